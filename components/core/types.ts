@@ -53,7 +53,15 @@ export interface NetworkRefs {
   readonly publicSubnetIds: pulumi.Input<string>[];
   /** How many AZs the private subnets span. */
   readonly azCount: number;
+  /**
+   * Egress-only security groups that workloads attach to; data stores admit these, never CIDRs.
+   * `ingestion`: serverless functions; `compute`: Kubernetes nodes and pods; `bi`: BI tools and the query engine's clients.
+   */
+  readonly workloadSecurityGroupIds: Record<WorkloadKind, pulumi.Input<string>>;
 }
+
+export const WORKLOAD_KINDS = ["ingestion", "compute", "bi"] as const;
+export type WorkloadKind = (typeof WORKLOAD_KINDS)[number];
 
 /** The KMS keys per classification and the permissions boundary every role carries. */
 export interface SecurityRefs {

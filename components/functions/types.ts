@@ -1,0 +1,46 @@
+import * as pulumi from "@pulumi/pulumi";
+import type { PlatformContext, Tags } from "../core/types";
+
+/**
+ * Contract for `PlatformFunction` (data-platform:functions:PlatformFunction), implemented in components/functions/.
+ * Every Lambda the platform runs goes through it, so the security and operability defaults live in one place:
+ * esbuild bundle of a TypeScript handler in the repo (the bundle's hash drives updates), arm64, a recent Node
+ * runtime, X-Ray tracing, JSON logs to its own KMS-encrypted log group with retention, an execution role under
+ * the permissions boundary with only the statements given, reserved concurrency, and a DLQ / on-failure destination.
+ */
+export interface PlatformFunctionArgs {
+  readonly ctx: PlatformContext;
+  /** Absolute path of the TypeScript handler module; it must export `handler`. */
+  readonly entry: string;
+  /** Tags beyond the context's (e.g. from `dataTags`). */
+  readonly tags?: Tags;
+  /** IAM statements of the execution role's inline policy: least privilege, scoped to ARNs. */
+  readonly statements: pulumi.Input<pulumi.Input<PolicyStatement>[]>;
+  readonly permissionsBoundaryArn: pulumi.Input<string>;
+  /** KMS key for the log group and environment variables. */
+  readonly kmsKeyArn: pulumi.Input<string>;
+  /** Non-secret settings only; secrets are read at run time from Secrets Manager by ARN. */
+  readonly environment?: Record<string, pulumi.Input<string>>;
+  /** @default 256 */
+  readonly memoryMb?: number;
+  /** @default 60 */
+  readonly timeoutSeconds?: number;
+  /** @default 2 */
+  readonly reservedConcurrency?: number;
+  /** Log retention in days. @default 30 (dev 7, prod 365 via the profile) */
+  readonly logRetentionDays?: number;
+  /** Runs the function in the VPC (needed to reach the warehouse or Kafka). */
+  readonly vpc?: { subnetIds: pulumi.Input<string>[]; securityGroupIds: pulumi.Input<string>[] };
+  /**
+   * Where failed asynchronous invocations go. When omitted the function gets its own encrypted SQS DLQ.
+   */
+  readonly deadLetterTargetArn?: pulumi.Input<string>;
+}
+
+export interface PolicyStatement {
+  Sid?: string;
+  Effect: "Allow" | "Deny";
+  Action: string | string[];
+  Resource: string | string[];
+  Condition?: Record<string, Record<string, string | string[] | boolean>>;
+}
