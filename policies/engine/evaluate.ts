@@ -54,7 +54,7 @@ export async function evaluate(rules: readonly PlatformRule[], resources: readon
       } catch (e) {
         if (e instanceof NotApplicable) return;
         if (e instanceof UnknownValueError) {
-          violations.push({ policy: rule.name, level: "advisory", message: `cannot run during preview: ${e.message}` });
+          violations.push({ policy: rule.name, level: "advisory", message: `cannot run during preview: ${(e as Error).message}` });
           return;
         }
         throw e;

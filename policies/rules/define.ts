@@ -1,5 +1,6 @@
 import type {
   EnforcementLevel,
+  PolicyConfigSchema,
   PolicyResource,
   ReportViolation,
   ResourceValidationArgs,
@@ -57,8 +58,7 @@ export interface ResourceView {
   readonly opts: { readonly protect?: boolean; readonly retainOnDelete?: boolean } & object;
 }
 
-const waiverSchema = {
-  type: "object",
+const waiverSchema: PolicyConfigSchema = {
   properties: {
     waivers: {
       type: "array",
@@ -69,7 +69,7 @@ const waiverSchema = {
       },
     },
   },
-} as const;
+};
 
 /** Whether `config.waivers` names this resource (by URN or logical name). */
 export function waived(config: RuleConfig | undefined, r: { urn: string; name: string }): Waiver | undefined {

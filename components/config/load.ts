@@ -1,0 +1,83 @@
+import { z } from "zod";
+import { applyProfile, ResolvedConfig } from "./profiles";
+import { platformSchema, PlatformParsed } from "./schema";
+
+/** One thing wrong with the config: where (a dotted path from the config root) and what is allowed. */
+export interface Problem {
+  readonly path: string;
+  readonly message: string;
+}
+
+/** Raised before any resource is declared; lists every problem at once so one edit fixes them all. */
+export class ConfigError extends Error {
+  constructor(readonly problems: readonly Problem[]) {
+    super(`invalid platform config:\n${problems.map((p) => `  - ${p.path}: ${p.message}`).join("\n")}`);
+    this.name = "ConfigError";
+  }
+}
+
+export const CONFIG_ROOT = "platform";
+
+function joinPath(path: readonly PropertyKey[]): string {
+  return [CONFIG_ROOT, ...path].reduce<string>((acc, k) => (typeof k === "number" ? `${acc}[${k}]` : `${acc}.${String(k)}`), "").slice(1);
+}
+
+/** zod issues → problems with paths users can find in their YAML. */
+export function problemsFromZod(error: z.ZodError): Problem[] {
+  const problems: Problem[] = [];
+  for (const issue of error.issues) {
+    if (issue.code === "unrecognized_keys") {
+      for (const key of issue.keys) problems.push({ path: joinPath([...issue.path, key]), message: "unknown key (is it a typo?)" });
+    } else if (issue.code === "invalid_type" && issue.input === undefined) {
+      problems.push({ path: joinPath(issue.path), message: `is required (${issue.expected})` });
+    } else {
+      problems.push({ path: joinPath(issue.path), message: issue.message });
+    }
+  }
+  return problems;
+}
+
+/** Rules no single field can express: uniqueness, consistency between fields, and what prod refuses. */
+export function crossChecks(parsed: PlatformParsed, resolved: ResolvedConfig): Problem[] {
+  const problems: Problem[] = [];
+  const seen = new Map<string, number>();
+  parsed.domains.forEach((d, i) => {
+    const first = seen.get(d.name);
+    if (first !== undefined) problems.push({ path: `platform.domains[${i}].name`, message: `duplicate domain '${d.name}' (also at platform.domains[${first}])` });
+    else seen.set(d.name, i);
+  });
+  const net = parsed.network;
+  if (net?.existing && net.cidr) {
+    problems.push({ path: "platform.network.cidr", message: "conflicts with platform.network.existing.cidr: an existing VPC brings its own CIDR; set one of them" });
+  }
+  if (net?.availabilityZones && net.availabilityZones.length !== resolved.network.azCount) {
+    problems.push({ path: "platform.network.availabilityZones", message: `lists ${net.availabilityZones.length} zones but platform.network.azCount is ${resolved.network.azCount}` });
+  }
+  if (resolved.environment !== "dev" && parsed.lake?.forceDestroy === true) {
+    problems.push({ path: "platform.lake.forceDestroy", message: `is refused in ${resolved.environment}: emptying buckets on destroy would delete the lake's data; only dev may set it` });
+  }
+  if (resolved.environment === "prod") {
+    if (parsed.network?.azCount === 2) problems.push({ path: "platform.network.azCount", message: "is refused in prod: prod must survive the loss of an AZ, use 3" });
+    if (parsed.network?.natGateways === "single") problems.push({ path: "platform.network.natGateways", message: "is refused in prod: a single NAT gateway is a single point of failure, use per-az" });
+    if (parsed.security?.keyDeletionWindowDays !== undefined && parsed.security.keyDeletionWindowDays < 30) {
+      problems.push({ path: "platform.security.keyDeletionWindowDays", message: "is refused in prod: a deleted key makes its data unreadable; prod keeps the 30-day window" });
+    }
+  }
+  const { rawInfrequentAccessAfterDays: ia, rawArchiveAfterDays: archive } = resolved.lake;
+  if (archive < ia + 30) problems.push({ path: "platform.lake.rawArchiveAfterDays", message: `must be at least 30 days after rawInfrequentAccessAfterDays (${ia})` });
+  return problems;
+}
+
+/**
+ * Parses, fills profile defaults and cross-checks the platform config.
+ * Throws one ConfigError that lists every problem; never returns a half-valid config.
+ */
+export function loadPlatformConfig(raw: unknown, region: string): ResolvedConfig {
+  if (raw === undefined || raw === null) throw new ConfigError([{ path: CONFIG_ROOT, message: "is required: set `data-platform:platform` in the stack file" }]);
+  const result = platformSchema.safeParse(raw);
+  if (!result.success) throw new ConfigError(problemsFromZod(result.error));
+  const resolved = applyProfile(result.data, region);
+  const problems = crossChecks(result.data, resolved);
+  if (problems.length > 0) throw new ConfigError(problems);
+  return resolved;
+}
