@@ -4,6 +4,7 @@ import { ConfigError } from "../../components/config/load";
 import { ENVIRONMENTS, Environment } from "../../components/core/types";
 import { readPolicyConfig } from "../../policies/config";
 import { evaluate } from "../../policies/engine/evaluate";
+import type { PlannedResource } from "../../policies/engine/args";
 import type { PlatformRule } from "../../policies/rules/define";
 import { markdownReport, PlanDocument, planDocument, summary } from "./report";
 import { Program, readStackFile, REPO_ROOT, runProgram, StackFile } from "./run";
@@ -13,6 +14,8 @@ export const EXIT = { ok: 0, violation: 1, error: 2 } as const;
 export interface PlanResult {
   readonly code: number;
   readonly document?: PlanDocument;
+  /** Every declared resource, as the recording monitor saw it (plan.json holds the documented subset). */
+  readonly resources?: readonly PlannedResource[];
   readonly problems?: readonly { path: string; message: string }[];
   readonly error?: string;
 }
@@ -59,7 +62,7 @@ export async function plan(opts: PlanOptions): Promise<PlanResult> {
   log(summary(document, run.resources));
   if (opts.outDir) log(`wrote ${path.relative(REPO_ROOT, path.join(opts.outDir, run.stack))}/plan.json and report.md`);
   const mandatory = verdicts.violations.some((v) => v.level === "mandatory");
-  return { code: mandatory ? EXIT.violation : EXIT.ok, document };
+  return { code: mandatory ? EXIT.violation : EXIT.ok, document, resources: run.resources };
 }
 
 function fail(log: (line: string) => void, error: string): PlanResult {

@@ -65,7 +65,8 @@ const FLOWS: readonly [string, string, string][] = [
 ];
 
 export function mermaid(resources: readonly PlannedResource[]): string {
-  const present = new Set(resources.filter((r) => r.type.startsWith("data-platform:")).map((r) => r.type.split(":")[2]));
+  const structural = new Set(["DataPlatform", "SecureBucket"]);
+  const present = new Set(resources.filter((r) => r.type.startsWith("data-platform:")).map((r) => r.type.split(":")[2]).filter((t) => !structural.has(t)));
   present.add("Sources");
   if (present.has("Monitoring")) present.add("Owners");
   const lines = ["flowchart LR"];
