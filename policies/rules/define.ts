@@ -43,6 +43,13 @@ export const SECURITY: Enforcement = { dev: "advisory", staging: "mandatory", pr
 export const ALWAYS: Enforcement = { dev: "mandatory", staging: "mandatory", prod: "mandatory" };
 /** Only prod must comply (data-loss protection); staging is told, dev (built to be thrown away) is not. */
 export const PROD_ONLY: Enforcement = { dev: "disabled", staging: "advisory", prod: "mandatory" };
+/**
+ * What only the prod profile promises (NAT per AZ, year-long log retention, protected state): dev and staging
+ * deliberately differ, so telling them would be noise.
+ */
+export const PROD_PROFILE: Enforcement = { dev: "disabled", staging: "disabled", prod: "mandatory" };
+/** What only the dev profile promises (small sizes, no hourly-billed extras): staging and prod are sized on purpose. */
+export const DEV_PROFILE: Enforcement = { dev: "mandatory", staging: "disabled", prod: "disabled" };
 /** Cost caps matter in dev; larger environments are sized on purpose. */
 export const DEV_COST: Enforcement = { dev: "mandatory", staging: "advisory", prod: "disabled" };
 export const ADVISORY: Enforcement = { dev: "advisory", staging: "advisory", prod: "advisory" };

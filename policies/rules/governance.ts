@@ -16,9 +16,14 @@ export const TAGGABLE_TYPES: readonly string[] = [
 
 /**
  * Types that hold data: they carry a data domain and classification so access, keys and retention follow the data.
- * (Buckets in general; the access-log bucket holds only request metadata.)
+ * (Buckets in general; the access-log bucket holds only request metadata.) Glue tables take no tags: they inherit
+ * their database's. Queues and DynamoDB tables are judged by data-key-matches-classification when classified.
  */
-export const DATA_TYPES: readonly string[] = ["aws:s3/bucket:Bucket", "aws:glue/catalogDatabase:CatalogDatabase"];
+export const DATA_TYPES: readonly string[] = [
+  "aws:s3/bucket:Bucket", "aws:glue/catalogDatabase:CatalogDatabase",
+  "aws:redshiftserverless/namespace:Namespace", "aws:rds/cluster:Cluster", "aws:msk/cluster:Cluster", "aws:msk/serverlessCluster:ServerlessCluster",
+  "aws:kinesis/stream:Stream",
+];
 
 export const REQUIRED_TAGS = ["environment", "owner", "cost-center", "managed-by"] as const;
 

@@ -1,9 +1,21 @@
+import { catalogRules } from "./catalog";
+import { dataPlatformRules } from "./dataplatform";
 import type { PlatformRule } from "./define";
 import { governanceRules } from "./governance";
+import { iamRules } from "./iam";
+import { kmsRules } from "./kms";
+import { logRules } from "./logs";
+import { networkRules } from "./network";
 import { securityRules } from "./security";
-import { storageRules } from "./storage";
+import { bucketPolicyRules, storageRules } from "./storage";
 
 export * from "./define";
 
+/** The governance pack's own modules, in catalogue order (component modules append theirs to allRules). */
+export const governancePack: readonly PlatformRule[] = [
+  ...storageRules, ...bucketPolicyRules, ...securityRules, ...kmsRules, ...iamRules, ...governanceRules, ...dataPlatformRules,
+  ...networkRules, ...logRules, ...catalogRules,
+];
+
 /** Every rule of the pack, in catalogue order. The PolicyPack, the offline plan and the tests all use this list. */
-export const allRules: readonly PlatformRule[] = [...storageRules, ...securityRules, ...governanceRules];
+export const allRules: readonly PlatformRule[] = [...governancePack];

@@ -1,13 +1,14 @@
 import type { PolicyResource } from "@pulumi/policy";
-import { PlatformRule, SECURITY, stackRule, ALWAYS, PROD_ONLY } from "./define";
-import { companions, isAccessLogBucket, list, parsePolicy, S3 } from "./util";
+import { ALWAYS, PlatformRule, PROD_ONLY, PROD_PROFILE, resourceRule, RuleGroup, SECURITY, stackRule } from "./define";
+import { actionMatches, isAnyone, positiveConditionKeys } from "./graph";
+import { companions, isAccessLogBucket, list, parsePolicy, S3, Stmt } from "./util";
 
 type Check = (bucket: PolicyResource, all: readonly PolicyResource[]) => string | undefined;
 
 /** A stack rule that joins each bucket with its companion resources and reports what is missing. */
-function bucketRule(name: string, description: string, remediation: string, types: string[], enforcement: typeof SECURITY, check: Check): PlatformRule {
+function bucketRule(name: string, description: string, remediation: string, types: string[], enforcement: typeof SECURITY, check: Check, group: RuleGroup = "security"): PlatformRule {
   return stackRule({
-    name, description, remediation, group: "security", enforcement, resourceTypes: [S3.bucket, ...types],
+    name, description, remediation, group, enforcement, resourceTypes: [S3.bucket, ...types],
     validate(resources, report) {
       for (const bucket of resources.filter((r) => r.type === S3.bucket)) {
         const problem = check(bucket, resources);
@@ -102,5 +103,91 @@ export const storageRules: PlatformRule[] = [
       if (!bucket.opts.protect) return "is not marked protect";
       return undefined;
     },
+  ),
+];
+
+const ACL = "aws:s3/bucketAcl:BucketAcl";
+const OBJECT_LOCK = "aws:s3/bucketObjectLockConfiguration:BucketObjectLockConfiguration";
+const PUBLIC_GROUPS = /acs\.amazonaws\.com\/groups\/global\/(AllUsers|AuthenticatedUsers)/;
+
+/** Condition keys that pin an open principal to a caller: an account, organisation, network path or source resource. */
+export const CALLER_PINNING_KEYS = [
+  "aws:sourceaccount", "aws:sourcearn", "aws:sourceowner", "aws:sourceorgid", "aws:principalaccount", "aws:principalorgid",
+  "aws:principalarn", "aws:sourcevpc", "aws:sourcevpce",
+];
+
+/** The statements of a bucket's policy companion. */
+const policyStatements = (bucket: PolicyResource, all: readonly PolicyResource[]): Stmt[] =>
+  companions(all, S3.policy, bucket.props.bucket).flatMap((p) => parsePolicy(p.props.policy)?.Statement ?? []);
+
+/** Bucket rules beyond the foundation's: policies, ACLs, object lock, key pinning, prod history. */
+export const bucketPolicyRules: PlatformRule[] = [
+  resourceRule({
+    name: "s3-bucket-policy-not-public",
+    description: "No bucket policy allows everyone ('*' or NotPrincipal) unless a condition pins the caller to an account, organisation, VPC endpoint or source.",
+    remediation: "Grant named roles, or a service principal with aws:SourceAccount / aws:SourceArn, as the access-log delivery grant does.",
+    group: "security", resourceTypes: [S3.policy, S3.bucket], enforcement: ALWAYS,
+    validate(r, report) {
+      for (const s of parsePolicy(r.props.policy)?.Statement ?? []) {
+        const open = isAnyone(s.Principal) || s.NotPrincipal !== undefined;
+        if (s.Effect === "Allow" && open && !positiveConditionKeys(s).some((k) => CALLER_PINNING_KEYS.includes(k))) {
+          report(`statement ${s.Sid ?? "(no Sid)"} allows everyone ${list(s.Action).join(", ")}`);
+        }
+      }
+    },
+  }),
+  resourceRule({
+    name: "s3-no-acl-grants",
+    description: "Buckets grant nothing through ACLs (no canned ACL but private, no grants); access is granted by policies alone.",
+    remediation: "Delete the BucketAcl / acl / grants and grant through the bucket policy or IAM; ownership is BucketOwnerEnforced anyway.",
+    group: "security", resourceTypes: [S3.bucket, ACL], enforcement: ALWAYS,
+    validate(r, report) {
+      const acl = r.props.acl as string | undefined;
+      if (acl !== undefined && acl !== "private") report(`sets the '${acl}' ACL`);
+      const grants = r.type === ACL ? list(r.props.accessControlPolicy?.grants) : list(r.props.grants);
+      for (const g of grants as { grantee?: { uri?: string; type?: string }; uri?: string; type?: string; permission?: string; permissions?: string[] }[]) {
+        const uri = g.grantee?.uri ?? g.uri ?? "";
+        report(PUBLIC_GROUPS.test(uri) ? `grants ${g.permission ?? g.permissions?.join("/") ?? "access"} to ${uri.split("/").pop()} (public)` : "grants access through an ACL");
+      }
+    },
+  }),
+  stackRule({
+    name: "s3-object-lock-retention",
+    description: "A bucket with object lock enabled has a lock configuration with a default retention mode and period.",
+    remediation: "Add a BucketObjectLockConfiguration with rule.defaultRetention { mode: GOVERNANCE | COMPLIANCE, days | years }.",
+    group: "reliability", resourceTypes: [S3.bucket, OBJECT_LOCK], enforcement: ALWAYS,
+    validate(resources, report) {
+      for (const bucket of resources.filter((r) => r.type === S3.bucket && r.props.objectLockEnabled === true)) {
+        const retention = companions(resources, OBJECT_LOCK, bucket.props.bucket)[0]?.props.rule?.defaultRetention as { mode?: string; days?: number; years?: number } | undefined;
+        if (!retention?.mode || !(retention.days || retention.years)) report(`bucket '${bucket.name}' enables object lock without a default retention`, bucket.urn);
+      }
+    },
+  }),
+  bucketRule(
+    "s3-policy-pins-bucket-key",
+    "A KMS-encrypted bucket's policy refuses uploads that ask for any other key, so no writer can put data under a weaker key.",
+    "Use SecureBucket: its policy denies s3:PutObject when s3:x-amz-server-side-encryption-aws-kms-key-id is not the bucket's key.",
+    [S3.sse, S3.policy], SECURITY,
+    (bucket, all) => {
+      const sse = companions(all, S3.sse, bucket.props.bucket)[0];
+      const key = list(sse?.props.rules)[0]?.applyServerSideEncryptionByDefault?.kmsMasterKeyId as string | undefined;
+      if (!key) return undefined; // no KMS key: s3-kms-encryption reports it
+      const pinned = policyStatements(bucket, all).some((s) => {
+        if (s.Effect !== "Deny" || !list(s.Action).some((a) => actionMatches(a, "s3:PutObject"))) return false;
+        return Object.entries(s.Condition ?? {}).some(([op, kv]) => /^StringNotEquals/.test(op) && kv["s3:x-amz-server-side-encryption-aws-kms-key-id"] === key);
+      });
+      return pinned ? undefined : "its policy does not refuse uploads under another KMS key";
+    },
+  ),
+  bucketRule(
+    "s3-prod-deny-version-deletion",
+    "In prod, every bucket policy denies s3:DeleteObjectVersion to everyone: history can only expire through lifecycle, never be erased by a caller.",
+    "SecureBucket adds the DenyVersionDeletion statement when the context protects resources (the prod profile).",
+    [S3.policy], PROD_PROFILE,
+    (bucket, all) =>
+      policyStatements(bucket, all).some((s) => s.Effect === "Deny" && isAnyone(s.Principal) && !s.Condition && list(s.Action).some((a) => actionMatches(a, "s3:DeleteObjectVersion")))
+        ? undefined
+        : "its policy lets callers delete object versions",
+    "reliability",
   ),
 ];

@@ -2,11 +2,14 @@ import type { PolicyResource } from "@pulumi/policy";
 import { tagsOf } from "./define";
 
 export interface Stmt {
+  Sid?: string;
   Effect?: string;
   Principal?: unknown;
+  NotPrincipal?: unknown;
   Action?: string | string[];
   NotAction?: string | string[];
   Resource?: string | string[];
+  NotResource?: string | string[];
   Condition?: Record<string, Record<string, unknown>>;
 }
 

@@ -1,0 +1,169 @@
+import { ALWAYS, PlatformRule, resourceRule, stackRule } from "./define";
+import { list, S3 } from "./util";
+
+export const GLUE = {
+  database: "aws:glue/catalogDatabase:CatalogDatabase",
+  table: "aws:glue/catalogTable:CatalogTable",
+  encryptionSettings: "aws:glue/dataCatalogEncryptionSettings:DataCatalogEncryptionSettings",
+  securityConfiguration: "aws:glue/securityConfiguration:SecurityConfiguration",
+} as const;
+export const ATHENA_WORKGROUP = "aws:athena/workgroup:Workgroup";
+export const LF = {
+  settings: "aws:lakeformation/dataLakeSettings:DataLakeSettings",
+  permissions: "aws:lakeformation/permissions:Permissions",
+  resource: "aws:lakeformation/resource:Resource",
+} as const;
+
+/** Lake Formation's name for "whatever IAM allows": granting it turns Lake Formation permissions off. */
+export const IAM_ALLOWED_PRINCIPALS = "IAM_ALLOWED_PRINCIPALS";
+const SERVICE_LINKED_LF_ROLE = "AWSServiceRoleForLakeFormationDataAccess";
+
+/** `s3://bucket/prefix` → `bucket`. */
+export const bucketOfUri = (uri: unknown): string | undefined => (typeof uri === "string" ? /^s3a?:\/\/([^/]+)/.exec(uri)?.[1] : undefined);
+
+interface DefaultPermission { principal?: string | { dataLakePrincipalIdentifier?: string }; permissions?: string[] }
+const principalOf = (p: DefaultPermission) => (typeof p.principal === "string" ? p.principal : p.principal?.dataLakePrincipalIdentifier);
+
+export const catalogRules: PlatformRule[] = [
+  resourceRule({
+    name: "glue-catalog-encryption",
+    description: "Where the account's Glue Data Catalog encryption is declared, metadata is encrypted with a KMS key and connection passwords are returned encrypted.",
+    remediation: "Set encryptionAtRest { catalogEncryptionMode: SSE-KMS, sseAwsKmsKeyId } and connectionPasswordEncryption { returnConnectionPasswordEncrypted: true, awsKmsKeyId }.",
+    group: "security", resourceTypes: [GLUE.encryptionSettings], enforcement: ALWAYS,
+    validate(r, report) {
+      const s = r.props.dataCatalogEncryptionSettings ?? {};
+      if (!String(s.encryptionAtRest?.catalogEncryptionMode ?? "DISABLED").startsWith("SSE-KMS") || !s.encryptionAtRest?.sseAwsKmsKeyId) report("catalog metadata is not encrypted with a customer-managed KMS key");
+      if (s.connectionPasswordEncryption?.returnConnectionPasswordEncrypted !== true || !s.connectionPasswordEncryption?.awsKmsKeyId) report("connection passwords are not encrypted with a KMS key");
+    },
+  }),
+  resourceRule({
+    name: "glue-security-configuration-encrypted",
+    description: "Glue security configurations encrypt job output (SSE-KMS), job logs (SSE-KMS) and job bookmarks (CSE-KMS), each with a key.",
+    remediation: "Set s3Encryption SSE-KMS, cloudwatchEncryption SSE-KMS and jobBookmarksEncryption CSE-KMS, each with kmsKeyArn.",
+    group: "security", resourceTypes: [GLUE.securityConfiguration], enforcement: ALWAYS,
+    validate(r, report) {
+      const e = r.props.encryptionConfiguration ?? {};
+      const parts: [string, { kmsKeyArn?: string } & Record<string, unknown> | undefined, string, string][] = [
+        ["S3 output", list(e.s3Encryption)[0], "s3EncryptionMode", "SSE-KMS"],
+        ["CloudWatch logs", e.cloudwatchEncryption, "cloudwatchEncryptionMode", "SSE-KMS"],
+        ["job bookmarks", e.jobBookmarksEncryption, "jobBookmarksEncryptionMode", "CSE-KMS"],
+      ];
+      for (const [what, cfg, field, mode] of parts) if (cfg?.[field] !== mode || !cfg?.kmsKeyArn) report(`${what} is not ${mode}-encrypted with a key`);
+    },
+  }),
+  stackRule({
+    name: "glue-database-in-registered-location",
+    description: "Every Glue database points at a bucket of the stack that Lake Formation governs (a registered location), so its tables fall under Lake Formation grants.",
+    remediation: "Set locationUri to s3://<zone bucket>/<domain>/ (DataLake does) and register the bucket with aws.lakeformation.Resource.",
+    group: "governance", resourceTypes: [GLUE.database, S3.bucket, LF.resource], enforcement: ALWAYS,
+    validate(resources, report) {
+      const buckets = new Set(resources.filter((r) => r.type === S3.bucket).map((r) => r.props.bucket as string));
+      const registered = new Set(resources.filter((r) => r.type === LF.resource).map((r) => /^arn:[^:]+:s3:::([^/]+)/.exec(String(r.props.arn))?.[1]));
+      for (const db of resources.filter((r) => r.type === GLUE.database && !r.props.targetDatabase && !r.props.federatedDatabase)) {
+        const bucket = bucketOfUri(db.props.locationUri);
+        if (!bucket) report(`database '${db.name}' has no S3 location`, db.urn);
+        else if (!buckets.has(bucket)) report(`database '${db.name}' points at '${bucket}', which this stack does not manage`, db.urn);
+        else if (!registered.has(bucket)) report(`database '${db.name}' points at '${bucket}', which is not registered with Lake Formation`, db.urn);
+      }
+    },
+  }),
+  resourceRule({
+    name: "athena-workgroup-enforced",
+    description: "Athena workgroups enforce their configuration, so clients cannot override the result location, encryption or scan limit.",
+    remediation: "Set configuration.enforceWorkgroupConfiguration: true.",
+    group: "security", resourceTypes: [ATHENA_WORKGROUP], enforcement: ALWAYS,
+    validate(r, report) {
+      if (r.props.configuration?.enforceWorkgroupConfiguration !== true) report("does not enforce its configuration");
+    },
+  }),
+  resourceRule({
+    name: "athena-bytes-scanned-cutoff",
+    description: "Every Athena workgroup cancels queries that scan more than a per-query limit.",
+    remediation: "Set configuration.bytesScannedCutoffPerQuery (at least 10 MB; the access module sizes it per persona).",
+    group: "cost", resourceTypes: [ATHENA_WORKGROUP], enforcement: ALWAYS,
+    validate(r, report) {
+      if (!r.props.configuration?.bytesScannedCutoffPerQuery) report("has no bytes-scanned limit per query");
+    },
+  }),
+  resourceRule({
+    name: "athena-results-encrypted",
+    description: "Athena writes query results to an S3 location encrypted with a customer-managed KMS key.",
+    remediation: "Set resultConfiguration { outputLocation: s3://<query-results bucket>/…, encryptionConfiguration { encryptionOption: SSE_KMS, kmsKeyArn } }.",
+    group: "security", resourceTypes: [ATHENA_WORKGROUP], enforcement: ALWAYS,
+    validate(r, report) {
+      const rc = r.props.configuration?.resultConfiguration;
+      if (!bucketOfUri(rc?.outputLocation) && !r.props.configuration?.managedQueryResultsConfiguration?.enabled) report("has no result location");
+      const e = rc?.encryptionConfiguration;
+      if (!["SSE_KMS", "CSE_KMS"].includes(e?.encryptionOption) || !e?.kmsKeyArn) report("does not encrypt results with a customer-managed KMS key");
+    },
+  }),
+  resourceRule({
+    name: "athena-engine-pinned",
+    description: "Athena workgroups pin their engine version, so an engine upgrade is a reviewed change, not a surprise.",
+    remediation: "Set configuration.engineVersion.selectedEngineVersion, e.g. 'Athena engine version 3'.",
+    group: "reliability", resourceTypes: [ATHENA_WORKGROUP], enforcement: ALWAYS,
+    validate(r, report) {
+      const v = r.props.configuration?.engineVersion?.selectedEngineVersion;
+      if (!v || v === "AUTO") report("follows the AUTO engine version");
+    },
+  }),
+  resourceRule({
+    name: "lakeformation-no-iam-allowed-principals",
+    description: "Nothing grants IAM_ALLOWED_PRINCIPALS: not the data lake's default permissions (set explicitly empty), not a database default, not a grant.",
+    remediation: "Set createDatabaseDefaultPermissions and createTableDefaultPermissions to [] and grant named principals or LF-tags.",
+    group: "security", resourceTypes: [LF.settings, LF.permissions, GLUE.database], enforcement: ALWAYS,
+    validate(r, report) {
+      if (r.type === LF.permissions && r.props.principal === IAM_ALLOWED_PRINCIPALS) report("grants IAM_ALLOWED_PRINCIPALS");
+      const defaults: [string, unknown][] = r.type === LF.settings
+        ? [["createDatabaseDefaultPermissions", r.props.createDatabaseDefaultPermissions], ["createTableDefaultPermissions", r.props.createTableDefaultPermissions]]
+        : r.type === GLUE.database ? [["createTableDefaultPermissions", r.props.createTableDefaultPermissions ?? []]] : [];
+      for (const [field, value] of defaults) {
+        if (value === undefined) report(`${field} is not set, so AWS's default (IAM_ALLOWED_PRINCIPALS) stays`);
+        else if ((list(value) as DefaultPermission[]).some((p) => principalOf(p) === IAM_ALLOWED_PRINCIPALS)) report(`${field} grants IAM_ALLOWED_PRINCIPALS`);
+      }
+    },
+  }),
+  resourceRule({
+    name: "lakeformation-admins",
+    description: "The data lake names its administrators, and they are IAM roles (never users or '*').",
+    remediation: "List the deploying role and the platform team's SSO role in DataLakeSettings.admins (lake.lakeFormationAdmins).",
+    group: "governance", resourceTypes: [LF.settings], enforcement: ALWAYS,
+    validate(r, report) {
+      const admins = list(r.props.admins) as string[];
+      if (admins.length === 0) report("has no administrators");
+      for (const a of admins) if (!/^arn:[^:]+:iam::\d{12}:role\//.test(a)) report(`administrator '${a}' is not an IAM role`);
+    },
+  }),
+  resourceRule({
+    name: "lakeformation-location-role",
+    description: "Registered lake locations are read through a dedicated role, not the service-linked role (which cannot use customer-managed keys and cannot be scoped).",
+    remediation: "Register with roleArn set to the lake's Lake Formation role and useServiceLinkedRole unset (DataLake does).",
+    group: "security", resourceTypes: [LF.resource], enforcement: ALWAYS,
+    validate(r, report) {
+      if (r.props.useServiceLinkedRole === true || !r.props.roleArn) report("uses the service-linked role");
+      else if (String(r.props.roleArn).includes(SERVICE_LINKED_LF_ROLE)) report(`names ${SERVICE_LINKED_LF_ROLE} as its role`);
+    },
+  }),
+  resourceRule({
+    name: "lakeformation-no-hybrid-access",
+    description: "Registered locations are not in hybrid access mode, in which IAM policies keep bypassing Lake Formation grants.",
+    remediation: "Set hybridAccessEnabled: false (or leave it unset).",
+    group: "security", resourceTypes: [LF.resource], enforcement: ALWAYS,
+    validate(r, report) {
+      if (r.props.hybridAccessEnabled === true) report("is in hybrid access mode");
+      if (r.props.withPrivilegedAccess === true) report("is registered with privileged access");
+    },
+  }),
+  resourceRule({
+    name: "lakeformation-least-privilege-grants",
+    description: "Lake Formation grants never hand out ALL (super) or the right to re-grant: stewards grant through the platform's code, which is reviewed.",
+    remediation: "Grant the specific permissions (SELECT, DESCRIBE, …) without permissionsWithGrantOptions.",
+    group: "security", resourceTypes: [LF.permissions], enforcement: ALWAYS,
+    validate(r, report) {
+      const perms = list(r.props.permissions) as string[];
+      if (perms.includes("ALL")) report(`grants ALL to ${r.props.principal}`);
+      const withGrant = list(r.props.permissionsWithGrantOptions) as string[];
+      if (withGrant.length > 0) report(`lets ${r.props.principal} re-grant ${withGrant.join(", ")}`);
+    },
+  }),
+];
