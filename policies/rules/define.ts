@@ -78,9 +78,15 @@ const waiverSchema: PolicyConfigSchema = {
   },
 };
 
+/**
+ * The URN without the root stack's type: the engine leaves `pulumi:pulumi:Stack$` out of its children's URNs, the
+ * SDK's mock monitor puts it in; a waiver written either way names the same resource.
+ */
+const canonicalUrn = (urn: string) => urn.replace("::pulumi:pulumi:Stack$", "::");
+
 /** Whether `config.waivers` names this resource (by URN or logical name). */
 export function waived(config: RuleConfig | undefined, r: { urn: string; name: string }): Waiver | undefined {
-  return config?.waivers?.find((w) => w.resource === r.urn || w.resource === r.name);
+  return config?.waivers?.find((w) => w.resource === r.name || canonicalUrn(w.resource) === canonicalUrn(r.urn));
 }
 
 interface ResourceRuleDef {

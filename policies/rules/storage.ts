@@ -92,6 +92,7 @@ export const storageRules: PlatformRule[] = [
       if (!rules.some((r) => r.noncurrentVersionExpiration)) return "keeps noncurrent versions forever";
       return undefined;
     },
+    "cost",
   ),
   bucketRule(
     "s3-prod-no-force-destroy",
@@ -103,6 +104,7 @@ export const storageRules: PlatformRule[] = [
       if (!bucket.opts.protect) return "is not marked protect";
       return undefined;
     },
+    "reliability",
   ),
 ];
 

@@ -3,11 +3,12 @@ import * as path from "node:path";
 import { ConfigError } from "../../components/config/load";
 import { ENVIRONMENTS, Environment } from "../../components/core/types";
 import { readPolicyConfig } from "../../policies/config";
-import { evaluate } from "../../policies/engine/evaluate";
+import { evaluate, PolicyConfig } from "../../policies/engine/evaluate";
 import type { PlannedResource } from "../../policies/engine/args";
 import type { PlatformRule } from "../../policies/rules/define";
 import { markdownReport, PlanDocument, planDocument, summary } from "./report";
 import { Program, readStackFile, REPO_ROOT, runProgram, StackFile } from "./run";
+import { checkPolicyConfig, unusedWaivers } from "./waivers";
 
 export const EXIT = { ok: 0, violation: 1, error: 2 } as const;
 
@@ -27,6 +28,8 @@ export interface PlanOptions {
   readonly outDir?: string;
   /** A program other than stacks/index.ts (tests use this for deliberately unsafe variants). */
   readonly program?: Program;
+  /** Policy config to judge with instead of policies/config/<environment>.json (tests use this for waivers). */
+  readonly policyConfig?: PolicyConfig;
   readonly log?: (line: string) => void;
 }
 
@@ -51,8 +54,14 @@ export async function plan(opts: PlanOptions): Promise<PlanResult> {
   }
   const environment = String(run.outputs["environment"] ?? "");
   if (!(ENVIRONMENTS as readonly string[]).includes(environment)) return fail(log, `the program exported no valid 'environment' (got '${environment}')`);
-  const verdicts = await evaluate(opts.rules, run.resources, readPolicyConfig(environment as Environment));
-  const document = planDocument(run.stack, environment, run.resources, verdicts);
+  const policyConfig = opts.policyConfig ?? readPolicyConfig(environment as Environment);
+  const configProblems = checkPolicyConfig(opts.rules, policyConfig);
+  if (configProblems.length > 0) {
+    for (const p of configProblems) log(`policies/config/${environment}.json: ${p.path}: ${p.message}`);
+    return { code: EXIT.error, problems: configProblems };
+  }
+  const verdicts = await evaluate(opts.rules, run.resources, policyConfig);
+  const document = planDocument(run.stack, environment, run.resources, verdicts, unusedWaivers(opts.rules, policyConfig, run.resources));
   if (opts.outDir) {
     const dir = path.join(opts.outDir, run.stack);
     fs.mkdirSync(dir, { recursive: true });

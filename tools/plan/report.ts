@@ -1,5 +1,6 @@
 import type { PlannedResource } from "../../policies/engine/args";
 import type { Verdicts } from "../../policies/engine/evaluate";
+import type { UnusedWaiver } from "./waivers";
 
 export interface PlanDocument {
   readonly stack: string;
@@ -9,15 +10,18 @@ export interface PlanDocument {
   }[];
   readonly policies: readonly { policy: string; level: string; urn?: string; message: string }[];
   readonly waivers: Verdicts["waivers"];
+  /** Waivers in the policy config that match no resource of their rule: stale, or misspelt. */
+  readonly unusedWaivers: readonly UnusedWaiver[];
 }
 
-export function planDocument(stack: string, environment: string, resources: readonly PlannedResource[], verdicts: Verdicts): PlanDocument {
+export function planDocument(stack: string, environment: string, resources: readonly PlannedResource[], verdicts: Verdicts, unused: readonly UnusedWaiver[] = []): PlanDocument {
   return {
     stack,
     environment,
     resources: resources.map((r) => ({ urn: r.urn, type: r.type, name: r.name, parent: r.parent, inputs: r.inputs, protect: r.protect, retainOnDelete: r.retainOnDelete })),
     policies: verdicts.violations,
     waivers: verdicts.waivers,
+    unusedWaivers: unused,
   };
 }
 
@@ -98,6 +102,10 @@ export function markdownReport(doc: PlanDocument, resources: readonly PlannedRes
     out.push("| policy | resource | reason |", "| --- | --- | --- |");
     for (const w of doc.waivers) out.push(`| ${w.policy} | ${w.urn.split("::").pop()} | ${w.reason} |`);
   }
+  if (doc.unusedWaivers.length > 0) {
+    out.push("", "Waivers that match no planned resource (remove them, or fix the name):", "");
+    for (const w of doc.unusedWaivers) out.push(`- ${w.policy}: \`${w.resource}\` (${w.reason})`);
+  }
   return out.join("\n") + "\n";
 }
 
@@ -109,7 +117,8 @@ export function summary(doc: PlanDocument, resources: readonly PlannedResource[]
     lines.push(`  ${component.padEnd(22)} ${String(n).padStart(4)}  (${[...types].map(([t, c]) => `${t.split(":").pop()}×${c}`).join(", ")})`);
   }
   const by = (level: string) => doc.policies.filter((v) => v.level === level).length;
-  lines.push(`policies: ${by("mandatory")} mandatory, ${by("advisory")} advisory violation(s); ${doc.waivers.length} waiver(s) in use`);
+  lines.push(`policies: ${by("mandatory")} mandatory, ${by("advisory")} advisory violation(s); ${doc.waivers.length} waiver(s) in use${doc.unusedWaivers.length ? `, ${doc.unusedWaivers.length} unused` : ""}`);
+  for (const w of doc.waivers) lines.push(`  [waived] ${w.policy}: ${w.urn.split("::").pop()} — ${w.reason}`);
   for (const v of doc.policies) lines.push(`  [${v.level}] ${v.policy}: ${v.urn?.split("::").pop() ?? "(stack)"} — ${v.message.split("\n").pop()}`);
   return lines.join("\n");
 }
