@@ -49,7 +49,7 @@ function plainStrings(value: unknown, out: string[] = []): string[] {
 
 const secretValue = (v: unknown) => {
   assert.ok(v && typeof v === "object" && SECRET_SIG in v, "expected a secret");
-  return (v as { value: unknown }).value;
+  return (v as unknown as { value: unknown }).value;
 };
 
 /** Whether this identity policy grants the action on the resource (evaluated by an IAM simulator). */
