@@ -112,7 +112,7 @@ export async function applyScripts(session: SqlSession, dialect: Dialect, script
     try {
       await session.transaction([dialect.lock, ...script.statements, ...ledgerWrite(dialect, script)]);
     } catch (e) {
-      throw new Error(`${script.file} failed and was rolled back: ${(e as Error).message}`);
+      throw new Error(`${script.file} failed and was rolled back: ${(e as Error).message}`, { cause: e });
     }
     applied.push(script.id);
   }
