@@ -142,3 +142,16 @@ describe("offline plan", () => {
     });
   });
 });
+
+describe("README", () => {
+  it("holds the policy catalogue exactly as the rules describe themselves (run `npm run docs` after changing rules)", () => {
+    const { README, renderReadme } = require("../../tools/docs") as typeof import("../../tools/docs");
+    const text = fs.readFileSync(README, "utf8");
+    assert.equal(text, renderReadme(text));
+  });
+  it("shows the two quick-start commands", () => {
+    const text = fs.readFileSync(path.join(REPO_ROOT, "README.md"), "utf8");
+    assert.ok(text.includes("npm ci && npm run plan -- --stack dev"));
+    assert.ok(text.includes("npm test"));
+  });
+});
