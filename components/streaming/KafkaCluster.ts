@@ -5,7 +5,7 @@ import { dataTags } from "../core/tags";
 import type { NetworkRefs, PlatformContext, SecurityRefs } from "../core/types";
 import { PlatformFunction } from "../functions/function";
 import type { StreamingConfig } from "./config";
-import { clusterClassification, KAFKA_CLIENTS, KAFKA_IAM_PORT, serverProperties, STORAGE_TARGET_UTILIZATION } from "./documents";
+import { KAFKA_CLASSIFICATION, KAFKA_CLIENTS, KAFKA_IAM_PORT, serverProperties, STORAGE_TARGET_UTILIZATION } from "./documents";
 import { topicManagerStatements, topicPolicies, TopicPolicies } from "./iam";
 import { topicsChecksum, topicSpec } from "./topics";
 
@@ -37,9 +37,8 @@ export class KafkaCluster extends pulumi.ComponentResource {
   constructor(name: string, args: KafkaClusterArgs, opts?: pulumi.ComponentResourceOptions) {
     super("data-platform:streaming:KafkaCluster", name, {}, opts);
     const { ctx, network, security, config } = args;
-    const classification = clusterClassification(config.topics);
-    const keyArn = security.keyArns[classification];
-    const tags = dataTags(ctx, "shared", classification, { component: "streaming" });
+    const keyArn = security.keyArns[KAFKA_CLASSIFICATION];
+    const tags = dataTags(ctx, "shared", KAFKA_CLASSIFICATION, { component: "streaming" });
     const clusterName = `${ctx.prefix}-kafka`.slice(0, 64);
     const p = { parent: this };
 

@@ -178,9 +178,11 @@ export function validateStreaming(input: StreamingInput | undefined, config: Str
     else seen.set(key, i);
     if (!domains.has(t.domain)) add(p("domain"), `'${t.domain}' is not a declared domain (platform.domains)`);
     else if (!t.name.startsWith(`${t.domain}.`)) add(p("name"), `must start with its domain: '${t.domain}.<name>'`);
+    if (resolved.classification === "restricted") {
+      add(p("classification"), "restricted data is not streamed through the shared cluster (confidential key, readable by any role granted the topic); land it in the lake's restricted bucket instead");
+    }
     if (serverless) {
       if (t.replicationFactor !== undefined) add(p("replicationFactor"), "msk-serverless replicates every topic 3 times; remove it");
-      if (resolved.classification === "restricted") add(p("classification"), "restricted topics need engine msk: msk-serverless cannot encrypt with the platform's keys");
     } else if (resolved.replicationFactor !== undefined) {
       if (resolved.replicationFactor > config.brokers) add(p("replicationFactor"), `must not exceed the broker count (${config.brokers})`);
       if (resolved.replicationFactor < config.minInsyncReplicas) add(p("replicationFactor"), `must be at least minInsyncReplicas (${config.minInsyncReplicas}): no write could ever succeed`);

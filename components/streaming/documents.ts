@@ -1,4 +1,4 @@
-import { CLASSIFICATIONS, Classification, WORKLOAD_KINDS, WorkloadKind } from "../core/types";
+import { Classification, WORKLOAD_KINDS, WorkloadKind } from "../core/types";
 import type { StreamingConfig } from "./config";
 
 /** Brokers listen for SASL/IAM clients on 9098 inside the VPC; no other listener is opened. */
@@ -35,11 +35,8 @@ export function parseProperties(text: string): Record<string, string> {
   );
 }
 
-/** The cluster holds every topic, so it uses the key of its most sensitive topic, and never below confidential. */
-export function clusterClassification(topics: readonly { classification: Classification }[]): Classification {
-  const rank = (c: Classification) => CLASSIFICATIONS.indexOf(c);
-  return topics.map((t) => t.classification).reduce((max, c) => (rank(c) > rank(max) ? c : max), "confidential" as Classification);
-}
+/** The cluster is shared by every producer and consumer and encrypted with the confidential key. */
+export const KAFKA_CLASSIFICATION: Classification = "confidential";
 
 /** Storage autoscaling target: grow a broker's volume when it is this full. */
 export const STORAGE_TARGET_UTILIZATION = 70;

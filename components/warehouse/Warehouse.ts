@@ -6,15 +6,15 @@ import { dataTags } from "../core/tags";
 import type { Classification, NetworkRefs, PlatformContext, SecurityRefs } from "../core/types";
 import { PlatformFunction } from "../functions/function";
 import type { WarehouseConfig, WarehouseEngine } from "./config";
-import { bootstrapInput, bootstrapStatements, WAREHOUSE_CLIENTS, WAREHOUSE_PORT, warehouseClassification } from "./documents";
+import { bootstrapInput, bootstrapStatements, martsDomains, WAREHOUSE_CLASSIFICATION, WAREHOUSE_CLIENTS, WAREHOUSE_PORT } from "./documents";
 import { auroraPostgres, EngineOutput, physicalName, redshiftServerless } from "./engines";
-import { renderScripts, scriptsChecksum } from "./scripts";
+import { martsSchema, renderScripts, scriptsChecksum } from "./scripts";
 
 export interface WarehouseArgs {
   readonly ctx: PlatformContext;
   readonly network: NetworkRefs;
   readonly security: SecurityRefs;
-  /** One marts schema is created per domain. */
+  /** One marts schema is created per domain, except restricted ones (their data stays in the lake). */
   readonly domains: readonly { readonly name: string; readonly classification: Classification }[];
   /** Resolved config (`resolveWarehouseConfig`), already validated (`validateWarehouse`). */
   readonly config: WarehouseConfig;
@@ -37,6 +37,8 @@ export class Warehouse extends pulumi.ComponentResource {
   readonly adminSecretArn: pulumi.Output<string>;
   /** The database's security group: other components may reference it, not add rules to it. */
   readonly securityGroupId: pulumi.Output<string>;
+  /** `marts_<domain>` for every non-restricted domain. */
+  readonly martsSchemas: string[];
   /** SHA-256 over the applied scripts: changes exactly when the bootstrap re-runs. */
   readonly sqlChecksum: string;
 
@@ -45,9 +47,8 @@ export class Warehouse extends pulumi.ComponentResource {
     const { ctx, network, security, config } = args;
     const engine = (this.engine = config.engine);
     const port = WAREHOUSE_PORT[engine];
-    const classification = warehouseClassification(args.domains);
-    const keyArn = security.keyArns[classification];
-    const tags = dataTags(ctx, "shared", classification, { component: "warehouse" });
+    const keyArn = security.keyArns[WAREHOUSE_CLASSIFICATION];
+    const tags = dataTags(ctx, "shared", WAREHOUSE_CLASSIFICATION, { component: "warehouse" });
     const physical = physicalName(ctx);
 
     const sg = new aws.ec2.SecurityGroup(
@@ -103,7 +104,8 @@ export class Warehouse extends pulumi.ComponentResource {
 
     // Bootstrap: the rendered SQL travels in the invocation, whose triggers change exactly when the SQL or the
     // function's code does, so it runs on create and on every such change, and never otherwise.
-    const scripts = renderScripts(engine === "redshift-serverless" ? "redshift" : "postgres", args.domains.map((d) => d.name));
+    this.martsSchemas = martsDomains(args.domains).map(martsSchema);
+    const scripts = renderScripts(engine === "redshift-serverless" ? "redshift" : "postgres", martsDomains(args.domains));
     this.sqlChecksum = scriptsChecksum(scripts);
     const fn = new PlatformFunction(
       `${name}-bootstrap`,
@@ -143,6 +145,6 @@ export class Warehouse extends pulumi.ComponentResource {
     this.database = pulumi.output(config.databaseName);
     this.adminSecretArn = secret.arn;
     this.securityGroupId = sg.id;
-    this.registerOutputs({ engine, endpoint: this.endpoint, port: this.port, database: this.database, adminSecretArn: this.adminSecretArn, securityGroupId: this.securityGroupId, sqlChecksum: this.sqlChecksum });
+    this.registerOutputs({ engine, endpoint: this.endpoint, port: this.port, database: this.database, adminSecretArn: this.adminSecretArn, securityGroupId: this.securityGroupId, martsSchemas: this.martsSchemas, sqlChecksum: this.sqlChecksum });
   }
 }

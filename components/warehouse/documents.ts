@@ -1,5 +1,5 @@
 import type { Statement } from "../core/iam";
-import { CLASSIFICATIONS, Classification, WORKLOAD_KINDS, WorkloadKind } from "../core/types";
+import { Classification, WORKLOAD_KINDS, WorkloadKind } from "../core/types";
 import type { PolicyStatement } from "../functions/types";
 import type { WarehouseEngine } from "./config";
 import { Script, scriptsChecksum } from "./scripts";
@@ -11,13 +11,15 @@ export const WAREHOUSE_PORT: Record<WarehouseEngine, number> = { "redshift-serve
 /** Workloads admitted on the database port: the platform's compute, ingestion and BI groups, nothing else. */
 export const WAREHOUSE_CLIENTS: readonly WorkloadKind[] = WORKLOAD_KINDS;
 
+/** The warehouse is shared by every BI user and encrypted with the confidential key. */
+export const WAREHOUSE_CLASSIFICATION: Classification = "confidential";
+
 /**
- * The warehouse holds every domain's marts, so it is encrypted with the key of the most sensitive domain, and
- * never below confidential.
+ * Domains that get a marts schema. Restricted data never enters the shared warehouse: it stays in the lake's
+ * restricted bucket, behind the restricted key and its clearance tag.
  */
-export function warehouseClassification(domains: readonly { classification: Classification }[]): Classification {
-  const rank = (c: Classification) => CLASSIFICATIONS.indexOf(c);
-  return domains.map((d) => d.classification).reduce((max, c) => (rank(c) > rank(max) ? c : max), "confidential" as Classification);
+export function martsDomains(domains: readonly { name: string; classification: Classification }[]): string[] {
+  return domains.filter((d) => d.classification !== "restricted").map((d) => d.name);
 }
 
 /**

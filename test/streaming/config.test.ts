@@ -94,12 +94,20 @@ describe("streaming config", () => {
     assert.deepEqual(check({ topics: [topic("sales.orders", { replicationFactor: 2 })] }, "staging"), []);
   });
 
-  it("msk-serverless: broker settings and replication are refused as not applicable, restricted topics need msk", () => {
-    const problems = check({ engine: "msk-serverless", brokers: 3, instanceType: "kafka.m7g.large", topics: [topic("sales.orders", { replicationFactor: 3 }), topic("hr.changes")] }, "staging");
-    assert.deepEqual(paths(problems), ["platform.streaming.brokers", "platform.streaming.instanceType", "platform.streaming.topics[0].replicationFactor", "platform.streaming.topics[1].classification"]);
+  it("msk-serverless: broker settings and replication are refused as not applicable", () => {
+    const problems = check({ engine: "msk-serverless", brokers: 3, instanceType: "kafka.m7g.large", topics: [topic("sales.orders", { replicationFactor: 3 })] }, "staging");
+    assert.deepEqual(paths(problems), ["platform.streaming.brokers", "platform.streaming.instanceType", "platform.streaming.topics[0].replicationFactor"]);
     assert.match(problems[0].message, /does not apply to msk-serverless/);
     assert.deepEqual(check({ engine: "msk-serverless", topics: [topic("sales.orders")] }, "prod", 2), [], "serverless ignores the broker layout rules");
     assert.equal(resolveStreamingConfig({ engine: "msk-serverless", topics: [topic("sales.orders")] }, "prod", DOMAINS).topics[0].replicationFactor, undefined);
+  });
+
+  it("keeps restricted data off the shared cluster, whether inherited from the domain or declared", () => {
+    for (const engine of ["msk", "msk-serverless"] as const) {
+      const problems = check({ engine, topics: [topic("hr.changes"), topic("sales.payroll", { classification: "restricted" }), topic("sales.orders")] }, "staging");
+      assert.deepEqual(paths(problems), ["platform.streaming.topics[0].classification", "platform.streaming.topics[1].classification"], engine);
+      assert.match(problems[0].message, /land it in the lake's restricted bucket/);
+    }
   });
 
   it("checks nothing when streaming is disabled", () => {

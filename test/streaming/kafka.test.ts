@@ -22,10 +22,7 @@ const T = {
   invocation: "aws:lambda/invocation:Invocation",
   rolePolicy: "aws:iam/rolePolicy:RolePolicy",
 };
-const DOMAINS = [
-  { name: "sales", classification: "internal" as const },
-  { name: "hr", classification: "restricted" as const },
-];
+const DOMAINS = [{ name: "sales", classification: "internal" as const }];
 const TOPICS = [
   { name: "sales.orders", partitions: 6, domain: "sales" },
   { name: "sales.customers", partitions: 3, domain: "sales", cleanupPolicy: "compact" as const },
@@ -151,8 +148,5 @@ describe("KafkaCluster component", function () {
     assert.equal((outputs.policies as Record<string, TopicPolicies>)["sales.orders"].topicArn, kafkaArns(String(outputs.arn)).topic("sales.orders"));
   });
 
-  it("uses the restricted key when a restricted topic is declared", async () => {
-    const { resources } = await plan("prod", { topics: [...TOPICS, { name: "hr.changes", partitions: 3, domain: "hr" }] });
-    assert.equal((one(resources, T.cluster).inputs.encryptionInfo as { encryptionAtRestKmsKeyArn: string }).encryptionAtRestKmsKeyArn, keyArn("restricted"));
-  });
+
 });

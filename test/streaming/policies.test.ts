@@ -3,7 +3,7 @@ import type { Environment } from "../../components/core/types";
 import { KafkaCluster } from "../../components/streaming/KafkaCluster";
 import { resolveStreamingConfig, StreamingInput } from "../../components/streaming/config";
 import { evaluate } from "../../policies/engine/evaluate";
-import type { PlatformRule } from "../../policies/rules/define";
+import { PlatformRule, PROD_ONLY } from "../../policies/rules/define";
 import { MSK_TYPES as M, streamingRules } from "../../policies/rules/streaming";
 import { planned, violations } from "../support/policy";
 import { planResources, refs } from "../warehouse/support/program";
@@ -60,7 +60,7 @@ describe("MSK policy rules", () => {
     const r = rule("msk-prod-ha");
     assert.deepEqual(await violations(r, msk({ numberOfBrokerNodes: 6 })), []);
     assert.deepEqual(await violations(r, msk({ numberOfBrokerNodes: 2, brokerNodeGroupInfo: { clientSubnets: ["subnet-a", "subnet-b"] } })), ["has 2 broker(s); at least 3 required", "spans 2 subnet(s)/AZ(s); at least 3 required"]);
-    assert.deepEqual(r.meta.enforcement, { dev: "advisory", staging: "advisory", prod: "mandatory" });
+    assert.equal(r.meta.enforcement, PROD_ONLY);
     for (const name of ["msk-tls-only", "msk-kms-cmk", "msk-authenticated-clients"]) assert.equal(rule(name).meta.enforcement.dev, "mandatory", name);
   });
 
@@ -74,10 +74,11 @@ describe("MSK policy rules", () => {
       return (await evaluate(streamingRules, resources, levels(environment))).violations;
     };
 
-    it("prod passes every rule; dev's only finding is the advisory HA rule", async () => {
+    it("prod passes every rule; dev passes, and staging's only finding is the advisory HA rule", async () => {
       assert.deepEqual(await judge("prod", {}), []);
-      const dev = await judge("dev", {});
-      assert.deepEqual(dev.map((v) => [v.policy, v.level]), [["msk-prod-ha", "advisory"], ["msk-prod-ha", "advisory"]]);
+      assert.deepEqual(await judge("dev", {}), []);
+      const staging = await judge("staging", {});
+      assert.deepEqual(staging.map((v) => [v.policy, v.level]), [["msk-prod-ha", "advisory"], ["msk-prod-ha", "advisory"]]);
     });
 
     it("msk-serverless passes the rules that apply to it", async () => {

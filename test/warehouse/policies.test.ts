@@ -4,7 +4,7 @@ import { resolveWarehouseConfig, WarehouseInput } from "../../components/warehou
 import type { Environment } from "../../components/core/types";
 import { evaluate } from "../../policies/engine/evaluate";
 import type { PlannedResource } from "../../policies/engine/args";
-import type { PlatformRule } from "../../policies/rules/define";
+import { PlatformRule, PROD_ONLY } from "../../policies/rules/define";
 import { WAREHOUSE_TYPES as W, warehouseRules } from "../../policies/rules/warehouse";
 import { planned, violations } from "../support/policy";
 import { planResources, refs } from "./support/program";
@@ -92,7 +92,7 @@ describe("warehouse policy rules", () => {
 
   it("is prod-only where it should be: data-loss rules advise in dev and staging, exposure rules never relax", () => {
     for (const name of ["warehouse-backup-retention", "warehouse-deletion-protection", "warehouse-final-snapshot", "warehouse-protect"]) {
-      assert.deepEqual(rule(name).meta.enforcement, { dev: "advisory", staging: "advisory", prod: "mandatory" }, name);
+      assert.deepEqual(rule(name).meta.enforcement, PROD_ONLY, name);
     }
     for (const name of ["warehouse-not-public", "warehouse-kms-cmk"]) assert.equal(rule(name).meta.enforcement.dev, "mandatory", name);
     for (const r of warehouseRules) assert.match(r.name, /^warehouse-[a-z-]+$/);
@@ -113,11 +113,15 @@ describe("warehouse policy rules", () => {
       assert.deepEqual(await judge("prod", { engine: "aurora-postgresql" }), []);
     });
 
-    it("dev has no mandatory violation; its only findings are the advisory data-loss rules", async () => {
-      const found = await judge("dev", { engine: "aurora-postgresql" });
-      assert.ok(found.every((v) => v.level === "advisory"), JSON.stringify(found));
-      assert.deepEqual([...new Set(found.map((v) => v.policy))].sort(), ["warehouse-backup-retention", "warehouse-deletion-protection", "warehouse-final-snapshot", "warehouse-protect"]);
-      assert.deepEqual((await judge("dev", {}, 3)).filter((v) => v.level === "mandatory"), []);
+    it("dev and staging have no mandatory violation; every finding is a prod-only data-loss rule", async () => {
+      const prodOnly = warehouseRules.filter((r) => r.meta.enforcement === PROD_ONLY).map((r) => r.name);
+      for (const [env, config, azCount] of [["dev", { engine: "aurora-postgresql" }, 2], ["dev", {}, 3], ["staging", { engine: "aurora-postgresql" }, 2], ["staging", {}, 3]] as const) {
+        const found = await judge(env, config, azCount);
+        assert.ok(found.every((v) => v.level !== "mandatory" && prodOnly.includes(v.policy)), `${env} ${JSON.stringify(found)}`);
+      }
+      // Staging keeps backups and final snapshots but is not deletion-protected: the rules say so, as advice.
+      const staging = await judge("staging", { engine: "aurora-postgresql" });
+      assert.deepEqual([...new Set(staging.map((v) => v.policy))].sort(), ["warehouse-deletion-protection", "warehouse-protect"]);
     });
   });
 });

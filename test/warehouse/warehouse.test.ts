@@ -235,10 +235,15 @@ describe("Warehouse component", function () {
     });
   });
 
-  it("uses the restricted key when a restricted domain's marts live in the warehouse", async () => {
-    const { resources } = await plan("staging", {}, [...DOMAINS, { name: "hr", classification: "restricted" }], 3);
-    assert.equal(one(resources, T.namespace).inputs.kmsKeyId, keyArn("restricted"));
-    assert.equal(one(resources, T.secret).inputs.kmsKeyId, keyArn("restricted"));
-    assert.equal((one(resources, T.namespace).inputs.tags as Record<string, string>)["data-classification"], "restricted");
+  it("keeps restricted domains out of the warehouse, which stays on the confidential key", async () => {
+    const { resources, outputs } = await planResources(() => {
+      const w = new Warehouse("wh", { ...refs("staging", 3), domains: [...DOMAINS, { name: "hr", classification: "restricted" }], config: resolveWarehouseConfig({}, "staging") });
+      return { marts: w.martsSchemas };
+    });
+    assert.deepEqual(outputs.marts, ["marts_sales", "marts_marketing"]);
+    const event = parseBootstrapEvent(JSON.parse(String(one(resources, T.invocation).inputs.input)));
+    assert.ok(!event.scripts.some((s) => s.statements.some((q) => q.includes("marts_hr"))), "no schema for the restricted domain");
+    assert.equal(one(resources, T.namespace).inputs.kmsKeyId, keyArn("confidential"));
+    assert.equal((one(resources, T.namespace).inputs.tags as Record<string, string>)["data-classification"], "confidential");
   });
 });
