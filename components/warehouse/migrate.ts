@@ -60,7 +60,7 @@ export interface ApplyResult {
 
 // Ledger values are written as literals (the Redshift Data API's batch call takes no parameters), so only
 // these shapes are ever accepted.
-const SCRIPT_ID = /^(V\d{3}|R__[a-z0-9_]+)$/;
+const SCRIPT_ID = /^(V\d{3}|R__[a-z0-9_]+\.[a-z0-9_]+)$/;
 const CHECKSUM = /^[0-9a-f]{64}$/;
 
 function ledgerWrite(dialect: Dialect, script: Script): string[] {

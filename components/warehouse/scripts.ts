@@ -7,11 +7,11 @@ export type SqlDialectName = "postgres" | "redshift";
 
 /**
  * One unit the bootstrap applies atomically and records in the ledger.
- * `versioned` scripts (V001__…) run once, ever; `repeatable` scripts (R__…) run again whenever their rendering
- * changes, which is how a new data domain gets its marts schema without a new migration file.
+ * `versioned` scripts (V001__…) run once, ever; `repeatable` scripts (R__…) are rendered once per data domain
+ * and run again whenever that rendering changes, so a new domain gets its marts schema without a new file.
  */
 export interface Script {
-  /** `V001` or `R__marts`: the ledger key. */
+  /** `V001`, or `R__marts.sales` (repeatable script, domain): the ledger key. */
   readonly id: string;
   readonly kind: "versioned" | "repeatable";
   /** The file it was rendered from, for messages. */
@@ -125,15 +125,16 @@ export function renderTemplate(template: string, values: Record<string, string>)
 
 /**
  * The bootstrap scripts of one dialect, rendered for the given data domains: versioned scripts in version
- * order, then each repeatable script rendered once per domain (one ledger entry per file, so adding a domain
- * re-applies it). Pure apart from reading the files; the same inputs always give the same checksums.
+ * order, then each repeatable script once per domain (its own ledger entry and transaction, which also keeps
+ * every transaction small: the Redshift Data API takes at most 40 statements per batch). Pure apart from
+ * reading the files; the same inputs always give the same checksums.
  */
 export function renderScripts(dialect: SqlDialectName, domains: readonly string[], dir = SQL_DIR): Script[] {
   const files = fs.readdirSync(path.join(dir, dialect)).filter((f) => f.endsWith(".sql"));
   const unknown = files.filter((f) => !VERSIONED.test(f) && !REPEATABLE.test(f));
   if (unknown.length > 0) throw new Error(`unexpected SQL files (want V###__name.sql or R__name.sql): ${unknown.join(", ")}`);
   const read = (f: string) => fs.readFileSync(path.join(dir, dialect, f), "utf8");
-  const schemas = [...new Set(domains)].sort().map(martsSchema);
+  const sorted = [...new Set(domains)].sort();
 
   const versioned = files
     .filter((f) => VERSIONED.test(f))
@@ -146,10 +147,10 @@ export function renderScripts(dialect: SqlDialectName, domains: readonly string[
   const repeatable = files
     .filter((f) => REPEATABLE.test(f))
     .sort()
-    .map((f) => {
+    .flatMap((f) => {
       const template = read(f);
-      const statements = schemas.flatMap((schema) => splitStatements(renderTemplate(template, { schema })));
-      return scriptOf(`R__${REPEATABLE.exec(f)![1]}`, "repeatable", f, statements);
+      const name = REPEATABLE.exec(f)![1];
+      return sorted.map((domain) => scriptOf(`R__${name}.${domain}`, "repeatable", f, splitStatements(renderTemplate(template, { schema: martsSchema(domain) }))));
     });
   return [...versioned, ...repeatable];
 }

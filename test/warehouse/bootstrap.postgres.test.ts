@@ -58,7 +58,7 @@ describe("warehouse bootstrap SQL on a real PostgreSQL", function () {
 
   it("applies every script on a fresh database and records each in the ledger", async () => {
     const result = await applyScripts(pgSession(admin), DIALECTS.postgres, scripts);
-    assert.deepEqual(result, { applied: ["V001", "R__marts"], unchanged: [] });
+    assert.deepEqual(result, { applied: ["V001", "R__marts.marketing", "R__marts.sales"], unchanged: [] });
     const { rows } = await admin.query(`SELECT script, checksum FROM ${LEDGER_TABLE} ORDER BY script`);
     assert.deepEqual(
       rows.map((r) => [r.script, r.checksum]),
@@ -143,7 +143,7 @@ describe("warehouse bootstrap SQL on a real PostgreSQL", function () {
     it("a second run is a no-op: nothing applied, catalog and ledger unchanged", async () => {
       const before = await catalog(admin);
       const result = await applyScripts(pgSession(admin), DIALECTS.postgres, scripts);
-      assert.deepEqual(result, { applied: [], unchanged: ["V001", "R__marts"] });
+      assert.deepEqual(result, { applied: [], unchanged: ["V001", "R__marts.marketing", "R__marts.sales"] });
       assert.equal(await catalog(admin), before);
     });
 
@@ -152,14 +152,14 @@ describe("warehouse bootstrap SQL on a real PostgreSQL", function () {
       const before = await withoutLedger();
       await admin.query(`DELETE FROM ${LEDGER_TABLE}`);
       const result = await applyScripts(pgSession(admin), DIALECTS.postgres, scripts);
-      assert.deepEqual(result.applied, ["V001", "R__marts"]);
+      assert.deepEqual(result.applied, ["V001", "R__marts.marketing", "R__marts.sales"]);
       assert.equal(await withoutLedger(), before);
     });
 
-    it("a new domain re-applies only the marts script and creates its schema", async () => {
+    it("a new domain applies only its own marts script and creates its schema", async () => {
       const more = renderScripts("postgres", ["sales", "marketing", "finance"]);
       const result = await applyScripts(pgSession(admin), DIALECTS.postgres, more);
-      assert.deepEqual(result, { applied: ["R__marts"], unchanged: ["V001"] });
+      assert.deepEqual(result, { applied: ["R__marts.finance"], unchanged: ["V001", "R__marts.marketing", "R__marts.sales"] });
       const acl = await admin.query("SELECT nspacl::text AS acl FROM pg_namespace WHERE nspname = 'marts_finance'");
       assert.match(acl.rows[0].acl, /bi_reader=U\//);
       assert.match(acl.rows[0].acl, /transformer=UC\//);
@@ -189,7 +189,8 @@ describe("warehouse bootstrap SQL on a real PostgreSQL", function () {
       assert.ok(results.every((r) => r.applied.length + r.unchanged.length === scripts.length));
       const { rows } = await a.query(`SELECT script, count(*)::int AS n FROM ${LEDGER_TABLE} GROUP BY script ORDER BY script`);
       assert.deepEqual(rows, [
-        { script: "R__marts", n: 1 },
+        { script: "R__marts.marketing", n: 1 },
+        { script: "R__marts.sales", n: 1 },
         { script: "V001", n: 1 },
       ]);
     });

@@ -4,6 +4,7 @@ import * as os from "os";
 import * as path from "path";
 import fc from "fast-check";
 import { parseBootstrapEvent } from "../../components/warehouse/handlers/bootstrap";
+import { REDSHIFT_BATCH_LIMIT } from "../../components/warehouse/handlers/sessions";
 import { martsSchema, renderScripts, renderTemplate, scriptsChecksum, splitStatements } from "../../components/warehouse/scripts";
 
 describe("warehouse SQL scripts", () => {
@@ -57,19 +58,21 @@ describe("warehouse SQL scripts", () => {
       const b = renderScripts("postgres", ["marketing", "sales", "sales"]);
       assert.deepEqual(a, b);
       assert.notEqual(scriptsChecksum(a), scriptsChecksum(renderScripts("postgres", ["sales"])));
-      // Adding a domain changes only the repeatable script, so versioned history stays valid.
-      const [v1, r1] = renderScripts("postgres", ["sales"]);
-      const [v2, r2] = renderScripts("postgres", ["sales", "hr"]);
-      assert.equal(v1.checksum, v2.checksum);
-      assert.notEqual(r1.checksum, r2.checksum);
+      // Adding a domain adds one repeatable script and changes no other, so history stays valid.
+      const before = renderScripts("postgres", ["sales"]);
+      const after = renderScripts("postgres", ["sales", "hr"]);
+      assert.deepEqual(after.map((s) => s.id), ["V001", "R__marts.hr", "R__marts.sales"]);
+      assert.deepEqual(after.filter((s) => s.id !== "R__marts.hr"), before);
     });
 
     it("renders one marts block per domain in both dialects", () => {
       for (const dialect of ["postgres", "redshift"] as const) {
-        const marts = renderScripts(dialect, ["sales", "hr"]).find((s) => s.id === "R__marts")!;
-        const text = marts.statements.join("\n");
-        for (const schema of ["marts_sales", "marts_hr"]) assert.match(text, new RegExp(`CREATE SCHEMA IF NOT EXISTS ${schema}\\b`));
-        assert.doesNotMatch(text, /\{\{/);
+        for (const domain of ["sales", "hr"]) {
+          const text = renderScripts(dialect, ["sales", "hr"]).find((s) => s.id === `R__marts.${domain}`)!.statements.join("\n");
+          assert.match(text, new RegExp(`CREATE SCHEMA IF NOT EXISTS marts_${domain}\\b`));
+          assert.doesNotMatch(text, new RegExp(`marts_(?!${domain}\\b)`), "each script touches only its own domain");
+          assert.doesNotMatch(text, /\{\{/);
+        }
       }
     });
 
@@ -88,6 +91,10 @@ describe("warehouse SQL scripts", () => {
   describe("Redshift dialect", () => {
     const scripts = renderScripts("redshift", ["sales"]);
     const all = scripts.flatMap((s) => s.statements);
+
+    it("fits every script, with the lock and ledger statements, in one Data API batch", () => {
+      for (const s of renderScripts("redshift", ["sales", "marketing", "finance", "people", "ops"])) assert.ok(s.statements.length + 3 <= REDSHIFT_BATCH_LIMIT, `${s.id}: ${s.statements.length}`);
+    });
 
     it("uses no PostgreSQL-only syntax", () => {
       for (const s of all) {
@@ -130,7 +137,7 @@ describe("warehouse SQL scripts", () => {
     });
 
     it("rejects tampered, truncated or malformed payloads with a reason", () => {
-      const tampered = { ...event, scripts: [{ ...scripts[0], statements: [...scripts[0].statements, "DROP SCHEMA staging"] }, scripts[1]] };
+      const tampered = { ...event, scripts: [{ ...scripts[0], statements: [...scripts[0].statements, "DROP SCHEMA staging"] }, ...scripts.slice(1)] };
       assert.throws(() => parseBootstrapEvent(tampered), /V001: checksum does not match/);
       assert.throws(() => parseBootstrapEvent({ ...event, scripts: [scripts[0]] }), /scripts checksum does not match/);
       assert.throws(() => parseBootstrapEvent({ ...event, engine: "mysql" }), /invalid bootstrap event: engine/);

@@ -5,7 +5,7 @@ import {
   ExecuteStatementCommand,
   GetStatementResultCommand,
 } from "@aws-sdk/client-redshift-data";
-import { redshiftDataSession, RedshiftDataSender } from "../../components/warehouse/handlers/sessions";
+import { REDSHIFT_BATCH_LIMIT, redshiftDataSession, RedshiftDataSender } from "../../components/warehouse/handlers/sessions";
 import { applyScripts, DIALECTS, LEDGER_TABLE } from "../../components/warehouse/migrate";
 import { renderScripts } from "../../components/warehouse/scripts";
 
@@ -52,7 +52,7 @@ describe("Redshift Data API session", () => {
   it("applies each script as one batch (one transaction) led by the ledger lock and closed by the ledger write", async () => {
     const api = fakeDataApi({ pendingPolls: 2 });
     const result = await applyScripts(redshiftDataSession(api.sender, target, fast), DIALECTS.redshift, scripts);
-    assert.deepEqual(result.applied, ["V001", "R__marts"]);
+    assert.deepEqual(result.applied, ["V001", "R__marts.sales"]);
     const batches = api.submitted.filter((s) => s.kind === "batch");
     // First the ledger DDL, then one batch per script.
     assert.equal(batches.length, 1 + scripts.length);
@@ -69,7 +69,7 @@ describe("Redshift Data API session", () => {
   it("reads the ledger through GetStatementResult and skips what is recorded", async () => {
     const api = fakeDataApi({ ledger: scripts.map((s) => [s.id, s.checksum]) });
     const result = await applyScripts(redshiftDataSession(api.sender, target, fast), DIALECTS.redshift, scripts);
-    assert.deepEqual(result, { applied: [], unchanged: ["V001", "R__marts"] });
+    assert.deepEqual(result, { applied: [], unchanged: ["V001", "R__marts.sales"] });
     assert.equal(api.submitted.filter((s) => s.kind === "batch").length, 1, "only the ledger DDL batch ran");
   });
 
@@ -77,6 +77,12 @@ describe("Redshift Data API session", () => {
     const api = fakeDataApi({ fail: "CREATE SCHEMA IF NOT EXISTS staging" });
     await assert.rejects(applyScripts(redshiftDataSession(api.sender, target, fast), DIALECTS.redshift, scripts), /V001__roles_and_staging\.sql failed and was rolled back: statement failed: ERROR: permission denied/);
     assert.ok(!api.submitted.some((s) => s.sql.some((q) => q.includes("marts_sales"))), "later scripts did not run");
+  });
+
+  it("refuses a batch over the Data API's limit instead of sending it", async () => {
+    const api = fakeDataApi();
+    await assert.rejects(redshiftDataSession(api.sender, target, fast).transaction(Array.from({ length: REDSHIFT_BATCH_LIMIT + 1 }, () => "SELECT 1")), /41 statements exceed the Data API's batch limit of 40/);
+    assert.deepEqual(api.submitted, []);
   });
 
   it("gives up on a statement that never finishes", async () => {

@@ -14,7 +14,7 @@ import { pgSession, redshiftDataSession } from "./sessions";
 const logger = new Logger();
 
 const scriptSchema = z.strictObject({
-  id: z.string().regex(/^(V\d{3}|R__[a-z0-9_]+)$/),
+  id: z.string().regex(/^(V\d{3}|R__[a-z0-9_]+\.[a-z0-9_]+)$/),
   kind: z.enum(["versioned", "repeatable"]),
   file: z.string(),
   statements: z.array(z.string().min(1)),

@@ -45,6 +45,9 @@ export interface PollOptions {
   readonly timeoutMs: number;
 }
 
+/** The Data API runs at most this many statements in one batch (one transaction). */
+export const REDSHIFT_BATCH_LIMIT = 40;
+
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 function fieldValue(f: Field): unknown {
@@ -88,6 +91,7 @@ export function redshiftDataSession(client: RedshiftDataSender, target: Redshift
       return rows;
     },
     async transaction(statements) {
+      if (statements.length > REDSHIFT_BATCH_LIMIT) throw new Error(`${statements.length} statements exceed the Data API's batch limit of ${REDSHIFT_BATCH_LIMIT}; split the script`);
       const { Id } = (await client.send(new BatchExecuteStatementCommand({ ...base, Sqls: [...statements] }))) as { Id?: string };
       await wait(Id!);
     },
