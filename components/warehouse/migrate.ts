@@ -17,7 +17,7 @@ export interface SqlSession {
 /** What differs between the dialects around the scripts: the ledger's DDL, how to serialise runs, now(). */
 export interface Dialect {
   readonly name: SqlDialectName;
-  /** Creates the ledger when missing; runs before anything else, on every run, under the lock. */
+  /** Creates the ledger when missing, in one transaction; runs first, on every run. */
   readonly ledger: readonly string[];
   /** First statement of every transaction: two concurrent deploys apply one after the other. */
   readonly lock: string;
@@ -30,6 +30,8 @@ export const DIALECTS: Record<SqlDialectName, Dialect> = {
   postgres: {
     name: "postgres",
     ledger: [
+      // Under the lock: two first deploys racing on CREATE SCHEMA IF NOT EXISTS would otherwise collide.
+      "SELECT pg_advisory_xact_lock(7265001)",
       "CREATE SCHEMA IF NOT EXISTS platform_meta",
       "REVOKE ALL ON SCHEMA platform_meta FROM PUBLIC",
       `CREATE TABLE IF NOT EXISTS ${LEDGER_TABLE} (script text PRIMARY KEY, checksum char(64) NOT NULL, applied_at timestamptz NOT NULL, applied_by text NOT NULL)`,
@@ -40,6 +42,7 @@ export const DIALECTS: Record<SqlDialectName, Dialect> = {
   },
   redshift: {
     name: "redshift",
+    // No lock before the table exists; the bootstrap function's reserved concurrency of 1 serialises first runs.
     ledger: [
       "CREATE SCHEMA IF NOT EXISTS platform_meta",
       "REVOKE ALL ON SCHEMA platform_meta FROM PUBLIC",
@@ -104,8 +107,7 @@ export function pendingScripts(scripts: readonly Script[], ledger: ReadonlyMap<s
  * same scripts reads the ledger and changes nothing.
  */
 export async function applyScripts(session: SqlSession, dialect: Dialect, scripts: readonly Script[]): Promise<ApplyResult> {
-  // Under the lock too: two first deploys racing on CREATE SCHEMA IF NOT EXISTS would otherwise collide.
-  await session.transaction([dialect.lock, ...dialect.ledger]);
+  await session.transaction(dialect.ledger);
   const { pending, unchanged } = pendingScripts(scripts, await readLedger(session));
   const applied: string[] = [];
   for (const script of pending) {

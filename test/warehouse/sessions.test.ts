@@ -54,8 +54,9 @@ describe("Redshift Data API session", () => {
     const result = await applyScripts(redshiftDataSession(api.sender, target, fast), DIALECTS.redshift, scripts);
     assert.deepEqual(result.applied, ["V001", "R__marts.sales"]);
     const batches = api.submitted.filter((s) => s.kind === "batch");
-    // First the ledger DDL, then one batch per script.
+    // First the ledger DDL (no LOCK: the table may not exist yet), then one batch per script.
     assert.equal(batches.length, 1 + scripts.length);
+    assert.ok(!batches[0].sql.some((q) => q.startsWith("LOCK")));
     for (const [i, script] of scripts.entries()) {
       const sql = batches[i + 1].sql;
       assert.equal(sql[0], `LOCK ${LEDGER_TABLE}`);
