@@ -29,7 +29,7 @@ export class DataPlatform extends pulumi.ComponentResource {
     const caller = aws.getCallerIdentityOutput({}, { parent: this });
     const deployer = aws.iam.getSessionContextOutput({ arn: caller.arn }, { parent: this });
 
-    this.security = new SecurityFoundation(`${name}-security`, { ctx, accountId: caller.accountId, keyDeletionWindowDays: cfg.security.keyDeletionWindowDays }, { parent: this });
+    this.security = new SecurityFoundation(`${name}-security`, { ctx, accountId: caller.accountId, deployerArn: deployer.issuerArn, keyDeletionWindowDays: cfg.security.keyDeletionWindowDays }, { parent: this });
     const { keyArns, permissionsBoundaryArn } = this.security;
 
     this.network = new Network(`${name}-network`, {
