@@ -55,7 +55,7 @@ export interface ResourceView {
   // Resource inputs as the policy runtime hands them over: untyped JSON behind an unknown-checking proxy.
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   readonly props: Record<string, any>;
-  readonly opts: { readonly protect?: boolean; readonly retainOnDelete?: boolean } & object;
+  readonly opts: { readonly protect?: boolean } & object;
 }
 
 const waiverSchema: PolicyConfigSchema = {
