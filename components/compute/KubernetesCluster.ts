@@ -264,6 +264,7 @@ export class KubernetesCluster extends pulumi.ComponentResource {
 
     // Deployments need nodes to schedule on; creating them earlier leaves the add-ons degraded until nodes join.
     addon("coredns", {}, nodeGroups);
+    addon("metrics-server", {}, nodeGroups);
     const ebs = addonRole("ebs-csi", "service-role/AmazonEBSCSIDriverPolicy");
     addon("aws-ebs-csi-driver", { podIdentityAssociations: [{ roleArn: ebs.role.arn, serviceAccount: "ebs-csi-controller-sa" }] }, [...nodeGroups, podIdentityAgent, ebs.attachment]);
 

@@ -179,9 +179,16 @@ export const queryEngineSchema = z.strictObject({
     .optional(),
   /** Group membership for password authentication (user names); reviewed like any config change. */
   groups: z.strictObject({ analysts: z.array(z.string().regex(/^[a-z][a-z0-9._-]*$/)).optional(), engineers: z.array(z.string().regex(/^[a-z][a-z0-9._-]*$/)).optional() }).optional(),
+  /** Presto only: the coordinator serves TLS itself (Presto authenticates only over HTTPS). */
+  prestoTls: z
+    .strictObject({
+      /** Secrets Manager secret with `keystore` (base64 JKS) and `password` keys. */
+      keystoreSecretArn: z.string().regex(/^arn:aws[a-z-]*:secretsmanager:/, { message: "must be a Secrets Manager secret ARN" }),
+    })
+    .optional(),
   loadBalancer: z
     .strictObject({
-      /** ACM certificate for the TLS listener. Required outside dev. */
+      /** ACM certificate for the TLS listener (trino). Required outside dev. */
       certificateArn: z.string().regex(/^arn:aws[a-z-]*:acm:/, { message: "must be an ACM certificate ARN" }).optional(),
       /** Client CIDRs (BI tools). @default the VPC CIDR */
       allowedCidrs: z.array(cidr).optional(),
@@ -280,6 +287,7 @@ export interface QueryEngineConfig {
   readonly authentication: Authentication;
   readonly groups: { readonly analysts: readonly string[]; readonly engineers: readonly string[] };
   readonly loadBalancer: { readonly certificateArn?: string; readonly allowedCidrs?: readonly string[] };
+  readonly prestoTls?: { readonly keystoreSecretArn: string };
 }
 
 export interface ComputeConfig {
@@ -436,6 +444,7 @@ export function resolveComputeConfig(parsed: ComputeParsed, environment: Environ
       authentication: auth?.type === "oauth2" ? { ...auth, groupsField: auth.groupsField ?? "groups" } : { type: "password" },
       groups: { analysts: q.groups?.analysts ?? [], engineers: q.groups?.engineers ?? [] },
       loadBalancer: { ...q.loadBalancer },
+      prestoTls: q.prestoTls,
     };
   }
   return { cluster, spark, queryEngine };
@@ -533,12 +542,14 @@ export function computeProblems(parsed: ComputeParsed, resolved: ComputeConfig, 
 
   const q = resolved.queryEngine;
   if (q) {
+    if (q.engine === "presto" && !q.prestoTls) at("queryEngine.prestoTls", "is required with presto: presto authenticates only over HTTPS, so the coordinator needs its keystore");
+    if (q.engine === "trino" && q.prestoTls) at("queryEngine.prestoTls", "applies to presto only; trino terminates TLS at the load balancer (loadBalancer.certificateArn)");
     if (q.engine === "presto") {
       if (q.faultTolerant) at("queryEngine.faultTolerant", parsed.queryEngine?.faultTolerant ? "is not available with presto (no task retries)" : `defaults to true in ${ctx.environment} but presto has no task retries; use trino, or set faultTolerant: false to accept query failures on node loss`);
       if (q.authentication.type === "oauth2") at("queryEngine.authentication", "oauth2 is available with trino only; presto uses password");
     }
     if (q.autoscaling.enabled && q.autoscaling.maxWorkers < q.workers) at("queryEngine.autoscaling.maxWorkers", `must be at least workers (${q.workers})`);
-    if (ctx.environment !== "dev" && !q.loadBalancer.certificateArn) at("queryEngine.loadBalancer.certificateArn", `is required in ${ctx.environment}: BI tools send passwords and tokens, so the load balancer terminates TLS`);
+    if (q.engine === "trino" && ctx.environment !== "dev" && !q.loadBalancer.certificateArn) at("queryEngine.loadBalancer.certificateArn", `is required in ${ctx.environment}: BI tools send passwords and tokens, so the load balancer terminates TLS`);
     if (q.authentication.type === "oauth2" && (q.groups.analysts.length > 0 || q.groups.engineers.length > 0)) at("queryEngine.groups", "comes from the identity provider's groups claim with oauth2; remove it");
   }
   return problems;

@@ -11,6 +11,8 @@ export const EKS_ADDON_VERSIONS = {
   "kube-proxy": "v1.33.0-eksbuild.2",
   "aws-ebs-csi-driver": "v1.46.0-eksbuild.1",
   "eks-pod-identity-agent": "v1.3.8-eksbuild.2",
+  // Resource metrics for the query engine's worker autoscaling.
+  "metrics-server": "v0.8.0-eksbuild.1",
 } as const;
 export type EksAddonName = keyof typeof EKS_ADDON_VERSIONS;
 
