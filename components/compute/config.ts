@@ -464,13 +464,13 @@ export interface ComputeCheckContext {
   readonly azCount: number;
 }
 
-/** Parses the section alone: the same problems the root schema reports, with `platform.compute` paths. */
+/** Parses the section alone: problems with the same `platform.compute.jobs[0].name` paths the root loader uses. */
 export function parseComputeConfig(raw: unknown): { data?: ComputeParsed; problems: Problem[] } {
   const result = computeSchema.safeParse(raw);
   if (result.success) return { data: result.data, problems: [] };
   return {
     problems: result.error.issues.flatMap((issue) => {
-      const at = [COMPUTE_ROOT, ...issue.path.map(String)].join(".");
+      const at = issue.path.reduce<string>((acc, k) => (typeof k === "number" ? `${acc}[${k}]` : `${acc}.${String(k)}`), COMPUTE_ROOT);
       if (issue.code === "unrecognized_keys") return issue.keys.map((k) => ({ path: `${at}.${k}`, message: "unknown key (is it a typo?)" }));
       return [{ path: at, message: issue.message }];
     }),
