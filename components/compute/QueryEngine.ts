@@ -3,7 +3,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import type { PolicyDocument } from "../core/iam";
-import { baseTags } from "../core/tags";
+import { baseTags, dataTags } from "../core/tags";
 import type { PlatformContext, SecurityRefs, Zone } from "../core/types";
 import { SecureBucket } from "../lake/SecureBucket";
 import type { QueryEngineConfig } from "./config";
@@ -170,7 +170,7 @@ export class QueryEngine extends pulumi.ComponentResource {
         ctx,
         bucketName: accountId.apply((a) => `${ctx.prefix}-query-exchange-${a}`),
         kmsKeyArn: confidential,
-        tags: baseTags(ctx, "query-engine", { "data-classification": "confidential" }),
+        tags: dataTags(ctx, "shared", "confidential", { component: "query-engine" }),
         lifecycle: { noncurrentVersionExpirationDays: 1, expireAfterDays: q.exchangeRetentionDays },
         accessLogs: args.lake.accessLogBucketName ? { bucket: args.lake.accessLogBucketName, prefix: "query-exchange/" } : undefined,
         forceDestroy: ctx.allowDestroyData,

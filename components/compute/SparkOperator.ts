@@ -2,7 +2,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { stringify } from "yaml";
 import type { PolicyDocument } from "../core/iam";
-import { baseTags } from "../core/tags";
+import { baseTags, dataTags } from "../core/tags";
 import type { PlatformContext, SecurityRefs, Zone } from "../core/types";
 import { SecureBucket } from "../lake/SecureBucket";
 import type { SparkConfig } from "./config";
@@ -89,7 +89,7 @@ export class SparkOperator extends pulumi.ComponentResource {
       ctx,
       bucketName: accountId.apply((a) => `${ctx.prefix}-spark-logs-${a}`),
       kmsKeyArn: args.security.keyArns.confidential,
-      tags: baseTags(ctx, "spark", { "data-classification": "confidential" }),
+      tags: dataTags(ctx, "shared", "confidential", { component: "spark" }),
       lifecycle: { noncurrentVersionExpirationDays: 1, expireAfterDays: config.eventLogRetentionDays },
       accessLogs: args.lake.accessLogBucketName ? { bucket: args.lake.accessLogBucketName, prefix: "spark-logs/" } : undefined,
       forceDestroy: ctx.allowDestroyData,
