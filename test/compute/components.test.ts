@@ -119,7 +119,7 @@ describe("compute components in the stacks (mock engine)", function () {
       assert.equal(ng.inputs.clusterName, cluster.inputs.name);
       assert.deepEqual(ng.inputs.subnetIds, (cluster.inputs.vpcConfig as { subnetIds: string[] }).subnetIds);
     }
-    const addons = Object.fromEntries(by.type(rs, K.addon).map((a) => [a.inputs.addonName, a.inputs]));
+    const addons: Record<string, Record<string, unknown>> = Object.fromEntries(by.type(rs, K.addon).map((a) => [String(a.inputs.addonName), a.inputs]));
     assert.deepEqual(Object.fromEntries(Object.entries(addons).map(([k, v]) => [k, v.addonVersion])), EKS_ADDON_VERSIONS);
     assert.equal(json<{ enableNetworkPolicy: string }>(addons["vpc-cni"].configurationValues).enableNetworkPolicy, "true");
     const cniRole = rs.find((r) => r.type === K.role && arnOf(r) === (addons["vpc-cni"].podIdentityAssociations as { roleArn: string }[])[0].roleArn);

@@ -88,7 +88,8 @@ describe("Kubernetes objects", () => {
     const cr = scheduledSparkApplication(dev.spark!.jobs[0], platform);
     const typo = { ...cr, spec: { ...cr.spec, template: { ...cr.spec.template, executor: { ...cr.spec.template.executor, instance: 3 } } } };
     assert.match(crdErrors(typo).join("\n"), /additional properties \(instance\)/);
-    assert.match(crdErrors({ ...cr, spec: { ...cr.spec, concurrencyPolicy: "Skip" } }).join("\n"), /allowed values/);
+    const badPolicy = { ...cr, spec: { ...cr.spec, concurrencyPolicy: "Skip" } };
+    assert.match(crdErrors(badPolicy).join("\n"), /allowed values/);
   });
 });
 
