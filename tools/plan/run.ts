@@ -122,14 +122,14 @@ export async function runProgram(stackFile: StackFile, program?: Program): Promi
   // The SDK captures `new Error().stack` for every promise and resource. Under ts-node each capture goes through
   // source-map translation, which made that the plan's largest cost; V8's own formatting is ample here.
   const prepare = Error.prepareStackTrace;
-  Error.prepareStackTrace = undefined;
+  delete (Error as { prepareStackTrace?: unknown }).prepareStackTrace;
   process.setSourceMapsEnabled(false);
   try {
     const outputs = await pulumi.runtime.runInPulumiStack(async () => (await main()) as Record<string, unknown>);
     await settings.waitForRPCs();
     return { stack: stackFile.stack, resources: monitor.records, outputs: (outputs ?? {}) as Record<string, unknown> };
   } finally {
-    Error.prepareStackTrace = prepare;
+    if (prepare) Error.prepareStackTrace = prepare;
     process.setSourceMapsEnabled(true);
   }
 }
