@@ -5,7 +5,7 @@ import type { PolicyDocument } from "../core/iam";
 import { baseTags, dataTags } from "../core/tags";
 import type { PlatformContext, SecurityRefs, Zone } from "../core/types";
 import { SecureBucket } from "../lake/SecureBucket";
-import type { SparkConfig } from "./config";
+import { MAX_POD, SparkConfig } from "./config";
 import {
   createLakeFormationGrants,
   DomainRef,
@@ -101,7 +101,7 @@ export class SparkOperator extends pulumi.ComponentResource {
     const nsObj = new k8s.core.v1.Namespace(`${name}-ns`, namespace(ns, labels), kp);
     const inNs = { ...kp, dependsOn: [nsObj] };
     new k8s.core.v1.ResourceQuota(`${name}-quota`, resourceQuota(ns, labels, config.quota), inNs);
-    new k8s.core.v1.LimitRange(`${name}-limits`, limitRange(ns, labels, { cpu: "16", memory: "64Gi" }), inNs);
+    new k8s.core.v1.LimitRange(`${name}-limits`, limitRange(ns, labels, { cpu: String(MAX_POD.cores), memory: `${MAX_POD.memoryGiB}Gi` }), inNs);
     // Drivers and executors talk to each other; everything else leaves over HTTPS (S3, STS, Glue, the API server).
     namespaceNetworkPolicies({ namespace: ns, labels, intraNamespace: true, httpsEgress: true }).forEach(
       (np) => new k8s.networking.v1.NetworkPolicy(`${name}-${np.metadata?.name}`, np, inNs),

@@ -477,6 +477,9 @@ export function parseComputeConfig(raw: unknown): { data?: ComputeParsed; proble
   };
 }
 
+/** The spark namespace's LimitRange ceiling per container; SparkOperator creates it with these values. */
+export const MAX_POD = { cores: 16, memoryGiB: 64 } as const;
+
 const cpuOf = (q: string) => (q.endsWith("m") ? Number(q.slice(0, -1)) / 1000 : Number(q));
 const gibOf = (q: string) => (q.endsWith("Gi") ? Number(q.slice(0, -2)) : Number(q.slice(0, -2)) / 1024);
 /** Spark memory plus the 10% (min 384 MiB) overhead Spark adds to every pod, in GiB. */
@@ -532,6 +535,12 @@ export function computeProblems(parsed: ComputeParsed, resolved: ComputeConfig, 
       }
       if (job.spot && !spotGroup) {
         at(`${path}.spot`, cluster.mode === "eks" ? "needs a node group with dedicatedTo: spark-executors and capacityType: spot" : "is only available on an EKS cluster the platform manages");
+      }
+      for (const role of ["driver", "executor"] as const) {
+        const pod = job[role];
+        if (pod.cores > MAX_POD.cores || sparkPodGiB(pod.memory) > MAX_POD.memoryGiB) {
+          at(`${path}.${role}`, `exceeds the per-container limit of the spark namespace (${MAX_POD.cores} cores, ${MAX_POD.memoryGiB}Gi with overhead)`);
+        }
       }
       const cpu = job.driver.cores + job.executor.instances * job.executor.cores;
       const gib = sparkPodGiB(job.driver.memory) + job.executor.instances * sparkPodGiB(job.executor.memory);

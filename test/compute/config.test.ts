@@ -102,7 +102,7 @@ describe("compute config: cross-field rules", () => {
       spark: {
         image: IMAGE,
         quota: { cpu: "8" },
-        jobs: [job({ domain: "finance" }), job({ type: "Java" }), job({ name: "big", executor: { instances: 10, cores: 4 } })],
+        jobs: [job({ domain: "finance" }), job({ type: "Java" }), job({ name: "big", executor: { instances: 10, cores: 4 } }), job({ name: "huge", driver: { memory: "64g" } })],
       },
     }, "prod");
     const msgs = ps.map((p) => `${p.path}: ${p.message}`);
@@ -110,6 +110,7 @@ describe("compute config: cross-field rules", () => {
     assert.ok(msgs.some((m) => m.startsWith("platform.compute.spark.jobs[1].name: duplicate job 'j'")));
     assert.ok(msgs.some((m) => m.startsWith("platform.compute.spark.jobs[1].mainClass: is required for Java")));
     assert.ok(msgs.some((m) => m.startsWith("platform.compute.spark.jobs[2].executor: needs 41 cores")));
+    assert.ok(msgs.some((m) => m.startsWith("platform.compute.spark.jobs[3].driver: exceeds the per-container limit")), msgs.join("\n"));
   });
 
   it("keeps platform-owned Spark settings out of job config", () => {
