@@ -217,7 +217,8 @@ export class QueryEngine extends pulumi.ComponentResource {
 
     // Credentials: created (shared secret, password file) or referenced (warehouse, OAuth2, keystore) in Secrets
     // Manager, then synced into the namespace. Pods read them as environment variables or mounted files.
-    const recovery = ctx.environment === "prod" ? 30 : 7;
+    // Dev is torn down and rebuilt: a pending deletion would block re-creating the same secret name for days.
+    const recovery = ctx.environment === "prod" ? 30 : ctx.allowDestroyData ? 0 : 7;
     const sharedSecret = new aws.secretsmanager.Secret(`${name}-shared-secret`, {
       name: `${ctx.prefix}/query-engine/internal-shared-secret`,
       description: "Signs requests between coordinator and workers",
