@@ -4,7 +4,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { dataTags } from "../core/tags";
 import type { NetworkRefs, PlatformContext, SecurityRefs } from "../core/types";
 import { PlatformFunction } from "../functions/function";
-import type { StreamingConfig } from "./config";
+import { brokerAzCount, type StreamingConfig } from "./config";
 import { KAFKA_CLASSIFICATION, KAFKA_CLIENTS, KAFKA_IAM_PORT, serverProperties, STORAGE_TARGET_UTILIZATION } from "./documents";
 import { topicManagerStatements, topicPolicies, TopicPolicies } from "./iam";
 import { topicsChecksum, topicSpec } from "./topics";
@@ -75,8 +75,8 @@ export class KafkaCluster extends pulumi.ComponentResource {
           numberOfBrokerNodes: config.brokers,
           brokerNodeGroupInfo: {
             instanceType: config.instanceType,
-            // One subnet per AZ: MSK spreads the brokers evenly over them.
-            clientSubnets: network.privateSubnetIds,
+            // One subnet per AZ: MSK spreads the brokers evenly over them, so use as many AZs as divide the count.
+            clientSubnets: pulumi.output(network.privateSubnetIds).apply((ids) => ids.slice(0, brokerAzCount(config.brokers, ids.length) ?? ids.length)),
             securityGroups: [sg.id],
             storageInfo: { ebsStorageInfo: { volumeSize: config.ebsVolumeGb } },
             connectivityInfo: { publicAccess: { type: "DISABLED" } },

@@ -33,7 +33,7 @@ export const streamingSchema = z.strictObject({
   enabled: z.boolean().optional(),
   engine: z.enum(KAFKA_ENGINES, { message: `must be one of ${KAFKA_ENGINES.join(" | ")}` }).optional(),
   kafkaVersion: z.string().regex(/^\d+\.\d+\.(\d+|x)$/, { message: "must be an MSK Kafka version such as 3.8.x" }).optional(),
-  /** Broker count (msk only); a multiple of the AZ count. */
+  /** Broker count (msk only); a multiple of 2 or 3, the AZs the brokers spread over. */
   brokers: z.number().int().min(1).max(30).optional(),
   instanceType: z.string().regex(/^(express\.)?kafka\.[a-z0-9]+\.[a-z0-9]+$/, { message: "must be an MSK broker type such as kafka.m7g.large" }).optional(),
   /** Initial EBS volume per broker, GiB. */
@@ -136,6 +136,17 @@ export interface StreamingCheckContext {
 }
 
 const at = (path: string) => `platform.streaming.${path}`;
+
+/**
+ * How many AZs the brokers spread over. MSK needs the broker count to be a multiple of its client subnets (2 or 3),
+ * so a network of 3 AZs still hosts an even broker count in 2 of them; undefined when no layout fits.
+ */
+export function brokerAzCount(brokers: number, azCount: number): 2 | 3 | undefined {
+  if (azCount >= 3 && brokers % 3 === 0) return 3;
+  if (azCount >= 2 && brokers % 2 === 0) return 2;
+  return undefined;
+}
+
 const BROKER_KEYS = ["brokers", "instanceType", "ebsVolumeGb", "maxEbsVolumeGb", "defaultReplicationFactor", "minInsyncReplicas", "enhancedMonitoring"] as const;
 
 /**
@@ -152,9 +163,9 @@ export function validateStreaming(input: StreamingInput | undefined, config: Str
     for (const key of BROKER_KEYS) if (input?.[key] !== undefined) add(key, "does not apply to msk-serverless (brokers, storage and replication are managed by the service); remove it");
   } else {
     const { brokers, defaultReplicationFactor: rf, minInsyncReplicas: isr } = config;
-    if (brokers % ctx.azCount !== 0) {
-      const options = [1, 2, 3].map((n) => n * ctx.azCount).join(", ");
-      add("brokers", `must be a multiple of the AZ count (${ctx.azCount}) so every AZ has the same number of brokers, e.g. ${options}; got ${brokers}`);
+    if (brokerAzCount(brokers, ctx.azCount) === undefined) {
+      const options = ctx.azCount >= 3 ? "a multiple of 2 or 3" : "a multiple of 2";
+      add("brokers", `must be ${options} so the ${ctx.azCount} AZs of the network hold the same number of brokers each; got ${brokers}`);
     }
     if (rf > brokers) add("defaultReplicationFactor", `must not exceed the broker count (${brokers})`);
     if (isr > rf) add("minInsyncReplicas", `must not exceed defaultReplicationFactor (${rf}): no write could ever succeed`);
@@ -163,6 +174,7 @@ export function validateStreaming(input: StreamingInput | undefined, config: Str
     if (ctx.environment === "prod") {
       if (brokers < 3) add("brokers", "must be at least 3 in prod");
       if (ctx.azCount < 3) add("brokers", `prod brokers must span 3 AZs; the network has ${ctx.azCount}`);
+      else if (brokerAzCount(brokers, ctx.azCount) === 2) add("brokers", `must be a multiple of 3 in prod so the brokers span all 3 AZs; got ${brokers}`);
     }
   }
 

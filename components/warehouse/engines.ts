@@ -123,7 +123,7 @@ export function redshiftServerless(i: EngineInput): EngineOutput {
   );
 
   return {
-    endpoint: workgroup.endpoints.apply((e) => e[0]?.address ?? ""),
+    endpoint: workgroup.endpoints.apply((e) => (e as typeof e | undefined)?.[0]?.address ?? ""),
     port: pulumi.output(WAREHOUSE_PORT["redshift-serverless"]),
     workgroupArn: workgroup.arn,
     ready: [workgroup],

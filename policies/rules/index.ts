@@ -4,10 +4,13 @@ import type { PlatformRule } from "./define";
 import { governanceRules } from "./governance";
 import { iamRules } from "./iam";
 import { kmsRules } from "./kms";
+import { kubernetesRules } from "./kubernetes";
 import { logRules } from "./logs";
 import { networkRules } from "./network";
 import { securityRules } from "./security";
 import { bucketPolicyRules, storageRules } from "./storage";
+import { streamingRules } from "./streaming";
+import { warehouseRules } from "./warehouse";
 
 export * from "./define";
 
@@ -18,4 +21,4 @@ export const governancePack: readonly PlatformRule[] = [
 ];
 
 /** Every rule of the pack, in catalogue order. The PolicyPack, the offline plan and the tests all use this list. */
-export const allRules: readonly PlatformRule[] = [...governancePack];
+export const allRules: readonly PlatformRule[] = [...governancePack, ...warehouseRules, ...streamingRules, ...kubernetesRules];

@@ -1,6 +1,6 @@
 import { strict as assert } from "assert";
 import fc from "fast-check";
-import { resolveStreamingConfig, STREAMING_PROFILES, streamingSchema, StreamingInput, TOPIC_NAME, validateStreaming } from "../../components/streaming/config";
+import { brokerAzCount, resolveStreamingConfig, STREAMING_PROFILES, streamingSchema, StreamingInput, TOPIC_NAME, validateStreaming } from "../../components/streaming/config";
 import { ENVIRONMENTS, Environment } from "../../components/core/types";
 
 const DOMAINS = [
@@ -47,11 +47,21 @@ describe("streaming config", () => {
     for (const env of ENVIRONMENTS) assert.deepEqual(check({ topics: [topic("sales.orders")] }, env), [], env);
   });
 
-  it("requires the broker count to be a multiple of the AZ count, and says which counts work", () => {
-    const [p] = check({ brokers: 4 }, "prod");
+  it("requires a broker count that spreads evenly over 2 or 3 AZs, and all 3 in prod", () => {
+    const [p] = check({ brokers: 5 }, "dev", 3);
     assert.equal(p.path, "platform.streaming.brokers");
-    assert.equal(p.message, "must be a multiple of the AZ count (3) so every AZ has the same number of brokers, e.g. 3, 6, 9; got 4");
+    assert.equal(p.message, "must be a multiple of 2 or 3 so the 3 AZs of the network hold the same number of brokers each; got 5");
+    assert.match(check({ brokers: 3 }, "dev", 2)[0].message, /must be a multiple of 2 so the 2 AZs/);
+    assert.deepEqual(check({ brokers: 4 }, "dev", 3), []);
     assert.deepEqual(check({ brokers: 4 }, "dev"), []);
+    assert.match(check({ brokers: 4 }, "prod")[0].message, /multiple of 3 in prod so the brokers span all 3 AZs; got 4/);
+  });
+
+  it("spreads the brokers over as many AZs as divide the count", () => {
+    assert.equal(brokerAzCount(2, 3), 2);
+    assert.equal(brokerAzCount(6, 3), 3);
+    assert.equal(brokerAzCount(3, 2), undefined);
+    assert.equal(brokerAzCount(4, 2), 2);
   });
 
   it("keeps replication within the brokers and in-sync replicas below replication", () => {
