@@ -498,7 +498,7 @@ export function computeProblems(parsed: ComputeParsed, resolved: ComputeConfig, 
   const { cluster } = resolved;
 
   if (cluster.mode === "eks") {
-    if (cluster.endpointPublicAccess && ctx.environment === "prod") at("cluster.endpointPublicAccess", "is refused in prod: the API endpoint stays private; reach it through the VPC (VPN, bastion or CI runners inside)");
+    if (cluster.endpointPublicAccess && ctx.environment !== "dev") at("cluster.endpointPublicAccess", `is refused in ${ctx.environment}: the API endpoint stays private; reach it through the VPC (VPN, bastion or CI runners inside)`);
     if (cluster.endpointPublicAccess && cluster.publicAccessCidrs.length === 0) at("cluster.publicAccessCidrs", "must list the CIDRs allowed to reach the public endpoint");
     if (!cluster.endpointPublicAccess && cluster.publicAccessCidrs.length > 0) at("cluster.publicAccessCidrs", "has no effect without endpointPublicAccess: true; remove it");
     const groups = Object.entries(cluster.nodeGroups);

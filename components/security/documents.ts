@@ -46,14 +46,19 @@ export function keyPolicy(input: KeyPolicyInput): PolicyDocument {
   ];
   if (input.deployerArn) {
     // Creating an encrypted secret, database or cluster makes the service use the key as the caller; the deployer
-    // gets exactly that, never direct use and never S3 (so it cannot read lake data).
+    // gets exactly that, never direct use and never S3 (so it cannot read lake data). Restricted data needs the
+    // clearance tag to be read, so on the restricted key the deployer may only hand grants to the resources it creates.
+    const restricted = classification === "restricted";
     statements.push({
       Sid: "DeployerThroughServices",
       Effect: "Allow",
       Principal: { AWS: input.deployerArn },
-      Action: [...KEY_USE_ACTIONS, "kms:CreateGrant"],
+      Action: restricted ? ["kms:DescribeKey", "kms:CreateGrant"] : [...KEY_USE_ACTIONS, "kms:CreateGrant"],
       Resource: "*",
-      Condition: { StringEquals: { "kms:ViaService": DEPLOY_TIME_SERVICES.map((s) => `${s}.${region}.amazonaws.com`) } },
+      Condition: {
+        StringEquals: { "kms:ViaService": DEPLOY_TIME_SERVICES.map((s) => `${s}.${region}.amazonaws.com`) },
+        ...(restricted ? { Bool: { "kms:GrantIsForAWSResource": "true" } } : {}),
+      },
     });
   }
   if (classification !== "restricted") {

@@ -7,7 +7,6 @@ import { classificationOf, ENCRYPTION_KEY_INPUTS, KEY_USER_TYPES, keyHolder, key
 import { S3 } from "./util";
 
 export const DATA = {
-  redshiftNamespace: "aws:redshiftserverless/namespace:Namespace",
   redshiftWorkgroup: "aws:redshiftserverless/workgroup:Workgroup",
   rdsCluster: "aws:rds/cluster:Cluster",
   rdsClusterInstance: "aws:rds/clusterInstance:ClusterInstance",
@@ -46,19 +45,18 @@ export const DEV_CAPS = {
 const ACCELERATED = /^(p|g|inf|trn|dl|f|vt)\d/;
 
 type StatefulCheck = (r: PolicyResource) => string[];
-/** What "cannot lose data" means per stateful type, besides `protect` (buckets: s3-prod-no-force-destroy). */
+/**
+ * What "cannot lose data" means per stateful type, besides `protect`. Types with a module of their own are judged
+ * there, not twice: buckets (s3-prod-no-force-destroy), the warehouse's namespace and Aurora cluster (warehouse-*),
+ * DynamoDB point-in-time recovery (dynamodb-point-in-time-recovery).
+ */
 const STATEFUL: Readonly<Record<string, StatefulCheck>> = {
   [KMS.key]: () => [],
   [GLUE.database]: () => [],
-  [DATA.redshiftNamespace]: () => [],
   [DATA.mskCluster]: () => [],
   [DATA.mskServerless]: () => [],
   [DATA.kinesisStream]: () => [],
-  [DATA.dynamoTable]: (r) => [
-    ...(r.props.deletionProtectionEnabled === true ? [] : ["deletion protection is off"]),
-    ...(r.props.pointInTimeRecovery?.enabled === true ? [] : ["point-in-time recovery is off"]),
-  ],
-  [DATA.rdsCluster]: (r) => rdsChecks(r),
+  [DATA.dynamoTable]: (r) => (r.props.deletionProtectionEnabled === true ? [] : ["deletion protection is off"]),
   [DATA.rdsInstance]: (r) => rdsChecks(r),
   [DATA.eksCluster]: (r) => (r.props.deletionProtection === true ? [] : ["deletion protection is off"]),
   [DATA.secret]: (r) => (r.props.recoveryWindowInDays === 0 ? ["is deleted without a recovery window"] : []),
@@ -89,17 +87,16 @@ export const dataPlatformRules: PlatformRule[] = [
   }),
   stackRule({
     name: "data-key-matches-classification",
-    description: "Every classified data store (bucket, warehouse, topic, queue, table, secret, log group…) is encrypted with the stack's KMS key of exactly its data-classification.",
+    description: "Every classified data store (bucket, warehouse, topic, queue, table, secret, log group…) that names a KMS key names the stack's key of exactly its data-classification.",
     remediation: "Pass security.keyArns[<the data's classification>] as the store's key (SecureBucket kmsKeyArn, kmsKeyId, …).",
     group: "security", resourceTypes: [...Object.keys(ENCRYPTION_KEY_INPUTS), S3.sse, KMS.key, KMS.alias], enforcement: ALWAYS,
     validate(resources, report) {
       const resolve = keyResolver(resources);
       for (const r of resources.filter((x) => ENCRYPTION_KEY_INPUTS[x.type] && classificationOf(x))) {
         const c = classificationOf(r);
-        const refs = keyRefs(r, resources);
-        // A bucket without SSE-KMS is s3-kms-encryption's finding; any other store without a key is ours.
-        if (refs.length === 0 && r.type !== S3.bucket) report(`'${r.name}' holds ${c} data without a customer-managed key`, r.urn);
-        for (const ref of refs) {
+        // A store without any customer-managed key is its type's encryption rule's finding (s3-kms-encryption,
+        // warehouse-kms-cmk, msk-kms-cmk, logs-kms-encrypted, secrets-kms-cmk, …); here the key must be the right one.
+        for (const ref of keyRefs(r, resources)) {
           const key = resolve(ref, keyHolder(r, resources));
           if (!key) report(`'${r.name}' uses key '${ref}', which this stack does not declare, so its classification cannot be checked`, r.urn);
           else if (classificationOf(key) !== c) report(`'${r.name}' is classified ${c} but encrypted with the ${classificationOf(key) ?? "unclassified"} key '${key.name}'`, r.urn);
@@ -146,7 +143,7 @@ export const dataPlatformRules: PlatformRule[] = [
   }),
   stackRule({
     name: "data-prod-stateful-protected",
-    description: "In prod, every stateful resource (keys, Glue databases, warehouse, databases, Kafka, tables, EKS, secrets) is marked protect and keeps its own safety net: deletion protection, final snapshot, backups, point-in-time recovery, recovery window.",
+    description: "In prod, every other stateful resource (keys, Glue databases, Kafka, streams, tables, RDS instances, EKS, secrets) is marked protect and keeps its own safety net: deletion protection, final snapshot, backups, recovery window.",
     remediation: "Pass { protect: ctx.protect, retainOnDelete: ctx.retainOnDelete } and set the type's deletion-protection inputs from the prod profile.",
     group: "reliability", resourceTypes: Object.keys(STATEFUL), enforcement: PROD_PROFILE,
     validate(resources, report) {

@@ -7,17 +7,20 @@ import { kmsRules } from "./kms";
 import { kubernetesRules } from "./kubernetes";
 import { logRules } from "./logs";
 import { networkRules } from "./network";
+import { secretRules } from "./secrets";
 import { securityRules } from "./security";
+import { serviceRules } from "./services";
 import { bucketPolicyRules, storageRules } from "./storage";
 import { streamingRules } from "./streaming";
 import { warehouseRules } from "./warehouse";
+import { workloadRules } from "./workloads";
 
 export * from "./define";
 
 /** The governance pack's own modules, in catalogue order (component modules append theirs to allRules). */
 export const governancePack: readonly PlatformRule[] = [
   ...storageRules, ...bucketPolicyRules, ...securityRules, ...kmsRules, ...iamRules, ...governanceRules, ...dataPlatformRules,
-  ...networkRules, ...logRules, ...catalogRules,
+  ...networkRules, ...logRules, ...secretRules, ...catalogRules, ...serviceRules, ...workloadRules,
 ];
 
 /** Every rule of the pack, in catalogue order. The PolicyPack, the offline plan and the tests all use this list. */

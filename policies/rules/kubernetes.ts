@@ -1,6 +1,6 @@
 import type { PolicyResource } from "@pulumi/policy";
 import { isPinnedImage } from "../../components/compute/images";
-import { ALWAYS, Enforcement, PlatformRule, resourceRule, SECURITY, stackRule } from "./define";
+import { ALWAYS, PlatformRule, resourceRule, SECURITY, stackRule } from "./define";
 import { list, parsePolicy } from "./util";
 
 // EKS, Kubernetes workloads and Helm releases. Workload rules judge what the program declares in the namespaces it
@@ -103,18 +103,15 @@ function workloadRule(def: { name: string; description: string; remediation: str
   });
 }
 
-/** A public endpoint is a config choice outside prod (with allowed CIDRs), so dev and staging are told, prod refuses. */
-const PUBLIC_ENDPOINT: Enforcement = { dev: "advisory", staging: "advisory", prod: "mandatory" };
-
 /** Semantic version without ranges or wildcards: what `helm install --version` resolves to one chart. */
 export const EXACT_VERSION = /^v?\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?(\+[0-9A-Za-z.-]+)?$/;
 
 export const kubernetesRules: PlatformRule[] = [
   resourceRule({
     name: "eks-endpoint-not-public",
-    description: "The EKS API endpoint is private; a public endpoint is tolerated outside prod only.",
+    description: "The EKS API endpoint is private; a public endpoint is tolerated in dev only.",
     remediation: "Keep platform.compute.cluster.endpointPublicAccess false and reach the API from inside the VPC (VPN, bastion, CI runners).",
-    group: "security", resourceTypes: [K8S.cluster], enforcement: PUBLIC_ENDPOINT,
+    group: "security", resourceTypes: [K8S.cluster], enforcement: SECURITY,
     validate(r, report) {
       const vpc = get(r.props, "vpcConfig");
       // EKS makes the endpoint public when the flag is omitted, so only an explicit false passes.

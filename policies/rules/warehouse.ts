@@ -79,7 +79,7 @@ export const warehouseRules: PlatformRule[] = [
     name: "warehouse-backup-retention",
     description: `Prod warehouses keep backups at least ${MIN_BACKUP_DAYS} days: Aurora's backup retention, or a daily Redshift snapshot schedule.`,
     remediation: "Use the prod profile's backupRetentionDays / snapshotRetentionDays (35).",
-    group: "reliability", resourceTypes: [W.cluster, W.namespace], enforcement: PROD_ONLY,
+    group: "reliability", resourceTypes: [W.cluster, W.namespace, W.schedule], enforcement: PROD_ONLY,
     validate(resources, report) {
       for (const c of resources.filter((r) => r.type === W.cluster)) {
         const days = Number(c.props.backupRetentionPeriod ?? 1);

@@ -81,9 +81,10 @@ describe("compute config: schema", () => {
 });
 
 describe("compute config: cross-field rules", () => {
-  it("refuses a public endpoint in prod, and public access without CIDRs anywhere", () => {
+  it("refuses a public endpoint in staging and prod, and public access without CIDRs anywhere", () => {
     const publicProd = problemsOf({ cluster: { mode: "eks", endpointPublicAccess: true, publicAccessCidrs: ["203.0.113.0/24"] } }, "prod");
     assert.deepEqual(paths(publicProd), ["platform.compute.cluster.endpointPublicAccess"]);
+    assert.deepEqual(paths(problemsOf({ cluster: { mode: "eks", endpointPublicAccess: true, publicAccessCidrs: ["203.0.113.0/24"] } }, "staging")), ["platform.compute.cluster.endpointPublicAccess"]);
     assert.deepEqual(problemsOf({ cluster: { mode: "eks", endpointPublicAccess: true, publicAccessCidrs: ["203.0.113.0/24"] } }, "dev", 2), []);
     assert.deepEqual(paths(problemsOf({ cluster: { mode: "eks", endpointPublicAccess: true } }, "dev", 2)), ["platform.compute.cluster.publicAccessCidrs"]);
   });

@@ -47,7 +47,7 @@ describe("kubernetes rules: EKS", () => {
     assert.deepEqual(await violations(rule("eks-endpoint-not-public"), cluster({})), []);
     assert.match((await violations(rule("eks-endpoint-not-public"), cluster({ vpcConfig: { subnetIds: [], endpointPrivateAccess: true, endpointPublicAccess: true, publicAccessCidrs: ["203.0.113.0/24"] } })))[0], /reachable from the internet/);
     assert.equal((await violations(rule("eks-endpoint-not-public"), cluster({ vpcConfig: { subnetIds: [] } }))).length, 2, "AWS defaults: public on, private off");
-    assert.deepEqual(rule("eks-endpoint-not-public").meta.enforcement, { dev: "advisory", staging: "advisory", prod: "mandatory" });
+    assert.deepEqual(rule("eks-endpoint-not-public").meta.enforcement, { dev: "advisory", staging: "mandatory", prod: "mandatory" });
   });
 
   it("eks-public-endpoint-restricted passes listed CIDRs and flags 0.0.0.0/0 or none", async () => {

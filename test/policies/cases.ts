@@ -188,7 +188,7 @@ export const cases: Record<string, RuleCase> = {
   "data-key-matches-classification": {
     fail: [
       { what: "a confidential zone under the internal key", at: "raw", expect: /'raw' is classified confidential but encrypted with the internal key 'key-internal'/, resources: () => edit(h(), "raw-sse", { rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "aws:kms", kmsMasterKeyId: keyArn("internal") }, bucketKeyEnabled: true }] }) },
-      { what: "an unencrypted classified queue", at: "orders-dlq", expect: /holds internal data without a customer-managed key/, resources: () => edit(h(), "orders-dlq", { kmsMasterKeyId: undefined, sqsManagedSseEnabled: true }) },
+      { what: "a classified queue under another classification's key", at: "orders-dlq", expect: /'orders-dlq' is classified internal but encrypted with the confidential key/, resources: () => edit(h(), "orders-dlq", { kmsMasterKeyId: keyArn("confidential") }) },
       { what: "a key from outside the stack", at: "orders-dlq", expect: /which this stack does not declare/, resources: () => opts(edit(h(), "orders-dlq", { kmsMasterKeyId: "arn:aws:kms:eu-west-1:999999999999:key/foreign" }), "orders-dlq", { dependencies: [] }) },
     ],
   },
@@ -203,10 +203,17 @@ export const cases: Record<string, RuleCase> = {
   },
   "data-prod-stateful-protected": {
     fail: [
-      { what: "an unprotected table without PITR", at: "ledger", expect: /'ledger' is not marked protect; point-in-time recovery is off/, resources: () => opts(edit(h(), "ledger", { pointInTimeRecovery: { enabled: false } }), "ledger", { protect: false }) },
-      { what: "a database that skips its final snapshot", at: "aurora", expect: /skips the final snapshot; keeps backups 1 day/, resources: () => edit(h(), "aurora", { skipFinalSnapshot: true, backupRetentionPeriod: 1 }) },
+      { what: "an unprotected table without deletion protection", at: "ledger", expect: /'ledger' is not marked protect; deletion protection is off/, resources: () => opts(edit(h(), "ledger", { deletionProtectionEnabled: false }), "ledger", { protect: false }) },
+      { what: "an unprotected Kafka cluster", at: "kafka", expect: /'kafka' is not marked protect/, resources: () => opts(h(), "kafka", { protect: false }) },
+      { what: "an RDS instance that skips its final snapshot", at: "reporting-db", expect: /skips the final snapshot; keeps backups 1 day/, resources: () => add(planned(T.rdsDb, { identifier: "reporting", engine: "postgres", instanceClass: "db.t4g.micro", deletionProtection: true, skipFinalSnapshot: true, backupRetentionPeriod: 1 }, { name: "reporting-db", protect: true })) },
       { what: "an EKS cluster without deletion protection", at: "eks", expect: /deletion protection is off/, resources: () => edit(h(), "eks", { deletionProtection: false }) },
       { what: "a secret deleted at once", at: "warehouse-admin", expect: /without a recovery window/, resources: () => edit(h(), "warehouse-admin", { recoveryWindowInDays: 0 }) },
+    ],
+  },
+  "secrets-kms-cmk": {
+    fail: [
+      { what: "a secret on the AWS-managed key", at: "warehouse-admin", expect: /AWS-managed key \(kmsKeyId: unset\)/, resources: () => edit(h(), "warehouse-admin", { kmsKeyId: undefined }) },
+      { what: "a secret naming alias/aws/secretsmanager", at: "warehouse-admin", expect: /kmsKeyId: alias\/aws\/secretsmanager/, resources: () => edit(h(), "warehouse-admin", { kmsKeyId: "alias/aws/secretsmanager" }) },
     ],
   },
   "cost-dev-msk-size": { fail: [{ what: "prod-sized brokers", at: "kafka", count: 2, expect: /(brokers are kafka\.m5\.4xlarge|6 brokers)/, resources: () => edit(h(), "kafka", (i) => ({ ...i, numberOfBrokerNodes: 6, brokerNodeGroupInfo: { ...(i.brokerNodeGroupInfo as object), instanceType: "kafka.m5.4xlarge" } })) }] },

@@ -39,7 +39,7 @@ export const T = {
   sgRule: "aws:ec2/securityGroupRule:SecurityGroupRule", ingressRule: "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule",
   endpoint: "aws:ec2/vpcEndpoint:VpcEndpoint", flowLog: "aws:ec2/flowLog:FlowLog", logGroup: "aws:cloudwatch/logGroup:LogGroup",
   launchTemplate: "aws:ec2/launchTemplate:LaunchTemplate", volume: "aws:ebs/volume:Volume", instance: "aws:ec2/instance:Instance",
-  msk: "aws:msk/cluster:Cluster", rds: "aws:rds/cluster:Cluster", rdsInstance: "aws:rds/clusterInstance:ClusterInstance",
+  msk: "aws:msk/cluster:Cluster", rds: "aws:rds/cluster:Cluster", rdsInstance: "aws:rds/clusterInstance:ClusterInstance", rdsDb: "aws:rds/instance:Instance",
   namespace: "aws:redshiftserverless/namespace:Namespace", workgroup: "aws:redshiftserverless/workgroup:Workgroup",
   dynamo: "aws:dynamodb/table:Table", secret: "aws:secretsmanager/secret:Secret", queue: "aws:sqs/queue:Queue",
   eks: "aws:eks/cluster:Cluster", nodeGroup: "aws:eks/nodeGroup:NodeGroup",

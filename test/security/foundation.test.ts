@@ -36,6 +36,10 @@ describe("SecurityFoundation", () => {
     const via = deployer?.Condition?.StringEquals["kms:ViaService"] as string[];
     assert.ok(via.includes("secretsmanager.eu-west-1.amazonaws.com") && via.includes("rds.eu-west-1.amazonaws.com"));
     assert.ok(!via.some((v) => v.startsWith("s3.")), "the deployer cannot decrypt lake objects");
+    const restricted = keyPolicy({ accountId: "123456789012", region: "eu-west-1", prefix: "acme-data-prod", classification: "restricted", deployerArn: "arn:aws:iam::123456789012:role/platform-deployer" });
+    const grantsOnly = restricted.Statement.find((s) => s.Sid === "DeployerThroughServices");
+    assert.deepEqual(grantsOnly?.Action, ["kms:DescribeKey", "kms:CreateGrant"], "without clearance the deployer never uses the restricted key itself");
+    assert.equal(grantsOnly?.Condition?.Bool["kms:GrantIsForAWSResource"], "true");
     const planned = by.type(prod, "aws:kms/key:Key").map((k) => json<{ Statement: { Sid: string }[] }>(k.inputs.policy));
     assert.ok(planned.every((p) => p.Statement.some((s) => s.Sid === "DeployerThroughServices")));
   });
