@@ -1,6 +1,5 @@
 // Who reaches the cluster and what runs in it, beyond pod specs: EKS access entries and add-ons, namespace quotas,
 // Services, RBAC and External Secrets.
-import type { PolicyResource } from "@pulumi/policy";
 import { ALWAYS, PlatformRule, stackRule, resourceRule } from "./define";
 import { K8S } from "./kubernetes";
 import { list } from "./util";
@@ -112,7 +111,7 @@ export const workloadRules: PlatformRule[] = [
         for (const rule of list(role.props.rules as Obj[] | undefined).map(obj)) {
           const [verbs, kinds, groups] = [strings(rule.verbs), strings(rule.resources), strings(rule.apiGroups)];
           if ([...verbs, ...kinds, ...groups].includes("*")) report(`role '${meta(role).name}' uses a wildcard (verbs ${verbs.join(",")}; resources ${kinds.join(",")})`, role.urn);
-          if (kinds.includes("secrets") && verbs.some((v) => ["get", "list", "watch"].includes(v))) report(`role '${meta(role).name}' reads secrets`, role.urn);
+          if (kinds.includes("secrets") && verbs.some((v) => ["get", "list", "watch", "*"].includes(v))) report(`role '${meta(role).name}' reads secrets`, role.urn);
         }
       }
       const accounts = new Set(resources.filter((r) => r.type === W.serviceAccount).map((s) => `${meta(s).namespace}/${meta(s).name}`));

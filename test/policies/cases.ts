@@ -216,6 +216,78 @@ export const cases: Record<string, RuleCase> = {
       { what: "a secret naming alias/aws/secretsmanager", at: "warehouse-admin", expect: /kmsKeyId: alias\/aws\/secretsmanager/, resources: () => edit(h(), "warehouse-admin", { kmsKeyId: "alias/aws/secretsmanager" }) },
     ],
   },
+  "secrets-version-of-declared-secret": { fail: [{ what: "a value written to a secret declared elsewhere", at: "warehouse-admin-value", expect: /writes to a secret this stack does not declare/, resources: () => opts(h(), "warehouse-admin-value", { dependencies: [] }) }] },
+  "deploy-invocation-no-credentials": {
+    alsoPass: [{ what: "SQL that disables a password", resources: () => edit(h(), "kafka-topics", { input: JSON.stringify({ statements: ["CREATE USER loader PASSWORD DISABLE"] }) }) }],
+    fail: [
+      { what: "a password in the input", at: "kafka-topics", expect: /credential at input\.admin\.password/, resources: () => edit(h(), "kafka-topics", { input: JSON.stringify({ admin: { user: "a", password: "hunter2" } }) }) },
+      { what: "a password written into SQL", at: "kafka-topics", expect: /credential at input\.statements\[0\]/, resources: () => edit(h(), "kafka-topics", { input: JSON.stringify({ statements: ["CREATE USER loader PASSWORD 'Secr3t!'"] }) }) },
+      { what: "an input that is not JSON", at: "kafka-topics", expect: /not JSON/, resources: () => edit(h(), "kafka-topics", { input: "password=x" }) },
+    ],
+  },
+  // ---- service companions ----
+  "msk-configuration-hardened": {
+    fail: [
+      { what: "auto-created topics and open ACLs", at: "kafka-config", count: 2, expect: /(lets clients create topics|admits every client)/, resources: () => edit(h(), "kafka-config", { serverProperties: "auto.create.topics.enable=true" }) },
+      { what: "a cluster on MSK's default configuration", at: "kafka", expect: /runs MSK's default configuration/, resources: () => edit(h(), "kafka", { configurationInfo: undefined }) },
+    ],
+  },
+  "msk-configuration-durable": {
+    fail: [{ what: "single-replica topics with unclean elections", at: "kafka-config", expect: /default\.replication\.factor is 1, not 3 or more; min\.insync\.replicas is unset \(1\), not 2 or more; unclean leader election is on/, resources: () => edit(h(), "kafka-config", { serverProperties: "default.replication.factor=1\nunclean.leader.election.enable=true" }) }],
+  },
+  "msk-storage-autoscaling": {
+    fail: [
+      { what: "no storage target", at: "kafka", expect: /no storage scaling target/, resources: () => without(h(), "kafka-storage", "kafka-storage-policy") },
+      { what: "a ceiling at the current size", at: "kafka-storage", expect: /cannot grow beyond the current 100 GiB/, resources: () => edit(h(), "kafka-storage", { maxCapacity: 100 }) },
+      { what: "a target without a policy", at: "kafka", expect: /no target-tracking policy/, resources: () => without(h(), "kafka-storage-policy") },
+      { what: "a policy that may scale in", at: "kafka-storage-policy", expect: /may scale in/, resources: () => edit(h(), "kafka-storage-policy", (i) => ({ ...i, targetTrackingScalingPolicyConfiguration: { targetValue: 70 } })) },
+    ],
+  },
+  "cost-redshift-usage-limit": {
+    fail: [
+      { what: "no usage limit", at: "warehouse-workgroup", expect: /has no compute usage limit/, resources: () => without(h(), "warehouse-usage-limit") },
+      { what: "only a data-sharing limit", at: "warehouse-workgroup", expect: /has no compute usage limit/, resources: () => edit(h(), "warehouse-usage-limit", { usageType: "cross-region-datasharing" }) },
+    ],
+  },
+  // ---- cluster access and workloads ----
+  "eks-access-principals-scoped": {
+    fail: [
+      { what: "an IAM user with cluster access", at: "eks-alice", expect: /arn:aws:iam::123456789012:user\/alice, which is not an IAM role/, resources: () => add(planned(T.accessEntry, { clusterName: `${PREFIX}-eks`, principalArn: `arn:aws:iam::${ACCOUNT}:user/alice`, type: "STANDARD" }, { name: "eks-alice" })) },
+      { what: "a policy for a principal without an access entry", at: "eks-admin-policy", expect: /has no access entry/, resources: () => without(h(), "eks-admin") },
+    ],
+  },
+  "eks-addons-pinned": {
+    fail: [
+      { what: "an unpinned add-on", at: "addon-vpc-cni", expect: /vpc-cni runs whatever version EKS picks/, resources: () => edit(h(), "addon-vpc-cni", { addonVersion: undefined }) },
+      { what: "Pod Identity without its agent", at: "pod-identity-spark-sales", expect: /runs no eks-pod-identity-agent add-on/, resources: () => without(h(), "addon-pod-identity") },
+    ],
+  },
+  "k8s-quota-with-limits": {
+    fail: [
+      { what: "a quota on pods only", at: "spark-quota", expect: /does not cap requests\.cpu, requests\.memory, limits\.memory/, resources: () => edit(h(), "spark-quota", (i) => ({ ...i, spec: { hard: { pods: "10" } } })) },
+      { what: "a quota without container defaults", at: "spark-quota", expect: /no LimitRange giving containers default requests/, resources: () => without(h(), "spark-limits") },
+    ],
+  },
+  "k8s-service-internal": {
+    fail: [
+      { what: "an internet-facing load balancer open to all", at: "svc-query", count: 2, expect: /(internet-facing load balancer|admits any address)/, resources: () => edit(h(), "svc-query", (i) => ({ metadata: { name: "query-engine", namespace: "query" }, spec: { ...(i.spec as object), loadBalancerSourceRanges: ["0.0.0.0/0"] } })) },
+      { what: "a NodePort service", at: "svc-history", expect: /NodePort/, resources: () => edit(h(), "svc-history", (i) => ({ ...i, spec: { type: "NodePort", ports: [{ port: 18080 }] } })) },
+    ],
+  },
+  "k8s-rbac-least-privilege": {
+    fail: [
+      { what: "a role reading every secret", at: "spark-driver-role", count: 2, expect: /(uses a wildcard|reads secrets)/, resources: () => edit(h(), "spark-driver-role", (i) => ({ ...i, rules: [{ apiGroups: [""], resources: ["secrets"], verbs: ["*"] }] })) },
+      { what: "cluster-admin for every authenticated caller", at: "crb", count: 2, expect: /(built-in cluster-admin|grants system:authenticated)/, resources: () => add(planned(T.clusterRoleBinding, { metadata: { name: "crb" }, roleRef: { kind: "ClusterRole", name: "cluster-admin" }, subjects: [{ kind: "Group", name: "system:authenticated" }] }, { name: "crb" })) },
+      { what: "a binding to an undeclared ServiceAccount", at: "spark-driver-binding", expect: /ServiceAccount spark\/default, which this stack does not declare/, resources: () => edit(h(), "spark-driver-binding", (i) => ({ ...i, subjects: [{ kind: "ServiceAccount", name: "default" }] })) },
+    ],
+  },
+  "k8s-external-secrets-scoped": {
+    fail: [
+      { what: "a store with static keys", at: "store-query", expect: /static access keys/, resources: () => edit(h(), "store-query", (i) => ({ ...i, spec: { provider: { aws: { service: "SecretsManager", auth: { secretRef: { accessKeyIDSecretRef: { name: "aws" } } } } } } })) },
+      { what: "a ClusterSecretStore", at: "css", expect: /lets every namespace read/, resources: () => add(planned(T.clusterSecretStore, { metadata: { name: "everything" }, spec: {} }, { name: "css" })) },
+      { what: "a secret read through another namespace's store", at: "es-query", expect: /uses store 'other', which namespace query does not declare/, resources: () => edit(h(), "es-query", (i) => ({ ...i, spec: { secretStoreRef: { kind: "SecretStore", name: "other" } } })) },
+    ],
+  },
   "cost-dev-msk-size": { fail: [{ what: "prod-sized brokers", at: "kafka", count: 2, expect: /(brokers are kafka\.m5\.4xlarge|6 brokers)/, resources: () => edit(h(), "kafka", (i) => ({ ...i, numberOfBrokerNodes: 6, brokerNodeGroupInfo: { ...(i.brokerNodeGroupInfo as object), instanceType: "kafka.m5.4xlarge" } })) }] },
   "cost-dev-rds-size": {
     fail: [

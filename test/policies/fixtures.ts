@@ -43,6 +43,14 @@ export const T = {
   namespace: "aws:redshiftserverless/namespace:Namespace", workgroup: "aws:redshiftserverless/workgroup:Workgroup",
   dynamo: "aws:dynamodb/table:Table", secret: "aws:secretsmanager/secret:Secret", queue: "aws:sqs/queue:Queue",
   eks: "aws:eks/cluster:Cluster", nodeGroup: "aws:eks/nodeGroup:NodeGroup",
+  mskConfig: "aws:msk/configuration:Configuration", scalingTarget: "aws:appautoscaling/target:Target", scalingPolicy: "aws:appautoscaling/policy:Policy",
+  usageLimit: "aws:redshiftserverless/usageLimit:UsageLimit", secretVersion: "aws:secretsmanager/secretVersion:SecretVersion", invocation: "aws:lambda/invocation:Invocation",
+  accessEntry: "aws:eks/accessEntry:AccessEntry", accessPolicy: "aws:eks/accessPolicyAssociation:AccessPolicyAssociation", addon: "aws:eks/addon:Addon",
+  podIdentity: "aws:eks/podIdentityAssociation:PodIdentityAssociation", quota: "kubernetes:core/v1:ResourceQuota", limitRange: "kubernetes:core/v1:LimitRange",
+  service: "kubernetes:core/v1:Service", serviceAccount: "kubernetes:core/v1:ServiceAccount", k8sRole: "kubernetes:rbac.authorization.k8s.io/v1:Role",
+  roleBinding: "kubernetes:rbac.authorization.k8s.io/v1:RoleBinding", clusterRoleBinding: "kubernetes:rbac.authorization.k8s.io/v1:ClusterRoleBinding",
+  secretStore: "kubernetes:external-secrets.io/v1:SecretStore", clusterSecretStore: "kubernetes:external-secrets.io/v1:ClusterSecretStore",
+  externalSecret: "kubernetes:external-secrets.io/v1:ExternalSecret",
 } as const;
 
 export const baseTags = (extra: Record<string, string> = {}) => ({
@@ -172,12 +180,20 @@ function network(): R[] {
 function dataStores(): R[] {
   const dep = (...cs: Classification[]) => ({ dependencies: cs.map(keyUrn) });
   return [
+    planned(T.mskConfig, { name: `${KAFKA_CLUSTER}-config`, kafkaVersions: ["3.8.x"], serverProperties: MSK_PROPERTIES }, { name: "kafka-config" }),
     planned(T.msk, {
       clusterName: KAFKA_CLUSTER, kafkaVersion: "3.8.x", numberOfBrokerNodes: 3,
-      brokerNodeGroupInfo: { instanceType: "kafka.m5.large", clientSubnets: ["subnet-a", "subnet-b", "subnet-c"], securityGroups: ["sg-kafka"] },
+      configurationInfo: { arn: `arn:aws:kafka:${REGION}:${ACCOUNT}:configuration/${KAFKA_CLUSTER}-config/1`, revision: 1 },
+      brokerNodeGroupInfo: { instanceType: "kafka.m5.large", clientSubnets: ["subnet-a", "subnet-b", "subnet-c"], securityGroups: ["sg-kafka"], storageInfo: { ebsStorageInfo: { volumeSize: 100 } } },
       encryptionInfo: { encryptionAtRestKmsKeyArn: keyArn("confidential"), encryptionInTransit: { clientBroker: "TLS", inCluster: true } },
       tags: dataTags("shared", "confidential"),
     }, { name: "kafka", ...stateful, ...dep("confidential") }),
+    planned(T.scalingTarget, { serviceNamespace: "kafka", scalableDimension: "kafka:broker-storage:VolumeSize", resourceId: KAFKA_ARN, minCapacity: 1, maxCapacity: 1000, tags: baseTags() }, { name: "kafka-storage" }),
+    planned(T.scalingPolicy, {
+      policyType: "TargetTrackingScaling", serviceNamespace: "kafka", scalableDimension: "kafka:broker-storage:VolumeSize", resourceId: KAFKA_ARN,
+      targetTrackingScalingPolicyConfiguration: { targetValue: 70, disableScaleIn: true, predefinedMetricSpecification: { predefinedMetricType: "KafkaBrokerStorageUtilization" } },
+    }, { name: "kafka-storage-policy" }),
+    planned(T.invocation, { functionName: `${PREFIX}-kafka-topics`, input: json({ region: REGION, topics: [{ name: "sales.orders", partitions: 12, replicationFactor: 3 }], secretArn: `arn:aws:secretsmanager:${REGION}:${ACCOUNT}:secret:x` }) }, { name: "kafka-topics" }),
     ...role("orders-consumer", serviceTrust("lambda.amazonaws.com", ACCOUNT), {
       Version: "2012-10-17",
       Statement: [
@@ -189,6 +205,7 @@ function dataStores(): R[] {
     planned(T.attachment, { role: "orders-consumer-id", policyArn: "arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole" }, { name: "orders-consumer-logs" }),
     planned(T.namespace, { namespaceName: `${PREFIX}-warehouse`, kmsKeyId: keyArn("confidential"), logExports: ["useractivitylog"], tags: dataTags("shared", "confidential") }, { name: "warehouse-namespace", ...stateful, ...dep("confidential") }),
     planned(T.workgroup, { workgroupName: `${PREFIX}-warehouse`, namespaceName: `${PREFIX}-warehouse`, baseCapacity: 8, maxCapacity: 32, publiclyAccessible: false, tags: dataTags("shared", "confidential") }, { name: "warehouse-workgroup" }),
+    planned(T.usageLimit, { resourceArn: `arn:aws:redshift-serverless:${REGION}:${ACCOUNT}:workgroup/wg-1`, usageType: "serverless-compute", amount: 200, period: "daily", breachAction: "emit-metric" }, { name: "warehouse-usage-limit", dependencies: [WORKGROUP_URN] }),
     planned(T.rds, {
       clusterIdentifier: `${PREFIX}-aurora`, engine: "aurora-postgresql", storageEncrypted: true, kmsKeyId: keyArn("confidential"), deletionProtection: true,
       skipFinalSnapshot: false, finalSnapshotIdentifier: `${PREFIX}-aurora-final`, backupRetentionPeriod: 35, serverlessv2ScalingConfiguration: { minCapacity: 0.5, maxCapacity: 4 },
@@ -197,6 +214,7 @@ function dataStores(): R[] {
     planned(T.rdsInstance, { clusterIdentifier: `${PREFIX}-aurora`, engine: "aurora-postgresql", instanceClass: "db.serverless", performanceInsightsKmsKeyId: keyArn("confidential"), tags: dataTags("shared", "confidential") }, { name: "aurora-1", ...dep("confidential") }),
     planned(T.dynamo, { name: `${PREFIX}-ledger`, deletionProtectionEnabled: true, pointInTimeRecovery: { enabled: true }, serverSideEncryption: { enabled: true, kmsKeyArn: keyArn("internal") }, tags: dataTags("sales", "internal") }, { name: "ledger", ...stateful, ...dep("internal") }),
     planned(T.secret, { name: `${PREFIX}/warehouse/admin`, kmsKeyId: keyArn("confidential"), recoveryWindowInDays: 30, tags: dataTags("shared", "confidential") }, { name: "warehouse-admin", ...stateful, ...dep("confidential") }),
+    planned(T.secretVersion, { secretId: `arn:aws:secretsmanager:${REGION}:${ACCOUNT}:secret:${PREFIX}/warehouse/admin-abc`, secretString: json({ username: "admin", password: "generated" }) }, { name: "warehouse-admin-value", dependencies: [SECRET_URN] }),
     planned(T.queue, { kmsMasterKeyId: keyArn("internal"), messageRetentionSeconds: 1209600, tags: dataTags("sales", "internal") }, { name: "orders-dlq", ...dep("internal") }),
     planned(T.logGroup, { name: "/aws/lambda/orders", retentionInDays: 365, kmsKeyId: keyArn("internal"), tags: baseTags() }, { name: "orders-logs", ...dep("internal") }),
     planned(T.eks, {
@@ -211,12 +229,44 @@ function dataStores(): R[] {
   ];
 }
 
+const MSK_PROPERTIES = ["auto.create.topics.enable=false", "allow.everyone.if.no.acl.found=false", "default.replication.factor=3", "min.insync.replicas=2", "unclean.leader.election.enable=false"].join("\n");
+const KAFKA_ARN = `arn:aws:kafka:${REGION}:${ACCOUNT}:cluster/${KAFKA_CLUSTER}/0b1c2d3e-aaaa-bbbb-cccc-000000000000-2`;
+const WORKGROUP_URN = "urn:pulumi:test::data-platform::Workgroup::warehouse-workgroup";
+const SECRET_URN = "urn:pulumi:test::data-platform::Secret::warehouse-admin";
+
+/** What runs in the EKS cluster: access, add-ons, one job namespace with quota, RBAC, Services and External Secrets. */
+function cluster(): R[] {
+  const eks = `${PREFIX}-eks`;
+  const k8s = (type: string, name: string, namespace: string, body: Record<string, unknown>, resourceName: string) =>
+    planned(type, { metadata: { name, namespace, labels: { "app.kubernetes.io/managed-by": "pulumi" } }, ...body }, { name: resourceName });
+  const admin = `arn:aws:iam::${ACCOUNT}:role/platform-deployer`;
+  return [
+    planned(T.accessEntry, { clusterName: eks, principalArn: admin, type: "STANDARD", tags: baseTags() }, { name: "eks-admin" }),
+    planned(T.accessPolicy, { clusterName: eks, principalArn: admin, policyArn: "arn:aws:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy", accessScope: { type: "cluster" } }, { name: "eks-admin-policy" }),
+    planned(T.addon, { clusterName: eks, addonName: "eks-pod-identity-agent", addonVersion: "v1.3.8-eksbuild.2", tags: baseTags() }, { name: "addon-pod-identity" }),
+    planned(T.addon, { clusterName: eks, addonName: "vpc-cni", addonVersion: "v1.20.0-eksbuild.1", tags: baseTags() }, { name: "addon-vpc-cni" }),
+    planned(T.podIdentity, { clusterName: eks, namespace: "spark", serviceAccount: "spark-sales", roleArn: roleArn("spark-sales"), tags: baseTags() }, { name: "pod-identity-spark-sales" }),
+    k8s(T.quota, "compute-quota", "spark", { spec: { hard: { pods: "400", "requests.cpu": "128", "requests.memory": "512Gi", "limits.memory": "512Gi", "services.nodeports": "0" } } }, "spark-quota"),
+    k8s(T.limitRange, "container-defaults", "spark", { spec: { limits: [{ type: "Container", default: { memory: "1Gi" }, defaultRequest: { cpu: "250m", memory: "512Mi" } }] } }, "spark-limits"),
+    k8s(T.serviceAccount, "spark-sales", "spark", { automountServiceAccountToken: true }, "sa-spark-sales"),
+    k8s(T.k8sRole, "spark-driver", "spark", { rules: [{ apiGroups: [""], resources: ["pods", "services", "configmaps"], verbs: ["create", "get", "list", "watch", "delete"] }] }, "spark-driver-role"),
+    k8s(T.roleBinding, "spark-driver", "spark", { roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "Role", name: "spark-driver" }, subjects: [{ kind: "ServiceAccount", name: "spark-sales", namespace: "spark" }] }, "spark-driver-binding"),
+    k8s(T.service, "spark-history", "spark", { spec: { type: "ClusterIP", ports: [{ port: 18080 }] } }, "svc-history"),
+    planned(T.service, {
+      metadata: { name: "query-engine", namespace: "query", annotations: { "service.beta.kubernetes.io/aws-load-balancer-internal": "true", "service.beta.kubernetes.io/aws-load-balancer-type": "nlb" } },
+      spec: { type: "LoadBalancer", loadBalancerSourceRanges: ["10.0.0.0/16"], ports: [{ port: 443 }] },
+    }, { name: "svc-query" }),
+    k8s(T.secretStore, "secrets-manager", "query", { spec: { provider: { aws: { service: "SecretsManager", region: REGION } } } }, "store-query"),
+    k8s(T.externalSecret, "query-credentials", "query", { spec: { secretStoreRef: { kind: "SecretStore", name: "secrets-manager" }, data: [{ secretKey: "SHARED_SECRET", remoteRef: { key: `arn:aws:secretsmanager:${REGION}:${ACCOUNT}:secret:x` } }] } }, "es-query"),
+  ];
+}
+
 /** The healthy platform: every rule of the pack passes on it. */
 export function healthy(): R[] {
   return [
     ...keys(),
     planned(T.policy, { name: BOUNDARY, policy: json(boundaryPolicy({ accountId: ACCOUNT, prefix: PREFIX, boundaryName: BOUNDARY })), tags: baseTags() }, { name: "boundary" }),
-    ...lake(), ...network(), ...dataStores(),
+    ...lake(), ...network(), ...dataStores(), ...cluster(),
   ];
 }
 

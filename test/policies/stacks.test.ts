@@ -26,7 +26,8 @@ async function unsafeProd(): Promise<Record<string, unknown>> {
   const tags = { environment: "prod", owner: "x@acme.example", "cost-center": "CC-4100", "managed-by": "hand", "data-domain": "sales", "data-classification": "confidential" };
   const bucket = new aws.s3.Bucket("unsafe-public", { bucket: "acme-unsafe-public", tags });
   new aws.s3.BucketPolicy("unsafe-public-policy", { bucket: bucket.id, policy: JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: "*", Action: "s3:GetObject", Resource: "arn:aws:s3:::acme-unsafe-public/*" }] }) });
-  new aws.sqs.Queue("unsafe-queue", { sqsManagedSseEnabled: true, tags });
+  // A confidential queue put under the restricted key: readable only with clearance, and mislabelled.
+  new aws.sqs.Queue("unsafe-queue", { kmsMasterKeyId: "alias/acme-data-prod-restricted", tags });
   new aws.ec2.SecurityGroup("unsafe-sg", { vpcId: outputs.vpcId as string, description: "database", ingress: [{ protocol: "tcp", fromPort: 5432, toPort: 5432, cidrBlocks: ["0.0.0.0/0"], description: "everyone" }], tags });
   new aws.cloudwatch.LogGroup("unsafe-logs", { tags });
   new aws.lakeformation.Permissions("unsafe-grant", { principal: "IAM_ALLOWED_PRINCIPALS", permissions: ["ALL"], catalogResource: true });
@@ -36,7 +37,7 @@ async function unsafeProd(): Promise<Record<string, unknown>> {
 
 const UNSAFE: readonly [policy: string, resource: string][] = [
   ["s3-kms-encryption", "unsafe-public"], ["s3-public-access-blocked", "unsafe-public"], ["s3-bucket-policy-not-public", "unsafe-public-policy"],
-  ["data-key-matches-classification", "unsafe-queue"], ["ec2-sg-no-world-ingress-data-ports", "unsafe-sg"],
+  ["data-key-matches-classification", "unsafe-queue"], ["kms-restricted-key-only-restricted-data", "unsafe-queue"], ["ec2-sg-no-world-ingress-data-ports", "unsafe-sg"],
   ["logs-retention-set", "unsafe-logs"], ["logs-kms-encrypted", "unsafe-logs"],
   ["lakeformation-no-iam-allowed-principals", "unsafe-grant"], ["lakeformation-least-privilege-grants", "unsafe-grant"], ["iam-no-users-or-keys", "unsafe-user"],
 ];
