@@ -61,6 +61,8 @@ const STATEFUL: Readonly<Record<string, StatefulCheck>> = {
   [DATA.eksCluster]: (r) => (r.props.deletionProtection === true ? [] : ["deletion protection is off"]),
   [DATA.secret]: (r) => (r.props.recoveryWindowInDays === 0 ? ["is deleted without a recovery window"] : []),
 };
+/** A deleted secret stays restorable for its recovery window, which is its safety net; `protect` is not required. */
+const RECOVERABLE_WITHOUT_PROTECT: readonly string[] = [DATA.secret];
 
 function rdsChecks(r: PolicyResource): string[] {
   const out: string[] = [];
@@ -143,12 +145,13 @@ export const dataPlatformRules: PlatformRule[] = [
   }),
   stackRule({
     name: "data-prod-stateful-protected",
-    description: "In prod, every other stateful resource (keys, Glue databases, Kafka, streams, tables, RDS instances, EKS, secrets) is marked protect and keeps its own safety net: deletion protection, final snapshot, backups, recovery window.",
+    description: "In prod, every other stateful resource (keys, Glue databases, Kafka, streams, tables, RDS instances, EKS, secrets) is marked protect and keeps its own safety net: deletion protection, final snapshot, backups, a secret's recovery window.",
     remediation: "Pass { protect: ctx.protect, retainOnDelete: ctx.retainOnDelete } and set the type's deletion-protection inputs from the prod profile.",
     group: "reliability", resourceTypes: Object.keys(STATEFUL), enforcement: PROD_PROFILE,
     validate(resources, report) {
       for (const r of resources.filter((x) => STATEFUL[x.type])) {
-        const problems = [...(r.opts.protect ? [] : ["is not marked protect"]), ...STATEFUL[r.type](r)];
+        const unprotected = !r.opts.protect && !RECOVERABLE_WITHOUT_PROTECT.includes(r.type);
+        const problems = [...(unprotected ? ["is not marked protect"] : []), ...STATEFUL[r.type](r)];
         if (problems.length > 0) report(`'${r.name}' ${problems.join("; ")}`, r.urn);
       }
     },

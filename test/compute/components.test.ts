@@ -17,7 +17,7 @@ import { IMAGE, sampleCompute, validateK8s } from "./support";
 import type { ComputeInput } from "../../components/compute/config";
 
 const REGION = "eu-west-1";
-const rules = [...allRules, ...kubernetesRules];
+const rules = allRules; // the pack registers kubernetesRules
 
 interface Run {
   resources: PlannedResource[];
