@@ -1,4 +1,5 @@
 import type { Classification, Environment, Zone } from "../core/types";
+import { ComputeConfig, resolveComputeConfig } from "../compute/config";
 import { resolveStreamingConfig, StreamingConfig } from "../streaming/config";
 import { resolveWarehouseConfig, WarehouseConfig } from "../warehouse/config";
 import type { DomainConfig, PlatformParsed } from "./schema";
@@ -32,6 +33,8 @@ export interface ResolvedConfig {
   readonly security: { readonly keyDeletionWindowDays: number };
   readonly warehouse: WarehouseConfig;
   readonly streaming: StreamingConfig;
+  /** Absent when the stack has no `compute` section. */
+  readonly compute?: ComputeConfig;
   /** Profile switches that are not user-settable: they are what "prod cannot lose data" means. */
   readonly safety: {
     readonly protect: boolean;
@@ -40,7 +43,7 @@ export interface ResolvedConfig {
   };
 }
 
-type Defaults = Omit<ResolvedConfig, "name" | "environment" | "region" | "governance" | "domains" | "warehouse" | "streaming">;
+type Defaults = Omit<ResolvedConfig, "name" | "environment" | "region" | "governance" | "domains" | "warehouse" | "streaming" | "compute">;
 
 const zones = { raw: { classification: "confidential" }, curated: { classification: "internal" }, analytics: { classification: "internal" } } as const;
 
@@ -120,6 +123,7 @@ export function applyProfile(parsed: PlatformParsed, region: string): ResolvedCo
     lake: { ...d.lake, ...parsed.lake, zones: lakeZones },
     security: { ...d.security, ...parsed.security },
     warehouse,
+    compute: parsed.compute && resolveComputeConfig(parsed.compute, parsed.profile),
     streaming: resolveStreamingConfig(parsed.streaming, parsed.profile, parsed.domains),
     safety: d.safety,
   };

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { CLASSIFICATIONS, ENVIRONMENTS, ZONES } from "../core/types";
+import { computeSchema } from "../compute/config";
 import { streamingSchema } from "../streaming/config";
 import { warehouseSchema } from "../warehouse/config";
 
@@ -103,6 +104,8 @@ export const platformSchema = z.strictObject({
   warehouse: warehouseSchema.optional(),
   /** Kafka: MSK provisioned or MSK Serverless, and the topics. */
   streaming: streamingSchema.optional(),
+  /** Spark and Trino/Presto on Kubernetes (EKS or a cluster you bring). Absent: no compute. */
+  compute: computeSchema.optional(),
 });
 
 export type PlatformInput = z.input<typeof platformSchema>;

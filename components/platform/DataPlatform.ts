@@ -1,5 +1,8 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { KubernetesCluster } from "../compute/KubernetesCluster";
+import { QueryEngine } from "../compute/QueryEngine";
+import { SparkOperator } from "../compute/SparkOperator";
 import type { ResolvedConfig } from "../config/profiles";
 import type { PlatformContext } from "../core/types";
 import { DataLake } from "../lake/DataLake";
@@ -27,6 +30,12 @@ export class DataPlatform extends pulumi.ComponentResource {
   readonly warehouse?: Warehouse;
   /** Absent when `streaming.enabled` is false. */
   readonly kafka?: KafkaCluster;
+  /** Present with a `compute` section: the EKS cluster, or the provider of the cluster you bring. */
+  readonly kubernetes?: KubernetesCluster;
+  /** Present with `compute.spark`. */
+  readonly spark?: SparkOperator;
+  /** Present with `compute.queryEngine`. */
+  readonly queryEngine?: QueryEngine;
 
   constructor(name: string, args: DataPlatformArgs, opts?: pulumi.ComponentResourceOptions) {
     super("data-platform:platform:DataPlatform", name, {}, opts);
@@ -65,6 +74,20 @@ export class DataPlatform extends pulumi.ComponentResource {
     }
     if (cfg.streaming.enabled) {
       this.kafka = new KafkaCluster(`${name}-kafka`, { ...refs, config: cfg.streaming }, { parent: this });
+    }
+
+    if (cfg.compute) {
+      const accountId = caller.accountId;
+      this.kubernetes = new KubernetesCluster(`${name}-k8s`, { ...refs, accountId, config: cfg.compute.cluster, deployerRoleArn: deployer.issuerArn }, { parent: this });
+      const common = {
+        ctx, security: this.security, accountId, kubernetes: this.kubernetes.target, domains: cfg.domains, vpcCidr: cfg.network.cidr,
+        lake: { zones: this.lake.zones, restricted: this.lake.restricted, databases: this.lake.databases, accessLogBucketName: this.lake.accessLogBucketName },
+      };
+      if (cfg.compute.spark) this.spark = new SparkOperator(`${name}-spark`, { ...common, config: cfg.compute.spark }, { parent: this });
+      if (cfg.compute.queryEngine) {
+        const kafka = this.kafka && { clusterArn: this.kafka.clusterArn, bootstrapBrokers: this.kafka.bootstrapBrokers, topics: cfg.streaming.topics.map((t) => t.name) };
+        this.queryEngine = new QueryEngine(`${name}-query`, { ...common, config: cfg.compute.queryEngine, kafka }, { parent: this });
+      }
     }
 
     this.registerOutputs({ vpcId: this.network.vpcId, warehouseEndpoint: this.warehouse?.endpoint, kafkaBootstrapBrokers: this.kafka?.bootstrapBrokers });
