@@ -14,6 +14,14 @@ const CREDENTIAL_KEY = /^(?!.*(arn|id|name|ref)$).*(password|passwd|secret|token
 /** A password written into SQL text (CREATE USER … PASSWORD '…'); PASSWORD DISABLE is fine. */
 const SQL_PASSWORD = /\bPASSWORD\s+'[^']+'/i;
 
+/** A credential assigned in properties or JAAS text (`password=…`, `password="…"`). */
+const ASSIGNED = /(?:^|[\s;.])(?:password|passwd|secret|token|access.?key|private.?key)\s*[=:]\s*"?[^\s";]+/im;
+
+/** Keys of a ConfigMap's data (or lines of its files) that carry a credential by value. */
+export function configCredentials(data: Record<string, unknown>): string[] {
+  return Object.entries(data).filter(([k, v]) => typeof v === "string" && v !== "" && (CREDENTIAL_KEY.test(k) || ASSIGNED.test(v))).map(([k]) => k);
+}
+
 /** Paths in a JSON value where a credential is carried by value. */
 export function credentialPaths(value: unknown, path = "input"): string[] {
   if (typeof value === "string") return SQL_PASSWORD.test(value) ? [path] : [];

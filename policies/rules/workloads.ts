@@ -2,6 +2,7 @@
 // Services, RBAC and External Secrets.
 import { ALWAYS, PlatformRule, stackRule, resourceRule } from "./define";
 import { K8S } from "./kubernetes";
+import { configCredentials } from "./secrets";
 import { list } from "./util";
 
 export const CLUSTER_TYPES = {
@@ -19,6 +20,8 @@ export const CLUSTER_TYPES = {
   secretStore: "kubernetes:external-secrets.io/v1:SecretStore",
   clusterSecretStore: "kubernetes:external-secrets.io/v1:ClusterSecretStore",
   externalSecret: "kubernetes:external-secrets.io/v1:ExternalSecret",
+  configMap: "kubernetes:core/v1:ConfigMap",
+  secret: "kubernetes:core/v1:Secret",
 } as const;
 const W = CLUSTER_TYPES;
 
@@ -123,6 +126,17 @@ export const workloadRules: PlatformRule[] = [
           else if (s.kind === "ServiceAccount" && !accounts.has(`${s.namespace ?? meta(b).namespace}/${s.name}`)) report(`binding '${meta(b).name}' binds ServiceAccount ${s.namespace ?? meta(b).namespace}/${s.name}, which this stack does not declare`, b.urn);
         }
       }
+    },
+  }),
+  resourceRule({
+    name: "k8s-no-inline-secrets",
+    description: "The program declares no Kubernetes Secret and no ConfigMap holding a credential: values declared in code end up in state and previews. Secrets come from Secrets Manager through External Secrets.",
+    remediation: "Store the value in Secrets Manager and sync it with an ExternalSecret; keep ConfigMaps to non-secret settings (IAM-authenticated clients need no password).",
+    group: "security", resourceTypes: [W.configMap, W.secret], enforcement: ALWAYS,
+    validate(r, report) {
+      if (r.type === W.secret) return report(`declares Secret '${meta(r).name}' in the program`);
+      const keys = configCredentials(obj(r.props.data));
+      if (keys.length > 0) report(`ConfigMap '${meta(r).name}' carries credentials in ${keys.join(", ")}`);
     },
   }),
   stackRule({

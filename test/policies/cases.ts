@@ -282,6 +282,13 @@ export const cases: Record<string, RuleCase> = {
       { what: "a binding to an undeclared ServiceAccount", at: "spark-driver-binding", expect: /ServiceAccount spark\/default, which this stack does not declare/, resources: () => edit(h(), "spark-driver-binding", (i) => ({ ...i, subjects: [{ kind: "ServiceAccount", name: "default" }] })) },
     ],
   },
+  "k8s-no-inline-secrets": {
+    fail: [
+      { what: "a SCRAM password in client properties", at: "cm-kafka", expect: /carries credentials in client\.properties/, resources: () => edit(h(), "cm-kafka", (i) => ({ ...i, data: { "client.properties": 'sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required username="app" password="s3cr3t";' } })) },
+      { what: "a password key", at: "cm-kafka", expect: /carries credentials in DB_PASSWORD/, resources: () => edit(h(), "cm-kafka", (i) => ({ ...i, data: { DB_PASSWORD: "hunter2" } })) },
+      { what: "a Secret declared in code", at: "k8s-secret", expect: /declares Secret 'db'/, resources: () => add(planned(T.k8sSecret, { metadata: { name: "db", namespace: "query" }, stringData: { password: "x" } }, { name: "k8s-secret" })) },
+    ],
+  },
   "k8s-external-secrets-scoped": {
     fail: [
       { what: "a store with static keys", at: "store-query", expect: /static access keys/, resources: () => edit(h(), "store-query", (i) => ({ ...i, spec: { provider: { aws: { service: "SecretsManager", auth: { secretRef: { accessKeyIDSecretRef: { name: "aws" } } } } } } })) },

@@ -50,7 +50,7 @@ export const T = {
   service: "kubernetes:core/v1:Service", serviceAccount: "kubernetes:core/v1:ServiceAccount", k8sRole: "kubernetes:rbac.authorization.k8s.io/v1:Role",
   roleBinding: "kubernetes:rbac.authorization.k8s.io/v1:RoleBinding", clusterRoleBinding: "kubernetes:rbac.authorization.k8s.io/v1:ClusterRoleBinding",
   secretStore: "kubernetes:external-secrets.io/v1:SecretStore", clusterSecretStore: "kubernetes:external-secrets.io/v1:ClusterSecretStore",
-  externalSecret: "kubernetes:external-secrets.io/v1:ExternalSecret",
+  externalSecret: "kubernetes:external-secrets.io/v1:ExternalSecret", configMap: "kubernetes:core/v1:ConfigMap", k8sSecret: "kubernetes:core/v1:Secret",
 } as const;
 
 export const baseTags = (extra: Record<string, string> = {}) => ({
@@ -256,6 +256,7 @@ function cluster(): R[] {
       metadata: { name: "query-engine", namespace: "query", annotations: { "service.beta.kubernetes.io/aws-load-balancer-internal": "true", "service.beta.kubernetes.io/aws-load-balancer-type": "nlb" } },
       spec: { type: "LoadBalancer", loadBalancerSourceRanges: ["10.0.0.0/16"], ports: [{ port: 443 }] },
     }, { name: "svc-query" }),
+    k8s(T.configMap, "query-engine-kafka", "query", { data: { "client.properties": "security.protocol=SASL_SSL\nsasl.mechanism=AWS_MSK_IAM\nsasl.jaas.config=software.amazon.msk.auth.iam.IAMLoginModule required;\n" } }, "cm-kafka"),
     k8s(T.secretStore, "secrets-manager", "query", { spec: { provider: { aws: { service: "SecretsManager", region: REGION } } } }, "store-query"),
     k8s(T.externalSecret, "query-credentials", "query", { spec: { secretStoreRef: { kind: "SecretStore", name: "secrets-manager" }, data: [{ secretKey: "SHARED_SECRET", remoteRef: { key: `arn:aws:secretsmanager:${REGION}:${ACCOUNT}:secret:x` } }] } }, "es-query"),
   ];
