@@ -67,60 +67,30 @@ export const catalogRules: PlatformRule[] = [
       }
     },
   }),
-  resourceRule({
-    name: "athena-workgroup-enforced",
-    description: "Athena workgroups enforce their configuration, so clients cannot override the result location, encryption or scan limit.",
-    remediation: "Set configuration.enforceWorkgroupConfiguration: true.",
-    group: "security", resourceTypes: [ATHENA_WORKGROUP], enforcement: ALWAYS,
-    validate(r, report) {
-      if (r.props.configuration?.enforceWorkgroupConfiguration !== true) report("does not enforce its configuration");
-    },
-  }),
-  resourceRule({
-    name: "athena-bytes-scanned-cutoff",
-    description: "Every Athena workgroup cancels queries that scan more than a per-query limit.",
-    remediation: "Set configuration.bytesScannedCutoffPerQuery (at least 10 MB; the access module sizes it per persona).",
-    group: "cost", resourceTypes: [ATHENA_WORKGROUP], enforcement: ALWAYS,
-    validate(r, report) {
-      if (!r.props.configuration?.bytesScannedCutoffPerQuery) report("has no bytes-scanned limit per query");
-    },
-  }),
-  resourceRule({
-    name: "athena-results-encrypted",
-    description: "Athena writes query results to an S3 location encrypted with a customer-managed KMS key.",
-    remediation: "Set resultConfiguration { outputLocation: s3://<query-results bucket>/…, encryptionConfiguration { encryptionOption: SSE_KMS, kmsKeyArn } }.",
-    group: "security", resourceTypes: [ATHENA_WORKGROUP], enforcement: ALWAYS,
-    validate(r, report) {
-      const rc = r.props.configuration?.resultConfiguration;
-      if (!bucketOfUri(rc?.outputLocation) && !r.props.configuration?.managedQueryResultsConfiguration?.enabled) report("has no result location");
-      const e = rc?.encryptionConfiguration;
-      if (!["SSE_KMS", "CSE_KMS"].includes(e?.encryptionOption) || !e?.kmsKeyArn) report("does not encrypt results with a customer-managed KMS key");
-    },
-  }),
-  resourceRule({
-    name: "athena-engine-pinned",
-    description: "Athena workgroups pin their engine version, so an engine upgrade is a reviewed change, not a surprise.",
-    remediation: "Set configuration.engineVersion.selectedEngineVersion, e.g. 'Athena engine version 3'.",
-    group: "reliability", resourceTypes: [ATHENA_WORKGROUP], enforcement: ALWAYS,
-    validate(r, report) {
-      const v = r.props.configuration?.engineVersion?.selectedEngineVersion;
-      if (!v || v === "AUTO") report("follows the AUTO engine version");
-    },
-  }),
-  resourceRule({
-    name: "lakeformation-no-iam-allowed-principals",
-    description: "Nothing grants IAM_ALLOWED_PRINCIPALS: not the data lake's default permissions (set explicitly empty), not a database default, not a grant.",
-    remediation: "Set createDatabaseDefaultPermissions and createTableDefaultPermissions to [] and grant named principals or LF-tags.",
-    group: "security", resourceTypes: [LF.settings, LF.permissions, GLUE.database], enforcement: ALWAYS,
-    validate(r, report) {
-      if (r.type === LF.permissions && r.props.principal === IAM_ALLOWED_PRINCIPALS) report("grants IAM_ALLOWED_PRINCIPALS");
-      const defaults: [string, unknown][] = r.type === LF.settings
-        ? [["createDatabaseDefaultPermissions", r.props.createDatabaseDefaultPermissions], ["createTableDefaultPermissions", r.props.createTableDefaultPermissions]]
-        : r.type === GLUE.database ? [["createTableDefaultPermissions", r.props.createTableDefaultPermissions ?? []]] : [];
-      for (const [field, value] of defaults) {
-        if (value === undefined) report(`${field} is not set, so AWS's default (IAM_ALLOWED_PRINCIPALS) stays`);
-        else if ((list(value) as DefaultPermission[]).some((p) => principalOf(p) === IAM_ALLOWED_PRINCIPALS)) report(`${field} grants IAM_ALLOWED_PRINCIPALS`);
+  // Workgroup enforcement, encryption, scan limits and engine pins, and IAM_ALLOWED_PRINCIPALS in grants and lake
+  // defaults, are the access module's rules (athena-workgroup-enforced, lakeformation-no-iam-allowed-principals).
+  stackRule({
+    name: "athena-results-in-stack-bucket",
+    description: "Athena workgroups write query results into a bucket of this stack (the lake's query-results zone), where they are classified, encrypted, logged and expired like the data they came from.",
+    remediation: "Set configuration.resultConfiguration.outputLocation to s3://<the lake's query-results bucket>/<workgroup>/.",
+    group: "governance", resourceTypes: [ATHENA_WORKGROUP, S3.bucket], enforcement: ALWAYS,
+    validate(resources, report) {
+      const buckets = new Set(resources.filter((r) => r.type === S3.bucket).map((b) => b.props.bucket as string));
+      for (const wg of resources.filter((r) => r.type === ATHENA_WORKGROUP)) {
+        if (wg.props.configuration?.managedQueryResultsConfiguration?.enabled) continue;
+        const bucket = bucketOfUri(wg.props.configuration?.resultConfiguration?.outputLocation);
+        if (!bucket) report(`workgroup '${wg.name}' names no result location: each client picks its own`, wg.urn);
+        else if (!buckets.has(bucket)) report(`workgroup '${wg.name}' writes results to '${bucket}', which this stack does not declare`, wg.urn);
       }
+    },
+  }),
+  resourceRule({
+    name: "glue-database-no-default-grants",
+    description: "No Glue database hands new tables to IAM_ALLOWED_PRINCIPALS by default: its tables are governed by Lake Formation grants from the start.",
+    remediation: "Leave createTableDefaultPermissions unset or empty on the database (DataLake does); grant named principals or LF-tags.",
+    group: "security", resourceTypes: [GLUE.database], enforcement: ALWAYS,
+    validate(r, report) {
+      if ((list(r.props.createTableDefaultPermissions) as DefaultPermission[]).some((p) => principalOf(p) === IAM_ALLOWED_PRINCIPALS)) report("createTableDefaultPermissions grants IAM_ALLOWED_PRINCIPALS");
     },
   }),
   resourceRule({

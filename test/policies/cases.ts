@@ -402,22 +402,14 @@ export const cases: Record<string, RuleCase> = {
       { what: "a foreign bucket", at: "db-sales_raw", expect: /points at 'partner-drop', which this stack does not manage/, resources: () => edit(h(), "db-sales_raw", { locationUri: "s3://partner-drop/sales/" }) },
     ],
   },
-  "athena-workgroup-enforced": { fail: [{ what: "client-side overrides", at: "athena-analysts", expect: /does not enforce/, resources: () => athena((c) => (c.enforceWorkgroupConfiguration = false)) }] },
-  "athena-bytes-scanned-cutoff": { fail: [{ what: "no scan limit", at: "athena-analysts", expect: /no bytes-scanned limit/, resources: () => athena((c) => delete c.bytesScannedCutoffPerQuery) }] },
-  "athena-results-encrypted": {
+  "athena-results-in-stack-bucket": {
     fail: [
-      { what: "SSE-S3 results", at: "athena-analysts", expect: /does not encrypt results with a customer-managed KMS key/, resources: () => athena((c) => (c.resultConfiguration = { outputLocation: `s3://${PREFIX}-query-results-${ACCOUNT}/`, encryptionConfiguration: { encryptionOption: "SSE_S3" } })) },
-      { what: "no result location", at: "athena-analysts", expect: /has no result location/, resources: () => athena((c) => (c.resultConfiguration = { encryptionConfiguration: { encryptionOption: "SSE_KMS", kmsKeyArn: keyArn("confidential") } })) },
+      { what: "results in a bucket outside the stack", at: "athena-analysts", expect: /writes results to 'someone-elses-bucket'/, resources: () => athena((c) => (c.resultConfiguration = { outputLocation: "s3://someone-elses-bucket/results/" })) },
+      { what: "no result location", at: "athena-analysts", expect: /names no result location/, resources: () => athena((c) => delete c.resultConfiguration) },
     ],
   },
-  "athena-engine-pinned": { fail: [{ what: "AUTO engine", at: "athena-analysts", expect: /AUTO engine version/, resources: () => athena((c) => (c.engineVersion = { selectedEngineVersion: "AUTO" })) }] },
-  "lakeformation-no-iam-allowed-principals": {
-    fail: [
-      { what: "IAMAllowedPrincipals as table default", at: "lf-settings", expect: /createTableDefaultPermissions grants IAM_ALLOWED_PRINCIPALS/, resources: () => edit(h(), "lf-settings", { createTableDefaultPermissions: [{ principal: IAP, permissions: ["ALL"] }] }) },
-      { what: "database defaults left to AWS", at: "lf-settings", expect: /createDatabaseDefaultPermissions is not set/, resources: () => edit(h(), "lf-settings", { createDatabaseDefaultPermissions: undefined }) },
-      { what: "a grant to IAMAllowedPrincipals", at: "lf-grant-analyst", expect: /grants IAM_ALLOWED_PRINCIPALS/, resources: () => edit(h(), "lf-grant-analyst", { principal: IAP }) },
-      { what: "a database default for IAMAllowedPrincipals", at: "db-sales_raw", expect: /createTableDefaultPermissions grants IAM_ALLOWED_PRINCIPALS/, resources: () => edit(h(), "db-sales_raw", { createTableDefaultPermissions: [{ permissions: ["ALL"], principal: { dataLakePrincipalIdentifier: IAP } }] }) },
-    ],
+  "glue-database-no-default-grants": {
+    fail: [{ what: "a database default for IAMAllowedPrincipals", at: "db-sales_raw", expect: /createTableDefaultPermissions grants IAM_ALLOWED_PRINCIPALS/, resources: () => edit(h(), "db-sales_raw", { createTableDefaultPermissions: [{ permissions: ["ALL"], principal: { dataLakePrincipalIdentifier: IAP } }] }) }],
   },
   "lakeformation-admins": {
     fail: [

@@ -39,7 +39,7 @@ const UNSAFE: readonly [policy: string, resource: string][] = [
   ["s3-kms-encryption", "unsafe-public"], ["s3-public-access-blocked", "unsafe-public"], ["s3-bucket-policy-not-public", "unsafe-public-policy"],
   ["data-key-matches-classification", "unsafe-queue"], ["kms-restricted-key-only-restricted-data", "unsafe-queue"], ["ec2-sg-no-world-ingress-data-ports", "unsafe-sg"],
   ["logs-retention-set", "unsafe-logs"], ["logs-kms-encrypted", "unsafe-logs"],
-  ["lakeformation-no-iam-allowed-principals", "unsafe-grant"], ["lakeformation-least-privilege-grants", "unsafe-grant"], ["iam-no-users-or-keys", "unsafe-user"],
+  ["lakeformation-least-privilege-grants", "unsafe-grant"], ["iam-no-users-or-keys", "unsafe-user"],
 ];
 
 const mandatory = (r: PlanResult) => r.document?.policies.filter((v) => v.level === "mandatory") ?? [];
