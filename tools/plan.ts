@@ -34,8 +34,11 @@ async function main(): Promise<number> {
   return result.code;
 }
 
+// Exit once stdout has drained: a large catalogue piped into a slow reader is otherwise cut at the pipe buffer.
+const exit = (code: number) => process.stdout.write("", () => process.exit(code));
+
 main().then(
-  (code) => process.exit(code),
+  exit,
   (e) => {
     console.error(`error: ${(e as Error).message}`);
     process.exit(EXIT.error);

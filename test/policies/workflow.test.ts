@@ -126,7 +126,8 @@ describe("pull-request comment", () => {
     fs.mkdirSync(dir);
     fs.writeFileSync(path.join(dir, "plan.json"), JSON.stringify((await planStack("dev")).document));
     fs.writeFileSync(path.join(dir, "exit-code"), "0\n");
-    const { stdout } = await promisify(execFile)(path.join(REPO_ROOT, "node_modules", ".bin", "ts-node"), ["--transpile-only", "tools/pr-comment.ts", dir], { cwd: REPO_ROOT });
+    assert.match(runs(job("plan")), /node -r \.\/tools\/register\.js tools\/pr-comment\.ts "out\/\$STACK"/);
+    const { stdout } = await promisify(execFile)(process.execPath, ["-r", "./tools/register.js", "tools/pr-comment.ts", dir], { cwd: REPO_ROOT });
     assert.match(stdout, /^### `dev` \(dev\) passes/);
   });
 });
