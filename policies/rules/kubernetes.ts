@@ -1,7 +1,7 @@
 import type { PolicyResource } from "@pulumi/policy";
 import { isPinnedImage } from "../../components/compute/images";
 import { ALWAYS, PlatformRule, resourceRule, SECURITY, stackRule } from "./define";
-import { list, parsePolicy } from "./util";
+import { list } from "./util";
 
 // EKS, Kubernetes workloads and Helm releases. Workload rules judge what the program declares in the namespaces it
 // creates (Pod Security `restricted` enforces the same in the cluster for what Helm charts render).
@@ -223,20 +223,11 @@ export const kubernetesRules: PlatformRule[] = [
   }),
   stackRule({
     name: "k8s-pod-identity-boundary",
-    description: "Roles that pods assume (EKS Pod Identity or IRSA) carry the permissions boundary, and every Pod Identity association uses a role declared with one.",
+    description: "Every Pod Identity association uses a role this stack declares, with the permissions boundary (that every role carries it is iam-role-permissions-boundary's check).",
     remediation: "Create pod roles with podIdentity() (components/compute/identity.ts), which uses platformRole() and the boundary.",
     group: "security", resourceTypes: [K8S.role, K8S.podIdentity], enforcement: ALWAYS,
     validate(resources, report) {
       const hasBoundary = (role: PolicyResource) => typeof role.props.permissionsBoundary === "string" && role.props.permissionsBoundary !== "";
-      for (const role of resources.filter((r) => r.type === K8S.role)) {
-        const trust = parsePolicy(role.props.assumeRolePolicy);
-        const forPods = (trust?.Statement ?? []).some((s) => {
-          const principal = s.Principal as { Service?: string | string[]; Federated?: string | string[] } | undefined;
-          const services = list(principal?.Service);
-          return services.includes("pods.eks.amazonaws.com") || (list(principal?.Federated).some((f) => String(f).includes(":oidc-provider/")) && list(s.Action).includes("sts:AssumeRoleWithWebIdentity"));
-        });
-        if (forPods && !hasBoundary(role)) report(`role '${role.name}' is assumed by pods but has no permissions boundary`, role.urn);
-      }
       for (const assoc of resources.filter((r) => r.type === K8S.podIdentity)) {
         const roles = assoc.dependencies.filter((d) => d.type === K8S.role);
         if (roles.length === 0) report(`pod identity '${assoc.name}' uses a role not declared in this stack; its boundary cannot be verified`, assoc.urn);
