@@ -120,6 +120,13 @@ describe("pull-request comment", () => {
     assert.match(sectionFromDir(dir), /^### `staging`: the plan did not run \(exit 2\)/);
   });
 
+  it("documents every secret and variable the workflow reads in docs/policy.md", () => {
+    const doc = fs.readFileSync(path.join(REPO_ROOT, "docs", "policy.md"), "utf8");
+    const names = [...new Set([...text.matchAll(/\b(?:secrets|vars)\.([A-Z][A-Z0-9_]+)/g)].map((m) => m[1]))].filter((n) => n !== "GITHUB_TOKEN");
+    assert.ok(names.length >= 5, names.join(", "));
+    assert.deepEqual(names.filter((n) => !doc.includes(`\`${n}\``)), []);
+  });
+
   it("runs as the workflow runs it", async function () {
     this.timeout(60_000);
     const dir = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "dp-comment-")), "dev");
