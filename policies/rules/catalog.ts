@@ -17,6 +17,8 @@ export const LF = {
 /** Lake Formation's name for "whatever IAM allows": granting it turns Lake Formation permissions off. */
 export const IAM_ALLOWED_PRINCIPALS = "IAM_ALLOWED_PRINCIPALS";
 const SERVICE_LINKED_LF_ROLE = "AWSServiceRoleForLakeFormationDataAccess";
+/** What a steward may pass on: reading, never changing or dropping. */
+const DELEGABLE = ["SELECT", "DESCRIBE"];
 
 /** `s3://bucket/prefix` → `bucket`. */
 export const bucketOfUri = (uri: unknown): string | undefined => (typeof uri === "string" ? /^s3a?:\/\/([^/]+)/.exec(uri)?.[1] : undefined);
@@ -126,14 +128,19 @@ export const catalogRules: PlatformRule[] = [
   }),
   resourceRule({
     name: "lakeformation-least-privilege-grants",
-    description: "Lake Formation grants never hand out ALL (super) or the right to re-grant: stewards grant through the platform's code, which is reviewed.",
-    remediation: "Grant the specific permissions (SELECT, DESCRIBE, …) without permissionsWithGrantOptions.",
+    description: "Lake Formation grants never hand out ALL (super), and the right to re-grant only as delegated stewardship: read permissions (SELECT, DESCRIBE) over an LF-tag scope, never on named resources or for writes.",
+    remediation: "Grant specific permissions; give grant options only to a domain's steward, for SELECT/DESCRIBE, through lfTag or lfTagPolicy (AccessModel does).",
     group: "security", resourceTypes: [LF.permissions], enforcement: ALWAYS,
     validate(r, report) {
       const perms = list(r.props.permissions) as string[];
       if (perms.includes("ALL")) report(`grants ALL to ${r.props.principal}`);
       const withGrant = list(r.props.permissionsWithGrantOptions) as string[];
-      if (withGrant.length > 0) report(`lets ${r.props.principal} re-grant ${withGrant.join(", ")}`);
+      if (withGrant.length === 0) return;
+      // A tag scope follows the domain as tables come and go; a grant option on a named resource outlives its intent.
+      const tagScoped = r.props.lfTag !== undefined || r.props.lfTagPolicy !== undefined;
+      const writes = withGrant.filter((p) => !DELEGABLE.includes(p));
+      if (!tagScoped) report(`lets ${r.props.principal} re-grant ${withGrant.join(", ")} on a named resource, not an LF-tag scope`);
+      if (writes.length > 0) report(`lets ${r.props.principal} re-grant ${writes.join(", ")}, beyond reading`);
     },
   }),
 ];

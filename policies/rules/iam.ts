@@ -121,7 +121,7 @@ export const iamRules: PlatformRule[] = [
   }),
   resourceRule({
     name: "iam-trust-cross-account-external-id",
-    description: "A role trusted by another account requires an sts:ExternalId (or the organisation id), so that account cannot be tricked into assuming it for a third party.",
+    description: "A role trusted by another account requires an sts:ExternalId (or the organisation id), so that account cannot be tricked into assuming it for a third party. Trusts that require MFA are people, not services, and are exempt.",
     remediation: "Add Condition StringEquals sts:ExternalId (agreed with the other party) or aws:PrincipalOrgID to the trust statement.",
     group: "security", resourceTypes: [IAM.role], enforcement: ALWAYS,
     validate(r, report) {
@@ -132,7 +132,9 @@ export const iamRules: PlatformRule[] = [
         if (s.Effect !== "Allow") continue;
         const foreign = awsPrincipals(s).filter((p) => accountOf(p) !== undefined && accountOf(p) !== own);
         const keys = positiveConditionKeys(s);
-        if (foreign.length > 0 && !keys.includes("sts:externalid") && !keys.includes("aws:principalorgid")) report(`trusts ${foreign.join(", ")} without an external id`);
+        // A confused deputy is a service acting for someone else; a caller with MFA is a person (iam-human-trust-mfa).
+        const mfa = Object.entries(s.Condition?.Bool ?? {}).some(([k, v]) => k.toLowerCase() === "aws:multifactorauthpresent" && String(v) === "true");
+        if (foreign.length > 0 && !mfa && !keys.includes("sts:externalid") && !keys.includes("aws:principalorgid")) report(`trusts ${foreign.join(", ")} without an external id`);
       }
     },
   }),

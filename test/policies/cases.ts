@@ -5,7 +5,7 @@ import { bucketPolicy } from "../../components/lake/documents";
 import type { PlannedResource } from "../../policies/engine/args";
 import { planned } from "../support/policy";
 import {
-  ACCOUNT, baseTags, edit, healthy, keyArn, opts, PREFIX, REGION, retag, statement, T, topicArn, without,
+  ACCOUNT, baseTags, edit, healthy, keyArn, opts, PREFIX, REGION, retag, roleArn, statement, T, topicArn, without,
 } from "./fixtures";
 
 type R = PlannedResource;
@@ -152,7 +152,10 @@ export const cases: Record<string, RuleCase> = {
   },
   "iam-role-max-session": { fail: [{ what: "12-hour sessions", at: "lakeformation", expect: /sessions last up to 12 hours/, resources: () => edit(h(), "lakeformation", { maxSessionDuration: 43200 }) }] },
   "iam-trust-cross-account-external-id": {
-    alsoPass: [{ what: "a partner account with an external id", resources: () => edit(h(), "lakeformation", { assumeRolePolicy: statement({ Effect: "Allow", Principal: { AWS: "arn:aws:iam::999999999999:root" }, Action: "sts:AssumeRole", Condition: { StringEquals: { "sts:ExternalId": "partner-7" } } }) }) }],
+    alsoPass: [
+      { what: "a partner account with an external id", resources: () => edit(h(), "lakeformation", { assumeRolePolicy: statement({ Effect: "Allow", Principal: { AWS: "arn:aws:iam::999999999999:root" }, Action: "sts:AssumeRole", Condition: { StringEquals: { "sts:ExternalId": "partner-7" } } }) }) },
+      { what: "people of an identity account, with MFA", resources: () => edit(h(), "lakeformation", { assumeRolePolicy: statement({ Effect: "Allow", Principal: { AWS: "arn:aws:iam::999999999999:root" }, Action: "sts:AssumeRole", Condition: { Bool: { "aws:MultiFactorAuthPresent": "true" } } }) }) },
+    ],
     fail: [{ what: "a partner account without one", at: "lakeformation", expect: /trusts arn:aws:iam::999999999999:root without an external id/, resources: () => edit(h(), "lakeformation", { assumeRolePolicy: statement({ Effect: "Allow", Principal: { AWS: "arn:aws:iam::999999999999:root" }, Action: "sts:AssumeRole" }) }) }],
   },
   "iam-boundary-blocks-escalation": {
@@ -425,9 +428,11 @@ export const cases: Record<string, RuleCase> = {
   },
   "lakeformation-no-hybrid-access": { fail: [{ what: "hybrid access mode", at: "lf-raw", expect: /hybrid access mode/, resources: () => edit(h(), "lf-raw", { hybridAccessEnabled: true }) }] },
   "lakeformation-least-privilege-grants": {
+    alsoPass: [{ what: "a steward re-granting reads over its domain's tag", resources: () => add(planned(T.lfPermissions, { principal: roleArn("steward-sales"), permissions: ["SELECT", "DESCRIBE", "ALTER"], permissionsWithGrantOptions: ["SELECT", "DESCRIBE"], lfTagPolicy: { resourceType: "TABLE", expressions: [{ key: "domain", values: ["sales"] }] } }, { name: "lf-steward" })) }],
     fail: [
       { what: "ALL", at: "lf-grant-analyst", expect: /grants ALL to/, resources: () => edit(h(), "lf-grant-analyst", { permissions: ["ALL"] }) },
-      { what: "a grant option", at: "lf-grant-analyst", expect: /lets arn:aws:iam::123456789012:role\/acme-data-prod\/analyst re-grant SELECT/, resources: () => edit(h(), "lf-grant-analyst", { permissionsWithGrantOptions: ["SELECT"] }) },
+      { what: "a grant option on a named table", at: "lf-grant-analyst", expect: /lets arn:aws:iam::123456789012:role\/acme-data-prod\/analyst re-grant SELECT on a named resource/, resources: () => edit(h(), "lf-grant-analyst", { permissionsWithGrantOptions: ["SELECT"] }) },
+      { what: "a steward re-granting ALTER", at: "lf-steward", expect: /re-grant ALTER, beyond reading/, resources: () => add(planned(T.lfPermissions, { principal: roleArn("steward-sales"), permissions: ["ALTER"], permissionsWithGrantOptions: ["ALTER"], lfTag: { key: "domain", values: ["sales"] } }, { name: "lf-steward" })) },
     ],
   },
 };
