@@ -1,4 +1,5 @@
-import { ALWAYS, PlatformRule, resourceRule, stackRule } from "./define";
+import { TAG } from "../../components/core/types";
+import { ALWAYS, PlatformRule, resourceRule, stackRule, tagsOf } from "./define";
 import { list, S3 } from "./util";
 
 export const GLUE = {
@@ -12,7 +13,12 @@ export const LF = {
   settings: "aws:lakeformation/dataLakeSettings:DataLakeSettings",
   permissions: "aws:lakeformation/permissions:Permissions",
   resource: "aws:lakeformation/resource:Resource",
+  tag: "aws:lakeformation/lfTag:LfTag",
+  resourceTags: "aws:lakeformation/resourceLfTags:ResourceLfTags",
 } as const;
+
+/** LF-tag keys end in these names (`<prefix>:domain`); each mirrors a resource tag the lake puts on its databases. */
+export const LF_TAG_MIRRORS: Readonly<Record<string, string>> = { domain: TAG.dataDomain, classification: TAG.dataClassification, zone: "data-platform:zone" };
 
 /** Lake Formation's name for "whatever IAM allows": granting it turns Lake Formation permissions off. */
 export const IAM_ALLOWED_PRINCIPALS = "IAM_ALLOWED_PRINCIPALS";
@@ -93,6 +99,36 @@ export const catalogRules: PlatformRule[] = [
     group: "security", resourceTypes: [GLUE.database], enforcement: ALWAYS,
     validate(r, report) {
       if ((list(r.props.createTableDefaultPermissions) as DefaultPermission[]).some((p) => principalOf(p) === IAM_ALLOWED_PRINCIPALS)) report("createTableDefaultPermissions grants IAM_ALLOWED_PRINCIPALS");
+    },
+  }),
+  stackRule({
+    name: "lakeformation-tags-match-data-tags",
+    description: "Where the stack declares LF-tags, every Glue database carries them, with the values of its own data-domain, data-classification and zone tags: grants follow LF-tags, so a mismatch hands restricted data to the wrong readers.",
+    remediation: "Tag each database through the access model from the lake's databases (ResourceLfTags from the database's tags); declare every value in its LfTag.",
+    group: "security", resourceTypes: [LF.tag, LF.resourceTags, GLUE.database], enforcement: ALWAYS,
+    validate(resources, report) {
+      const defined = new Map(resources.filter((r) => r.type === LF.tag).map((t) => [String(t.props.key), list(t.props.values).map(String)]));
+      if (defined.size === 0) return;
+      const assignments = resources.filter((r) => r.type === LF.resourceTags);
+      for (const a of assignments) {
+        for (const { key, value } of list(a.props.lfTags) as { key: string; value: string }[]) {
+          if (!defined.get(key)?.includes(value)) report(`'${a.name}' assigns ${key}=${value}, which no LfTag of this stack defines`, a.urn);
+        }
+      }
+      for (const db of resources.filter((r) => r.type === GLUE.database)) {
+        const lfTags = assignments.filter((a) => a.props.database?.name === db.props.name).flatMap((a) => list(a.props.lfTags) as { key: string; value: string }[]);
+        if (lfTags.length === 0) {
+          report(`database '${db.props.name}' carries no LF-tags, so no tag-based grant reaches it (or every broad one does)`, db.urn);
+          continue;
+        }
+        const tags = tagsOf(db.props);
+        for (const key of defined.keys()) {
+          const mirrored = LF_TAG_MIRRORS[key.split(":").pop() ?? ""];
+          const value = lfTags.find((t) => t.key === key)?.value;
+          if (!mirrored || tags[mirrored] === undefined) continue;
+          if (value !== tags[mirrored]) report(`database '${db.props.name}' is ${mirrored}=${tags[mirrored]} but LF-tagged ${key}=${value ?? "(none)"}`, db.urn);
+        }
+      }
     },
   }),
   resourceRule({

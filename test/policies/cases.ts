@@ -414,6 +414,14 @@ export const cases: Record<string, RuleCase> = {
   "glue-database-no-default-grants": {
     fail: [{ what: "a database default for IAMAllowedPrincipals", at: "db-sales_raw", expect: /createTableDefaultPermissions grants IAM_ALLOWED_PRINCIPALS/, resources: () => edit(h(), "db-sales_raw", { createTableDefaultPermissions: [{ permissions: ["ALL"], principal: { dataLakePrincipalIdentifier: IAP } }] }) }],
   },
+  "lakeformation-tags-match-data-tags": {
+    alsoPass: [{ what: "a stack that declares no LF-tags", resources: () => h().filter((r) => !r.type.startsWith("aws:lakeformation/lfTag") && !r.type.startsWith("aws:lakeformation/resourceLfTags")) }],
+    fail: [
+      { what: "restricted data LF-tagged confidential", at: "db-people_raw", expect: /is data-classification=restricted but LF-tagged acme-data-prod:classification=confidential/, resources: () => edit(h(), "lf-tags-people_raw", { lfTags: [{ key: `${PREFIX}:domain`, value: "people" }, { key: `${PREFIX}:classification`, value: "confidential" }] }) },
+      { what: "a database without LF-tags", at: "db-sales_curated", expect: /carries no LF-tags/, resources: () => without(h(), "lf-tags-sales_curated") },
+      { what: "a value no LfTag defines", at: "lf-tags-ledger", expect: /assigns acme-data-prod:domain=finance, which no LfTag of this stack defines/, resources: () => add(planned(T.lfResourceTags, { table: { databaseName: "acme_data_prod_sales_raw", name: "ledger" }, lfTags: [{ key: `${PREFIX}:domain`, value: "finance" }] }, { name: "lf-tags-ledger" })) },
+    ],
+  },
   "lakeformation-admins": {
     fail: [
       { what: "no administrators", at: "lf-settings", expect: /has no administrators/, resources: () => edit(h(), "lf-settings", { admins: [] }) },

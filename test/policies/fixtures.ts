@@ -50,6 +50,7 @@ export const T = {
   service: "kubernetes:core/v1:Service", serviceAccount: "kubernetes:core/v1:ServiceAccount", k8sRole: "kubernetes:rbac.authorization.k8s.io/v1:Role",
   roleBinding: "kubernetes:rbac.authorization.k8s.io/v1:RoleBinding", clusterRoleBinding: "kubernetes:rbac.authorization.k8s.io/v1:ClusterRoleBinding",
   secretStore: "kubernetes:external-secrets.io/v1:SecretStore", clusterSecretStore: "kubernetes:external-secrets.io/v1:ClusterSecretStore",
+  lfTag: "aws:lakeformation/lfTag:LfTag", lfResourceTags: "aws:lakeformation/resourceLfTags:ResourceLfTags",
   externalSecret: "kubernetes:external-secrets.io/v1:ExternalSecret", configMap: "kubernetes:core/v1:ConfigMap", k8sSecret: "kubernetes:core/v1:Secret",
 } as const;
 
@@ -116,6 +117,10 @@ function lake(): R[] {
     ...bucketSet("restricted", "restricted", "people"), ...bucketSet("query-results", "confidential"),
     db("sales_raw", "sales", "confidential", "raw", "sales/"), db("sales_curated", "sales", "confidential", "curated", "sales/"),
     db("people_raw", "people", "restricted", "restricted", "raw/people/"),
+    planned(T.lfTag, { key: `${PREFIX}:domain`, values: ["sales", "people"] }, { name: "lf-tag-domain" }),
+    planned(T.lfTag, { key: `${PREFIX}:classification`, values: [...CLASSIFICATIONS] }, { name: "lf-tag-classification" }),
+    ...([["sales_raw", "sales", "confidential"], ["sales_curated", "sales", "confidential"], ["people_raw", "people", "restricted"]] as const).map(([name, domain, c]) =>
+      planned(T.lfResourceTags, { database: { name: `acme_data_prod_${name}` }, lfTags: [{ key: `${PREFIX}:domain`, value: domain }, { key: `${PREFIX}:classification`, value: c }] }, { name: `lf-tags-${name}` })),
     ...role("lakeformation", serviceTrust("lakeformation.amazonaws.com", ACCOUNT), {
       Version: "2012-10-17",
       Statement: [
