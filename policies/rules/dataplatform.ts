@@ -149,7 +149,9 @@ export const dataPlatformRules: PlatformRule[] = [
     remediation: "Pass { protect: ctx.protect, retainOnDelete: ctx.retainOnDelete } and set the type's deletion-protection inputs from the prod profile.",
     group: "reliability", resourceTypes: Object.keys(STATEFUL), enforcement: PROD_PROFILE,
     validate(resources, report) {
-      for (const r of resources.filter((x) => STATEFUL[x.type])) {
+      // A table whose items all expire (TTL: idempotency keys, dedup windows) is a cache: replacing it loses nothing lasting.
+      const cache = (r: PolicyResource) => r.type === DATA.dynamoTable && r.props.ttl?.enabled === true;
+      for (const r of resources.filter((x) => STATEFUL[x.type] && !cache(x))) {
         const unprotected = !r.opts.protect && !RECOVERABLE_WITHOUT_PROTECT.includes(r.type);
         const problems = [...(unprotected ? ["is not marked protect"] : []), ...STATEFUL[r.type](r)];
         if (problems.length > 0) report(`'${r.name}' ${problems.join("; ")}`, r.urn);

@@ -205,7 +205,10 @@ export const cases: Record<string, RuleCase> = {
     ],
   },
   "data-prod-stateful-protected": {
-    alsoPass: [{ what: "an unprotected secret that keeps its recovery window", resources: () => opts(h(), "warehouse-admin", { protect: false }) }],
+    alsoPass: [
+      { what: "an unprotected secret that keeps its recovery window", resources: () => opts(h(), "warehouse-admin", { protect: false }) },
+      { what: "an expiring (TTL) table, such as idempotency keys", resources: () => opts(edit(h(), "ledger", { deletionProtectionEnabled: false, ttl: { attributeName: "expiration", enabled: true } }), "ledger", { protect: false }) },
+    ],
     fail: [
       { what: "an unprotected table without deletion protection", at: "ledger", expect: /'ledger' is not marked protect; deletion protection is off/, resources: () => opts(edit(h(), "ledger", { deletionProtectionEnabled: false }), "ledger", { protect: false }) },
       { what: "an unprotected Kafka cluster", at: "kafka", expect: /'kafka' is not marked protect/, resources: () => opts(h(), "kafka", { protect: false }) },
