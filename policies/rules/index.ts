@@ -1,6 +1,7 @@
 import { catalogRules } from "./catalog";
 import { dataPlatformRules } from "./dataplatform";
 import type { PlatformRule } from "./define";
+import { deliveryRules } from "./delivery";
 import { governanceRules } from "./governance";
 import { iamRules } from "./iam";
 import { kmsRules } from "./kms";
@@ -20,7 +21,7 @@ export * from "./define";
 /** The governance pack's own modules, in catalogue order (component modules append theirs to allRules). */
 export const governancePack: readonly PlatformRule[] = [
   ...storageRules, ...bucketPolicyRules, ...securityRules, ...kmsRules, ...iamRules, ...governanceRules, ...dataPlatformRules,
-  ...networkRules, ...logRules, ...secretRules, ...catalogRules, ...serviceRules, ...workloadRules,
+  ...networkRules, ...logRules, ...secretRules, ...catalogRules, ...serviceRules, ...workloadRules, ...deliveryRules,
 ];
 
 /** Every rule of the pack, in catalogue order. The PolicyPack, the offline plan and the tests all use this list. */

@@ -119,6 +119,12 @@ export const CALLER_PINNING_KEYS = [
 ];
 
 /** The statements of a bucket's policy companion. */
+/** Allow statements of a resource policy that admit everyone ('*' or NotPrincipal) with no condition pinning the caller. */
+export function openStatements(policy: unknown): Stmt[] {
+  return (parsePolicy(policy)?.Statement ?? []).filter((s) =>
+    s.Effect === "Allow" && (isAnyone(s.Principal) || s.NotPrincipal !== undefined) && !positiveConditionKeys(s).some((k) => CALLER_PINNING_KEYS.includes(k)));
+}
+
 const policyStatements = (bucket: PolicyResource, all: readonly PolicyResource[]): Stmt[] =>
   companions(all, S3.policy, bucket.props.bucket).flatMap((p) => parsePolicy(p.props.policy)?.Statement ?? []);
 
@@ -130,12 +136,7 @@ export const bucketPolicyRules: PlatformRule[] = [
     remediation: "Grant named roles, or a service principal with aws:SourceAccount / aws:SourceArn, as the access-log delivery grant does.",
     group: "security", resourceTypes: [S3.policy, S3.bucket], enforcement: ALWAYS,
     validate(r, report) {
-      for (const s of parsePolicy(r.props.policy)?.Statement ?? []) {
-        const open = isAnyone(s.Principal) || s.NotPrincipal !== undefined;
-        if (s.Effect === "Allow" && open && !positiveConditionKeys(s).some((k) => CALLER_PINNING_KEYS.includes(k))) {
-          report(`statement ${s.Sid ?? "(no Sid)"} allows everyone ${list(s.Action).join(", ")}`);
-        }
-      }
+      for (const s of openStatements(r.props.policy)) report(`statement ${s.Sid ?? "(no Sid)"} allows everyone ${list(s.Action).join(", ")}`);
     },
   }),
   resourceRule({

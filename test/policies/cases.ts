@@ -302,6 +302,49 @@ export const cases: Record<string, RuleCase> = {
       { what: "a secret read through another namespace's store", at: "es-query", expect: /uses store 'other', which namespace query does not declare/, resources: () => edit(h(), "es-query", (i) => ({ ...i, spec: { secretStoreRef: { kind: "SecretStore", name: "other" } } })) },
     ],
   },
+  // ---- delivery paths ----
+  "messaging-policy-not-public": {
+    fail: [{ what: "a topic anyone may publish to", at: "alerts-policy", expect: /statement Open allows everyone sns:Publish/, resources: () => edit(h(), "alerts-policy", { policy: statement({ Sid: "Open", Effect: "Allow", Principal: "*", Action: "sns:Publish", Resource: "*" }) }) }],
+  },
+  "sqs-redrive-allow-scoped": {
+    fail: [
+      { what: "allowAll", at: "orders-dlq-redrive", expect: /any queue \(allowAll\)/, resources: () => edit(h(), "orders-dlq-redrive", { redriveAllowPolicy: JSON.stringify({ redrivePermission: "allowAll" }) }) },
+      { what: "byQueue without sources", at: "orders-dlq-redrive", expect: /names no source queue/, resources: () => edit(h(), "orders-dlq-redrive", { redriveAllowPolicy: JSON.stringify({ redrivePermission: "byQueue" }) }) },
+    ],
+  },
+  "sns-subscription-encrypted-transport": {
+    fail: [
+      { what: "plain HTTP", at: "alerts-paging", expect: /plain HTTP/, resources: () => edit(h(), "alerts-paging", { protocol: "http", endpoint: "http://paging.acme.example/sns" }) },
+      { what: "credentials in the URL", at: "alerts-paging", expect: /carries credentials/, resources: () => edit(h(), "alerts-paging", { endpoint: "https://bot:hunter2@paging.acme.example/sns" }) },
+    ],
+  },
+  "events-target-declared": {
+    fail: [
+      { what: "a target in another account", at: "orders-objects-target", expect: /delivers to arn:aws:lambda:eu-west-1:999999999999:function:x, which this stack does not declare/, resources: () => opts(edit(h(), "orders-objects-target", { arn: "arn:aws:lambda:eu-west-1:999999999999:function:x" }), "orders-objects-target", { dependencies: [] }) },
+      { what: "no retry policy", at: "orders-objects-target", expect: /no retry policy/, resources: () => edit(h(), "orders-objects-target", { retryPolicy: undefined }) },
+    ],
+  },
+  "api-integration-declared": {
+    fail: [
+      { what: "a foreign function", at: "orders-integration", expect: /a function this stack does not declare/, resources: () => opts(h(), "orders-integration", { dependencies: [] }) },
+      { what: "plain HTTP and a 60 s timeout", at: "orders-integration", count: 2, expect: /(plain HTTP|beyond API Gateway's 29000 ms)/, resources: () => edit(h(), "orders-integration", { integrationType: "HTTP_PROXY", integrationUri: "http://backend.acme.example/", timeoutMilliseconds: 60000 }) },
+    ],
+  },
+  "api-jwt-authorizer-scoped": {
+    fail: [{ what: "an HTTP issuer for any audience", at: "orders-jwt", count: 2, expect: /(not an HTTPS URL|any audience)/, resources: () => edit(h(), "orders-jwt", { jwtConfiguration: { issuer: "http://id.acme.example", audiences: [] } }) }],
+  },
+  "s3-notifications-declared": {
+    fail: [
+      { what: "a queue of another account", at: "raw-notifications", expect: /notifies arn:aws:sqs:eu-west-1:999999999999:q, which this stack does not declare/, resources: () => edit(h(), "raw-notifications", { eventbridge: false, queues: [{ queueArn: "arn:aws:sqs:eu-west-1:999999999999:q", events: ["s3:ObjectCreated:*"] }] }) },
+      { what: "an empty configuration", at: "raw-notifications", expect: /notifies nothing/, resources: () => edit(h(), "raw-notifications", { eventbridge: false }) },
+    ],
+  },
+  "cloudwatch-dashboard-well-formed": {
+    fail: [
+      { what: "a metric widget without a region", at: "dashboard", expect: /metric widget 'Errors' names no region/, resources: () => edit(h(), "dashboard", { dashboardBody: JSON.stringify({ widgets: [{ type: "metric", properties: { title: "Errors", metrics: [] } }] }) }) },
+      { what: "a body that is not JSON", at: "dashboard", expect: /not JSON/, resources: () => edit(h(), "dashboard", { dashboardBody: "{widgets:" }) },
+    ],
+  },
   "cost-dev-msk-size": { fail: [{ what: "prod-sized brokers", at: "kafka", count: 2, expect: /(brokers are kafka\.m5\.4xlarge|6 brokers)/, resources: () => edit(h(), "kafka", (i) => ({ ...i, numberOfBrokerNodes: 6, brokerNodeGroupInfo: { ...(i.brokerNodeGroupInfo as object), instanceType: "kafka.m5.4xlarge" } })) }] },
   "cost-dev-rds-size": {
     fail: [

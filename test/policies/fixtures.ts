@@ -50,6 +50,10 @@ export const T = {
   service: "kubernetes:core/v1:Service", serviceAccount: "kubernetes:core/v1:ServiceAccount", k8sRole: "kubernetes:rbac.authorization.k8s.io/v1:Role",
   roleBinding: "kubernetes:rbac.authorization.k8s.io/v1:RoleBinding", clusterRoleBinding: "kubernetes:rbac.authorization.k8s.io/v1:ClusterRoleBinding",
   secretStore: "kubernetes:external-secrets.io/v1:SecretStore", clusterSecretStore: "kubernetes:external-secrets.io/v1:ClusterSecretStore",
+  fn: "aws:lambda/function:Function", topic: "aws:sns/topic:Topic", topicPolicy: "aws:sns/topicPolicy:TopicPolicy", queuePolicy: "aws:sqs/queuePolicy:QueuePolicy",
+  subscription: "aws:sns/topicSubscription:TopicSubscription", redriveAllow: "aws:sqs/redriveAllowPolicy:RedriveAllowPolicy", eventTarget: "aws:cloudwatch/eventTarget:EventTarget",
+  integration: "aws:apigatewayv2/integration:Integration", authorizer: "aws:apigatewayv2/authorizer:Authorizer", notification: "aws:s3/bucketNotification:BucketNotification",
+  dashboard: "aws:cloudwatch/dashboard:Dashboard",
   lfTag: "aws:lakeformation/lfTag:LfTag", lfResourceTags: "aws:lakeformation/resourceLfTags:ResourceLfTags",
   externalSecret: "kubernetes:external-secrets.io/v1:ExternalSecret", configMap: "kubernetes:core/v1:ConfigMap", k8sSecret: "kubernetes:core/v1:Secret",
 } as const;
@@ -267,12 +271,33 @@ function cluster(): R[] {
   ];
 }
 
+/** Ingestion's delivery paths: a function behind an API and an EventBridge rule, its queue and alerts topic. */
+function delivery(): R[] {
+  const fnArn = `arn:aws:lambda:${REGION}:${ACCOUNT}:function:${PREFIX}-orders`;
+  const queueArn = `arn:aws:sqs:${REGION}:${ACCOUNT}:${PREFIX}-orders-dlq`;
+  const topicArn = `arn:aws:sns:${REGION}:${ACCOUNT}:${PREFIX}-alerts`;
+  const fn = planned(T.fn, { name: `${PREFIX}-orders`, role: roleArn("orders-consumer"), tags: baseTags() }, { name: "orders-fn" });
+  const topic = planned(T.topic, { name: `${PREFIX}-alerts`, kmsMasterKeyId: keyArn("internal"), tags: baseTags() }, { name: "alerts", dependencies: [keyUrn("internal")] });
+  return [
+    fn, topic,
+    planned(T.queuePolicy, { queueUrl: `https://sqs.${REGION}.amazonaws.com/${ACCOUNT}/${PREFIX}-orders-dlq`, policy: json({ Version: "2012-10-17", Statement: [{ Sid: "DenyInsecureTransport", Effect: "Deny", Principal: "*", Action: "sqs:*", Resource: queueArn, Condition: { Bool: { "aws:SecureTransport": "false" } } }] }) }, { name: "orders-dlq-policy" }),
+    planned(T.topicPolicy, { arn: topicArn, policy: json({ Version: "2012-10-17", Statement: [{ Sid: "AlarmsPublish", Effect: "Allow", Principal: { Service: "cloudwatch.amazonaws.com" }, Action: "sns:Publish", Resource: topicArn, Condition: { StringEquals: { "aws:SourceAccount": ACCOUNT } } }] }) }, { name: "alerts-policy", dependencies: [topic.urn] }),
+    planned(T.subscription, { topic: topicArn, protocol: "https", endpoint: "https://paging.acme.example/sns" }, { name: "alerts-paging", dependencies: [topic.urn] }),
+    planned(T.redriveAllow, { queueUrl: `https://sqs.${REGION}.amazonaws.com/${ACCOUNT}/${PREFIX}-orders-dlq`, redriveAllowPolicy: json({ redrivePermission: "byQueue", sourceQueueArns: [`arn:aws:sqs:${REGION}:${ACCOUNT}:${PREFIX}-orders`] }) }, { name: "orders-dlq-redrive" }),
+    planned(T.eventTarget, { rule: "orders-objects", arn: fnArn, retryPolicy: { maximumEventAgeInSeconds: 3600, maximumRetryAttempts: 10 } }, { name: "orders-objects-target", dependencies: [fn.urn] }),
+    planned(T.integration, { apiId: "api-1", integrationType: "AWS_PROXY", integrationUri: fnArn, payloadFormatVersion: "2.0", timeoutMilliseconds: 29000 }, { name: "orders-integration", dependencies: [fn.urn] }),
+    planned(T.authorizer, { apiId: "api-1", authorizerType: "JWT", identitySources: ["$request.header.Authorization"], jwtConfiguration: { issuer: "https://id.acme.example", audiences: ["ingest"] }, name: "jwt" }, { name: "orders-jwt" }),
+    planned(T.notification, { bucket: `${PREFIX}-raw-${ACCOUNT}`, eventbridge: true }, { name: "raw-notifications" }),
+    planned(T.dashboard, { dashboardName: PREFIX, dashboardBody: json({ widgets: [{ type: "text", properties: { markdown: "# platform" } }, { type: "metric", properties: { title: "Errors", region: REGION, metrics: [["AWS/Lambda", "Errors"]] } }] }) }, { name: "dashboard" }),
+  ];
+}
+
 /** The healthy platform: every rule of the pack passes on it. */
 export function healthy(): R[] {
   return [
     ...keys(),
     planned(T.policy, { name: BOUNDARY, policy: json(boundaryPolicy({ accountId: ACCOUNT, prefix: PREFIX, boundaryName: BOUNDARY })), tags: baseTags() }, { name: "boundary" }),
-    ...lake(), ...network(), ...dataStores(), ...cluster(),
+    ...lake(), ...network(), ...dataStores(), ...cluster(), ...delivery(),
   ];
 }
 
