@@ -32,6 +32,7 @@ async function unsafeProd(): Promise<Record<string, unknown>> {
   new aws.cloudwatch.LogGroup("unsafe-logs", { tags });
   new aws.lakeformation.Permissions("unsafe-grant", { principal: "IAM_ALLOWED_PRINCIPALS", permissions: ["ALL"], catalogResource: true });
   new aws.iam.User("unsafe-user", { tags });
+  new aws.sns.TopicSubscription("unsafe-subscription", { topic: "arn:aws:sns:eu-west-1:123456789012:acme-data-prod-alerts", protocol: "http", endpoint: "http://hooks.example.com/alerts" });
   return outputs;
 }
 
@@ -39,7 +40,7 @@ const UNSAFE: readonly [policy: string, resource: string][] = [
   ["s3-kms-encryption", "unsafe-public"], ["s3-public-access-blocked", "unsafe-public"], ["s3-bucket-policy-not-public", "unsafe-public-policy"],
   ["data-key-matches-classification", "unsafe-queue"], ["kms-restricted-key-only-restricted-data", "unsafe-queue"], ["ec2-sg-no-world-ingress-data-ports", "unsafe-sg"],
   ["logs-retention-set", "unsafe-logs"], ["logs-kms-encrypted", "unsafe-logs"],
-  ["lakeformation-least-privilege-grants", "unsafe-grant"], ["iam-no-users-or-keys", "unsafe-user"],
+  ["lakeformation-least-privilege-grants", "unsafe-grant"], ["iam-no-users-or-keys", "unsafe-user"], ["sns-subscription-encrypted-transport", "unsafe-subscription"],
 ];
 
 const mandatory = (r: PlanResult) => r.document?.policies.filter((v) => v.level === "mandatory") ?? [];
