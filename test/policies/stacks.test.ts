@@ -1,4 +1,6 @@
 import { strict as assert } from "node:assert";
+import { execFile } from "node:child_process";
+import { promisify } from "node:util";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import * as aws from "@pulumi/aws";
@@ -154,6 +156,15 @@ describe("policy catalogue", () => {
       assert.ok(r.meta.resourceTypes.length > 0, `${r.name} lists its resource types`);
       assert.ok(r.configSchema?.properties?.waivers, `${r.name} accepts waivers`);
     }
+  });
+
+  it("prints the whole JSON catalogue to a reader slower than the CLI", async function () {
+    this.timeout(30_000);
+    // The reader sleeps while the pipe buffer (64 KiB) fills: exiting before stdout drains would cut the JSON there.
+    const cli = `"${process.execPath}" -r ./tools/register.js tools/plan.ts --list-policies --json`;
+    const { stdout } = await promisify(execFile)("sh", ["-c", `${cli} | (sleep 1; cat)`], { cwd: REPO_ROOT, maxBuffer: 16 * 1024 * 1024 });
+    const listed = JSON.parse(stdout) as { name: string }[];
+    assert.deepEqual(listed.map((r) => r.name), allRules.map((r) => r.name));
   });
 
   it("makes every security rule mandatory in staging and prod", () => {
