@@ -1,5 +1,7 @@
 import type { Classification, Environment, Zone } from "../core/types";
 import type { DomainConfig, PlatformParsed } from "./schema";
+import { AccessConfig, resolveAccessConfig } from "../security/config";
+import { BiConfig, resolveBiConfig } from "../bi/config";
 
 /** The platform config after the environment profile filled every default. */
 export interface ResolvedConfig {
@@ -28,6 +30,8 @@ export interface ResolvedConfig {
     readonly lakeFormationAdmins: readonly string[];
   };
   readonly security: { readonly keyDeletionWindowDays: number };
+  readonly access: AccessConfig;
+  readonly bi: BiConfig;
   /** Profile switches that are not user-settable: they are what "prod cannot lose data" means. */
   readonly safety: {
     readonly protect: boolean;
@@ -36,7 +40,7 @@ export interface ResolvedConfig {
   };
 }
 
-type Defaults = Omit<ResolvedConfig, "name" | "environment" | "region" | "governance" | "domains">;
+type Defaults = Omit<ResolvedConfig, "name" | "environment" | "region" | "governance" | "domains" | "access" | "bi">;
 
 const zones = { raw: { classification: "confidential" }, curated: { classification: "internal" }, analytics: { classification: "internal" } } as const;
 
@@ -111,6 +115,8 @@ export function applyProfile(parsed: PlatformParsed, region: string): ResolvedCo
     network: { ...net, cidr: net.existing?.cidr ?? net.cidr, azCount, availabilityZones },
     lake: { ...d.lake, ...parsed.lake, zones: lakeZones },
     security: { ...d.security, ...parsed.security },
+    access: resolveAccessConfig(parsed.access, parsed.profile),
+    bi: resolveBiConfig(parsed.bi, parsed.profile),
     safety: d.safety,
   };
 }

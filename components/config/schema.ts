@@ -1,5 +1,7 @@
 import { z } from "zod";
 import { CLASSIFICATIONS, ENVIRONMENTS, ZONES } from "../core/types";
+import { biSchema } from "../bi/config";
+import { accessSchema } from "../security/config";
 
 // What a user writes under `data-platform:platform` in a stack file. Every object is strict: an unknown key is a
 // typo, and typos in infrastructure config are how buckets end up public. Optional fields are filled by the
@@ -97,6 +99,8 @@ export const platformSchema = z.strictObject({
   network: networkSchema.optional(),
   lake: lakeSchema.optional(),
   security: securitySchema.optional(),
+  access: accessSchema.optional(),
+  bi: biSchema.optional(),
 });
 
 export type PlatformInput = z.input<typeof platformSchema>;

@@ -2,8 +2,10 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import type { ResolvedConfig } from "../config/profiles";
 import type { PlatformContext } from "../core/types";
+import { BiAccess } from "../bi/BiAccess";
 import { DataLake } from "../lake/DataLake";
 import { Network } from "../network/Network";
+import { AccessModel } from "../security/AccessModel";
 import { SecurityFoundation } from "../security/SecurityFoundation";
 import { contextFromConfig } from "./context";
 
@@ -21,6 +23,8 @@ export class DataPlatform extends pulumi.ComponentResource {
   readonly security: SecurityFoundation;
   readonly network: Network;
   readonly lake: DataLake;
+  readonly access: AccessModel;
+  readonly bi: BiAccess;
 
   constructor(name: string, args: DataPlatformArgs, opts?: pulumi.ComponentResourceOptions) {
     super("data-platform:platform:DataPlatform", name, {}, opts);
@@ -51,6 +55,13 @@ export class DataPlatform extends pulumi.ComponentResource {
       deployerArn: deployer.issuerArn,
       domains: cfg.domains,
       ...cfg.lake,
+    }, { parent: this });
+
+    // People roles and Lake Formation grants (after the lake's LF settings exist), then BI on top of them.
+    this.access = new AccessModel(`${name}-access`, { ctx, accountId: caller.accountId, permissionsBoundaryArn, lake: this.lake, domains: cfg.domains, config: cfg.access }, { parent: this, dependsOn: [this.lake] });
+    this.bi = new BiAccess(`${name}-bi`, {
+      ctx, accountId: caller.accountId, config: cfg.bi, personas: this.access.roles, secretKeyArn: keyArns.confidential,
+      queryResults: { bucketName: this.lake.queryResultsBucketName, bucketArn: this.lake.queryResultsBucketArn, keyArn: this.lake.queryResultsKeyArn },
     }, { parent: this });
 
     this.registerOutputs({ vpcId: this.network.vpcId });
