@@ -1,3 +1,4 @@
+import { accessRules } from "./access";
 import type { PlatformRule } from "./define";
 import { governanceRules } from "./governance";
 import { securityRules } from "./security";
@@ -6,4 +7,4 @@ import { storageRules } from "./storage";
 export * from "./define";
 
 /** Every rule of the pack, in catalogue order. The PolicyPack, the offline plan and the tests all use this list. */
-export const allRules: readonly PlatformRule[] = [...storageRules, ...securityRules, ...governanceRules];
+export const allRules: readonly PlatformRule[] = [...storageRules, ...securityRules, ...accessRules, ...governanceRules];
