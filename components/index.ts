@@ -19,3 +19,6 @@ export * from "./bi/documents";
 export { supersetValues, datasourcesYaml, SUPERSET_REPO } from "./bi/superset";
 export { DataPlatform, DataPlatformArgs } from "./platform/DataPlatform";
 export { contextFromConfig } from "./platform/context";
+export * from "./warehouse";
+export * from "./streaming";
+export * from "./functions";

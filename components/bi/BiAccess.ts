@@ -6,8 +6,9 @@ import { baseTags } from "../core/tags";
 import type { PlatformContext } from "../core/types";
 import type { PersonaRole } from "../security/AccessModel";
 import type { PersonaKey } from "../security/personas";
+import type { WarehouseEngine } from "../warehouse/config";
 import type { BiConfig } from "./config";
-import { athenaJdbcUrl, consumerPolicy, QueryEngineEndpoint, queryEngineConnection, WarehouseEngine, warehouseJdbcUrl, workgroupConfiguration, workgroupName } from "./documents";
+import { athenaJdbcUrl, consumerPolicy, QueryEngineEndpoint, queryEngineConnection, warehouseJdbcUrl, workgroupConfiguration, workgroupName } from "./documents";
 import { createSuperset, MetadataConnection } from "./superset";
 
 /** The warehouse's read-only group role the BI login is granted (created by the warehouse bootstrap). */

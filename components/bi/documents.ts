@@ -1,4 +1,5 @@
 import { doc, PolicyDocument, Statement } from "../core/iam";
+import type { WarehouseEngine } from "../warehouse/config";
 
 // Plain values and documents BiAccess is built from; tests call these directly.
 
@@ -98,8 +99,6 @@ export function consumerPolicy(input: ConsumerInput): PolicyDocument {
 
 // ---------------------------------------------------------------------------------------------------------------
 // Connections for BI tools
-
-export type WarehouseEngine = "redshift-serverless" | "aurora-postgresql";
 
 /** JDBC URL of the warehouse with certificate verification on (both engines accept only TLS). */
 export function warehouseJdbcUrl(engine: WarehouseEngine, host: string, port: number, database: string): string {

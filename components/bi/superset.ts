@@ -6,7 +6,7 @@ import { stringify } from "yaml";
 import { baseTags, dataTags } from "../core/tags";
 import type { PlatformContext } from "../core/types";
 import type { BiConfig } from "./config";
-import type { WarehouseEngine } from "./documents";
+import type { WarehouseEngine } from "../warehouse/config";
 
 // Superset on the platform's cluster from its Helm chart. Values stay free of secrets: the component writes the
 // Kubernetes secrets itself (from @pulumi/random and Secrets Manager), and the chart only names them.

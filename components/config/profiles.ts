@@ -1,4 +1,6 @@
 import type { Classification, Environment, Zone } from "../core/types";
+import { resolveStreamingConfig, StreamingConfig } from "../streaming/config";
+import { resolveWarehouseConfig, WarehouseConfig } from "../warehouse/config";
 import type { DomainConfig, PlatformParsed } from "./schema";
 import { AccessConfig, resolveAccessConfig } from "../security/config";
 import { BiConfig, resolveBiConfig } from "../bi/config";
@@ -30,6 +32,8 @@ export interface ResolvedConfig {
     readonly lakeFormationAdmins: readonly string[];
   };
   readonly security: { readonly keyDeletionWindowDays: number };
+  readonly warehouse: WarehouseConfig;
+  readonly streaming: StreamingConfig;
   readonly access: AccessConfig;
   readonly bi: BiConfig;
   /** Profile switches that are not user-settable: they are what "prod cannot lose data" means. */
@@ -40,7 +44,7 @@ export interface ResolvedConfig {
   };
 }
 
-type Defaults = Omit<ResolvedConfig, "name" | "environment" | "region" | "governance" | "domains" | "access" | "bi">;
+type Defaults = Omit<ResolvedConfig, "name" | "environment" | "region" | "governance" | "domains" | "warehouse" | "streaming" | "access" | "bi">;
 
 const zones = { raw: { classification: "confidential" }, curated: { classification: "internal" }, analytics: { classification: "internal" } } as const;
 
@@ -100,7 +104,11 @@ export const PROFILES: Record<Environment, Defaults> = {
 export function applyProfile(parsed: PlatformParsed, region: string): ResolvedConfig {
   const d = PROFILES[parsed.profile];
   const net = { ...d.network, ...parsed.network };
-  const azCount = net.existing ? (Math.min(net.existing.privateSubnetIds.length, 3) as 2 | 3) : net.azCount;
+  const warehouse = resolveWarehouseConfig(parsed.warehouse, parsed.profile);
+  // Redshift Serverless only deploys into subnets of 3 AZs. Subnets cost nothing (dev keeps its single NAT gateway),
+  // so the profile's AZ count rises to 3 for it unless the user chose a count, in which case the cross-check explains.
+  const needsThree = warehouse.enabled && warehouse.engine === "redshift-serverless" && parsed.network?.azCount === undefined;
+  const azCount = net.existing ? (Math.min(net.existing.privateSubnetIds.length, 3) as 2 | 3) : needsThree ? 3 : net.azCount;
   const availabilityZones = net.availabilityZones.length > 0 ? net.availabilityZones : ["a", "b", "c"].slice(0, azCount).map((s) => `${region}${s}`);
   const userZones = parsed.lake?.zones ?? {};
   const lakeZones = Object.fromEntries(
@@ -115,6 +123,8 @@ export function applyProfile(parsed: PlatformParsed, region: string): ResolvedCo
     network: { ...net, cidr: net.existing?.cidr ?? net.cidr, azCount, availabilityZones },
     lake: { ...d.lake, ...parsed.lake, zones: lakeZones },
     security: { ...d.security, ...parsed.security },
+    warehouse,
+    streaming: resolveStreamingConfig(parsed.streaming, parsed.profile, parsed.domains),
     access: resolveAccessConfig(parsed.access, parsed.profile),
     bi: resolveBiConfig(parsed.bi, parsed.profile),
     safety: d.safety,

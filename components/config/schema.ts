@@ -1,5 +1,7 @@
 import { z } from "zod";
 import { CLASSIFICATIONS, ENVIRONMENTS, ZONES } from "../core/types";
+import { streamingSchema } from "../streaming/config";
+import { warehouseSchema } from "../warehouse/config";
 import { biSchema } from "../bi/config";
 import { accessSchema } from "../security/config";
 
@@ -99,6 +101,10 @@ export const platformSchema = z.strictObject({
   network: networkSchema.optional(),
   lake: lakeSchema.optional(),
   security: securitySchema.optional(),
+  /** Relational warehouse: Redshift Serverless or Aurora PostgreSQL (see the warehouse section of the README). */
+  warehouse: warehouseSchema.optional(),
+  /** Kafka: MSK provisioned or MSK Serverless, and the topics. */
+  streaming: streamingSchema.optional(),
   access: accessSchema.optional(),
   bi: biSchema.optional(),
 });

@@ -7,6 +7,8 @@ import { DataLake } from "../lake/DataLake";
 import { Network } from "../network/Network";
 import { AccessModel } from "../security/AccessModel";
 import { SecurityFoundation } from "../security/SecurityFoundation";
+import { KafkaCluster } from "../streaming/KafkaCluster";
+import { Warehouse } from "../warehouse/Warehouse";
 import { contextFromConfig } from "./context";
 
 export interface DataPlatformArgs {
@@ -23,6 +25,10 @@ export class DataPlatform extends pulumi.ComponentResource {
   readonly security: SecurityFoundation;
   readonly network: Network;
   readonly lake: DataLake;
+  /** Absent when `warehouse.enabled` is false. */
+  readonly warehouse?: Warehouse;
+  /** Absent when `streaming.enabled` is false. */
+  readonly kafka?: KafkaCluster;
   readonly access: AccessModel;
   readonly bi: BiAccess;
 
@@ -33,7 +39,7 @@ export class DataPlatform extends pulumi.ComponentResource {
     const caller = aws.getCallerIdentityOutput({}, { parent: this });
     const deployer = aws.iam.getSessionContextOutput({ arn: caller.arn }, { parent: this });
 
-    this.security = new SecurityFoundation(`${name}-security`, { ctx, accountId: caller.accountId, keyDeletionWindowDays: cfg.security.keyDeletionWindowDays }, { parent: this });
+    this.security = new SecurityFoundation(`${name}-security`, { ctx, accountId: caller.accountId, deployerArn: deployer.issuerArn, keyDeletionWindowDays: cfg.security.keyDeletionWindowDays }, { parent: this });
     const { keyArns, permissionsBoundaryArn } = this.security;
 
     this.network = new Network(`${name}-network`, {
@@ -57,13 +63,22 @@ export class DataPlatform extends pulumi.ComponentResource {
       ...cfg.lake,
     }, { parent: this });
 
+    const refs = { ctx, network: this.network, security: this.security };
+    if (cfg.warehouse.enabled) {
+      this.warehouse = new Warehouse(`${name}-warehouse`, { ...refs, domains: cfg.domains, config: cfg.warehouse, logRetentionDays: cfg.safety.logRetentionDays }, { parent: this });
+    }
+    if (cfg.streaming.enabled) {
+      this.kafka = new KafkaCluster(`${name}-kafka`, { ...refs, config: cfg.streaming }, { parent: this });
+    }
+
     // People roles and Lake Formation grants (after the lake's LF settings exist), then BI on top of them.
     this.access = new AccessModel(`${name}-access`, { ctx, accountId: caller.accountId, permissionsBoundaryArn, lake: this.lake, domains: cfg.domains, config: cfg.access }, { parent: this, dependsOn: [this.lake] });
     this.bi = new BiAccess(`${name}-bi`, {
       ctx, accountId: caller.accountId, config: cfg.bi, personas: this.access.roles, secretKeyArn: keyArns.confidential,
       queryResults: { bucketName: this.lake.queryResultsBucketName, bucketArn: this.lake.queryResultsBucketArn, keyArn: this.lake.queryResultsKeyArn },
+      warehouse: this.warehouse && { engine: this.warehouse.engine, endpoint: this.warehouse.endpoint, port: this.warehouse.port, database: this.warehouse.database },
     }, { parent: this });
 
-    this.registerOutputs({ vpcId: this.network.vpcId });
+    this.registerOutputs({ vpcId: this.network.vpcId, warehouseEndpoint: this.warehouse?.endpoint, kafkaBootstrapBrokers: this.kafka?.bootstrapBrokers });
   }
 }

@@ -1,0 +1,120 @@
+import { strict as assert } from "assert";
+import { createHash } from "crypto";
+import * as path from "path";
+import { bundle, bundleCount, NODE_RUNTIME } from "../../components/functions/bundle";
+import { baseStatements, physicalName, PlatformFunction, secretLikeEnvNames } from "../../components/functions/function";
+import { loadBundle } from "./load";
+import { mockEngine, settle, testContext, valueOf, ACCOUNT, REGION } from "./harness";
+
+const ECHO = path.join(__dirname, "fixtures/echo.ts");
+const KEY = `arn:aws:kms:${REGION}:${ACCOUNT}:key/raw`;
+const BOUNDARY = `arn:aws:iam::${ACCOUNT}:policy/acme-dev/boundary`;
+
+describe("functions: bundle", () => {
+  it("is cached per entry and hashed over its exact bytes", () => {
+    const a = bundle(ECHO);
+    const count = bundleCount();
+    const b = bundle(path.relative(process.cwd(), ECHO));
+    assert.equal(b, a, "a second bundle of the same entry must come from the cache");
+    assert.equal(bundleCount(), count);
+    assert.equal(a.hash, createHash("sha256").update(a.code).digest("base64"));
+  });
+
+  it("keeps the runtime's AWS SDK out and bundles everything else", () => {
+    const { code } = bundle(ECHO);
+    assert.ok(code.includes('require("@aws-sdk/client-s3")'), "the SDK is required from the runtime");
+    assert.ok(!code.includes('require("@aws-lambda-powertools/logger")'), "Powertools is not left to the runtime");
+    assert.ok(/var Logger = class/.test(code), "Powertools' Logger is inside the bundle");
+  });
+
+  it("loads and runs as the Lambda runtime would", async () => {
+    const mod = loadBundle<{ handler(e: { value: number }): Promise<{ doubled: number; sdk: string }> }>(bundle(ECHO).code, "echo.js");
+    assert.deepEqual(await mod.handler({ value: 21 }), { doubled: 42, sdk: "function" });
+  });
+});
+
+describe("functions: helpers", () => {
+  it("keeps physical names within Lambda's 64 characters and unique", () => {
+    assert.equal(physicalName("acme-dev", "orders"), "acme-dev-orders");
+    const a = physicalName("acme-prod", "x".repeat(80));
+    const b = physicalName("acme-prod", "x".repeat(79) + "y");
+    assert.equal(a.length, 64);
+    assert.notEqual(a, b);
+  });
+
+  it("flags secret-looking environment variables but not references to secrets", () => {
+    assert.deepEqual(secretLikeEnvNames({ DB_PASSWORD: "x", API_TOKEN: "y", SOURCE_SECRET_ARN: "arn", TABLE_NAME: "t", apiKey: "k" }), ["DB_PASSWORD", "API_TOKEN", "apiKey"]);
+  });
+
+  it("grants VPC interface management only to functions in a VPC", () => {
+    const base = { logGroupArn: "arn:aws:logs:r:1:log-group:g", kmsKeyArn: KEY, deadLetterTargetArn: "arn:aws:sqs:r:1:q", region: REGION };
+    assert.ok(!baseStatements({ ...base, inVpc: false }).some((s) => s.Sid === "VpcNetworkInterfaces"));
+    assert.ok(baseStatements({ ...base, inVpc: true }).some((s) => s.Sid === "VpcNetworkInterfaces"));
+    const sns = baseStatements({ ...base, deadLetterTargetArn: "arn:aws:sns:r:1:t", inVpc: false }).find((s) => s.Sid === "DeadLetter");
+    assert.equal(sns?.Action, "sns:Publish");
+  });
+});
+
+describe("functions: PlatformFunction", () => {
+  it("builds an arm64, traced, bounded function with its own encrypted DLQ and log group", async () => {
+    const engine = await mockEngine();
+    const ctx = testContext("dev");
+    const fn = new PlatformFunction("echo", {
+      ctx,
+      entry: ECHO,
+      statements: [{ Effect: "Allow", Action: "s3:PutObject", Resource: "arn:aws:s3:::raw/source=a/*" }],
+      permissionsBoundaryArn: BOUNDARY,
+      kmsKeyArn: KEY,
+      environment: { TABLE_NAME: "t" },
+      logRetentionDays: 7,
+      reservedConcurrency: 3,
+    });
+    await valueOf(fn.functionArn);
+    await settle();
+    const f = engine.one("aws:lambda/function:Function", "echo-fn").inputs;
+    assert.deepEqual(f.architectures, ["arm64"]);
+    assert.equal(f.runtime, NODE_RUNTIME);
+    assert.equal(f.reservedConcurrentExecutions, 3);
+    assert.deepEqual(f.tracingConfig, { mode: "Active" });
+    assert.equal(f.sourceCodeHash, bundle(ECHO).hash);
+    assert.equal(f.kmsKeyArn, KEY);
+    const env = (f.environment as { variables: Record<string, string> }).variables;
+    assert.equal(env.TABLE_NAME, "t");
+
+    const queue = engine.one("aws:sqs/queue:Queue", "echo-dlq");
+    assert.equal(queue.inputs.kmsMasterKeyId, KEY);
+    const dlqArn = `arn:aws:sqs:${REGION}:${ACCOUNT}:echo-dlq`;
+    assert.deepEqual(f.deadLetterConfig, { targetArn: dlqArn });
+
+    const logs = engine.one("aws:cloudwatch/logGroup:LogGroup", "echo-logs").inputs;
+    assert.equal(logs.retentionInDays, 7);
+    assert.equal(logs.kmsKeyId, KEY);
+    assert.equal((f.loggingConfig as { logGroup: string; logFormat: string }).logGroup, logs.name);
+    assert.equal((f.loggingConfig as { logFormat: string }).logFormat, "JSON");
+
+    const role = engine.one("aws:iam/role:Role", "echo-role").inputs;
+    assert.equal(role.permissionsBoundary, BOUNDARY);
+    assert.equal(role.path, "/acme-dev/");
+    const policy = JSON.parse(engine.one("aws:iam/rolePolicy:RolePolicy", "echo-role-policy").inputs.policy as string);
+    const send = policy.Statement.find((s: { Sid?: string }) => s.Sid === "DeadLetter");
+    assert.deepEqual(send.Resource, dlqArn, "the role may send to its own DLQ only");
+    assert.ok(policy.Statement.some((s: { Action: string }) => s.Action === "s3:PutObject"), "caller statements are kept");
+    assert.equal(engine.ofType("aws:lambda/function:Function").every((r) => (r.inputs.tags as Record<string, string>).environment === "dev"), true);
+  });
+
+  it("uses a given dead-letter target instead of creating a queue", async () => {
+    const engine = await mockEngine();
+    const target = `arn:aws:sqs:${REGION}:${ACCOUNT}:shared-dlq`;
+    const fn = new PlatformFunction("echo2", { ctx: testContext(), entry: ECHO, statements: [], permissionsBoundaryArn: BOUNDARY, kmsKeyArn: KEY, deadLetterTargetArn: target });
+    assert.equal(await valueOf(fn.deadLetterTargetArn), target);
+    await settle();
+    assert.equal(engine.ofType("aws:sqs/queue:Queue").length, 0);
+  });
+
+  it("refuses plaintext secrets in the environment", () => {
+    assert.throws(
+      () => new PlatformFunction("leaky", { ctx: testContext(), entry: ECHO, statements: [], permissionsBoundaryArn: BOUNDARY, kmsKeyArn: KEY, environment: { DB_PASSWORD: "hunter2" } }),
+      /DB_PASSWORD/,
+    );
+  });
+});
