@@ -30,6 +30,16 @@ export = async () => {
       adminSecretArn: platform.warehouse.adminSecretArn,
     },
     kafka: platform.kafka && { engine: config.streaming.engine, bootstrapBrokers: platform.kafka.bootstrapBrokers },
+    kubernetes: platform.kubernetes && { clusterName: platform.kubernetes.clusterName, endpoint: platform.kubernetes.endpoint },
+    spark: platform.spark && { namespace: platform.spark.namespace, eventLogBucket: platform.spark.eventLogBucketName, domainRoleArns: platform.spark.domainRoleArns },
+    // `kubectl create -f` one of these to run a scheduled job once (initial loads, backfills).
+    sparkAdHocManifests: platform.spark?.adHocManifests,
+    queryEngine: platform.queryEngine && {
+      namespace: platform.queryEngine.namespace,
+      service: platform.queryEngine.serviceName,
+      loadBalancer: platform.queryEngine.loadBalancerHostname,
+      passwordDbSecretArn: platform.queryEngine.passwordDbSecretArn,
+    },
     personaRoles: Object.fromEntries(Object.entries(access.roles).map(([key, role]) => [key, role.arn])),
     athenaWorkgroups: Object.fromEntries(Object.entries(bi.workgroups).map(([group, wg]) => [group, wg.name])),
     biWarehouseLogin: bi.warehouseLogin,

@@ -28,7 +28,7 @@ export interface BiAccessArgs {
   /** The warehouse, for its JDBC URL and the Superset connection. @default none: the URL is not documented */
   readonly warehouse?: { readonly engine: WarehouseEngine; readonly endpoint: pulumi.Input<string>; readonly port: pulumi.Input<number>; readonly database: pulumi.Input<string> };
   /** The query engine's internal endpoint. @default none */
-  readonly queryEngine?: { readonly engine: "trino" | "presto"; readonly host: pulumi.Input<string>; readonly port: pulumi.Input<number>; readonly authentication: "password" | "oauth2"; readonly catalog?: string };
+  readonly queryEngine?: { readonly engine: "trino" | "presto"; readonly host: pulumi.Input<string | undefined>; readonly port: pulumi.Input<number>; readonly tls?: boolean; readonly authentication: "password" | "oauth2"; readonly catalog?: string };
   /** Required when `config.superset.enabled`: the cluster and network it runs in. */
   readonly superset?: {
     readonly provider: k8s.Provider;
@@ -126,7 +126,7 @@ export class BiAccess extends pulumi.ComponentResource {
         warehouse: w && wHost && wPort && wDb && secretArn
           ? { jdbcUrl: warehouseJdbcUrl(w.engine, wHost, wPort, wDb), login: config.warehouseLogin.username, secretArn, auth: "user name and password from the Secrets Manager secret" }
           : undefined,
-        queryEngine: q && qHost && qPort ? queryEngineConnection({ engine: q.engine, host: qHost, port: qPort, authentication: q.authentication, catalog: q.catalog } as QueryEngineEndpoint) : undefined,
+        queryEngine: q && qHost && qPort ? queryEngineConnection({ engine: q.engine, host: qHost, port: qPort, tls: q.tls, authentication: q.authentication, catalog: q.catalog } as QueryEngineEndpoint) : undefined,
       }));
 
     if (config.superset.enabled) {

@@ -128,8 +128,10 @@ export function validateBi(input: BiInput | undefined, config: BiConfig, ctx: Bi
   const s = config.superset;
   if (s.enabled) {
     if (!ctx.hasKubernetes) problems.push({ path: at("superset.enabled"), message: "Superset runs on the platform's Kubernetes cluster; configure platform.compute or leave Superset off" });
-    if (s.metadataDatabase === "warehouse" && ctx.warehouseEngine !== "aurora-postgresql") {
-      problems.push({ path: at("superset.metadataDatabase"), message: `'warehouse' needs the aurora-postgresql warehouse engine (got ${ctx.warehouseEngine ?? "no warehouse"}); use own-instance` });
+    if (s.metadataDatabase === "warehouse") {
+      // BiAccess accepts a metadata connection, but the platform's warehouse creates no Superset database or login.
+      const why = ctx.warehouseEngine === "aurora-postgresql" ? "the platform's warehouse creates no Superset database or login" : `it needs the aurora-postgresql warehouse engine (got ${ctx.warehouseEngine ?? "no warehouse"})`;
+      problems.push({ path: at("superset.metadataDatabase"), message: `'warehouse' is refused: ${why}; use own-instance` });
     }
     if (ctx.environment === "prod" && s.replicas < 2) problems.push({ path: at("superset.replicas"), message: "must be at least 2 in prod, so a node drain does not take BI down" });
   }

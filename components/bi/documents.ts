@@ -115,6 +115,20 @@ export interface QueryEngineEndpoint {
   readonly authentication: "password" | "oauth2";
   /** Catalog a connection opens by default. @default "lake" */
   readonly catalog?: string;
+  /** The listener speaks TLS. @default true */
+  readonly tls?: boolean;
+}
+
+/**
+ * The query engine's internal load balancer as BI tools reach it: 443 with TLS (Presto always; Trino when the
+ * listener has a certificate), otherwise plain HTTP on 80, which only dev allows.
+ */
+export function queryEngineEndpoint<H>(
+  q: { readonly engine: "trino" | "presto"; readonly authentication: { readonly type: "password" | "oauth2" }; readonly loadBalancer: { readonly certificateArn?: string } },
+  host: H,
+): { engine: "trino" | "presto"; host: H; port: number; tls: boolean; authentication: "password" | "oauth2" } {
+  const tls = q.engine === "presto" || q.loadBalancer.certificateArn !== undefined;
+  return { engine: q.engine, host, port: tls ? 443 : 80, tls, authentication: q.authentication.type };
 }
 
 /**
@@ -122,7 +136,7 @@ export interface QueryEngineEndpoint {
  * logins need TLS by design, OAuth 2 logins open the browser through the driver's external authentication.
  */
 export function queryEngineConnection(e: QueryEngineEndpoint): { jdbcUrl: string; auth: string } {
-  const base = `jdbc:${e.engine}://${e.host}:${e.port}/${e.catalog ?? "lake"}?SSL=true`;
+  const base = `jdbc:${e.engine}://${e.host}:${e.port}/${e.catalog ?? "lake"}?SSL=${e.tls ?? true}`;
   return e.authentication === "oauth2"
     ? { jdbcUrl: `${base}&externalAuthentication=true`, auth: "OAuth 2: the driver opens the identity provider's login in a browser" }
     : { jdbcUrl: base, auth: "user name and password of the query engine (its groups decide analyst or engineer access)" };

@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
+import { computeProblems } from "../compute/config";
 import { validateStreaming } from "../streaming/config";
 import { validateWarehouse } from "../warehouse/config";
 import { applyProfile, ResolvedConfig } from "./profiles";
@@ -74,10 +75,11 @@ export function crossChecks(parsed: PlatformParsed, resolved: ResolvedConfig): P
   const capability = { environment: resolved.environment, azCount: resolved.network.azCount, domains: resolved.domains };
   problems.push(...validateWarehouse(parsed.warehouse, resolved.warehouse, capability));
   problems.push(...validateStreaming(parsed.streaming, resolved.streaming, capability));
+  if (parsed.compute && resolved.compute) problems.push(...computeProblems(parsed.compute, resolved.compute, capability));
   const { rawInfrequentAccessAfterDays: ia, rawArchiveAfterDays: archive } = resolved.lake;
   if (archive < ia + 30) problems.push({ path: "platform.lake.rawArchiveAfterDays", message: `must be at least 30 days after rawInfrequentAccessAfterDays (${ia})` });
   problems.push(...validateAccess(parsed.access, resolved.access, { environment: resolved.environment, prefix: `${resolved.name}-${resolved.environment}`, domains: resolved.domains }));
-  problems.push(...validateBi(parsed.bi, resolved.bi, { environment: resolved.environment, hasKubernetes: false }));
+  problems.push(...validateBi(parsed.bi, resolved.bi, { environment: resolved.environment, hasKubernetes: resolved.compute !== undefined, warehouseEngine: resolved.warehouse.enabled ? resolved.warehouse.engine : undefined }));
   return problems;
 }
 

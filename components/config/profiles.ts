@@ -1,4 +1,5 @@
 import type { Classification, Environment, Zone } from "../core/types";
+import { ComputeConfig, resolveComputeConfig } from "../compute/config";
 import { resolveStreamingConfig, StreamingConfig } from "../streaming/config";
 import { resolveWarehouseConfig, WarehouseConfig } from "../warehouse/config";
 import type { DomainConfig, PlatformParsed } from "./schema";
@@ -34,6 +35,8 @@ export interface ResolvedConfig {
   readonly security: { readonly keyDeletionWindowDays: number };
   readonly warehouse: WarehouseConfig;
   readonly streaming: StreamingConfig;
+  /** Absent when the stack has no `compute` section. */
+  readonly compute?: ComputeConfig;
   readonly access: AccessConfig;
   readonly bi: BiConfig;
   /** Profile switches that are not user-settable: they are what "prod cannot lose data" means. */
@@ -44,7 +47,7 @@ export interface ResolvedConfig {
   };
 }
 
-type Defaults = Omit<ResolvedConfig, "name" | "environment" | "region" | "governance" | "domains" | "warehouse" | "streaming" | "access" | "bi">;
+type Defaults = Omit<ResolvedConfig, "name" | "environment" | "region" | "governance" | "domains" | "warehouse" | "streaming" | "compute" | "access" | "bi">;
 
 const zones = { raw: { classification: "confidential" }, curated: { classification: "internal" }, analytics: { classification: "internal" } } as const;
 
@@ -124,6 +127,7 @@ export function applyProfile(parsed: PlatformParsed, region: string): ResolvedCo
     lake: { ...d.lake, ...parsed.lake, zones: lakeZones },
     security: { ...d.security, ...parsed.security },
     warehouse,
+    compute: parsed.compute && resolveComputeConfig(parsed.compute, parsed.profile),
     streaming: resolveStreamingConfig(parsed.streaming, parsed.profile, parsed.domains),
     access: resolveAccessConfig(parsed.access, parsed.profile),
     bi: resolveBiConfig(parsed.bi, parsed.profile),

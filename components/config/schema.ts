@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { CLASSIFICATIONS, ENVIRONMENTS, ZONES } from "../core/types";
+import { computeSchema } from "../compute/config";
 import { streamingSchema } from "../streaming/config";
 import { warehouseSchema } from "../warehouse/config";
 import { biSchema } from "../bi/config";
@@ -105,6 +106,8 @@ export const platformSchema = z.strictObject({
   warehouse: warehouseSchema.optional(),
   /** Kafka: MSK provisioned or MSK Serverless, and the topics. */
   streaming: streamingSchema.optional(),
+  /** Spark and Trino/Presto on Kubernetes (EKS or a cluster you bring). Absent: no compute. */
+  compute: computeSchema.optional(),
   access: accessSchema.optional(),
   bi: biSchema.optional(),
 });

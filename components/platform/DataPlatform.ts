@@ -1,8 +1,12 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { KubernetesCluster } from "../compute/KubernetesCluster";
+import { QueryEngine } from "../compute/QueryEngine";
+import { SparkOperator } from "../compute/SparkOperator";
 import type { ResolvedConfig } from "../config/profiles";
 import type { PlatformContext } from "../core/types";
 import { BiAccess } from "../bi/BiAccess";
+import { queryEngineEndpoint } from "../bi/documents";
 import { DataLake } from "../lake/DataLake";
 import { Network } from "../network/Network";
 import { AccessModel } from "../security/AccessModel";
@@ -29,6 +33,12 @@ export class DataPlatform extends pulumi.ComponentResource {
   readonly warehouse?: Warehouse;
   /** Absent when `streaming.enabled` is false. */
   readonly kafka?: KafkaCluster;
+  /** Present with a `compute` section: the EKS cluster, or the provider of the cluster you bring. */
+  readonly kubernetes?: KubernetesCluster;
+  /** Present with `compute.spark`. */
+  readonly spark?: SparkOperator;
+  /** Present with `compute.queryEngine`. */
+  readonly queryEngine?: QueryEngine;
   readonly access: AccessModel;
   readonly bi: BiAccess;
 
@@ -71,12 +81,28 @@ export class DataPlatform extends pulumi.ComponentResource {
       this.kafka = new KafkaCluster(`${name}-kafka`, { ...refs, config: cfg.streaming }, { parent: this });
     }
 
+    if (cfg.compute) {
+      const accountId = caller.accountId;
+      this.kubernetes = new KubernetesCluster(`${name}-k8s`, { ...refs, accountId, config: cfg.compute.cluster, deployerRoleArn: deployer.issuerArn }, { parent: this });
+      const common = {
+        ctx, security: this.security, accountId, kubernetes: this.kubernetes.target, domains: cfg.domains, vpcCidr: cfg.network.cidr,
+        lake: { zones: this.lake.zones, restricted: this.lake.restricted, databases: this.lake.databases, accessLogBucketName: this.lake.accessLogBucketName },
+      };
+      if (cfg.compute.spark) this.spark = new SparkOperator(`${name}-spark`, { ...common, config: cfg.compute.spark }, { parent: this });
+      if (cfg.compute.queryEngine) {
+        const kafka = this.kafka && { clusterArn: this.kafka.clusterArn, bootstrapBrokers: this.kafka.bootstrapBrokers, topics: cfg.streaming.topics.map((t) => t.name) };
+        this.queryEngine = new QueryEngine(`${name}-query`, { ...common, config: cfg.compute.queryEngine, kafka }, { parent: this });
+      }
+    }
     // People roles and Lake Formation grants (after the lake's LF settings exist), then BI on top of them.
     this.access = new AccessModel(`${name}-access`, { ctx, accountId: caller.accountId, permissionsBoundaryArn, lake: this.lake, domains: cfg.domains, config: cfg.access }, { parent: this, dependsOn: [this.lake] });
     this.bi = new BiAccess(`${name}-bi`, {
       ctx, accountId: caller.accountId, config: cfg.bi, personas: this.access.roles, secretKeyArn: keyArns.confidential,
       queryResults: { bucketName: this.lake.queryResultsBucketName, bucketArn: this.lake.queryResultsBucketArn, keyArn: this.lake.queryResultsKeyArn },
       warehouse: this.warehouse && { engine: this.warehouse.engine, endpoint: this.warehouse.endpoint, port: this.warehouse.port, database: this.warehouse.database },
+      queryEngine: this.queryEngine && cfg.compute?.queryEngine && queryEngineEndpoint(cfg.compute.queryEngine, this.queryEngine.loadBalancerHostname),
+      // Superset's pods run on the cluster's nodes, which carry the compute workload group.
+      superset: this.kubernetes && { provider: this.kubernetes.target.provider, network: { vpcId: this.network.vpcId, privateSubnetIds: this.network.privateSubnetIds, clientSecurityGroupId: this.network.workloadSecurityGroupIds.compute } },
     }, { parent: this });
 
     this.registerOutputs({ vpcId: this.network.vpcId, warehouseEndpoint: this.warehouse?.endpoint, kafkaBootstrapBrokers: this.kafka?.bootstrapBrokers });

@@ -57,7 +57,8 @@ describe("access and bi config", () => {
     ["a scan limit under Athena's minimum", "dev", (p) => (p.bi = { athena: { workgroups: { analysts: { bytesScannedCutoffPerQueryGb: 0.001 } } } }), "platform.bi.athena.workgroups.analysts.bytesScannedCutoffPerQueryGb: must be at least 0.01"],
     ["no workgroup for analysts", "dev", (p) => (p.bi = { athena: { workgroups: { analysts: { enabled: false } } } }), "platform.bi.athena.workgroups: no workgroup admits analysts"],
     ["admins reading the BI login", "dev", (p) => (p.bi = { warehouseLogin: { readers: ["platform-admin"] } }), "platform.bi.warehouseLogin.readers: platform-admin is refused"],
-    ["Superset without a cluster", "dev", (p) => (p.bi = { superset: { enabled: true } }), "platform.bi.superset.enabled: Superset runs on the platform's Kubernetes cluster"],
+    ["Superset without a cluster", "dev", (p) => ((p.bi = { superset: { enabled: true } }), delete p.compute), "platform.bi.superset.enabled: Superset runs on the platform's Kubernetes cluster"],
+    ["Superset metadata in the warehouse", "dev", (p) => (p.bi = { superset: { enabled: true, metadataDatabase: "warehouse" } }), "platform.bi.superset.metadataDatabase: 'warehouse' is refused"],
     ["a floating Superset chart", "dev", (p) => (p.bi = { superset: { chartVersion: "latest" } }), "platform.bi.superset.chartVersion: must be an exact chart version"],
   ];
   for (const [what, stack, edit, expected] of cases) {

@@ -26,7 +26,8 @@ interface Run {
 }
 
 async function planCompute(stack: Environment, compute: ComputeInput, options: ProgramOptions = {}): Promise<Run> {
-  const file = stackVariant(stack, stack, () => undefined);
+  // The committed stack's own compute section is replaced by the case's (the program below wires it like DataPlatform).
+  const file = stackVariant(stack, stack, (platform) => void delete platform.compute);
   const run = await runProgram(readStackFile(file), computeProgram(compute, options));
   const verdicts = await evaluate(rules, run.resources, renderPolicyConfig(rules, stack, readPolicyConfig(stack)));
   return { resources: run.resources, outputs: run.outputs, verdicts };
@@ -297,5 +298,32 @@ describe("compute on a cluster you bring (mock engine)", function () {
     assert.ok(k8sResources.length > 20);
     for (const r of k8sResources) assert.ok(r.provider?.startsWith(`${mine.urn}::`), r.name);
     assert.equal(run.resources.filter((r) => r.type === K.pia).length, 0);
+  });
+});
+
+describe("compute in the committed stacks (DataPlatform wiring)", function () {
+  this.timeout(60_000);
+
+  it("builds the private cluster, each configured job under its domain's identity and the query engine", async () => {
+    const { resourcesOf } = await import("../support/plan");
+    const rs = await resourcesOf("prod");
+    const [cluster] = by.type(rs, K.cluster);
+    const vpc = cluster.inputs.vpcConfig as { endpointPublicAccess: boolean; subnetIds: string[] };
+    assert.equal(vpc.endpointPublicAccess, false);
+    const privateSubnets = by.type(rs, "aws:ec2/subnet:Subnet").filter((s) => /private/.test(s.name)).map((s) => state(s).id);
+    assert.deepEqual([...vpc.subnetIds].sort(), privateSubnets.sort());
+
+    const jobs = by.type(rs, K.ssa).map((j) => ({ name: meta(j).name, sa: (j.inputs.spec as { template: { driver: { serviceAccount: string } } }).template.driver.serviceAccount }));
+    assert.deepEqual(jobs.sort((a, b) => String(a.name).localeCompare(String(b.name))), [
+      { name: "campaign-attribution", sa: "spark-marketing" },
+      { name: "orders-daily", sa: "spark-sales" },
+    ]);
+    // The sales identity reaches the sales prefix of the zones its job uses, and nothing of marketing's.
+    const assoc = by.type(rs, K.pia).find((a) => a.inputs.serviceAccount === "spark-sales");
+    assert.ok(assoc);
+    const resources = inlinePolicyOf(rs, roleFor(rs, assoc)).Statement.flatMap((s) => [s.Resource].flat());
+    assert.ok(resources.some((r) => /acme-data-prod-raw-\d+\/sales\//.test(r)));
+    assert.ok(!resources.some((r) => /\/marketing\//.test(r)));
+    assert.ok(by.type(rs, K.release).some((r) => r.inputs.chart === "trino"));
   });
 });

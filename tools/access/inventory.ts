@@ -2,6 +2,7 @@ import type { MockResourceArgs } from "@pulumi/pulumi/runtime/mocks";
 import { CLASSIFICATIONS, Classification, Zone, ZONES } from "../../components/core/types";
 import type { PlannedResource } from "../../policies/engine/args";
 import { awsState } from "../plan/mocks";
+import { AWS_MANAGED_STAND_INS } from "./managed";
 
 // What the access evaluator knows about a plan: every policy document that decides access (identity policies,
 // boundaries, trust, bucket and key policies), and the Lake Formation grants and tags. Read from the recorded
@@ -176,8 +177,8 @@ export function buildInventory(resources: readonly PlannedResource[]): Inventory
     const embedded = ((r.inputs.inlinePolicies as { name?: string; policy?: string }[] | undefined) ?? []).filter((p) => p.policy).map((p, i) => ({ name: p.name ?? `inline-${i}`, doc: parseDoc(p.policy, r.name) }));
     const attachedArns = [...of(T.attachment).filter((a) => a.inputs.role === name).map((a) => String(a.inputs.policyArn)), ...((r.inputs.managedPolicyArns as string[] | undefined) ?? [])];
     const attached = attachedArns.map((arn) => {
-      const m = managed.get(arn);
-      // Loud, not lenient: an AWS-managed policy's document is not in the plan, so nothing about this role could be proven.
+      const m = managed.get(arn) ?? AWS_MANAGED_STAND_INS[arn];
+      // Loud, not lenient: an unknown AWS-managed policy's document is not in the plan, so nothing about this role could be proven.
       if (!m) throw new Error(`role '${r.name}' has policy ${arn} attached whose document is not in the plan; the access matrix cannot evaluate it`);
       return m;
     });
