@@ -39,7 +39,7 @@ export const biSchema = z.strictObject({
     .strictObject({
       enabled: z.boolean().optional(),
       /** Exact chart version from https://apache.github.io/superset. */
-      chartVersion: z.string().regex(/^\d+\.\d+\.\d+$/, { message: "must be an exact chart version such as 0.15.0" }).optional(),
+      chartVersion: z.string().regex(/^\d+\.\d+\.\d+$/, { message: "must be an exact chart version such as 0.15.1" }).optional(),
       namespace: z.string().regex(/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/, { message: "must be a Kubernetes namespace name" }).optional(),
       replicas: z.number().int().min(1).max(20).optional(),
       /** Where Superset keeps its own metadata: a small PostgreSQL instance, or the warehouse when it is Aurora PostgreSQL. */
@@ -70,8 +70,8 @@ export interface BiConfig {
   };
 }
 
-/** The Superset chart version the platform is tested with; the last one its repository published. */
-export const SUPERSET_CHART_VERSION = "0.15.0";
+/** The Superset chart version the values below are written for; a new one is a reviewed change. */
+export const SUPERSET_CHART_VERSION = "0.15.1";
 
 const workgroups = (analysts: number, engineers: number): Record<string, WorkgroupConfig> => ({
   analysts: { personas: ["analyst", "steward"], bytesScannedCutoffPerQueryGb: analysts },

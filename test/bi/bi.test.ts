@@ -98,3 +98,23 @@ describe("BiAccess", () => {
     assert.equal(y.databases[1]!.sqlalchemy_uri, "postgresql+psycopg2://bi_tools:p%40ss%2Fword@wh:5432/analytics?sslmode=verify-full");
   });
 });
+
+describe("BiAccess with Superset on (dev variant)", () => {
+  it("plans with no mandatory violation: the chart pinned, the signing key from random in Secrets Manager, metadata on its own encrypted instance", async function () {
+    this.timeout(60_000);
+    const { planFile, stackVariant } = await import("../support/plan");
+    const file = stackVariant("dev", "dev", (p) => (p.bi = { superset: { enabled: true } }));
+    const result = await planFile(file);
+    assert.equal(result.code, 0, JSON.stringify(result.document?.policies.filter((v) => v.level === "mandatory")));
+    const rs = result.resources!;
+    const release = by.type(rs, "kubernetes:helm.sh/v3:Release").find((r) => r.inputs.chart === "superset");
+    assert.ok(release);
+    assert.equal(release.inputs.version, configOf("dev").bi.superset.chartVersion);
+    assert.ok(by.type(rs, "random:index/randomPassword:RandomPassword").some((r) => r.name.endsWith("-superset-secret-key")));
+    assert.equal(by.name(rs, "aws:secretsmanager/secret:Secret", "acme-data-bi-superset-secret-key").inputs.name, "acme-data-dev/bi/superset-secret-key");
+    const db = by.type(rs, "aws:rds/instance:Instance").find((r) => String(r.inputs.identifier).endsWith("-superset"));
+    assert.deepEqual([db?.inputs.storageEncrypted, db?.inputs.publiclyAccessible], [true, false]);
+    const datasources = by.type(rs, "kubernetes:core/v1:Secret").find((s) => (s.inputs.metadata as { name: string }).name === "superset-datasources");
+    assert.ok(datasources, "datasources live in a Kubernetes secret");
+  });
+});
