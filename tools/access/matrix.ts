@@ -208,3 +208,20 @@ export function describeFailure(r: RowResult): string {
   const lines = r.failures.slice(0, 8).map((f) => `  - ${f.who} → ${f.target}: ${f.verdict.allowed ? "ALLOWED" : "denied"} (${f.verdict.via}: ${f.verdict.why})`);
   return `row '${r.row.id}' (${r.row.title}) expects ${r.row.expect}, but:\n${lines.join("\n")}${r.failures.length > 8 ? `\n  … and ${r.failures.length - 8} more` : ""}`;
 }
+
+const flow = (v: unknown): string =>
+  typeof v === "object" && v !== null
+    ? Array.isArray(v)
+      ? `[${v.map(flow).join(", ")}]`
+      : `{ ${Object.entries(v).map(([k, x]) => `${k}: ${flow(x)}`).join(", ")} }`
+    : String(v);
+
+/** The matrix as a Markdown table (docs/access.md): one line per row, selectors as written in the YAML. */
+export function renderMatrix(rows: readonly Row[] = loadMatrix()): string {
+  const cell = (s: string) => s.replace(/\|/g, "\\|");
+  const lines = ["| row | guarantee | who | action | resource | expect | stacks |", "| --- | --- | --- | --- | --- | --- | --- |"];
+  for (const r of rows) {
+    lines.push(`| \`${r.id}\` | ${cell(r.title)} | \`${cell(flow(r.who))}\` | \`${r.action}\`${r.tls === false ? " (no TLS)" : ""} | \`${cell(flow(r.resource))}\` | **${r.expect}** | ${r.environments?.join(", ") ?? "all"} |`);
+  }
+  return lines.join("\n");
+}
