@@ -2,6 +2,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { platformRole, PolicyDocument } from "../core/iam";
 import { baseTags } from "../core/tags";
+import type { ZoneRefs } from "../lake/DataLake";
 import { Classification, CLASSIFICATIONS, PlatformContext, TAG, Zone, ZONES } from "../core/types";
 import { AccessConfig, Persona, personaRoleName } from "./config";
 import { RESTRICTED_CLEARANCE_TAG } from "./documents";
@@ -13,11 +14,7 @@ import {
 /** Tag on every persona role; the access matrix selects roles by it. */
 export const PERSONA_TAG = "data-platform:persona";
 
-interface ZoneInput {
-  readonly bucketArn: pulumi.Input<string>;
-  readonly keyArn: pulumi.Input<string>;
-  readonly classification: Classification;
-}
+type ZoneInput = Pick<ZoneRefs, "bucketArn" | "keyArn" | "classification">;
 
 /** What the access model reads from the lake (DataLake satisfies it). */
 export interface AccessLakeRefs {

@@ -1,3 +1,4 @@
+import { s3Statements } from "../compute/identity";
 import { doc, PolicyDocument, Statement } from "../core/iam";
 import { CLASSIFICATIONS, Classification, Zone, ZONES } from "../core/types";
 import { glueDatabaseName, maxClassification } from "../lake/DataLake";
@@ -94,44 +95,25 @@ export function personaTrust(input: TrustInput): PolicyDocument {
 // ---------------------------------------------------------------------------------------------------------------
 // Identity policies
 
-const S3_READ = ["s3:GetObject", "s3:GetObjectVersion"];
-const S3_WRITE = ["s3:PutObject", "s3:DeleteObject", "s3:AbortMultipartUpload", "s3:ListMultipartUploadParts"];
 const GLUE_READ = ["glue:GetDatabase", "glue:GetDatabases", "glue:GetTable", "glue:GetTables", "glue:GetTableVersions", "glue:GetPartition", "glue:GetPartitions", "glue:BatchGetPartition"];
 const GLUE_WRITE = ["glue:CreateTable", "glue:UpdateTable", "glue:DeleteTable", "glue:BatchCreatePartition", "glue:CreatePartition", "glue:UpdatePartition", "glue:DeletePartition", "glue:BatchDeletePartition"];
 
 const unique = <T>(xs: readonly T[]): T[] => [...new Set(xs)];
 
 /**
- * Direct S3 access to locations, with each key usable only through S3 and only for the buckets named: keys are
- * shared per classification, so without the encryption-context condition a key granted for one bucket would
- * also open every other bucket encrypted with it. (Buckets use bucket keys: the context is the bucket ARN.)
+ * Direct S3 access to locations: the compute module's statements (keys usable only through S3), with each key
+ * further bound to the buckets granted here. Keys are shared per classification, so without the encryption-context
+ * condition a key granted for one bucket would also decrypt every other bucket under it. (Buckets use bucket keys:
+ * the context is the bucket ARN.)
  */
 export function s3Access(sid: string, region: string, reads: readonly Location[], writes: readonly Location[]): Statement[] {
   const all = [...reads, ...writes];
-  if (all.length === 0) return [];
-  const statements: Statement[] = [];
-  for (const bucketArn of unique(all.map((l) => l.bucketArn))) {
-    const prefixes = unique(all.filter((l) => l.bucketArn === bucketArn).map((l) => l.prefix));
-    statements.push({
-      Sid: `${sid}List${statements.length}`,
-      Effect: "Allow",
-      Action: ["s3:ListBucket", "s3:GetBucketLocation"],
-      Resource: bucketArn,
-      ...(prefixes.includes("") ? {} : { Condition: { StringLike: { "s3:prefix": prefixes.flatMap((p) => [p, `${p}*`]) } } }),
-    });
-  }
-  const objects = (ls: readonly Location[]) => unique(ls.map((l) => `${l.bucketArn}/${l.prefix}*`));
-  statements.push({ Sid: `${sid}Read`, Effect: "Allow", Action: S3_READ, Resource: objects(all) });
-  if (writes.length > 0) statements.push({ Sid: `${sid}Write`, Effect: "Allow", Action: S3_WRITE, Resource: objects(writes) });
-  const keyUse = (ls: readonly Location[], keyArn: string) => ({
-    StringEquals: { "kms:ViaService": `s3.${region}.amazonaws.com` },
-    StringLike: { "kms:EncryptionContext:aws:s3:arn": unique(ls.filter((l) => l.keyArn === keyArn).flatMap((l) => [l.bucketArn, `${l.bucketArn}/*`])) },
+  return s3Statements(sid, region, reads, writes).map((s) => {
+    if (![s.Action ?? []].flat().every((a) => a.startsWith("kms:"))) return s;
+    const keys = [s.Resource ?? []].flat();
+    const buckets = unique(all.filter((l) => keys.includes(l.keyArn)).flatMap((l) => [l.bucketArn, `${l.bucketArn}/*`]));
+    return { ...s, Condition: { ...s.Condition, StringLike: { "kms:EncryptionContext:aws:s3:arn": buckets } } };
   });
-  unique(reads.map((l) => l.keyArn)).forEach((key, i) => statements.push({ Sid: `${sid}KeyRead${i}`, Effect: "Allow", Action: ["kms:Decrypt", "kms:DescribeKey"], Resource: key, Condition: keyUse(reads, key) }));
-  unique(writes.map((l) => l.keyArn)).forEach((key, i) =>
-    statements.push({ Sid: `${sid}KeyWrite${i}`, Effect: "Allow", Action: ["kms:Decrypt", "kms:DescribeKey", "kms:GenerateDataKey"], Resource: key, Condition: keyUse(writes, key) }),
-  );
-  return statements;
 }
 
 /** Glue Data Catalog access to named databases (Lake Formation still has to grant on top). */

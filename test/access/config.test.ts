@@ -1,24 +1,13 @@
 import { strict as assert } from "node:assert";
 import { BI_PROFILES, SUPERSET_CHART_VERSION } from "../../components/bi/config";
-import { ConfigError, loadPlatformConfig } from "../../components/config";
+import { loadPlatformConfig } from "../../components/config";
 import { ACCESS_PROFILES } from "../../components/security/config";
-import { readStackFile, stackFilePath } from "../../tools/plan/run";
+import { configProblems, platformOf } from "../support/config";
 
 // The `access` and `bi` config sections through the platform loader: strict schemas, profile defaults that
 // explicit values override, and the cross-field checks, each reported with the path to fix.
 
-const platformOf = (stack: "dev" | "staging" | "prod") => structuredClone(readStackFile(stackFilePath(stack)).config["data-platform:platform"]) as Record<string, unknown>;
 const SSO = (name: string) => `arn:aws:iam::123456789012:role/aws-reserved/sso.amazonaws.com/AWSReservedSSO_${name}_0123456789abcdef`;
-
-function problems(raw: unknown): string[] {
-  try {
-    loadPlatformConfig(raw, "eu-west-1");
-  } catch (e) {
-    assert.ok(e instanceof ConfigError, `expected ConfigError, got ${e}`);
-    return e.problems.map((p) => `${p.path}: ${p.message}`);
-  }
-  return [];
-}
 
 describe("access and bi config", () => {
   it("fills persona and BI defaults per environment, and explicit values win", () => {
@@ -65,7 +54,7 @@ describe("access and bi config", () => {
     it(`refuses ${what}`, () => {
       const raw = platformOf(stack);
       edit(raw);
-      const found = problems(raw);
+      const found = configProblems(raw);
       assert.ok(found.some((p) => p.startsWith(expected)), `expected '${expected}', got:\n${found.join("\n")}`);
     });
   }
