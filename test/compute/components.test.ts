@@ -10,7 +10,7 @@ import { ACCOUNT_ID, awsState, DEPLOYER_ROLE_ARN, hex } from "../../tools/plan/m
 import { readStackFile, runProgram } from "../../tools/plan/run";
 import { EKS_ADDON_VERSIONS, CHARTS } from "../../components/compute/versions";
 import type { Environment } from "../../components/core/types";
-import { by, json, stackVariant } from "../support/plan";
+import { by, json, resourcesOf, stackVariant } from "../support/plan";
 import { crdErrors } from "./crd-schemas";
 import { computeProgram, KAFKA_CLUSTER, ProgramOptions, WAREHOUSE_SECRET } from "./program";
 import { IMAGE, sampleCompute, validateK8s } from "./support";
@@ -305,7 +305,6 @@ describe("compute in the committed stacks (DataPlatform wiring)", function () {
   this.timeout(60_000);
 
   it("builds the private cluster, each configured job under its domain's identity and the query engine", async () => {
-    const { resourcesOf } = await import("../support/plan");
     const rs = await resourcesOf("prod");
     const [cluster] = by.type(rs, K.cluster);
     const vpc = cluster.inputs.vpcConfig as { endpointPublicAccess: boolean; subnetIds: string[] };
