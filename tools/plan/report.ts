@@ -61,6 +61,8 @@ const FLOWS: readonly [string, string, string][] = [
   ["QueryEngine", "BiAccess", "SQL for analysts"],
   ["Warehouse", "BiAccess", "bi_reader"],
   ["DataLake", "BiAccess", "Athena"],
+  ["AccessModel", "DataLake", "LF-tags, grants"],
+  ["AccessModel", "BiAccess", "persona roles"],
   ["SecurityFoundation", "DataLake", "KMS keys, boundary"],
   ["Network", "DataLake", "gateway endpoints"],
   ["Monitoring", "Owners", "alerts"],
