@@ -6,7 +6,7 @@ import { loadPlatformConfig } from "../../components/config";
 import { AccessEvaluator } from "../../tools/access/evaluate";
 import { buildInventory } from "../../tools/access/inventory";
 import { readStackFile, stackFilePath } from "../../tools/plan/run";
-import { by, json, resourcesOf } from "../support/plan";
+import { by, json, planFile, resourcesOf, stackVariant } from "../support/plan";
 
 // BiAccess as the three stacks plan it, and its plain builders: enforced Athena workgroups per consumer group,
 // the read-only warehouse login in Secrets Manager, connection strings for BI tools, Superset's chart values.
@@ -102,7 +102,6 @@ describe("BiAccess", () => {
 describe("BiAccess with Superset on (dev variant)", () => {
   it("plans with no mandatory violation: the chart pinned, the signing key from random in Secrets Manager, metadata on its own encrypted instance", async function () {
     this.timeout(60_000);
-    const { planFile, stackVariant } = await import("../support/plan");
     const file = stackVariant("dev", "dev", (p) => (p.bi = { superset: { enabled: true } }));
     const result = await planFile(file);
     assert.equal(result.code, 0, JSON.stringify(result.document?.policies.filter((v) => v.level === "mandatory")));
