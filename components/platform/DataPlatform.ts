@@ -12,8 +12,12 @@ import { Network } from "../network/Network";
 import { AccessModel } from "../security/AccessModel";
 import { SecurityFoundation } from "../security/SecurityFoundation";
 import { KafkaCluster } from "../streaming/KafkaCluster";
+import type { WarehouseLogin } from "../warehouse/logins";
 import { Warehouse } from "../warehouse/Warehouse";
 import { contextFromConfig } from "./context";
+
+/** The query engine's warehouse user: read-only, like every BI consumer. */
+export const QUERY_ENGINE_LOGIN: WarehouseLogin = { name: "query_engine", role: "bi_reader", purpose: "the query engine's warehouse catalog" };
 
 export interface DataPlatformArgs {
   /** A validated config (see `loadPlatformConfig`); the component never re-validates. */
@@ -75,7 +79,9 @@ export class DataPlatform extends pulumi.ComponentResource {
 
     const refs = { ctx, network: this.network, security: this.security };
     if (cfg.warehouse.enabled) {
-      this.warehouse = new Warehouse(`${name}-warehouse`, { ...refs, domains: cfg.domains, config: cfg.warehouse, logRetentionDays: cfg.safety.logRetentionDays }, { parent: this });
+      // The query engine reads the marts through its own login, never the admin's.
+      const logins = cfg.compute?.queryEngine ? [QUERY_ENGINE_LOGIN] : [];
+      this.warehouse = new Warehouse(`${name}-warehouse`, { ...refs, domains: cfg.domains, config: cfg.warehouse, logRetentionDays: cfg.safety.logRetentionDays, logins }, { parent: this });
     }
     if (cfg.streaming.enabled) {
       this.kafka = new KafkaCluster(`${name}-kafka`, { ...refs, config: cfg.streaming }, { parent: this });
@@ -91,7 +97,9 @@ export class DataPlatform extends pulumi.ComponentResource {
       if (cfg.compute.spark) this.spark = new SparkOperator(`${name}-spark`, { ...common, config: cfg.compute.spark }, { parent: this });
       if (cfg.compute.queryEngine) {
         const kafka = this.kafka && { clusterArn: this.kafka.clusterArn, bootstrapBrokers: this.kafka.bootstrapBrokers, topics: cfg.streaming.topics.map((t) => t.name) };
-        this.queryEngine = new QueryEngine(`${name}-query`, { ...common, config: cfg.compute.queryEngine, kafka }, { parent: this });
+        const w = this.warehouse;
+        const warehouse = w && { engine: w.engine, endpoint: w.endpoint, port: w.port, database: w.database, secretArn: w.loginSecretArns[QUERY_ENGINE_LOGIN.name] };
+        this.queryEngine = new QueryEngine(`${name}-query`, { ...common, config: cfg.compute.queryEngine, kafka, warehouse }, { parent: this });
       }
     }
     // People roles and Lake Formation grants (after the lake's LF settings exist), then BI on top of them.

@@ -325,4 +325,25 @@ describe("compute in the committed stacks (DataPlatform wiring)", function () {
     assert.ok(!resources.some((r) => /\/marketing\//.test(r)));
     assert.ok(by.type(rs, K.release).some((r) => r.inputs.chart === "trino"));
   });
+
+  it("gives the query engine the warehouse through its own read-only login, never the admin's", async () => {
+    const rs = await resourcesOf("prod");
+    const login = by.name(rs, "aws:secretsmanager/secret:Secret", "acme-data-warehouse-login-query_engine");
+    const admin = by.name(rs, "aws:secretsmanager/secret:Secret", "acme-data-warehouse-admin");
+    assert.equal(login.inputs.kmsKeyId, keyArn(rs, "confidential"));
+    const credentials = by.type(rs, "kubernetes:external-secrets.io/v1:ExternalSecret").find((e) => meta(e).name === "query-engine-credentials");
+    assert.ok(credentials);
+    const keys = (credentials.inputs.spec as { data: { secretKey: string; remoteRef: { key: string; property?: string } }[] }).data
+      .filter((d) => d.remoteRef.property === "username" || d.remoteRef.property === "password")
+      .map((d) => d.remoteRef.key);
+    assert.deepEqual([...new Set(keys)], [arnOf(login)]);
+    assert.ok(!keys.includes(arnOf(admin)));
+    // The bootstrap may read that secret, to set the password it holds.
+    const policies = by.type(rs, K.rolePolicy).map((p) => json<{ Statement: { Sid: string; Resource: string | string[] }[] }>(p.inputs.policy));
+    const readers = policies.flatMap((p) => p.Statement).filter((st) => st.Sid === "ReadLoginSecrets");
+    assert.deepEqual(readers.map((st) => st.Resource), [[arnOf(login)]]);
+    const invocation = by.type(rs, "aws:lambda/invocation:Invocation").find((i) => String(i.inputs.input).includes('"logins"'));
+    assert.deepEqual(json<{ logins: unknown[] }>(invocation?.inputs.input).logins, [{ name: "query_engine", role: "bi_reader", secretArn: arnOf(login) }]);
+  });
 });
+
