@@ -1,12 +1,12 @@
 import * as aws from "@pulumi/aws";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import * as random from "@pulumi/random";
 import { baseTags } from "../core/tags";
 import type { PlatformContext } from "../core/types";
 import type { PersonaRole } from "../security/AccessModel";
 import type { PersonaKey } from "../security/personas";
 import type { WarehouseEngine } from "../warehouse/config";
+import type { WarehouseLogin } from "../warehouse/logins";
 import type { BiConfig } from "./config";
 import { athenaJdbcUrl, consumerPolicy, QueryEngineEndpoint, queryEngineConnection, warehouseJdbcUrl, workgroupConfiguration, workgroupName } from "./documents";
 import { createSuperset, MetadataConnection } from "./superset";
@@ -23,10 +23,10 @@ export interface BiAccessArgs {
   readonly queryResults: { readonly bucketName: pulumi.Input<string>; readonly bucketArn: pulumi.Input<string>; readonly keyArn: pulumi.Input<string> };
   /** The persona roles (AccessModel.roles): workgroups and the login secret are granted to them. */
   readonly personas: Readonly<Record<PersonaKey, PersonaRole>>;
-  /** KMS key of the BI secrets. */
+  /** KMS key of Superset's secrets and metadata database. */
   readonly secretKeyArn: pulumi.Input<string>;
-  /** The warehouse, for its JDBC URL and the Superset connection. @default none: the URL is not documented */
-  readonly warehouse?: { readonly engine: WarehouseEngine; readonly endpoint: pulumi.Input<string>; readonly port: pulumi.Input<number>; readonly database: pulumi.Input<string> };
+  /** The warehouse, for its JDBC URL, the BI login and the Superset connection (`biWarehouse`). @default none */
+  readonly warehouse?: BiWarehouse;
   /** The query engine's internal endpoint. @default none */
   readonly queryEngine?: { readonly engine: "trino" | "presto"; readonly host: pulumi.Input<string | undefined>; readonly port: pulumi.Input<number>; readonly tls?: boolean; readonly authentication: "password" | "oauth2"; readonly catalog?: string };
   /** Required when `config.superset.enabled`: the cluster and network it runs in. */
@@ -35,6 +35,32 @@ export interface BiAccessArgs {
     readonly network: { readonly vpcId: pulumi.Input<string>; readonly privateSubnetIds: pulumi.Input<string>[]; readonly clientSecurityGroupId: pulumi.Input<string> };
     readonly metadata?: MetadataConnection;
   };
+}
+
+/** The warehouse as BI sees it; `login` is the read-only BI login the warehouse created (`biWarehouseLogins`). */
+export interface BiWarehouse {
+  readonly engine: WarehouseEngine;
+  readonly endpoint: pulumi.Input<string>;
+  readonly port: pulumi.Input<number>;
+  readonly database: pulumi.Input<string>;
+  readonly login?: { readonly name: string; readonly secretArn: pulumi.Input<string>; readonly keyArn: pulumi.Input<string>; readonly password: pulumi.Input<string> };
+}
+
+/** The warehouse logins BI needs: one read-only login (group `bi_reader`) for BI tools, unless turned off. */
+export function biWarehouseLogins(config: BiConfig): WarehouseLogin[] {
+  return config.warehouseLogin.enabled ? [{ name: config.warehouseLogin.username, role: BI_READER_ROLE, purpose: "BI tools" }] : [];
+}
+
+/** A Warehouse as BiAccess takes it, with the BI login's secret (kept under the warehouse's key). */
+export function biWarehouse(
+  w: { engine: WarehouseEngine; endpoint: pulumi.Input<string>; port: pulumi.Input<number>; database: pulumi.Input<string>; loginSecretArns: Record<string, pulumi.Input<string>>; loginPasswords: Record<string, pulumi.Input<string>> },
+  config: BiConfig,
+  keyArn: pulumi.Input<string>,
+): BiWarehouse {
+  const name = config.warehouseLogin.username;
+  const secretArn = w.loginSecretArns[name];
+  const password = w.loginPasswords[name];
+  return { engine: w.engine, endpoint: w.endpoint, port: w.port, database: w.database, login: config.warehouseLogin.enabled && secretArn && password ? { name, secretArn, keyArn, password } : undefined };
 }
 
 /** How BI tools connect; published as a stack output and in the docs. */
@@ -78,41 +104,22 @@ export class BiAccess extends pulumi.ComponentResource {
       this.workgroups[group] = { name: wgName, arn: resource.arn };
     }
 
-    let secret: aws.secretsmanager.Secret | undefined;
-    let password: random.RandomPassword | undefined;
-    if (config.warehouseLogin.enabled) {
-      // Only characters every warehouse engine and JDBC URL accept: no quotes, slashes, @ or spaces.
-      password = new random.RandomPassword(`${name}-warehouse-login`, { length: 40, special: false, minUpper: 2, minLower: 2, minNumeric: 2 }, p);
-      secret = new aws.secretsmanager.Secret(`${name}-warehouse-login`, {
-        name: `${ctx.prefix}/bi/warehouse-login`,
-        description: `Read-only warehouse login '${config.warehouseLogin.username}' (group ${BI_READER_ROLE}) for BI tools`,
-        kmsKeyId: args.secretKeyArn,
-        recoveryWindowInDays: ctx.allowDestroyData ? 7 : 30,
-        tags: baseTags(ctx, "bi"),
-      }, { parent: this, protect: ctx.protect, retainOnDelete: ctx.retainOnDelete });
-      const w = args.warehouse;
-      new aws.secretsmanager.SecretVersion(`${name}-warehouse-login`, {
-        secretId: secret.id,
-        secretString: pulumi.secret(
-          pulumi.all([password.result, w?.endpoint, w?.port, w?.database]).apply(([pw, host, port, dbname]) =>
-            JSON.stringify({ username: config.warehouseLogin.username, password: pw, ...(w ? { engine: w.engine === "redshift-serverless" ? "redshift" : "postgres", host, port, dbname } : {}) })),
-        ),
-      }, p);
-      this.warehouseLogin = { login: config.warehouseLogin.username, role: BI_READER_ROLE, secretArn: secret.arn };
-    }
+    // The BI login lives in the warehouse (created and kept in step by its bootstrap); BI grants and documents it.
+    const login = args.warehouse?.login;
+    if (login) this.warehouseLogin = { login: login.name, role: BI_READER_ROLE, secretArn: pulumi.output(login.secretArn) };
 
     // Each persona role gets one inline policy covering every workgroup it may use (and the login, if a reader).
     for (const [key, role] of Object.entries(args.personas) as [PersonaKey, PersonaRole][]) {
       const groups = Object.entries(config.athena.workgroups).filter(([, wg]) => wg.personas.includes(role.persona)).map(([group]) => ({ group, name: workgroupName(ctx.prefix, group) }));
-      const readsSecret = secret !== undefined && config.warehouseLogin.readers.includes(role.persona);
+      const readsSecret = login !== undefined && config.warehouseLogin.readers.includes(role.persona);
       if (groups.length === 0 && !readsSecret) continue;
       new aws.iam.RolePolicy(`${name}-${key.replace(":", "-")}`, {
         name: "bi-access",
         role: role.name,
-        policy: pulumi.all([accountId, args.queryResults.bucketArn, args.queryResults.keyArn, secret?.arn, args.secretKeyArn]).apply(([account, bucketArn, keyArn, secretArn, secretKey]) =>
+        policy: pulumi.all([accountId, args.queryResults.bucketArn, args.queryResults.keyArn, login?.secretArn, login?.keyArn]).apply(([account, bucketArn, keyArn, secretArn, secretKey]) =>
           JSON.stringify(consumerPolicy({
             region: ctx.region, accountId: account, workgroups: groups, resultsBucketArn: bucketArn, resultsKeyArn: keyArn,
-            secret: readsSecret && secretArn ? { arn: secretArn, keyArn: secretKey } : undefined,
+            secret: readsSecret && secretArn && secretKey ? { arn: secretArn, keyArn: secretKey } : undefined,
           }))),
       }, p);
     }
@@ -120,11 +127,11 @@ export class BiAccess extends pulumi.ComponentResource {
     const q = args.queryEngine;
     const w = args.warehouse;
     this.connections = pulumi
-      .all([q?.host, q?.port, w?.endpoint, w?.port, w?.database, secret?.arn])
+      .all([q?.host, q?.port, w?.endpoint, w?.port, w?.database, login?.secretArn])
       .apply(([qHost, qPort, wHost, wPort, wDb, secretArn]): BiConnections => ({
         athena: Object.fromEntries(Object.values(this.workgroups).map((g) => [g.name, { workgroup: g.name, jdbcUrl: athenaJdbcUrl(ctx.region, g.name), auth: "IAM: assume a persona role; the driver uses the default credential chain" }])),
         warehouse: w && wHost && wPort && wDb && secretArn
-          ? { jdbcUrl: warehouseJdbcUrl(w.engine, wHost, wPort, wDb), login: config.warehouseLogin.username, secretArn, auth: "user name and password from the Secrets Manager secret" }
+          ? { jdbcUrl: warehouseJdbcUrl(w.engine, wHost, wPort, wDb), login: login!.name, secretArn, auth: "user name and password from the Secrets Manager secret" }
           : undefined,
         queryEngine: q && qHost && qPort ? queryEngineConnection({ engine: q.engine, host: qHost, port: qPort, tls: q.tls, authentication: q.authentication, catalog: q.catalog } as QueryEngineEndpoint) : undefined,
       }));
@@ -138,9 +145,9 @@ export class BiAccess extends pulumi.ComponentResource {
         keyArn: args.secretKeyArn,
         network: args.superset.network,
         metadata: args.superset.metadata,
-        datasources: pulumi.all([q?.host, q?.port, w?.endpoint, w?.port, w?.database, password?.result]).apply(([qHost, qPort, wHost, wPort, wDb, pw]) => ({
+        datasources: pulumi.all([q?.host, q?.port, w?.endpoint, w?.port, w?.database, login?.password]).apply(([qHost, qPort, wHost, wPort, wDb, pw]) => ({
           queryEngine: q && qHost && qPort ? { engine: q.engine, host: qHost, port: qPort, catalog: q.catalog } : undefined,
-          warehouse: w && wHost && wPort && wDb && pw ? { engine: w.engine, host: wHost, port: wPort, database: wDb, username: config.warehouseLogin.username, password: pw } : undefined,
+          warehouse: w && login && wHost && wPort && wDb && pw ? { engine: w.engine, host: wHost, port: wPort, database: wDb, username: login.name, password: pw } : undefined,
         })),
       }, this);
       this.supersetRelease = release;

@@ -2,6 +2,7 @@ import { z } from "zod";
 import type { Problem } from "../config/load";
 import type { Environment } from "../core/types";
 import { PERSONAS, Persona } from "../security/config";
+import { loginProblems } from "../warehouse/logins";
 
 // The `bi` section of the platform config: Athena workgroups per consumer group, the BI login to the warehouse
 // and the optional Superset. Strict objects: an unknown key is a typo, and is an error. Result encryption,
@@ -29,7 +30,7 @@ export const biSchema = z.strictObject({
   warehouseLogin: z
     .strictObject({
       enabled: z.boolean().optional(),
-      /** The login the warehouse grants its read-only `bi_reader` role to. */
+      /** The warehouse login (member of its read-only `bi_reader` role) whose secret BI tools use. */
       username: z.string().regex(/^[a-z][a-z0-9_]{2,62}$/, { message: "must be a lower-case identifier (letters, digits, _)" }).optional(),
       /** Personas that may read the login's secret (to configure BI tools). */
       readers: z.array(persona).optional(),
@@ -134,6 +135,9 @@ export function validateBi(input: BiInput | undefined, config: BiConfig, ctx: Bi
       problems.push({ path: at("superset.metadataDatabase"), message: `'warehouse' is refused: ${why}; use own-instance` });
     }
     if (ctx.environment === "prod" && s.replicas < 2) problems.push({ path: at("superset.replicas"), message: "must be at least 2 in prod, so a node drain does not take BI down" });
+  }
+  if (config.warehouseLogin.enabled) {
+    for (const m of loginProblems([{ name: config.warehouseLogin.username, role: "bi_reader", purpose: "BI tools" }])) problems.push({ path: at("warehouseLogin.username"), message: m });
   }
   if (input?.warehouseLogin?.readers?.includes("platform-admin")) {
     problems.push({ path: at("warehouseLogin.readers"), message: "platform-admin is refused: admins operate the platform and read no data" });

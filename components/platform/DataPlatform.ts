@@ -5,13 +5,14 @@ import { QueryEngine } from "../compute/QueryEngine";
 import { SparkOperator } from "../compute/SparkOperator";
 import type { ResolvedConfig } from "../config/profiles";
 import type { PlatformContext } from "../core/types";
-import { BiAccess } from "../bi/BiAccess";
+import { BiAccess, biWarehouse, biWarehouseLogins } from "../bi/BiAccess";
 import { queryEngineEndpoint } from "../bi/documents";
 import { DataLake } from "../lake/DataLake";
 import { Network } from "../network/Network";
 import { AccessModel } from "../security/AccessModel";
 import { SecurityFoundation } from "../security/SecurityFoundation";
 import { KafkaCluster } from "../streaming/KafkaCluster";
+import { WAREHOUSE_CLASSIFICATION } from "../warehouse/documents";
 import type { WarehouseLogin } from "../warehouse/logins";
 import { Warehouse } from "../warehouse/Warehouse";
 import { contextFromConfig } from "./context";
@@ -80,7 +81,7 @@ export class DataPlatform extends pulumi.ComponentResource {
     const refs = { ctx, network: this.network, security: this.security };
     if (cfg.warehouse.enabled) {
       // The query engine reads the marts through its own login, never the admin's.
-      const logins = cfg.compute?.queryEngine ? [QUERY_ENGINE_LOGIN] : [];
+      const logins = [...(cfg.compute?.queryEngine ? [QUERY_ENGINE_LOGIN] : []), ...biWarehouseLogins(cfg.bi)];
       this.warehouse = new Warehouse(`${name}-warehouse`, { ...refs, domains: cfg.domains, config: cfg.warehouse, logRetentionDays: cfg.safety.logRetentionDays, logins }, { parent: this });
     }
     if (cfg.streaming.enabled) {
@@ -107,7 +108,7 @@ export class DataPlatform extends pulumi.ComponentResource {
     this.bi = new BiAccess(`${name}-bi`, {
       ctx, accountId: caller.accountId, config: cfg.bi, personas: this.access.roles, secretKeyArn: keyArns.confidential,
       queryResults: { bucketName: this.lake.queryResultsBucketName, bucketArn: this.lake.queryResultsBucketArn, keyArn: this.lake.queryResultsKeyArn },
-      warehouse: this.warehouse && { engine: this.warehouse.engine, endpoint: this.warehouse.endpoint, port: this.warehouse.port, database: this.warehouse.database },
+      warehouse: this.warehouse && biWarehouse(this.warehouse, cfg.bi, keyArns[WAREHOUSE_CLASSIFICATION]),
       queryEngine: this.queryEngine && cfg.compute?.queryEngine && queryEngineEndpoint(cfg.compute.queryEngine, this.queryEngine.loadBalancerHostname),
       // Superset's pods run on the cluster's nodes, which carry the compute workload group.
       superset: this.kubernetes && { provider: this.kubernetes.target.provider, network: { vpcId: this.network.vpcId, privateSubnetIds: this.network.privateSubnetIds, clientSecurityGroupId: this.network.workloadSecurityGroupIds.compute } },

@@ -52,19 +52,22 @@ describe("BiAccess", () => {
     }
   });
 
-  it("keeps the BI login's password in a Secrets Manager secret under the confidential key, with the warehouse's address", async () => {
+  it("the BI login is a warehouse login in group bi_reader: its secret under the warehouse's key, its password set by the bootstrap", async () => {
     const rs = await resourcesOf("prod");
-    const secret = by.name(rs, "aws:secretsmanager/secret:Secret", "acme-data-bi-warehouse-login");
-    assert.equal(secret.inputs.name, "acme-data-prod/bi/warehouse-login");
+    const login = configOf("prod").bi.warehouseLogin.username;
+    const secret = by.name(rs, "aws:secretsmanager/secret:Secret", `acme-data-warehouse-login-${login}`);
+    assert.equal(secret.inputs.name, `acme-data-prod/warehouse/login/${login}`);
     const confidential = by.type(rs, "aws:kms/alias:Alias").find((a) => String(a.inputs.name).endsWith("-confidential"));
     assert.ok(confidential && String(secret.inputs.kmsKeyId).endsWith(`key/${String(confidential.inputs.targetKeyId)}`), String(secret.inputs.kmsKeyId));
-    assert.equal(secret.protect, true, "prod keeps the login's secret");
-    const version = by.name(rs, "aws:secretsmanager/secretVersion:SecretVersion", "acme-data-bi-warehouse-login");
-    const value = json<{ username: string; password: string; engine: string; host: string; port: number }>((version.inputs.secretString as { value: string }).value);
-    assert.equal(value.username, configOf("prod").bi.warehouseLogin.username);
+    const invocation = by.type(rs, "aws:lambda/invocation:Invocation").find((i) => i.name.endsWith("-warehouse-bootstrap"));
+    const logins = json<{ logins: { name: string; role: string; secretArn: string }[] }>(invocation?.inputs.input).logins;
+    const entry = logins.find((l) => l.name === login);
+    assert.equal(entry?.role, "bi_reader");
+    assert.match(entry?.secretArn ?? "", new RegExp(`:secret:acme-data-prod/warehouse/login/${login}-`));
+    const version = by.name(rs, "aws:secretsmanager/secretVersion:SecretVersion", `acme-data-warehouse-login-${login}`);
+    const value = json<{ username: string; password: string; engine: string; port: number }>((version.inputs.secretString as { value: string }).value);
+    assert.deepEqual([value.username, value.engine, value.port], [login, "redshift", 5439]);
     assert.ok(value.password.length >= 20);
-    assert.deepEqual([value.engine, value.port], ["redshift", 5439]);
-    assert.match(value.host, /redshift-serverless/);
   });
 
   it("builds JDBC URLs with TLS and certificate verification for every engine", () => {
