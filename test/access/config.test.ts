@@ -45,6 +45,7 @@ describe("access and bi config", () => {
     ["an AUTO Athena engine", "dev", (p) => (p.bi = { athena: { engineVersion: "AUTO" } }), "platform.bi.athena.engineVersion: must pin an engine"],
     ["a scan limit under Athena's minimum", "dev", (p) => (p.bi = { athena: { workgroups: { analysts: { bytesScannedCutoffPerQueryGb: 0.001 } } } }), "platform.bi.athena.workgroups.analysts.bytesScannedCutoffPerQueryGb: must be at least 0.01"],
     ["no workgroup for analysts", "dev", (p) => (p.bi = { athena: { workgroups: { analysts: { enabled: false } } } }), "platform.bi.athena.workgroups: no workgroup admits analysts"],
+    ["a BI login named after a group role", "dev", (p) => (p.bi = { warehouseLogin: { username: "bi_reader" } }), "platform.bi.warehouseLogin.username: login 'bi_reader': the name is reserved by the platform"],
     ["admins reading the BI login", "dev", (p) => (p.bi = { warehouseLogin: { readers: ["platform-admin"] } }), "platform.bi.warehouseLogin.readers: platform-admin is refused"],
     ["Superset without a cluster", "dev", (p) => ((p.bi = { superset: { enabled: true } }), delete p.compute), "platform.bi.superset.enabled: Superset runs on the platform's Kubernetes cluster"],
     ["Superset metadata in the warehouse", "dev", (p) => (p.bi = { superset: { enabled: true, metadataDatabase: "warehouse" } }), "platform.bi.superset.metadataDatabase: 'warehouse' is refused"],
