@@ -13,7 +13,7 @@ export * from "./lake/documents";
 export { AccessModel, AccessModelArgs, AccessLakeRefs, PersonaRole, ServiceGrant, PERSONA_TAG } from "./security/AccessModel";
 export * from "./security/config";
 export * from "./security/personas";
-export { BiAccess, BiAccessArgs, BiConnections, BI_READER_ROLE } from "./bi/BiAccess";
+export { BiAccess, BiAccessArgs, BiConnections, BiWarehouse, BI_READER_ROLE, biWarehouse, biWarehouseLogins } from "./bi/BiAccess";
 export * from "./bi/config";
 export * from "./bi/documents";
 export { supersetValues, datasourcesYaml, SUPERSET_REPO } from "./bi/superset";

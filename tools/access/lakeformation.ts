@@ -1,11 +1,10 @@
+import { IAM_ALLOWED_PRINCIPALS } from "../../policies/rules/access";
 import type { DatabaseFact, Inventory, LfGrantFact } from "./inventory";
 
 // Lake Formation's own permission model, for the grants the plan declares. IAM policies cannot express it, so it
 // is evaluated here: a grant matches a table of a database when it names the database's tables (wildcard or one
 // table) or its LF-tag expression matches the database's tags (which its tables inherit): every key of the
 // expression must be present with one of the listed values.
-
-export const IAM_ALLOWED_PRINCIPALS = "IAM_ALLOWED_PRINCIPALS";
 
 export interface LfDecision {
   readonly allowed: boolean;
