@@ -1,6 +1,7 @@
 import type { MockResourceArgs } from "@pulumi/pulumi/runtime/mocks";
 import { CLASSIFICATIONS, Classification, Zone, ZONES } from "../../components/core/types";
 import type { PlannedResource } from "../../policies/engine/args";
+import { IAM_ALLOWED_PRINCIPALS } from "../../policies/rules/access";
 import { awsState } from "../plan/mocks";
 import { AWS_MANAGED_STAND_INS } from "./managed";
 
@@ -241,7 +242,7 @@ export function buildInventory(resources: readonly PlannedResource[]): Inventory
     grantable: (g.inputs.permissionsWithGrantOptions as string[] | undefined) ?? [],
     resource: lfResource(g.inputs),
   }));
-  const defaultGrant = (v: unknown) => v === undefined || (Array.isArray(v) && v.some((p) => (p as { principal?: string }).principal === "IAM_ALLOWED_PRINCIPALS"));
+  const defaultGrant = (v: unknown) => v === undefined || (Array.isArray(v) && v.some((p) => (p as { principal?: string }).principal === IAM_ALLOWED_PRINCIPALS));
 
   return {
     accountId, region, environment: roles.map((r) => r.tags["environment"]).find((e) => e !== undefined), roles, buckets, keys, secrets, workgroups, databases, domains,
