@@ -18,6 +18,7 @@ export const TAGGABLE_TYPES: readonly string[] = [
   "aws:sqs/queue:Queue", "aws:lambda/function:Function",
   "aws:eks/cluster:Cluster", "aws:eks/accessEntry:AccessEntry", "aws:eks/addon:Addon", "aws:eks/nodeGroup:NodeGroup", "aws:eks/podIdentityAssociation:PodIdentityAssociation",
   "aws:ec2/launchTemplate:LaunchTemplate",
+  "aws:athena/workgroup:Workgroup",
 ];
 
 /**

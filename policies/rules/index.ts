@@ -1,3 +1,4 @@
+import { accessRules } from "./access";
 import { catalogRules } from "./catalog";
 import { dataPlatformRules } from "./dataplatform";
 import type { PlatformRule } from "./define";
@@ -25,4 +26,4 @@ export const governancePack: readonly PlatformRule[] = [
 ];
 
 /** Every rule of the pack, in catalogue order. The PolicyPack, the offline plan and the tests all use this list. */
-export const allRules: readonly PlatformRule[] = [...governancePack, ...warehouseRules, ...streamingRules, ...kubernetesRules];
+export const allRules: readonly PlatformRule[] = [...governancePack, ...warehouseRules, ...streamingRules, ...kubernetesRules, ...accessRules];
