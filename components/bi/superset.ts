@@ -170,7 +170,8 @@ export function createSuperset(name: string, args: SupersetArgs, parent: pulumi.
       finalSnapshotIdentifier: ctx.allowDestroyData ? undefined : `${ctx.prefix}-superset-final`,
       copyTagsToSnapshot: true,
       autoMinorVersionUpgrade: true,
-      tags: dataTags(ctx, "shared", "internal", { component: "bi", "data-platform:app": "superset" }),
+      // Saved queries and cached chart results hold whatever the warehouse returned: confidential, as its key says.
+      tags: dataTags(ctx, "shared", "confidential", { component: "bi", "data-platform:app": "superset" }),
     }, { parent, protect: ctx.protect, retainOnDelete: ctx.retainOnDelete });
     metadata = { host: metadataInstance.address, port: metadataInstance.port, database: "superset", username: "superset", password: password.result };
   }

@@ -129,12 +129,16 @@ export const workloadRules: PlatformRule[] = [
     },
   }),
   resourceRule({
-    name: "k8s-no-inline-secrets",
-    description: "The program declares no Kubernetes Secret and no ConfigMap holding a credential: values declared in code end up in state and previews. Secrets come from Secrets Manager through External Secrets.",
-    remediation: "Store the value in Secrets Manager and sync it with an ExternalSecret; keep ConfigMaps to non-secret settings (IAM-authenticated clients need no password).",
+    name: "k8s-credentials-in-secrets",
+    description: "Credentials live in Secrets, never in ConfigMaps (readable by anyone who may read the namespace's configuration), and no Secret is a long-lived service-account token.",
+    remediation: "Move the value to Secrets Manager (synced by an ExternalSecret) or a Secret; let pods use projected, expiring service-account tokens.",
     group: "security", resourceTypes: [W.configMap, W.secret], enforcement: ALWAYS,
     validate(r, report) {
-      if (r.type === W.secret) return report(`declares Secret '${meta(r).name}' in the program`);
+      // The Kubernetes provider keeps Secret data secret in state; a ConfigMap's data is plain text everywhere.
+      if (r.type === W.secret) {
+        if (r.props.type === "kubernetes.io/service-account-token") report(`Secret '${meta(r).name}' is a long-lived service-account token`);
+        return;
+      }
       const keys = configCredentials(obj(r.props.data));
       if (keys.length > 0) report(`ConfigMap '${meta(r).name}' carries credentials in ${keys.join(", ")}`);
     },

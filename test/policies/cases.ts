@@ -288,11 +288,12 @@ export const cases: Record<string, RuleCase> = {
       { what: "a binding to an undeclared ServiceAccount", at: "spark-driver-binding", expect: /ServiceAccount spark\/default, which this stack does not declare/, resources: () => edit(h(), "spark-driver-binding", (i) => ({ ...i, subjects: [{ kind: "ServiceAccount", name: "default" }] })) },
     ],
   },
-  "k8s-no-inline-secrets": {
+  "k8s-credentials-in-secrets": {
+    alsoPass: [{ what: "an opaque Secret holding a password", resources: () => add(planned(T.k8sSecret, { metadata: { name: "db", namespace: "query" }, type: "Opaque", stringData: { password: "generated" } }, { name: "k8s-secret" })) }],
     fail: [
       { what: "a SCRAM password in client properties", at: "cm-kafka", expect: /carries credentials in client\.properties/, resources: () => edit(h(), "cm-kafka", (i) => ({ ...i, data: { "client.properties": 'sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required username="app" password="s3cr3t";' } })) },
       { what: "a password key", at: "cm-kafka", expect: /carries credentials in DB_PASSWORD/, resources: () => edit(h(), "cm-kafka", (i) => ({ ...i, data: { DB_PASSWORD: "hunter2" } })) },
-      { what: "a Secret declared in code", at: "k8s-secret", expect: /declares Secret 'db'/, resources: () => add(planned(T.k8sSecret, { metadata: { name: "db", namespace: "query" }, stringData: { password: "x" } }, { name: "k8s-secret" })) },
+      { what: "a long-lived service-account token", at: "k8s-secret", expect: /Secret 'ci-token' is a long-lived service-account token/, resources: () => add(planned(T.k8sSecret, { metadata: { name: "ci-token", namespace: "spark", annotations: { "kubernetes.io/service-account.name": "spark-sales" } }, type: "kubernetes.io/service-account-token" }, { name: "k8s-secret" })) },
     ],
   },
   "k8s-external-secrets-scoped": {
