@@ -17,8 +17,14 @@ export function catalogue(rules: readonly PlatformRule[]): CatalogueEntry[] {
 }
 
 /** The Markdown table the README's policy catalogue holds; a test keeps the two identical. */
+/** `aws:eks/cluster:Cluster` → `eks/Cluster`: short, yet tells the EKS, RDS and MSK clusters apart. */
+const shortType = (token: string) => {
+  const [, mod = "", kind = token] = token.split(":");
+  return `${mod.split("/")[0]}/${kind}`;
+};
+
 export function catalogueTable(rules: readonly PlatformRule[]): string {
   const rows = catalogue(rules).map((e) =>
-    `| \`${e.name}\` | ${e.group} | ${e.description} | ${e.resourceTypes.map((t) => `\`${t.split(":").pop()}\``).join(", ")} | ${e.enforcement.dev} / ${e.enforcement.staging} / ${e.enforcement.prod} |`);
+    `| \`${e.name}\` | ${e.group} | ${e.description} | ${[...new Set(e.resourceTypes.map(shortType))].map((t) => `\`${t}\``).join(", ")} | ${e.enforcement.dev} / ${e.enforcement.staging} / ${e.enforcement.prod} |`);
   return ["| rule | group | what it checks | resource types | dev / staging / prod |", "| --- | --- | --- | --- | --- |", ...rows].join("\n");
 }
