@@ -32,8 +32,6 @@ export interface ResolvedConfig {
   readonly safety: {
     readonly protect: boolean;
     readonly retainOnDelete: boolean;
-    /** Bucket policies deny s3:DeleteObjectVersion to everyone. */
-    readonly denyVersionDeletion: boolean;
     readonly logRetentionDays: number;
   };
 }
@@ -60,7 +58,7 @@ export const PROFILES: Record<Environment, Defaults> = {
       lakeFormationAdmins: [],
     },
     security: { keyDeletionWindowDays: 7 },
-    safety: { protect: false, retainOnDelete: false, denyVersionDeletion: false, logRetentionDays: 7 },
+    safety: { protect: false, retainOnDelete: false, logRetentionDays: 7 },
   },
   staging: {
     network: { cidr: "10.20.0.0/16", azCount: 2, availabilityZones: [], natGateways: "single", interfaceEndpoints: true, flowLogRetentionDays: 30 },
@@ -75,7 +73,7 @@ export const PROFILES: Record<Environment, Defaults> = {
       lakeFormationAdmins: [],
     },
     security: { keyDeletionWindowDays: 30 },
-    safety: { protect: false, retainOnDelete: true, denyVersionDeletion: false, logRetentionDays: 30 },
+    safety: { protect: false, retainOnDelete: true, logRetentionDays: 30 },
   },
   prod: {
     network: { cidr: "10.30.0.0/16", azCount: 3, availabilityZones: [], natGateways: "per-az", interfaceEndpoints: true, flowLogRetentionDays: 365 },
@@ -90,7 +88,7 @@ export const PROFILES: Record<Environment, Defaults> = {
       lakeFormationAdmins: [],
     },
     security: { keyDeletionWindowDays: 30 },
-    safety: { protect: true, retainOnDelete: true, denyVersionDeletion: true, logRetentionDays: 365 },
+    safety: { protect: true, retainOnDelete: true, logRetentionDays: 365 },
   },
 };
 

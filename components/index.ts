@@ -1,0 +1,14 @@
+// Public entry point of the library: every component, its args, and the config loader.
+export * from "./core/types";
+export * from "./core/tags";
+export * from "./core/iam";
+export * from "./config";
+export { SecurityFoundation, SecurityFoundationArgs } from "./security/SecurityFoundation";
+export * from "./security/documents";
+export { Network, NetworkArgs } from "./network/Network";
+export { planSubnets } from "./network/subnets";
+export { SecureBucket, SecureBucketArgs } from "./lake/SecureBucket";
+export { DataLake, DataLakeArgs, ZoneRefs, glueDatabaseName } from "./lake/DataLake";
+export * from "./lake/documents";
+export { DataPlatform, DataPlatformArgs } from "./platform/DataPlatform";
+export { contextFromConfig } from "./platform/context";

@@ -1,0 +1,112 @@
+import type { Classification } from "../core/types";
+import { doc, platformRoleArnPattern, PolicyDocument } from "../core/iam";
+
+/** Principal tag that admits a platform role to the restricted key (set only on roles listed for restricted data). */
+export const RESTRICTED_CLEARANCE_TAG = "data-platform:clearance";
+
+const KEY_ADMIN_ACTIONS = [
+  "kms:Create*", "kms:Describe*", "kms:Enable*", "kms:List*", "kms:Put*", "kms:Update*", "kms:Revoke*",
+  "kms:Disable*", "kms:Get*", "kms:Delete*", "kms:TagResource", "kms:UntagResource", "kms:ScheduleKeyDeletion", "kms:CancelKeyDeletion",
+];
+export const KEY_USE_ACTIONS = ["kms:Encrypt", "kms:Decrypt", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:DescribeKey"];
+
+export interface KeyPolicyInput {
+  readonly accountId: string;
+  readonly region: string;
+  readonly prefix: string;
+  readonly classification: Classification;
+}
+
+/**
+ * Key policy for one classification's key. The account administers the key but cannot use it through the key
+ * policy alone: use requires a role under the platform path (and, for restricted data, the clearance tag) AND an
+ * identity policy granting it. CloudWatch Logs may use the lower classifications' keys for the platform's log groups.
+ */
+export function keyPolicy(input: KeyPolicyInput): PolicyDocument {
+  const { accountId, region, prefix, classification } = input;
+  const root = `arn:aws:iam::${accountId}:root`;
+  const usage: Record<string, Record<string, string | string[]>> = { ArnLike: { "aws:PrincipalArn": platformRoleArnPattern(accountId, { prefix }) } };
+  if (classification === "restricted") usage["StringEquals"] = { [`aws:PrincipalTag/${RESTRICTED_CLEARANCE_TAG}`]: "restricted" };
+  const statements: PolicyDocument["Statement"] = [
+    { Sid: "KeyAdministration", Effect: "Allow", Principal: { AWS: root }, Action: KEY_ADMIN_ACTIONS, Resource: "*" },
+    { Sid: "UseByPlatformRoles", Effect: "Allow", Principal: { AWS: root }, Action: KEY_USE_ACTIONS, Resource: "*", Condition: usage },
+    {
+      Sid: "GrantsForAwsServicesOnly",
+      Effect: "Allow",
+      Principal: { AWS: root },
+      Action: ["kms:CreateGrant", "kms:ListGrants", "kms:RevokeGrant"],
+      Resource: "*",
+      Condition: { Bool: { "kms:GrantIsForAWSResource": "true" }, ArnLike: { "aws:PrincipalArn": platformRoleArnPattern(accountId, { prefix }) } },
+    },
+  ];
+  if (classification !== "restricted") {
+    statements.push({
+      Sid: "CloudWatchLogs",
+      Effect: "Allow",
+      Principal: { Service: `logs.${region}.amazonaws.com` },
+      Action: ["kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:Describe*"],
+      Resource: "*",
+      Condition: { ArnLike: { "kms:EncryptionContext:aws:logs:arn": `arn:aws:logs:${region}:${accountId}:log-group:*` } },
+    });
+  }
+  return doc(...statements);
+}
+
+export interface BoundaryInput {
+  readonly accountId: string;
+  readonly prefix: string;
+  readonly boundaryName: string;
+}
+
+export function boundaryArn(accountId: string, boundaryName: string): string {
+  return `arn:aws:iam::${accountId}:policy/${boundaryName}`;
+}
+
+/**
+ * The permissions boundary every platform role carries: a ceiling, not a grant. It allows what identity policies
+ * allow, except administering IAM and Organizations, blinding CloudTrail, and escaping the boundary itself —
+ * so a compromised or careless role cannot widen its own or anyone else's access.
+ */
+export function boundaryPolicy(input: BoundaryInput): PolicyDocument {
+  const self = boundaryArn(input.accountId, input.boundaryName);
+  return doc(
+    { Sid: "Ceiling", Effect: "Allow", Action: "*", Resource: "*" },
+    {
+      Sid: "NoIdentityAdministration",
+      Effect: "Deny",
+      Action: [
+        "iam:CreateUser", "iam:DeleteUser", "iam:CreateAccessKey", "iam:UpdateAccessKey", "iam:CreateLoginProfile", "iam:UpdateLoginProfile",
+        "iam:AttachUserPolicy", "iam:PutUserPolicy", "iam:AddUserToGroup", "iam:CreateGroup", "iam:AttachGroupPolicy", "iam:PutGroupPolicy",
+        "iam:CreateSAMLProvider", "iam:UpdateSAMLProvider", "iam:CreateOpenIDConnectProvider", "iam:UpdateAccountPasswordPolicy",
+        "iam:CreateAccountAlias", "iam:DeleteAccountAlias", "iam:UpdateAssumeRolePolicy", "iam:CreatePolicy",
+        "organizations:*", "account:*",
+      ],
+      Resource: "*",
+    },
+    {
+      Sid: "NoRoleWithoutBoundary",
+      Effect: "Deny",
+      Action: ["iam:CreateRole", "iam:PutRolePermissionsBoundary", "iam:AttachRolePolicy", "iam:PutRolePolicy", "iam:DetachRolePolicy", "iam:DeleteRolePolicy"],
+      Resource: "*",
+      Condition: { StringNotEquals: { "iam:PermissionsBoundary": self } },
+    },
+    {
+      Sid: "NoBoundaryRemovalOrChange",
+      Effect: "Deny",
+      Action: ["iam:DeleteRolePermissionsBoundary", "iam:DeleteUserPermissionsBoundary", "iam:PutUserPermissionsBoundary"],
+      Resource: "*",
+    },
+    {
+      Sid: "BoundaryIsImmutable",
+      Effect: "Deny",
+      Action: ["iam:CreatePolicyVersion", "iam:DeletePolicy", "iam:DeletePolicyVersion", "iam:SetDefaultPolicyVersion"],
+      Resource: self,
+    },
+    {
+      Sid: "AuditStaysOn",
+      Effect: "Deny",
+      Action: ["cloudtrail:StopLogging", "cloudtrail:DeleteTrail", "cloudtrail:UpdateTrail", "cloudtrail:PutEventSelectors", "config:StopConfigurationRecorder", "config:DeleteConfigurationRecorder"],
+      Resource: "*",
+    },
+  );
+}

@@ -1,0 +1,26 @@
+import * as pulumi from "@pulumi/pulumi";
+import { loadPlatformConfig } from "../components/config";
+import { DataPlatform } from "../components/platform/DataPlatform";
+
+/**
+ * The one program behind every stack: validate the stack's config (stopping before any resource is declared
+ * if it is wrong), build the platform, export what operators and other stacks need.
+ */
+export = async () => {
+  const region = new pulumi.Config("aws").require("region");
+  const config = loadPlatformConfig(new pulumi.Config("data-platform").getObject<unknown>("platform"), region);
+  const platform = new DataPlatform(config.name, { config });
+  const { lake, network, security } = platform;
+  return {
+    environment: config.environment,
+    vpcId: network.vpcId,
+    privateSubnetIds: network.privateSubnetIds,
+    publicSubnetIds: network.publicSubnetIds,
+    keyArns: security.keyArns,
+    permissionsBoundaryArn: security.permissionsBoundaryArn,
+    lakeBuckets: Object.fromEntries(Object.entries(lake.zones).map(([zone, z]) => [zone, z.bucketName])),
+    accessLogBucket: lake.accessLogBucketName,
+    queryResultsBucket: lake.queryResultsBucketName,
+    glueDatabases: lake.databases,
+  };
+};

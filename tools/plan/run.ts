@@ -1,0 +1,125 @@
+import * as fs from "node:fs";
+import * as path from "node:path";
+import * as pulumi from "@pulumi/pulumi";
+import { MockMonitor, Mocks } from "@pulumi/pulumi/runtime/mocks";
+import * as rpc from "@pulumi/pulumi/runtime/rpc";
+import { parse as parseYaml } from "yaml";
+import type { PlannedResource } from "../../policies/engine/args";
+import { platformMocks } from "./mocks";
+
+// Internal runtime hooks (marked @internal, so absent from the typings) that `setMocks` itself uses.
+const settings = require("@pulumi/pulumi/runtime/settings") as {
+  setMockOptions(monitor: MockMonitor, project: string, stack: string, preview: boolean): void;
+  waitForRPCs(): Promise<void>;
+};
+const state = require("@pulumi/pulumi/runtime/state") as { getStore(): Record<string, unknown> };
+
+export const PROJECT = "data-platform";
+export const REPO_ROOT = path.resolve(__dirname, "..", "..");
+
+/** Protobuf accessors of a RegisterResourceRequest that the mock monitor hands us. */
+interface RegisterRequest {
+  getType(): string;
+  getName(): string;
+  getParent(): string;
+  getCustom(): boolean;
+  getProtect(): boolean | undefined;
+  getRetainondelete(): boolean | undefined;
+  getDependenciesList(): string[];
+  getProvider(): string;
+  getObject(): Parameters<typeof rpc.deserializeProperties>[0];
+}
+
+/**
+ * The mock monitor, plus a record of every registration with what the engine would see: parent, protect,
+ * retainOnDelete, dependencies and fully resolved inputs.
+ */
+class RecordingMonitor extends MockMonitor {
+  readonly records: PlannedResource[] = [];
+  private readonly pending: Promise<void>[] = [];
+
+  override async registerResource(req: RegisterRequest, callback: (err: unknown, res: unknown) => void): Promise<void> {
+    const done = super.registerResource(req, (err: unknown, res: unknown) => {
+      if (!err && res) {
+        const urn = (res as { getUrn(): string }).getUrn();
+        this.records.push({
+          urn,
+          type: req.getType(),
+          name: req.getName(),
+          parent: req.getParent() || undefined,
+          provider: req.getProvider() || undefined,
+          custom: req.getCustom(),
+          inputs: rpc.deserializeProperties(req.getObject()) as Record<string, unknown>,
+          protect: req.getProtect() ?? false,
+          retainOnDelete: req.getRetainondelete() ?? false,
+          dependencies: req.getDependenciesList(),
+        });
+      }
+      callback(err, res);
+    });
+    this.pending.push(done);
+    return done;
+  }
+}
+
+/** Same switches as `pulumi.runtime.setMocks`, with our recording monitor. */
+function installMocks(mocks: Mocks, stack: string): RecordingMonitor {
+  const monitor = new RecordingMonitor(mocks);
+  settings.setMockOptions(monitor, PROJECT, stack, false);
+  const store = state.getStore();
+  Object.assign(store, {
+    supportsSecrets: true,
+    supportsResourceReferences: true,
+    supportsOutputValues: false,
+    supportsDeletedWith: true,
+    supportsAliasSpecs: true,
+    supportsTransforms: false,
+  });
+  return monitor;
+}
+
+export interface StackFile {
+  readonly stack: string;
+  readonly file: string;
+  /** Flat Pulumi config: `namespace:key` → value (objects kept as objects). */
+  readonly config: Record<string, unknown>;
+}
+
+/** Reads `Pulumi.<stack>.yaml`; the stack name comes from the file name, as with the Pulumi CLI. */
+export function readStackFile(file: string): StackFile {
+  const base = path.basename(file);
+  const m = /^Pulumi\.(.+)\.ya?ml$/.exec(base);
+  if (!m) throw new Error(`${file}: a stack file is named Pulumi.<stack>.yaml`);
+  const doc = parseYaml(fs.readFileSync(file, "utf8")) as { config?: Record<string, unknown> } | null;
+  return { stack: m[1], file, config: doc?.config ?? {} };
+}
+
+export function stackFilePath(stack: string): string {
+  return path.join(REPO_ROOT, "stacks", `Pulumi.${stack}.yaml`);
+}
+
+export interface ProgramRun {
+  readonly stack: string;
+  readonly resources: PlannedResource[];
+  readonly outputs: Record<string, unknown>;
+}
+
+export type Program = () => unknown;
+
+/**
+ * Runs a Pulumi program in-process under the mock engine with a stack file's config and returns every
+ * declared resource. The program is the real one (stacks/index.ts) unless a test passes another.
+ */
+export async function runProgram(stackFile: StackFile, program?: Program): Promise<ProgramRun> {
+  const region = String(stackFile.config["aws:region"] ?? "us-east-1");
+  // Pulumi keeps structured config as JSON strings; Config.getObject parses them back.
+  pulumi.runtime.setAllConfig(
+    Object.fromEntries(Object.entries(stackFile.config).map(([k, v]) => [k, typeof v === "string" ? v : JSON.stringify(v)])),
+    [],
+  );
+  const monitor = installMocks(platformMocks(region), stackFile.stack);
+  const main = program ?? (require(path.join(REPO_ROOT, "stacks")) as Program);
+  const outputs = await pulumi.runtime.runInPulumiStack(async () => (await main()) as Record<string, unknown>);
+  await settings.waitForRPCs();
+  return { stack: stackFile.stack, resources: monitor.records, outputs: (outputs ?? {}) as Record<string, unknown> };
+}
