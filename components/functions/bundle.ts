@@ -11,7 +11,9 @@ const ESBUILD_TARGET = "node22";
  * Packages the Lambda Node.js runtime already provides. Bundling them would add megabytes per function and
  * pin an SDK the runtime patches for us; everything else (Powertools, ajv, pg, kafkajs) goes into the bundle.
  */
-export const RUNTIME_PROVIDED = ["@aws-sdk/*", "@smithy/*", "@aws-crypto/*"];
+export const RUNTIME_PROVIDED = ["@aws-sdk/*"];
+// Optional native bindings that libraries require only when asked for (pg's `pg.native`); never loaded here.
+const NEVER_LOADED = ["pg-native"];
 
 export interface Bundle {
   /** The bundled CommonJS module; the function's handler is `index.handler`. */
@@ -41,7 +43,7 @@ export function bundle(entry: string): Bundle {
     platform: "node",
     format: "cjs",
     target: ESBUILD_TARGET,
-    external: RUNTIME_PROVIDED,
+    external: [...RUNTIME_PROVIDED, ...NEVER_LOADED],
     minify: false,
     keepNames: true,
     legalComments: "none",
@@ -56,6 +58,21 @@ export function bundle(entry: string): Bundle {
   const built: Bundle = { code, hash, archive: new pulumi.asset.AssetArchive({ "index.js": new pulumi.asset.StringAsset(code) }) };
   cache.set(key, built);
   return built;
+}
+
+/**
+ * The deployment package: the bundle plus small static files beside it (e.g. a source's config and payload
+ * schema, which can outgrow Lambda's 4 KB environment). The hash covers every byte, so a changed schema redeploys.
+ */
+export function packageFiles(built: Bundle, files: Readonly<Record<string, string>> = {}): { archive: pulumi.asset.AssetArchive; hash: string } {
+  const names = Object.keys(files).sort();
+  if (names.length === 0) return { archive: built.archive, hash: built.hash };
+  if (names.includes("index.js")) throw new Error("extra files cannot replace index.js");
+  const h = createHash("sha256").update(built.code);
+  for (const n of names) h.update(`\0${n}\0${files[n]}`);
+  const assets: Record<string, pulumi.asset.Asset> = { "index.js": new pulumi.asset.StringAsset(built.code) };
+  for (const n of names) assets[n] = new pulumi.asset.StringAsset(files[n]);
+  return { archive: new pulumi.asset.AssetArchive(assets), hash: h.digest("base64") };
 }
 
 /** How many distinct entries were bundled in this process (tests assert the cache holds). */

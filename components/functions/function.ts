@@ -3,7 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { createHash } from "crypto";
 import { doc, platformRole, serviceTrust, Statement } from "../core/iam";
 import { baseTags } from "../core/tags";
-import { bundle, NODE_RUNTIME } from "./bundle";
+import { bundle, NODE_RUNTIME, packageFiles } from "./bundle";
 import type { PlatformFunctionArgs, PolicyStatement } from "./types";
 
 export const FUNCTION_DEFAULTS = { memoryMb: 256, timeoutSeconds: 60, reservedConcurrency: 2, logRetentionDays: 30 } as const;
@@ -101,7 +101,7 @@ export class PlatformFunction extends pulumi.ComponentResource {
     }
     const tags = { ...baseTags(ctx, "functions"), ...args.tags };
     const fnName = physicalName(ctx.prefix, name);
-    const code = bundle(args.entry);
+    const code = packageFiles(bundle(args.entry), args.files);
     this.codeHash = code.hash;
 
     // Created before the function so Lambda never auto-creates an unencrypted group with infinite retention.
@@ -144,6 +144,7 @@ export class PlatformFunction extends pulumi.ComponentResource {
       `${name}-fn`,
       {
         name: fnName,
+        description: args.description,
         role: role.arn,
         runtime: NODE_RUNTIME,
         architectures: ["arm64"],

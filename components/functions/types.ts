@@ -35,6 +35,14 @@ export interface PlatformFunctionArgs {
    * Where failed asynchronous invocations go. When omitted the function gets its own encrypted SQS DLQ.
    */
   readonly deadLetterTargetArn?: pulumi.Input<string>;
+  /**
+   * Static files packaged beside `index.js` (file name → content), read at run time from `LAMBDA_TASK_ROOT`.
+   * For non-secret configuration too large for environment variables, such as a payload JSON Schema.
+   * @default none
+   */
+  readonly files?: Readonly<Record<string, string>>;
+  /** One line on what the function does. @default none */
+  readonly description?: string;
 }
 
 export interface PolicyStatement {
