@@ -1,7 +1,9 @@
 import { strict as assert } from "assert";
 import { createHash } from "crypto";
 import * as path from "path";
-import { bundle, bundleCount, NODE_RUNTIME } from "../../components/functions/bundle";
+import * as fs from "fs";
+import * as os from "os";
+import { bundle, bundleCount, forgetBundles, NODE_RUNTIME } from "../../components/functions/bundle";
 import { baseStatements, physicalName, PlatformFunction, secretLikeEnvNames } from "../../components/functions/function";
 import { loadBundle } from "./load";
 import { mockEngine, settle, testContext, valueOf, ACCOUNT, REGION } from "./harness";
@@ -20,9 +22,27 @@ describe("functions: bundle", () => {
     assert.equal(a.hash, createHash("sha256").update(a.code).digest("base64"));
   });
 
+  it("reuses bundles across processes until an input file changes", () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "entry-"));
+    const entry = path.join(dir, "h.ts");
+    try {
+      fs.writeFileSync(entry, "export const handler = async () => 'v1';\n");
+      const first = bundle(entry);
+      forgetBundles(); // as if a new process started
+      assert.equal(bundle(entry).hash, first.hash, "same inputs, same bundle");
+      fs.writeFileSync(entry, "export const handler = async () => 'v2-changed';\n");
+      forgetBundles();
+      const changed = bundle(entry);
+      assert.notEqual(changed.hash, first.hash);
+      assert.ok(changed.code.includes("v2-changed"), "an edited input is rebuilt, not served from the cache");
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it("keeps the runtime's AWS SDK out and bundles everything else", () => {
     const { code } = bundle(ECHO);
-    assert.ok(code.includes('require("@aws-sdk/client-s3")'), "the SDK is required from the runtime");
+    assert.ok(code.includes('require("@aws-sdk/client-s3")'), "the SDK clients are required from the runtime");
     assert.ok(!code.includes('require("@aws-lambda-powertools/logger")'), "Powertools is not left to the runtime");
     assert.ok(/var Logger = class/.test(code), "Powertools' Logger is inside the bundle");
   });

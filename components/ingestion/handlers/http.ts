@@ -4,10 +4,10 @@
 import type { Logger } from "@aws-lambda-powertools/logger";
 import type { Metrics } from "@aws-lambda-powertools/metrics";
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from "aws-lambda";
-import { intEnv, optionalEnv, requireEnv } from "./lib/env";
+import { intEnv, requireEnv } from "./lib/env";
 import { idempotencyStore, idempotentHandler, PersistenceStore } from "./lib/idempotency";
 import { prepare, SourceRuntime } from "./lib/intake";
-import { mskPublisher, Publish } from "./lib/kafka";
+import type { Publish } from "./lib/kafka";
 import { RawWriter } from "./lib/raw";
 import { logger as makeLogger, metrics as makeMetrics, packagedConfig, recordOutcome, s3Client } from "./lib/runtime";
 import { compileValidator, parseBody, RecordError, Validator } from "./lib/validate";
@@ -104,15 +104,15 @@ export function createHttpHandler(deps: HttpDeps): (event: APIGatewayProxyEventV
 
 let live: ReturnType<typeof createHttpHandler> | undefined;
 
-function fromEnvironment(): ReturnType<typeof createHttpHandler> {
+/** The handler as deployed; `publish` is given by the Kafka-enabled entry (http-kafka.ts) only. */
+export function fromEnvironment(publish?: Publish): ReturnType<typeof createHttpHandler> {
   const source = packagedConfig<HttpSourceConfig>();
-  const brokers = optionalEnv("KAFKA_BROKERS");
   return createHttpHandler({
     source: { ...source, maxBodyBytes: intEnv("MAX_BODY_BYTES", source.maxBodyBytes ?? 1_048_576) },
     raw: new RawWriter(s3Client(), requireEnv("RAW_BUCKET"), requireEnv("RAW_KEY_ARN"), source.name),
     logger: makeLogger(source.name),
     metrics: makeMetrics(source.name),
-    publish: brokers ? mskPublisher(brokers, requireEnv("AWS_REGION"), source.name) : undefined,
+    publish,
     idempotency: idempotencyStore(),
   });
 }

@@ -60,6 +60,9 @@ export function pgWarehouse(settings: WarehouseSettings, credentials: SecretRead
         connectionTimeoutMillis: 10_000,
         statement_timeout: 10 * 60_000,
       });
+      // An idle connection closed by the server (failover, restart) must not crash the container: drop it,
+      // and the next transaction opens a fresh one.
+      pool.on("error", () => undefined);
     }
     return pool.connect();
   };
