@@ -100,14 +100,14 @@ export class PlatformFunction extends pulumi.ComponentResource {
       throw new Error(`${name}: environment variables ${leaked.join(", ")} look like secrets; pass a Secrets Manager ARN (…_SECRET_ARN) and read it at run time`);
     }
     const tags = { ...baseTags(ctx, "functions"), ...args.tags };
-    const fnName = physicalName(ctx.prefix, name);
+    const fnName = physicalName(ctx.prefix, args.functionName ?? name);
     const code = packageFiles(bundle(args.entry), args.files);
     this.codeHash = code.hash;
 
     // Created before the function so Lambda never auto-creates an unencrypted group with infinite retention.
     this.logGroup = new aws.cloudwatch.LogGroup(
       `${name}-logs`,
-      { name: `/aws/lambda/${fnName}`, retentionInDays: args.logRetentionDays ?? FUNCTION_DEFAULTS.logRetentionDays, kmsKeyId: args.kmsKeyArn, tags },
+      { name: `/aws/lambda/${fnName}`, retentionInDays: args.logRetentionDays ?? FUNCTION_DEFAULTS.logRetentionDays, kmsKeyId: args.logKmsKeyArn ?? args.kmsKeyArn, tags },
       { parent: this },
     );
 
@@ -133,7 +133,7 @@ export class PlatformFunction extends pulumi.ComponentResource {
         permissionsBoundaryArn: args.permissionsBoundaryArn,
         assumeRolePolicy: serviceTrust("lambda.amazonaws.com"),
         policy,
-        tags,
+        tags: { ...tags, ...args.roleTags },
         description: `Execution role of ${fnName}`,
       },
       { parent: this },

@@ -43,6 +43,16 @@ export interface PlatformFunctionArgs {
   readonly files?: Readonly<Record<string, string>>;
   /** One line on what the function does. @default none */
   readonly description?: string;
+  /** Physical name after the context prefix (`<prefix>-<functionName>`). @default the component name */
+  readonly functionName?: string;
+  /**
+   * KMS key of the log group when it must differ from `kmsKeyArn`: CloudWatch Logs may not use the restricted
+   * key, so restricted functions log under a lower key (their logs carry ids and reasons, never records).
+   * @default kmsKeyArn
+   */
+  readonly logKmsKeyArn?: pulumi.Input<string>;
+  /** Tags on the execution role only, e.g. the clearance tag the restricted key requires. @default none */
+  readonly roleTags?: Tags;
 }
 
 export interface PolicyStatement {
