@@ -1,3 +1,4 @@
+import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import { applyProfile, ResolvedConfig } from "./profiles";
 import { platformSchema, PlatformParsed } from "./schema";
@@ -8,8 +9,11 @@ export interface Problem {
   readonly message: string;
 }
 
-/** Raised before any resource is declared; lists every problem at once so one edit fixes them all. */
-export class ConfigError extends Error {
+/**
+ * Raised before any resource is declared; lists every problem at once so one edit fixes them all.
+ * A RunError, so `pulumi up` prints the message without a stack trace.
+ */
+export class ConfigError extends pulumi.RunError {
   constructor(readonly problems: readonly Problem[]) {
     super(`invalid platform config:\n${problems.map((p) => `  - ${p.path}: ${p.message}`).join("\n")}`);
     this.name = "ConfigError";

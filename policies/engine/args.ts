@@ -26,15 +26,15 @@ function throwNotApplicable(reason?: string): never {
   throw new NotApplicable(reason);
 }
 
+// Exactly the options the analyzer exposes (getResourceOptions in @pulumi/policy): retainOnDelete is not among them.
 function options(r: PlannedResource) {
   return {
     protect: r.protect,
-    retainOnDelete: r.retainOnDelete,
     ignoreChanges: [],
     aliases: [],
+    customTimeouts: { createSeconds: 0, updateSeconds: 0, deleteSeconds: 0 },
     additionalSecretOutputs: [],
-    parent: r.parent,
-    provider: r.provider,
+    ...(r.parent ? { parent: r.parent } : {}),
   };
 }
 

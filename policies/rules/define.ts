@@ -41,8 +41,8 @@ export type PlatformRule = PlatformResourceRule | PlatformStackRule;
 export const SECURITY: Enforcement = { dev: "advisory", staging: "mandatory", prod: "mandatory" };
 /** Mandatory everywhere: rules whose violation cannot be undone later (e.g. public data, missing owners). */
 export const ALWAYS: Enforcement = { dev: "mandatory", staging: "mandatory", prod: "mandatory" };
-/** Only prod must comply (data-loss protection); earlier environments are told. */
-export const PROD_ONLY: Enforcement = { dev: "advisory", staging: "advisory", prod: "mandatory" };
+/** Only prod must comply (data-loss protection); staging is told, dev (built to be thrown away) is not. */
+export const PROD_ONLY: Enforcement = { dev: "disabled", staging: "advisory", prod: "mandatory" };
 /** Cost caps matter in dev; larger environments are sized on purpose. */
 export const DEV_COST: Enforcement = { dev: "mandatory", staging: "advisory", prod: "disabled" };
 export const ADVISORY: Enforcement = { dev: "advisory", staging: "advisory", prod: "advisory" };
@@ -55,7 +55,7 @@ export interface ResourceView {
   // Resource inputs as the policy runtime hands them over: untyped JSON behind an unknown-checking proxy.
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   readonly props: Record<string, any>;
-  readonly opts: { readonly protect?: boolean; readonly retainOnDelete?: boolean } & object;
+  readonly opts: { readonly protect?: boolean } & object;
 }
 
 const waiverSchema: PolicyConfigSchema = {

@@ -119,7 +119,17 @@ export async function runProgram(stackFile: StackFile, program?: Program): Promi
   );
   const monitor = installMocks(platformMocks(region), stackFile.stack);
   const main = program ?? (require(path.join(REPO_ROOT, "stacks")) as Program);
-  const outputs = await pulumi.runtime.runInPulumiStack(async () => (await main()) as Record<string, unknown>);
-  await settings.waitForRPCs();
-  return { stack: stackFile.stack, resources: monitor.records, outputs: (outputs ?? {}) as Record<string, unknown> };
+  // The SDK captures `new Error().stack` for every promise and resource. Under ts-node each capture goes through
+  // source-map translation, which made that the plan's largest cost; V8's own formatting is ample here.
+  const prepare = Error.prepareStackTrace;
+  delete (Error as { prepareStackTrace?: unknown }).prepareStackTrace;
+  process.setSourceMapsEnabled(false);
+  try {
+    const outputs = await pulumi.runtime.runInPulumiStack(async () => (await main()) as Record<string, unknown>);
+    await settings.waitForRPCs();
+    return { stack: stackFile.stack, resources: monitor.records, outputs: (outputs ?? {}) as Record<string, unknown> };
+  } finally {
+    if (prepare) Error.prepareStackTrace = prepare;
+    process.setSourceMapsEnabled(true);
+  }
 }

@@ -1,0 +1,52 @@
+import { CLASSIFICATIONS } from "../../components/core/types";
+import { ALWAYS, PlatformRule, resourceRule, tagsOf } from "./define";
+import { isAccessLogBucket } from "./util";
+
+/**
+ * AWS types the platform creates that accept tags. A test compares this list with the prod plan and the
+ * provider's typings, so a new taggable type cannot slip past the tag rules.
+ */
+export const TAGGABLE_TYPES: readonly string[] = [
+  "aws:kms/key:Key", "aws:iam/role:Role", "aws:iam/policy:Policy",
+  "aws:s3/bucket:Bucket", "aws:glue/catalogDatabase:CatalogDatabase",
+  "aws:ec2/vpc:Vpc", "aws:ec2/subnet:Subnet", "aws:ec2/securityGroup:SecurityGroup", "aws:ec2/defaultSecurityGroup:DefaultSecurityGroup",
+  "aws:ec2/routeTable:RouteTable", "aws:ec2/internetGateway:InternetGateway", "aws:ec2/natGateway:NatGateway", "aws:ec2/eip:Eip",
+  "aws:ec2/vpcEndpoint:VpcEndpoint", "aws:ec2/flowLog:FlowLog", "aws:cloudwatch/logGroup:LogGroup",
+];
+
+/**
+ * Types that hold data: they carry a data domain and classification so access, keys and retention follow the data.
+ * (Buckets in general; the access-log bucket holds only request metadata.)
+ */
+export const DATA_TYPES: readonly string[] = ["aws:s3/bucket:Bucket", "aws:glue/catalogDatabase:CatalogDatabase"];
+
+export const REQUIRED_TAGS = ["environment", "owner", "cost-center", "managed-by"] as const;
+
+export const governanceRules: PlatformRule[] = [
+  resourceRule({
+    name: "governance-tags",
+    description: "Every taggable resource carries the governance tags: environment, owner, cost-center, managed-by.",
+    remediation: "Pass baseTags(ctx, component) or dataTags(ctx, domain, classification) as the resource's tags.",
+    group: "governance", resourceTypes: TAGGABLE_TYPES, enforcement: ALWAYS,
+    validate(r, report) {
+      const tags = tagsOf(r.props);
+      const missing = REQUIRED_TAGS.filter((k) => !tags[k]);
+      if (missing.length) report(`missing governance tags: ${missing.join(", ")}`);
+      if (tags["environment"] && !["dev", "staging", "prod"].includes(tags["environment"])) report(`environment tag '${tags["environment"]}' is not dev, staging or prod`);
+    },
+  }),
+  resourceRule({
+    name: "data-classification-tags",
+    description: "Every data resource carries a data-domain tag and a data-classification tag with a known level.",
+    remediation: "Tag with dataTags(ctx, domain, classification); classification is public | internal | confidential | restricted.",
+    group: "governance", resourceTypes: DATA_TYPES, enforcement: ALWAYS,
+    validate(r, report) {
+      if (r.type === "aws:s3/bucket:Bucket" && isAccessLogBucket(r)) return;
+      const tags = tagsOf(r.props);
+      if (!tags["data-domain"]) report("missing data-domain tag");
+      const c = tags["data-classification"];
+      if (!c) report("missing data-classification tag");
+      else if (!(CLASSIFICATIONS as readonly string[]).includes(c)) report(`data-classification '${c}' is not one of ${CLASSIFICATIONS.join(", ")}`);
+    },
+  }),
+];

@@ -1,0 +1,9 @@
+import type { PlatformRule } from "./define";
+import { governanceRules } from "./governance";
+import { securityRules } from "./security";
+import { storageRules } from "./storage";
+
+export * from "./define";
+
+/** Every rule of the pack, in catalogue order. The PolicyPack, the offline plan and the tests all use this list. */
+export const allRules: readonly PlatformRule[] = [...storageRules, ...securityRules, ...governanceRules];

@@ -1,0 +1,46 @@
+import type { PolicyResource } from "@pulumi/policy";
+import { tagsOf } from "./define";
+
+export interface Stmt {
+  Effect?: string;
+  Principal?: unknown;
+  Action?: string | string[];
+  NotAction?: string | string[];
+  Resource?: string | string[];
+  Condition?: Record<string, Record<string, unknown>>;
+}
+
+/** Parses a policy document input (JSON string or object); undefined when absent or malformed. */
+export function parsePolicy(value: unknown): { Statement: Stmt[] } | undefined {
+  try {
+    const parsed = typeof value === "string" ? JSON.parse(value) : value;
+    if (!parsed || typeof parsed !== "object") return undefined;
+    const st = (parsed as { Statement?: Stmt | Stmt[] }).Statement;
+    return { Statement: Array.isArray(st) ? st : st ? [st] : [] };
+  } catch {
+    return undefined;
+  }
+}
+
+export const list = <T>(v: T | T[] | undefined): T[] => (v === undefined ? [] : Array.isArray(v) ? v : [v]);
+
+/** Companion resources of one type that point at `bucketName` through their `bucket` input. */
+export function companions(resources: readonly PolicyResource[], type: string, bucketName: unknown): PolicyResource[] {
+  return resources.filter((r) => r.type === type && r.props.bucket === bucketName);
+}
+
+export const S3 = {
+  bucket: "aws:s3/bucket:Bucket",
+  sse: "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration",
+  publicAccess: "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock",
+  policy: "aws:s3/bucketPolicy:BucketPolicy",
+  versioning: "aws:s3/bucketVersioning:BucketVersioning",
+  logging: "aws:s3/bucketLogging:BucketLogging",
+  lifecycle: "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration",
+  ownership: "aws:s3/bucketOwnershipControls:BucketOwnershipControls",
+} as const;
+
+/** The access-log bucket may use SSE-S3: S3 server access log delivery cannot write to SSE-KMS buckets. */
+export function isAccessLogBucket(r: { props: Record<string, unknown> }): boolean {
+  return tagsOf(r.props)["data-platform:bucket-role"] === "access-logs";
+}

@@ -1,0 +1,44 @@
+import { strict as assert } from "node:assert";
+import { boundaryPolicy, keyPolicy } from "../../components/security/documents";
+import type { PlannedResource } from "../../policies/engine/args";
+import { by, json, resourcesOf } from "../support/plan";
+
+describe("SecurityFoundation", () => {
+  let prod: PlannedResource[];
+  before(async () => (prod = await resourcesOf("prod")));
+
+  it("creates one rotating, aliased key per classification with a 30-day deletion window in prod", () => {
+    const keys = by.type(prod, "aws:kms/key:Key");
+    assert.deepEqual(keys.map((k) => (k.inputs.tags as Record<string, string>)["data-classification"]).sort(), ["confidential", "internal", "public", "restricted"]);
+    for (const k of keys) {
+      assert.equal(k.inputs.enableKeyRotation, true);
+      assert.equal(k.inputs.deletionWindowInDays, 30);
+    }
+    assert.deepEqual(by.type(prod, "aws:kms/alias:Alias").map((a) => a.inputs.name).sort(), ["alias/acme-data-prod-confidential", "alias/acme-data-prod-internal", "alias/acme-data-prod-public", "alias/acme-data-prod-restricted"]);
+  });
+
+  it("lets only platform roles use a key, and only cleared roles use the restricted key", () => {
+    const doc = keyPolicy({ accountId: "123456789012", region: "eu-west-1", prefix: "acme-data-prod", classification: "restricted" });
+    const use = doc.Statement.find((s) => s.Sid === "UseByPlatformRoles");
+    assert.deepEqual(use?.Condition?.ArnLike, { "aws:PrincipalArn": "arn:aws:iam::123456789012:role/acme-data-prod/*" });
+    assert.deepEqual(use?.Condition?.StringEquals, { "aws:PrincipalTag/data-platform:clearance": "restricted" });
+    assert.ok(!doc.Statement.some((s) => s.Sid === "CloudWatchLogs"), "logs never get the restricted key");
+    const admin = doc.Statement.find((s) => s.Sid === "KeyAdministration");
+    assert.ok(!(admin?.Action as string[]).some((a) => /Decrypt|Encrypt|GenerateDataKey/.test(a)), "administration does not include use");
+    const internal = keyPolicy({ accountId: "123456789012", region: "eu-west-1", prefix: "acme-data-prod", classification: "internal" });
+    assert.equal(internal.Statement.find((s) => s.Sid === "UseByPlatformRoles")?.Condition?.StringEquals, undefined);
+  });
+
+  it("puts the boundary on every role and the boundary forbids escaping itself", () => {
+    const [boundary] = by.type(prod, "aws:iam/policy:Policy").filter((p) => String(p.inputs.name).endsWith("-permissions-boundary"));
+    const arn = `arn:aws:iam::123456789012:policy/${boundary.inputs.name}`;
+    for (const role of by.type(prod, "aws:iam/role:Role")) assert.equal(role.inputs.permissionsBoundary, arn, role.name);
+    const doc = json<ReturnType<typeof boundaryPolicy>>(boundary.inputs.policy);
+    const sid = (s: string) => doc.Statement.find((x) => x.Sid === s);
+    assert.deepEqual(sid("NoRoleWithoutBoundary")?.Condition, { StringNotEquals: { "iam:PermissionsBoundary": arn } });
+    assert.ok((sid("NoBoundaryRemovalOrChange")?.Action as string[]).includes("iam:DeleteRolePermissionsBoundary"));
+    assert.equal(sid("BoundaryIsImmutable")?.Resource, arn);
+    assert.ok((sid("AuditStaysOn")?.Action as string[]).includes("cloudtrail:StopLogging"));
+    assert.ok((sid("NoIdentityAdministration")?.Action as string[]).includes("organizations:*"));
+  });
+});

@@ -1,0 +1,76 @@
+// `npm run bench [-- --runs N --json]`: what the offline prod plan costs next to merely loading the SDKs.
+// Fresh processes, interleaved so machine load hits both sides alike; medians reported.
+import { execFileSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { parseArgs } from "node:util";
+import { evaluate } from "../policies/engine/evaluate";
+import { readPolicyConfig } from "../policies/config";
+import { allRules } from "../policies/rules";
+import { readStackFile, REPO_ROOT, runProgram, stackFilePath } from "./plan/run";
+
+const { values } = parseArgs({ options: { runs: { type: "string", default: "5" }, json: { type: "boolean" } } });
+const runs = Math.max(1, Number(values.runs));
+
+function timed(args: string[]): number {
+  const start = process.hrtime.bigint();
+  execFileSync(process.execPath, args, { cwd: REPO_ROOT, stdio: "ignore" });
+  return Number(process.hrtime.bigint() - start) / 1e6;
+}
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+async function main() {
+  // Warm, in-process: the program under mocks and the policy evaluation, without module loading.
+  const stack = readStackFile(stackFilePath("prod"));
+  const first = await runProgram(stack);
+  const awsModules = [...new Set(first.resources.filter((r) => r.type.startsWith("aws:")).map((r) => r.type.split(":")[1].split("/")[0]))].sort();
+  const programMs: number[] = [];
+  const policyMs: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const t0 = performance.now();
+    const run = await runProgram(stack);
+    const t1 = performance.now();
+    await evaluate(allRules, run.resources, readPolicyConfig("prod"));
+    policyMs.push(performance.now() - t1);
+    programMs.push(t1 - t0);
+  }
+
+  // Cold, fresh processes: loading @pulumi/pulumi and the @pulumi/aws modules the plan uses, versus the whole CLI.
+  const load = `const a=require("@pulumi/aws");require("@pulumi/pulumi");for(const m of ${JSON.stringify(awsModules)})Object.keys(a[m]);`;
+  const out = fs.mkdtempSync(path.join(os.tmpdir(), "dp-bench-"));
+  const baseline: number[] = [];
+  const plan: number[] = [];
+  timed(["-e", load]); // warm the file cache once
+  for (let i = 0; i < runs; i++) {
+    baseline.push(timed(["-e", load]));
+    plan.push(timed(["-r", "ts-node/register/transpile-only", "tools/plan.ts", "--stack", "prod", "--out", out]));
+  }
+  const result = {
+    runs,
+    resources: first.resources.filter((r) => r.custom).length,
+    rules: allRules.length,
+    loadSdkMs: Math.round(median(baseline)),
+    planProdMs: Math.round(median(plan)),
+    ratio: Number((median(plan) / median(baseline)).toFixed(2)),
+    warmProgramMs: Math.round(median(programMs)),
+    warmPoliciesMs: Math.round(median(policyMs)),
+    node: process.version,
+    cpus: os.cpus().length,
+    loadAverage: os.loadavg()[0].toFixed(2),
+  };
+  if (values.json) console.log(JSON.stringify(result, null, 2));
+  else {
+    console.log(`prod plan: ${result.resources} resources, ${result.rules} rules, median of ${runs} fresh runs (node ${result.node}, ${result.cpus} cpus, load ${result.loadAverage})`);
+    console.log(`  load @pulumi/pulumi + @pulumi/aws modules  ${String(result.loadSdkMs).padStart(6)} ms`);
+    console.log(`  plan --stack prod, whole CLI (ts-node)     ${String(result.planProdMs).padStart(6)} ms   (${result.ratio}x the SDK load)`);
+    console.log(`  of which, warm: program under mocks        ${String(result.warmProgramMs).padStart(6)} ms`);
+    console.log(`               all policies                  ${String(result.warmPoliciesMs).padStart(6)} ms`);
+  }
+}
+
+main().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});

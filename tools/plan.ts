@@ -1,0 +1,43 @@
+// `npm run plan -- --stack dev | --config path/to/Pulumi.<name>.yaml [--out dir]`: the offline plan.
+// `npm run -s plan -- --list-policies [--json]`: the policy catalogue.
+// Exit codes: 0 clean, 1 mandatory policy violation, 2 bad config or program error.
+import * as path from "node:path";
+import { parseArgs } from "node:util";
+import { allRules } from "../policies/rules";
+import { catalogue, catalogueTable } from "./plan/catalogue";
+import { EXIT, plan } from "./plan/plan";
+import { REPO_ROOT, stackFilePath } from "./plan/run";
+
+async function main(): Promise<number> {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      options: {
+        stack: { type: "string" }, config: { type: "string" }, out: { type: "string" },
+        "list-policies": { type: "boolean" }, json: { type: "boolean" },
+      },
+    }));
+  } catch (e) {
+    console.error(`error: ${(e as Error).message}`);
+    return EXIT.error;
+  }
+  if (values["list-policies"]) {
+    console.log(values.json ? JSON.stringify(catalogue(allRules), null, 2) : catalogueTable(allRules));
+    return EXIT.ok;
+  }
+  if (!values.stack === !values.config) {
+    console.error("usage: npm run plan -- --stack <dev|staging|prod> | --config <path/to/Pulumi.<name>.yaml> [--out <dir>]");
+    return EXIT.error;
+  }
+  const stackFile = values.config ? path.resolve(values.config) : stackFilePath(values.stack!);
+  const result = await plan({ stackFile, rules: allRules, outDir: path.resolve(values.out ?? path.join(REPO_ROOT, "out")), log: (l) => console.log(l) });
+  return result.code;
+}
+
+main().then(
+  (code) => process.exit(code),
+  (e) => {
+    console.error(`error: ${(e as Error).message}`);
+    process.exit(EXIT.error);
+  },
+);

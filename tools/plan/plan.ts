@@ -1,0 +1,71 @@
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { ConfigError } from "../../components/config/load";
+import { ENVIRONMENTS, Environment } from "../../components/core/types";
+import { readPolicyConfig } from "../../policies/config";
+import { evaluate } from "../../policies/engine/evaluate";
+import type { PlannedResource } from "../../policies/engine/args";
+import type { PlatformRule } from "../../policies/rules/define";
+import { markdownReport, PlanDocument, planDocument, summary } from "./report";
+import { Program, readStackFile, REPO_ROOT, runProgram, StackFile } from "./run";
+
+export const EXIT = { ok: 0, violation: 1, error: 2 } as const;
+
+export interface PlanResult {
+  readonly code: number;
+  readonly document?: PlanDocument;
+  /** Every declared resource, as the recording monitor saw it (plan.json holds the documented subset). */
+  readonly resources?: readonly PlannedResource[];
+  readonly problems?: readonly { path: string; message: string }[];
+  readonly error?: string;
+}
+
+export interface PlanOptions {
+  readonly stackFile: string;
+  readonly rules: readonly PlatformRule[];
+  /** Where out/<stack>/ goes; omit to write nothing. */
+  readonly outDir?: string;
+  /** A program other than stacks/index.ts (tests use this for deliberately unsafe variants). */
+  readonly program?: Program;
+  readonly log?: (line: string) => void;
+}
+
+/** Runs one stack offline, judges it with the pack, writes plan.json and report.md, and returns the exit code. */
+export async function plan(opts: PlanOptions): Promise<PlanResult> {
+  const log = opts.log ?? (() => undefined);
+  let stackFile: StackFile;
+  try {
+    stackFile = readStackFile(opts.stackFile);
+  } catch (e) {
+    return fail(log, `cannot read stack file: ${(e as Error).message}`);
+  }
+  let run;
+  try {
+    run = await runProgram(stackFile, opts.program);
+  } catch (e) {
+    if (e instanceof ConfigError) {
+      log(`${stackFile.file}: ${e.message}`);
+      return { code: EXIT.error, problems: e.problems };
+    }
+    return fail(log, `the program failed: ${(e as Error).stack ?? e}`);
+  }
+  const environment = String(run.outputs["environment"] ?? "");
+  if (!(ENVIRONMENTS as readonly string[]).includes(environment)) return fail(log, `the program exported no valid 'environment' (got '${environment}')`);
+  const verdicts = await evaluate(opts.rules, run.resources, readPolicyConfig(environment as Environment));
+  const document = planDocument(run.stack, environment, run.resources, verdicts);
+  if (opts.outDir) {
+    const dir = path.join(opts.outDir, run.stack);
+    fs.mkdirSync(dir, { recursive: true });
+    fs.writeFileSync(path.join(dir, "plan.json"), JSON.stringify(document, null, 2) + "\n");
+    fs.writeFileSync(path.join(dir, "report.md"), markdownReport(document, run.resources));
+  }
+  log(summary(document, run.resources));
+  if (opts.outDir) log(`wrote ${path.relative(REPO_ROOT, path.join(opts.outDir, run.stack))}/plan.json and report.md`);
+  const mandatory = verdicts.violations.some((v) => v.level === "mandatory");
+  return { code: mandatory ? EXIT.violation : EXIT.ok, document, resources: run.resources };
+}
+
+function fail(log: (line: string) => void, error: string): PlanResult {
+  log(`error: ${error}`);
+  return { code: EXIT.error, error };
+}

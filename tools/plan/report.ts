@@ -1,0 +1,115 @@
+import type { PlannedResource } from "../../policies/engine/args";
+import type { Verdicts } from "../../policies/engine/evaluate";
+
+export interface PlanDocument {
+  readonly stack: string;
+  readonly environment: string;
+  readonly resources: readonly {
+    urn: string; type: string; name: string; parent?: string; inputs: Record<string, unknown>; protect: boolean; retainOnDelete: boolean;
+  }[];
+  readonly policies: readonly { policy: string; level: string; urn?: string; message: string }[];
+  readonly waivers: Verdicts["waivers"];
+}
+
+export function planDocument(stack: string, environment: string, resources: readonly PlannedResource[], verdicts: Verdicts): PlanDocument {
+  return {
+    stack,
+    environment,
+    resources: resources.map((r) => ({ urn: r.urn, type: r.type, name: r.name, parent: r.parent, inputs: r.inputs, protect: r.protect, retainOnDelete: r.retainOnDelete })),
+    policies: verdicts.violations,
+    waivers: verdicts.waivers,
+  };
+}
+
+/** The component a resource belongs to: its nearest `data-platform:` ancestor (or itself). */
+export function owningComponent(r: PlannedResource, byUrn: Map<string, PlannedResource>): string {
+  let cur: PlannedResource | undefined = r;
+  while (cur) {
+    if (cur.type.startsWith("data-platform:") && cur.type !== "data-platform:lake:SecureBucket") return cur.type.split(":")[2];
+    cur = cur.parent ? byUrn.get(cur.parent) : undefined;
+  }
+  return "(stack)";
+}
+
+export function countByComponent(resources: readonly PlannedResource[]): Map<string, Map<string, number>> {
+  const byUrn = new Map(resources.map((r) => [r.urn, r]));
+  const out = new Map<string, Map<string, number>>();
+  for (const r of resources) {
+    if (!r.custom) continue;
+    const c = owningComponent(r, byUrn);
+    const m = out.get(c) ?? new Map<string, number>();
+    m.set(r.type, (m.get(r.type) ?? 0) + 1);
+    out.set(c, m);
+  }
+  return out;
+}
+
+/** Data flows between components, drawn only when both ends are in the plan. */
+const FLOWS: readonly [string, string, string][] = [
+  ["Sources", "IngestionSource", "HTTP, queue, schedule, DB events"],
+  ["IngestionSource", "DataLake", "raw zone"],
+  ["IngestionSource", "KafkaCluster", "streams (ms)"],
+  ["DataLake", "Warehouse", "loads: raw → staging"],
+  ["Pipeline", "Warehouse", "staging → marts"],
+  ["Pipeline", "DataLake", "analytics refresh"],
+  ["SparkOperator", "DataLake", "batch jobs (cron)"],
+  ["KafkaCluster", "QueryEngine", "topics"],
+  ["DataLake", "QueryEngine", "Glue catalog: Hive, Iceberg"],
+  ["Warehouse", "QueryEngine", "warehouse catalog"],
+  ["QueryEngine", "BiAccess", "SQL for analysts"],
+  ["Warehouse", "BiAccess", "bi_reader"],
+  ["DataLake", "BiAccess", "Athena"],
+  ["SecurityFoundation", "DataLake", "KMS keys, boundary"],
+  ["Network", "DataLake", "gateway endpoints"],
+  ["Monitoring", "Owners", "alerts"],
+];
+
+export function mermaid(resources: readonly PlannedResource[]): string {
+  const structural = new Set(["DataPlatform", "SecureBucket"]);
+  const present = new Set(resources.filter((r) => r.type.startsWith("data-platform:")).map((r) => r.type.split(":")[2]).filter((t) => !structural.has(t)));
+  present.add("Sources");
+  if (present.has("Monitoring")) present.add("Owners");
+  const lines = ["flowchart LR"];
+  for (const c of [...present].sort()) lines.push(`  ${c}[${c}]`);
+  for (const [from, to, label] of FLOWS) if (present.has(from) && present.has(to)) lines.push(`  ${from} -->|${label}| ${to}`);
+  return lines.join("\n");
+}
+
+export function markdownReport(doc: PlanDocument, resources: readonly PlannedResource[]): string {
+  const counts = countByComponent(resources);
+  const total = resources.filter((r) => r.custom).length;
+  const out: string[] = [];
+  out.push(`# Offline plan: ${doc.stack} (${doc.environment})`, "");
+  out.push("Produced by `npm run plan` under Pulumi's mock engine: nothing was deployed, and no cloud was called.", "");
+  out.push("## Architecture", "", "```mermaid", mermaid(resources), "```", "");
+  out.push(`## Resources (${total})`, "", "| component | type | count |", "| --- | --- | ---: |");
+  for (const [component, types] of [...counts].sort(([a], [b]) => a.localeCompare(b))) {
+    for (const [type, n] of [...types].sort(([a], [b]) => a.localeCompare(b))) out.push(`| ${component} | \`${type}\` | ${n} |`);
+  }
+  out.push("", "## Policy verdicts", "");
+  if (doc.policies.length === 0) out.push("No violations.");
+  else {
+    out.push("| level | policy | resource | message |", "| --- | --- | --- | --- |");
+    for (const v of doc.policies) out.push(`| ${v.level} | ${v.policy} | ${v.urn?.split("::").pop() ?? "(stack)"} | ${v.message.replace(/\n/g, " ").replace(/\|/g, "\\|")} |`);
+  }
+  out.push("", "## Waivers in use", "");
+  if (doc.waivers.length === 0) out.push("None.");
+  else {
+    out.push("| policy | resource | reason |", "| --- | --- | --- |");
+    for (const w of doc.waivers) out.push(`| ${w.policy} | ${w.urn.split("::").pop()} | ${w.reason} |`);
+  }
+  return out.join("\n") + "\n";
+}
+
+export function summary(doc: PlanDocument, resources: readonly PlannedResource[]): string {
+  const counts = countByComponent(resources);
+  const lines = [`stack ${doc.stack} (${doc.environment}): ${resources.filter((r) => r.custom).length} resources`];
+  for (const [component, types] of [...counts].sort(([a], [b]) => a.localeCompare(b))) {
+    const n = [...types.values()].reduce((a, b) => a + b, 0);
+    lines.push(`  ${component.padEnd(22)} ${String(n).padStart(4)}  (${[...types].map(([t, c]) => `${t.split(":").pop()}×${c}`).join(", ")})`);
+  }
+  const by = (level: string) => doc.policies.filter((v) => v.level === level).length;
+  lines.push(`policies: ${by("mandatory")} mandatory, ${by("advisory")} advisory violation(s); ${doc.waivers.length} waiver(s) in use`);
+  for (const v of doc.policies) lines.push(`  [${v.level}] ${v.policy}: ${v.urn?.split("::").pop() ?? "(stack)"} — ${v.message.split("\n").pop()}`);
+  return lines.join("\n");
+}
