@@ -6,6 +6,9 @@ import { baseTags } from "../core/tags";
 import { bundle, NODE_RUNTIME, packageFiles } from "./bundle";
 import type { PlatformFunctionArgs, PolicyStatement } from "./types";
 
+/** Marks a queue as a dead-letter queue: policies accept it without a redrive policy of its own, and alarms watch its depth. */
+export const DEAD_LETTER_TAG = { "data-platform:queue-role": "dead-letter" } as const;
+
 export const FUNCTION_DEFAULTS = { memoryMb: 256, timeoutSeconds: 60, reservedConcurrency: 2, logRetentionDays: 30 } as const;
 
 /** Lambda caps function names at 64 characters; long names keep a hash so two never collide. */
@@ -16,14 +19,8 @@ export function physicalName(prefix: string, name: string, max = 64): string {
   return `${full.slice(0, max - 8)}-${hash}`;
 }
 
-// Names that hold secret values. `_ARN`, `_ID` and `_NAME` suffixes point at a secret instead, which is the point.
-const SECRET_NAME = /(PASSW(OR)?D|SECRET|TOKEN|API_?KEY|PRIVATE_?KEY|CREDENTIAL)/i;
-const REFERENCE_SUFFIX = /_(ARN|ID|NAME)$/i;
-
-/** Environment variable names that look like they carry a secret value rather than a reference to one. */
-export function secretLikeEnvNames(env: Record<string, unknown>): string[] {
-  return Object.keys(env).filter((k) => SECRET_NAME.test(k) && !REFERENCE_SUFFIX.test(k));
-}
+export { secretLikeEnvNames } from "./env";
+import { secretLikeEnvNames } from "./env";
 
 export interface BaseStatementsInput {
   readonly logGroupArn: string;
@@ -114,7 +111,7 @@ export class PlatformFunction extends pulumi.ComponentResource {
     if (args.deadLetterTargetArn === undefined) {
       this.deadLetterQueue = new aws.sqs.Queue(
         `${name}-dlq`,
-        { kmsMasterKeyId: args.kmsKeyArn, messageRetentionSeconds: 14 * 24 * 3600, tags },
+        { kmsMasterKeyId: args.kmsKeyArn, messageRetentionSeconds: 14 * 24 * 3600, tags: { ...tags, ...DEAD_LETTER_TAG } },
         { parent: this, retainOnDelete: ctx.retainOnDelete },
       );
     }

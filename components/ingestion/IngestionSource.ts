@@ -3,7 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { doc, platformRole, serviceTrust } from "../core/iam";
 import { dataTags } from "../core/tags";
 import type { NetworkRefs, PlatformContext, SecurityRefs } from "../core/types";
-import { physicalName, PlatformFunction } from "../functions/function";
+import { DEAD_LETTER_TAG, physicalName, PlatformFunction } from "../functions/function";
 import type { PlatformFunctionArgs, PolicyStatement } from "../functions/types";
 import { metricsNamespace } from "../observability/metrics";
 import { RESTRICTED_CLEARANCE_TAG } from "../security/documents";
@@ -133,7 +133,7 @@ export class IngestionSource extends pulumi.ComponentResource {
         }
         break;
       case "queue": {
-        const dlq = encryptedQueue("dlq");
+        const dlq = encryptedQueue("dlq", { tags: { ...tags, ...DEAD_LETTER_TAG } });
         queue = encryptedQueue("queue", {
           // AWS guidance: six times the function timeout, so a message is not redelivered while still in flight.
           visibilityTimeoutSeconds: 6 * src.timeoutSeconds,
@@ -157,7 +157,7 @@ export class IngestionSource extends pulumi.ComponentResource {
         break;
       case "db-events": {
         table = operationalTable(name, ctx, src, keyArn, tags, this);
-        const failures = encryptedQueue("failures");
+        const failures = encryptedQueue("failures", { tags: { ...tags, ...DEAD_LETTER_TAG } });
         statements.push(pulumi.all([table.arn, keyArn]).apply(([t, k]) => iam.streamReadStatements(t, k, ctx.region)));
         deadLetterTargetArn = failures.arn;
         this.table = table;

@@ -5,6 +5,7 @@ import type { PlatformContext, Tags } from "../core/types";
 import type { PolicyStatement } from "../functions/types";
 import type { OperationsRefs } from "../ingestion/types";
 import { queueSendStatements } from "../ingestion/statements";
+import { DEAD_LETTER_TAG } from "../functions/function";
 
 /** What a state machine's role may do: invoke its steps, alert, use the operations key, log and trace. */
 export function stateMachineStatements(i: { functionArns: string[]; topicArn: string; keyArn: string; region: string }): PolicyStatement[] {
@@ -87,7 +88,7 @@ export interface ScheduleArgs {
 /** An EventBridge Scheduler schedule that starts the state machine, with retries and a dead-letter queue. */
 export function machineSchedule(name: string, a: ScheduleArgs, parent: pulumi.Resource): { schedule: aws.scheduler.Schedule; deadLetterQueue: aws.sqs.Queue } {
   const p = { parent };
-  const dlq = new aws.sqs.Queue(`${name}-schedule-dlq`, { kmsMasterKeyId: a.keyArn, messageRetentionSeconds: 14 * 24 * 3600, tags: a.tags }, { parent, retainOnDelete: a.ctx.retainOnDelete });
+  const dlq = new aws.sqs.Queue(`${name}-schedule-dlq`, { kmsMasterKeyId: a.keyArn, messageRetentionSeconds: 14 * 24 * 3600, tags: { ...a.tags, ...DEAD_LETTER_TAG } }, { parent, retainOnDelete: a.ctx.retainOnDelete });
   const { role } = platformRole(`${name}-scheduler`, {
     ctx: a.ctx,
     permissionsBoundaryArn: a.permissionsBoundaryArn,

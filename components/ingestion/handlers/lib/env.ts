@@ -17,14 +17,3 @@ export function optionalEnv(name: string): string | undefined {
   const v = process.env[name];
   return v === undefined || v === "" ? undefined : v;
 }
-
-/** A JSON setting (e.g. a source's payload schema); parsed once per cold start. */
-export function jsonEnv<T>(name: string): T | undefined {
-  const v = optionalEnv(name);
-  if (v === undefined) return undefined;
-  try {
-    return JSON.parse(v) as T;
-  } catch (e) {
-    throw new Error(`environment variable ${name} is not valid JSON: ${(e as Error).message}`);
-  }
-}
