@@ -111,7 +111,7 @@ export class PlatformFunction extends pulumi.ComponentResource {
     if (args.deadLetterTargetArn === undefined) {
       this.deadLetterQueue = new aws.sqs.Queue(
         `${name}-dlq`,
-        { kmsMasterKeyId: args.kmsKeyArn, messageRetentionSeconds: 14 * 24 * 3600, tags: { ...tags, ...DEAD_LETTER_TAG } },
+        { name: `${fnName}-dlq`, kmsMasterKeyId: args.kmsKeyArn, messageRetentionSeconds: 14 * 24 * 3600, tags: { ...tags, ...DEAD_LETTER_TAG } },
         { parent: this, retainOnDelete: ctx.retainOnDelete },
       );
     }

@@ -106,7 +106,7 @@ export class IngestionSource extends pulumi.ComponentResource {
     let vpc: PlatformFunctionArgs["vpc"];
     const inVpc = () => ({ subnetIds: args.network.privateSubnetIds, securityGroupIds: [args.network.workloadSecurityGroupIds.ingestion] });
     const encryptedQueue = (suffix: string, extra: Partial<aws.sqs.QueueArgs> = {}) =>
-      new aws.sqs.Queue(`${name}-${suffix}`, { kmsMasterKeyId: keyArn, kmsDataKeyReusePeriodSeconds: 300, messageRetentionSeconds: 14 * 24 * 3600, tags, ...extra }, { parent: this, retainOnDelete: ctx.retainOnDelete });
+      new aws.sqs.Queue(`${name}-${suffix}`, { name: `${ctx.prefix}-${src.name}-${suffix}`.slice(0, 80), kmsMasterKeyId: keyArn, kmsDataKeyReusePeriodSeconds: 300, messageRetentionSeconds: 14 * 24 * 3600, tags, ...extra }, { parent: this, retainOnDelete: ctx.retainOnDelete });
     const fnName = `${src.name}-${SUFFIX[src.kind]}`;
     const fnPhysical = physicalName(ctx.prefix, fnName);
 

@@ -88,7 +88,7 @@ export interface ScheduleArgs {
 /** An EventBridge Scheduler schedule that starts the state machine, with retries and a dead-letter queue. */
 export function machineSchedule(name: string, a: ScheduleArgs, parent: pulumi.Resource): { schedule: aws.scheduler.Schedule; deadLetterQueue: aws.sqs.Queue } {
   const p = { parent };
-  const dlq = new aws.sqs.Queue(`${name}-schedule-dlq`, { kmsMasterKeyId: a.keyArn, messageRetentionSeconds: 14 * 24 * 3600, tags: { ...a.tags, ...DEAD_LETTER_TAG } }, { parent, retainOnDelete: a.ctx.retainOnDelete });
+  const dlq = new aws.sqs.Queue(`${name}-schedule-dlq`, { name: a.machine.name.apply((n) => `${n.slice(0, 67)}-schedule-dlq`), kmsMasterKeyId: a.keyArn, messageRetentionSeconds: 14 * 24 * 3600, tags: { ...a.tags, ...DEAD_LETTER_TAG } }, { parent, retainOnDelete: a.ctx.retainOnDelete });
   const { role } = platformRole(`${name}-scheduler`, {
     ctx: a.ctx,
     permissionsBoundaryArn: a.permissionsBoundaryArn,

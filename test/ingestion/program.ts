@@ -72,15 +72,18 @@ export function build(environment: Environment, raw: unknown = CONFIG): Built {
 }
 
 const plans = new Map<string, Promise<PlannedResource[]>>();
+// The mock engine is process-global: programs must run one after another.
+let queue: Promise<unknown> = Promise.resolve();
 
 /** Every resource the program declares for an environment (memoized: plans are deterministic). */
 export function planned(environment: Environment): Promise<PlannedResource[]> {
   let p = plans.get(environment);
   if (!p) {
-    p = runProgram({ stack: environment, file: `Pulumi.${environment}.yaml`, config: { "aws:region": REGION } }, async () => {
+    p = queue.then(() => runProgram({ stack: environment, file: `Pulumi.${environment}.yaml`, config: { "aws:region": REGION } }, async () => {
       const { ingestion } = build(environment);
       return { endpoints: ingestion.endpoints, backfills: ingestion.backfillStateMachines };
-    }).then((r) => r.resources);
+    })).then((r) => r.resources);
+    queue = p.catch(() => undefined);
     plans.set(environment, p);
   }
   return p;
