@@ -12,3 +12,6 @@ export { DataLake, DataLakeArgs, ZoneRefs, glueDatabaseName } from "./lake/DataL
 export * from "./lake/documents";
 export { DataPlatform, DataPlatformArgs } from "./platform/DataPlatform";
 export { contextFromConfig } from "./platform/context";
+export * from "./warehouse";
+export * from "./streaming";
+export * from "./functions";

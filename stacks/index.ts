@@ -22,5 +22,13 @@ export = async () => {
     accessLogBucket: lake.accessLogBucketName,
     queryResultsBucket: lake.queryResultsBucketName,
     glueDatabases: lake.databases,
+    warehouse: platform.warehouse && {
+      engine: config.warehouse.engine,
+      endpoint: platform.warehouse.endpoint,
+      port: platform.warehouse.port,
+      database: platform.warehouse.database,
+      adminSecretArn: platform.warehouse.adminSecretArn,
+    },
+    kafka: platform.kafka && { engine: config.streaming.engine, bootstrapBrokers: platform.kafka.bootstrapBrokers },
   };
 };

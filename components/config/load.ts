@@ -1,5 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
+import { validateStreaming } from "../streaming/config";
+import { validateWarehouse } from "../warehouse/config";
 import { applyProfile, ResolvedConfig } from "./profiles";
 import { platformSchema, PlatformParsed } from "./schema";
 
@@ -67,6 +69,9 @@ export function crossChecks(parsed: PlatformParsed, resolved: ResolvedConfig): P
       problems.push({ path: "platform.security.keyDeletionWindowDays", message: "is refused in prod: a deleted key makes its data unreadable; prod keeps the 30-day window" });
     }
   }
+  const capability = { environment: resolved.environment, azCount: resolved.network.azCount, domains: resolved.domains };
+  problems.push(...validateWarehouse(parsed.warehouse, resolved.warehouse, capability));
+  problems.push(...validateStreaming(parsed.streaming, resolved.streaming, capability));
   const { rawInfrequentAccessAfterDays: ia, rawArchiveAfterDays: archive } = resolved.lake;
   if (archive < ia + 30) problems.push({ path: "platform.lake.rawArchiveAfterDays", message: `must be at least 30 days after rawInfrequentAccessAfterDays (${ia})` });
   return problems;

@@ -1,4 +1,6 @@
 import type { Classification, Environment, Zone } from "../core/types";
+import { resolveStreamingConfig, StreamingConfig } from "../streaming/config";
+import { resolveWarehouseConfig, WarehouseConfig } from "../warehouse/config";
 import type { DomainConfig, PlatformParsed } from "./schema";
 
 /** The platform config after the environment profile filled every default. */
@@ -28,6 +30,8 @@ export interface ResolvedConfig {
     readonly lakeFormationAdmins: readonly string[];
   };
   readonly security: { readonly keyDeletionWindowDays: number };
+  readonly warehouse: WarehouseConfig;
+  readonly streaming: StreamingConfig;
   /** Profile switches that are not user-settable: they are what "prod cannot lose data" means. */
   readonly safety: {
     readonly protect: boolean;
@@ -36,7 +40,7 @@ export interface ResolvedConfig {
   };
 }
 
-type Defaults = Omit<ResolvedConfig, "name" | "environment" | "region" | "governance" | "domains">;
+type Defaults = Omit<ResolvedConfig, "name" | "environment" | "region" | "governance" | "domains" | "warehouse" | "streaming">;
 
 const zones = { raw: { classification: "confidential" }, curated: { classification: "internal" }, analytics: { classification: "internal" } } as const;
 
@@ -96,7 +100,11 @@ export const PROFILES: Record<Environment, Defaults> = {
 export function applyProfile(parsed: PlatformParsed, region: string): ResolvedConfig {
   const d = PROFILES[parsed.profile];
   const net = { ...d.network, ...parsed.network };
-  const azCount = net.existing ? (Math.min(net.existing.privateSubnetIds.length, 3) as 2 | 3) : net.azCount;
+  const warehouse = resolveWarehouseConfig(parsed.warehouse, parsed.profile);
+  // Redshift Serverless only deploys into subnets of 3 AZs. Subnets cost nothing (dev keeps its single NAT gateway),
+  // so the profile's AZ count rises to 3 for it unless the user chose a count, in which case the cross-check explains.
+  const needsThree = warehouse.enabled && warehouse.engine === "redshift-serverless" && parsed.network?.azCount === undefined;
+  const azCount = net.existing ? (Math.min(net.existing.privateSubnetIds.length, 3) as 2 | 3) : needsThree ? 3 : net.azCount;
   const availabilityZones = net.availabilityZones.length > 0 ? net.availabilityZones : ["a", "b", "c"].slice(0, azCount).map((s) => `${region}${s}`);
   const userZones = parsed.lake?.zones ?? {};
   const lakeZones = Object.fromEntries(
@@ -111,6 +119,8 @@ export function applyProfile(parsed: PlatformParsed, region: string): ResolvedCo
     network: { ...net, cidr: net.existing?.cidr ?? net.cidr, azCount, availabilityZones },
     lake: { ...d.lake, ...parsed.lake, zones: lakeZones },
     security: { ...d.security, ...parsed.security },
+    warehouse,
+    streaming: resolveStreamingConfig(parsed.streaming, parsed.profile, parsed.domains),
     safety: d.safety,
   };
 }

@@ -1,5 +1,7 @@
 import { z } from "zod";
 import { CLASSIFICATIONS, ENVIRONMENTS, ZONES } from "../core/types";
+import { streamingSchema } from "../streaming/config";
+import { warehouseSchema } from "../warehouse/config";
 
 // What a user writes under `data-platform:platform` in a stack file. Every object is strict: an unknown key is a
 // typo, and typos in infrastructure config are how buckets end up public. Optional fields are filled by the
@@ -97,6 +99,10 @@ export const platformSchema = z.strictObject({
   network: networkSchema.optional(),
   lake: lakeSchema.optional(),
   security: securitySchema.optional(),
+  /** Relational warehouse: Redshift Serverless or Aurora PostgreSQL (see the warehouse section of the README). */
+  warehouse: warehouseSchema.optional(),
+  /** Kafka: MSK provisioned or MSK Serverless, and the topics. */
+  streaming: streamingSchema.optional(),
 });
 
 export type PlatformInput = z.input<typeof platformSchema>;

@@ -5,6 +5,8 @@ import type { PlatformContext } from "../core/types";
 import { DataLake } from "../lake/DataLake";
 import { Network } from "../network/Network";
 import { SecurityFoundation } from "../security/SecurityFoundation";
+import { KafkaCluster } from "../streaming/KafkaCluster";
+import { Warehouse } from "../warehouse/Warehouse";
 import { contextFromConfig } from "./context";
 
 export interface DataPlatformArgs {
@@ -21,6 +23,10 @@ export class DataPlatform extends pulumi.ComponentResource {
   readonly security: SecurityFoundation;
   readonly network: Network;
   readonly lake: DataLake;
+  /** Absent when `warehouse.enabled` is false. */
+  readonly warehouse?: Warehouse;
+  /** Absent when `streaming.enabled` is false. */
+  readonly kafka?: KafkaCluster;
 
   constructor(name: string, args: DataPlatformArgs, opts?: pulumi.ComponentResourceOptions) {
     super("data-platform:platform:DataPlatform", name, {}, opts);
@@ -29,7 +35,7 @@ export class DataPlatform extends pulumi.ComponentResource {
     const caller = aws.getCallerIdentityOutput({}, { parent: this });
     const deployer = aws.iam.getSessionContextOutput({ arn: caller.arn }, { parent: this });
 
-    this.security = new SecurityFoundation(`${name}-security`, { ctx, accountId: caller.accountId, keyDeletionWindowDays: cfg.security.keyDeletionWindowDays }, { parent: this });
+    this.security = new SecurityFoundation(`${name}-security`, { ctx, accountId: caller.accountId, deployerArn: deployer.issuerArn, keyDeletionWindowDays: cfg.security.keyDeletionWindowDays }, { parent: this });
     const { keyArns, permissionsBoundaryArn } = this.security;
 
     this.network = new Network(`${name}-network`, {
@@ -53,6 +59,14 @@ export class DataPlatform extends pulumi.ComponentResource {
       ...cfg.lake,
     }, { parent: this });
 
-    this.registerOutputs({ vpcId: this.network.vpcId });
+    const refs = { ctx, network: this.network, security: this.security };
+    if (cfg.warehouse.enabled) {
+      this.warehouse = new Warehouse(`${name}-warehouse`, { ...refs, domains: cfg.domains, config: cfg.warehouse, logRetentionDays: cfg.safety.logRetentionDays }, { parent: this });
+    }
+    if (cfg.streaming.enabled) {
+      this.kafka = new KafkaCluster(`${name}-kafka`, { ...refs, config: cfg.streaming }, { parent: this });
+    }
+
+    this.registerOutputs({ vpcId: this.network.vpcId, warehouseEndpoint: this.warehouse?.endpoint, kafkaBootstrapBrokers: this.kafka?.bootstrapBrokers });
   }
 }

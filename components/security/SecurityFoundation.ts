@@ -8,6 +8,8 @@ export interface SecurityFoundationArgs {
   readonly ctx: PlatformContext;
   /** AWS account id; the program passes `aws.getCallerIdentity`'s. */
   readonly accountId: pulumi.Input<string>;
+  /** The identity running `pulumi up` (an IAM role ARN); keys let it create encrypted resources through AWS services. */
+  readonly deployerArn?: pulumi.Input<string>;
   /** Days before a scheduled key deletion happens. @default 30 */
   readonly keyDeletionWindowDays?: number;
 }
@@ -38,7 +40,8 @@ export class SecurityFoundation extends pulumi.ComponentResource implements Secu
           enableKeyRotation: true,
           rotationPeriodInDays: 365,
           deletionWindowInDays: args.keyDeletionWindowDays ?? 30,
-          policy: this.accountId.apply((accountId) => JSON.stringify(keyPolicy({ accountId, region: ctx.region, prefix: ctx.prefix, classification }))),
+          policy: pulumi.all([this.accountId, args.deployerArn]).apply(([accountId, deployerArn]) =>
+            JSON.stringify(keyPolicy({ accountId, deployerArn, region: ctx.region, prefix: ctx.prefix, classification }))),
           tags: baseTags(ctx, "security", { [TAG.dataClassification]: classification }),
         },
         stateful,

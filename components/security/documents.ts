@@ -10,8 +10,13 @@ const KEY_ADMIN_ACTIONS = [
 ];
 export const KEY_USE_ACTIONS = ["kms:Encrypt", "kms:Decrypt", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:DescribeKey"];
 
+/** Services that encrypt with platform keys on the deployer's behalf while `pulumi up` creates resources. */
+export const DEPLOY_TIME_SERVICES = ["secretsmanager", "rds", "redshift-serverless", "kafka", "dynamodb", "sqs", "sns", "eks", "lambda", "states"];
+
 export interface KeyPolicyInput {
   readonly accountId: string;
+  /** The identity running `pulumi up`; it may use the key only through the services that create encrypted resources. */
+  readonly deployerArn?: string;
   readonly region: string;
   readonly prefix: string;
   readonly classification: Classification;
@@ -39,6 +44,18 @@ export function keyPolicy(input: KeyPolicyInput): PolicyDocument {
       Condition: { Bool: { "kms:GrantIsForAWSResource": "true" }, ArnLike: { "aws:PrincipalArn": platformRoleArnPattern(accountId, { prefix }) } },
     },
   ];
+  if (input.deployerArn) {
+    // Creating an encrypted secret, database or cluster makes the service use the key as the caller; the deployer
+    // gets exactly that, never direct use and never S3 (so it cannot read lake data).
+    statements.push({
+      Sid: "DeployerThroughServices",
+      Effect: "Allow",
+      Principal: { AWS: input.deployerArn },
+      Action: [...KEY_USE_ACTIONS, "kms:CreateGrant"],
+      Resource: "*",
+      Condition: { StringEquals: { "kms:ViaService": DEPLOY_TIME_SERVICES.map((s) => `${s}.${region}.amazonaws.com`) } },
+    });
+  }
   if (classification !== "restricted") {
     statements.push({
       Sid: "CloudWatchLogs",

@@ -12,6 +12,10 @@ export const TAGGABLE_TYPES: readonly string[] = [
   "aws:ec2/vpc:Vpc", "aws:ec2/subnet:Subnet", "aws:ec2/securityGroup:SecurityGroup", "aws:ec2/defaultSecurityGroup:DefaultSecurityGroup",
   "aws:ec2/routeTable:RouteTable", "aws:ec2/internetGateway:InternetGateway", "aws:ec2/natGateway:NatGateway", "aws:ec2/eip:Eip",
   "aws:ec2/vpcEndpoint:VpcEndpoint", "aws:ec2/flowLog:FlowLog", "aws:cloudwatch/logGroup:LogGroup",
+  "aws:redshiftserverless/namespace:Namespace", "aws:redshiftserverless/workgroup:Workgroup",
+  "aws:rds/cluster:Cluster", "aws:rds/clusterInstance:ClusterInstance", "aws:rds/clusterParameterGroup:ClusterParameterGroup", "aws:rds/subnetGroup:SubnetGroup",
+  "aws:msk/cluster:Cluster", "aws:msk/serverlessCluster:ServerlessCluster", "aws:secretsmanager/secret:Secret", "aws:appautoscaling/target:Target",
+  "aws:sqs/queue:Queue", "aws:lambda/function:Function",
 ];
 
 /**

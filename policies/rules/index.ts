@@ -2,8 +2,10 @@ import type { PlatformRule } from "./define";
 import { governanceRules } from "./governance";
 import { securityRules } from "./security";
 import { storageRules } from "./storage";
+import { streamingRules } from "./streaming";
+import { warehouseRules } from "./warehouse";
 
 export * from "./define";
 
 /** Every rule of the pack, in catalogue order. The PolicyPack, the offline plan and the tests all use this list. */
-export const allRules: readonly PlatformRule[] = [...storageRules, ...securityRules, ...governanceRules];
+export const allRules: readonly PlatformRule[] = [...storageRules, ...securityRules, ...governanceRules, ...warehouseRules, ...streamingRules];

@@ -43,7 +43,9 @@ import { DataPlatform, loadPlatformConfig, ConfigError, type ResolvedConfig } fr
 import { allRules } from "@data-platform/blueprint/policies";
 
 pulumi.runtime.setMocks({
-  newResource: (a) => ({ id: a.name + "-id", state: { ...a.inputs, arn: "arn:aws:s3:::" + (a.inputs.bucket ?? a.name) } }),
+  newResource: (a) => ({ id: a.name + "-id", state: { ...a.inputs, arn: a.type.startsWith("aws:msk/")
+    ? "arn:aws:kafka:us-east-2:210987654321:cluster/" + a.name + "/0b1c2d3e-1"
+    : "arn:aws:s3:::" + (a.inputs.bucket ?? a.name) } }),
   call: (a) => (a.token.endsWith("getCallerIdentity") ? { accountId: "210987654321", arn: "arn:aws:sts::210987654321:assumed-role/ci/x" } : { issuerArn: "arn:aws:iam::210987654321:role/ci" }),
 }, "consumer", "dev");
 
@@ -55,8 +57,8 @@ const config: ResolvedConfig = loadPlatformConfig({
 let rejected = "";
 try { loadPlatformConfig({ name: "team", profile: "qa" }, "us-east-2"); } catch (e) { rejected = e instanceof ConfigError ? e.problems.map((p) => p.path).join(",") : "wrong error"; }
 const platform = new DataPlatform("team", { config });
-pulumi.all([platform.lake.zones.raw.bucketName, platform.network.vpcId]).apply(([bucket, vpc]) => {
-  console.log(JSON.stringify({ bucket, vpc, rules: allRules.length, rejected }));
+pulumi.all([platform.lake.zones.raw.bucketName, platform.network.vpcId, platform.warehouse?.port, platform.warehouse?.sqlChecksum]).apply(([bucket, vpc, port, sql]) => {
+  console.log(JSON.stringify({ bucket, vpc, port, sql, rules: allRules.length, rejected }));
 });
 `);
     execFileSync(path.join(REPO_ROOT, "node_modules", ".bin", "tsc"), ["-p", consumer], { cwd: consumer, stdio: "pipe" });
@@ -64,6 +66,9 @@ pulumi.all([platform.lake.zones.raw.bucketName, platform.network.vpcId]).apply((
     const result = JSON.parse(out.trim().split("\n").pop() ?? "{}");
     assert.equal(result.bucket, "team-dev-raw-210987654321");
     assert.equal(result.vpc, "team-network-id");
+    // The warehouse ships its SQL migrations and bundles its handler from the package itself.
+    assert.equal(result.port, 5439);
+    assert.match(result.sql, /^[0-9a-f]{64}$/);
     assert.ok(result.rules >= 10);
     assert.match(result.rejected, /platform\.profile/);
   });

@@ -29,6 +29,17 @@ describe("SecurityFoundation", () => {
     assert.equal(internal.Statement.find((s) => s.Sid === "UseByPlatformRoles")?.Condition?.StringEquals, undefined);
   });
 
+  it("lets the deployer use keys only through the services that create encrypted resources, never S3", () => {
+    const doc = keyPolicy({ accountId: "123456789012", region: "eu-west-1", prefix: "acme-data-prod", classification: "confidential", deployerArn: "arn:aws:iam::123456789012:role/platform-deployer" });
+    const deployer = doc.Statement.find((s) => s.Sid === "DeployerThroughServices");
+    assert.deepEqual(deployer?.Principal, { AWS: "arn:aws:iam::123456789012:role/platform-deployer" });
+    const via = deployer?.Condition?.StringEquals["kms:ViaService"] as string[];
+    assert.ok(via.includes("secretsmanager.eu-west-1.amazonaws.com") && via.includes("rds.eu-west-1.amazonaws.com"));
+    assert.ok(!via.some((v) => v.startsWith("s3.")), "the deployer cannot decrypt lake objects");
+    const planned = by.type(prod, "aws:kms/key:Key").map((k) => json<{ Statement: { Sid: string }[] }>(k.inputs.policy));
+    assert.ok(planned.every((p) => p.Statement.some((s) => s.Sid === "DeployerThroughServices")));
+  });
+
   it("puts the boundary on every role and the boundary forbids escaping itself", () => {
     const [boundary] = by.type(prod, "aws:iam/policy:Policy").filter((p) => String(p.inputs.name).endsWith("-permissions-boundary"));
     const arn = `arn:aws:iam::123456789012:policy/${boundary.inputs.name}`;

@@ -1,0 +1,291 @@
+import * as aws from "@pulumi/aws";
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import { doc, platformRole, PolicyDocument, serviceTrust } from "../core/iam";
+import { baseTags } from "../core/tags";
+import type { NetworkRefs, PlatformContext, SecurityRefs, Tags } from "../core/types";
+import type { EksClusterConfig, ExistingClusterConfig, NodeGroupConfig } from "./config";
+import { EksRefs, podIdentityTrust } from "./identity";
+import type { Toleration } from "./k8s";
+import type { EksAddonName } from "./versions";
+
+/** Where the compute components put their Kubernetes objects. Build one with KubernetesCluster, or pass your own provider. */
+export interface KubernetesTarget {
+  /** Every Kubernetes resource of the compute module is created with this provider. */
+  readonly provider: k8s.Provider;
+  /** Present on a platform-managed EKS cluster: pod identities become Pod Identity associations. */
+  readonly eks?: EksRefs;
+  /** How Spark executors reach spot capacity; absent when the cluster has no dedicated spot group. */
+  readonly spotExecutors?: SpotScheduling;
+}
+
+export interface SpotScheduling {
+  readonly nodeSelector: Record<string, string>;
+  readonly tolerations: readonly Toleration[];
+}
+
+/** Control-plane log types the platform always ships: API calls, the audit trail, and authentication decisions. */
+export const CONTROL_PLANE_LOG_TYPES = ["api", "audit", "authenticator"] as const;
+export const NODE_GROUP_LABEL = "data-platform/node-group";
+export const DEDICATED_TAINT_KEY = "data-platform/dedicated";
+export const CLUSTER_ADMIN_POLICY_ARN = "arn:aws:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy";
+const MANAGED = (name: string) => `arn:aws:iam::aws:policy/${name}`;
+
+/** Scheduling that sends executors to a dedicated spot group and nowhere else. */
+export function spotScheduling(groupName: string): SpotScheduling {
+  return {
+    nodeSelector: { [NODE_GROUP_LABEL]: groupName },
+    tolerations: [{ key: DEDICATED_TAINT_KEY, operator: "Equal", value: "spark-executors", effect: "NoSchedule" }],
+  };
+}
+
+/** The EKS arguments that carry the security posture; kept pure so tests and policies see the same values. */
+export function clusterSecurityArgs(config: Pick<EksClusterConfig, "endpointPublicAccess" | "publicAccessCidrs">, secretsKeyArn: pulumi.Input<string>) {
+  return {
+    // API mode: access entries only; the aws-auth ConfigMap cannot grant anything.
+    accessConfig: { authenticationMode: "API" },
+    encryptionConfig: { provider: { keyArn: secretsKeyArn }, resources: ["secrets"] },
+    enabledClusterLogTypes: [...CONTROL_PLANE_LOG_TYPES],
+    endpoint: {
+      endpointPrivateAccess: true,
+      endpointPublicAccess: config.endpointPublicAccess,
+      ...(config.endpointPublicAccess ? { publicAccessCidrs: [...config.publicAccessCidrs] } : {}),
+    },
+  };
+}
+
+/** What the control plane may do with the secrets key: envelope-encrypt Kubernetes secrets, nothing else. */
+export function clusterKeyPolicy(keyArn: string): PolicyDocument {
+  return doc(
+    { Sid: "EnvelopeEncryption", Effect: "Allow", Action: ["kms:Encrypt", "kms:Decrypt", "kms:DescribeKey", "kms:ListGrants"], Resource: keyArn },
+    { Sid: "GrantsForEks", Effect: "Allow", Action: "kms:CreateGrant", Resource: keyArn, Condition: { Bool: { "kms:GrantIsForAWSResource": true } } },
+  );
+}
+
+/** Node group arguments derived from config: capacity, labels, and the taint that reserves dedicated groups. */
+export function nodeGroupSpec(name: string, g: NodeGroupConfig) {
+  return {
+    capacityType: g.capacityType === "spot" ? "SPOT" : "ON_DEMAND",
+    instanceTypes: [...g.instanceTypes],
+    amiType: "AL2023_x86_64_STANDARD",
+    scalingConfig: { minSize: g.minSize, maxSize: g.maxSize, desiredSize: g.desiredSize },
+    labels: { [NODE_GROUP_LABEL]: name, "data-platform/capacity": g.capacityType },
+    taints: g.dedicatedTo ? [{ key: DEDICATED_TAINT_KEY, value: g.dedicatedTo, effect: "NO_SCHEDULE" }] : [],
+  };
+}
+
+/** Kubeconfig that authenticates with the caller's AWS identity (`aws eks get-token`); holds no credential. */
+export function eksKubeconfig(clusterName: string, endpoint: string, caData: string, region: string): string {
+  return JSON.stringify({
+    apiVersion: "v1",
+    kind: "Config",
+    clusters: [{ name: clusterName, cluster: { server: endpoint, "certificate-authority-data": caData } }],
+    contexts: [{ name: clusterName, context: { cluster: clusterName, user: clusterName } }],
+    "current-context": clusterName,
+    users: [
+      {
+        name: clusterName,
+        user: {
+          exec: {
+            apiVersion: "client.authentication.k8s.io/v1beta1",
+            command: "aws",
+            args: ["eks", "get-token", "--cluster-name", clusterName, "--region", region, "--output", "json"],
+            interactiveMode: "Never",
+          },
+        },
+      },
+    ],
+  });
+}
+
+/** vpc-cni enforces NetworkPolicy objects only when asked to; without this the namespaces' default-deny is decoration. */
+export const VPC_CNI_CONFIGURATION = JSON.stringify({ enableNetworkPolicy: "true" });
+
+export interface KubernetesClusterArgs {
+  readonly ctx: PlatformContext;
+  readonly network: NetworkRefs;
+  readonly security: SecurityRefs;
+  readonly accountId: pulumi.Input<string>;
+  /** `platform.compute.cluster`, resolved. */
+  readonly config: EksClusterConfig | ExistingClusterConfig;
+  /**
+   * The identity that runs `pulumi up`: given cluster admin through an access entry so the program can create
+   * Kubernetes objects. @default none: the cluster creator gets EKS's bootstrap admin entry instead
+   */
+  readonly deployerRoleArn?: pulumi.Input<string>;
+  /** @default `${ctx.prefix}-eks` */
+  readonly clusterName?: string;
+}
+
+/**
+ * The Kubernetes the compute module runs on. `mode: eks`: a private EKS cluster with encrypted secrets, control-plane
+ * logs, access entries, pinned core add-ons, managed node groups and Pod Identity. `mode: existing`: only a provider
+ * for a cluster you bring; Spark and the query engine then run on any Kubernetes.
+ */
+export class KubernetesCluster extends pulumi.ComponentResource {
+  readonly target: KubernetesTarget;
+  readonly provider: k8s.Provider;
+  readonly clusterName?: pulumi.Output<string>;
+  readonly clusterArn?: pulumi.Output<string>;
+  readonly endpoint?: pulumi.Output<string>;
+  /** Node security groups: the EKS cluster group and the platform's `compute` workload group. */
+  readonly nodeSecurityGroupIds?: pulumi.Output<string>[];
+  readonly nodeRoleArn?: pulumi.Output<string>;
+  readonly kubeconfig: pulumi.Output<string>;
+
+  constructor(name: string, args: KubernetesClusterArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("data-platform:compute:KubernetesCluster", name, {}, opts);
+    const { ctx, config } = args;
+
+    if (config.mode === "existing") {
+      // Bring your own cluster: the kubeconfig is a secret; without one the provider uses the ambient kubeconfig.
+      this.kubeconfig = pulumi.secret(config.kubeconfig ?? "");
+      this.provider = new k8s.Provider(`${name}-k8s`, { kubeconfig: config.kubeconfig ? this.kubeconfig : undefined, context: config.context }, { parent: this });
+      this.target = { provider: this.provider };
+      this.registerOutputs({});
+      return;
+    }
+
+    const p = { parent: this };
+    const tags = (extra: Tags = {}) => baseTags(ctx, "compute", extra);
+    const clusterName = args.clusterName ?? `${ctx.prefix}-eks`;
+    const accountId = pulumi.output(args.accountId);
+    const secretsKeyArn = args.security.keyArns.confidential;
+
+    // EKS writes to this fixed name; creating it first gives it retention and encryption instead of "never expire".
+    const logGroup = new aws.cloudwatch.LogGroup(`${name}-control-plane`, {
+      name: `/aws/eks/${clusterName}/cluster`,
+      retentionInDays: config.logRetentionDays,
+      kmsKeyId: args.security.keyArns.internal,
+      tags: tags(),
+    }, { parent: this, retainOnDelete: ctx.retainOnDelete });
+
+    const { role: clusterRole } = platformRole(`${name}-cluster`, {
+      ctx,
+      description: `EKS control plane of ${clusterName}`,
+      permissionsBoundaryArn: args.security.permissionsBoundaryArn,
+      assumeRolePolicy: accountId.apply((a) => serviceTrust("eks.amazonaws.com", a)),
+      policy: secretsKeyArn.apply(clusterKeyPolicy),
+      tags: tags(),
+    }, p);
+    const clusterPolicy = new aws.iam.RolePolicyAttachment(`${name}-cluster`, { role: clusterRole.name, policyArn: MANAGED("AmazonEKSClusterPolicy") }, p);
+
+    const security = clusterSecurityArgs(config, secretsKeyArn);
+    const cluster = new aws.eks.Cluster(name, {
+      name: clusterName,
+      version: config.version,
+      roleArn: clusterRole.arn,
+      vpcConfig: { subnetIds: args.network.privateSubnetIds, ...security.endpoint },
+      accessConfig: { ...security.accessConfig, bootstrapClusterCreatorAdminPermissions: args.deployerRoleArn === undefined },
+      encryptionConfig: security.encryptionConfig,
+      enabledClusterLogTypes: security.enabledClusterLogTypes,
+      // Standard support only: extended support costs six times as much and hides overdue upgrades.
+      upgradePolicy: { supportType: "STANDARD" },
+      deletionProtection: ctx.protect,
+      bootstrapSelfManagedAddons: false,
+      tags: tags({ Name: clusterName }),
+    }, { parent: this, dependsOn: [logGroup, clusterPolicy], protect: ctx.protect });
+    const eks: EksRefs = { clusterName: cluster.name, clusterArn: cluster.arn };
+    this.clusterName = cluster.name;
+    this.clusterArn = cluster.arn;
+    this.endpoint = cluster.endpoint;
+
+    // Nodes: ECR pulls and node registration only. The CNI's permissions go to its own pod identity, not every pod's node.
+    const { role: nodeRole } = platformRole(`${name}-node`, {
+      ctx,
+      description: `Managed nodes of ${clusterName}`,
+      permissionsBoundaryArn: args.security.permissionsBoundaryArn,
+      assumeRolePolicy: accountId.apply((a) => serviceTrust("ec2.amazonaws.com", a)),
+      tags: tags(),
+    }, p);
+    const nodePolicies = ["AmazonEKSWorkerNodePolicy", "AmazonEC2ContainerRegistryPullOnly"].map(
+      (policy) => new aws.iam.RolePolicyAttachment(`${name}-node-${policy}`, { role: nodeRole.name, policyArn: MANAGED(policy) }, p),
+    );
+    this.nodeRoleArn = nodeRole.arn;
+
+    const addonVersion = (addon: EksAddonName) => config.addonVersions[addon];
+    const addon = (addonName: EksAddonName, extra: Partial<aws.eks.AddonArgs>, dependsOn: pulumi.Resource[]) =>
+      new aws.eks.Addon(`${name}-${addonName}`, {
+        clusterName: cluster.name,
+        addonName,
+        addonVersion: addonVersion(addonName),
+        resolveConflictsOnCreate: "OVERWRITE",
+        resolveConflictsOnUpdate: "OVERWRITE",
+        tags: tags(),
+        ...extra,
+      }, { parent: this, dependsOn });
+    const addonRole = (suffix: string, managedPolicy: string) => {
+      const { role } = platformRole(`${name}-${suffix}`, {
+        ctx,
+        description: `${suffix} add-on of ${clusterName} (EKS Pod Identity)`,
+        permissionsBoundaryArn: args.security.permissionsBoundaryArn,
+        assumeRolePolicy: pulumi.all([accountId, cluster.arn]).apply(([a, c]) => podIdentityTrust(a, c)),
+        tags: tags(),
+      }, p);
+      const attachment = new aws.iam.RolePolicyAttachment(`${name}-${suffix}`, { role: role.name, policyArn: MANAGED(managedPolicy) }, p);
+      return { role, attachment };
+    };
+
+    // Pod Identity and the CNI go in before nodes so the first node already runs the configured versions.
+    const podIdentityAgent = addon("eks-pod-identity-agent", {}, []);
+    const cni = addonRole("vpc-cni", "AmazonEKS_CNI_Policy");
+    const vpcCni = addon("vpc-cni", {
+      configurationValues: VPC_CNI_CONFIGURATION,
+      podIdentityAssociations: [{ roleArn: cni.role.arn, serviceAccount: "aws-node" }],
+    }, [podIdentityAgent, cni.attachment]);
+    const kubeProxy = addon("kube-proxy", {}, []);
+
+    this.nodeSecurityGroupIds = [cluster.vpcConfig.clusterSecurityGroupId, pulumi.output(args.network.workloadSecurityGroupIds.compute)];
+    const nodeGroups = Object.entries(config.nodeGroups).map(([group, g]) => {
+      const groupTags = tags({ [NODE_GROUP_LABEL]: group });
+      const template = new aws.ec2.LaunchTemplate(`${name}-${group}`, {
+        description: `${clusterName} ${group} nodes`,
+        // The compute group is what the warehouse and Kafka admit; the cluster group keeps node <-> control plane traffic.
+        vpcSecurityGroupIds: this.nodeSecurityGroupIds,
+        // IMDSv2 with one hop: pods cannot reach the node's credentials, so Pod Identity is the only way to AWS.
+        metadataOptions: { httpEndpoint: "enabled", httpTokens: "required", httpPutResponseHopLimit: 1, instanceMetadataTags: "disabled" },
+        blockDeviceMappings: [{ deviceName: "/dev/xvda", ebs: { volumeSize: g.diskSizeGiB, volumeType: "gp3", encrypted: "true", deleteOnTermination: "true" } }],
+        tagSpecifications: ["instance", "volume", "network-interface"].map((resourceType) => ({ resourceType, tags: groupTags })),
+        updateDefaultVersion: true,
+        tags: groupTags,
+      }, p);
+      const spec = nodeGroupSpec(group, g);
+      return new aws.eks.NodeGroup(`${name}-${group}`, {
+        clusterName: cluster.name,
+        nodeRoleArn: nodeRole.arn,
+        subnetIds: args.network.privateSubnetIds,
+        version: config.version,
+        ...spec,
+        launchTemplate: { id: template.id, version: template.latestVersion.apply(String) },
+        updateConfig: { maxUnavailablePercentage: 33 },
+        tags: groupTags,
+      }, { parent: this, dependsOn: [...nodePolicies, vpcCni, kubeProxy], ignoreChanges: ["scalingConfig.desiredSize"] });
+    });
+
+    // Deployments need nodes to schedule on; creating them earlier leaves the add-ons degraded until nodes join.
+    addon("coredns", {}, nodeGroups);
+    addon("metrics-server", {}, nodeGroups);
+    const ebs = addonRole("ebs-csi", "service-role/AmazonEBSCSIDriverPolicy");
+    addon("aws-ebs-csi-driver", { podIdentityAssociations: [{ roleArn: ebs.role.arn, serviceAccount: "ebs-csi-controller-sa" }] }, [...nodeGroups, podIdentityAgent, ebs.attachment]);
+
+    // Access entries, never aws-auth: the deployer and the configured administrators get the admin access policy.
+    const admins: pulumi.Input<string>[] = [...(args.deployerRoleArn ? [args.deployerRoleArn] : []), ...config.adminRoleArns];
+    const accessEntries = admins.map((principalArn, i) => {
+      const entry = new aws.eks.AccessEntry(`${name}-admin-${i}`, { clusterName: cluster.name, principalArn, type: "STANDARD", tags: tags() }, p);
+      return new aws.eks.AccessPolicyAssociation(`${name}-admin-${i}`, {
+        clusterName: cluster.name,
+        principalArn,
+        policyArn: CLUSTER_ADMIN_POLICY_ARN,
+        accessScope: { type: "cluster" },
+      }, { parent: this, dependsOn: [entry] });
+    });
+
+    this.kubeconfig = pulumi.secret(pulumi.all([cluster.name, cluster.endpoint, cluster.certificateAuthority.data]).apply(([n, e, ca]) => eksKubeconfig(n, e, ca, ctx.region)));
+    // Objects wait for nodes and admin access, so the first `up` does not race the cluster it creates.
+    this.provider = new k8s.Provider(`${name}-k8s`, { kubeconfig: this.kubeconfig }, { parent: this, dependsOn: [...nodeGroups, ...accessEntries] });
+    const spotGroup = Object.entries(config.nodeGroups).find(([, g]) => g.dedicatedTo === "spark-executors");
+    this.target = { provider: this.provider, eks, spotExecutors: spotGroup ? spotScheduling(spotGroup[0]) : undefined };
+
+    this.registerOutputs({ clusterName: this.clusterName, clusterArn: this.clusterArn, endpoint: this.endpoint, nodeRoleArn: this.nodeRoleArn });
+  }
+}

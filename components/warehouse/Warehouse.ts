@@ -1,0 +1,150 @@
+import * as path from "path";
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import * as random from "@pulumi/random";
+import { dataTags } from "../core/tags";
+import type { Classification, NetworkRefs, PlatformContext, SecurityRefs } from "../core/types";
+import { PlatformFunction } from "../functions/function";
+import type { WarehouseConfig, WarehouseEngine } from "./config";
+import { bootstrapInput, bootstrapStatements, martsDomains, WAREHOUSE_CLASSIFICATION, WAREHOUSE_CLIENTS, WAREHOUSE_PORT } from "./documents";
+import { auroraPostgres, EngineOutput, physicalName, redshiftServerless } from "./engines";
+import { martsSchema, renderScripts, scriptsChecksum } from "./scripts";
+
+export interface WarehouseArgs {
+  readonly ctx: PlatformContext;
+  readonly network: NetworkRefs;
+  readonly security: SecurityRefs;
+  /** One marts schema is created per domain, except restricted ones (their data stays in the lake). */
+  readonly domains: readonly { readonly name: string; readonly classification: Classification }[];
+  /** Resolved config (`resolveWarehouseConfig`), already validated (`validateWarehouse`). */
+  readonly config: WarehouseConfig;
+  /** Retention of the database's log group. @default 30 */
+  readonly logRetentionDays?: number;
+}
+
+/**
+ * The relational warehouse: Redshift Serverless or Aurora PostgreSQL, chosen in config, private, encrypted with
+ * the platform's key, TLS-only and audited. At deploy time a function applies the versioned SQL in
+ * components/warehouse/sql (schemas `staging` and `marts_<domain>`; roles loader, transformer, bi_reader) and
+ * re-applies it exactly when the rendered SQL changes.
+ */
+export class Warehouse extends pulumi.ComponentResource {
+  readonly engine: WarehouseEngine;
+  readonly endpoint: pulumi.Output<string>;
+  readonly port: pulumi.Output<number>;
+  readonly database: pulumi.Output<string>;
+  /** Admin credentials (username, password, host, port, dbname) in Secrets Manager. The password is never an output. */
+  readonly adminSecretArn: pulumi.Output<string>;
+  /** The database's security group: other components may reference it, not add rules to it. */
+  readonly securityGroupId: pulumi.Output<string>;
+  /** `marts_<domain>` for every non-restricted domain. */
+  readonly martsSchemas: string[];
+  /** SHA-256 over the applied scripts: changes exactly when the bootstrap re-runs. */
+  readonly sqlChecksum: string;
+
+  constructor(name: string, args: WarehouseArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("data-platform:warehouse:Warehouse", name, {}, opts);
+    const { ctx, network, security, config } = args;
+    const engine = (this.engine = config.engine);
+    const port = WAREHOUSE_PORT[engine];
+    const keyArn = security.keyArns[WAREHOUSE_CLASSIFICATION];
+    const tags = dataTags(ctx, "shared", WAREHOUSE_CLASSIFICATION, { component: "warehouse" });
+    const physical = physicalName(ctx);
+
+    const sg = new aws.ec2.SecurityGroup(
+      `${name}-sg`,
+      {
+        vpcId: network.vpcId,
+        description: `${physical}: database port from platform workloads only`,
+        // Security-group references, never CIDRs: access follows the workload, not an address range.
+        ingress: WAREHOUSE_CLIENTS.map((kind) => ({
+          protocol: "tcp",
+          fromPort: port,
+          toPort: port,
+          securityGroups: [network.workloadSecurityGroupIds[kind]],
+          description: `${kind} workloads`,
+        })),
+        // Redshift reaches S3 and KMS itself (COPY, UNLOAD, enhanced VPC routing); Aurora initiates nothing.
+        egress: engine === "redshift-serverless" ? [{ protocol: "tcp", fromPort: 443, toPort: 443, cidrBlocks: ["0.0.0.0/0"], description: "HTTPS to AWS APIs through the VPC" }] : [],
+        revokeRulesOnDelete: true,
+        tags: { ...tags, Name: `${physical}-db` },
+      },
+      { parent: this },
+    );
+
+    // Only characters every engine accepts in a password (no quotes, slashes, @ or spaces).
+    const password = new random.RandomPassword(`${name}-admin-password`, { length: 40, special: false, minUpper: 2, minLower: 2, minNumeric: 2 }, { parent: this });
+    const secret = new aws.secretsmanager.Secret(
+      `${name}-admin`,
+      {
+        name: `${ctx.prefix}/warehouse/admin`,
+        description: `Admin credentials of ${physical}; for break-glass and the bootstrap function only`,
+        kmsKeyId: keyArn,
+        recoveryWindowInDays: ctx.allowDestroyData ? 7 : 30,
+        tags,
+      },
+      { parent: this, protect: ctx.protect, retainOnDelete: ctx.retainOnDelete },
+    );
+
+    const input = { name, parent: this, ctx, network, config, keyArn, permissionsBoundaryArn: security.permissionsBoundaryArn, securityGroupId: sg.id, adminPassword: password.result, tags, logRetentionDays: args.logRetentionDays ?? 30 };
+    const db: EngineOutput = engine === "redshift-serverless" ? redshiftServerless(input) : auroraPostgres(input);
+
+    const secretVersion = new aws.secretsmanager.SecretVersion(
+      `${name}-admin`,
+      {
+        secretId: secret.id,
+        secretString: pulumi.secret(
+          pulumi.all([password.result, db.endpoint, db.port]).apply(([pw, host, p]) =>
+            JSON.stringify({ engine: engine === "redshift-serverless" ? "redshift" : "postgres", username: config.adminUsername, password: pw, host, port: p, dbname: config.databaseName }),
+          ),
+        ),
+      },
+      { parent: this },
+    );
+
+    // Bootstrap: the rendered SQL travels in the invocation, whose triggers change exactly when the SQL or the
+    // function's code does, so it runs on create and on every such change, and never otherwise.
+    this.martsSchemas = martsDomains(args.domains).map(martsSchema);
+    const scripts = renderScripts(engine === "redshift-serverless" ? "redshift" : "postgres", martsDomains(args.domains));
+    this.sqlChecksum = scriptsChecksum(scripts);
+    const fn = new PlatformFunction(
+      `${name}-bootstrap`,
+      {
+        ctx,
+        entry: path.join(__dirname, "handlers", "bootstrap.ts"),
+        tags,
+        statements: pulumi
+          .all([secret.arn, keyArn, db.workgroupArn ?? pulumi.output(undefined)])
+          .apply(([secretArn, key, workgroupArn]) => bootstrapStatements({ engine, region: ctx.region, secretArn, keyArn: key, workgroupArn })),
+        permissionsBoundaryArn: security.permissionsBoundaryArn,
+        kmsKeyArn: keyArn,
+        environment: {
+          ADMIN_SECRET_ARN: secret.arn,
+          DB_NAME: config.databaseName,
+          ...(engine === "aurora-postgresql"
+            ? // The Lambda runtime ships the RDS CA bundle here; with it the driver verifies the server certificate.
+              { DB_HOST: db.endpoint, DB_PORT: String(port), NODE_EXTRA_CA_CERTS: "/var/runtime/ca-cert.pem" }
+            : { WORKGROUP_NAME: physical }),
+        },
+        timeoutSeconds: 300,
+        reservedConcurrency: 1,
+        logRetentionDays: args.logRetentionDays,
+        // Aurora is reached over the VPC as an ingestion workload; Redshift through the Data API, no VPC needed.
+        vpc: engine === "aurora-postgresql" ? { subnetIds: network.privateSubnetIds, securityGroupIds: [network.workloadSecurityGroupIds.ingestion] } : undefined,
+      },
+      { parent: this },
+    );
+    new aws.lambda.Invocation(
+      `${name}-bootstrap`,
+      { functionName: fn.functionName, input: bootstrapInput(engine, scripts), triggers: { sql: this.sqlChecksum, code: fn.codeHash } },
+      { parent: this, dependsOn: [...db.ready, secretVersion] },
+    );
+
+    this.endpoint = db.endpoint;
+    this.port = db.port;
+    this.database = pulumi.output(config.databaseName);
+    this.adminSecretArn = secret.arn;
+    this.securityGroupId = sg.id;
+    this.registerOutputs({ engine, endpoint: this.endpoint, port: this.port, database: this.database, adminSecretArn: this.adminSecretArn, securityGroupId: this.securityGroupId, martsSchemas: this.martsSchemas, sqlChecksum: this.sqlChecksum });
+  }
+}

@@ -1,0 +1,92 @@
+import { Logger } from "@aws-lambda-powertools/logger";
+import { RedshiftDataClient } from "@aws-sdk/client-redshift-data";
+import { GetSecretValueCommand, SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
+import { Client } from "pg";
+import { z } from "zod";
+import { applyScripts, ApplyResult, DIALECTS, SqlSession } from "../migrate";
+import { Script, scriptsChecksum, sha256 } from "../scripts";
+import { pgSession, redshiftDataSession } from "./sessions";
+
+// Deploy-time bootstrap of the warehouse: the program invokes this function with the rendered SQL scripts
+// (aws.lambda.Invocation, re-run when their checksum changes). Nothing else can invoke it: it has no trigger
+// and no resource policy, so only the deploying identity's lambda:InvokeFunction reaches it.
+
+const logger = new Logger();
+
+const scriptSchema = z.strictObject({
+  id: z.string().regex(/^(V\d{3}|R__[a-z0-9_]+\.[a-z0-9_]+)$/),
+  kind: z.enum(["versioned", "repeatable"]),
+  file: z.string(),
+  statements: z.array(z.string().min(1)),
+  checksum: z.string().regex(/^[0-9a-f]{64}$/),
+});
+
+const eventSchema = z.strictObject({
+  engine: z.enum(["redshift-serverless", "aurora-postgresql"]),
+  checksum: z.string().regex(/^[0-9a-f]{64}$/),
+  scripts: z.array(scriptSchema).min(1),
+});
+
+export type BootstrapEvent = z.infer<typeof eventSchema>;
+
+/**
+ * Validates the event and that every checksum matches its statements, so a truncated or hand-edited payload is
+ * rejected with a reason before any SQL runs.
+ */
+export function parseBootstrapEvent(event: unknown): BootstrapEvent {
+  const parsed = eventSchema.safeParse(event);
+  if (!parsed.success) throw new Error(`invalid bootstrap event: ${parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ")}`);
+  const e = parsed.data;
+  for (const s of e.scripts) {
+    if (sha256(s.statements.join(";\n")) !== s.checksum) throw new Error(`script ${s.id}: checksum does not match its statements`);
+  }
+  if (scriptsChecksum(e.scripts as Script[]) !== e.checksum) throw new Error("scripts checksum does not match the scripts");
+  return e;
+}
+
+function env(name: string): string {
+  const v = process.env[name];
+  if (!v) throw new Error(`environment variable ${name} is not set`);
+  return v;
+}
+
+async function openPostgres(): Promise<{ session: SqlSession; close: () => Promise<void> }> {
+  const secret = await new SecretsManagerClient({}).send(new GetSecretValueCommand({ SecretId: env("ADMIN_SECRET_ARN") }));
+  const { username, password } = JSON.parse(secret.SecretString ?? "{}") as { username?: string; password?: string };
+  if (!username || !password) throw new Error("admin secret lacks username or password");
+  const client = new Client({
+    host: env("DB_HOST"),
+    port: Number(env("DB_PORT")),
+    database: env("DB_NAME"),
+    user: username,
+    password,
+    // Verified TLS: the RDS CA bundle comes from NODE_EXTRA_CA_CERTS (set by the component).
+    ssl: { rejectUnauthorized: true },
+    connectionTimeoutMillis: 10_000,
+    application_name: "platform-bootstrap",
+  });
+  await client.connect();
+  return { session: pgSession(client), close: () => client.end() };
+}
+
+function openRedshift(): { session: SqlSession; close: () => Promise<void> } {
+  const session = redshiftDataSession(new RedshiftDataClient({}), {
+    workgroupName: env("WORKGROUP_NAME"),
+    database: env("DB_NAME"),
+    secretArn: env("ADMIN_SECRET_ARN"),
+  });
+  return { session, close: async () => undefined };
+}
+
+export async function handler(event: unknown): Promise<ApplyResult & { checksum: string }> {
+  const e = parseBootstrapEvent(event);
+  const { session, close } = e.engine === "aurora-postgresql" ? await openPostgres() : openRedshift();
+  try {
+    const result = await applyScripts(session, DIALECTS[e.engine === "aurora-postgresql" ? "postgres" : "redshift"], e.scripts as Script[]);
+    logger.info("bootstrap applied", { checksum: e.checksum, ...result });
+    // The result lands in the Invocation's state: ids and checksum only, never connection details.
+    return { ...result, checksum: e.checksum };
+  } finally {
+    await close();
+  }
+}
