@@ -30,5 +30,10 @@ export = async () => {
       adminSecretArn: platform.warehouse.adminSecretArn,
     },
     kafka: platform.kafka && { engine: config.streaming.engine, bootstrapBrokers: platform.kafka.bootstrapBrokers },
+    // http source → URL to POST records to; object-events source → state machine to start a backfill with.
+    ingestionEndpoints: platform.ingestion.endpoints,
+    backfillStateMachines: platform.ingestion.backfillStateMachines,
+    alertsTopicArn: platform.monitoring.topicArn,
+    dashboard: platform.monitoring.dashboardName,
   };
 };

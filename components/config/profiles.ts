@@ -1,4 +1,5 @@
 import type { Classification, Environment, Zone } from "../core/types";
+import { resolveIngestion, ResolvedIngestion } from "../ingestion/section";
 import { resolveStreamingConfig, StreamingConfig } from "../streaming/config";
 import { resolveWarehouseConfig, WarehouseConfig } from "../warehouse/config";
 import type { DomainConfig, PlatformParsed } from "./schema";
@@ -32,6 +33,7 @@ export interface ResolvedConfig {
   readonly security: { readonly keyDeletionWindowDays: number };
   readonly warehouse: WarehouseConfig;
   readonly streaming: StreamingConfig;
+  readonly ingestion: ResolvedIngestion;
   /** Profile switches that are not user-settable: they are what "prod cannot lose data" means. */
   readonly safety: {
     readonly protect: boolean;
@@ -40,7 +42,7 @@ export interface ResolvedConfig {
   };
 }
 
-type Defaults = Omit<ResolvedConfig, "name" | "environment" | "region" | "governance" | "domains" | "warehouse" | "streaming">;
+type Defaults = Omit<ResolvedConfig, "name" | "environment" | "region" | "governance" | "domains" | "warehouse" | "streaming" | "ingestion">;
 
 const zones = { raw: { classification: "confidential" }, curated: { classification: "internal" }, analytics: { classification: "internal" } } as const;
 
@@ -121,6 +123,7 @@ export function applyProfile(parsed: PlatformParsed, region: string): ResolvedCo
     security: { ...d.security, ...parsed.security },
     warehouse,
     streaming: resolveStreamingConfig(parsed.streaming, parsed.profile, parsed.domains),
+    ingestion: resolveIngestion(parsed, parsed.profile, parsed.domains, parsed.governance.owner),
     safety: d.safety,
   };
 }

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { CLASSIFICATIONS, ENVIRONMENTS, ZONES } from "../core/types";
+import { ingestionConfigShape } from "../ingestion/section";
 import { streamingSchema } from "../streaming/config";
 import { warehouseSchema } from "../warehouse/config";
 
@@ -103,6 +104,8 @@ export const platformSchema = z.strictObject({
   warehouse: warehouseSchema.optional(),
   /** Kafka: MSK provisioned or MSK Serverless, and the topics. */
   streaming: streamingSchema.optional(),
+  /** Ingestion sources, pipelines and monitoring (see the ingestion section of the README). */
+  ...ingestionConfigShape,
 });
 
 export type PlatformInput = z.input<typeof platformSchema>;

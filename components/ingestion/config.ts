@@ -1,5 +1,6 @@
 import Ajv from "ajv";
 import { z } from "zod";
+import type { Problem } from "../config/load";
 import { CLASSIFICATIONS, Classification, Environment } from "../core/types";
 
 // Config of `sources[]` under `data-platform:platform` (the lead merges it into the root schema). Strict objects:
@@ -203,17 +204,14 @@ export function resolveSource(s: SourceConfig, environment: Environment, domainC
   }
 }
 
-export interface Problem {
-  readonly path: string;
-  readonly message: string;
-}
-
 export interface ValidationContext {
   readonly domains: readonly { readonly name: string; readonly classification: Classification }[];
   /** Whether the platform has a warehouse (object-events load into it). */
   readonly warehouse: boolean;
   /** Whether the platform has Kafka (http sources may publish to it). */
   readonly kafka: boolean;
+  /** Declared Kafka topics: an http source publishes only to one of its own domain. @default none */
+  readonly topics?: readonly { readonly name: string; readonly domain: string }[];
 }
 
 const ORDER: readonly Classification[] = CLASSIFICATIONS;
@@ -239,7 +237,13 @@ export function validateSources(sources: readonly SourceConfig[], ctx: Validatio
         problems.push({ path: at("schema"), message: `is not a valid JSON Schema: ${(e as Error).message}` });
       }
     }
-    if (s.kind === "http" && s.kafkaTopic && !ctx.kafka) problems.push({ path: at("kafkaTopic"), message: "needs the platform's Kafka, which this stack does not enable" });
+    if (s.kind === "http" && s.kafkaTopic) {
+      const topic = ctx.topics?.find((t) => t.name === s.kafkaTopic);
+      if (!ctx.kafka) problems.push({ path: at("kafkaTopic"), message: "needs the platform's Kafka, which this stack does not enable" });
+      else if (!topic) problems.push({ path: at("kafkaTopic"), message: `is not a declared topic; declared: ${ctx.topics?.map((t) => t.name).join(", ") || "none"}` });
+      // A source may only feed its own domain's topics: the topic's consumers were granted for that domain's data.
+      else if (topic.domain !== s.domain) problems.push({ path: at("kafkaTopic"), message: `belongs to domain '${topic.domain}', not '${s.domain}'` });
+    }
     if (s.kind === "http" && s.throttle && s.throttle.burstLimit < s.throttle.rateLimit) problems.push({ path: at("throttle.burstLimit"), message: "must be at least rateLimit" });
     if (s.kind === "queue" && s.reservedConcurrency !== undefined && s.reservedConcurrency < 2) {
       problems.push({ path: at("reservedConcurrency"), message: "must be at least 2 for a queue source (the SQS event source needs two concurrent pollers)" });

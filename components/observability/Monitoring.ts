@@ -1,6 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { doc, platformRoleArnPattern, PolicyDocument } from "../core/iam";
+import { doc, platformRoleArnPattern, PolicyDocument, Statement } from "../core/iam";
 import { baseTags } from "../core/tags";
 import type { PlatformContext } from "../core/types";
 import type { OperationsRefs } from "../ingestion/types";
@@ -15,6 +15,8 @@ export interface MonitoringArgs {
   readonly accountId: pulumi.Input<string>;
   /** Recipients and thresholds, with profile defaults filled (see `resolveMonitoring`). */
   readonly config: ResolvedMonitoring;
+  /** The deploying identity: may use the operations key through Step Functions and SNS only. @default none */
+  readonly deployerArn?: pulumi.Input<string>;
   /** Waiting period of the operations key's deletion. @default 30 */
   readonly keyDeletionWindowDays?: number;
   /** Alarms and dashboard can be given here, or later through `watch()` when the watched parts need the topic first. */
@@ -25,10 +27,15 @@ export interface MonitoringArgs {
  * Policy of the operations key (alerts topic, state machines, their logs). The classification keys cannot serve
  * here: CloudWatch alarms must encrypt into the topic as a service, which those keys rightly never allow.
  */
-export function operationsKeyPolicy(i: { accountId: string; region: string; prefix: string }): PolicyDocument {
+export function operationsKeyPolicy(i: { accountId: string; region: string; prefix: string; deployerArn?: string }): PolicyDocument {
   const root = `arn:aws:iam::${i.accountId}:root`;
   const sourceAccount = { StringEquals: { "aws:SourceAccount": i.accountId } };
+  // Creating an encrypted state machine makes Step Functions use the key as the caller: the deployer gets that only.
+  const deployer: Statement[] = i.deployerArn
+    ? [{ Sid: "DeployerThroughServices", Effect: "Allow", Principal: { AWS: i.deployerArn }, Action: [...KEY_USE_ACTIONS, "kms:CreateGrant"], Resource: "*", Condition: { StringEquals: { "kms:ViaService": ["states", "sns"].map((s) => `${s}.${i.region}.amazonaws.com`) } } }]
+    : [];
   return doc(
+    ...deployer,
     { Sid: "KeyAdministration", Effect: "Allow", Principal: { AWS: root }, Action: ["kms:Create*", "kms:Describe*", "kms:Enable*", "kms:List*", "kms:Put*", "kms:Update*", "kms:Revoke*", "kms:Disable*", "kms:Get*", "kms:Delete*", "kms:TagResource", "kms:UntagResource", "kms:ScheduleKeyDeletion", "kms:CancelKeyDeletion"], Resource: "*" },
     { Sid: "UseByPlatformRoles", Effect: "Allow", Principal: { AWS: root }, Action: KEY_USE_ACTIONS, Resource: "*", Condition: { ArnLike: { "aws:PrincipalArn": platformRoleArnPattern(i.accountId, i) } } },
     { Sid: "AlarmsPublish", Effect: "Allow", Principal: { Service: "cloudwatch.amazonaws.com" }, Action: ["kms:Decrypt", "kms:GenerateDataKey*"], Resource: "*", Condition: sourceAccount },
@@ -76,7 +83,7 @@ export class Monitoring extends pulumi.ComponentResource {
       description: `${ctx.prefix}: alerts topic, pipeline state machines and their logs`,
       enableKeyRotation: true,
       deletionWindowInDays: args.keyDeletionWindowDays ?? 30,
-      policy: pulumi.output(args.accountId).apply((accountId) => JSON.stringify(operationsKeyPolicy({ accountId, region: ctx.region, prefix: ctx.prefix }))),
+      policy: pulumi.all([args.accountId, args.deployerArn]).apply(([accountId, deployerArn]) => JSON.stringify(operationsKeyPolicy({ accountId, region: ctx.region, prefix: ctx.prefix, deployerArn }))),
       tags,
     }, { parent: this, protect: ctx.protect, retainOnDelete: ctx.retainOnDelete });
     new aws.kms.Alias(`${name}-key`, { name: `alias/${ctx.prefix}-operations`, targetKeyId: key.keyId }, { parent: this });

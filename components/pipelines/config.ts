@@ -1,6 +1,7 @@
 import { z } from "zod";
 import type { Environment } from "../core/types";
-import type { Problem, SourceConfig } from "../ingestion/config";
+import type { Problem } from "../config/load";
+import type { SourceConfig } from "../ingestion/config";
 
 // Config of `pipelines[]`: scheduled raw → staging → marts → analytics runs, one state machine each.
 

@@ -1,11 +1,16 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import type { ResolvedConfig } from "../config/profiles";
-import type { PlatformContext } from "../core/types";
+import type { Classification, PlatformContext } from "../core/types";
+import type { PolicyStatement } from "../functions/types";
+import { Ingestion } from "../ingestion/Ingestion";
+import type { LakeRefs, WarehouseRefs } from "../ingestion/types";
 import { DataLake } from "../lake/DataLake";
 import { Network } from "../network/Network";
+import { Monitoring } from "../observability/Monitoring";
 import { SecurityFoundation } from "../security/SecurityFoundation";
 import { KafkaCluster } from "../streaming/KafkaCluster";
+import { WAREHOUSE_CLASSIFICATION } from "../warehouse/documents";
 import { Warehouse } from "../warehouse/Warehouse";
 import { contextFromConfig } from "./context";
 
@@ -27,6 +32,10 @@ export class DataPlatform extends pulumi.ComponentResource {
   readonly warehouse?: Warehouse;
   /** Absent when `streaming.enabled` is false. */
   readonly kafka?: KafkaCluster;
+  /** Alerts topic, alarms and dashboard of the environment. */
+  readonly monitoring: Monitoring;
+  /** Sources, pipelines and backfills from `sources` and `pipelines`. */
+  readonly ingestion: Ingestion;
 
   constructor(name: string, args: DataPlatformArgs, opts?: pulumi.ComponentResourceOptions) {
     super("data-platform:platform:DataPlatform", name, {}, opts);
@@ -67,6 +76,40 @@ export class DataPlatform extends pulumi.ComponentResource {
       this.kafka = new KafkaCluster(`${name}-kafka`, { ...refs, config: cfg.streaming }, { parent: this });
     }
 
-    this.registerOutputs({ vpcId: this.network.vpcId, warehouseEndpoint: this.warehouse?.endpoint, kafkaBootstrapBrokers: this.kafka?.bootstrapBrokers });
+    this.monitoring = new Monitoring(`${name}-monitoring`, { ctx, accountId: caller.accountId, deployerArn: deployer.issuerArn, config: cfg.ingestion.monitoring, keyDeletionWindowDays: cfg.security.keyDeletionWindowDays }, { parent: this });
+    this.ingestion = new Ingestion(`${name}-ingestion`, {
+      ...refs,
+      lake: lakeRefs(this.lake, cfg.domains),
+      config: cfg.ingestion,
+      domains: cfg.domains,
+      operations: this.monitoring.operations,
+      warehouse: this.warehouse && warehouseRefs(this.warehouse, this.security.keyArns[WAREHOUSE_CLASSIFICATION]),
+      kafka: this.kafka && { bootstrapBrokers: this.kafka.bootstrapBrokers, produceStatements: (topic) => this.kafka!.topicPolicies.apply((t) => t[topic].produce.Statement as PolicyStatement[]) }, // identity statements: Action + Resource, no Principal
+      logRetentionDays: cfg.safety.logRetentionDays,
+    }, { parent: this });
+    // Alarms need the watched resources, which need the topic first (state machines alert through it).
+    this.monitoring.watch(this.ingestion.targets);
+
+    this.registerOutputs({ vpcId: this.network.vpcId, warehouseEndpoint: this.warehouse?.endpoint, kafkaBootstrapBrokers: this.kafka?.bootstrapBrokers, alertsTopicArn: this.monitoring.topicArn });
   }
+}
+
+/** The zones ingestion writes; restricted domains land under `raw/` and `analytics/` of the restricted bucket. */
+export function lakeRefs(lake: DataLake, domains: readonly { readonly name: string; readonly classification: Classification }[]): LakeRefs {
+  const restricted = lake.restricted;
+  return {
+    raw: lake.zones.raw,
+    analytics: lake.zones.analytics,
+    domains: restricted
+      ? Object.fromEntries(domains.filter((d) => d.classification === "restricted").map((d) => [d.name, { raw: { ...restricted, root: "raw/" }, analytics: { ...restricted, root: "analytics/" } }]))
+      : undefined,
+  };
+}
+
+/**
+ * How loaders and pipeline steps reach the warehouse. They sign in with the admin secret until the warehouse
+ * issues a service login of the `loader` / `transformer` groups; the secret is read at run time only.
+ */
+export function warehouseRefs(wh: Warehouse, secretKeyArn: pulumi.Input<string>): WarehouseRefs {
+  return { engine: wh.engine === "redshift-serverless" ? "redshift" : "postgres", host: wh.endpoint, port: wh.port, database: wh.database, secretArn: wh.adminSecretArn, secretKeyArn };
 }

@@ -1,5 +1,6 @@
 import type { PlatformRule } from "./define";
 import { governanceRules } from "./governance";
+import { ingestionRules } from "./ingestion";
 import { securityRules } from "./security";
 import { storageRules } from "./storage";
 import { streamingRules } from "./streaming";
@@ -8,4 +9,4 @@ import { warehouseRules } from "./warehouse";
 export * from "./define";
 
 /** Every rule of the pack, in catalogue order. The PolicyPack, the offline plan and the tests all use this list. */
-export const allRules: readonly PlatformRule[] = [...storageRules, ...securityRules, ...governanceRules, ...warehouseRules, ...streamingRules];
+export const allRules: readonly PlatformRule[] = [...storageRules, ...securityRules, ...governanceRules, ...warehouseRules, ...streamingRules, ...ingestionRules];

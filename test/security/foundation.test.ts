@@ -8,7 +8,7 @@ describe("SecurityFoundation", () => {
   before(async () => (prod = await resourcesOf("prod")));
 
   it("creates one rotating, aliased key per classification with a 30-day deletion window in prod", () => {
-    const keys = by.type(prod, "aws:kms/key:Key");
+    const keys = by.type(prod, "aws:kms/key:Key").filter((k) => k.name.startsWith("acme-data-security-"));
     assert.deepEqual(keys.map((k) => (k.inputs.tags as Record<string, string>)["data-classification"]).sort(), ["confidential", "internal", "public", "restricted"]);
     for (const k of keys) {
       assert.equal(k.inputs.enableKeyRotation, true);
