@@ -110,6 +110,7 @@ export class Ingestion extends pulumi.ComponentResource {
       deadLetterQueues: [
         ...sources.map(([n, s]) => ({ label: n, queueName: s.targets.deadLetterQueueName })),
         ...pipelines.map(([n, pl]) => ({ label: `pipeline-${n}-schedule`, queueName: pl.scheduleDeadLetterQueueName })),
+        ...pipelines.filter(([, pl]) => pl.runner).map(([n, pl]) => ({ label: `pipeline-${n}-runner`, queueName: pl.runner!.deadLetterTargetArn.apply((a) => a.split(":").pop()!) })),
       ],
       queues: sources.flatMap(([n, s]) => {
         const src = byName.get(n)!;

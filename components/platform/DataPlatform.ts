@@ -88,7 +88,9 @@ export class DataPlatform extends pulumi.ComponentResource {
       logRetentionDays: cfg.safety.logRetentionDays,
     }, { parent: this });
     // Alarms need the watched resources, which need the topic first (state machines alert through it).
-    this.monitoring.watch(this.ingestion.targets);
+    const targets = this.ingestion.targets;
+    const warehouseQueues = (this.warehouse?.deadLetterQueueNames ?? []).map((queueName, i) => ({ label: `warehouse-schedule-${i}`, queueName }));
+    this.monitoring.watch({ ...targets, deadLetterQueues: [...(targets.deadLetterQueues ?? []), ...warehouseQueues] });
 
     this.registerOutputs({ vpcId: this.network.vpcId, warehouseEndpoint: this.warehouse?.endpoint, kafkaBootstrapBrokers: this.kafka?.bootstrapBrokers, alertsTopicArn: this.monitoring.topicArn });
   }

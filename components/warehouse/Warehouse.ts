@@ -41,6 +41,8 @@ export class Warehouse extends pulumi.ComponentResource {
   readonly martsSchemas: string[];
   /** SHA-256 over the applied scripts: changes exactly when the bootstrap re-runs. */
   readonly sqlChecksum: string;
+  /** Dead-letter queues of the warehouse's schedules (Redshift snapshots): Monitoring alarms on their depth. */
+  readonly deadLetterQueueNames: pulumi.Output<string>[];
 
   constructor(name: string, args: WarehouseArgs, opts?: pulumi.ComponentResourceOptions) {
     super("data-platform:warehouse:Warehouse", name, {}, opts);
@@ -145,6 +147,7 @@ export class Warehouse extends pulumi.ComponentResource {
     this.database = pulumi.output(config.databaseName);
     this.adminSecretArn = secret.arn;
     this.securityGroupId = sg.id;
+    this.deadLetterQueueNames = db.deadLetterQueueNames ?? [];
     this.registerOutputs({ engine, endpoint: this.endpoint, port: this.port, database: this.database, adminSecretArn: this.adminSecretArn, securityGroupId: this.securityGroupId, martsSchemas: this.martsSchemas, sqlChecksum: this.sqlChecksum });
   }
 }

@@ -40,6 +40,8 @@ export interface EngineOutput {
   /** The resource whose ARN scopes the bootstrap's Data API calls (Redshift only). */
   readonly workgroupArn?: pulumi.Output<string>;
   readonly ready: pulumi.Resource[];
+  /** Dead-letter queues of the engine's schedules, for monitoring. @default none */
+  readonly deadLetterQueueNames?: pulumi.Output<string>[];
 }
 
 /** Physical name shared by the namespace, workgroup or cluster. */
@@ -132,6 +134,7 @@ export function redshiftServerless(i: EngineInput): EngineOutput {
     port: pulumi.output(WAREHOUSE_PORT["redshift-serverless"]),
     workgroupArn: workgroup.arn,
     ready: [workgroup],
+    deadLetterQueueNames: [dlq.name],
   };
 }
 
