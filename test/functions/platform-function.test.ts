@@ -8,7 +8,7 @@ import { baseStatements, physicalName, PlatformFunction, secretLikeEnvNames } fr
 import { loadBundle } from "./load";
 import { ACCOUNT_ID, hex } from "../../tools/plan/mocks";
 import { runProgram } from "../../tools/plan/run";
-import { context, find, REGION } from "../ingestion/program";
+import { context, find, REGION, Tree } from "../ingestion/program";
 
 const ECHO = path.join(__dirname, "fixtures/echo.ts");
 const KEY = `arn:aws:kms:${REGION}:${ACCOUNT_ID}:key/raw`;
@@ -100,7 +100,7 @@ describe("functions: PlatformFunction", () => {
       logRetentionDays: 7,
       reservedConcurrency: 3,
     }));
-    const f = one("aws:lambda/function:Function", "echo-fn").inputs as Record<string, any>;
+    const f = one("aws:lambda/function:Function", "echo-fn").inputs as unknown as Tree;
     assert.equal(f.name, "acme-dev-echo");
     assert.deepEqual(f.architectures, ["arm64"]);
     assert.equal(f.runtime, NODE_RUNTIME);
@@ -111,7 +111,7 @@ describe("functions: PlatformFunction", () => {
     assert.equal(f.environment.variables.TABLE_NAME, "t");
     assert.equal(f.environment.variables.POWERTOOLS_SERVICE_NAME, "echo");
 
-    const queue = one("aws:sqs/queue:Queue", "echo-dlq").inputs as Record<string, any>;
+    const queue = one("aws:sqs/queue:Queue", "echo-dlq").inputs as unknown as Tree;
     assert.equal(queue.kmsMasterKeyId, KEY);
     assert.equal(queue.tags["data-platform:queue-role"], "dead-letter");
     const dlqArn = `arn:aws:sqs:${REGION}:${ACCOUNT_ID}:acme-dev-echo-dlq`;

@@ -1,7 +1,7 @@
 import { strict as assert } from "assert";
 import type { PlannedResource } from "../../policies/engine/args";
 import { ACCOUNT_ID, hex } from "../../tools/plan/mocks";
-import { ANALYTICS_BUCKET, find, key, planned, RAW_BUCKET, REGION, rolePolicy, WAREHOUSE_SECRET } from "./program";
+import { ANALYTICS_BUCKET, find, key, planned, RAW_BUCKET, REGION, rolePolicy, Tree, WAREHOUSE_SECRET } from "./program";
 
 type Statement = { Sid?: string; Action: string | string[]; Resource: string | string[]; Condition?: Record<string, Record<string, unknown>> };
 const stmt = (doc: { Statement: Record<string, unknown>[] }, sid: string) => {
@@ -37,7 +37,7 @@ describe("ingestion: components under the mock engine", function () {
     const integration = find.one(dev, "aws:apigatewayv2/integration:Integration", "acme-ingestion-orders-api-api");
     assert.equal(integration.inputs.integrationUri, fnArn("acme-dev-orders-api-http"));
     assert.equal(route.inputs.target, `integrations/${mockId("aws:apigatewayv2/integration:Integration", "acme-ingestion-orders-api-api")}`);
-    const stage = find.one(dev, "aws:apigatewayv2/stage:Stage", "acme-ingestion-orders-api-stage").inputs as Record<string, any>;
+    const stage = find.one(dev, "aws:apigatewayv2/stage:Stage", "acme-ingestion-orders-api-stage").inputs as unknown as Tree;
     const accessLogs = find.one(dev, "aws:cloudwatch/logGroup:LogGroup", "acme-ingestion-orders-api-api-access").inputs;
     assert.equal(stage.accessLogSettings.destinationArn, `arn:aws:logs:${REGION}:${ACCOUNT_ID}:log-group:${accessLogs.name}`);
     assert.deepEqual([stage.defaultRouteSettings.throttlingRateLimit, stage.defaultRouteSettings.throttlingBurstLimit], [10, 20], "dev profile throttle");
@@ -48,12 +48,12 @@ describe("ingestion: components under the mock engine", function () {
   });
 
   it("http with JWT: the route uses the authorizer configured with issuer and audiences", () => {
-    const auth = find.one(dev, "aws:apigatewayv2/authorizer:Authorizer", "acme-ingestion-web-events-jwt").inputs as Record<string, any>;
+    const auth = find.one(dev, "aws:apigatewayv2/authorizer:Authorizer", "acme-ingestion-web-events-jwt").inputs as unknown as Tree;
     assert.deepEqual(auth.jwtConfiguration, { issuer: "https://id.acme.example", audiences: ["ingest"] });
     const route = find.one(dev, "aws:apigatewayv2/route:Route", "acme-ingestion-web-events-records").inputs;
     assert.equal(route.authorizationType, "JWT");
     assert.equal(route.authorizerId, mockId("aws:apigatewayv2/authorizer:Authorizer", "acme-ingestion-web-events-jwt"));
-    const stage = find.one(dev, "aws:apigatewayv2/stage:Stage", "acme-ingestion-web-events-stage").inputs as Record<string, any>;
+    const stage = find.one(dev, "aws:apigatewayv2/stage:Stage", "acme-ingestion-web-events-stage").inputs as unknown as Tree;
     assert.equal(stage.defaultRouteSettings.throttlingRateLimit, 5, "explicit throttle wins over the profile");
   });
 
@@ -63,21 +63,21 @@ describe("ingestion: components under the mock engine", function () {
     assert.deepEqual(redrive, { deadLetterTargetArn: queueArn("acme-dev-payments-dlq"), maxReceiveCount: 3 });
     assert.equal(queue.visibilityTimeoutSeconds, 360);
     assert.equal(queue.kmsMasterKeyId, key("confidential"));
-    const mapping = find.one(dev, "aws:lambda/eventSourceMapping:EventSourceMapping", "acme-ingestion-payments-mapping").inputs as Record<string, any>;
+    const mapping = find.one(dev, "aws:lambda/eventSourceMapping:EventSourceMapping", "acme-ingestion-payments-mapping").inputs as unknown as Tree;
     assert.equal(mapping.eventSourceArn, queueArn("acme-dev-payments-queue"));
     assert.deepEqual(mapping.functionResponseTypes, ["ReportBatchItemFailures"]);
-    const fn = find.one(dev, "aws:lambda/function:Function", "acme-ingestion-payments-fn-fn").inputs as Record<string, any>;
+    const fn = find.one(dev, "aws:lambda/function:Function", "acme-ingestion-payments-fn-fn").inputs as unknown as Tree;
     assert.equal(fn.deadLetterConfig.targetArn, redrive.deadLetterTargetArn, "async failures land in the same DLQ");
     const consume = stmt(rolePolicy(dev, "acme-ingestion-payments-fn-role"), "ConsumeQueue");
     assert.equal(consume.Resource, mapping.eventSourceArn);
   });
 
   it("schedule: Scheduler invokes the pull with the scheduled time, retries, and dead-letters to the function's DLQ", () => {
-    const schedule = find.one(dev, "aws:scheduler/schedule:Schedule", "acme-ingestion-crm-contacts-schedule").inputs as Record<string, any>;
+    const schedule = find.one(dev, "aws:scheduler/schedule:Schedule", "acme-ingestion-crm-contacts-schedule").inputs as unknown as Tree;
     assert.equal(schedule.scheduleExpression, "rate(15 minutes)");
     assert.equal(schedule.target.arn, fnArn("acme-dev-crm-contacts-pull"));
-    assert.deepEqual(JSON.parse(schedule.target.input), { scheduledTime: "<aws.scheduler.scheduled-time>" });
-    const fn = find.one(dev, "aws:lambda/function:Function", "acme-ingestion-crm-contacts-fn-fn").inputs as Record<string, any>;
+    assert.deepEqual(JSON.parse(String(schedule.target.input)), { scheduledTime: "<aws.scheduler.scheduled-time>" });
+    const fn = find.one(dev, "aws:lambda/function:Function", "acme-ingestion-crm-contacts-fn-fn").inputs as unknown as Tree;
     assert.equal(schedule.target.deadLetterConfig.arn, fn.deadLetterConfig.targetArn);
     assert.equal(fn.reservedConcurrentExecutions, 1, "one pull at a time");
     assert.equal(fn.environment.variables.CREDENTIALS_SECRET_ARN, `arn:aws:secretsmanager:${REGION}:${ACCOUNT_ID}:secret:crm-api-XyZ123`);
@@ -89,18 +89,18 @@ describe("ingestion: components under the mock engine", function () {
   it("db-events: CMK-encrypted table with a stream; bisecting mapping with an on-failure queue; PITR and protection in prod only", () => {
     const devTable = find.one(dev, "aws:dynamodb/table:Table", "acme-ingestion-carts-table");
     const prodTable = find.one(prod, "aws:dynamodb/table:Table", "acme-ingestion-carts-table");
-    const t = devTable.inputs as Record<string, any>;
+    const t = devTable.inputs as unknown as Tree;
     assert.deepEqual([t.streamEnabled, t.streamViewType], [true, "NEW_AND_OLD_IMAGES"]);
     assert.deepEqual(t.serverSideEncryption, { enabled: true, kmsKeyArn: key("confidential") });
     assert.equal(t.pointInTimeRecovery.enabled, false);
-    assert.equal((prodTable.inputs as Record<string, any>).pointInTimeRecovery.enabled, true);
+    assert.equal((prodTable.inputs as unknown as Tree).pointInTimeRecovery.enabled, true);
     assert.equal(prodTable.inputs.deletionProtectionEnabled, true);
     assert.deepEqual([prodTable.protect, prodTable.retainOnDelete, devTable.protect], [true, true, false]);
-    const mapping = find.one(dev, "aws:lambda/eventSourceMapping:EventSourceMapping", "acme-ingestion-carts-mapping").inputs as Record<string, any>;
+    const mapping = find.one(dev, "aws:lambda/eventSourceMapping:EventSourceMapping", "acme-ingestion-carts-mapping").inputs as unknown as Tree;
     assert.equal(mapping.bisectBatchOnFunctionError, true);
     assert.equal(mapping.startingPosition, "TRIM_HORIZON");
     assert.equal(mapping.destinationConfig.onFailure.destinationArn, queueArn("acme-dev-carts-failures"));
-    assert.match(mapping.eventSourceArn, /table\/acme-dev-carts\/stream\//);
+    assert.match(String(mapping.eventSourceArn), /table\/acme-dev-carts\/stream\//);
     assert.equal(stmt(rolePolicy(dev, "acme-ingestion-carts-fn-role"), "ReadStream").Resource, `arn:aws:dynamodb:${REGION}:${ACCOUNT_ID}:table/acme-dev-carts/stream/*`);
   });
 
@@ -111,7 +111,7 @@ describe("ingestion: components under the mock engine", function () {
     assert.deepEqual(JSON.parse(rule.inputs.eventPattern as string).detail, { bucket: { name: [RAW_BUCKET] }, object: { key: [{ prefix: "sales/source=orders-api/dt=" }] } });
     const target = find.one(dev, "aws:cloudwatch/eventTarget:EventTarget", "acme-ingestion-orders-loader-objects").inputs;
     assert.equal(target.arn, fnArn("acme-dev-orders-loader-loader"));
-    const fn = find.one(dev, "aws:lambda/function:Function", "acme-ingestion-orders-loader-fn-fn").inputs as Record<string, any>;
+    const fn = find.one(dev, "aws:lambda/function:Function", "acme-ingestion-orders-loader-fn-fn").inputs as unknown as Tree;
     assert.deepEqual(fn.vpcConfig, { subnetIds: ["subnet-0a", "subnet-0b"], securityGroupIds: ["sg-ingestion"] });
     assert.equal(fn.environment.variables.WAREHOUSE_SECRET_ARN, WAREHOUSE_SECRET);
     assert.equal(fn.environment.variables.WAREHOUSE_ENGINE, "redshift");
@@ -124,11 +124,11 @@ describe("ingestion: components under the mock engine", function () {
     const fns = find.all(prod, "aws:lambda/function:Function");
     assert.equal(fns.length, 7);
     for (const f of fns) {
-      const i = f.inputs as Record<string, any>;
+      const i = f.inputs as unknown as Tree;
       assert.deepEqual(i.architectures, ["arm64"], f.name);
       assert.equal(i.runtime, "nodejs22.x");
       assert.equal(i.tracingConfig.mode, "Active");
-      assert.match(i.sourceCodeHash, /^[A-Za-z0-9+/]{43}=$/);
+      assert.match(String(i.sourceCodeHash), /^[A-Za-z0-9+/]{43}=$/);
       assert.equal(i.loggingConfig.logFormat, "JSON");
       const group = find.all(prod, "aws:cloudwatch/logGroup:LogGroup").find((g) => g.inputs.name === i.loggingConfig.logGroup);
       assert.equal(group?.inputs.retentionInDays, 365, `${f.name}: prod keeps logs a year`);
@@ -150,7 +150,7 @@ describe("ingestion: components under the mock engine", function () {
     assert.deepEqual((invoke.Resource as string[]).filter((r) => !r.endsWith(":*")).sort(), [fnArn("acme-dev-orders-loader-loader"), fnArn("acme-dev-sales-daily-runner")]);
     const publish = stmt(rolePolicy(dev, "acme-ingestion-sales-daily-pipeline-runner-role"), "PublishObjects");
     assert.equal(publish.Resource, `arn:aws:s3:::${ANALYTICS_BUCKET}/sales/*`);
-    const runner = find.one(dev, "aws:lambda/function:Function", "acme-ingestion-sales-daily-pipeline-runner-fn").inputs as Record<string, any>;
+    const runner = find.one(dev, "aws:lambda/function:Function", "acme-ingestion-sales-daily-pipeline-runner-fn").inputs as unknown as Tree;
     assert.equal(runner.environment.variables.ANALYTICS_BUCKET, ANALYTICS_BUCKET);
   });
 

@@ -3,7 +3,8 @@ import { ConfigError, loadPlatformConfig } from "../../components/config";
 import { INGESTION_PROFILES } from "../../components/ingestion/config";
 import { readStackFile, stackFilePath } from "../../tools/plan/run";
 
-type Platform = Record<string, any>;
+/** A stack's platform config as parsed YAML, edited in place by the cases. */
+type Platform = { [key: string]: Platform | Platform[] | string | number | object };
 const platformOf = (stack: "dev" | "staging" | "prod"): Platform => structuredClone(readStackFile(stackFilePath(stack)).config["data-platform:platform"]) as Platform;
 
 function problems(raw: unknown): string[] {

@@ -89,6 +89,11 @@ export function planned(environment: Environment): Promise<PlannedResource[]> {
   return p;
 }
 
+/** Planned inputs read deep in assertions: untyped JSON where every key leads to another Tree (a typed stand-in for `any`). */
+export interface Tree {
+  readonly [key: string]: Tree;
+}
+
 export const find = {
   all: (rs: readonly PlannedResource[], type: string) => rs.filter((r) => r.type === type),
   one(rs: readonly PlannedResource[], type: string, name: string): PlannedResource {

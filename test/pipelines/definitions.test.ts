@@ -1,9 +1,10 @@
 import { strict as assert } from "assert";
 import { backfillCommand, backfillDefinition, pipelineDefinition } from "../../components/pipelines/definitions";
 import type { PlannedResource } from "../../policies/engine/args";
+import type { Tree } from "../ingestion/program";
 import { by, json, resourcesOf } from "../support/plan";
 
-type State = Record<string, any>;
+type State = Tree;
 type Machine = { StartAt: string; TimeoutSeconds?: number; States: Record<string, State> };
 
 const TOPIC = "arn:aws:sns:eu-west-1:123456789012:acme-alerts";
@@ -13,7 +14,7 @@ const fn = (n: string) => `arn:aws:lambda:eu-west-1:123456789012:function:${n}`;
 /** Follows Next from StartAt: the path a successful run takes. */
 function happyPath(m: Machine): string[] {
   const path: string[] = [];
-  for (let s: string | undefined = m.StartAt; s; s = m.States[s].Next) path.push(s);
+  for (let s: string | undefined = m.StartAt; s; s = m.States[s].Next as unknown as string | undefined) path.push(s);
   return path;
 }
 
@@ -25,7 +26,7 @@ describe("pipelines: state machine definitions", () => {
 
   it("loads every source in parallel, then transforms, then publishes", () => {
     assert.deepEqual(happyPath(def), ["LoadStaging", "Transform", "Publish", "Done"]);
-    const branches = def.States.LoadStaging.Branches as Machine[];
+    const branches = def.States.LoadStaging.Branches as unknown as Machine[];
     assert.deepEqual(branches.map((b) => b.States[b.StartAt].Parameters.FunctionName), [fn("orders-loader"), fn("carts-loader")]);
     assert.deepEqual(branches[0].States[branches[0].StartAt].Parameters.Payload, { action: "load-window", "at.$": "$$.Execution.StartTime", days: 2 });
     assert.deepEqual([def.States.Transform.Parameters.Payload, def.States.Publish.Parameters.Payload.step], [{ step: "transform" }, "publish"]);
@@ -33,9 +34,9 @@ describe("pipelines: state machine definitions", () => {
   });
 
   it("retries task failures with jittered backoff from config, never retries bad input, and retries Lambda hiccups apart", () => {
-    const retry = def.States.Transform.Retry as State[];
+    const retry = def.States.Transform.Retry as unknown as State[];
     assert.deepEqual(retry[0], { ErrorEquals: ["RangeError"], MaxAttempts: 0 });
-    assert.ok(retry[1].ErrorEquals.includes("Lambda.TooManyRequestsException"));
+    assert.ok((retry[1].ErrorEquals as unknown as string[]).includes("Lambda.TooManyRequestsException"));
     assert.deepEqual(retry[2], { ErrorEquals: ["States.TaskFailed", "States.Timeout"], IntervalSeconds: 10, MaxAttempts: 3, BackoffRate: 2, JitterStrategy: "FULL" });
   });
 
@@ -43,7 +44,7 @@ describe("pipelines: state machine definitions", () => {
     for (const step of ["LoadStaging", "Transform", "Publish"]) assert.deepEqual(def.States[step].Catch, [{ ErrorEquals: ["States.ALL"], ResultPath: "$.error", Next: "NotifyFailure" }], step);
     const notify = def.States.NotifyFailure;
     assert.deepEqual([notify.Resource, notify.Parameters.TopicArn, notify.Next], ["arn:aws:states:::sns:publish", TOPIC, "Failed"]);
-    assert.match(notify.Parameters["Message.$"], /\$\$\.Execution\.Id/);
+    assert.match(String(notify.Parameters["Message.$"]), /\$\$\.Execution\.Id/);
     assert.equal(def.States.Failed.Type, "Fail");
   });
 
@@ -80,7 +81,7 @@ describe("pipelines: in the dev stack", function () {
     assert.deepEqual(machines, ["acme-data-dev-backfill-carts-loader", "acme-data-dev-backfill-orders-loader", "acme-data-dev-pipeline-sales-daily"]);
     const pipeline = by.type(dev, "aws:sfn/stateMachine:StateMachine").find((m) => m.inputs.name === "acme-data-dev-pipeline-sales-daily")!;
     const def = json<Machine>(pipeline.inputs.definition);
-    const loaders = (def.States.LoadStaging.Branches as Machine[]).map((b) => b.States[b.StartAt].Parameters.FunctionName);
+    const loaders = (def.States.LoadStaging.Branches as unknown as Machine[]).map((b) => b.States[b.StartAt].Parameters.FunctionName);
     assert.deepEqual(loaders, ["orders-loader", "carts-loader"].map((s) => fn(`acme-data-dev-${s}-loader`)));
     const schedule = by.type(dev, "aws:scheduler/schedule:Schedule").find((s) => s.inputs.name === "acme-data-dev-pipeline-sales-daily")!;
     assert.deepEqual([schedule.inputs.scheduleExpression, schedule.inputs.scheduleExpressionTimezone], ["cron(0 3 * * ? *)", "Europe/Paris"]);
