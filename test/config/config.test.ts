@@ -1,19 +1,7 @@
 import { strict as assert } from "node:assert";
-import { ConfigError, loadPlatformConfig, PROFILES } from "../../components/config";
-import { readStackFile, stackFilePath } from "../../tools/plan/run";
+import { loadPlatformConfig, PROFILES } from "../../components/config";
+import { platformOf, problems } from "../support/config";
 import { planFile, stackVariant } from "../support/plan";
-
-const platformOf = (stack: "dev" | "staging" | "prod") => structuredClone(readStackFile(stackFilePath(stack)).config["data-platform:platform"]) as Record<string, unknown>;
-
-function problems(raw: unknown): string[] {
-  try {
-    loadPlatformConfig(raw, "eu-west-1");
-  } catch (e) {
-    assert.ok(e instanceof ConfigError, `expected ConfigError, got ${e}`);
-    return e.problems.map((p) => `${p.path}: ${p.message}`);
-  }
-  return [];
-}
 
 describe("platform config", () => {
   it("accepts the three committed stacks", () => {

@@ -1,25 +1,14 @@
 import { strict as assert } from "assert";
-import { ConfigError, loadPlatformConfig } from "../../components/config";
+import { loadPlatformConfig } from "../../components/config";
 import { INGESTION_PROFILES } from "../../components/ingestion/config";
-import { readStackFile, stackFilePath } from "../../tools/plan/run";
+import { platformOf, problems } from "../support/config";
 
 /** A stack's platform config as parsed YAML, edited in place by the cases. */
 type Platform = { [key: string]: Platform | Platform[] | string | number | object };
-const platformOf = (stack: "dev" | "staging" | "prod"): Platform => structuredClone(readStackFile(stackFilePath(stack)).config["data-platform:platform"]) as Platform;
-
-function problems(raw: unknown): string[] {
-  try {
-    loadPlatformConfig(raw, "eu-west-1");
-  } catch (e) {
-    assert.ok(e instanceof ConfigError, `expected ConfigError, got ${e}`);
-    return e.problems.map((p) => `${p.path}: ${p.message}`);
-  }
-  return [];
-}
 
 /** The committed dev stack with one edit. */
 function devWith(edit: (p: Platform) => void): string[] {
-  const p = platformOf("dev");
+  const p = platformOf<Platform>("dev");
   edit(p);
   return problems(p);
 }
@@ -45,7 +34,7 @@ describe("ingestion: config", () => {
     assert.deepEqual([table(dev).kind === "db-events" && table(dev).pointInTimeRecovery, table(prod).kind === "db-events" && table(prod).pointInTimeRecovery], [false, true]);
     assert.equal(prod.monitoring.oldestMessageAgeSeconds, 600, "explicit value");
     assert.equal(dev.monitoring.oldestMessageAgeSeconds, 3600, "dev profile");
-    const p = platformOf("prod");
+    const p = platformOf<Platform>("prod");
     source(p, "orders-api").reservedConcurrency = 7;
     const explicit = loadPlatformConfig(p, "eu-west-1").ingestion.sources.find((s) => s.name === "orders-api")!;
     assert.equal(explicit.reservedConcurrency, 7);

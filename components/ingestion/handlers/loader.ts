@@ -11,10 +11,9 @@ import { GetObjectCommand, ListObjectsV2Command, S3Client } from "@aws-sdk/clien
 import type { Context } from "aws-lambda";
 import { INGESTION_METRICS } from "../../observability/metrics";
 import { dayPrefix, daysBetween, isRecordKey, utcDay } from "../keys";
-import { intEnv, optionalEnv, requireEnv } from "./lib/env";
+import { requireEnv } from "./lib/env";
 import { logger as makeLogger, metrics as makeMetrics, packagedConfig, s3Client } from "./lib/runtime";
-import { secretReader } from "./lib/secrets";
-import { Engine, ident, pgWarehouse, Sql, Warehouse } from "./lib/warehouse";
+import { Engine, ident, Sql, Warehouse, warehouseFromEnv } from "./lib/warehouse";
 
 export interface LoaderConfig {
   /** This loader's name (the object-events source). */
@@ -218,16 +217,7 @@ export const handler = (event: LoaderEvent, context: Context): Promise<unknown> 
       config,
       bucket: requireEnv("RAW_BUCKET"),
       s3: s3Client(),
-      warehouse: pgWarehouse(
-        {
-          engine: requireEnv("WAREHOUSE_ENGINE") as Engine,
-          host: requireEnv("WAREHOUSE_HOST"),
-          port: intEnv("WAREHOUSE_PORT", 5432),
-          database: requireEnv("WAREHOUSE_DATABASE"),
-          tls: optionalEnv("WAREHOUSE_TLS") !== "disable",
-        },
-        secretReader(requireEnv("WAREHOUSE_SECRET_ARN")),
-      ),
+      warehouse: warehouseFromEnv(),
       logger: makeLogger(config.name),
       metrics: makeMetrics(config.name),
     });

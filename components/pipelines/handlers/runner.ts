@@ -6,11 +6,10 @@
 import type { Logger } from "@aws-lambda-powertools/logger";
 import type { Context } from "aws-lambda";
 import { utcDay } from "../../ingestion/keys";
-import { intEnv, optionalEnv, requireEnv } from "../../ingestion/handlers/lib/env";
+import { requireEnv } from "../../ingestion/handlers/lib/env";
 import { RawWriter } from "../../ingestion/handlers/lib/raw";
 import { logger as makeLogger, packagedConfig, s3Client } from "../../ingestion/handlers/lib/runtime";
-import { secretReader } from "../../ingestion/handlers/lib/secrets";
-import { Engine, pgWarehouse, qualified, Warehouse } from "../../ingestion/handlers/lib/warehouse";
+import { qualified, Warehouse, warehouseFromEnv } from "../../ingestion/handlers/lib/warehouse";
 
 export interface RunnerConfig {
   readonly pipeline: string;
@@ -96,16 +95,7 @@ export const handler = (event: RunnerEvent, context: Context): Promise<unknown> 
     const config = packagedConfig<RunnerConfig>("pipeline.json");
     return createRunner({
       config,
-      warehouse: pgWarehouse(
-        {
-          engine: requireEnv("WAREHOUSE_ENGINE") as Engine,
-          host: requireEnv("WAREHOUSE_HOST"),
-          port: intEnv("WAREHOUSE_PORT", 5432),
-          database: requireEnv("WAREHOUSE_DATABASE"),
-          tls: optionalEnv("WAREHOUSE_TLS") !== "disable",
-        },
-        secretReader(requireEnv("WAREHOUSE_SECRET_ARN")),
-      ),
+      warehouse: warehouseFromEnv(),
       analytics: new RawWriter(s3Client(), requireEnv("ANALYTICS_BUCKET"), requireEnv("ANALYTICS_KEY_ARN"), config.pipeline),
       logger: makeLogger(config.pipeline),
     });

@@ -1,5 +1,6 @@
 import { Pool, PoolClient } from "pg";
-import type { SecretReader } from "./secrets";
+import { intEnv, optionalEnv, requireEnv } from "./env";
+import { SecretReader, secretReader } from "./secrets";
 
 export type Engine = "postgres" | "redshift";
 
@@ -102,4 +103,18 @@ export function stagingDdl(table: string, engine: Engine): string[] {
     `CREATE TABLE IF NOT EXISTS staging.load_rejects (bucket VARCHAR(63) NOT NULL, object_key VARCHAR(1024) NOT NULL, line INTEGER NOT NULL, reason VARCHAR(1024) NOT NULL, raw_text VARCHAR(65535), rejected_at ${ts} NOT NULL DEFAULT ${now})`,
     `CREATE TABLE IF NOT EXISTS staging.${ident(table)} (source VARCHAR(64) NOT NULL, object_key VARCHAR(1024) NOT NULL, record_index INTEGER NOT NULL, record ${json} NOT NULL, loaded_at ${ts} NOT NULL DEFAULT ${now})`,
   ];
+}
+
+/** The warehouse the function's environment names (`WAREHOUSE_*`); the login is read from the secret at run time. */
+export function warehouseFromEnv(): Warehouse {
+  return pgWarehouse(
+    {
+      engine: requireEnv("WAREHOUSE_ENGINE") as Engine,
+      host: requireEnv("WAREHOUSE_HOST"),
+      port: intEnv("WAREHOUSE_PORT", 5432),
+      database: requireEnv("WAREHOUSE_DATABASE"),
+      tls: optionalEnv("WAREHOUSE_TLS") !== "disable",
+    },
+    secretReader(requireEnv("WAREHOUSE_SECRET_ARN")),
+  );
 }
