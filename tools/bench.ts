@@ -45,7 +45,7 @@ async function main() {
   timed(["-e", load]); // warm the file cache once
   for (let i = 0; i < runs; i++) {
     baseline.push(timed(["-e", load]));
-    plan.push(timed(["-r", "ts-node/register/transpile-only", "tools/plan.ts", "--stack", "prod", "--out", out]));
+    plan.push(timed(["-r", "./tools/register.js", "tools/plan.ts", "--stack", "prod", "--out", out]));
   }
   const result = {
     runs,
@@ -64,7 +64,7 @@ async function main() {
   else {
     console.log(`prod plan: ${result.resources} resources, ${result.rules} rules, median of ${runs} fresh runs (node ${result.node}, ${result.cpus} cpus, load ${result.loadAverage})`);
     console.log(`  load @pulumi/pulumi + @pulumi/aws modules  ${String(result.loadSdkMs).padStart(6)} ms`);
-    console.log(`  plan --stack prod, whole CLI (ts-node)     ${String(result.planProdMs).padStart(6)} ms   (${result.ratio}x the SDK load)`);
+    console.log(`  plan --stack prod, whole CLI               ${String(result.planProdMs).padStart(6)} ms   (${result.ratio}x the SDK load)`);
     console.log(`  of which, warm: program under mocks        ${String(result.warmProgramMs).padStart(6)} ms`);
     console.log(`               all policies                  ${String(result.warmPoliciesMs).padStart(6)} ms`);
   }

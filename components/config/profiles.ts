@@ -1,5 +1,6 @@
 import type { Classification, Environment, Zone } from "../core/types";
 import { resolveIngestion, ResolvedIngestion } from "../ingestion/section";
+import { ComputeConfig, resolveComputeConfig } from "../compute/config";
 import { resolveStreamingConfig, StreamingConfig } from "../streaming/config";
 import { resolveWarehouseConfig, WarehouseConfig } from "../warehouse/config";
 import type { DomainConfig, PlatformParsed } from "./schema";
@@ -34,6 +35,8 @@ export interface ResolvedConfig {
   readonly warehouse: WarehouseConfig;
   readonly streaming: StreamingConfig;
   readonly ingestion: ResolvedIngestion;
+  /** Absent when the stack has no `compute` section. */
+  readonly compute?: ComputeConfig;
   /** Profile switches that are not user-settable: they are what "prod cannot lose data" means. */
   readonly safety: {
     readonly protect: boolean;
@@ -42,7 +45,7 @@ export interface ResolvedConfig {
   };
 }
 
-type Defaults = Omit<ResolvedConfig, "name" | "environment" | "region" | "governance" | "domains" | "warehouse" | "streaming" | "ingestion">;
+type Defaults = Omit<ResolvedConfig, "name" | "environment" | "region" | "governance" | "domains" | "warehouse" | "streaming" | "compute" | "ingestion">;
 
 const zones = { raw: { classification: "confidential" }, curated: { classification: "internal" }, analytics: { classification: "internal" } } as const;
 
@@ -122,6 +125,7 @@ export function applyProfile(parsed: PlatformParsed, region: string): ResolvedCo
     lake: { ...d.lake, ...parsed.lake, zones: lakeZones },
     security: { ...d.security, ...parsed.security },
     warehouse,
+    compute: parsed.compute && resolveComputeConfig(parsed.compute, parsed.profile),
     streaming: resolveStreamingConfig(parsed.streaming, parsed.profile, parsed.domains),
     ingestion: resolveIngestion(parsed, parsed.profile, parsed.domains, parsed.governance.owner),
     safety: d.safety,

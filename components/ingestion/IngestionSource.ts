@@ -173,7 +173,7 @@ export class IngestionSource extends pulumi.ComponentResource {
         const root = upstreamRoot;
         statements.push(pulumi.all([upRaw.bucketArn, upRaw.keyArn]).apply(([b, k]) => iam.prefixReadStatements({ bucketArn: b, keyArn: k, prefix: root, region: ctx.region })));
         statements.push(pulumi.all([wh.secretArn, wh.secretKeyArn]).apply(([s, k]) => iam.secretReadStatements(s, ctx.region, k)));
-        Object.assign(env, warehouseEnv(wh), { RAW_BUCKET: upRaw.bucketName });
+        Object.assign(env, warehouseEnv(wh, "loader"), { RAW_BUCKET: upRaw.bucketName });
         vpc = inVpc();
         break;
       }

@@ -28,16 +28,18 @@ export function zoneFor(lake: LakeRefs, zone: "raw" | "analytics", domain: strin
 
 /**
  * The warehouse the loaders and pipeline steps connect to (in the VPC, as the ingestion security group, which the
- * warehouse must admit). The secret holds `{"username","password"}` of a login that may INSERT into `staging`,
- * CALL the marts procedures and SELECT the published marts — not the admin.
+ * warehouse must admit). Each secret holds `{"username","password"}` of a service login, never the admin's.
  */
 export interface WarehouseRefs {
   readonly engine: "postgres" | "redshift";
   readonly host: pulumi.Input<string>;
   readonly port: pulumi.Input<number>;
   readonly database: pulumi.Input<string>;
+  /** Login of the loaders, member of the `loader` group: creates and writes tables in `staging`. */
   readonly secretArn: pulumi.Input<string>;
-  /** KMS key of the secret, when customer-managed. @default none */
+  /** Login of the pipeline steps, member of `transformer`: reads staging, builds and reads the marts. @default secretArn */
+  readonly transformerSecretArn?: pulumi.Input<string>;
+  /** KMS key of the secrets, when customer-managed. @default none */
   readonly secretKeyArn?: pulumi.Input<string>;
 }
 
@@ -63,14 +65,21 @@ export interface IdempotencyRefs {
   readonly keyArn: pulumi.Input<string>;
 }
 
+/** The login a function signs in with: loaders as `loader`, pipeline steps as `transformer`. */
+export function warehouseSecretArn(wh: WarehouseRefs, group: "loader" | "transformer"): pulumi.Input<string> {
+  return group === "transformer" ? (wh.transformerSecretArn ?? wh.secretArn) : wh.secretArn;
+}
+
 /** Connection settings the loaders and pipeline steps read; the password stays in the secret. */
-export function warehouseEnv(wh: WarehouseRefs): Record<string, pulumi.Input<string>> {
+export function warehouseEnv(wh: WarehouseRefs, group: "loader" | "transformer"): Record<string, pulumi.Input<string>> {
   return {
     WAREHOUSE_ENGINE: wh.engine,
     WAREHOUSE_HOST: wh.host,
     WAREHOUSE_PORT: pulumi.output(wh.port).apply(String),
     WAREHOUSE_DATABASE: wh.database,
-    WAREHOUSE_SECRET_ARN: wh.secretArn,
+    WAREHOUSE_SECRET_ARN: warehouseSecretArn(wh, group),
+    // PostgreSQL: act as the group, so the tables a function creates belong to the group and its grants apply.
+    WAREHOUSE_GROUP: group,
     // Node 20+ Lambda runtimes load the RDS/Redshift CA bundle only when asked; TLS is verified against it.
     NODE_EXTRA_CA_CERTS: "/var/runtime/ca-cert.pem",
   };

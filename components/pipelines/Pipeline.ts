@@ -4,7 +4,7 @@ import type { Classification, NetworkRefs, PlatformContext, SecurityRefs } from 
 import { PlatformFunction } from "../functions/function";
 import { HANDLERS } from "../ingestion/handlers/entries";
 import { prefixWriteStatements, secretReadStatements } from "../ingestion/statements";
-import { LakeRefs, OperationsRefs, WarehouseRefs, warehouseEnv, zoneFor } from "../ingestion/types";
+import { LakeRefs, OperationsRefs, WarehouseRefs, warehouseEnv, warehouseSecretArn, zoneFor } from "../ingestion/types";
 import type { ResolvedPipeline } from "./config";
 import { pipelineDefinition } from "./definitions";
 import { machineSchedule, platformStateMachine } from "./orchestration";
@@ -52,13 +52,13 @@ export class Pipeline extends pulumi.ComponentResource {
         functionName: `${pl.name}-runner`,
         description: `Warehouse steps of pipeline ${pl.name}`,
         tags,
-        statements: pulumi.all([analytics.bucketArn, analytics.keyArn, wh.secretArn, wh.secretKeyArn]).apply(([b, k, s, sk]) => [
+        statements: pulumi.all([analytics.bucketArn, analytics.keyArn, warehouseSecretArn(wh, "transformer"), wh.secretKeyArn]).apply(([b, k, s, sk]) => [
           ...prefixWriteStatements({ bucketArn: b, keyArn: k, prefix, region: ctx.region }),
           ...secretReadStatements(s, ctx.region, sk),
         ]),
         permissionsBoundaryArn: security.permissionsBoundaryArn,
         kmsKeyArn: args.classification === "restricted" ? security.keyArns.confidential : keyArn,
-        environment: { ...warehouseEnv(wh), ANALYTICS_BUCKET: analytics.bucketName, ANALYTICS_KEY_ARN: analytics.keyArn },
+        environment: { ...warehouseEnv(wh, "transformer"), ANALYTICS_BUCKET: analytics.bucketName, ANALYTICS_KEY_ARN: analytics.keyArn },
         files: { "pipeline.json": JSON.stringify({ pipeline: pl.name, domain: `${analytics.root ?? ""}${pl.domain}`, procedure: pl.transform?.procedure, datasets: pl.publish }) },
         timeoutSeconds: 900,
         memoryMb: 512,

@@ -1,5 +1,8 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { KubernetesCluster } from "../compute/KubernetesCluster";
+import { QueryEngine } from "../compute/QueryEngine";
+import { SparkOperator } from "../compute/SparkOperator";
 import type { ResolvedConfig } from "../config/profiles";
 import type { Classification, PlatformContext } from "../core/types";
 import type { PolicyStatement } from "../functions/types";
@@ -11,8 +14,16 @@ import { Monitoring } from "../observability/Monitoring";
 import { SecurityFoundation } from "../security/SecurityFoundation";
 import { KafkaCluster } from "../streaming/KafkaCluster";
 import { WAREHOUSE_CLASSIFICATION } from "../warehouse/documents";
+import type { WarehouseLogin } from "../warehouse/logins";
 import { Warehouse } from "../warehouse/Warehouse";
 import { contextFromConfig } from "./context";
+
+/** The query engine's warehouse user: read-only, like every BI consumer. */
+export const QUERY_ENGINE_LOGIN: WarehouseLogin = { name: "query_engine", role: "bi_reader", purpose: "the query engine's warehouse catalog" };
+/** Object loaders write staging only. */
+export const INGESTION_LOGIN: WarehouseLogin = { name: "ingestion_loader", role: "loader", purpose: "ingestion loaders and backfills" };
+/** Pipeline steps read staging, build the marts and read them back to publish. */
+export const PIPELINE_LOGIN: WarehouseLogin = { name: "pipeline_runner", role: "transformer", purpose: "pipeline transforms and publishing" };
 
 export interface DataPlatformArgs {
   /** A validated config (see `loadPlatformConfig`); the component never re-validates. */
@@ -36,6 +47,12 @@ export class DataPlatform extends pulumi.ComponentResource {
   readonly monitoring: Monitoring;
   /** Sources, pipelines and backfills from `sources` and `pipelines`. */
   readonly ingestion: Ingestion;
+  /** Present with a `compute` section: the EKS cluster, or the provider of the cluster you bring. */
+  readonly kubernetes?: KubernetesCluster;
+  /** Present with `compute.spark`. */
+  readonly spark?: SparkOperator;
+  /** Present with `compute.queryEngine`. */
+  readonly queryEngine?: QueryEngine;
 
   constructor(name: string, args: DataPlatformArgs, opts?: pulumi.ComponentResourceOptions) {
     super("data-platform:platform:DataPlatform", name, {}, opts);
@@ -70,7 +87,13 @@ export class DataPlatform extends pulumi.ComponentResource {
 
     const refs = { ctx, network: this.network, security: this.security };
     if (cfg.warehouse.enabled) {
-      this.warehouse = new Warehouse(`${name}-warehouse`, { ...refs, domains: cfg.domains, config: cfg.warehouse, logRetentionDays: cfg.safety.logRetentionDays }, { parent: this });
+      // The query engine, the loaders and the pipelines each sign in as their own login, never as the admin.
+      const logins = [
+        ...(cfg.compute?.queryEngine ? [QUERY_ENGINE_LOGIN] : []),
+        ...(cfg.ingestion.sources.some((s) => s.kind === "object-events") ? [INGESTION_LOGIN] : []),
+        ...(cfg.ingestion.pipelines.length > 0 ? [PIPELINE_LOGIN] : []),
+      ];
+      this.warehouse = new Warehouse(`${name}-warehouse`, { ...refs, domains: cfg.domains, config: cfg.warehouse, logRetentionDays: cfg.safety.logRetentionDays, logins }, { parent: this });
     }
     if (cfg.streaming.enabled) {
       this.kafka = new KafkaCluster(`${name}-kafka`, { ...refs, config: cfg.streaming }, { parent: this });
@@ -92,6 +115,22 @@ export class DataPlatform extends pulumi.ComponentResource {
     const warehouseQueues = (this.warehouse?.deadLetterQueueNames ?? []).map((queueName, i) => ({ label: `warehouse-schedule-${i}`, queueName }));
     this.monitoring.watch({ ...targets, deadLetterQueues: [...(targets.deadLetterQueues ?? []), ...warehouseQueues] });
 
+    if (cfg.compute) {
+      const accountId = caller.accountId;
+      this.kubernetes = new KubernetesCluster(`${name}-k8s`, { ...refs, accountId, config: cfg.compute.cluster, deployerRoleArn: deployer.issuerArn }, { parent: this });
+      const common = {
+        ctx, security: this.security, accountId, kubernetes: this.kubernetes.target, domains: cfg.domains, vpcCidr: cfg.network.cidr,
+        lake: { zones: this.lake.zones, restricted: this.lake.restricted, databases: this.lake.databases, accessLogBucketName: this.lake.accessLogBucketName },
+      };
+      if (cfg.compute.spark) this.spark = new SparkOperator(`${name}-spark`, { ...common, config: cfg.compute.spark }, { parent: this });
+      if (cfg.compute.queryEngine) {
+        const kafka = this.kafka && { clusterArn: this.kafka.clusterArn, bootstrapBrokers: this.kafka.bootstrapBrokers, topics: cfg.streaming.topics.map((t) => t.name) };
+        const w = this.warehouse;
+        const warehouse = w && { engine: w.engine, endpoint: w.endpoint, port: w.port, database: w.database, secretArn: w.loginSecretArns[QUERY_ENGINE_LOGIN.name] };
+        this.queryEngine = new QueryEngine(`${name}-query`, { ...common, config: cfg.compute.queryEngine, kafka, warehouse }, { parent: this });
+      }
+    }
+
     this.registerOutputs({ vpcId: this.network.vpcId, warehouseEndpoint: this.warehouse?.endpoint, kafkaBootstrapBrokers: this.kafka?.bootstrapBrokers, alertsTopicArn: this.monitoring.topicArn });
   }
 }
@@ -108,10 +147,11 @@ export function lakeRefs(lake: DataLake, domains: readonly { readonly name: stri
   };
 }
 
-/**
- * How loaders and pipeline steps reach the warehouse. They sign in with the admin secret until the warehouse
- * issues a service login of the `loader` / `transformer` groups; the secret is read at run time only.
- */
+/** How loaders and pipeline steps reach the warehouse: each through its own login, read from its secret at run time. */
 export function warehouseRefs(wh: Warehouse, secretKeyArn: pulumi.Input<string>): WarehouseRefs {
-  return { engine: wh.engine === "redshift-serverless" ? "redshift" : "postgres", host: wh.endpoint, port: wh.port, database: wh.database, secretArn: wh.adminSecretArn, secretKeyArn };
+  return {
+    engine: wh.engine === "redshift-serverless" ? "redshift" : "postgres", host: wh.endpoint, port: wh.port, database: wh.database, secretKeyArn,
+    secretArn: wh.loginSecretArns[INGESTION_LOGIN.name] ?? wh.adminSecretArn,
+    transformerSecretArn: wh.loginSecretArns[PIPELINE_LOGIN.name],
+  };
 }

@@ -8,6 +8,7 @@ import { PlatformFunction } from "../functions/function";
 import type { WarehouseConfig, WarehouseEngine } from "./config";
 import { bootstrapInput, bootstrapStatements, martsDomains, WAREHOUSE_CLASSIFICATION, WAREHOUSE_CLIENTS, WAREHOUSE_PORT } from "./documents";
 import { auroraPostgres, EngineOutput, physicalName, redshiftServerless } from "./engines";
+import { loginProblems, WarehouseLogin } from "./logins";
 import { martsSchema, renderScripts, scriptsChecksum } from "./scripts";
 
 export interface WarehouseArgs {
@@ -20,6 +21,11 @@ export interface WarehouseArgs {
   readonly config: WarehouseConfig;
   /** Retention of the database's log group. @default 30 */
   readonly logRetentionDays?: number;
+  /**
+   * Service logins (the query engine, BI tools), each a member of one group role. Each gets a generated password
+   * in its own Secrets Manager secret (`<prefix>/warehouse/login/<name>`), set by the bootstrap. @default []
+   */
+  readonly logins?: readonly WarehouseLogin[];
 }
 
 /**
@@ -43,10 +49,15 @@ export class Warehouse extends pulumi.ComponentResource {
   readonly sqlChecksum: string;
   /** Dead-letter queues of the warehouse's schedules (Redshift snapshots): Monitoring alarms on their depth. */
   readonly deadLetterQueueNames: pulumi.Output<string>[];
+  /** Login name → ARN of its secret (`username`, `password`, `engine`, `host`, `port`, `dbname`). */
+  readonly loginSecretArns: Record<string, pulumi.Output<string>>;
 
   constructor(name: string, args: WarehouseArgs, opts?: pulumi.ComponentResourceOptions) {
     super("data-platform:warehouse:Warehouse", name, {}, opts);
     const { ctx, network, security, config } = args;
+    const logins = args.logins ?? [];
+    const invalid = loginProblems(logins);
+    if (invalid.length > 0) throw new Error(`Warehouse ${name}: ${invalid.join("; ")}`);
     const engine = (this.engine = config.engine);
     const port = WAREHOUSE_PORT[engine];
     const keyArn = security.keyArns[WAREHOUSE_CLASSIFICATION];
@@ -104,6 +115,35 @@ export class Warehouse extends pulumi.ComponentResource {
       { parent: this },
     );
 
+    const loginSecrets = logins.map((login) => {
+      const pw = new random.RandomPassword(`${name}-login-${login.name}`, { length: 40, special: false, minUpper: 2, minLower: 2, minNumeric: 2 }, { parent: this });
+      const loginSecret = new aws.secretsmanager.Secret(
+        `${name}-login-${login.name}`,
+        {
+          name: `${ctx.prefix}/warehouse/login/${login.name}`,
+          description: `Warehouse login '${login.name}' (group ${login.role}) for ${login.purpose}`,
+          kmsKeyId: keyArn,
+          recoveryWindowInDays: ctx.allowDestroyData ? 7 : 30,
+          tags,
+        },
+        { parent: this },
+      );
+      const version = new aws.secretsmanager.SecretVersion(
+        `${name}-login-${login.name}`,
+        {
+          secretId: loginSecret.id,
+          secretString: pulumi.secret(
+            pulumi.all([pw.result, db.endpoint, db.port]).apply(([password, host, p]) =>
+              JSON.stringify({ engine: engine === "redshift-serverless" ? "redshift" : "postgres", username: login.name, password, host, port: p, dbname: config.databaseName }),
+            ),
+          ),
+        },
+        { parent: this },
+      );
+      return { login, arn: loginSecret.arn, version };
+    });
+    this.loginSecretArns = Object.fromEntries(loginSecrets.map((l) => [l.login.name, l.arn]));
+
     // Bootstrap: the rendered SQL travels in the invocation, whose triggers change exactly when the SQL or the
     // function's code does, so it runs on create and on every such change, and never otherwise.
     this.martsSchemas = martsDomains(args.domains).map(martsSchema);
@@ -116,8 +156,8 @@ export class Warehouse extends pulumi.ComponentResource {
         entry: path.join(__dirname, "handlers", "bootstrap.ts"),
         tags,
         statements: pulumi
-          .all([secret.arn, keyArn, db.workgroupArn ?? pulumi.output(undefined)])
-          .apply(([secretArn, key, workgroupArn]) => bootstrapStatements({ engine, region: ctx.region, secretArn, keyArn: key, workgroupArn })),
+          .all([secret.arn, keyArn, db.workgroupArn ?? pulumi.output(undefined), pulumi.all(loginSecrets.map((l) => l.arn))])
+          .apply(([secretArn, key, workgroupArn, loginSecretArns]) => bootstrapStatements({ engine, region: ctx.region, secretArn, keyArn: key, workgroupArn, loginSecretArns })),
         permissionsBoundaryArn: security.permissionsBoundaryArn,
         kmsKeyArn: keyArn,
         environment: {
@@ -138,8 +178,13 @@ export class Warehouse extends pulumi.ComponentResource {
     );
     new aws.lambda.Invocation(
       `${name}-bootstrap`,
-      { functionName: fn.functionName, input: bootstrapInput(engine, scripts), triggers: { sql: this.sqlChecksum, code: fn.codeHash } },
-      { parent: this, dependsOn: [...db.ready, secretVersion] },
+      {
+        functionName: fn.functionName,
+        input: pulumi.all(loginSecrets.map((l) => l.arn)).apply((arns) => bootstrapInput(engine, scripts, logins.map((l, i) => ({ name: l.name, role: l.role, secretArn: arns[i] })))),
+        // A new password version re-runs the bootstrap, which is how a rotated login reaches the database.
+        triggers: { sql: this.sqlChecksum, code: fn.codeHash, ...Object.fromEntries(loginSecrets.map((l) => [`login-${l.login.name}`, l.version.versionId])) },
+      },
+      { parent: this, dependsOn: [...db.ready, secretVersion, ...loginSecrets.map((l) => l.version)] },
     );
 
     this.endpoint = db.endpoint;
@@ -148,6 +193,6 @@ export class Warehouse extends pulumi.ComponentResource {
     this.adminSecretArn = secret.arn;
     this.securityGroupId = sg.id;
     this.deadLetterQueueNames = db.deadLetterQueueNames ?? [];
-    this.registerOutputs({ engine, endpoint: this.endpoint, port: this.port, database: this.database, adminSecretArn: this.adminSecretArn, securityGroupId: this.securityGroupId, martsSchemas: this.martsSchemas, sqlChecksum: this.sqlChecksum });
+    this.registerOutputs({ engine, endpoint: this.endpoint, port: this.port, database: this.database, adminSecretArn: this.adminSecretArn, securityGroupId: this.securityGroupId, martsSchemas: this.martsSchemas, sqlChecksum: this.sqlChecksum, loginSecretArns: this.loginSecretArns });
   }
 }

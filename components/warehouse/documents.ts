@@ -2,6 +2,7 @@ import type { Statement } from "../core/iam";
 import { Classification, WORKLOAD_KINDS, WorkloadKind } from "../core/types";
 import type { PolicyStatement } from "../functions/types";
 import type { WarehouseEngine } from "./config";
+import type { LoginRef } from "./logins";
 import { Script, scriptsChecksum } from "./scripts";
 
 // Plain values and documents the Warehouse component is built from; tests call these directly.
@@ -68,6 +69,8 @@ export interface BootstrapRefs {
   readonly region: string;
   readonly secretArn: string;
   readonly keyArn: string;
+  /** Secrets of the service logins whose passwords the bootstrap sets. @default [] */
+  readonly loginSecretArns?: readonly string[];
   /** Redshift only: the workgroup the Data API runs statements on. */
   readonly workgroupArn?: string;
 }
@@ -79,6 +82,7 @@ export interface BootstrapRefs {
 export function bootstrapStatements(r: BootstrapRefs): PolicyStatement[] {
   const statements: PolicyStatement[] = [
     { Sid: "ReadAdminSecret", Effect: "Allow", Action: ["secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret"], Resource: r.secretArn },
+    ...(r.loginSecretArns?.length ? [{ Sid: "ReadLoginSecrets", Effect: "Allow" as const, Action: "secretsmanager:GetSecretValue", Resource: [...r.loginSecretArns] }] : []),
     { Sid: "DecryptAdminSecret", Effect: "Allow", Action: "kms:Decrypt", Resource: r.keyArn, Condition: { StringEquals: { "kms:ViaService": `secretsmanager.${r.region}.amazonaws.com` } } },
   ];
   if (r.engine === "redshift-serverless") {
@@ -99,8 +103,8 @@ export function bootstrapStatements(r: BootstrapRefs): PolicyStatement[] {
 }
 
 /** The Invocation payload: the rendered scripts travel with it, so the function runs exactly what was reviewed. */
-export function bootstrapInput(engine: WarehouseEngine, scripts: readonly Script[]): string {
-  return JSON.stringify({ engine, checksum: scriptsChecksum(scripts), scripts });
+export function bootstrapInput(engine: WarehouseEngine, scripts: readonly Script[], logins: readonly LoginRef[] = []): string {
+  return JSON.stringify({ engine, checksum: scriptsChecksum(scripts), scripts, logins });
 }
 
 export const SNAPSHOT_TARGET = "arn:aws:scheduler:::aws-sdk:redshiftserverless:createSnapshot";

@@ -4,3 +4,4 @@ export { Warehouse, WarehouseArgs } from "./Warehouse";
 export { physicalName as warehousePhysicalName } from "./engines";
 export { renderScripts, scriptsChecksum, splitStatements, martsSchema, Script, SqlDialectName } from "./scripts";
 export { applyScripts, DIALECTS, SqlSession, ApplyResult } from "./migrate";
+export * from "./logins";

@@ -10,7 +10,7 @@ import { ACCOUNT_ID, awsState, DEPLOYER_ROLE_ARN, hex } from "../../tools/plan/m
 import { readStackFile, runProgram } from "../../tools/plan/run";
 import { EKS_ADDON_VERSIONS, CHARTS } from "../../components/compute/versions";
 import type { Environment } from "../../components/core/types";
-import { by, json, stackVariant } from "../support/plan";
+import { by, json, resourcesOf, stackVariant } from "../support/plan";
 import { crdErrors } from "./crd-schemas";
 import { computeProgram, KAFKA_CLUSTER, ProgramOptions, WAREHOUSE_SECRET } from "./program";
 import { IMAGE, sampleCompute, validateK8s } from "./support";
@@ -26,7 +26,8 @@ interface Run {
 }
 
 async function planCompute(stack: Environment, compute: ComputeInput, options: ProgramOptions = {}): Promise<Run> {
-  const file = stackVariant(stack, stack, () => undefined);
+  // The committed stack's own compute section is replaced by the case's (the program below wires it like DataPlatform).
+  const file = stackVariant(stack, stack, (platform) => void delete platform.compute);
   const run = await runProgram(readStackFile(file), computeProgram(compute, options));
   const verdicts = await evaluate(rules, run.resources, renderPolicyConfig(rules, stack, readPolicyConfig(stack)));
   return { resources: run.resources, outputs: run.outputs, verdicts };
@@ -299,3 +300,50 @@ describe("compute on a cluster you bring (mock engine)", function () {
     assert.equal(run.resources.filter((r) => r.type === K.pia).length, 0);
   });
 });
+
+describe("compute in the committed stacks (DataPlatform wiring)", function () {
+  this.timeout(60_000);
+
+  it("builds the private cluster, each configured job under its domain's identity and the query engine", async () => {
+    const rs = await resourcesOf("prod");
+    const [cluster] = by.type(rs, K.cluster);
+    const vpc = cluster.inputs.vpcConfig as { endpointPublicAccess: boolean; subnetIds: string[] };
+    assert.equal(vpc.endpointPublicAccess, false);
+    const privateSubnets = by.type(rs, "aws:ec2/subnet:Subnet").filter((s) => /private/.test(s.name)).map((s) => state(s).id);
+    assert.deepEqual([...vpc.subnetIds].sort(), privateSubnets.sort());
+
+    const jobs = by.type(rs, K.ssa).map((j) => ({ name: meta(j).name, sa: (j.inputs.spec as { template: { driver: { serviceAccount: string } } }).template.driver.serviceAccount }));
+    assert.deepEqual(jobs.sort((a, b) => String(a.name).localeCompare(String(b.name))), [
+      { name: "campaign-attribution", sa: "spark-marketing" },
+      { name: "orders-daily", sa: "spark-sales" },
+    ]);
+    // The sales identity reaches the sales prefix of the zones its job uses, and nothing of marketing's.
+    const assoc = by.type(rs, K.pia).find((a) => a.inputs.serviceAccount === "spark-sales");
+    assert.ok(assoc);
+    const resources = inlinePolicyOf(rs, roleFor(rs, assoc)).Statement.flatMap((s) => [s.Resource].flat());
+    assert.ok(resources.some((r) => /acme-data-prod-raw-\d+\/sales\//.test(r)));
+    assert.ok(!resources.some((r) => /\/marketing\//.test(r)));
+    assert.ok(by.type(rs, K.release).some((r) => r.inputs.chart === "trino"));
+  });
+
+  it("gives the query engine the warehouse through its own read-only login, never the admin's", async () => {
+    const rs = await resourcesOf("prod");
+    const login = by.name(rs, "aws:secretsmanager/secret:Secret", "acme-data-warehouse-login-query_engine");
+    const admin = by.name(rs, "aws:secretsmanager/secret:Secret", "acme-data-warehouse-admin");
+    assert.equal(login.inputs.kmsKeyId, keyArn(rs, "confidential"));
+    const credentials = by.type(rs, "kubernetes:external-secrets.io/v1:ExternalSecret").find((e) => meta(e).name === "query-engine-credentials");
+    assert.ok(credentials);
+    const keys = (credentials.inputs.spec as { data: { secretKey: string; remoteRef: { key: string; property?: string } }[] }).data
+      .filter((d) => d.remoteRef.property === "username" || d.remoteRef.property === "password")
+      .map((d) => d.remoteRef.key);
+    assert.deepEqual([...new Set(keys)], [arnOf(login)]);
+    assert.ok(!keys.includes(arnOf(admin)));
+    // The bootstrap may read that secret, to set the password it holds.
+    const policies = by.type(rs, K.rolePolicy).map((p) => json<{ Statement: { Sid: string; Resource: string | string[] }[] }>(p.inputs.policy));
+    const readers = policies.flatMap((p) => p.Statement).filter((st) => st.Sid === "ReadLoginSecrets");
+    assert.deepEqual(readers.map((st) => st.Resource), [[arnOf(login)]]);
+    const invocation = by.type(rs, "aws:lambda/invocation:Invocation").find((i) => String(i.inputs.input).includes('"logins"'));
+    assert.deepEqual(json<{ logins: unknown[] }>(invocation?.inputs.input).logins, [{ name: "query_engine", role: "bi_reader", secretArn: arnOf(login) }]);
+  });
+});
+

@@ -21,8 +21,8 @@ export interface ProgramOptions {
 }
 
 /**
- * The stack program plus the compute module, wired the way DataPlatform is expected to wire it. The compute section
- * comes from the test (the root config schema does not know it yet); everything else from the stack file.
+ * The stack program with the compute module wired as DataPlatform wires it, but from a compute section the test
+ * chooses (and with stand-ins for the warehouse and Kafka catalogs); everything else comes from the stack file.
  */
 export function computeProgram(compute: ComputeInput, options: ProgramOptions = {}): Program {
   return async () => {

@@ -54,6 +54,20 @@ describe("ingestion: object loader into warehouse staging", function () {
     assert.equal(metricSum(m.emitted(), "ObjectsLoaded"), 1);
   });
 
+  it("creates its staging tables on first use, as the loader group, through a login that holds nothing else", async () => {
+    await admin.query("CREATE ROLE loader NOLOGIN; GRANT USAGE, CREATE ON SCHEMA staging TO loader; GRANT SELECT, INSERT ON staging.load_ledger, staging.load_rejects TO loader");
+    await admin.query("CREATE ROLE svc_loader LOGIN PASSWORD 'svc-pass'; GRANT loader TO svc_loader");
+    const w = pgWarehouse({ engine: "postgres", host: "127.0.0.1", port: pg.port, database: "postgres", tls: false, group: "loader" }, async () => ({ username: "svc_loader", password: "svc-pass" }));
+    warehouses.push(w);
+    const key = `${ROOT}dt=2024-05-02/p-1.json`;
+    await put(key, JSON.stringify({ payment_id: "p-1" }));
+    const l = createLoader({ config: { name: "payments-loader", root: ROOT, table: "payments", maxBackfillDays: 31 }, bucket: "raw", s3: s3.client, warehouse: w, logger: quietLogger(), metrics: capturedMetrics("payments-loader").metrics });
+    assert.equal((await l.loadObject(key)).status, "loaded");
+    assert.deepEqual(await rows("SELECT tableowner FROM pg_tables WHERE schemaname = 'staging' AND tablename = 'payments'"), [{ tableowner: "loader" }]);
+    assert.deepEqual(await rows("SELECT record->>'payment_id' AS id FROM staging.payments"), [{ id: "p-1" }]);
+    await assert.rejects(w.transaction((sql) => sql.query("CREATE TABLE public.escape (x int)")), /permission denied/, "nothing outside staging");
+  });
+
   it("lets exactly one of two simultaneous first deliveries load", async () => {
     const key = `${ROOT}dt=2024-05-01/race.json`;
     await put(key, JSON.stringify([{ n: 1 }, { n: 2 }]));

@@ -112,7 +112,7 @@ describe("DataLake wiring", () => {
     assert.equal(locations.length, 4);
     for (const l of locations) assert.match(String(l.inputs.roleArn), /^arn:aws:iam::123456789012:role\/acme-data-prod\/acme-data-lake-lakeformation-[0-9a-f]{7}$/);
     const arns = locations.map((l) => l.inputs.arn).sort();
-    const buckets = by.type(prod, BUCKET).filter((b) => !/access-logs|query-results/.test(b.name)).map((b) => `arn:aws:s3:::${b.inputs.bucket}`).sort();
+    const buckets = by.type(prod, BUCKET).filter((b) => b.name.startsWith("acme-data-lake-") && !/access-logs|query-results/.test(b.name)).map((b) => `arn:aws:s3:::${b.inputs.bucket}`).sort();
     assert.deepEqual(arns, buckets);
     const lfPolicy = json<{ Statement: { Sid: string; Resource: string[] }[] }>(by.name(prod, "aws:iam/rolePolicy:RolePolicy", "acme-data-lake-lakeformation-policy").inputs.policy);
     assert.deepEqual(lfPolicy.Statement.find((s) => s.Sid === "ZoneBuckets")?.Resource.sort(), buckets);

@@ -13,12 +13,12 @@ import { REPO_ROOT } from "../../tools/plan/run";
 import { planFile, planStack, resourcesOf, stackVariant } from "../support/plan";
 
 const run = promisify(execFile);
-const TS_NODE = path.join(REPO_ROOT, "node_modules", ".bin", "ts-node");
+
 
 /** Runs the real CLI as a user would; resolves with the exit code instead of throwing. */
 async function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   try {
-    const { stdout, stderr } = await run(TS_NODE, ["--transpile-only", "tools/plan.ts", ...args], { cwd: REPO_ROOT });
+    const { stdout, stderr } = await run(process.execPath, ["-r", "./tools/register.js", "tools/plan.ts", ...args], { cwd: REPO_ROOT });
     return { code: 0, stdout, stderr };
   } catch (e) {
     const err = e as { code: number; stdout: string; stderr: string };

@@ -52,7 +52,7 @@ describe("Redshift Data API session", () => {
   it("applies each script as one batch (one transaction) led by the ledger lock and closed by the ledger write", async () => {
     const api = fakeDataApi({ pendingPolls: 2 });
     const result = await applyScripts(redshiftDataSession(api.sender, target, fast), DIALECTS.redshift, scripts);
-    assert.deepEqual(result.applied, ["V001", "R__marts.sales"]);
+    assert.deepEqual(result.applied, ["V001", "V002", "R__marts.sales"]);
     const batches = api.submitted.filter((s) => s.kind === "batch");
     // First the ledger DDL (no LOCK: the table may not exist yet), then one batch per script.
     assert.equal(batches.length, 1 + scripts.length);
@@ -70,7 +70,7 @@ describe("Redshift Data API session", () => {
   it("reads the ledger through GetStatementResult and skips what is recorded", async () => {
     const api = fakeDataApi({ ledger: scripts.map((s) => [s.id, s.checksum]) });
     const result = await applyScripts(redshiftDataSession(api.sender, target, fast), DIALECTS.redshift, scripts);
-    assert.deepEqual(result, { applied: [], unchanged: ["V001", "R__marts.sales"] });
+    assert.deepEqual(result, { applied: [], unchanged: ["V001", "V002", "R__marts.sales"] });
     assert.equal(api.submitted.filter((s) => s.kind === "batch").length, 1, "only the ledger DDL batch ran");
   });
 

@@ -52,6 +52,8 @@ const FLOWS: readonly [string, string, string][] = [
   ["DataLake", "Warehouse", "loads: raw → staging"],
   ["Pipeline", "Warehouse", "staging → marts"],
   ["Pipeline", "DataLake", "analytics refresh"],
+  ["KubernetesCluster", "SparkOperator", "runs on"],
+  ["KubernetesCluster", "QueryEngine", "runs on"],
   ["SparkOperator", "DataLake", "batch jobs (cron)"],
   ["KafkaCluster", "QueryEngine", "topics"],
   ["DataLake", "QueryEngine", "Glue catalog: Hive, Iceberg"],

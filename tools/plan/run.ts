@@ -119,9 +119,11 @@ export async function runProgram(stackFile: StackFile, program?: Program): Promi
   );
   const monitor = installMocks(platformMocks(region), stackFile.stack);
   const main = program ?? (require(path.join(REPO_ROOT, "stacks")) as Program);
-  // The SDK captures `new Error().stack` for every promise and resource. Under ts-node each capture goes through
-  // source-map translation, which made that the plan's largest cost; V8's own formatting is ample here.
+  // The SDK captures `new Error().stack` for every promise and resource. With source maps on (ts-node, or
+  // --enable-source-maps) each capture goes through source-map translation, which made that the plan's largest
+  // cost; V8's own formatting is ample here.
   const prepare = Error.prepareStackTrace;
+  const sourceMaps = process.sourceMapsEnabled;
   delete (Error as { prepareStackTrace?: unknown }).prepareStackTrace;
   process.setSourceMapsEnabled(false);
   try {
@@ -130,6 +132,6 @@ export async function runProgram(stackFile: StackFile, program?: Program): Promi
     return { stack: stackFile.stack, resources: monitor.records, outputs: (outputs ?? {}) as Record<string, unknown> };
   } finally {
     if (prepare) Error.prepareStackTrace = prepare;
-    process.setSourceMapsEnabled(true);
+    process.setSourceMapsEnabled(sourceMaps);
   }
 }

@@ -13,7 +13,7 @@ import { INGESTION_METRICS } from "../../observability/metrics";
 import { dayPrefix, daysBetween, isRecordKey, utcDay } from "../keys";
 import { requireEnv } from "./lib/env";
 import { logger as makeLogger, metrics as makeMetrics, packagedConfig, s3Client } from "./lib/runtime";
-import { Engine, ident, Sql, Warehouse, warehouseFromEnv } from "./lib/warehouse";
+import { Engine, ident, Sql, stagingDdl, Warehouse, warehouseFromEnv } from "./lib/warehouse";
 
 export interface LoaderConfig {
   /** This loader's name (the object-events source). */
@@ -130,6 +130,17 @@ export function objectKey(key: string): string {
 export function createLoader(deps: LoaderDeps) {
   const { config, bucket, s3, warehouse, logger, metrics } = deps;
   const maxDays = config.maxBackfillDays ?? 400;
+  // The staging tables are created on first use (idempotent DDL, once per container); a failure is retried next time.
+  let ready: Promise<void> | undefined;
+  const ensureTables = () =>
+    (ready ??= warehouse
+      .transaction(async (sql) => {
+        for (const ddl of stagingDdl(config.table, warehouse.engine)) await sql.query(ddl);
+      })
+      .catch((e) => {
+        ready = undefined;
+        throw e;
+      }));
 
   const loadObject = async (key: string): Promise<ObjectResult> => {
     if (!isRecordKey(config.root, key)) return { key, status: "ignored", rows: 0, rejected: 0 };
@@ -137,6 +148,7 @@ export function createLoader(deps: LoaderDeps) {
     const text = (await object.Body?.transformToString("utf8")) ?? "";
     const parsed = parseRecords(text);
     const checksum = createHash("sha256").update(text).digest("hex");
+    await ensureTables();
     const loaded = await warehouse.transaction((sql) =>
       loadInTransaction(sql, warehouse.engine, { bucket, key, checksum, etag: object.ETag, versionId: object.VersionId, source: config.name, table: config.table, parsed }),
     );

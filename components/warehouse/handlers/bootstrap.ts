@@ -3,6 +3,7 @@ import { RedshiftDataClient } from "@aws-sdk/client-redshift-data";
 import { GetSecretValueCommand, SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import { Client } from "pg";
 import { z } from "zod";
+import { LOGIN_NAME, LOGIN_ROLES, loginStatements, passwordHash } from "../logins";
 import { applyScripts, ApplyResult, DIALECTS, SqlSession } from "../migrate";
 import { Script, scriptsChecksum, sha256 } from "../scripts";
 import { pgSession, redshiftDataSession } from "./sessions";
@@ -25,6 +26,8 @@ const eventSchema = z.strictObject({
   engine: z.enum(["redshift-serverless", "aurora-postgresql"]),
   checksum: z.string().regex(/^[0-9a-f]{64}$/),
   scripts: z.array(scriptSchema).min(1),
+  /** Service logins whose passwords are set from their secrets after the scripts ran. */
+  logins: z.array(z.strictObject({ name: z.string().regex(LOGIN_NAME), role: z.enum(LOGIN_ROLES), secretArn: z.string().startsWith("arn:") })).default([]),
 });
 
 export type BootstrapEvent = z.infer<typeof eventSchema>;
@@ -50,10 +53,40 @@ function env(name: string): string {
   return v;
 }
 
+const secrets = new SecretsManagerClient({});
+
+/** username and password of a JSON secret; refuses anything else, naming the secret but never its value. */
+export async function readCredentials(client: Pick<SecretsManagerClient, "send">, secretArn: string): Promise<{ username: string; password: string }> {
+  const secret = await client.send(new GetSecretValueCommand({ SecretId: secretArn }));
+  let value: { username?: unknown; password?: unknown } = {};
+  try {
+    value = JSON.parse(secret.SecretString ?? "{}") as typeof value;
+  } catch {
+    throw new Error(`secret ${secretArn} is not JSON`);
+  }
+  if (typeof value.username !== "string" || typeof value.password !== "string" || !value.username || !value.password) {
+    throw new Error(`secret ${secretArn} lacks username or password`);
+  }
+  return { username: value.username, password: value.password };
+}
+
+/**
+ * Creates or updates each login from its secret, one transaction per login. The password crosses to the database
+ * only as a hash (see logins.ts); a login whose secret names another user is refused.
+ */
+export async function applyLogins(session: SqlSession, dialect: "postgres" | "redshift", logins: BootstrapEvent["logins"], client: Pick<SecretsManagerClient, "send"> = secrets): Promise<string[]> {
+  const done: string[] = [];
+  for (const login of logins) {
+    const { username, password } = await readCredentials(client, login.secretArn);
+    if (username !== login.name) throw new Error(`login ${login.name}: its secret is for user '${username}'`);
+    await session.transaction(loginStatements(dialect, login, passwordHash(dialect, login.name, password)));
+    done.push(login.name);
+  }
+  return done;
+}
+
 async function openPostgres(): Promise<{ session: SqlSession; close: () => Promise<void> }> {
-  const secret = await new SecretsManagerClient({}).send(new GetSecretValueCommand({ SecretId: env("ADMIN_SECRET_ARN") }));
-  const { username, password } = JSON.parse(secret.SecretString ?? "{}") as { username?: string; password?: string };
-  if (!username || !password) throw new Error("admin secret lacks username or password");
+  const { username, password } = await readCredentials(secrets, env("ADMIN_SECRET_ARN"));
   const client = new Client({
     host: env("DB_HOST"),
     port: Number(env("DB_PORT")),
@@ -78,14 +111,16 @@ function openRedshift(): { session: SqlSession; close: () => Promise<void> } {
   return { session, close: async () => undefined };
 }
 
-export async function handler(event: unknown): Promise<ApplyResult & { checksum: string }> {
+export async function handler(event: unknown): Promise<ApplyResult & { checksum: string; logins: string[] }> {
   const e = parseBootstrapEvent(event);
+  const dialect = e.engine === "aurora-postgresql" ? "postgres" : "redshift";
   const { session, close } = e.engine === "aurora-postgresql" ? await openPostgres() : openRedshift();
   try {
-    const result = await applyScripts(session, DIALECTS[e.engine === "aurora-postgresql" ? "postgres" : "redshift"], e.scripts as Script[]);
-    logger.info("bootstrap applied", { checksum: e.checksum, ...result });
-    // The result lands in the Invocation's state: ids and checksum only, never connection details.
-    return { ...result, checksum: e.checksum };
+    const result = await applyScripts(session, DIALECTS[dialect], e.scripts as Script[]);
+    const logins = await applyLogins(session, dialect, e.logins);
+    logger.info("bootstrap applied", { checksum: e.checksum, ...result, logins });
+    // The result lands in the Invocation's state: ids, names and checksum only, never connection details.
+    return { ...result, checksum: e.checksum, logins };
   } finally {
     await close();
   }

@@ -11,6 +11,12 @@ export interface WarehouseSettings {
   readonly database: string;
   /** Verify the server certificate (the Lambda runtime's CA bundle includes Amazon RDS and Redshift CAs). */
   readonly tls: boolean;
+  /**
+   * PostgreSQL group role each transaction acts as (`SET LOCAL ROLE`), so the tables the login creates belong to
+   * the group and the group's default privileges apply. Redshift's scoped grants cover new tables without it.
+   * @default none
+   */
+  readonly group?: string;
 }
 
 export interface Sql {
@@ -73,6 +79,7 @@ export function pgWarehouse(settings: WarehouseSettings, credentials: SecretRead
       const client = await connect();
       try {
         await client.query("BEGIN");
+        if (settings.group && settings.engine === "postgres") await client.query(`SET LOCAL ROLE ${ident(settings.group)}`);
         const result = await fn({ query: (text, values) => client.query(text, values) as never });
         await client.query("COMMIT");
         return result;
@@ -114,6 +121,7 @@ export function warehouseFromEnv(): Warehouse {
       port: intEnv("WAREHOUSE_PORT", 5432),
       database: requireEnv("WAREHOUSE_DATABASE"),
       tls: optionalEnv("WAREHOUSE_TLS") !== "disable",
+      group: optionalEnv("WAREHOUSE_GROUP"),
     },
     secretReader(requireEnv("WAREHOUSE_SECRET_ARN")),
   );
