@@ -41,9 +41,9 @@ describe("ingestion: config", () => {
   });
 
   it("reports unknown keys and bad values with their path under platform.sources", () => {
-    assert.deepEqual(devWith((p) => (source(p, "payments").maxRecieveCount = 3)), ["platform.sources[1].maxRecieveCount: unknown key (is it a typo?)"]);
+    assert.deepEqual(devWith((p) => (source(p, "payments").maxRecieveCount = 3)), ["platform.sources[2].maxRecieveCount: unknown key (is it a typo?)"]);
     const bad = devWith((p) => (source(p, "crm-contacts").url = "http://api.crm.example"));
-    assert.ok(bad.some((m) => m.startsWith("platform.sources[2].url: must be an https URL")), bad.join("\n"));
+    assert.ok(bad.some((m) => m.startsWith("platform.sources[3].url: must be an https URL")), bad.join("\n"));
     assert.ok(devWith((p) => (p.sources as Platform[]).push({ name: "x1", kind: "ftp", domain: "sales" })).some((m) => /kind must be one of http \| queue/.test(m)));
   });
 
@@ -52,8 +52,8 @@ describe("ingestion: config", () => {
       const found = devWith(edit);
       assert.ok(found.some((m) => re.test(m)), `expected ${re} in ${JSON.stringify(found)}`);
     };
-    expectOne((p) => (source(p, "carts").name = "payments"), /^platform\.sources\[3\]\.name: duplicate source name 'payments'/);
-    expectOne((p) => (source(p, "payments").domain = "finance"), /^platform\.sources\[1\]\.domain: unknown domain 'finance'/);
+    expectOne((p) => (source(p, "carts").name = "payments"), /^platform\.sources\[4\]\.name: duplicate source name 'payments'/);
+    expectOne((p) => (source(p, "payments").domain = "finance"), /^platform\.sources\[2\]\.domain: unknown domain 'finance'/);
     expectOne((p) => (source(p, "payments").classification = "internal"), /below its domain's 'confidential'/);
     expectOne((p) => (source(p, "orders-api").kafkaTopic = "marketing.clickstream"), /kafkaTopic: belongs to domain 'marketing', not 'sales'/);
     expectOne((p) => (source(p, "orders-api").kafkaTopic = "sales.nope"), /kafkaTopic: is not a declared topic/);

@@ -97,14 +97,14 @@ describe("observability: Monitoring in the prod stack", function () {
     const functions = by.type(prod, "aws:lambda/function:Function").map((f) => String(f.inputs.name));
     // The warehouse bootstrap and the Kafka topic manager run once per deploy, invoked synchronously by it.
     const watched = functions.filter((f) => !/warehouse|kafka|topic/.test(f));
-    assert.equal(watched.length, 7, "six sources and the pipeline runner");
+    assert.equal(watched.length, 8, "seven sources and the pipeline runner");
     for (const f of watched) assert.ok(alarmed.has(f), `function ${f} has no alarm`);
     const dlqs = by.type(prod, "aws:sqs/queue:Queue").filter((q) => (q.inputs.tags as Record<string, string>)["data-platform:queue-role"] === "dead-letter").map((q) => String(q.inputs.name));
     const unwatched = dlqs.filter((q) => !alarmed.has(q));
     assert.deepEqual(unwatched.filter((q) => !/bootstrap|topic/.test(q)), [], "every runtime dead-letter queue is alarmed");
     for (const m of by.type(prod, "aws:sfn/stateMachine:StateMachine")) assert.ok([...alarmed].some((v) => v.endsWith(`:stateMachine:${m.inputs.name}`)), `${m.inputs.name} unwatched`);
     const fresh = by.type(prod, ALARM).filter((a) => a.inputs.metricName === "RawObjectsWritten").map((a) => (a.inputs.dimensions as Record<string, string>).source).sort();
-    assert.deepEqual(fresh, ["carts", "crm-contacts", "orders-api", "payments"]);
+    assert.deepEqual(fresh, ["carts", "crm-contacts", "orders-api", "payments", "web-events"]);
   });
 
   it("builds one dashboard naming the same functions the alarms watch", () => {
