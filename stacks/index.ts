@@ -10,7 +10,7 @@ export = async () => {
   const region = new pulumi.Config("aws").require("region");
   const config = loadPlatformConfig(new pulumi.Config("data-platform").getObject<unknown>("platform"), region);
   const platform = new DataPlatform(config.name, { config });
-  const { lake, network, security } = platform;
+  const { lake, network, security, access, bi } = platform;
   return {
     environment: config.environment,
     vpcId: network.vpcId,
@@ -45,5 +45,9 @@ export = async () => {
       loadBalancer: platform.queryEngine.loadBalancerHostname,
       passwordDbSecretArn: platform.queryEngine.passwordDbSecretArn,
     },
+    personaRoles: Object.fromEntries(Object.entries(access.roles).map(([key, role]) => [key, role.arn])),
+    athenaWorkgroups: Object.fromEntries(Object.entries(bi.workgroups).map(([group, wg]) => [group, wg.name])),
+    biWarehouseLogin: bi.warehouseLogin,
+    biConnections: bi.connections,
   };
 };

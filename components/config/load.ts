@@ -6,6 +6,8 @@ import { validateStreaming } from "../streaming/config";
 import { validateWarehouse } from "../warehouse/config";
 import { applyProfile, ResolvedConfig } from "./profiles";
 import { platformSchema, PlatformParsed } from "./schema";
+import { validateBi } from "../bi/config";
+import { validateAccess } from "../security/config";
 
 /** One thing wrong with the config: where (a dotted path from the config root) and what is allowed. */
 export interface Problem {
@@ -79,6 +81,8 @@ export function crossChecks(parsed: PlatformParsed, resolved: ResolvedConfig): P
   if (parsed.compute && resolved.compute) problems.push(...computeProblems(parsed.compute, resolved.compute, capability));
   const { rawInfrequentAccessAfterDays: ia, rawArchiveAfterDays: archive } = resolved.lake;
   if (archive < ia + 30) problems.push({ path: "platform.lake.rawArchiveAfterDays", message: `must be at least 30 days after rawInfrequentAccessAfterDays (${ia})` });
+  problems.push(...validateAccess(parsed.access, resolved.access, { environment: resolved.environment, prefix: `${resolved.name}-${resolved.environment}`, domains: resolved.domains }));
+  problems.push(...validateBi(parsed.bi, resolved.bi, { environment: resolved.environment, hasKubernetes: resolved.compute !== undefined, warehouseEngine: resolved.warehouse.enabled ? resolved.warehouse.engine : undefined }));
   return problems;
 }
 

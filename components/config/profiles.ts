@@ -4,6 +4,8 @@ import { ComputeConfig, resolveComputeConfig } from "../compute/config";
 import { resolveStreamingConfig, StreamingConfig } from "../streaming/config";
 import { resolveWarehouseConfig, WarehouseConfig } from "../warehouse/config";
 import type { DomainConfig, PlatformParsed } from "./schema";
+import { AccessConfig, resolveAccessConfig } from "../security/config";
+import { BiConfig, resolveBiConfig } from "../bi/config";
 
 /** The platform config after the environment profile filled every default. */
 export interface ResolvedConfig {
@@ -37,6 +39,8 @@ export interface ResolvedConfig {
   readonly ingestion: ResolvedIngestion;
   /** Absent when the stack has no `compute` section. */
   readonly compute?: ComputeConfig;
+  readonly access: AccessConfig;
+  readonly bi: BiConfig;
   /** Profile switches that are not user-settable: they are what "prod cannot lose data" means. */
   readonly safety: {
     readonly protect: boolean;
@@ -45,7 +49,7 @@ export interface ResolvedConfig {
   };
 }
 
-type Defaults = Omit<ResolvedConfig, "name" | "environment" | "region" | "governance" | "domains" | "warehouse" | "streaming" | "compute" | "ingestion">;
+type Defaults = Omit<ResolvedConfig, "name" | "environment" | "region" | "governance" | "domains" | "warehouse" | "streaming" | "compute" | "access" | "bi" | "ingestion">;
 
 const zones = { raw: { classification: "confidential" }, curated: { classification: "internal" }, analytics: { classification: "internal" } } as const;
 
@@ -128,6 +132,8 @@ export function applyProfile(parsed: PlatformParsed, region: string): ResolvedCo
     compute: parsed.compute && resolveComputeConfig(parsed.compute, parsed.profile),
     streaming: resolveStreamingConfig(parsed.streaming, parsed.profile, parsed.domains),
     ingestion: resolveIngestion(parsed, parsed.profile, parsed.domains, parsed.governance.owner),
+    access: resolveAccessConfig(parsed.access, parsed.profile),
+    bi: resolveBiConfig(parsed.bi, parsed.profile),
     safety: d.safety,
   };
 }

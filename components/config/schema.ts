@@ -4,6 +4,8 @@ import { ingestionConfigShape } from "../ingestion/section";
 import { computeSchema } from "../compute/config";
 import { streamingSchema } from "../streaming/config";
 import { warehouseSchema } from "../warehouse/config";
+import { biSchema } from "../bi/config";
+import { accessSchema } from "../security/config";
 
 // What a user writes under `data-platform:platform` in a stack file. Every object is strict: an unknown key is a
 // typo, and typos in infrastructure config are how buckets end up public. Optional fields are filled by the
@@ -109,6 +111,8 @@ export const platformSchema = z.strictObject({
   ...ingestionConfigShape,
   /** Spark and Trino/Presto on Kubernetes (EKS or a cluster you bring). Absent: no compute. */
   compute: computeSchema.optional(),
+  access: accessSchema.optional(),
+  bi: biSchema.optional(),
 });
 
 export type PlatformInput = z.input<typeof platformSchema>;

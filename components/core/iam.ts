@@ -53,6 +53,8 @@ export interface PlatformRoleArgs {
   readonly tags: Tags;
   readonly description: string;
   readonly maxSessionDurationSeconds?: number;
+  /** Physical role name, for roles people refer to by name (persona roles). @default auto-named from `name` */
+  readonly roleName?: string;
 }
 
 /**
@@ -63,6 +65,7 @@ export function platformRole(name: string, args: PlatformRoleArgs, opts: pulumi.
   const role = new aws.iam.Role(
     name,
     {
+      name: args.roleName,
       path: rolePath(args.ctx),
       description: args.description,
       assumeRolePolicy: pulumi.output(args.assumeRolePolicy).apply((p) => (typeof p === "string" ? p : JSON.stringify(p))),

@@ -3,7 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { doc, platformRole, serviceTrust } from "../core/iam";
 import { baseTags, dataTags } from "../core/tags";
 import { Classification, PlatformContext, SecurityRefs, Zone, ZONES } from "../core/types";
-import { KEY_USE_ACTIONS } from "../security/documents";
+import { KEY_USE_ACTIONS, RESTRICTED_CLEARANCE_TAG } from "../security/documents";
 import { SecureBucket } from "./SecureBucket";
 
 export interface LakeDomain {
@@ -162,7 +162,8 @@ export class DataLake extends pulumi.ComponentResource {
           { Sid: "ZoneKeys", Effect: "Allow", Action: KEY_USE_ACTIONS, Resource: [...new Set(keys)], Condition: { StringLike: { "kms:ViaService": `s3.${ctx.region}.amazonaws.com` } } },
         );
       }),
-      tags: baseTags(ctx, "lake"),
+      // Lake Formation reads restricted locations for the principals it granted, so its role needs the clearance.
+      tags: baseTags(ctx, "lake", this.restricted ? { [RESTRICTED_CLEARANCE_TAG]: "restricted" } : {}),
     }, p);
     this.lakeFormationRoleArn = lfRole.arn;
 

@@ -23,8 +23,11 @@ export function bucketPolicy(input: BucketPolicyInput): PolicyDocument {
   ];
   if (kmsKeyArn) {
     statements.push(
-      { Sid: "DenyOtherEncryption", Effect: "Deny", Principal: "*", Action: "s3:PutObject", Resource: objects, Condition: { StringNotEqualsIfExists: { "s3:x-amz-server-side-encryption": "aws:kms" } } },
-      { Sid: "DenyOtherKeys", Effect: "Deny", Principal: "*", Action: "s3:PutObject", Resource: objects, Condition: { StringNotEqualsIfExists: { "s3:x-amz-server-side-encryption-aws-kms-key-id": kmsKeyArn } } },
+      // A condition on an absent key counts as met (…IfExists or not), so each deny also requires the header to be
+      // present (Null: false); otherwise every put relying on default encryption would be refused.
+      { Sid: "DenyOtherEncryption", Effect: "Deny", Principal: "*", Action: "s3:PutObject", Resource: objects, Condition: { StringNotEquals: { "s3:x-amz-server-side-encryption": "aws:kms" }, Null: { "s3:x-amz-server-side-encryption": "false" } } },
+      // Asking for SSE-KMS without naming a key means the AWS managed key, which platform roles cannot be kept out of.
+      { Sid: "DenyOtherKeys", Effect: "Deny", Principal: "*", Action: "s3:PutObject", Resource: objects, Condition: { StringNotEqualsIfExists: { "s3:x-amz-server-side-encryption-aws-kms-key-id": kmsKeyArn }, Null: { "s3:x-amz-server-side-encryption": "false" } } },
     );
   }
   if (input.denyVersionDeletion) {

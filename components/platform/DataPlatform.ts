@@ -5,12 +5,15 @@ import { QueryEngine } from "../compute/QueryEngine";
 import { SparkOperator } from "../compute/SparkOperator";
 import type { ResolvedConfig } from "../config/profiles";
 import type { Classification, PlatformContext } from "../core/types";
+import { BiAccess, biWarehouse, biWarehouseLogins } from "../bi/BiAccess";
+import { queryEngineEndpoint } from "../bi/documents";
 import type { PolicyStatement } from "../functions/types";
 import { Ingestion } from "../ingestion/Ingestion";
 import type { LakeRefs, WarehouseRefs } from "../ingestion/types";
 import { DataLake } from "../lake/DataLake";
 import { Network } from "../network/Network";
 import { Monitoring } from "../observability/Monitoring";
+import { AccessModel } from "../security/AccessModel";
 import { SecurityFoundation } from "../security/SecurityFoundation";
 import { KafkaCluster } from "../streaming/KafkaCluster";
 import { WAREHOUSE_CLASSIFICATION } from "../warehouse/documents";
@@ -53,6 +56,8 @@ export class DataPlatform extends pulumi.ComponentResource {
   readonly spark?: SparkOperator;
   /** Present with `compute.queryEngine`. */
   readonly queryEngine?: QueryEngine;
+  readonly access: AccessModel;
+  readonly bi: BiAccess;
 
   constructor(name: string, args: DataPlatformArgs, opts?: pulumi.ComponentResourceOptions) {
     super("data-platform:platform:DataPlatform", name, {}, opts);
@@ -87,9 +92,10 @@ export class DataPlatform extends pulumi.ComponentResource {
 
     const refs = { ctx, network: this.network, security: this.security };
     if (cfg.warehouse.enabled) {
-      // The query engine, the loaders and the pipelines each sign in as their own login, never as the admin.
+      // The query engine, BI, the loaders and the pipelines each sign in as their own login, never as the admin.
       const logins = [
         ...(cfg.compute?.queryEngine ? [QUERY_ENGINE_LOGIN] : []),
+        ...biWarehouseLogins(cfg.bi),
         ...(cfg.ingestion.sources.some((s) => s.kind === "object-events") ? [INGESTION_LOGIN] : []),
         ...(cfg.ingestion.pipelines.length > 0 ? [PIPELINE_LOGIN] : []),
       ];
@@ -130,6 +136,16 @@ export class DataPlatform extends pulumi.ComponentResource {
         this.queryEngine = new QueryEngine(`${name}-query`, { ...common, config: cfg.compute.queryEngine, kafka, warehouse }, { parent: this });
       }
     }
+    // People roles and Lake Formation grants (after the lake's LF settings exist), then BI on top of them.
+    this.access = new AccessModel(`${name}-access`, { ctx, accountId: caller.accountId, permissionsBoundaryArn, lake: this.lake, domains: cfg.domains, config: cfg.access }, { parent: this, dependsOn: [this.lake] });
+    this.bi = new BiAccess(`${name}-bi`, {
+      ctx, accountId: caller.accountId, config: cfg.bi, personas: this.access.roles, secretKeyArn: keyArns.confidential,
+      queryResults: { bucketName: this.lake.queryResultsBucketName, bucketArn: this.lake.queryResultsBucketArn, keyArn: this.lake.queryResultsKeyArn },
+      warehouse: this.warehouse && biWarehouse(this.warehouse, cfg.bi, keyArns[WAREHOUSE_CLASSIFICATION]),
+      queryEngine: this.queryEngine && cfg.compute?.queryEngine && queryEngineEndpoint(cfg.compute.queryEngine, this.queryEngine.loadBalancerHostname),
+      // Superset's pods run on the cluster's nodes, which carry the compute workload group.
+      superset: this.kubernetes && { provider: this.kubernetes.target.provider, network: { vpcId: this.network.vpcId, privateSubnetIds: this.network.privateSubnetIds, clientSecurityGroupId: this.network.workloadSecurityGroupIds.compute } },
+    }, { parent: this });
 
     this.registerOutputs({ vpcId: this.network.vpcId, warehouseEndpoint: this.warehouse?.endpoint, kafkaBootstrapBrokers: this.kafka?.bootstrapBrokers, alertsTopicArn: this.monitoring.topicArn });
   }

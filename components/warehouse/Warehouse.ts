@@ -51,6 +51,8 @@ export class Warehouse extends pulumi.ComponentResource {
   readonly deadLetterQueueNames: pulumi.Output<string>[];
   /** Login name → ARN of its secret (`username`, `password`, `engine`, `host`, `port`, `dbname`). */
   readonly loginSecretArns: Record<string, pulumi.Output<string>>;
+  /** Login name → its password (a secret output), for consumers that must embed it, such as Superset's datasources. */
+  readonly loginPasswords: Record<string, pulumi.Output<string>>;
 
   constructor(name: string, args: WarehouseArgs, opts?: pulumi.ComponentResourceOptions) {
     super("data-platform:warehouse:Warehouse", name, {}, opts);
@@ -140,9 +142,10 @@ export class Warehouse extends pulumi.ComponentResource {
         },
         { parent: this },
       );
-      return { login, arn: loginSecret.arn, version };
+      return { login, arn: loginSecret.arn, version, password: pw.result };
     });
     this.loginSecretArns = Object.fromEntries(loginSecrets.map((l) => [l.login.name, l.arn]));
+    this.loginPasswords = Object.fromEntries(loginSecrets.map((l) => [l.login.name, pulumi.secret(l.password)]));
 
     // Bootstrap: the rendered SQL travels in the invocation, whose triggers change exactly when the SQL or the
     // function's code does, so it runs on create and on every such change, and never otherwise.

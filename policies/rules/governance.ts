@@ -20,6 +20,7 @@ export const TAGGABLE_TYPES: readonly string[] = [
   "aws:sfn/stateMachine:StateMachine", "aws:sns/topic:Topic", "aws:cloudwatch/eventRule:EventRule", "aws:cloudwatch/metricAlarm:MetricAlarm",
   "aws:eks/cluster:Cluster", "aws:eks/accessEntry:AccessEntry", "aws:eks/addon:Addon", "aws:eks/nodeGroup:NodeGroup", "aws:eks/podIdentityAssociation:PodIdentityAssociation",
   "aws:ec2/launchTemplate:LaunchTemplate",
+  "aws:athena/workgroup:Workgroup",
 ];
 
 /**

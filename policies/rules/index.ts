@@ -1,3 +1,4 @@
+import { accessRules } from "./access";
 import type { PlatformRule } from "./define";
 import { governanceRules } from "./governance";
 import { ingestionRules } from "./ingestion";
@@ -10,4 +11,4 @@ import { warehouseRules } from "./warehouse";
 export * from "./define";
 
 /** Every rule of the pack, in catalogue order. The PolicyPack, the offline plan and the tests all use this list. */
-export const allRules: readonly PlatformRule[] = [...storageRules, ...securityRules, ...governanceRules, ...warehouseRules, ...streamingRules, ...kubernetesRules, ...ingestionRules];
+export const allRules: readonly PlatformRule[] = [...storageRules, ...securityRules, ...governanceRules, ...warehouseRules, ...streamingRules, ...kubernetesRules, ...accessRules, ...ingestionRules];

@@ -341,9 +341,9 @@ describe("compute in the committed stacks (DataPlatform wiring)", function () {
     // The bootstrap may read that secret, to set the password it holds.
     const policies = by.type(rs, K.rolePolicy).map((p) => json<{ Statement: { Sid: string; Resource: string | string[] }[] }>(p.inputs.policy));
     const readers = policies.flatMap((p) => p.Statement).filter((st) => st.Sid === "ReadLoginSecrets");
-    // (Ingestion's loader and pipeline logins are set by the same bootstrap.)
+    // (Other logins, such as BI's, sit beside it; the admin's secret is never among them.)
     assert.equal(readers.length, 1);
-    assert.ok([readers[0].Resource].flat().includes(arnOf(login)));
+    assert.ok([readers[0]!.Resource].flat().includes(arnOf(login)) && ![readers[0]!.Resource].flat().includes(arnOf(admin)));
     const invocation = by.type(rs, "aws:lambda/invocation:Invocation").find((i) => String(i.inputs.input).includes('"logins"'));
     assert.deepEqual(json<{ logins: { name: string }[] }>(invocation?.inputs.input).logins.find((l) => l.name === "query_engine"), { name: "query_engine", role: "bi_reader", secretArn: arnOf(login) });
   });

@@ -1,11 +1,11 @@
 import { strict as assert } from "node:assert";
 import { loadPlatformConfig, PROFILES } from "../../components/config";
-import { platformOf, problems } from "../support/config";
+import { configProblems, platformOf } from "../support/config";
 import { planFile, stackVariant } from "../support/plan";
 
 describe("platform config", () => {
   it("accepts the three committed stacks", () => {
-    for (const stack of ["dev", "staging", "prod"] as const) assert.deepEqual(problems(platformOf(stack)), [], stack);
+    for (const stack of ["dev", "staging", "prod"] as const) assert.deepEqual(configProblems(platformOf(stack)), [], stack);
   });
 
   it("fills defaults from the profile: dev is cheap, prod is highly available and keeps data", () => {
@@ -55,7 +55,7 @@ describe("platform config", () => {
     it(`rejects ${what} with the field's path and what is allowed`, () => {
       const raw = platformOf("dev");
       edit(raw);
-      const found = problems(raw);
+      const found = configProblems(raw);
       assert.ok(found.some((f) => f.startsWith(expected)), `expected '${expected}' in:\n${found.join("\n")}`);
     });
   }
@@ -65,7 +65,7 @@ describe("platform config", () => {
     raw.network = { cidr: "300.0.0.0/16" };
     raw.profile = "qa";
     delete (raw.governance as Record<string, unknown>).costCenter;
-    const found = problems(raw);
+    const found = configProblems(raw);
     assert.equal(found.length, 3, found.join("\n"));
   });
 
@@ -74,7 +74,7 @@ describe("platform config", () => {
     raw.lake = { forceDestroy: true };
     raw.network = { natGateways: "single", azCount: 2 };
     raw.security = { keyDeletionWindowDays: 7 };
-    const found = problems(raw);
+    const found = configProblems(raw);
     assert.ok(found.some((f) => f.startsWith("platform.lake.forceDestroy: is refused in prod: emptying buckets on destroy would delete")), found.join("\n"));
     assert.ok(found.some((f) => f.startsWith("platform.network.natGateways: is refused in prod")));
     assert.ok(found.some((f) => f.startsWith("platform.network.azCount: is refused in prod")));
@@ -84,8 +84,8 @@ describe("platform config", () => {
   it("allows forceDestroy in dev but refuses it in staging", () => {
     const staging = platformOf("staging");
     staging.lake = { forceDestroy: true };
-    assert.ok(problems(staging).some((f) => f.startsWith("platform.lake.forceDestroy: is refused in staging")));
-    assert.deepEqual(problems(platformOf("dev")), []);
+    assert.ok(configProblems(staging).some((f) => f.startsWith("platform.lake.forceDestroy: is refused in staging")));
+    assert.deepEqual(configProblems(platformOf("dev")), []);
   });
 
   it("stops the plan with exit code 2 before any resource is declared", async () => {

@@ -1,14 +1,14 @@
 import { strict as assert } from "assert";
 import { loadPlatformConfig } from "../../components/config";
 import { INGESTION_PROFILES } from "../../components/ingestion/config";
-import { platformOf, problems } from "../support/config";
+import { configProblems as problems, platformOf } from "../support/config";
 
 /** A stack's platform config as parsed YAML, edited in place by the cases. */
 type Platform = { [key: string]: Platform | Platform[] | string | number | object };
 
 /** The committed dev stack with one edit. */
 function devWith(edit: (p: Platform) => void): string[] {
-  const p = platformOf<Platform>("dev");
+  const p = platformOf("dev") as Platform;
   edit(p);
   return problems(p);
 }
@@ -34,7 +34,7 @@ describe("ingestion: config", () => {
     assert.deepEqual([table(dev).kind === "db-events" && table(dev).pointInTimeRecovery, table(prod).kind === "db-events" && table(prod).pointInTimeRecovery], [false, true]);
     assert.equal(prod.monitoring.oldestMessageAgeSeconds, 600, "explicit value");
     assert.equal(dev.monitoring.oldestMessageAgeSeconds, 3600, "dev profile");
-    const p = platformOf<Platform>("prod");
+    const p = platformOf("prod") as Platform;
     source(p, "orders-api").reservedConcurrency = 7;
     const explicit = loadPlatformConfig(p, "eu-west-1").ingestion.sources.find((s) => s.name === "orders-api")!;
     assert.equal(explicit.reservedConcurrency, 7);

@@ -2,13 +2,11 @@ import { strict as assert } from "node:assert";
 import { ConfigError, loadPlatformConfig } from "../../components/config";
 import { readStackFile, stackFilePath } from "../../tools/plan/run";
 
-/** A copy of a committed stack's `data-platform:platform` config, free to edit. */
-export function platformOf<T = Record<string, unknown>>(stack: "dev" | "staging" | "prod"): T {
-  return structuredClone(readStackFile(stackFilePath(stack)).config["data-platform:platform"]) as T;
-}
+/** A fresh copy of a committed stack's platform config, to edit in a test. */
+export const platformOf = (stack: "dev" | "staging" | "prod") => structuredClone(readStackFile(stackFilePath(stack)).config["data-platform:platform"]) as Record<string, unknown>;
 
-/** Every problem the loader reports for a config, as `path: message` (empty when it is valid). */
-export function problems(raw: unknown): string[] {
+/** Every problem the loader reports for a raw config, as `path: message` lines ([] when it loads). */
+export function configProblems(raw: unknown): string[] {
   try {
     loadPlatformConfig(raw, "eu-west-1");
   } catch (e) {

@@ -6,6 +6,7 @@ import { readPolicyConfig } from "../../policies/config";
 import { evaluate } from "../../policies/engine/evaluate";
 import type { PlannedResource } from "../../policies/engine/args";
 import type { PlatformRule } from "../../policies/rules/define";
+import { renderAccessTable, whoCanAccessWhat } from "../access/table";
 import { markdownReport, PlanDocument, planDocument, summary } from "./report";
 import { Program, readStackFile, REPO_ROOT, runProgram, StackFile } from "./run";
 
@@ -57,12 +58,21 @@ export async function plan(opts: PlanOptions): Promise<PlanResult> {
     const dir = path.join(opts.outDir, run.stack);
     fs.mkdirSync(dir, { recursive: true });
     fs.writeFileSync(path.join(dir, "plan.json"), JSON.stringify(document, null, 2) + "\n");
-    fs.writeFileSync(path.join(dir, "report.md"), markdownReport(document, run.resources));
+    fs.writeFileSync(path.join(dir, "report.md"), markdownReport(document, run.resources, await accessSection(run.resources)));
   }
   log(summary(document, run.resources));
   if (opts.outDir) log(`wrote ${path.relative(REPO_ROOT, path.join(opts.outDir, run.stack))}/plan.json and report.md`);
   const mandatory = verdicts.violations.some((v) => v.level === "mandatory");
   return { code: mandatory ? EXIT.violation : EXIT.ok, document, resources: run.resources };
+}
+
+/** The report's access table; a plan the evaluator cannot read (e.g. an AWS-managed policy) says so instead of failing. */
+async function accessSection(resources: readonly PlannedResource[]): Promise<string> {
+  try {
+    return renderAccessTable(await whoCanAccessWhat(resources));
+  } catch (e) {
+    return `Not computed: ${(e as Error).message}`;
+  }
 }
 
 function fail(log: (line: string) => void, error: string): PlanResult {

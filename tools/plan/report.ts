@@ -62,6 +62,8 @@ const FLOWS: readonly [string, string, string][] = [
   ["QueryEngine", "BiAccess", "SQL for analysts"],
   ["Warehouse", "BiAccess", "bi_reader"],
   ["DataLake", "BiAccess", "Athena"],
+  ["AccessModel", "DataLake", "LF-tags, grants"],
+  ["AccessModel", "BiAccess", "persona roles"],
   ["SecurityFoundation", "DataLake", "KMS keys, boundary"],
   ["Network", "DataLake", "gateway endpoints"],
   ["Monitoring", "Owners", "alerts"],
@@ -78,7 +80,11 @@ export function mermaid(resources: readonly PlannedResource[]): string {
   return lines.join("\n");
 }
 
-export function markdownReport(doc: PlanDocument, resources: readonly PlannedResource[]): string {
+/**
+ * The plan report. `access` is the rendered "who can access what" table (tools/access), passed in because it is
+ * computed asynchronously by the IAM evaluator.
+ */
+export function markdownReport(doc: PlanDocument, resources: readonly PlannedResource[], access?: string): string {
   const counts = countByComponent(resources);
   const total = resources.filter((r) => r.custom).length;
   const out: string[] = [];
@@ -89,6 +95,7 @@ export function markdownReport(doc: PlanDocument, resources: readonly PlannedRes
   for (const [component, types] of [...counts].sort(([a], [b]) => a.localeCompare(b))) {
     for (const [type, n] of [...types].sort(([a], [b]) => a.localeCompare(b))) out.push(`| ${component} | \`${type}\` | ${n} |`);
   }
+  if (access !== undefined) out.push("", "## Who can access what", "", "Every role against every zone and classification of the lake, evaluated with an IAM policy simulator over the plan's identity policies, boundaries, bucket and key policies, and Lake Formation grants.", "", access);
   out.push("", "## Policy verdicts", "");
   if (doc.policies.length === 0) out.push("No violations.");
   else {
