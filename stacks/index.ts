@@ -30,6 +30,11 @@ export = async () => {
       adminSecretArn: platform.warehouse.adminSecretArn,
     },
     kafka: platform.kafka && { engine: config.streaming.engine, bootstrapBrokers: platform.kafka.bootstrapBrokers },
+    // http source → URL to POST records to; object-events source → state machine to start a backfill with.
+    ingestionEndpoints: platform.ingestion.endpoints,
+    backfillStateMachines: platform.ingestion.backfillStateMachines,
+    alertsTopicArn: platform.monitoring.topicArn,
+    dashboard: platform.monitoring.dashboardName,
     kubernetes: platform.kubernetes && { clusterName: platform.kubernetes.clusterName, endpoint: platform.kubernetes.endpoint },
     spark: platform.spark && { namespace: platform.spark.namespace, eventLogBucket: platform.spark.eventLogBucketName, domainRoleArns: platform.spark.domainRoleArns },
     // `kubectl create -f` one of these to run a scheduled job once (initial loads, backfills).

@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
+import { validateIngestion } from "../ingestion/section";
 import { computeProblems } from "../compute/config";
 import { validateStreaming } from "../streaming/config";
 import { validateWarehouse } from "../warehouse/config";
@@ -75,6 +76,8 @@ export function crossChecks(parsed: PlatformParsed, resolved: ResolvedConfig): P
   const capability = { environment: resolved.environment, azCount: resolved.network.azCount, domains: resolved.domains };
   problems.push(...validateWarehouse(parsed.warehouse, resolved.warehouse, capability));
   problems.push(...validateStreaming(parsed.streaming, resolved.streaming, capability));
+  const ingestion = validateIngestion(parsed, { domains: resolved.domains, warehouse: resolved.warehouse.enabled, kafka: resolved.streaming.enabled, topics: resolved.streaming.topics });
+  problems.push(...ingestion.map((p) => ({ path: `${CONFIG_ROOT}.${p.path}`, message: p.message })));
   if (parsed.compute && resolved.compute) problems.push(...computeProblems(parsed.compute, resolved.compute, capability));
   const { rawInfrequentAccessAfterDays: ia, rawArchiveAfterDays: archive } = resolved.lake;
   if (archive < ia + 30) problems.push({ path: "platform.lake.rawArchiveAfterDays", message: `must be at least 30 days after rawInfrequentAccessAfterDays (${ia})` });

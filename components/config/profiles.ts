@@ -1,4 +1,5 @@
 import type { Classification, Environment, Zone } from "../core/types";
+import { resolveIngestion, ResolvedIngestion } from "../ingestion/section";
 import { ComputeConfig, resolveComputeConfig } from "../compute/config";
 import { resolveStreamingConfig, StreamingConfig } from "../streaming/config";
 import { resolveWarehouseConfig, WarehouseConfig } from "../warehouse/config";
@@ -35,6 +36,7 @@ export interface ResolvedConfig {
   readonly security: { readonly keyDeletionWindowDays: number };
   readonly warehouse: WarehouseConfig;
   readonly streaming: StreamingConfig;
+  readonly ingestion: ResolvedIngestion;
   /** Absent when the stack has no `compute` section. */
   readonly compute?: ComputeConfig;
   readonly access: AccessConfig;
@@ -47,7 +49,7 @@ export interface ResolvedConfig {
   };
 }
 
-type Defaults = Omit<ResolvedConfig, "name" | "environment" | "region" | "governance" | "domains" | "warehouse" | "streaming" | "compute" | "access" | "bi">;
+type Defaults = Omit<ResolvedConfig, "name" | "environment" | "region" | "governance" | "domains" | "warehouse" | "streaming" | "compute" | "access" | "bi" | "ingestion">;
 
 const zones = { raw: { classification: "confidential" }, curated: { classification: "internal" }, analytics: { classification: "internal" } } as const;
 
@@ -129,6 +131,7 @@ export function applyProfile(parsed: PlatformParsed, region: string): ResolvedCo
     warehouse,
     compute: parsed.compute && resolveComputeConfig(parsed.compute, parsed.profile),
     streaming: resolveStreamingConfig(parsed.streaming, parsed.profile, parsed.domains),
+    ingestion: resolveIngestion(parsed, parsed.profile, parsed.domains, parsed.governance.owner),
     access: resolveAccessConfig(parsed.access, parsed.profile),
     bi: resolveBiConfig(parsed.bi, parsed.profile),
     safety: d.safety,

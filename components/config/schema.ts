@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { CLASSIFICATIONS, ENVIRONMENTS, ZONES } from "../core/types";
+import { ingestionConfigShape } from "../ingestion/section";
 import { computeSchema } from "../compute/config";
 import { streamingSchema } from "../streaming/config";
 import { warehouseSchema } from "../warehouse/config";
@@ -106,6 +107,8 @@ export const platformSchema = z.strictObject({
   warehouse: warehouseSchema.optional(),
   /** Kafka: MSK provisioned or MSK Serverless, and the topics. */
   streaming: streamingSchema.optional(),
+  /** Ingestion sources, pipelines and monitoring (see the ingestion section of the README). */
+  ...ingestionConfigShape,
   /** Spark and Trino/Presto on Kubernetes (EKS or a cluster you bring). Absent: no compute. */
   compute: computeSchema.optional(),
   access: accessSchema.optional(),

@@ -3,8 +3,11 @@ import * as pulumi from "@pulumi/pulumi";
 import { createHash } from "crypto";
 import { doc, platformRole, serviceTrust, Statement } from "../core/iam";
 import { baseTags } from "../core/tags";
-import { bundle, NODE_RUNTIME } from "./bundle";
+import { bundle, NODE_RUNTIME, packageFiles } from "./bundle";
 import type { PlatformFunctionArgs, PolicyStatement } from "./types";
+
+/** Marks a queue as a dead-letter queue: policies accept it without a redrive policy of its own, and alarms watch its depth. */
+export const DEAD_LETTER_TAG = { "data-platform:queue-role": "dead-letter" } as const;
 
 export const FUNCTION_DEFAULTS = { memoryMb: 256, timeoutSeconds: 60, reservedConcurrency: 2, logRetentionDays: 30 } as const;
 
@@ -16,14 +19,8 @@ export function physicalName(prefix: string, name: string, max = 64): string {
   return `${full.slice(0, max - 8)}-${hash}`;
 }
 
-// Names that hold secret values. `_ARN`, `_ID` and `_NAME` suffixes point at a secret instead, which is the point.
-const SECRET_NAME = /(PASSW(OR)?D|SECRET|TOKEN|API_?KEY|PRIVATE_?KEY|CREDENTIAL)/i;
-const REFERENCE_SUFFIX = /_(ARN|ID|NAME)$/i;
-
-/** Environment variable names that look like they carry a secret value rather than a reference to one. */
-export function secretLikeEnvNames(env: Record<string, unknown>): string[] {
-  return Object.keys(env).filter((k) => SECRET_NAME.test(k) && !REFERENCE_SUFFIX.test(k));
-}
+export { secretLikeEnvNames } from "./env";
+import { secretLikeEnvNames } from "./env";
 
 export interface BaseStatementsInput {
   readonly logGroupArn: string;
@@ -100,21 +97,21 @@ export class PlatformFunction extends pulumi.ComponentResource {
       throw new Error(`${name}: environment variables ${leaked.join(", ")} look like secrets; pass a Secrets Manager ARN (…_SECRET_ARN) and read it at run time`);
     }
     const tags = { ...baseTags(ctx, "functions"), ...args.tags };
-    const fnName = physicalName(ctx.prefix, name);
-    const code = bundle(args.entry);
+    const fnName = physicalName(ctx.prefix, args.functionName ?? name);
+    const code = packageFiles(bundle(args.entry), args.files);
     this.codeHash = code.hash;
 
     // Created before the function so Lambda never auto-creates an unencrypted group with infinite retention.
     this.logGroup = new aws.cloudwatch.LogGroup(
       `${name}-logs`,
-      { name: `/aws/lambda/${fnName}`, retentionInDays: args.logRetentionDays ?? FUNCTION_DEFAULTS.logRetentionDays, kmsKeyId: args.kmsKeyArn, tags },
+      { name: `/aws/lambda/${fnName}`, retentionInDays: args.logRetentionDays ?? FUNCTION_DEFAULTS.logRetentionDays, kmsKeyId: args.logKmsKeyArn ?? args.kmsKeyArn, tags },
       { parent: this },
     );
 
     if (args.deadLetterTargetArn === undefined) {
       this.deadLetterQueue = new aws.sqs.Queue(
         `${name}-dlq`,
-        { kmsMasterKeyId: args.kmsKeyArn, messageRetentionSeconds: 14 * 24 * 3600, tags },
+        { name: `${fnName}-dlq`, kmsMasterKeyId: args.kmsKeyArn, messageRetentionSeconds: 14 * 24 * 3600, tags: { ...tags, ...DEAD_LETTER_TAG } },
         { parent: this, retainOnDelete: ctx.retainOnDelete },
       );
     }
@@ -133,7 +130,7 @@ export class PlatformFunction extends pulumi.ComponentResource {
         permissionsBoundaryArn: args.permissionsBoundaryArn,
         assumeRolePolicy: serviceTrust("lambda.amazonaws.com"),
         policy,
-        tags,
+        tags: { ...tags, ...args.roleTags },
         description: `Execution role of ${fnName}`,
       },
       { parent: this },
@@ -144,6 +141,7 @@ export class PlatformFunction extends pulumi.ComponentResource {
       `${name}-fn`,
       {
         name: fnName,
+        description: args.description,
         role: role.arn,
         runtime: NODE_RUNTIME,
         architectures: ["arm64"],

@@ -35,6 +35,24 @@ export interface PlatformFunctionArgs {
    * Where failed asynchronous invocations go. When omitted the function gets its own encrypted SQS DLQ.
    */
   readonly deadLetterTargetArn?: pulumi.Input<string>;
+  /**
+   * Static files packaged beside `index.js` (file name → content), read at run time from `LAMBDA_TASK_ROOT`.
+   * For non-secret configuration too large for environment variables, such as a payload JSON Schema.
+   * @default none
+   */
+  readonly files?: Readonly<Record<string, string>>;
+  /** One line on what the function does. @default none */
+  readonly description?: string;
+  /** Physical name after the context prefix (`<prefix>-<functionName>`). @default the component name */
+  readonly functionName?: string;
+  /**
+   * KMS key of the log group when it must differ from `kmsKeyArn`: CloudWatch Logs may not use the restricted
+   * key, so restricted functions log under a lower key (their logs carry ids and reasons, never records).
+   * @default kmsKeyArn
+   */
+  readonly logKmsKeyArn?: pulumi.Input<string>;
+  /** Tags on the execution role only, e.g. the clearance tag the restricted key requires. @default none */
+  readonly roleTags?: Tags;
 }
 
 export interface PolicyStatement {

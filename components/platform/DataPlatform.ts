@@ -4,11 +4,15 @@ import { KubernetesCluster } from "../compute/KubernetesCluster";
 import { QueryEngine } from "../compute/QueryEngine";
 import { SparkOperator } from "../compute/SparkOperator";
 import type { ResolvedConfig } from "../config/profiles";
-import type { PlatformContext } from "../core/types";
+import type { Classification, PlatformContext } from "../core/types";
 import { BiAccess, biWarehouse, biWarehouseLogins } from "../bi/BiAccess";
 import { queryEngineEndpoint } from "../bi/documents";
+import type { PolicyStatement } from "../functions/types";
+import { Ingestion } from "../ingestion/Ingestion";
+import type { LakeRefs, WarehouseRefs } from "../ingestion/types";
 import { DataLake } from "../lake/DataLake";
 import { Network } from "../network/Network";
+import { Monitoring } from "../observability/Monitoring";
 import { AccessModel } from "../security/AccessModel";
 import { SecurityFoundation } from "../security/SecurityFoundation";
 import { KafkaCluster } from "../streaming/KafkaCluster";
@@ -19,6 +23,10 @@ import { contextFromConfig } from "./context";
 
 /** The query engine's warehouse user: read-only, like every BI consumer. */
 export const QUERY_ENGINE_LOGIN: WarehouseLogin = { name: "query_engine", role: "bi_reader", purpose: "the query engine's warehouse catalog" };
+/** Object loaders write staging only. */
+export const INGESTION_LOGIN: WarehouseLogin = { name: "ingestion_loader", role: "loader", purpose: "ingestion loaders and backfills" };
+/** Pipeline steps read staging, build the marts and read them back to publish. */
+export const PIPELINE_LOGIN: WarehouseLogin = { name: "pipeline_runner", role: "transformer", purpose: "pipeline transforms and publishing" };
 
 export interface DataPlatformArgs {
   /** A validated config (see `loadPlatformConfig`); the component never re-validates. */
@@ -38,6 +46,10 @@ export class DataPlatform extends pulumi.ComponentResource {
   readonly warehouse?: Warehouse;
   /** Absent when `streaming.enabled` is false. */
   readonly kafka?: KafkaCluster;
+  /** Alerts topic, alarms and dashboard of the environment. */
+  readonly monitoring: Monitoring;
+  /** Sources, pipelines and backfills from `sources` and `pipelines`. */
+  readonly ingestion: Ingestion;
   /** Present with a `compute` section: the EKS cluster, or the provider of the cluster you bring. */
   readonly kubernetes?: KubernetesCluster;
   /** Present with `compute.spark`. */
@@ -80,13 +92,34 @@ export class DataPlatform extends pulumi.ComponentResource {
 
     const refs = { ctx, network: this.network, security: this.security };
     if (cfg.warehouse.enabled) {
-      // The query engine reads the marts through its own login, never the admin's.
-      const logins = [...(cfg.compute?.queryEngine ? [QUERY_ENGINE_LOGIN] : []), ...biWarehouseLogins(cfg.bi)];
+      // The query engine, BI, the loaders and the pipelines each sign in as their own login, never as the admin.
+      const logins = [
+        ...(cfg.compute?.queryEngine ? [QUERY_ENGINE_LOGIN] : []),
+        ...biWarehouseLogins(cfg.bi),
+        ...(cfg.ingestion.sources.some((s) => s.kind === "object-events") ? [INGESTION_LOGIN] : []),
+        ...(cfg.ingestion.pipelines.length > 0 ? [PIPELINE_LOGIN] : []),
+      ];
       this.warehouse = new Warehouse(`${name}-warehouse`, { ...refs, domains: cfg.domains, config: cfg.warehouse, logRetentionDays: cfg.safety.logRetentionDays, logins }, { parent: this });
     }
     if (cfg.streaming.enabled) {
       this.kafka = new KafkaCluster(`${name}-kafka`, { ...refs, config: cfg.streaming }, { parent: this });
     }
+
+    this.monitoring = new Monitoring(`${name}-monitoring`, { ctx, accountId: caller.accountId, deployerArn: deployer.issuerArn, config: cfg.ingestion.monitoring, keyDeletionWindowDays: cfg.security.keyDeletionWindowDays }, { parent: this });
+    this.ingestion = new Ingestion(`${name}-ingestion`, {
+      ...refs,
+      lake: lakeRefs(this.lake, cfg.domains),
+      config: cfg.ingestion,
+      domains: cfg.domains,
+      operations: this.monitoring.operations,
+      warehouse: this.warehouse && warehouseRefs(this.warehouse, this.security.keyArns[WAREHOUSE_CLASSIFICATION]),
+      kafka: this.kafka && { bootstrapBrokers: this.kafka.bootstrapBrokers, produceStatements: (topic) => this.kafka!.topicPolicies.apply((t) => t[topic].produce.Statement as PolicyStatement[]) }, // identity statements: Action + Resource, no Principal
+      logRetentionDays: cfg.safety.logRetentionDays,
+    }, { parent: this });
+    // Alarms need the watched resources, which need the topic first (state machines alert through it).
+    const targets = this.ingestion.targets;
+    const warehouseQueues = (this.warehouse?.deadLetterQueueNames ?? []).map((queueName, i) => ({ label: `warehouse-schedule-${i}`, queueName }));
+    this.monitoring.watch({ ...targets, deadLetterQueues: [...(targets.deadLetterQueues ?? []), ...warehouseQueues] });
 
     if (cfg.compute) {
       const accountId = caller.accountId;
@@ -114,6 +147,27 @@ export class DataPlatform extends pulumi.ComponentResource {
       superset: this.kubernetes && { provider: this.kubernetes.target.provider, network: { vpcId: this.network.vpcId, privateSubnetIds: this.network.privateSubnetIds, clientSecurityGroupId: this.network.workloadSecurityGroupIds.compute } },
     }, { parent: this });
 
-    this.registerOutputs({ vpcId: this.network.vpcId, warehouseEndpoint: this.warehouse?.endpoint, kafkaBootstrapBrokers: this.kafka?.bootstrapBrokers });
+    this.registerOutputs({ vpcId: this.network.vpcId, warehouseEndpoint: this.warehouse?.endpoint, kafkaBootstrapBrokers: this.kafka?.bootstrapBrokers, alertsTopicArn: this.monitoring.topicArn });
   }
+}
+
+/** The zones ingestion writes; restricted domains land under `raw/` and `analytics/` of the restricted bucket. */
+export function lakeRefs(lake: DataLake, domains: readonly { readonly name: string; readonly classification: Classification }[]): LakeRefs {
+  const restricted = lake.restricted;
+  return {
+    raw: lake.zones.raw,
+    analytics: lake.zones.analytics,
+    domains: restricted
+      ? Object.fromEntries(domains.filter((d) => d.classification === "restricted").map((d) => [d.name, { raw: { ...restricted, root: "raw/" }, analytics: { ...restricted, root: "analytics/" } }]))
+      : undefined,
+  };
+}
+
+/** How loaders and pipeline steps reach the warehouse: each through its own login, read from its secret at run time. */
+export function warehouseRefs(wh: Warehouse, secretKeyArn: pulumi.Input<string>): WarehouseRefs {
+  return {
+    engine: wh.engine === "redshift-serverless" ? "redshift" : "postgres", host: wh.endpoint, port: wh.port, database: wh.database, secretKeyArn,
+    secretArn: wh.loginSecretArns[INGESTION_LOGIN.name] ?? wh.adminSecretArn,
+    transformerSecretArn: wh.loginSecretArns[PIPELINE_LOGIN.name],
+  };
 }

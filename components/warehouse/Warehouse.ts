@@ -47,6 +47,8 @@ export class Warehouse extends pulumi.ComponentResource {
   readonly martsSchemas: string[];
   /** SHA-256 over the applied scripts: changes exactly when the bootstrap re-runs. */
   readonly sqlChecksum: string;
+  /** Dead-letter queues of the warehouse's schedules (Redshift snapshots): Monitoring alarms on their depth. */
+  readonly deadLetterQueueNames: pulumi.Output<string>[];
   /** Login name → ARN of its secret (`username`, `password`, `engine`, `host`, `port`, `dbname`). */
   readonly loginSecretArns: Record<string, pulumi.Output<string>>;
   /** Login name → its password (a secret output), for consumers that must embed it, such as Superset's datasources. */
@@ -193,6 +195,7 @@ export class Warehouse extends pulumi.ComponentResource {
     this.database = pulumi.output(config.databaseName);
     this.adminSecretArn = secret.arn;
     this.securityGroupId = sg.id;
+    this.deadLetterQueueNames = db.deadLetterQueueNames ?? [];
     this.registerOutputs({ engine, endpoint: this.endpoint, port: this.port, database: this.database, adminSecretArn: this.adminSecretArn, securityGroupId: this.securityGroupId, martsSchemas: this.martsSchemas, sqlChecksum: this.sqlChecksum, loginSecretArns: this.loginSecretArns });
   }
 }

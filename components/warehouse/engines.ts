@@ -2,6 +2,8 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { doc, platformRole, serviceTrust } from "../core/iam";
 import type { NetworkRefs, PlatformContext, Tags } from "../core/types";
+import { DEAD_LETTER_TAG } from "../functions/function";
+import { queueSendStatements } from "../ingestion/statements";
 import type { WarehouseConfig } from "./config";
 import {
   accountOf,
@@ -38,6 +40,8 @@ export interface EngineOutput {
   /** The resource whose ARN scopes the bootstrap's Data API calls (Redshift only). */
   readonly workgroupArn?: pulumi.Output<string>;
   readonly ready: pulumi.Resource[];
+  /** Dead-letter queues of the engine's schedules, for monitoring. @default none */
+  readonly deadLetterQueueNames?: pulumi.Output<string>[];
 }
 
 /** Physical name shared by the namespace, workgroup or cluster. */
@@ -93,13 +97,15 @@ export function redshiftServerless(i: EngineInput): EngineOutput {
   );
 
   // Automatic recovery points cover only 24 hours; a daily snapshot with the profile's retention covers the rest.
+  // A snapshot the scheduler could not start lands in a dead-letter queue (alarmed) instead of vanishing.
+  const dlq = new aws.sqs.Queue(`${i.name}-snapshots-dlq`, { name: `${physical}-snapshots-dlq`, kmsMasterKeyId: i.keyArn, messageRetentionSeconds: 14 * 24 * 3600, tags: { ...tags, ...DEAD_LETTER_TAG } }, { parent: i.parent });
   const { role } = platformRole(
     `${i.name}-snapshots`,
     {
       ctx,
       permissionsBoundaryArn: i.permissionsBoundaryArn,
       assumeRolePolicy: namespace.arn.apply((arn) => serviceTrust("scheduler.amazonaws.com", accountOf(arn))),
-      policy: namespace.arn.apply((arn) => doc(...snapshotRoleStatements(arn))),
+      policy: pulumi.all([namespace.arn, dlq.arn, i.keyArn]).apply(([arn, q, k]) => doc(...snapshotRoleStatements(arn), ...queueSendStatements(q, k, ctx.region, "DeadLetter"))),
       tags,
       description: `Takes the daily snapshots of ${physical}`,
     },
@@ -117,6 +123,7 @@ export function redshiftServerless(i: EngineInput): EngineOutput {
         roleArn: role.arn,
         input: namespace.namespaceName.apply((n) => snapshotScheduleInput(n, r.snapshotRetentionDays)),
         retryPolicy: { maximumRetryAttempts: 3, maximumEventAgeInSeconds: 3600 },
+        deadLetterConfig: { arn: dlq.arn },
       },
     },
     { parent: i.parent },
@@ -127,6 +134,7 @@ export function redshiftServerless(i: EngineInput): EngineOutput {
     port: pulumi.output(WAREHOUSE_PORT["redshift-serverless"]),
     workgroupArn: workgroup.arn,
     ready: [workgroup],
+    deadLetterQueueNames: [dlq.name],
   };
 }
 

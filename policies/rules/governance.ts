@@ -16,6 +16,8 @@ export const TAGGABLE_TYPES: readonly string[] = [
   "aws:rds/cluster:Cluster", "aws:rds/clusterInstance:ClusterInstance", "aws:rds/clusterParameterGroup:ClusterParameterGroup", "aws:rds/subnetGroup:SubnetGroup",
   "aws:msk/cluster:Cluster", "aws:msk/serverlessCluster:ServerlessCluster", "aws:secretsmanager/secret:Secret", "aws:appautoscaling/target:Target",
   "aws:sqs/queue:Queue", "aws:lambda/function:Function",
+  "aws:lambda/eventSourceMapping:EventSourceMapping", "aws:apigatewayv2/api:Api", "aws:apigatewayv2/stage:Stage", "aws:dynamodb/table:Table",
+  "aws:sfn/stateMachine:StateMachine", "aws:sns/topic:Topic", "aws:cloudwatch/eventRule:EventRule", "aws:cloudwatch/metricAlarm:MetricAlarm",
   "aws:eks/cluster:Cluster", "aws:eks/accessEntry:AccessEntry", "aws:eks/addon:Addon", "aws:eks/nodeGroup:NodeGroup", "aws:eks/podIdentityAssociation:PodIdentityAssociation",
   "aws:ec2/launchTemplate:LaunchTemplate",
   "aws:athena/workgroup:Workgroup",

@@ -5,6 +5,7 @@ import type { PlatformRule } from "./define";
 import { deliveryRules } from "./delivery";
 import { governanceRules } from "./governance";
 import { iamRules } from "./iam";
+import { ingestionRules } from "./ingestion";
 import { kmsRules } from "./kms";
 import { kubernetesRules } from "./kubernetes";
 import { logRules } from "./logs";
@@ -26,4 +27,4 @@ export const governancePack: readonly PlatformRule[] = [
 ];
 
 /** Every rule of the pack, in catalogue order. The PolicyPack, the offline plan and the tests all use this list. */
-export const allRules: readonly PlatformRule[] = [...governancePack, ...warehouseRules, ...streamingRules, ...kubernetesRules, ...accessRules];
+export const allRules: readonly PlatformRule[] = [...governancePack, ...warehouseRules, ...streamingRules, ...kubernetesRules, ...accessRules, ...ingestionRules];

@@ -1,14 +1,18 @@
 import { strict as assert } from "assert";
 import { createHash } from "crypto";
 import * as path from "path";
-import { bundle, bundleCount, NODE_RUNTIME } from "../../components/functions/bundle";
+import * as fs from "fs";
+import * as os from "os";
+import { bundle, bundleCount, forgetBundles, NODE_RUNTIME } from "../../components/functions/bundle";
 import { baseStatements, physicalName, PlatformFunction, secretLikeEnvNames } from "../../components/functions/function";
 import { loadBundle } from "./load";
-import { mockEngine, settle, testContext, valueOf, ACCOUNT, REGION } from "./harness";
+import { ACCOUNT_ID, hex } from "../../tools/plan/mocks";
+import { runProgram } from "../../tools/plan/run";
+import { context, find, REGION, Tree } from "../ingestion/program";
 
 const ECHO = path.join(__dirname, "fixtures/echo.ts");
-const KEY = `arn:aws:kms:${REGION}:${ACCOUNT}:key/raw`;
-const BOUNDARY = `arn:aws:iam::${ACCOUNT}:policy/acme-dev/boundary`;
+const KEY = `arn:aws:kms:${REGION}:${ACCOUNT_ID}:key/raw`;
+const BOUNDARY = `arn:aws:iam::${ACCOUNT_ID}:policy/acme-permissions-boundary`;
 
 describe("functions: bundle", () => {
   it("is cached per entry and hashed over its exact bytes", () => {
@@ -20,9 +24,27 @@ describe("functions: bundle", () => {
     assert.equal(a.hash, createHash("sha256").update(a.code).digest("base64"));
   });
 
+  it("reuses bundles across processes until an input file changes", () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "entry-"));
+    const entry = path.join(dir, "h.ts");
+    try {
+      fs.writeFileSync(entry, "export const handler = async () => 'v1';\n");
+      const first = bundle(entry);
+      forgetBundles(); // as if a new process started
+      assert.equal(bundle(entry).hash, first.hash, "same inputs, same bundle");
+      fs.writeFileSync(entry, "export const handler = async () => 'v2-changed';\n");
+      forgetBundles();
+      const changed = bundle(entry);
+      assert.notEqual(changed.hash, first.hash);
+      assert.ok(changed.code.includes("v2-changed"), "an edited input is rebuilt, not served from the cache");
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it("keeps the runtime's AWS SDK out and bundles everything else", () => {
     const { code } = bundle(ECHO);
-    assert.ok(code.includes('require("@aws-sdk/client-s3")'), "the SDK is required from the runtime");
+    assert.ok(code.includes('require("@aws-sdk/client-s3")'), "the SDK clients are required from the runtime");
     assert.ok(!code.includes('require("@aws-lambda-powertools/logger")'), "Powertools is not left to the runtime");
     assert.ok(/var Logger = class/.test(code), "Powertools' Logger is inside the bundle");
   });
@@ -56,64 +78,80 @@ describe("functions: helpers", () => {
 });
 
 describe("functions: PlatformFunction", () => {
+  const run = async (make: () => PlatformFunction) => {
+    let fn: PlatformFunction | undefined;
+    const { resources } = await runProgram({ stack: "dev", file: "Pulumi.dev.yaml", config: { "aws:region": REGION } }, async () => {
+      fn = make();
+      return {};
+    });
+    return { fn: fn!, resources, one: (type: string, name: string) => find.one(resources, type, name) };
+  };
+
   it("builds an arm64, traced, bounded function with its own encrypted DLQ and log group", async () => {
-    const engine = await mockEngine();
-    const ctx = testContext("dev");
-    const fn = new PlatformFunction("echo", {
+    const ctx = context("dev");
+    const { one, resources } = await run(() => new PlatformFunction("echo", {
       ctx,
       entry: ECHO,
       statements: [{ Effect: "Allow", Action: "s3:PutObject", Resource: "arn:aws:s3:::raw/source=a/*" }],
       permissionsBoundaryArn: BOUNDARY,
       kmsKeyArn: KEY,
       environment: { TABLE_NAME: "t" },
+      files: { "source.json": "{}" },
       logRetentionDays: 7,
       reservedConcurrency: 3,
-    });
-    await valueOf(fn.functionArn);
-    await settle();
-    const f = engine.one("aws:lambda/function:Function", "echo-fn").inputs;
+    }));
+    const f = one("aws:lambda/function:Function", "echo-fn").inputs as unknown as Tree;
+    assert.equal(f.name, "acme-dev-echo");
     assert.deepEqual(f.architectures, ["arm64"]);
     assert.equal(f.runtime, NODE_RUNTIME);
     assert.equal(f.reservedConcurrentExecutions, 3);
     assert.deepEqual(f.tracingConfig, { mode: "Active" });
-    assert.equal(f.sourceCodeHash, bundle(ECHO).hash);
+    assert.notEqual(f.sourceCodeHash, bundle(ECHO).hash, "packaged files change the hash");
     assert.equal(f.kmsKeyArn, KEY);
-    const env = (f.environment as { variables: Record<string, string> }).variables;
-    assert.equal(env.TABLE_NAME, "t");
+    assert.equal(f.environment.variables.TABLE_NAME, "t");
+    assert.equal(f.environment.variables.POWERTOOLS_SERVICE_NAME, "echo");
 
-    const queue = engine.one("aws:sqs/queue:Queue", "echo-dlq");
-    assert.equal(queue.inputs.kmsMasterKeyId, KEY);
-    const dlqArn = `arn:aws:sqs:${REGION}:${ACCOUNT}:echo-dlq`;
+    const queue = one("aws:sqs/queue:Queue", "echo-dlq").inputs as unknown as Tree;
+    assert.equal(queue.kmsMasterKeyId, KEY);
+    assert.equal(queue.tags["data-platform:queue-role"], "dead-letter");
+    const dlqArn = `arn:aws:sqs:${REGION}:${ACCOUNT_ID}:acme-dev-echo-dlq`;
     assert.deepEqual(f.deadLetterConfig, { targetArn: dlqArn });
 
-    const logs = engine.one("aws:cloudwatch/logGroup:LogGroup", "echo-logs").inputs;
-    assert.equal(logs.retentionInDays, 7);
-    assert.equal(logs.kmsKeyId, KEY);
-    assert.equal((f.loggingConfig as { logGroup: string; logFormat: string }).logGroup, logs.name);
-    assert.equal((f.loggingConfig as { logFormat: string }).logFormat, "JSON");
+    const logs = one("aws:cloudwatch/logGroup:LogGroup", "echo-logs").inputs;
+    assert.deepEqual([logs.name, logs.retentionInDays, logs.kmsKeyId], ["/aws/lambda/acme-dev-echo", 7, KEY]);
+    assert.deepEqual(f.loggingConfig, { logFormat: "JSON", logGroup: logs.name, applicationLogLevel: "INFO", systemLogLevel: "WARN" });
 
-    const role = engine.one("aws:iam/role:Role", "echo-role").inputs;
+    const role = one("aws:iam/role:Role", "echo-role").inputs;
     assert.equal(role.permissionsBoundary, BOUNDARY);
     assert.equal(role.path, "/acme-dev/");
-    const policy = JSON.parse(engine.one("aws:iam/rolePolicy:RolePolicy", "echo-role-policy").inputs.policy as string);
+    assert.equal(f.role, `arn:aws:iam::${ACCOUNT_ID}:role/acme-dev/echo-role-${hex("aws:iam/role:Roleecho-role", 7)}`);
+    const policy = JSON.parse(one("aws:iam/rolePolicy:RolePolicy", "echo-role-policy").inputs.policy as string);
     const send = policy.Statement.find((s: { Sid?: string }) => s.Sid === "DeadLetter");
     assert.deepEqual(send.Resource, dlqArn, "the role may send to its own DLQ only");
+    assert.deepEqual(policy.Statement.find((s: { Sid?: string }) => s.Sid === "OwnLogs").Resource, `arn:aws:logs:${REGION}:${ACCOUNT_ID}:log-group:/aws/lambda/acme-dev-echo:*`);
     assert.ok(policy.Statement.some((s: { Action: string }) => s.Action === "s3:PutObject"), "caller statements are kept");
-    assert.equal(engine.ofType("aws:lambda/function:Function").every((r) => (r.inputs.tags as Record<string, string>).environment === "dev"), true);
+    assert.ok(!policy.Statement.some((s: { Sid?: string }) => s.Sid === "VpcNetworkInterfaces"));
+    for (const r of resources.filter((x) => x.custom && x.inputs.tags)) assert.equal((r.inputs.tags as Record<string, string>).environment, "dev", r.name);
   });
 
-  it("uses a given dead-letter target instead of creating a queue", async () => {
-    const engine = await mockEngine();
-    const target = `arn:aws:sqs:${REGION}:${ACCOUNT}:shared-dlq`;
-    const fn = new PlatformFunction("echo2", { ctx: testContext(), entry: ECHO, statements: [], permissionsBoundaryArn: BOUNDARY, kmsKeyArn: KEY, deadLetterTargetArn: target });
-    assert.equal(await valueOf(fn.deadLetterTargetArn), target);
-    await settle();
-    assert.equal(engine.ofType("aws:sqs/queue:Queue").length, 0);
+  it("runs in the VPC when asked, and uses a given dead-letter target instead of creating a queue", async () => {
+    const target = `arn:aws:sqs:${REGION}:${ACCOUNT_ID}:shared-dlq`;
+    const { fn, resources, one } = await run(() => new PlatformFunction("echo2", {
+      ctx: context("dev"), entry: ECHO, statements: [], permissionsBoundaryArn: BOUNDARY, kmsKeyArn: KEY, deadLetterTargetArn: target,
+      vpc: { subnetIds: ["subnet-1"], securityGroupIds: ["sg-1"] },
+    }));
+    assert.ok(fn.codeHash);
+    assert.equal(resources.filter((r) => r.type === "aws:sqs/queue:Queue").length, 0);
+    const f = one("aws:lambda/function:Function", "echo2-fn");
+    assert.deepEqual(f.inputs.vpcConfig, { subnetIds: ["subnet-1"], securityGroupIds: ["sg-1"] });
+    assert.ok(f.dependencies.some((d) => d.endsWith("::echo2-role-policy")), "created after its role policy (Lambda checks ENI rights at create)");
+    const policy = JSON.parse(one("aws:iam/rolePolicy:RolePolicy", "echo2-role-policy").inputs.policy as string);
+    assert.ok(policy.Statement.some((s: { Sid?: string }) => s.Sid === "VpcNetworkInterfaces"));
   });
 
   it("refuses plaintext secrets in the environment", () => {
     assert.throws(
-      () => new PlatformFunction("leaky", { ctx: testContext(), entry: ECHO, statements: [], permissionsBoundaryArn: BOUNDARY, kmsKeyArn: KEY, environment: { DB_PASSWORD: "hunter2" } }),
+      () => new PlatformFunction("leaky", { ctx: context("dev"), entry: ECHO, statements: [], permissionsBoundaryArn: BOUNDARY, kmsKeyArn: KEY, environment: { DB_PASSWORD: "hunter2" } }),
       /DB_PASSWORD/,
     );
   });

@@ -24,6 +24,8 @@ export interface Verdict {
   /** Which way access was possible (or the first way that was refused). */
   readonly via: "direct" | "lake-formation" | "iam";
   readonly why: string;
+  /** Set when access holds only below the database's prefix (e.g. one ingestion source's folder): that sub-prefix. */
+  readonly within?: string;
 }
 
 /** The verbs rows use besides raw IAM actions (`service:Action`). */
@@ -33,6 +35,22 @@ export type Verb = (typeof VERBS)[number];
 const objectArn = (b: BucketFact, key: string) => `${b.arn}/${key}`;
 /** A representative object of a database's location (any key under the prefix is decided the same way). */
 const sampleKey = (db: DatabaseFact) => `${db.prefix}part-00000.parquet`;
+
+/** Folders strictly below `prefix` in `bucket` that the role's identity policies name as S3 object resources. */
+export function subPrefixes(role: RoleFact, bucket: BucketFact, prefix: string): string[] {
+  const found = new Set<string>();
+  for (const policy of role.identity) {
+    for (const st of policy.doc.Statement) {
+      for (const r of [st["Resource"]].flat()) {
+        if (typeof r !== "string" || !r.startsWith(`${bucket.arn}/${prefix}`)) continue;
+        const key = r.slice(bucket.arn.length + 1);
+        const folder = key.slice(0, key.search(/[*?]|$/)).replace(/[^/]*$/, "");
+        if (folder.length > prefix.length) found.add(folder);
+      }
+    }
+  }
+  return [...found].sort();
+}
 
 export class AccessEvaluator {
   readonly sim: Simulator;
@@ -80,6 +98,12 @@ export class AccessEvaluator {
   private async dataAccess(p: Principal, verb: "read" | "write", db: DatabaseFact, bucket: BucketFact, tls: boolean): Promise<Verdict> {
     const direct = await this.direct(p, verb, bucket, sampleKey(db), tls);
     if (direct.allowed) return direct;
+    // A role may reach only a folder below the database's prefix (an ingestion source writes its own): probe the
+    // sub-prefixes its own policies name, so such access shows as partial instead of as none.
+    for (const prefix of p.kind === "role" ? subPrefixes(p.role, bucket, db.prefix) : []) {
+      const below = await this.direct(p, verb, bucket, `${prefix}part-00000.parquet`, tls);
+      if (below.allowed) return { ...below, within: prefix.slice(db.prefix.length) };
+    }
     // Lake Formation, Glue and Athena endpoints accept HTTPS only: without TLS there is no such path.
     if (!tls || p.kind !== "role") return direct;
     const viaLf = await this.throughLakeFormation(p, verb, db, bucket);

@@ -35,7 +35,9 @@ function cell(verb: string, verdicts: readonly { db: DatabaseFact; v: Verdict }[
   const allowed = verdicts.filter((x) => x.v.allowed);
   if (allowed.length === 0) return "";
   const lf = allowed.every((x) => x.v.via === "lake-formation") ? " (LF)" : "";
-  return allowed.length === verdicts.length ? `${verb}${lf}` : `${verb}${lf}: ${allowed.map((x) => x.db.domain).join(", ")}`;
+  const part = (x: { db: DatabaseFact; v: Verdict }) => (x.v.within ? `${x.db.domain}/${x.v.within}` : x.db.domain);
+  const whole = allowed.length === verdicts.length && allowed.every((x) => !x.v.within);
+  return whole ? `${verb}${lf}` : `${verb}${lf}: ${allowed.map(part).join(", ")}`;
 }
 
 export async function whoCanAccessWhat(source: readonly PlannedResource[] | Inventory | AccessEvaluator): Promise<AccessTable> {

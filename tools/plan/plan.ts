@@ -1,3 +1,4 @@
+import * as crypto from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { ConfigError } from "../../components/config/load";
@@ -6,7 +7,6 @@ import { readPolicyConfig } from "../../policies/config";
 import { evaluate, PolicyConfig } from "../../policies/engine/evaluate";
 import type { PlannedResource } from "../../policies/engine/args";
 import type { PlatformRule } from "../../policies/rules/define";
-import { renderAccessTable, whoCanAccessWhat } from "../access/table";
 import { markdownReport, PlanDocument, planDocument, summary } from "./report";
 import { Program, readStackFile, REPO_ROOT, runProgram, StackFile } from "./run";
 import { checkPolicyConfig, unusedWaivers } from "./waivers";
@@ -75,13 +75,32 @@ export async function plan(opts: PlanOptions): Promise<PlanResult> {
   return { code: mandatory ? EXIT.violation : EXIT.ok, document, resources: run.resources };
 }
 
-/** The report's access table; a plan the evaluator cannot read (e.g. an AWS-managed policy) says so instead of failing. */
+const ACCESS_CACHE = path.join(REPO_ROOT, "node_modules", ".cache", "data-platform-access");
+
+/**
+ * The report's access table; a plan the evaluator cannot read (e.g. an AWS-managed policy) says so instead of
+ * failing. Simulating every role against every zone is the costliest part of a plan, and its answer depends only
+ * on the planned resources and the evaluator's code, so it is kept under a hash of both.
+ */
 async function accessSection(resources: readonly PlannedResource[]): Promise<string> {
+  const hash = crypto.createHash("sha256").update(JSON.stringify(resources));
+  const evaluator = path.join(REPO_ROOT, "tools", "access");
+  for (const f of fs.readdirSync(evaluator).sort()) hash.update(f).update(fs.readFileSync(path.join(evaluator, f)));
+  hash.update(fs.readFileSync(path.join(REPO_ROOT, "package-lock.json")));
+  const cached = path.join(ACCESS_CACHE, `${hash.digest("hex")}.md`);
+  if (fs.existsSync(cached)) return fs.readFileSync(cached, "utf8");
+  let section: string;
   try {
-    return renderAccessTable(await whoCanAccessWhat(resources));
+    // Loaded on demand: the simulator is only needed when the answer is not cached. (require, not import():
+    // the repository's TypeScript runs as CommonJS.)
+    const { renderAccessTable, whoCanAccessWhat } = require("../access/table") as typeof import("../access/table");
+    section = renderAccessTable(await whoCanAccessWhat(resources));
   } catch (e) {
     return `Not computed: ${(e as Error).message}`;
   }
+  fs.mkdirSync(ACCESS_CACHE, { recursive: true });
+  fs.writeFileSync(cached, section);
+  return section;
 }
 
 function fail(log: (line: string) => void, error: string): PlanResult {

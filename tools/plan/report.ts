@@ -56,6 +56,7 @@ const FLOWS: readonly [string, string, string][] = [
   ["DataLake", "Warehouse", "loads: raw → staging"],
   ["Pipeline", "Warehouse", "staging → marts"],
   ["Pipeline", "DataLake", "analytics refresh"],
+  ["Backfill", "Warehouse", "ad hoc: replays raw → staging"],
   ["KubernetesCluster", "SparkOperator", "runs on"],
   ["KubernetesCluster", "QueryEngine", "runs on"],
   ["SparkOperator", "DataLake", "batch jobs (cron)"],
@@ -73,7 +74,7 @@ const FLOWS: readonly [string, string, string][] = [
 ];
 
 export function mermaid(resources: readonly PlannedResource[]): string {
-  const structural = new Set(["DataPlatform", "SecureBucket"]);
+  const structural = new Set(["DataPlatform", "SecureBucket", "Ingestion", "PlatformFunction"]);
   const present = new Set(resources.filter((r) => r.type.startsWith("data-platform:")).map((r) => r.type.split(":")[2]).filter((t) => !structural.has(t)));
   present.add("Sources");
   if (present.has("Monitoring")) present.add("Owners");

@@ -1,0 +1,128 @@
+import { Pool, PoolClient } from "pg";
+import { intEnv, optionalEnv, requireEnv } from "./env";
+import { SecretReader, secretReader } from "./secrets";
+
+export type Engine = "postgres" | "redshift";
+
+export interface WarehouseSettings {
+  readonly engine: Engine;
+  readonly host: string;
+  readonly port: number;
+  readonly database: string;
+  /** Verify the server certificate (the Lambda runtime's CA bundle includes Amazon RDS and Redshift CAs). */
+  readonly tls: boolean;
+  /**
+   * PostgreSQL group role each transaction acts as (`SET LOCAL ROLE`), so the tables the login creates belong to
+   * the group and the group's default privileges apply. Redshift's scoped grants cover new tables without it.
+   * @default none
+   */
+  readonly group?: string;
+}
+
+export interface Sql {
+  query<R = Record<string, unknown>>(text: string, values?: unknown[]): Promise<{ rows: R[]; rowCount: number | null }>;
+}
+
+export interface Warehouse {
+  readonly engine: Engine;
+  /** Runs `fn` in one transaction; any throw rolls everything back. */
+  transaction<T>(fn: (sql: Sql) => Promise<T>): Promise<T>;
+  close(): Promise<void>;
+}
+
+const IDENT = /^[a-z_][a-z0-9_]{0,62}$/;
+
+/** A double-quoted identifier from a validated name: table names come from config, never from data. */
+export function ident(name: string): string {
+  if (!IDENT.test(name)) throw new Error(`invalid SQL identifier: ${JSON.stringify(name)}`);
+  return `"${name}"`;
+}
+
+/** `schema.name` → quoted; for configured objects such as `marts.refresh_sales`. */
+export function qualified(name: string): string {
+  const parts = name.split(".");
+  if (parts.length !== 2) throw new Error(`expected schema.name, got ${JSON.stringify(name)}`);
+  return parts.map(ident).join(".");
+}
+
+/**
+ * A single-connection pool per warm container: loads are serialized per function by reserved concurrency anyway,
+ * and the warehouse's connection budget is shared with BI. Credentials come from the secret at connect time, so
+ * a rotated password is picked up by the next connection.
+ */
+export function pgWarehouse(settings: WarehouseSettings, credentials: SecretReader): Warehouse {
+  let pool: Pool | undefined;
+  const connect = async (): Promise<PoolClient> => {
+    if (!pool) {
+      const { username } = await credentials();
+      pool = new Pool({
+        host: settings.host,
+        port: settings.port,
+        database: settings.database,
+        user: username,
+        password: async () => (await credentials()).password,
+        ssl: settings.tls ? { rejectUnauthorized: true } : false,
+        max: 1,
+        idleTimeoutMillis: 60_000,
+        connectionTimeoutMillis: 10_000,
+        statement_timeout: 10 * 60_000,
+      });
+      // An idle connection closed by the server (failover, restart) must not crash the container: drop it,
+      // and the next transaction opens a fresh one.
+      pool.on("error", () => undefined);
+    }
+    return pool.connect();
+  };
+  return {
+    engine: settings.engine,
+    async transaction(fn) {
+      const client = await connect();
+      try {
+        await client.query("BEGIN");
+        if (settings.group && settings.engine === "postgres") await client.query(`SET LOCAL ROLE ${ident(settings.group)}`);
+        const result = await fn({ query: (text, values) => client.query(text, values) as never });
+        await client.query("COMMIT");
+        return result;
+      } catch (e) {
+        await client.query("ROLLBACK").catch(() => undefined);
+        throw e;
+      } finally {
+        client.release();
+      }
+    },
+    async close() {
+      await pool?.end();
+      pool = undefined;
+    },
+  };
+}
+
+/**
+ * The staging tables a loader writes (the warehouse's `staging` schema owns them; this is the contract):
+ * one landing table per loader, a ledger that makes each object load at most once, and a rejects table.
+ */
+export function stagingDdl(table: string, engine: Engine): string[] {
+  const json = engine === "redshift" ? "SUPER" : "JSONB";
+  const now = engine === "redshift" ? "GETDATE()" : "now()";
+  const ts = engine === "redshift" ? "TIMESTAMP" : "TIMESTAMPTZ";
+  return [
+    `CREATE TABLE IF NOT EXISTS staging.load_ledger (bucket VARCHAR(63) NOT NULL, object_key VARCHAR(1024) NOT NULL, checksum CHAR(64) NOT NULL, etag VARCHAR(128), version_id VARCHAR(1024), source VARCHAR(64) NOT NULL, rows_loaded INTEGER NOT NULL, rows_rejected INTEGER NOT NULL, loaded_at ${ts} NOT NULL DEFAULT ${now}, PRIMARY KEY (bucket, object_key, checksum))`,
+    `CREATE TABLE IF NOT EXISTS staging.load_rejects (bucket VARCHAR(63) NOT NULL, object_key VARCHAR(1024) NOT NULL, line INTEGER NOT NULL, reason VARCHAR(1024) NOT NULL, raw_text VARCHAR(65535), rejected_at ${ts} NOT NULL DEFAULT ${now})`,
+    `CREATE TABLE IF NOT EXISTS staging.${ident(table)} (source VARCHAR(64) NOT NULL, object_key VARCHAR(1024) NOT NULL, record_index INTEGER NOT NULL, record ${json} NOT NULL, loaded_at ${ts} NOT NULL DEFAULT ${now})`,
+  ];
+}
+
+/** The warehouse the function's environment names (`WAREHOUSE_*`); the login is read from the secret at run time. */
+export function warehouseFromEnv(): Warehouse {
+  return pgWarehouse(
+    {
+      engine: requireEnv("WAREHOUSE_ENGINE") as Engine,
+      host: requireEnv("WAREHOUSE_HOST"),
+      port: intEnv("WAREHOUSE_PORT", 5432),
+      database: requireEnv("WAREHOUSE_DATABASE"),
+      tls: optionalEnv("WAREHOUSE_TLS") !== "disable",
+      group: optionalEnv("WAREHOUSE_GROUP"),
+    },
+    secretReader(requireEnv("WAREHOUSE_SECRET_ARN")),
+  );
+}

@@ -1,0 +1,236 @@
+// Object loader: raw objects of one source → warehouse `staging.<table>`, at most once per object content.
+// Started three ways, all idempotent through the same ledger:
+//   EventBridge "Object Created" for the source's prefix      (object-events: continuous loading)
+//   { action: "plan", from, to } then { action: "load-day", day }  (the backfill state machine)
+//   { action: "load-window", at, days }                        (a pipeline's first step: catch up recent days)
+import { createHash } from "crypto";
+import type { Logger } from "@aws-lambda-powertools/logger";
+import type { Metrics } from "@aws-lambda-powertools/metrics";
+import { MetricUnit } from "@aws-lambda-powertools/metrics";
+import { GetObjectCommand, ListObjectsV2Command, S3Client } from "@aws-sdk/client-s3";
+import type { Context } from "aws-lambda";
+import { INGESTION_METRICS } from "../../observability/metrics";
+import { dayPrefix, daysBetween, isRecordKey, utcDay } from "../keys";
+import { requireEnv } from "./lib/env";
+import { logger as makeLogger, metrics as makeMetrics, packagedConfig, s3Client } from "./lib/runtime";
+import { Engine, ident, Sql, stagingDdl, Warehouse, warehouseFromEnv } from "./lib/warehouse";
+
+export interface LoaderConfig {
+  /** This loader's name (the object-events source). */
+  readonly name: string;
+  /** The prefix of the source whose objects it loads, e.g. `sales/source=orders-api/`. */
+  readonly root: string;
+  /** Staging table (in schema `staging`). */
+  readonly table: string;
+  /** Longest backfill range accepted in one execution. @default 400 */
+  readonly maxBackfillDays?: number;
+}
+
+export interface LoaderDeps {
+  readonly config: LoaderConfig;
+  readonly bucket: string;
+  readonly s3: S3Client;
+  readonly warehouse: Warehouse;
+  readonly logger: Logger;
+  readonly metrics: Metrics;
+}
+
+export interface ObjectCreatedEvent {
+  readonly "detail-type": "Object Created";
+  readonly detail: { readonly bucket: { readonly name: string }; readonly object: { readonly key: string } };
+}
+export type LoaderEvent =
+  | ObjectCreatedEvent
+  | { readonly action: "plan"; readonly from: string; readonly to: string }
+  | { readonly action: "load-day"; readonly day: string }
+  | { readonly action: "load-window"; readonly at: string; readonly days?: number };
+
+export type LoadStatus = "loaded" | "duplicate" | "ignored";
+export interface ObjectResult {
+  readonly key: string;
+  readonly status: LoadStatus;
+  readonly rows: number;
+  readonly rejected: number;
+}
+export interface DayResult {
+  readonly day: string;
+  readonly objects: number;
+  readonly loaded: number;
+  readonly duplicates: number;
+  readonly rows: number;
+  readonly rejected: number;
+}
+
+interface Parsed {
+  readonly records: unknown[];
+  readonly rejects: { line: number; reason: string; raw: string }[];
+}
+
+/** An object's records: one JSON value, a JSON array, or JSON lines (a bad line is rejected, the rest load). */
+export function parseRecords(text: string): Parsed {
+  const trimmed = text.trim();
+  if (trimmed === "") return { records: [], rejects: [] };
+  try {
+    const v = JSON.parse(trimmed) as unknown;
+    return { records: Array.isArray(v) ? v : [v], rejects: [] };
+  } catch {
+    const records: unknown[] = [];
+    const rejects: Parsed["rejects"] = [];
+    trimmed.split("\n").forEach((line, i) => {
+      if (line.trim() === "") return;
+      try {
+        records.push(JSON.parse(line));
+      } catch (e) {
+        rejects.push({ line: i + 1, reason: `malformed JSON: ${(e as Error).message}`, raw: line.slice(0, 65_535) });
+      }
+    });
+    return { records, rejects };
+  }
+}
+
+/**
+ * The ledger claim and inserts, in one transaction. Postgres: the primary key arbitrates concurrent deliveries
+ * (the loser waits, then inserts nothing). Redshift enforces no keys, so the ledger is locked for the claim.
+ */
+async function loadInTransaction(sql: Sql, engine: Engine, o: { bucket: string; key: string; checksum: string; etag?: string; versionId?: string; source: string; table: string; parsed: Parsed }): Promise<boolean> {
+  const ledger = [o.bucket, o.key, o.checksum, o.etag ?? null, o.versionId ?? null, o.source, o.parsed.records.length, o.parsed.rejects.length];
+  const columns = "(bucket, object_key, checksum, etag, version_id, source, rows_loaded, rows_rejected)";
+  if (engine === "postgres") {
+    const claim = await sql.query(`INSERT INTO staging.load_ledger ${columns} VALUES ($1,$2,$3,$4,$5,$6,$7,$8) ON CONFLICT (bucket, object_key, checksum) DO NOTHING RETURNING 1`, ledger);
+    if (claim.rowCount === 0) return false;
+  } else {
+    await sql.query("LOCK staging.load_ledger");
+    const seen = await sql.query("SELECT 1 FROM staging.load_ledger WHERE bucket = $1 AND object_key = $2 AND checksum = $3", ledger.slice(0, 3));
+    if (seen.rows.length > 0) return false;
+    await sql.query(`INSERT INTO staging.load_ledger ${columns} VALUES ($1,$2,$3,$4,$5,$6,$7,$8)`, ledger);
+  }
+  const json = engine === "redshift" ? (n: number) => `JSON_PARSE($${n})` : (n: number) => `$${n}::jsonb`;
+  const CHUNK = 500;
+  for (let start = 0; start < o.parsed.records.length; start += CHUNK) {
+    const chunk = o.parsed.records.slice(start, start + CHUNK);
+    const values: unknown[] = [];
+    const rows = chunk.map((r, i) => {
+      values.push(o.source, o.key, start + i, JSON.stringify(r));
+      const b = i * 4;
+      return `($${b + 1}, $${b + 2}, $${b + 3}, ${json(b + 4)})`;
+    });
+    await sql.query(`INSERT INTO staging.${ident(o.table)} (source, object_key, record_index, record) VALUES ${rows.join(", ")}`, values);
+  }
+  for (const r of o.parsed.rejects) {
+    await sql.query("INSERT INTO staging.load_rejects (bucket, object_key, line, reason, raw_text) VALUES ($1,$2,$3,$4,$5)", [o.bucket, o.key, r.line, r.reason, r.raw]);
+  }
+  return true;
+}
+
+/** Keys may arrive URL-encoded (`=` as %3D); platform keys never contain `%`, `+` or spaces, so decoding is safe. */
+export function objectKey(key: string): string {
+  return key.includes("%") ? decodeURIComponent(key) : key;
+}
+
+export function createLoader(deps: LoaderDeps) {
+  const { config, bucket, s3, warehouse, logger, metrics } = deps;
+  const maxDays = config.maxBackfillDays ?? 400;
+  // The staging tables are created on first use (idempotent DDL, once per container); a failure is retried next time.
+  let ready: Promise<void> | undefined;
+  const ensureTables = () =>
+    (ready ??= warehouse
+      .transaction(async (sql) => {
+        for (const ddl of stagingDdl(config.table, warehouse.engine)) await sql.query(ddl);
+      })
+      .catch((e) => {
+        ready = undefined;
+        throw e;
+      }));
+
+  const loadObject = async (key: string): Promise<ObjectResult> => {
+    if (!isRecordKey(config.root, key)) return { key, status: "ignored", rows: 0, rejected: 0 };
+    const object = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+    const text = (await object.Body?.transformToString("utf8")) ?? "";
+    const parsed = parseRecords(text);
+    const checksum = createHash("sha256").update(text).digest("hex");
+    await ensureTables();
+    const loaded = await warehouse.transaction((sql) =>
+      loadInTransaction(sql, warehouse.engine, { bucket, key, checksum, etag: object.ETag, versionId: object.VersionId, source: config.name, table: config.table, parsed }),
+    );
+    if (!loaded) return { key, status: "duplicate", rows: 0, rejected: 0 };
+    metrics.addMetric(INGESTION_METRICS.objectsLoaded, MetricUnit.Count, 1);
+    metrics.addMetric(INGESTION_METRICS.rowsLoaded, MetricUnit.Count, parsed.records.length);
+    if (parsed.rejects.length > 0) logger.warn("lines rejected into staging.load_rejects", { key, rejected: parsed.rejects.length });
+    return { key, status: "loaded", rows: parsed.records.length, rejected: parsed.rejects.length };
+  };
+
+  const loadDay = async (day: string): Promise<DayResult> => {
+    daysBetween(day, day, 1); // validates the date
+    const keys: string[] = [];
+    let token: string | undefined;
+    do {
+      const page = await s3.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: dayPrefix(config.root, day), ContinuationToken: token }));
+      keys.push(...(page.Contents ?? []).map((c) => c.Key!).filter(Boolean));
+      token = page.NextContinuationToken;
+    } while (token);
+    const results: ObjectResult[] = [];
+    const failures: string[] = [];
+    for (const key of keys) {
+      try {
+        results.push(await loadObject(key));
+      } catch (e) {
+        failures.push(`${key}: ${(e as Error).message}`);
+      }
+    }
+    // Try every object before failing, so one bad object does not hold back the rest; the retry skips loaded ones.
+    if (failures.length > 0) throw new Error(`${failures.length} of ${keys.length} objects failed for ${day}: ${failures.slice(0, 3).join("; ")}`);
+    const sum = (f: (r: ObjectResult) => number) => results.reduce((a, r) => a + f(r), 0);
+    return { day, objects: keys.length, loaded: sum((r) => (r.status === "loaded" ? 1 : 0)), duplicates: sum((r) => (r.status === "duplicate" ? 1 : 0)), rows: sum((r) => r.rows), rejected: sum((r) => r.rejected) };
+  };
+
+  const handle = async (event: LoaderEvent): Promise<unknown> => {
+    if ("detail-type" in event) {
+      if (event.detail.bucket.name !== bucket) throw new Error(`event for bucket ${event.detail.bucket.name}, this loader reads ${bucket}`);
+      return loadObject(objectKey(event.detail.object.key));
+    }
+    switch (event.action) {
+      case "plan":
+        return { days: daysBetween(event.from, event.to, maxDays) };
+      case "load-day":
+        return loadDay(event.day);
+      case "load-window": {
+        const at = new Date(event.at);
+        if (Number.isNaN(at.getTime())) throw new RangeError(`'at' must be an ISO 8601 timestamp, got ${JSON.stringify(event.at)}`);
+        const n = Math.min(Math.max(event.days ?? 2, 1), 31);
+        const days = daysBetween(utcDay(new Date(at.getTime() - (n - 1) * 86_400_000)), utcDay(at), 31);
+        const out: DayResult[] = [];
+        for (const d of days) out.push(await loadDay(d));
+        return { days: out };
+      }
+      default:
+        throw new Error(`unknown loader event: ${JSON.stringify(event).slice(0, 200)}`);
+    }
+  };
+
+  return {
+    loadObject,
+    loadDay,
+    handler: async (event: LoaderEvent, _context?: Context): Promise<unknown> => {
+      try {
+        return await handle(event);
+      } finally {
+        if (metrics.hasStoredMetrics()) metrics.publishStoredMetrics();
+      }
+    },
+  };
+}
+
+let live: ReturnType<typeof createLoader> | undefined;
+
+export const handler = (event: LoaderEvent, context: Context): Promise<unknown> =>
+  (live ??= (() => {
+    const config = packagedConfig<LoaderConfig>();
+    return createLoader({
+      config,
+      bucket: requireEnv("RAW_BUCKET"),
+      s3: s3Client(),
+      warehouse: warehouseFromEnv(),
+      logger: makeLogger(config.name),
+      metrics: makeMetrics(config.name),
+    });
+  })()).handler(event, context);

@@ -1,0 +1,20 @@
+// Serverless ingestion, pipelines and monitoring: what DataPlatform wires in.
+export * from "./config";
+export * from "./section";
+export * from "./types";
+export * from "./keys";
+export * from "./statements";
+export { IngestionSource, IngestionSourceArgs, SourceTargets, handlerConfig, objectCreatedPattern, tlsOnlyQueuePolicy, ACCESS_LOG_FORMAT } from "./IngestionSource";
+export { Ingestion, IngestionArgs } from "./Ingestion";
+export { HANDLERS, HandlerKind } from "./handlers/entries";
+export { stagingDdl } from "./handlers/lib/warehouse";
+export * from "../pipelines/config";
+export * from "../pipelines/definitions";
+export { Pipeline, PipelineArgs } from "../pipelines/Pipeline";
+export { Backfill, BackfillArgs } from "../pipelines/Backfill";
+export { stateMachineStatements } from "../pipelines/orchestration";
+export * from "../observability/config";
+export * from "../observability/metrics";
+export * from "../observability/alarms";
+export { dashboardBody, DashboardInput } from "../observability/dashboard";
+export { Monitoring, MonitoringArgs, operationsKeyPolicy, alertsTopicPolicy, alarmArgs } from "../observability/Monitoring";

@@ -1,0 +1,48 @@
+import { z } from "zod";
+import type { Classification, Environment } from "../core/types";
+import { monitoringSchema, resolveMonitoring, ResolvedMonitoring } from "../observability/config";
+import { pipelinesSchema, ResolvedPipeline, resolvePipeline, validatePipelines } from "../pipelines/config";
+import type { Problem } from "../config/load";
+import { ResolvedSource, resolveSource, sourcesSchema, validateSources, ValidationContext } from "./config";
+
+/**
+ * The keys this module adds to the root config object (`data-platform:platform`): spread them into the root
+ * strict object. All optional: a platform without sources or pipelines still gets monitoring of what it has.
+ */
+export const ingestionConfigShape = {
+  /** Where data comes from: see docs/ingestion.md. @default [] */
+  sources: sourcesSchema.optional(),
+  /** Scheduled raw → warehouse → analytics runs. @default [] */
+  pipelines: pipelinesSchema.optional(),
+  /** Alert recipients and thresholds. @default the profile's thresholds, alerts to governance.owner */
+  monitoring: monitoringSchema.optional(),
+};
+export const ingestionConfigSchema = z.strictObject(ingestionConfigShape);
+export type IngestionConfig = z.output<typeof ingestionConfigSchema>;
+
+export interface ResolvedIngestion {
+  readonly sources: readonly ResolvedSource[];
+  readonly pipelines: readonly ResolvedPipeline[];
+  readonly monitoring: ResolvedMonitoring;
+}
+
+/** Cross-field rules over sources and pipelines together, as `{ path, message }` problems (empty when valid). */
+export function validateIngestion(cfg: IngestionConfig, ctx: ValidationContext): Problem[] {
+  const sources = cfg.sources ?? [];
+  return [...validateSources(sources, ctx), ...validatePipelines(cfg.pipelines ?? [], sources, ctx.domains)];
+}
+
+/** Profile defaults filled in; call only after `validateIngestion` returned no problems. */
+export function resolveIngestion(
+  cfg: IngestionConfig,
+  environment: Environment,
+  domains: readonly { name: string; classification: Classification }[],
+  owner: string,
+): ResolvedIngestion {
+  const classificationOf = (d: string) => domains.find((x) => x.name === d)?.classification ?? "confidential";
+  return {
+    sources: (cfg.sources ?? []).map((s) => resolveSource(s, environment, classificationOf(s.domain))),
+    pipelines: (cfg.pipelines ?? []).map((p) => resolvePipeline(p, environment)),
+    monitoring: resolveMonitoring(cfg.monitoring, environment, owner),
+  };
+}

@@ -1,0 +1,100 @@
+import type { PolicyStatement as Statement } from "../functions/types";
+
+// IAM statements of the ingestion functions, as plain functions of ARNs so the IAM tests can evaluate them.
+// Every grant names exact resources; KMS use is limited to the service that needs the key and, for S3, to the
+// bucket: zone buckets use S3 bucket keys, so the encryption context S3 sends KMS is the bucket ARN.
+
+const KEY_FOR_WRITE = ["kms:GenerateDataKey", "kms:Decrypt"];
+
+function s3Key(keyArn: string, bucketArn: string, region: string, actions: string[], sid: string): Statement {
+  return {
+    Sid: sid,
+    Effect: "Allow",
+    Action: actions,
+    Resource: keyArn,
+    Condition: { StringEquals: { "kms:ViaService": `s3.${region}.amazonaws.com`, "kms:EncryptionContext:aws:s3:arn": bucketArn } },
+  };
+}
+
+export interface PrefixAccess {
+  readonly bucketArn: string;
+  readonly keyArn: string;
+  /** The prefix, ending in `/`, e.g. `sales/source=orders/`. */
+  readonly prefix: string;
+  readonly region: string;
+}
+
+/** Write (and read back, for the watermark) only under the source's own prefix, with only the zone's key. */
+export function rawWriteStatements(a: PrefixAccess, sid = "Raw"): Statement[] {
+  return [
+    { Sid: `${sid}Objects`, Effect: "Allow", Action: ["s3:PutObject", "s3:GetObject"], Resource: `${a.bucketArn}/${a.prefix}*` },
+    s3Key(a.keyArn, a.bucketArn, a.region, KEY_FOR_WRITE, `${sid}Key`),
+  ];
+}
+
+/** Read and list only under one prefix (a loader reading the source it loads). */
+export function prefixReadStatements(a: PrefixAccess, sid = "Read"): Statement[] {
+  return [
+    { Sid: `${sid}Objects`, Effect: "Allow", Action: "s3:GetObject", Resource: `${a.bucketArn}/${a.prefix}*` },
+    { Sid: `${sid}List`, Effect: "Allow", Action: "s3:ListBucket", Resource: a.bucketArn, Condition: { StringLike: { "s3:prefix": `${a.prefix}*` } } },
+    s3Key(a.keyArn, a.bucketArn, a.region, ["kms:Decrypt"], `${sid}Key`),
+  ];
+}
+
+/** Write-only under one prefix (the pipeline runner publishing marts to the analytics zone). */
+export function prefixWriteStatements(a: PrefixAccess, sid = "Publish"): Statement[] {
+  return [
+    { Sid: `${sid}Objects`, Effect: "Allow", Action: "s3:PutObject", Resource: `${a.bucketArn}/${a.prefix}*` },
+    s3Key(a.keyArn, a.bucketArn, a.region, KEY_FOR_WRITE, `${sid}Key`),
+  ];
+}
+
+/** One secret, decrypted through Secrets Manager only. */
+export function secretReadStatements(secretArn: string, region: string, secretKeyArn?: string, sid = "Secret"): Statement[] {
+  const out: Statement[] = [{ Sid: sid, Effect: "Allow", Action: "secretsmanager:GetSecretValue", Resource: secretArn }];
+  if (secretKeyArn) {
+    out.push({ Sid: `${sid}Key`, Effect: "Allow", Action: "kms:Decrypt", Resource: secretKeyArn, Condition: { StringEquals: { "kms:ViaService": `secretsmanager.${region}.amazonaws.com` } } });
+  }
+  return out;
+}
+
+/**
+ * The shared idempotency table, restricted to items whose key starts with the function's own name (Powertools
+ * keys are `<keyPrefix>#<hash>`, and the handlers use the function name as the prefix).
+ */
+export function idempotencyStatements(tableArn: string, functionName: string, keyArn: string, region: string): Statement[] {
+  return [
+    {
+      Sid: "IdempotencyItems",
+      Effect: "Allow",
+      Action: ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"],
+      Resource: tableArn,
+      Condition: { "ForAllValues:StringLike": { "dynamodb:LeadingKeys": [`${functionName}#*`] } },
+    },
+    { Sid: "IdempotencyKey", Effect: "Allow", Action: ["kms:Decrypt", "kms:GenerateDataKey"], Resource: keyArn, Condition: { StringEquals: { "kms:ViaService": `dynamodb.${region}.amazonaws.com` } } },
+  ];
+}
+
+/** Consume one queue (the SQS event source mapping polls with the function's role). */
+export function queueConsumeStatements(queueArn: string, keyArn: string, region: string): Statement[] {
+  return [
+    { Sid: "ConsumeQueue", Effect: "Allow", Action: ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes", "sqs:ChangeMessageVisibility"], Resource: queueArn },
+    { Sid: "QueueKey", Effect: "Allow", Action: "kms:Decrypt", Resource: keyArn, Condition: { StringEquals: { "kms:ViaService": `sqs.${region}.amazonaws.com` } } },
+  ];
+}
+
+/** Send to one queue: for producers of a queue source, and for on-failure destinations. */
+export function queueSendStatements(queueArn: string, keyArn: string, region: string, sid = "SendQueue"): Statement[] {
+  return [
+    { Sid: sid, Effect: "Allow", Action: "sqs:SendMessage", Resource: queueArn },
+    { Sid: `${sid}Key`, Effect: "Allow", Action: ["kms:GenerateDataKey", "kms:Decrypt"], Resource: keyArn, Condition: { StringEquals: { "kms:ViaService": `sqs.${region}.amazonaws.com` } } },
+  ];
+}
+
+/** Read one table's stream (the DynamoDB event source mapping reads with the function's role). */
+export function streamReadStatements(tableArn: string, keyArn: string, region: string): Statement[] {
+  return [
+    { Sid: "ReadStream", Effect: "Allow", Action: ["dynamodb:DescribeStream", "dynamodb:GetRecords", "dynamodb:GetShardIterator", "dynamodb:ListStreams"], Resource: `${tableArn}/stream/*` },
+    { Sid: "StreamKey", Effect: "Allow", Action: "kms:Decrypt", Resource: keyArn, Condition: { StringEquals: { "kms:ViaService": `dynamodb.${region}.amazonaws.com` } } },
+  ];
+}

@@ -1,0 +1,100 @@
+import * as pulumi from "@pulumi/pulumi";
+import { dataTags } from "../core/tags";
+import type { Classification, NetworkRefs, PlatformContext, SecurityRefs } from "../core/types";
+import { PlatformFunction } from "../functions/function";
+import { HANDLERS } from "../ingestion/handlers/entries";
+import { prefixWriteStatements, secretReadStatements } from "../ingestion/statements";
+import { LakeRefs, OperationsRefs, WarehouseRefs, warehouseEnv, warehouseSecretArn, zoneFor } from "../ingestion/types";
+import type { ResolvedPipeline } from "./config";
+import { pipelineDefinition } from "./definitions";
+import { machineSchedule, platformStateMachine } from "./orchestration";
+
+export interface PipelineArgs {
+  readonly ctx: PlatformContext;
+  readonly network: NetworkRefs;
+  readonly security: SecurityRefs;
+  readonly lake: LakeRefs;
+  readonly warehouse: WarehouseRefs;
+  readonly operations: OperationsRefs;
+  /** The pipeline, with defaults filled (see `resolvePipeline`). */
+  readonly pipeline: ResolvedPipeline;
+  /** Classification of the pipeline's domain: the key for its runner and schedule DLQ. */
+  readonly classification: Classification;
+  /** Loader functions of the object-events sources named in `pipeline.loads`. */
+  readonly loaders: readonly { readonly source: string; readonly functionArn: pulumi.Input<string> }[];
+}
+
+/**
+ * An automated pipeline (data-platform:pipelines:Pipeline): a Step Functions state machine that loads recent raw
+ * objects into staging, runs the marts transform and publishes marts to the analytics zone, on a schedule, with
+ * retries and backoff and a catch that alerts.
+ */
+export class Pipeline extends pulumi.ComponentResource {
+  readonly stateMachineArn: pulumi.Output<string>;
+  readonly stateMachineName: pulumi.Output<string>;
+  readonly scheduleDeadLetterQueueName: pulumi.Output<string>;
+  readonly runner?: PlatformFunction;
+
+  constructor(name: string, args: PipelineArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("data-platform:pipelines:Pipeline", name, {}, opts);
+    const { ctx, pipeline: pl, security } = args;
+    const tags = dataTags(ctx, pl.domain, args.classification, { component: "pipelines", "data-platform:pipeline": pl.name });
+    const keyArn = security.keyArns[args.classification];
+    const needsRunner = pl.transform !== undefined || pl.publish.length > 0;
+
+    if (needsRunner) {
+      const analytics = zoneFor(args.lake, "analytics", pl.domain);
+      const prefix = `${analytics.root ?? ""}${pl.domain}/`;
+      const wh = args.warehouse;
+      this.runner = new PlatformFunction(`${name}-runner`, {
+        ctx,
+        entry: HANDLERS.runner,
+        functionName: `${pl.name}-runner`,
+        description: `Warehouse steps of pipeline ${pl.name}`,
+        tags,
+        statements: pulumi.all([analytics.bucketArn, analytics.keyArn, warehouseSecretArn(wh, "transformer"), wh.secretKeyArn]).apply(([b, k, s, sk]) => [
+          ...prefixWriteStatements({ bucketArn: b, keyArn: k, prefix, region: ctx.region }),
+          ...secretReadStatements(s, ctx.region, sk),
+        ]),
+        permissionsBoundaryArn: security.permissionsBoundaryArn,
+        kmsKeyArn: args.classification === "restricted" ? security.keyArns.confidential : keyArn,
+        environment: { ...warehouseEnv(wh, "transformer"), ANALYTICS_BUCKET: analytics.bucketName, ANALYTICS_KEY_ARN: analytics.keyArn },
+        files: { "pipeline.json": JSON.stringify({ pipeline: pl.name, domain: `${analytics.root ?? ""}${pl.domain}`, procedure: pl.transform?.procedure, datasets: pl.publish }) },
+        timeoutSeconds: 900,
+        memoryMb: 512,
+        reservedConcurrency: 1,
+        logRetentionDays: pl.logRetentionDays,
+        vpc: { subnetIds: args.network.privateSubnetIds, securityGroupIds: [args.network.workloadSecurityGroupIds.ingestion] },
+      }, { parent: this });
+    }
+
+    const loaderArns = args.loaders.map((l) => pulumi.output(l.functionArn));
+    const functionArns = [...loaderArns, ...(this.runner ? [this.runner.functionArn] : [])];
+    const definition = pulumi.all([pulumi.all(loaderArns), this.runner?.functionArn, args.operations.alertsTopicArn]).apply(([arns, runnerArn, topic]) =>
+      pipelineDefinition({
+        name: pl.name,
+        loaders: args.loaders.map((l, k) => ({ source: l.source, functionArn: arns[k] })),
+        loadWindowDays: pl.loadWindowDays,
+        runnerArn,
+        transform: pl.transform !== undefined,
+        publish: pl.publish.length > 0,
+        alertsTopicArn: topic,
+        retry: pl.retry,
+        timeoutSeconds: pl.timeoutMinutes * 60,
+      }),
+    );
+    const machine = platformStateMachine(name, {
+      ctx, machineName: `pipeline-${pl.name}`, definition, functionArns, operations: args.operations,
+      permissionsBoundaryArn: security.permissionsBoundaryArn, logRetentionDays: pl.logRetentionDays, tags,
+    }, this);
+    const { deadLetterQueue } = machineSchedule(name, {
+      ctx, machine, expression: pl.schedule, timezone: pl.timezone, keyArn: args.operations.keyArn,
+      permissionsBoundaryArn: security.permissionsBoundaryArn, tags, description: `Runs pipeline ${pl.name}`,
+    }, this);
+
+    this.stateMachineArn = machine.arn;
+    this.stateMachineName = machine.name;
+    this.scheduleDeadLetterQueueName = deadLetterQueue.name;
+    this.registerOutputs({ stateMachineArn: this.stateMachineArn, runner: this.runner?.functionName });
+  }
+}

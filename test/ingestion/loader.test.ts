@@ -1,0 +1,129 @@
+import { strict as assert } from "assert";
+import { PutObjectCommand } from "@aws-sdk/client-s3";
+import type { Client } from "pg";
+import { createLoader, LoaderEvent, parseRecords } from "../../components/ingestion/handlers/loader";
+import { pgWarehouse, stagingDdl, Warehouse } from "../../components/ingestion/handlers/lib/warehouse";
+import { capturedMetrics, LocalPostgres, LocalS3, metricSum, quietLogger, startPostgres, startS3 } from "./support";
+
+const ROOT = "sales/source=orders/";
+
+describe("ingestion: object loader into warehouse staging", function () {
+  this.timeout(30_000);
+  let s3: LocalS3;
+  let pg: LocalPostgres;
+  let admin: Client;
+  const warehouses: Warehouse[] = [];
+  const warehouse = (port = pg.port) => {
+    const w = pgWarehouse({ engine: "postgres", host: "127.0.0.1", port, database: "postgres", tls: false }, async () => ({ username: "postgres", password: pg.password }));
+    warehouses.push(w);
+    return w;
+  };
+  const put = (key: string, body: string) => s3.client.send(new PutObjectCommand({ Bucket: "raw", Key: key, Body: body }));
+  const rows = async (sql: string) => (await admin.query(sql)).rows;
+  const loader = (w = warehouse(), m = capturedMetrics("orders-loader")) =>
+    createLoader({ config: { name: "orders-loader", root: ROOT, table: "orders", maxBackfillDays: 31 }, bucket: "raw", s3: s3.client, warehouse: w, logger: quietLogger(), metrics: m.metrics });
+  const created = (key: string, bucket = "raw"): LoaderEvent => ({ "detail-type": "Object Created", detail: { bucket: { name: bucket }, object: { key } } });
+
+  before(async () => {
+    [s3, pg] = await Promise.all([startS3(["raw"]), startPostgres()]);
+    admin = pg.client();
+    await admin.connect();
+    await admin.query("CREATE SCHEMA staging");
+    for (const ddl of stagingDdl("orders", "postgres")) await admin.query(ddl);
+  });
+  after(async () => {
+    await Promise.all(warehouses.map((w) => w.close()));
+    await admin.end();
+    await Promise.all([s3.stop(), pg.stop()]);
+  });
+  beforeEach(async () => {
+    await admin.query("TRUNCATE staging.orders, staging.load_ledger, staging.load_rejects");
+  });
+
+  it("loads an object once: a redelivered event and a concurrent duplicate insert nothing more", async () => {
+    const key = `${ROOT}dt=2024-05-01/o-1.json`;
+    await put(key, JSON.stringify({ order_id: "o-1", amount: 12 }));
+    const m = capturedMetrics("orders-loader");
+    const l = loader(warehouse(), m);
+    assert.deepEqual(await l.handler(created(key)), { key, status: "loaded", rows: 1, rejected: 0 });
+    assert.equal((await l.handler(created(key)) as { status: string }).status, "duplicate");
+    const [a, b] = await Promise.all([loader().loadObject(key), loader().loadObject(key)]);
+    assert.deepEqual([a.status, b.status], ["duplicate", "duplicate"]);
+    assert.deepEqual(await rows("SELECT source, object_key, record->>'order_id' AS id, (record->>'amount')::int AS amount FROM staging.orders"), [{ source: "orders-loader", object_key: key, id: "o-1", amount: 12 }]);
+    assert.equal((await rows("SELECT * FROM staging.load_ledger")).length, 1);
+    assert.equal(metricSum(m.emitted(), "ObjectsLoaded"), 1);
+  });
+
+  it("creates its staging tables on first use, as the loader group, through a login that holds nothing else", async () => {
+    await admin.query("CREATE ROLE loader NOLOGIN; GRANT USAGE, CREATE ON SCHEMA staging TO loader; GRANT SELECT, INSERT ON staging.load_ledger, staging.load_rejects TO loader");
+    await admin.query("CREATE ROLE svc_loader LOGIN PASSWORD 'svc-pass'; GRANT loader TO svc_loader");
+    const w = pgWarehouse({ engine: "postgres", host: "127.0.0.1", port: pg.port, database: "postgres", tls: false, group: "loader" }, async () => ({ username: "svc_loader", password: "svc-pass" }));
+    warehouses.push(w);
+    const key = `${ROOT}dt=2024-05-02/p-1.json`;
+    await put(key, JSON.stringify({ payment_id: "p-1" }));
+    const l = createLoader({ config: { name: "payments-loader", root: ROOT, table: "payments", maxBackfillDays: 31 }, bucket: "raw", s3: s3.client, warehouse: w, logger: quietLogger(), metrics: capturedMetrics("payments-loader").metrics });
+    assert.equal((await l.loadObject(key)).status, "loaded");
+    assert.deepEqual(await rows("SELECT tableowner FROM pg_tables WHERE schemaname = 'staging' AND tablename = 'payments'"), [{ tableowner: "loader" }]);
+    assert.deepEqual(await rows("SELECT record->>'payment_id' AS id FROM staging.payments"), [{ id: "p-1" }]);
+    await assert.rejects(w.transaction((sql) => sql.query("CREATE TABLE public.escape (x int)")), /permission denied/, "nothing outside staging");
+  });
+
+  it("lets exactly one of two simultaneous first deliveries load", async () => {
+    const key = `${ROOT}dt=2024-05-01/race.json`;
+    await put(key, JSON.stringify([{ n: 1 }, { n: 2 }]));
+    const results = await Promise.all([loader().loadObject(key), loader().loadObject(key)]);
+    assert.deepEqual(results.map((r) => r.status).sort(), ["duplicate", "loaded"]);
+    assert.equal((await rows("SELECT * FROM staging.orders")).length, 2);
+  });
+
+  it("loads the good lines of a JSON-lines object and keeps each bad line with its reason", async () => {
+    const key = `${ROOT}dt=2024-05-02/lines.json`;
+    await put(key, '{"n":1}\n{"n":2,\n{"n":3}\n');
+    const r = await loader().loadObject(key);
+    assert.deepEqual(r, { key, status: "loaded", rows: 2, rejected: 1 });
+    const [reject] = await rows("SELECT line, reason, raw_text FROM staging.load_rejects");
+    assert.equal(reject.line, 2);
+    assert.match(reject.reason, /^malformed JSON/);
+    assert.equal(reject.raw_text, '{"n":2,');
+  });
+
+  it("ignores keys outside the source's record partitions and refuses events for another bucket", async () => {
+    const l = loader();
+    assert.equal((await l.loadObject(`${ROOT}_rejected/dt=2024-05-01/x.json`)).status, "ignored");
+    assert.equal((await l.loadObject("sales/source=other/dt=2024-05-01/x.json")).status, "ignored");
+    await assert.rejects(l.handler(created(`${ROOT}dt=2024-05-01/o-1.json`, "evil")), /another|this loader reads raw/);
+  });
+
+  it("accepts URL-encoded keys from event notifications", async () => {
+    const key = `${ROOT}dt=2024-05-03/enc.json`;
+    await put(key, "{}");
+    assert.equal((await loader().handler(created(key.replace(/=/g, "%3D")))as { status: string }).status, "loaded");
+  });
+
+  it("plans a backfill by day and refuses bad or oversized ranges", async () => {
+    const l = loader();
+    assert.deepEqual(await l.handler({ action: "plan", from: "2024-02-28", to: "2024-03-01" }), { days: ["2024-02-28", "2024-02-29", "2024-03-01"] });
+    await assert.rejects(l.handler({ action: "plan", from: "2024-03-02", to: "2024-03-01" }), /before/);
+    await assert.rejects(l.handler({ action: "plan", from: "2024-01-01", to: "2024-12-31" }), /exceeds the limit of 31/);
+    await assert.rejects(l.handler({ action: "plan", from: "2024-02-30", to: "2024-03-01" }), /YYYY-MM-DD/);
+  });
+
+  it("replays a day idempotently, and a day that failed on a warehouse outage completes on retry", async () => {
+    for (let i = 0; i < 3; i++) await put(`${ROOT}dt=2024-04-10/d${i}.json`, JSON.stringify({ i }));
+    await put(`${ROOT}dt=2024-04-11/other.json`, "{}");
+    const down = loader(warehouse(1)); // nothing listens on port 1
+    await assert.rejects(down.handler({ action: "load-day", day: "2024-04-10" }), /3 of 3 objects failed for 2024-04-10/);
+    const l = loader();
+    assert.deepEqual(await l.handler({ action: "load-day", day: "2024-04-10" }), { day: "2024-04-10", objects: 3, loaded: 3, duplicates: 0, rows: 3, rejected: 0 });
+    assert.deepEqual(await l.handler({ action: "load-day", day: "2024-04-10" }), { day: "2024-04-10", objects: 3, loaded: 0, duplicates: 3, rows: 0, rejected: 0 });
+    const w = (await l.handler({ action: "load-window", at: "2024-04-11T03:00:00Z", days: 2 })) as { days: { day: string; loaded: number }[] };
+    assert.deepEqual(w.days.map((d) => [d.day, d.loaded]), [["2024-04-10", 0], ["2024-04-11", 1]]);
+    assert.equal((await rows("SELECT * FROM staging.orders")).length, 4);
+  });
+
+  it("parses single values, arrays and JSON lines", () => {
+    assert.equal(parseRecords('{"a":1}').records.length, 1);
+    assert.equal(parseRecords("[1,2,3]").records.length, 3);
+    assert.deepEqual(parseRecords("  ").records, []);
+  });
+});
