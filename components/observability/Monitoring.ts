@@ -2,7 +2,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { doc, platformRoleArnPattern, PolicyDocument, Statement } from "../core/iam";
 import { baseTags } from "../core/tags";
-import type { PlatformContext } from "../core/types";
+import { TAG, type PlatformContext } from "../core/types";
 import type { OperationsRefs } from "../ingestion/types";
 import { KEY_USE_ACTIONS } from "../security/documents";
 import { AlarmSpec, alarmSpecs, MonitoringTargets } from "./alarms";
@@ -84,7 +84,8 @@ export class Monitoring extends pulumi.ComponentResource {
       enableKeyRotation: true,
       deletionWindowInDays: args.keyDeletionWindowDays ?? 30,
       policy: pulumi.all([args.accountId, args.deployerArn]).apply(([accountId, deployerArn]) => JSON.stringify(operationsKeyPolicy({ accountId, region: ctx.region, prefix: ctx.prefix, deployerArn }))),
-      tags,
+      // Operational data only (alerts, run logs without execution data): the pack checks stores against this.
+      tags: { ...tags, [TAG.dataClassification]: "internal" },
     }, { parent: this, protect: ctx.protect, retainOnDelete: ctx.retainOnDelete });
     new aws.kms.Alias(`${name}-key`, { name: `alias/${ctx.prefix}-operations`, targetKeyId: key.keyId }, { parent: this });
     this.topic = new aws.sns.Topic(`${name}-alerts`, { name: `${ctx.prefix}-alerts`, displayName: `${ctx.prefix} alerts`, kmsMasterKeyId: key.arn, tags }, { parent: this });

@@ -1,7 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { doc, platformRole, serviceTrust } from "../core/iam";
-import type { PlatformContext, Tags } from "../core/types";
+import { TAG, type PlatformContext, type Tags } from "../core/types";
 import type { PolicyStatement } from "../functions/types";
 import type { OperationsRefs } from "../ingestion/types";
 import { queueSendStatements } from "../ingestion/statements";
@@ -44,6 +44,12 @@ export interface StateMachineArgs {
 }
 
 /**
+ * Run logs (no execution data) and schedule dead letters (the schedule's own input) hold no records: they are
+ * internal, like the operations key that encrypts them, whatever the domain's data is classified.
+ */
+const operational = (tags: Tags): Tags => ({ ...tags, [TAG.dataClassification]: "internal" });
+
+/**
  * A standard state machine with the platform's defaults: encrypted with the operations key, error-level logs
  * without execution data (records never reach the logs), X-Ray tracing, a bounded role.
  */
@@ -51,7 +57,7 @@ export function platformStateMachine(name: string, a: StateMachineArgs, parent: 
   const p = { parent };
   const physical = `${a.ctx.prefix}-${a.machineName}`.slice(0, 80);
   // The vendedlogs prefix keeps Step Functions within the CloudWatch Logs resource-policy size limit.
-  const logs = new aws.cloudwatch.LogGroup(`${name}-logs`, { name: `/aws/vendedlogs/states/${physical}`, retentionInDays: a.logRetentionDays, kmsKeyId: a.operations.keyArn, tags: a.tags }, p);
+  const logs = new aws.cloudwatch.LogGroup(`${name}-logs`, { name: `/aws/vendedlogs/states/${physical}`, retentionInDays: a.logRetentionDays, kmsKeyId: a.operations.keyArn, tags: operational(a.tags) }, p);
   const { role, policy } = platformRole(`${name}-role`, {
     ctx: a.ctx,
     permissionsBoundaryArn: a.permissionsBoundaryArn,
@@ -88,7 +94,7 @@ export interface ScheduleArgs {
 /** An EventBridge Scheduler schedule that starts the state machine, with retries and a dead-letter queue. */
 export function machineSchedule(name: string, a: ScheduleArgs, parent: pulumi.Resource): { schedule: aws.scheduler.Schedule; deadLetterQueue: aws.sqs.Queue } {
   const p = { parent };
-  const dlq = new aws.sqs.Queue(`${name}-schedule-dlq`, { name: a.machine.name.apply((n) => `${n.slice(0, 67)}-schedule-dlq`), kmsMasterKeyId: a.keyArn, messageRetentionSeconds: 14 * 24 * 3600, tags: { ...a.tags, ...DEAD_LETTER_TAG } }, { parent, retainOnDelete: a.ctx.retainOnDelete });
+  const dlq = new aws.sqs.Queue(`${name}-schedule-dlq`, { name: a.machine.name.apply((n) => `${n.slice(0, 67)}-schedule-dlq`), kmsMasterKeyId: a.keyArn, messageRetentionSeconds: 14 * 24 * 3600, tags: { ...operational(a.tags), ...DEAD_LETTER_TAG } }, { parent, retainOnDelete: a.ctx.retainOnDelete });
   const { role } = platformRole(`${name}-scheduler`, {
     ctx: a.ctx,
     permissionsBoundaryArn: a.permissionsBoundaryArn,
