@@ -78,18 +78,15 @@ export const ingestionRules: PlatformRule[] = [
     },
   }),
   stackRule({
-    name: "lambda-logs-retained",
-    description: "Every function logs to a log group the stack declares, encrypted and with a retention period.",
+    name: "lambda-log-group-declared",
+    description: "Every function logs to a log group the stack declares (whose retention and key logs-retention-set and logs-kms-encrypted check), never to one Lambda creates unencrypted and kept forever.",
     remediation: "Use PlatformFunction: it creates /aws/lambda/<name> with retention and KMS before the function.",
     group: "security", resourceTypes: [T.fn, T.logGroup], enforcement: ALWAYS,
     validate(resources, report) {
-      const groups = new Map(resources.filter((r) => r.type === T.logGroup).map((g) => [g.props.name, g]));
+      const groups = new Set(resources.filter((r) => r.type === T.logGroup).map((g) => g.props.name));
       for (const fn of resources.filter((r) => r.type === T.fn)) {
         const name = typeof fn.props.loggingConfig?.logGroup === "string" ? fn.props.loggingConfig.logGroup : `/aws/lambda/${fn.props.name}`;
-        const group = groups.get(name);
-        if (!group) report(`function '${fn.name}' logs to ${name}, which the stack does not declare (Lambda would create it unencrypted, kept forever)`, fn.urn);
-        else if (!(Number(group.props.retentionInDays) > 0)) report(`log group ${name} keeps logs forever; set retentionInDays`, group.urn);
-        else if (!group.props.kmsKeyId) report(`log group ${name} is not encrypted with a customer-managed key`, group.urn);
+        if (!groups.has(name)) report(`function '${fn.name}' logs to ${name}, which the stack does not declare (Lambda would create it unencrypted, kept forever)`, fn.urn);
       }
     },
   }),

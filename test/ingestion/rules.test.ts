@@ -64,12 +64,11 @@ const CASES: Record<string, { pass: Case[]; fail: Case[] }> = {
       ["cloud access key", fn({ environment: { variables: { NOTE: "AKIAABCDEFGHIJKLMNOP" } } }), /NOTE holds a credential/],
     ],
   },
-  "lambda-logs-retained": {
-    pass: [["declared, retained, encrypted", [fn(), logGroup()]]],
+  "lambda-log-group-declared": {
+    pass: [["declared", [fn(), logGroup()]]],
     fail: [
       ["no log group", [fn()], /does not declare/],
-      ["kept forever", [fn(), logGroup({ retentionInDays: undefined })], /forever/],
-      ["unencrypted", [fn(), logGroup({ kmsKeyId: undefined })], /not encrypted/],
+      ["another function's group", [fn(), logGroup({ name: "/aws/lambda/other" })], /does not declare/],
     ],
   },
   "sqs-encrypted": {
