@@ -1,5 +1,6 @@
 // Secrets and the deploy-time invocations that hand data to functions: credentials live in Secrets Manager under a
 // customer-managed key and travel by ARN, never by value.
+import { isSecretLikeName } from "../../components/functions/env";
 import { ALWAYS, PlatformRule, resourceRule, stackRule } from "./define";
 
 export const SECRET_TYPES = {
@@ -9,8 +10,6 @@ export const SECRET_TYPES = {
 } as const;
 const S = SECRET_TYPES;
 
-/** Keys whose string value is a credential; `…Arn`, `…Id` and `…Name` keys name a secret rather than carry one. */
-const CREDENTIAL_KEY = /^(?!.*(arn|id|name|ref)$).*(password|passwd|secret|token|private.?key|access.?key|credential)/i;
 /** A password written into SQL text (CREATE USER … PASSWORD '…'); PASSWORD DISABLE is fine. */
 const SQL_PASSWORD = /\bPASSWORD\s+'[^']+'/i;
 
@@ -19,7 +18,7 @@ const ASSIGNED = /(?:^|[\s;.])(?:password|passwd|secret|token|access.?key|privat
 
 /** Keys of a ConfigMap's data (or lines of its files) that carry a credential by value. */
 export function configCredentials(data: Record<string, unknown>): string[] {
-  return Object.entries(data).filter(([k, v]) => typeof v === "string" && v !== "" && (CREDENTIAL_KEY.test(k) || ASSIGNED.test(v))).map(([k]) => k);
+  return Object.entries(data).filter(([k, v]) => typeof v === "string" && v !== "" && (isSecretLikeName(k) || ASSIGNED.test(v))).map(([k]) => k);
 }
 
 /** Paths in a JSON value where a credential is carried by value. */
@@ -28,7 +27,7 @@ export function credentialPaths(value: unknown, path = "input"): string[] {
   if (Array.isArray(value)) return value.flatMap((v, i) => credentialPaths(v, `${path}[${i}]`));
   if (value === null || typeof value !== "object") return [];
   return Object.entries(value).flatMap(([k, v]) =>
-    typeof v === "string" && v !== "" && CREDENTIAL_KEY.test(k) ? [`${path}.${k}`] : credentialPaths(v, `${path}.${k}`));
+    typeof v === "string" && v !== "" && isSecretLikeName(k) ? [`${path}.${k}`] : credentialPaths(v, `${path}.${k}`));
 }
 
 export const secretRules: PlatformRule[] = [
