@@ -96,7 +96,7 @@ export class DataPlatform extends pulumi.ComponentResource {
       const logins = [
         ...(cfg.compute?.queryEngine ? [QUERY_ENGINE_LOGIN] : []),
         ...biWarehouseLogins(cfg.bi),
-        ...(cfg.ingestion.sources.some((s) => s.kind === "object-events") ? [INGESTION_LOGIN] : []),
+        ...(cfg.ingestion.sources.some((s) => s.kind === "object-events") || cfg.ingestion.pipelines.length > 0 ? [INGESTION_LOGIN] : []),
         ...(cfg.ingestion.pipelines.length > 0 ? [PIPELINE_LOGIN] : []),
       ];
       this.warehouse = new Warehouse(`${name}-warehouse`, { ...refs, domains: cfg.domains, config: cfg.warehouse, logRetentionDays: cfg.safety.logRetentionDays, logins }, { parent: this });
@@ -112,7 +112,8 @@ export class DataPlatform extends pulumi.ComponentResource {
       config: cfg.ingestion,
       domains: cfg.domains,
       operations: this.monitoring.operations,
-      warehouse: this.warehouse && warehouseRefs(this.warehouse, this.security.keyArns[WAREHOUSE_CLASSIFICATION]),
+      // Only loaders and pipelines use the warehouse, and only when they exist does it carry their login.
+      warehouse: this.warehouse && INGESTION_LOGIN.name in this.warehouse.loginSecretArns ? warehouseRefs(this.warehouse, this.security.keyArns[WAREHOUSE_CLASSIFICATION]) : undefined,
       kafka: this.kafka && { bootstrapBrokers: this.kafka.bootstrapBrokers, produceStatements: (topic) => this.kafka!.topicPolicies.apply((t) => t[topic].produce.Statement as PolicyStatement[]) }, // identity statements: Action + Resource, no Principal
       logRetentionDays: cfg.safety.logRetentionDays,
     }, { parent: this });
@@ -163,11 +164,16 @@ export function lakeRefs(lake: DataLake, domains: readonly { readonly name: stri
   };
 }
 
-/** How loaders and pipeline steps reach the warehouse: each through its own login, read from its secret at run time. */
+/**
+ * How loaders and pipeline steps reach the warehouse: each through its own login, read from its secret at run
+ * time. Never the admin's: a warehouse without the ingestion login is a wiring mistake, reported as such.
+ */
 export function warehouseRefs(wh: Warehouse, secretKeyArn: pulumi.Input<string>): WarehouseRefs {
+  const loader = wh.loginSecretArns[INGESTION_LOGIN.name] as pulumi.Output<string> | undefined;
+  if (!loader) throw new Error(`the warehouse has no '${INGESTION_LOGIN.name}' login; pass INGESTION_LOGIN in its logins`);
   return {
     engine: wh.engine === "redshift-serverless" ? "redshift" : "postgres", host: wh.endpoint, port: wh.port, database: wh.database, secretKeyArn,
-    secretArn: wh.loginSecretArns[INGESTION_LOGIN.name] ?? wh.adminSecretArn,
+    secretArn: loader,
     transformerSecretArn: wh.loginSecretArns[PIPELINE_LOGIN.name],
   };
 }
