@@ -5,9 +5,10 @@ import { doc, platformRole, PolicyDocument, serviceTrust } from "../core/iam";
 import { baseTags } from "../core/tags";
 import type { NetworkRefs, PlatformContext, SecurityRefs, Tags } from "../core/types";
 import type { EksClusterConfig, ExistingClusterConfig, NodeGroupConfig } from "./config";
-import { EksRefs, podIdentityTrust } from "./identity";
+import { CLUSTER_AUTOSCALER, clusterAutoscalerPolicy, clusterAutoscalerValues, systemNodeGroup } from "./autoscaler";
+import { EksRefs, podIdentity, podIdentityTrust } from "./identity";
 import type { Toleration } from "./k8s";
-import type { EksAddonName } from "./versions";
+import { CHARTS, EksAddonName } from "./versions";
 
 /** Where the compute components put their Kubernetes objects. Build one with KubernetesCluster, or pass your own provider. */
 export interface KubernetesTarget {
@@ -119,8 +120,8 @@ export interface KubernetesClusterArgs {
 
 /**
  * The Kubernetes the compute module runs on. `mode: eks`: a private EKS cluster with encrypted secrets, control-plane
- * logs, access entries, pinned core add-ons, managed node groups and Pod Identity. `mode: existing`: only a provider
- * for a cluster you bring; Spark and the query engine then run on any Kubernetes.
+ * logs, access entries, pinned core add-ons, managed node groups sized by the Cluster Autoscaler, and Pod Identity.
+ * `mode: existing`: only a provider for a cluster you bring; Spark and the query engine then run on any Kubernetes.
  */
 export class KubernetesCluster extends pulumi.ComponentResource {
   readonly target: KubernetesTarget;
@@ -285,6 +286,37 @@ export class KubernetesCluster extends pulumi.ComponentResource {
     this.provider = new k8s.Provider(`${name}-k8s`, { kubeconfig: this.kubeconfig }, { parent: this, dependsOn: [...nodeGroups, ...accessEntries] });
     const spotGroup = Object.entries(config.nodeGroups).find(([, g]) => g.dedicatedTo === "spark-executors");
     this.target = { provider: this.provider, eks, spotExecutors: spotGroup ? spotScheduling(spotGroup[0]) : undefined };
+
+    // Node groups only change size when something asks: the Cluster Autoscaler, with its own Pod Identity.
+    if (config.autoscaler.enabled) {
+      const { association } = podIdentity(`${name}-autoscaler`, {
+        ctx,
+        accountId,
+        permissionsBoundaryArn: args.security.permissionsBoundaryArn,
+        eks,
+        namespace: CLUSTER_AUTOSCALER.namespace,
+        serviceAccount: CLUSTER_AUTOSCALER.serviceAccount,
+        policy: accountId.apply((a) => clusterAutoscalerPolicy({ region: ctx.region, accountId: a, clusterName })),
+        description: `Cluster Autoscaler of ${clusterName}: sizes its managed node groups (EKS Pod Identity)`,
+        tags: tags(),
+      }, { parent: this, dependsOn: [podIdentityAgent] });
+      new k8s.helm.v3.Release(`${name}-autoscaler`, {
+        name: CLUSTER_AUTOSCALER.release,
+        chart: CHARTS.clusterAutoscaler.chart,
+        version: CHARTS.clusterAutoscaler.version,
+        repositoryOpts: { repo: CHARTS.clusterAutoscaler.repo },
+        namespace: CLUSTER_AUTOSCALER.namespace,
+        values: clusterAutoscalerValues({
+          clusterName,
+          region: ctx.region,
+          config: config.autoscaler,
+          nodeSelector: { [NODE_GROUP_LABEL]: systemNodeGroup(config.nodeGroups) },
+        }),
+        atomic: true,
+        cleanupOnFail: true,
+        maxHistory: 5,
+      }, { parent: this, provider: this.provider, dependsOn: [association] });
+    }
 
     this.registerOutputs({ clusterName: this.clusterName, clusterArn: this.clusterArn, endpoint: this.endpoint, nodeRoleArn: this.nodeRoleArn });
   }

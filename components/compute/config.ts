@@ -56,6 +56,23 @@ export const nodeGroupSchema = z.strictObject({
   dedicatedTo: z.enum(["spark-executors"], { message: "must be spark-executors" }).optional(),
 });
 
+/** A duration as the cluster autoscaler's flags take it. */
+const DURATION = /^\d+(s|m|h)$/;
+const duration = z.string().regex(DURATION, { message: "must be a duration such as 90s, 10m or 1h" });
+
+export const autoscalerSchema = z.strictObject({
+  /** The Kubernetes Cluster Autoscaler scales the managed node groups between their minSize and maxSize. @default true */
+  enabled: z.boolean().optional(),
+  /** How long a node must stay underused before it is removed. @default dev 2m, staging 10m, prod 15m */
+  scaleDownUnneededTime: duration.optional(),
+  /** How long after a scale-up before scale-down is considered again. @default dev 2m, else 10m */
+  scaleDownDelayAfterAdd: duration.optional(),
+  /** Requested share of a node's CPU and memory under which it is a scale-down candidate. @default 0.5 */
+  scaleDownUtilizationThreshold: z.number().min(0.1, { message: "must be between 0.1 and 0.9" }).max(0.9, { message: "must be between 0.1 and 0.9" }).optional(),
+  /** Autoscaler pods; more than one is an elected leader plus warm standbys. @default prod 2, else 1 */
+  replicas: z.number().int().min(1).max(3).optional(),
+});
+
 export const eksClusterSchema = z.strictObject({
   mode: z.literal("eks"),
   /** Kubernetes minor version. Bump together with EKS_ADDON_VERSIONS. */
@@ -70,6 +87,7 @@ export const eksClusterSchema = z.strictObject({
     .strictObject(Object.fromEntries(Object.keys(EKS_ADDON_VERSIONS).map((k) => [k, z.string().regex(/^v\d+\.\d+\.\d+-eksbuild\.\d+$/, { message: "must be an EKS add-on build such as v1.19.6-eksbuild.7" }).optional()])) as Record<EksAddonName, z.ZodOptional<z.ZodString>>)
     .optional(),
   nodeGroups: z.record(z.string().regex(/^[a-z][a-z0-9-]{1,30}$/, { message: "node group names are lower-case letters, digits and '-'" }), nodeGroupSchema).optional(),
+  autoscaler: autoscalerSchema.optional(),
 });
 
 export const existingClusterSchema = z.strictObject({
@@ -222,6 +240,14 @@ export interface NodeGroupConfig {
   readonly dedicatedTo?: "spark-executors";
 }
 
+export interface AutoscalerConfig {
+  readonly enabled: boolean;
+  readonly scaleDownUnneededTime: string;
+  readonly scaleDownDelayAfterAdd: string;
+  readonly scaleDownUtilizationThreshold: number;
+  readonly replicas: number;
+}
+
 export interface EksClusterConfig {
   readonly mode: "eks";
   readonly version: string;
@@ -231,6 +257,7 @@ export interface EksClusterConfig {
   readonly logRetentionDays: number;
   readonly addonVersions: Record<EksAddonName, string>;
   readonly nodeGroups: Readonly<Record<string, NodeGroupConfig>>;
+  readonly autoscaler: AutoscalerConfig;
 }
 
 export interface ExistingClusterConfig {
@@ -317,6 +344,8 @@ export const COMPUTE_PROFILES: Record<Environment, ComputeProfile> = {
         system: { capacityType: "on-demand", instanceTypes: ["m6i.xlarge"], minSize: 2, maxSize: 3, desiredSize: 2, diskSizeGiB: 50 },
         "spark-spot": { capacityType: "spot", instanceTypes: SPOT_TYPES, minSize: 0, maxSize: 6, desiredSize: 0, diskSizeGiB: 100, dedicatedTo: "spark-executors" },
       },
+      // Dev pays for idle spot nodes by the minute: give them back two minutes after the last executor leaves.
+      autoscaler: { enabled: true, scaleDownUnneededTime: "2m", scaleDownDelayAfterAdd: "2m", scaleDownUtilizationThreshold: 0.5, replicas: 1 },
     },
     spark: { eventLogRetentionDays: 7, spotExecutors: true, quota: { cpu: "24", memory: "96Gi", pods: 60 } },
     queryEngine: {
@@ -332,6 +361,7 @@ export const COMPUTE_PROFILES: Record<Environment, ComputeProfile> = {
     cluster: {
       logRetentionDays: 30,
       nodeGroups: { system: { capacityType: "on-demand", instanceTypes: ["m6i.2xlarge"], minSize: 2, maxSize: 6, desiredSize: 2, diskSizeGiB: 100 } },
+      autoscaler: { enabled: true, scaleDownUnneededTime: "10m", scaleDownDelayAfterAdd: "10m", scaleDownUtilizationThreshold: 0.5, replicas: 1 },
     },
     spark: { eventLogRetentionDays: 30, spotExecutors: false, quota: { cpu: "48", memory: "192Gi", pods: 150 } },
     queryEngine: {
@@ -347,6 +377,9 @@ export const COMPUTE_PROFILES: Record<Environment, ComputeProfile> = {
     cluster: {
       logRetentionDays: 365,
       nodeGroups: { system: { capacityType: "on-demand", instanceTypes: ["m6i.2xlarge", "m6a.2xlarge"], minSize: 3, maxSize: 12, desiredSize: 3, diskSizeGiB: 100 } },
+      // Slower to give back in prod: a node removed during a lull is a node the next query burst waits for. A standby
+      // replica takes over leadership when the node under the leader is drained.
+      autoscaler: { enabled: true, scaleDownUnneededTime: "15m", scaleDownDelayAfterAdd: "10m", scaleDownUtilizationThreshold: 0.5, replicas: 2 },
     },
     spark: { eventLogRetentionDays: 90, spotExecutors: false, quota: { cpu: "128", memory: "512Gi", pods: 400 } },
     queryEngine: {
@@ -390,6 +423,7 @@ export function resolveComputeConfig(parsed: ComputeParsed, environment: Environ
           logRetentionDays: c.logRetentionDays ?? profile.cluster.logRetentionDays,
           addonVersions: { ...EKS_ADDON_VERSIONS, ...definedOnly(c.addonVersions ?? {}) },
           nodeGroups: resolveNodeGroups(profile.cluster.nodeGroups, c.nodeGroups),
+          autoscaler: { ...profile.cluster.autoscaler, ...definedOnly(c.autoscaler ?? {}) },
         };
 
   let spark: SparkConfig | undefined;
@@ -507,6 +541,11 @@ export function computeProblems(parsed: ComputeParsed, resolved: ComputeConfig, 
       if (g.instanceTypes.length === 0) at(`${path}.instanceTypes`, "is required for a node group the profile does not define");
       if (!(g.minSize <= g.desiredSize && g.desiredSize <= g.maxSize)) at(path, `needs minSize <= desiredSize <= maxSize (got ${g.minSize}, ${g.desiredSize}, ${g.maxSize})`);
       if (g.capacityType === "spot" && g.instanceTypes.length < 2) at(`${path}.instanceTypes`, "spot groups need at least two instance types so one reclaimed pool does not starve the group");
+    }
+    if (!cluster.autoscaler.enabled) {
+      for (const [name, g] of groups) {
+        if (g.desiredSize === 0) at(`cluster.nodeGroups.${name}.desiredSize`, "is 0 and nothing adds nodes with cluster.autoscaler.enabled: false; give it nodes or keep the autoscaler");
+      }
     }
     const general = groups.filter(([, g]) => g.capacityType === "on-demand" && !g.dedicatedTo);
     if (general.length === 0) at("cluster.nodeGroups", "needs at least one on-demand group without dedicatedTo for system pods, operators and Spark drivers");

@@ -7,6 +7,7 @@ export * from "./identity";
 export * from "./secrets";
 export * from "./spark";
 export * from "./query";
+export * from "./autoscaler";
 export { KubernetesCluster, KubernetesClusterArgs, KubernetesTarget, SpotScheduling, spotScheduling, clusterSecurityArgs, clusterKeyPolicy, nodeGroupSpec, eksKubeconfig, CONTROL_PLANE_LOG_TYPES, VPC_CNI_CONFIGURATION } from "./KubernetesCluster";
 export { SparkOperator, SparkOperatorArgs, domainScopes } from "./SparkOperator";
 export { QueryEngine, QueryEngineArgs, WarehouseRef, KafkaRef } from "./QueryEngine";
