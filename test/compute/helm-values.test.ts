@@ -1,7 +1,8 @@
 import { strict as assert } from "node:assert";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import type { QueryEngineConfig } from "../../components/compute/config";
+import { clusterAutoscalerValues } from "../../components/compute/autoscaler";
+import { COMPUTE_PROFILES, QueryEngineConfig } from "../../components/compute/config";
 import { catalogProperties, CREDENTIALS_SECRET, EngineValuesInput, prestoValues, trinoValues } from "../../components/compute/query";
 import { externalSecretsValues } from "../../components/compute/secrets";
 import { sparkOperatorValues } from "../../components/compute/spark";
@@ -49,6 +50,7 @@ describe("Helm values against the pinned charts' values.yaml", () => {
     assert.equal(fixture("presto").version, CHARTS.presto.version);
     assert.equal(fixture("spark-operator").version, CHARTS.sparkOperator.version);
     assert.equal(fixture("external-secrets").version, CHARTS.externalSecrets.version);
+    assert.equal(fixture("cluster-autoscaler").version, CHARTS.clusterAutoscaler.version);
   });
 
   it("trino values use only known keys (password and OAuth2, with and without fault tolerance)", () => {
@@ -61,6 +63,13 @@ describe("Helm values against the pinned charts' values.yaml", () => {
     assert.deepEqual(unknownKeys(prestoValues(engineInput(presto)), fixture("presto")), []);
     assert.deepEqual(unknownKeys(sparkOperatorValues({ jobNamespace: "spark", highAvailability: true }), fixture("spark-operator")), []);
     assert.deepEqual(unknownKeys(externalSecretsValues(true), fixture("external-secrets")), []);
+  });
+
+  it("cluster-autoscaler values use only known keys and flags in every profile", () => {
+    for (const env of ["dev", "staging", "prod"] as const) {
+      const values = clusterAutoscalerValues({ clusterName: "acme-data-eks", region: "eu-west-1", config: COMPUTE_PROFILES[env].cluster.autoscaler, nodeSelector: { "data-platform/node-group": "system" } });
+      assert.deepEqual(unknownKeys(values, fixture("cluster-autoscaler")), [], env);
+    }
   });
 
   it("the key check catches a misspelt key", () => {
