@@ -156,7 +156,7 @@ describe("cluster autoscaler: scale from zero for the spot group", function () {
   });
   interface PodPlacement {
     nodeSelector?: Record<string, string>;
-    tolerations?: { key?: string; operator?: string; value?: string; effect?: string }[];
+    tolerations?: readonly { key?: string; operator?: string; value?: string; effect?: string }[];
   }
   /** The scheduler's predicate for a template node: every selector label present, every NoSchedule taint tolerated. */
   const fits = (pod: PodPlacement, node: ReturnType<typeof template>) =>

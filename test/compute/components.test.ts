@@ -81,7 +81,7 @@ describe("compute components in the stacks (mock engine)", function () {
     assert.deepEqual(mandatory(prod.verdicts), []);
     assert.deepEqual(mandatory(dev.verdicts), []);
     assert.equal(by.type(prod.resources, K.ssa).length, 2);
-    assert.equal(by.type(prod.resources, K.release).length, 3);
+    assert.equal(by.type(prod.resources, K.release).length, 4, "spark-operator, trino, external-secrets, cluster-autoscaler");
     const staging = await planCompute("staging", sampleCompute());
     assert.deepEqual(mandatory(staging.verdicts), []);
     assert.deepEqual(staging.verdicts.violations.filter((v) => kubernetesRules.some((r) => r.name === v.policy)), []);
@@ -209,7 +209,7 @@ describe("compute components in the stacks (mock engine)", function () {
     assert.ok(provider);
     for (const r of prod.resources.filter((x) => x.type.startsWith("kubernetes:"))) assert.ok(r.provider?.startsWith(`${provider.urn}::`), `${r.name} uses ${r.provider}`);
     const versions = Object.fromEntries(by.type(prod.resources, K.release).map((r) => [r.inputs.chart, r.inputs.version]));
-    assert.deepEqual(versions, { "spark-operator": CHARTS.sparkOperator.version, trino: CHARTS.trino.version, "external-secrets": CHARTS.externalSecrets.version });
+    assert.deepEqual(versions, { "spark-operator": CHARTS.sparkOperator.version, trino: CHARTS.trino.version, "external-secrets": CHARTS.externalSecrets.version, "cluster-autoscaler": CHARTS.clusterAutoscaler.version });
   });
 
   it("keeps credentials out of Helm values and Kubernetes objects, syncing them from Secrets Manager", () => {
