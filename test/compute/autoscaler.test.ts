@@ -1,8 +1,5 @@
 import { strict as assert } from "node:assert";
-import { runSimulation } from "@cloud-copilot/iam-simulate";
 import {
-  AUTOSCALER_DESCRIBE_ACTIONS,
-  AUTOSCALER_SCALE_ACTIONS,
   CLUSTER_AUTOSCALER,
   clusterAutoscalerPolicy,
   clusterAutoscalerValues,
@@ -15,7 +12,6 @@ import { NODE_GROUP_LABEL, spotScheduling } from "../../components/compute/Kuber
 import { CHARTS, KUBERNETES_VERSION } from "../../components/compute/versions";
 import type { PolicyDocument } from "../../components/core/iam";
 import { REQUIRED_TAGS } from "../../policies/rules/governance";
-import { boundaryPolicy } from "../../components/security/documents";
 import type { PlannedResource } from "../../policies/engine/args";
 import { ACCOUNT_ID, awsState } from "../../tools/plan/mocks";
 import { by, json, planFile, planStack, resourcesOf, stackVariant } from "../support/plan";
@@ -180,82 +176,17 @@ describe("cluster autoscaler: scale from zero for the spot group", function () {
     }
     assert.ok(fits(spotScheduling("spark-spot"), node));
     assert.equal(fits({}, node), false, "an ordinary pod does not trigger a spot scale-up");
-  });
-
-  it("may read that group through eks:DescribeNodegroup, and no other cluster's", async () => {
-    const { policy, clusterName } = autoscalerOf(await resourcesOf("dev"));
-    const spot = by.type(await resourcesOf("dev"), T.nodeGroup).find((g) => (g.inputs.labels as Record<string, string>)[NODE_GROUP_LABEL] === "spark-spot");
-    assert.ok(spot);
-    await allows(policy, { action: "eks:DescribeNodegroup", resource: `arn:aws:eks:${REGION}:${ACCOUNT_ID}:nodegroup/${clusterName}/${spot.name}/0aa1b2c3-d4e5-f6a7-b8c9-d0e1f2a3b4c5` });
-    await denies(policy, { action: "eks:DescribeNodegroup", resource: `arn:aws:eks:${REGION}:${ACCOUNT_ID}:nodegroup/other-eks/${spot.name}/0aa1b2c3-d4e5-f6a7-b8c9-d0e1f2a3b4c5` });
-  });
-});
-
-// ---------------------------------------------------------------------------------------------------------------
-// IAM, evaluated with the platform's permissions boundary like test/compute/iam.test.ts.
-
-const CLUSTER = "acme-data-prod-eks";
-const ROLE = `arn:aws:iam::${ACCOUNT_ID}:role/acme-data-prod/autoscaler`;
-const BOUNDARY = boundaryPolicy({ accountId: ACCOUNT_ID, prefix: "acme-data-prod", boundaryName: "acme-data-prod-permissions-boundary" });
-const asg = (name: string) => `arn:aws:autoscaling:${REGION}:${ACCOUNT_ID}:autoScalingGroup:11111111-2222-3333-4444-555555555555:autoScalingGroupName/${name}`;
-const ownedBy = (cluster: string) => ({ [`aws:ResourceTag/k8s.io/cluster-autoscaler/${cluster}`]: "owned", "aws:ResourceTag/k8s.io/cluster-autoscaler/enabled": "true" });
-
-interface Request {
-  action: string;
-  resource: string;
-  context?: Record<string, string>;
-}
-async function decide(identity: PolicyDocument, r: Request): Promise<string> {
-  const result = await runSimulation(
-    {
-      request: { principal: ROLE, action: r.action, resource: { resource: r.resource, accountId: ACCOUNT_ID }, contextVariables: { "aws:PrincipalArn": ROLE, ...r.context } },
-      identityPolicies: [{ name: "identity", policy: identity }],
-      permissionBoundaryPolicies: [{ name: "boundary", policy: BOUNDARY }],
-      serviceControlPolicies: [],
-      resourceControlPolicies: [],
-    },
-    {},
-  );
-  if (result.resultType === "error") throw new Error(JSON.stringify(result.errors));
-  return result.overallResult;
-}
-const allows = async (p: PolicyDocument, r: Request) => assert.equal(await decide(p, r), "Allowed", `${r.action} ${r.resource} ${JSON.stringify(r.context ?? {})}`);
-const denies = async (p: PolicyDocument, r: Request) => assert.notEqual(await decide(p, r), "Allowed", `${r.action} ${r.resource} ${JSON.stringify(r.context ?? {})}`);
-
-describe("IAM: the cluster autoscaler's identity", () => {
-  const policy = clusterAutoscalerPolicy({ region: REGION, accountId: ACCOUNT_ID, clusterName: CLUSTER });
-
-  it("resizes and terminates in Auto Scaling groups this cluster owns", async () => {
-    for (const action of AUTOSCALER_SCALE_ACTIONS) await allows(policy, { action, resource: asg("eks-spark-spot-1234"), context: ownedBy(CLUSTER) });
-  });
-
-  it("cannot touch another cluster's groups, or groups without the ownership tag", async () => {
-    for (const action of AUTOSCALER_SCALE_ACTIONS) {
-      await denies(policy, { action, resource: asg("eks-other-1234"), context: ownedBy("acme-data-dev-eks") });
-      await denies(policy, { action, resource: asg("eks-other-1234"), context: { [`aws:ResourceTag/k8s.io/cluster-autoscaler/${CLUSTER}`]: "shared" } });
-      await denies(policy, { action, resource: asg("web-servers") });
-    }
-  });
-
-  it("may describe what it plans with, and nothing else", async () => {
-    for (const action of AUTOSCALER_DESCRIBE_ACTIONS) await allows(policy, { action, resource: "*" });
-    // Even on a group it owns: changing bounds, tags or membership is the deployment's job, not the autoscaler's.
-    for (const action of ["autoscaling:UpdateAutoScalingGroup", "autoscaling:CreateOrUpdateTags", "autoscaling:DeleteAutoScalingGroup", "autoscaling:DetachInstances"]) {
-      await denies(policy, { action, resource: asg("eks-spark-spot-1234"), context: ownedBy(CLUSTER) });
-    }
-    const instance = `arn:aws:ec2:${REGION}:${ACCOUNT_ID}:instance/i-0123456789abcdef0`;
-    await denies(policy, { action: "ec2:TerminateInstances", resource: instance });
-    await denies(policy, { action: "ec2:RunInstances", resource: instance });
-    await denies(policy, { action: "ec2:CreateLaunchTemplateVersion", resource: `arn:aws:ec2:${REGION}:${ACCOUNT_ID}:launch-template/lt-0123456789abcdef0` });
-    await denies(policy, { action: "eks:UpdateNodegroupConfig", resource: `arn:aws:eks:${REGION}:${ACCOUNT_ID}:nodegroup/${CLUSTER}/system/0aa1b2c3-d4e5-f6a7-b8c9-d0e1f2a3b4c5` });
-    await denies(policy, { action: "eks:DescribeCluster", resource: clusterArn(CLUSTER) });
+    // ...and the role may make that call for this cluster's groups (simulated in iam.test.ts).
+    const { policy, clusterName } = autoscalerOf(rs);
+    const read = policy.Statement.find((st) => st.Action === "eks:DescribeNodegroup");
+    assert.equal(read?.Resource, `arn:aws:eks:${REGION}:${ACCOUNT_ID}:nodegroup/${clusterName}/*/*`);
   });
 });
 
 // ---------------------------------------------------------------------------------------------------------------
 
 describe("cluster autoscaler: values and config", () => {
-  const values = clusterAutoscalerValues({ clusterName: CLUSTER, region: REGION, config: COMPUTE_PROFILES.prod.cluster.autoscaler, nodeSelector: { [NODE_GROUP_LABEL]: "system" } });
+  const values = clusterAutoscalerValues({ clusterName: "acme-data-prod-eks", region: REGION, config: COMPUTE_PROFILES.prod.cluster.autoscaler, nodeSelector: { [NODE_GROUP_LABEL]: "system" } });
 
   it("runs non-root, read-only, without capabilities, with requests and a memory limit (valid as a Pod)", async () => {
     assert.deepEqual(values.containerSecurityContext.capabilities, { drop: ["ALL"] });

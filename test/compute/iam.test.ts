@@ -2,6 +2,7 @@ import { strict as assert } from "node:assert";
 import { runSimulation } from "@cloud-copilot/iam-simulate";
 import type { PolicyDocument } from "../../components/core/iam";
 import type { Classification } from "../../components/core/types";
+import { AUTOSCALER_DESCRIBE_ACTIONS, AUTOSCALER_SCALE_ACTIONS, clusterAutoscalerPolicy } from "../../components/compute/autoscaler";
 import { clusterKeyPolicy } from "../../components/compute/KubernetesCluster";
 import { historyServerPolicy, podIdentityTrust, queryEnginePolicy, ResolvedLake, secretReadPolicy, sparkDomainPolicy } from "../../components/compute/identity";
 import { boundaryPolicy, keyPolicy, RESTRICTED_CLEARANCE_TAG } from "../../components/security/documents";
@@ -176,5 +177,44 @@ describe("IAM: Pod Identity trust", () => {
     assert.equal(result(await assume({ "aws:SourceAccount": ACCOUNT, "aws:SourceArn": CLUSTER }, "sts:TagSession")), "Allowed");
     assert.notEqual(result(await assume({ "aws:SourceAccount": ACCOUNT, "aws:SourceArn": `${CLUSTER}-other` })), "Allowed");
     assert.notEqual(result(await assume({ "aws:SourceAccount": "999999999999", "aws:SourceArn": CLUSTER })), "Allowed");
+  });
+});
+
+describe("IAM: the cluster autoscaler's identity", () => {
+  const CLUSTER = "acme-data-prod-eks";
+  const policy = clusterAutoscalerPolicy({ region: REGION, accountId: ACCOUNT, clusterName: CLUSTER });
+  const asg = (name: string) => `arn:aws:autoscaling:${REGION}:${ACCOUNT}:autoScalingGroup:11111111-2222-3333-4444-555555555555:autoScalingGroupName/${name}`;
+  const nodegroup = (cluster: string, group: string) => `arn:aws:eks:${REGION}:${ACCOUNT}:nodegroup/${cluster}/${group}/0aa1b2c3-d4e5-f6a7-b8c9-d0e1f2a3b4c5`;
+  // The tags EKS puts on a managed node group's Auto Scaling group.
+  const ownedBy = (cluster: string) => ({ [`aws:ResourceTag/k8s.io/cluster-autoscaler/${cluster}`]: "owned", "aws:ResourceTag/k8s.io/cluster-autoscaler/enabled": "true" });
+
+  it("resizes and terminates in Auto Scaling groups this cluster owns", async () => {
+    for (const action of AUTOSCALER_SCALE_ACTIONS) await allows(policy, { action, resource: asg("eks-spark-spot-1234"), context: ownedBy(CLUSTER) });
+  });
+
+  it("cannot touch another cluster's groups, or groups without the ownership tag", async () => {
+    for (const action of AUTOSCALER_SCALE_ACTIONS) {
+      await denies(policy, { action, resource: asg("eks-other-1234"), context: ownedBy("acme-data-dev-eks") });
+      await denies(policy, { action, resource: asg("eks-other-1234"), context: { [`aws:ResourceTag/k8s.io/cluster-autoscaler/${CLUSTER}`]: "shared" } });
+      await denies(policy, { action, resource: asg("web-servers") });
+    }
+  });
+
+  it("reads this cluster's node groups (labels and taints for scale from zero), no other cluster's", async () => {
+    await allows(policy, { action: "eks:DescribeNodegroup", resource: nodegroup(CLUSTER, "spark-spot-20260101") });
+    await denies(policy, { action: "eks:DescribeNodegroup", resource: nodegroup("acme-data-dev-eks", "spark-spot-20260101") });
+  });
+
+  it("may describe what it plans with, and nothing else", async () => {
+    for (const action of AUTOSCALER_DESCRIBE_ACTIONS) await allows(policy, { action, resource: "*" });
+    // Even on a group it owns: changing bounds, tags or membership is the deployment's job, not the autoscaler's.
+    for (const action of ["autoscaling:UpdateAutoScalingGroup", "autoscaling:CreateOrUpdateTags", "autoscaling:DeleteAutoScalingGroup", "autoscaling:DetachInstances"]) {
+      await denies(policy, { action, resource: asg("eks-spark-spot-1234"), context: ownedBy(CLUSTER) });
+    }
+    await denies(policy, { action: "ec2:TerminateInstances", resource: `arn:aws:ec2:${REGION}:${ACCOUNT}:instance/i-0123456789abcdef0` });
+    await denies(policy, { action: "ec2:RunInstances", resource: `arn:aws:ec2:${REGION}:${ACCOUNT}:instance/i-0123456789abcdef0` });
+    await denies(policy, { action: "ec2:CreateLaunchTemplateVersion", resource: `arn:aws:ec2:${REGION}:${ACCOUNT}:launch-template/lt-0123456789abcdef0` });
+    await denies(policy, { action: "eks:UpdateNodegroupConfig", resource: nodegroup(CLUSTER, "system-20260101") });
+    await denies(policy, { action: "eks:DescribeCluster", resource: `arn:aws:eks:${REGION}:${ACCOUNT}:cluster/${CLUSTER}` });
   });
 });
