@@ -33,3 +33,23 @@ function transform(source, filename) {
 require.extensions[".ts"] = function compileTypeScript(module, filename) {
   module._compile(transform(fs.readFileSync(filename, "utf8"), filename), filename);
 };
+
+// @pulumi/pulumi requires the TypeScript compiler as it loads (about 0.2 s), for closure serialisation, which
+// this project never uses: its shim resolves to a proxy that loads the compiler on first use instead.
+const Module = require("node:module");
+const shim = require.resolve("@pulumi/pulumi/typescript-shim.js");
+if (!require.cache[shim]) {
+  let ts;
+  const real = () => (ts ??= require("typescript"));
+  const lazy = new Proxy({}, {
+    get: (_, key) => real()[key],
+    has: (_, key) => key in real(),
+    ownKeys: () => Reflect.ownKeys(real()),
+    getOwnPropertyDescriptor: (_, key) => Object.getOwnPropertyDescriptor(real(), key),
+  });
+  const placeholder = new Module(shim, module);
+  placeholder.filename = shim;
+  placeholder.loaded = true;
+  placeholder.exports = lazy;
+  require.cache[shim] = placeholder;
+}
