@@ -287,7 +287,8 @@ export class KubernetesCluster extends pulumi.ComponentResource {
     const spotGroup = Object.entries(config.nodeGroups).find(([, g]) => g.dedicatedTo === "spark-executors");
     this.target = { provider: this.provider, eks, spotExecutors: spotGroup ? spotScheduling(spotGroup[0]) : undefined };
 
-    // Node groups only change size when something asks: the Cluster Autoscaler, with its own Pod Identity.
+    // Node groups only change size when something asks: the Cluster Autoscaler, with its own Pod Identity (the AWS
+    // SDK bundled in 1.33, v1.48, reads Pod Identity credentials).
     if (config.autoscaler.enabled) {
       const { association } = podIdentity(`${name}-autoscaler`, {
         ctx,
