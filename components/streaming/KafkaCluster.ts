@@ -137,6 +137,7 @@ export class KafkaCluster extends pulumi.ComponentResource {
       `${name}-topics`,
       {
         ctx,
+        functionName: "kafka-topics",
         entry: path.join(__dirname, "handlers", "topics.ts"),
         tags,
         statements: cluster.arn.apply((arn) => topicManagerStatements(arn, names)),

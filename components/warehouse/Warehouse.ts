@@ -156,6 +156,7 @@ export class Warehouse extends pulumi.ComponentResource {
       `${name}-bootstrap`,
       {
         ctx,
+        functionName: "warehouse-bootstrap",
         entry: path.join(__dirname, "handlers", "bootstrap.ts"),
         tags,
         statements: pulumi
