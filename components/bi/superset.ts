@@ -29,7 +29,9 @@ export function supersetValues(input: { replicas: number }): Record<string, unkn
   const highlyAvailable = input.replicas > 1;
   const component = (replicas: number) => ({
     replicas: { enabled: true, replicaCount: replicas },
-    podDisruptionBudget: { enabled: replicas > 1, minAvailable: 1 },
+    // The chart defaults maxUnavailable to 1 as well, and a budget with both is refused (by the chart's template
+    // and by the API server): null deletes the default, so the budget is "keep one pod" and nothing else.
+    podDisruptionBudget: { enabled: replicas > 1, minAvailable: 1, maxUnavailable: null },
     containerSecurityContext: CONTAINER_SECURITY,
   });
   return {
@@ -202,6 +204,8 @@ export function createSuperset(name: string, args: SupersetArgs, parent: pulumi.
     repositoryOpts: { repo: SUPERSET_REPO },
     namespace: config.namespace,
     values: supersetValues({ replicas: config.replicas }),
+    // Pass the nulls in the values through to Helm, where they delete chart defaults (see podDisruptionBudget).
+    allowNullValues: true,
     atomic: true,
     cleanupOnFail: true,
     timeout: 900,

@@ -112,6 +112,9 @@ describe("BiAccess with Superset on (dev variant)", () => {
     const release = by.type(rs, "kubernetes:helm.sh/v3:Release").find((r) => r.inputs.chart === "superset");
     assert.ok(release);
     assert.equal(release.inputs.version, configOf("dev").bi.superset.chartVersion);
+    // The null that deletes the chart's maxUnavailable default reaches Helm only with allowNullValues.
+    assert.equal(release.inputs.allowNullValues, true);
+    assert.equal(json<{ supersetNode: { podDisruptionBudget: { maxUnavailable: unknown } } }>(release.inputs.values).supersetNode.podDisruptionBudget.maxUnavailable, null);
     assert.ok(by.type(rs, "random:index/randomPassword:RandomPassword").some((r) => r.name.endsWith("-superset-secret-key")));
     assert.equal(by.name(rs, "aws:secretsmanager/secret:Secret", "acme-data-bi-superset-secret-key").inputs.name, "acme-data-dev/bi/superset-secret-key");
     const db = by.type(rs, "aws:rds/instance:Instance").find((r) => String(r.inputs.identifier).endsWith("-superset"));

@@ -1,5 +1,4 @@
 import { strict as assert } from "node:assert";
-import * as fs from "node:fs";
 import * as path from "node:path";
 import { clusterAutoscalerValues } from "../../components/compute/autoscaler";
 import { COMPUTE_PROFILES, QueryEngineConfig } from "../../components/compute/config";
@@ -7,27 +6,10 @@ import { catalogProperties, CREDENTIALS_SECRET, EngineValuesInput, prestoValues,
 import { externalSecretsValues } from "../../components/compute/secrets";
 import { sparkOperatorValues } from "../../components/compute/spark";
 import { CHARTS } from "../../components/compute/versions";
+import { readKeyFixture, unknownKeys } from "../support/chart-keys";
 import { DOMAINS, resolved } from "./support";
 
-interface KeyFixture {
-  chart: string;
-  version: string;
-  paths: string[];
-  openMaps: string[];
-}
-const fixture = (name: string) => JSON.parse(fs.readFileSync(path.join(__dirname, "fixtures", `${name}-values-keys.json`), "utf8")) as KeyFixture;
-
-/** Leaf key paths of a values object; arrays are leaves, open maps stop the walk. */
-function leafPaths(o: unknown, openMaps: readonly string[], prefix = ""): string[] {
-  if (prefix && openMaps.includes(prefix)) return [prefix];
-  if (!o || typeof o !== "object" || Array.isArray(o)) return [prefix];
-  return Object.entries(o).flatMap(([k, v]) => leafPaths(v, openMaps, prefix ? `${prefix}.${k}` : k));
-}
-
-/** Paths the values use that the pinned chart version does not know. */
-function unknownKeys(values: object, f: KeyFixture): string[] {
-  return leafPaths(values, f.openMaps).filter((p) => !f.paths.includes(p) && !f.openMaps.includes(p));
-}
+const fixture = (chart: string) => readKeyFixture(path.join(__dirname, "fixtures"), chart);
 
 const engineInput = (config: QueryEngineConfig, extra: Partial<EngineValuesInput> = {}): EngineValuesInput => ({
   config,
