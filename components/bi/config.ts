@@ -40,7 +40,7 @@ export const biSchema = z.strictObject({
     .strictObject({
       enabled: z.boolean().optional(),
       /** Exact chart version from https://apache.github.io/superset. */
-      chartVersion: z.string().regex(/^\d+\.\d+\.\d+$/, { message: "must be an exact chart version such as 0.15.1" }).optional(),
+      chartVersion: z.string().regex(/^\d+\.\d+\.\d+$/, { message: "must be an exact chart version such as 0.15.5" }).optional(),
       namespace: z.string().regex(/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/, { message: "must be a Kubernetes namespace name" }).optional(),
       replicas: z.number().int().min(1).max(20).optional(),
       /** Where Superset keeps its own metadata: a small PostgreSQL instance, or the warehouse when it is Aurora PostgreSQL. */
@@ -72,7 +72,8 @@ export interface BiConfig {
 }
 
 /** The Superset chart version the values below are written for; a new one is a reviewed change. */
-export const SUPERSET_CHART_VERSION = "0.15.1";
+// 0.15.5, not 0.15.1: 0.15.1 was tagged but never published to the chart repository (apache/superset#35461).
+export const SUPERSET_CHART_VERSION = "0.15.5";
 
 const workgroups = (analysts: number, engineers: number): Record<string, WorkgroupConfig> => ({
   analysts: { personas: ["analyst", "steward"], bytesScannedCutoffPerQueryGb: analysts },
