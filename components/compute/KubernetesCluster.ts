@@ -6,7 +6,7 @@ import { baseTags } from "../core/tags";
 import type { NetworkRefs, PlatformContext, SecurityRefs, Tags } from "../core/types";
 import type { EksClusterConfig, ExistingClusterConfig, NodeGroupConfig } from "./config";
 import { CLUSTER_AUTOSCALER, clusterAutoscalerPolicy, clusterAutoscalerValues, systemNodeGroup } from "./autoscaler";
-import { EksRefs, podIdentity, podIdentityTrust } from "./identity";
+import { DomainRef, EksRefs, LakeAccess, podIdentity, podIdentityTrust } from "./identity";
 import type { Toleration } from "./k8s";
 import { CHARTS, EksAddonName } from "./versions";
 
@@ -18,6 +18,19 @@ export interface KubernetesTarget {
   readonly eks?: EksRefs;
   /** How Spark executors reach spot capacity; absent when the cluster has no dedicated spot group. */
   readonly spotExecutors?: SpotScheduling;
+}
+
+/** What every workload on the cluster (Spark, the query engine) takes besides its own config. */
+export interface ComputeWorkloadArgs {
+  readonly ctx: PlatformContext;
+  readonly kubernetes: KubernetesTarget;
+  readonly security: SecurityRefs;
+  readonly accountId: pulumi.Input<string>;
+  readonly lake: LakeAccess;
+  /** Declared domains; a restricted domain gets the restricted bucket and clearance. */
+  readonly domains: readonly DomainRef[];
+  /** VPC CIDR (plain, from config): where the API server, the load balancer's clients, the warehouse and brokers live. */
+  readonly vpcCidr: string;
 }
 
 export interface SpotScheduling {

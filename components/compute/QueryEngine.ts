@@ -4,13 +4,11 @@ import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import type { PolicyDocument } from "../core/iam";
 import { baseTags, dataTags } from "../core/tags";
-import type { PlatformContext, SecurityRefs, Zone } from "../core/types";
+import type { Zone } from "../core/types";
 import { SecureBucket } from "../lake/SecureBucket";
 import type { QueryEngineConfig } from "./config";
 import {
   createLakeFormationGrants,
-  DomainRef,
-  LakeAccess,
   lakeFormationGrants,
   podIdentity,
   QUERY_WRITE_ZONE,
@@ -19,7 +17,7 @@ import {
   ResolvedLake,
   secretReadPolicy,
 } from "./identity";
-import type { KubernetesTarget } from "./KubernetesCluster";
+import type { ComputeWorkloadArgs } from "./KubernetesCluster";
 import { configMap, limitRange, namespace, NamespaceNetworkInput, namespaceNetworkPolicies, NetworkPolicy, platformLabels, resourceQuota, serviceAccount } from "./k8s";
 import {
   CATALOG,
@@ -70,17 +68,9 @@ export interface KafkaRef {
   readonly topics: readonly string[];
 }
 
-export interface QueryEngineArgs {
-  readonly ctx: PlatformContext;
-  readonly kubernetes: KubernetesTarget;
-  readonly security: SecurityRefs;
-  readonly accountId: pulumi.Input<string>;
-  readonly lake: LakeAccess;
-  readonly domains: readonly DomainRef[];
+export interface QueryEngineArgs extends ComputeWorkloadArgs {
   /** `platform.compute.queryEngine`, resolved. */
   readonly config: QueryEngineConfig;
-  /** VPC CIDR (plain, from config): default load balancer clients, and where the warehouse and brokers live. */
-  readonly vpcCidr: string;
   /** Adds the `warehouse` catalog. */
   readonly warehouse?: WarehouseRef;
   /** Adds the `kafka` catalog over these topics. */

@@ -3,20 +3,18 @@ import * as pulumi from "@pulumi/pulumi";
 import { stringify } from "yaml";
 import type { PolicyDocument } from "../core/iam";
 import { baseTags, dataTags } from "../core/tags";
-import type { PlatformContext, SecurityRefs, Zone } from "../core/types";
+import type { Zone } from "../core/types";
 import { SecureBucket } from "../lake/SecureBucket";
 import { MAX_POD, SparkConfig } from "./config";
 import {
   createLakeFormationGrants,
-  DomainRef,
   historyServerPolicy,
-  LakeAccess,
   lakeFormationGrants,
   podIdentity,
   ResolvedLake,
   sparkDomainPolicy,
 } from "./identity";
-import type { KubernetesTarget } from "./KubernetesCluster";
+import type { ComputeWorkloadArgs } from "./KubernetesCluster";
 import { limitRange, namespace, namespaceNetworkPolicies, platformLabels, resourceQuota, serviceAccount } from "./k8s";
 import {
   adHocSparkApplication,
@@ -31,18 +29,9 @@ import {
 } from "./spark";
 import { CHARTS } from "./versions";
 
-export interface SparkOperatorArgs {
-  readonly ctx: PlatformContext;
-  readonly kubernetes: KubernetesTarget;
-  readonly security: SecurityRefs;
-  readonly accountId: pulumi.Input<string>;
-  readonly lake: LakeAccess;
-  /** Declared domains; a restricted domain's jobs get the restricted bucket and clearance. */
-  readonly domains: readonly DomainRef[];
+export interface SparkOperatorArgs extends ComputeWorkloadArgs {
   /** `platform.compute.spark`, resolved. */
   readonly config: SparkConfig;
-  /** VPC CIDR (plain, from config): the API server calls the operator's webhook from inside the VPC. */
-  readonly vpcCidr: string;
 }
 
 /** Union of the zones a domain's jobs read and write. */

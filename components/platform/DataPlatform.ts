@@ -1,6 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { KubernetesCluster } from "../compute/KubernetesCluster";
+import { ComputeWorkloadArgs, KubernetesCluster } from "../compute/KubernetesCluster";
 import { QueryEngine } from "../compute/QueryEngine";
 import { SparkOperator } from "../compute/SparkOperator";
 import type { ResolvedConfig } from "../config/profiles";
@@ -91,12 +91,14 @@ export class DataPlatform extends pulumi.ComponentResource {
     }, { parent: this });
 
     const refs = { ctx, network: this.network, security: this.security };
+    // Only loaders and pipelines use the warehouse from ingestion; they sign in as the ingestion login.
+    const ingestionUsesWarehouse = cfg.ingestion.sources.some((s) => s.kind === "object-events") || cfg.ingestion.pipelines.length > 0;
     if (cfg.warehouse.enabled) {
       // The query engine, BI, the loaders and the pipelines each sign in as their own login, never as the admin.
       const logins = [
         ...(cfg.compute?.queryEngine ? [QUERY_ENGINE_LOGIN] : []),
         ...biWarehouseLogins(cfg.bi),
-        ...(cfg.ingestion.sources.some((s) => s.kind === "object-events") || cfg.ingestion.pipelines.length > 0 ? [INGESTION_LOGIN] : []),
+        ...(ingestionUsesWarehouse ? [INGESTION_LOGIN] : []),
         ...(cfg.ingestion.pipelines.length > 0 ? [PIPELINE_LOGIN] : []),
       ];
       this.warehouse = new Warehouse(`${name}-warehouse`, { ...refs, domains: cfg.domains, config: cfg.warehouse, logRetentionDays: cfg.safety.logRetentionDays, logins }, { parent: this });
@@ -112,8 +114,7 @@ export class DataPlatform extends pulumi.ComponentResource {
       config: cfg.ingestion,
       domains: cfg.domains,
       operations: this.monitoring.operations,
-      // Only loaders and pipelines use the warehouse, and only when they exist does it carry their login.
-      warehouse: this.warehouse && INGESTION_LOGIN.name in this.warehouse.loginSecretArns ? warehouseRefs(this.warehouse, this.security.keyArns[WAREHOUSE_CLASSIFICATION]) : undefined,
+      warehouse: this.warehouse && ingestionUsesWarehouse ? warehouseRefs(this.warehouse, this.security.keyArns[WAREHOUSE_CLASSIFICATION]) : undefined,
       kafka: this.kafka && { bootstrapBrokers: this.kafka.bootstrapBrokers, produceStatements: (topic) => this.kafka!.topicPolicies.apply((t) => t[topic].produce.Statement as PolicyStatement[]) }, // identity statements: Action + Resource, no Principal
       logRetentionDays: cfg.safety.logRetentionDays,
     }, { parent: this });
@@ -125,7 +126,7 @@ export class DataPlatform extends pulumi.ComponentResource {
     if (cfg.compute) {
       const accountId = caller.accountId;
       this.kubernetes = new KubernetesCluster(`${name}-k8s`, { ...refs, accountId, config: cfg.compute.cluster, deployerRoleArn: deployer.issuerArn }, { parent: this });
-      const common = {
+      const common: ComputeWorkloadArgs = {
         ctx, security: this.security, accountId, kubernetes: this.kubernetes.target, domains: cfg.domains, vpcCidr: cfg.network.cidr,
         lake: { zones: this.lake.zones, restricted: this.lake.restricted, databases: this.lake.databases, accessLogBucketName: this.lake.accessLogBucketName },
       };

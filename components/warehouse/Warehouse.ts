@@ -58,7 +58,7 @@ export class Warehouse extends pulumi.ComponentResource {
     super("data-platform:warehouse:Warehouse", name, {}, opts);
     const { ctx, network, security, config } = args;
     const logins = args.logins ?? [];
-    const invalid = loginProblems(logins);
+    const invalid = loginProblems(logins, config.adminUsername);
     if (invalid.length > 0) throw new Error(`Warehouse ${name}: ${invalid.join("; ")}`);
     const engine = (this.engine = config.engine);
     const port = WAREHOUSE_PORT[engine];
@@ -87,61 +87,19 @@ export class Warehouse extends pulumi.ComponentResource {
       { parent: this },
     );
 
-    // Only characters every engine accepts in a password (no quotes, slashes, @ or spaces).
-    const password = new random.RandomPassword(`${name}-admin-password`, { length: 40, special: false, minUpper: 2, minLower: 2, minNumeric: 2 }, { parent: this });
-    const secret = new aws.secretsmanager.Secret(
-      `${name}-admin`,
-      {
-        name: `${ctx.prefix}/warehouse/admin`,
-        description: `Admin credentials of ${physical}; for break-glass and the bootstrap function only`,
-        kmsKeyId: keyArn,
-        recoveryWindowInDays: ctx.allowDestroyData ? 7 : 30,
-        tags,
-      },
-      { parent: this, protect: ctx.protect, retainOnDelete: ctx.retainOnDelete },
-    );
+    const credentials = { ctx, keyArn, tags, parent: this as pulumi.Resource, engine, database: config.databaseName };
+    const password = generatedPassword(`${name}-admin-password`, this);
+    const secret = credentialSecret(`${name}-admin`, `${ctx.prefix}/warehouse/admin`, `Admin credentials of ${physical}; for break-glass and the bootstrap function only`, credentials, { protect: ctx.protect, retainOnDelete: ctx.retainOnDelete });
 
     const input = { name, parent: this, ctx, network, config, keyArn, permissionsBoundaryArn: security.permissionsBoundaryArn, securityGroupId: sg.id, adminPassword: password.result, tags, logRetentionDays: args.logRetentionDays ?? 30 };
     const db: EngineOutput = engine === "redshift-serverless" ? redshiftServerless(input) : auroraPostgres(input);
 
-    const secretVersion = new aws.secretsmanager.SecretVersion(
-      `${name}-admin`,
-      {
-        secretId: secret.id,
-        secretString: pulumi.secret(
-          pulumi.all([password.result, db.endpoint, db.port]).apply(([pw, host, p]) =>
-            JSON.stringify({ engine: engine === "redshift-serverless" ? "redshift" : "postgres", username: config.adminUsername, password: pw, host, port: p, dbname: config.databaseName }),
-          ),
-        ),
-      },
-      { parent: this },
-    );
+    const secretVersion = storeCredentials(`${name}-admin`, secret, config.adminUsername, password.result, db, credentials);
 
     const loginSecrets = logins.map((login) => {
-      const pw = new random.RandomPassword(`${name}-login-${login.name}`, { length: 40, special: false, minUpper: 2, minLower: 2, minNumeric: 2 }, { parent: this });
-      const loginSecret = new aws.secretsmanager.Secret(
-        `${name}-login-${login.name}`,
-        {
-          name: `${ctx.prefix}/warehouse/login/${login.name}`,
-          description: `Warehouse login '${login.name}' (group ${login.role}) for ${login.purpose}`,
-          kmsKeyId: keyArn,
-          recoveryWindowInDays: ctx.allowDestroyData ? 7 : 30,
-          tags,
-        },
-        { parent: this },
-      );
-      const version = new aws.secretsmanager.SecretVersion(
-        `${name}-login-${login.name}`,
-        {
-          secretId: loginSecret.id,
-          secretString: pulumi.secret(
-            pulumi.all([pw.result, db.endpoint, db.port]).apply(([password, host, p]) =>
-              JSON.stringify({ engine: engine === "redshift-serverless" ? "redshift" : "postgres", username: login.name, password, host, port: p, dbname: config.databaseName }),
-            ),
-          ),
-        },
-        { parent: this },
-      );
+      const pw = generatedPassword(`${name}-login-${login.name}`, this);
+      const loginSecret = credentialSecret(`${name}-login-${login.name}`, `${ctx.prefix}/warehouse/login/${login.name}`, `Warehouse login '${login.name}' (group ${login.role}) for ${login.purpose}`, credentials);
+      const version = storeCredentials(`${name}-login-${login.name}`, loginSecret, login.name, pw.result, db, credentials);
       return { login, arn: loginSecret.arn, version, password: pw.result };
     });
     this.loginSecretArns = Object.fromEntries(loginSecrets.map((l) => [l.login.name, l.arn]));
@@ -199,4 +157,40 @@ export class Warehouse extends pulumi.ComponentResource {
     this.deadLetterQueueNames = db.deadLetterQueueNames ?? [];
     this.registerOutputs({ engine, endpoint: this.endpoint, port: this.port, database: this.database, adminSecretArn: this.adminSecretArn, securityGroupId: this.securityGroupId, martsSchemas: this.martsSchemas, sqlChecksum: this.sqlChecksum, loginSecretArns: this.loginSecretArns });
   }
+}
+
+/** A password every engine accepts: letters and digits only (no quotes, slashes, @ or spaces). */
+function generatedPassword(name: string, parent: pulumi.Resource): random.RandomPassword {
+  return new random.RandomPassword(name, { length: 40, special: false, minUpper: 2, minLower: 2, minNumeric: 2 }, { parent });
+}
+
+interface CredentialContext {
+  readonly ctx: PlatformContext;
+  readonly keyArn: pulumi.Input<string>;
+  readonly tags: Record<string, string>;
+  readonly parent: pulumi.Resource;
+  readonly engine: WarehouseEngine;
+  readonly database: string;
+}
+
+/** A Secrets Manager secret for one database user, on the warehouse's key. */
+function credentialSecret(name: string, secretName: string, description: string, c: CredentialContext, opts: pulumi.CustomResourceOptions = {}): aws.secretsmanager.Secret {
+  return new aws.secretsmanager.Secret(
+    name,
+    { name: secretName, description, kmsKeyId: c.keyArn, recoveryWindowInDays: c.ctx.allowDestroyData ? 7 : 30, tags: c.tags },
+    { ...opts, parent: c.parent },
+  );
+}
+
+/** The connection document every credential secret holds: what drivers and the External Secrets operator read. */
+function storeCredentials(name: string, secret: aws.secretsmanager.Secret, username: string, password: pulumi.Output<string>, db: EngineOutput, c: CredentialContext): aws.secretsmanager.SecretVersion {
+  const engine = c.engine === "redshift-serverless" ? "redshift" : "postgres";
+  return new aws.secretsmanager.SecretVersion(
+    name,
+    {
+      secretId: secret.id,
+      secretString: pulumi.secret(pulumi.all([password, db.endpoint, db.port]).apply(([pw, host, port]) => JSON.stringify({ engine, username, password: pw, host, port, dbname: c.database }))),
+    },
+    { parent: c.parent },
+  );
 }

@@ -28,13 +28,13 @@ export const LOGIN_NAME = /^[a-z][a-z0-9_]{2,62}$/;
 /** Names the platform reserves: the group roles themselves and the admin. */
 const RESERVED = new Set<string>([...LOGIN_ROLES, "platform_admin", "postgres", "rdsadmin", "public"]);
 
-/** Every problem with a set of logins, as messages naming the login. */
-export function loginProblems(logins: readonly WarehouseLogin[]): string[] {
+/** Every problem with a set of logins, as messages naming the login; `adminUsername` is reserved too. */
+export function loginProblems(logins: readonly WarehouseLogin[], adminUsername?: string): string[] {
   const problems: string[] = [];
   const seen = new Set<string>();
   for (const l of logins) {
     if (!LOGIN_NAME.test(l.name)) problems.push(`login '${l.name}': must be 3–63 lower-case letters, digits or _, starting with a letter`);
-    if (RESERVED.has(l.name)) problems.push(`login '${l.name}': the name is reserved by the platform`);
+    if (RESERVED.has(l.name) || l.name === adminUsername) problems.push(`login '${l.name}': the name is reserved by the platform`);
     if (!(LOGIN_ROLES as readonly string[]).includes(l.role)) problems.push(`login '${l.name}': role must be one of ${LOGIN_ROLES.join(" | ")}`);
     if (seen.has(l.name)) problems.push(`login '${l.name}': declared twice`);
     seen.add(l.name);

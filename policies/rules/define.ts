@@ -89,13 +89,29 @@ export function waived(config: RuleConfig | undefined, r: { urn: string; name: s
   return config?.waivers?.find((w) => w.resource === r.name || canonicalUrn(w.resource) === canonicalUrn(r.urn));
 }
 
-interface ResourceRuleDef {
+/** The catalogue entry every rule has. */
+interface RuleDef {
   name: string;
   description: string;
   group: RuleGroup;
   remediation: string;
   resourceTypes: readonly string[];
   enforcement: Enforcement;
+}
+
+/** What the policy runtime and the catalogue read of a rule, whatever its kind. */
+function ruleHeader(def: RuleDef) {
+  return {
+    name: def.name,
+    description: def.description,
+    remediationSteps: def.remediation,
+    enforcementLevel: def.enforcement.prod,
+    configSchema: waiverSchema,
+    meta: { group: def.group, remediation: def.remediation, resourceTypes: def.resourceTypes, enforcement: def.enforcement },
+  };
+}
+
+interface ResourceRuleDef extends RuleDef {
   /** Called only for resources of `resourceTypes` that no waiver names. */
   validate(resource: ResourceView, report: (message: string) => void, args: ResourceValidationArgs): void;
 }
@@ -104,12 +120,7 @@ interface ResourceRuleDef {
 export function resourceRule(def: ResourceRuleDef): PlatformResourceRule {
   const types = new Set(def.resourceTypes);
   return {
-    name: def.name,
-    description: def.description,
-    remediationSteps: def.remediation,
-    enforcementLevel: def.enforcement.prod,
-    configSchema: waiverSchema,
-    meta: { group: def.group, remediation: def.remediation, resourceTypes: def.resourceTypes, enforcement: def.enforcement },
+    ...ruleHeader(def),
     validateResource: (args: ResourceValidationArgs, reportViolation: ReportViolation) => {
       if (!types.has(args.type)) return;
       if (waived(args.getConfig<RuleConfig>(), args)) return;
@@ -118,13 +129,7 @@ export function resourceRule(def: ResourceRuleDef): PlatformResourceRule {
   };
 }
 
-interface StackRuleDef {
-  name: string;
-  description: string;
-  group: RuleGroup;
-  remediation: string;
-  resourceTypes: readonly string[];
-  enforcement: Enforcement;
+interface StackRuleDef extends RuleDef {
   /** `resources` holds the whole stack; waived resources are filtered out of what can be reported. */
   validate(resources: readonly PolicyResource[], report: (message: string, urn: string) => void, args: StackValidationArgs): void;
 }
@@ -132,12 +137,7 @@ interface StackRuleDef {
 /** A rule that joins resources across the stack (a bucket and its companions, a role and its boundary). */
 export function stackRule(def: StackRuleDef): PlatformStackRule {
   return {
-    name: def.name,
-    description: def.description,
-    remediationSteps: def.remediation,
-    enforcementLevel: def.enforcement.prod,
-    configSchema: waiverSchema,
-    meta: { group: def.group, remediation: def.remediation, resourceTypes: def.resourceTypes, enforcement: def.enforcement },
+    ...ruleHeader(def),
     validateStack: (args: StackValidationArgs, reportViolation: ReportViolation) => {
       const config = args.getConfig<RuleConfig>();
       const byUrn = new Map(args.resources.map((r) => [r.urn, r]));

@@ -2,7 +2,7 @@ import { strict as assert } from "assert";
 import type { Client } from "pg";
 import { applyLogins, readCredentials } from "../../components/warehouse/handlers/bootstrap";
 import { pgSession } from "../../components/warehouse/handlers/sessions";
-import { loginStatements, passwordHash, redshiftMd5Password, scramSha256Verifier } from "../../components/warehouse/logins";
+import { loginProblems, loginStatements, passwordHash, redshiftMd5Password, scramSha256Verifier } from "../../components/warehouse/logins";
 import { applyScripts, DIALECTS } from "../../components/warehouse/migrate";
 import { renderScripts } from "../../components/warehouse/scripts";
 import { startPostgres, SUPERUSER, TestPostgres } from "./support/postgres";
@@ -53,7 +53,7 @@ describe("warehouse service logins on a real PostgreSQL", function () {
     const stored = await pg.connect(SUPERUSER.user, SUPERUSER.password, "postgres");
     const { rows } = await stored.query("SELECT rolpassword, rolsuper, rolcreaterole, rolcreatedb FROM pg_authid WHERE rolname = 'query_engine'");
     assert.match(rows[0].rolpassword, /^SCRAM-SHA-256\$4096:/, "only a verifier was stored");
-    assert.deepEqual([rows[0].rolsuper, rolFlag(rows[0].rolcreaterole), rolFlag(rows[0].rolcreatedb)], [false, false, false]);
+    assert.deepEqual([rows[0].rolsuper, rows[0].rolcreaterole, rows[0].rolcreatedb], [false, false, false]);
 
     const qe = await pg.connect("query_engine", "Pw1-first-secret", "analytics");
     assert.deepEqual((await qe.query("SELECT count(*)::int AS n FROM marts_sales.orders")).rows, [{ n: 0 }]);
@@ -85,8 +85,6 @@ describe("warehouse service logins on a real PostgreSQL", function () {
   });
 });
 
-const rolFlag = (v: unknown) => v === true;
-
 describe("login statements", () => {
   it("compute the SCRAM verifier PostgreSQL itself would (RFC 7677 test vector)", () => {
     // The RFC's example: password "pencil", salt W22ZaJ0SNY7soEsUEjb6gQ==, 4096 iterations.
@@ -108,6 +106,7 @@ describe("login statements", () => {
     const hash = passwordHash("postgres", "x", "pw");
     assert.throws(() => loginStatements("postgres", { name: "qe; DROP ROLE bi_reader", role: "bi_reader" }, hash), /refusing to render login/);
     assert.throws(() => loginStatements("postgres", { name: "platform_admin", role: "bi_reader" }, hash), /refusing to render login/);
+    assert.deepEqual(loginProblems([{ name: "warehouse_owner", role: "bi_reader", purpose: "x" }], "warehouse_owner"), ["login 'warehouse_owner': the name is reserved by the platform"]);
     assert.throws(() => loginStatements("postgres", { name: "query_engine", role: "pg_read_server_files" as never }, hash), /refusing to render role/);
     assert.throws(() => loginStatements("postgres", { name: "query_engine", role: "bi_reader" }, "plain' SUPERUSER --"), /not a hash/);
   });
