@@ -13,5 +13,16 @@ export default tseslint.config(
       "@typescript-eslint/no-require-imports": "off",
     },
   },
-  { files: ["**/*.js", "**/*.mjs"], languageOptions: { globals: { require: "readonly", module: "writable", process: "readonly", console: "readonly", __dirname: "readonly" } } },
+  {
+    files: ["**/*.js", "**/*.mjs"],
+    languageOptions: {
+      globals: {
+        require: "readonly",
+        module: "writable",
+        process: "readonly",
+        console: "readonly",
+        __dirname: "readonly",
+      },
+    },
+  },
 );

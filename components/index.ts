@@ -10,10 +10,25 @@ export { planSubnets } from "./network/subnets";
 export { SecureBucket, SecureBucketArgs } from "./lake/SecureBucket";
 export { DataLake, DataLakeArgs, ZoneRefs, glueDatabaseName } from "./lake/DataLake";
 export * from "./lake/documents";
-export { AccessModel, AccessModelArgs, AccessLakeRefs, PersonaRole, ServiceGrant, PERSONA_TAG } from "./security/AccessModel";
+export {
+  AccessModel,
+  AccessModelArgs,
+  AccessLakeRefs,
+  PersonaRole,
+  ServiceGrant,
+  PERSONA_TAG,
+} from "./security/AccessModel";
 export * from "./security/config";
 export * from "./security/personas";
-export { BiAccess, BiAccessArgs, BiConnections, BiWarehouse, BI_READER_ROLE, biWarehouse, biWarehouseLogins } from "./bi/BiAccess";
+export {
+  BiAccess,
+  BiAccessArgs,
+  BiConnections,
+  BiWarehouse,
+  BI_READER_ROLE,
+  biWarehouse,
+  biWarehouseLogins,
+} from "./bi/BiAccess";
 export * from "./bi/config";
 export * from "./bi/documents";
 export { supersetValues, datasourcesYaml, SUPERSET_REPO } from "./bi/superset";

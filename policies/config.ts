@@ -20,7 +20,11 @@ export function readPolicyConfig(environment: Environment): PolicyConfig {
  * The config file for an environment: each rule's default level from its catalogue entry, keeping any
  * waivers and other properties already written there.
  */
-export function renderPolicyConfig(rules: readonly PlatformRule[], environment: Environment, existing: PolicyConfig): PolicyConfig {
+export function renderPolicyConfig(
+  rules: readonly PlatformRule[],
+  environment: Environment,
+  existing: PolicyConfig,
+): PolicyConfig {
   const out: PolicyConfig = {};
   for (const rule of rules) {
     const prev = existing[rule.name];

@@ -35,8 +35,15 @@ export = async () => {
     backfillStateMachines: platform.ingestion.backfillStateMachines,
     alertsTopicArn: platform.monitoring.topicArn,
     dashboard: platform.monitoring.dashboardName,
-    kubernetes: platform.kubernetes && { clusterName: platform.kubernetes.clusterName, endpoint: platform.kubernetes.endpoint },
-    spark: platform.spark && { namespace: platform.spark.namespace, eventLogBucket: platform.spark.eventLogBucketName, domainRoleArns: platform.spark.domainRoleArns },
+    kubernetes: platform.kubernetes && {
+      clusterName: platform.kubernetes.clusterName,
+      endpoint: platform.kubernetes.endpoint,
+    },
+    spark: platform.spark && {
+      namespace: platform.spark.namespace,
+      eventLogBucket: platform.spark.eventLogBucketName,
+      domainRoleArns: platform.spark.domainRoleArns,
+    },
     // `kubectl create -f` one of these to run a scheduled job once (initial loads, backfills).
     sparkAdHocManifests: platform.spark?.adHocManifests,
     queryEngine: platform.queryEngine && {

@@ -25,7 +25,9 @@ async function main() {
   // Warm, in-process: the program under mocks and the policy evaluation, without module loading.
   const stack = readStackFile(stackFilePath("prod"));
   const first = await runProgram(stack);
-  const awsModules = [...new Set(first.resources.filter((r) => r.type.startsWith("aws:")).map((r) => r.type.split(":")[1].split("/")[0]))].sort();
+  const awsModules = [
+    ...new Set(first.resources.filter((r) => r.type.startsWith("aws:")).map((r) => r.type.split(":")[1].split("/")[0])),
+  ].sort();
   const programMs: number[] = [];
   const policyMs: number[] = [];
   for (let i = 0; i < runs; i++) {
@@ -48,7 +50,11 @@ async function main() {
     plan.push(timed(["-r", "./tools/register.js", "tools/plan.ts", "--stack", "prod", "--out", out]));
   }
   // A fresh checkout: no transpile, bundle or access-table cache yet (every later plan reuses them).
-  const caches = [path.join(REPO_ROOT, "node_modules", ".cache", "data-platform-ts"), path.join(REPO_ROOT, "node_modules", ".cache", "data-platform-access"), path.join(REPO_ROOT, "out", ".bundle-cache")];
+  const caches = [
+    path.join(REPO_ROOT, "node_modules", ".cache", "data-platform-ts"),
+    path.join(REPO_ROOT, "node_modules", ".cache", "data-platform-access"),
+    path.join(REPO_ROOT, "out", ".bundle-cache"),
+  ];
   for (const dir of caches) fs.rmSync(dir, { recursive: true, force: true });
   const coldCaches = timed(["-r", "./tools/register.js", "tools/plan.ts", "--stack", "prod", "--out", out]);
   const result = {
@@ -67,9 +73,13 @@ async function main() {
   };
   if (values.json) console.log(JSON.stringify(result, null, 2));
   else {
-    console.log(`prod plan: ${result.resources} resources, ${result.rules} rules, median of ${runs} fresh runs (node ${result.node}, ${result.cpus} cpus, load ${result.loadAverage})`);
+    console.log(
+      `prod plan: ${result.resources} resources, ${result.rules} rules, median of ${runs} fresh runs (node ${result.node}, ${result.cpus} cpus, load ${result.loadAverage})`,
+    );
     console.log(`  load @pulumi/pulumi + @pulumi/aws modules  ${String(result.loadSdkMs).padStart(6)} ms`);
-    console.log(`  plan --stack prod, whole CLI               ${String(result.planProdMs).padStart(6)} ms   (${result.ratio}x the SDK load)`);
+    console.log(
+      `  plan --stack prod, whole CLI               ${String(result.planProdMs).padStart(6)} ms   (${result.ratio}x the SDK load)`,
+    );
     console.log(`  the same, first run without caches         ${String(result.planProdNoCachesMs).padStart(6)} ms`);
     console.log(`  of which, warm: program under mocks        ${String(result.warmProgramMs).padStart(6)} ms`);
     console.log(`               all policies                  ${String(result.warmPoliciesMs).padStart(6)} ms`);

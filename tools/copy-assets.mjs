@@ -5,7 +5,9 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 
 const root = path.resolve(import.meta.dirname, "..");
-const wanted = (rel) => rel.endsWith(".sql") || (rel.split(path.sep).includes("handlers") && rel.endsWith(".ts") && !rel.endsWith(".test.ts"));
+const wanted = (rel) =>
+  rel.endsWith(".sql") ||
+  (rel.split(path.sep).includes("handlers") && rel.endsWith(".ts") && !rel.endsWith(".test.ts"));
 
 let copied = 0;
 for (const rel of fs.readdirSync(path.join(root, "components"), { recursive: true })) {

@@ -13,8 +13,11 @@ async function main(): Promise<number> {
   try {
     ({ values } = parseArgs({
       options: {
-        stack: { type: "string" }, config: { type: "string" }, out: { type: "string" },
-        "list-policies": { type: "boolean" }, json: { type: "boolean" },
+        stack: { type: "string" },
+        config: { type: "string" },
+        out: { type: "string" },
+        "list-policies": { type: "boolean" },
+        json: { type: "boolean" },
       },
     }));
   } catch (e) {
@@ -26,21 +29,25 @@ async function main(): Promise<number> {
     return EXIT.ok;
   }
   if (!values.stack === !values.config) {
-    console.error("usage: npm run plan -- --stack <dev|staging|prod> | --config <path/to/Pulumi.<name>.yaml> [--out <dir>]");
+    console.error(
+      "usage: npm run plan -- --stack <dev|staging|prod> | --config <path/to/Pulumi.<name>.yaml> [--out <dir>]",
+    );
     return EXIT.error;
   }
   const stackFile = values.config ? path.resolve(values.config) : stackFilePath(values.stack!);
-  const result = await plan({ stackFile, rules: allRules, outDir: path.resolve(values.out ?? path.join(REPO_ROOT, "out")), log: (l) => console.log(l) });
+  const result = await plan({
+    stackFile,
+    rules: allRules,
+    outDir: path.resolve(values.out ?? path.join(REPO_ROOT, "out")),
+    log: (l) => console.log(l),
+  });
   return result.code;
 }
 
 // Exit once stdout has drained: a large catalogue piped into a slow reader is otherwise cut at the pipe buffer.
 const exit = (code: number) => process.stdout.write("", () => process.exit(code));
 
-main().then(
-  exit,
-  (e) => {
-    console.error(`error: ${(e as Error).message}`);
-    process.exit(EXIT.error);
-  },
-);
+main().then(exit, (e) => {
+  console.error(`error: ${(e as Error).message}`);
+  process.exit(EXIT.error);
+});

@@ -21,19 +21,47 @@ function table(header: string, rows: string[]): string[] {
 
 /** The Markdown section for one stack: a verdict line, mandatory violations, then advisories and waivers folded. */
 export function stackSection(stack: string, exitCode: number, doc?: PlanDocument): string {
-  if (!doc) return `### \`${stack}\`: the plan did not run (exit ${exitCode})\n\nThe config or the program failed; the job log lists every problem.\n`;
+  if (!doc)
+    return `### \`${stack}\`: the plan did not run (exit ${exitCode})\n\nThe config or the program failed; the job log lists every problem.\n`;
   const mandatory = doc.policies.filter((v) => v.level === "mandatory");
   const advisory = doc.policies.filter((v) => v.level === "advisory");
-  const resources = doc.resources.filter((r) => !r.type.startsWith("pulumi:") && !r.type.startsWith("data-platform:")).length;
+  const resources = doc.resources.filter(
+    (r) => !r.type.startsWith("pulumi:") && !r.type.startsWith("data-platform:"),
+  ).length;
   const verdict = exitCode === 0 ? "passes" : "**fails**";
-  const out = [`### \`${stack}\` (${doc.environment}) ${verdict}: ${resources} resources, ${mandatory.length} mandatory and ${advisory.length} advisory violation(s), ${doc.waivers.length} waiver(s)`, ""];
+  const out = [
+    `### \`${stack}\` (${doc.environment}) ${verdict}: ${resources} resources, ${mandatory.length} mandatory and ${advisory.length} advisory violation(s), ${doc.waivers.length} waiver(s)`,
+    "",
+  ];
   const row = (v: PlanDocument["policies"][number]) => `| \`${v.policy}\` | ${at(v.urn)} | ${cell(v.message)} |`;
   if (mandatory.length > 0) out.push(...table("| policy | resource | violation |", mandatory.map(row)), "");
-  if (advisory.length > 0) out.push("<details><summary>Advisory</summary>", "", ...table("| policy | resource | violation |", advisory.map(row)), "", "</details>", "");
+  if (advisory.length > 0)
+    out.push(
+      "<details><summary>Advisory</summary>",
+      "",
+      ...table("| policy | resource | violation |", advisory.map(row)),
+      "",
+      "</details>",
+      "",
+    );
   if (doc.waivers.length > 0) {
-    out.push("<details><summary>Waivers in use</summary>", "", ...table("| policy | resource | reason |", doc.waivers.map((w) => `| \`${w.policy}\` | ${at(w.urn)} | ${cell(w.reason)} |`)), "", "</details>", "");
+    out.push(
+      "<details><summary>Waivers in use</summary>",
+      "",
+      ...table(
+        "| policy | resource | reason |",
+        doc.waivers.map((w) => `| \`${w.policy}\` | ${at(w.urn)} | ${cell(w.reason)} |`),
+      ),
+      "",
+      "</details>",
+      "",
+    );
   }
-  if (doc.unusedWaivers.length > 0) out.push(`${doc.unusedWaivers.length} waiver(s) match no resource: ${doc.unusedWaivers.map((w) => `\`${w.policy}\` → \`${w.resource}\``).join(", ")}.`, "");
+  if (doc.unusedWaivers.length > 0)
+    out.push(
+      `${doc.unusedWaivers.length} waiver(s) match no resource: ${doc.unusedWaivers.map((w) => `\`${w.policy}\` → \`${w.resource}\``).join(", ")}.`,
+      "",
+    );
   return out.join("\n");
 }
 

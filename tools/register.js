@@ -41,12 +41,15 @@ const shim = require.resolve("@pulumi/pulumi/typescript-shim.js");
 if (!require.cache[shim]) {
   let ts;
   const real = () => (ts ??= require("typescript"));
-  const lazy = new Proxy({}, {
-    get: (_, key) => real()[key],
-    has: (_, key) => key in real(),
-    ownKeys: () => Reflect.ownKeys(real()),
-    getOwnPropertyDescriptor: (_, key) => Object.getOwnPropertyDescriptor(real(), key),
-  });
+  const lazy = new Proxy(
+    {},
+    {
+      get: (_, key) => real()[key],
+      has: (_, key) => key in real(),
+      ownKeys: () => Reflect.ownKeys(real()),
+      getOwnPropertyDescriptor: (_, key) => Object.getOwnPropertyDescriptor(real(), key),
+    },
+  );
   const placeholder = new Module(shim, module);
   placeholder.filename = shim;
   placeholder.loaded = true;

@@ -47,11 +47,30 @@ export interface ConsumerInput {
 }
 
 const ATHENA_QUERY = [
-  "athena:StartQueryExecution", "athena:StopQueryExecution", "athena:GetQueryExecution", "athena:GetQueryResults", "athena:GetQueryResultsStream",
-  "athena:BatchGetQueryExecution", "athena:ListQueryExecutions", "athena:GetWorkGroup", "athena:CreateNamedQuery", "athena:GetNamedQuery",
-  "athena:BatchGetNamedQuery", "athena:ListNamedQueries", "athena:DeleteNamedQuery",
+  "athena:StartQueryExecution",
+  "athena:StopQueryExecution",
+  "athena:GetQueryExecution",
+  "athena:GetQueryResults",
+  "athena:GetQueryResultsStream",
+  "athena:BatchGetQueryExecution",
+  "athena:ListQueryExecutions",
+  "athena:GetWorkGroup",
+  "athena:CreateNamedQuery",
+  "athena:GetNamedQuery",
+  "athena:BatchGetNamedQuery",
+  "athena:ListNamedQueries",
+  "athena:DeleteNamedQuery",
 ];
-const ATHENA_CATALOG = ["athena:ListWorkGroups", "athena:ListDataCatalogs", "athena:GetDataCatalog", "athena:ListDatabases", "athena:GetDatabase", "athena:ListTableMetadata", "athena:GetTableMetadata", "athena:ListEngineVersions"];
+const ATHENA_CATALOG = [
+  "athena:ListWorkGroups",
+  "athena:ListDataCatalogs",
+  "athena:GetDataCatalog",
+  "athena:ListDatabases",
+  "athena:GetDatabase",
+  "athena:ListTableMetadata",
+  "athena:GetTableMetadata",
+  "athena:ListEngineVersions",
+];
 
 /**
  * What one persona needs to query through its workgroups: the workgroups themselves, read and write of their
@@ -61,7 +80,12 @@ const ATHENA_CATALOG = ["athena:ListWorkGroups", "athena:ListDataCatalogs", "ath
 export function consumerPolicy(input: ConsumerInput): PolicyDocument {
   const results = input.workgroups.map((w) => `${input.resultsBucketArn}/${w.group}/*`);
   const statements: Statement[] = [
-    { Sid: "AthenaQueries", Effect: "Allow", Action: ATHENA_QUERY, Resource: input.workgroups.map((w) => `arn:aws:athena:${input.region}:${input.accountId}:workgroup/${w.name}`) },
+    {
+      Sid: "AthenaQueries",
+      Effect: "Allow",
+      Action: ATHENA_QUERY,
+      Resource: input.workgroups.map((w) => `arn:aws:athena:${input.region}:${input.accountId}:workgroup/${w.name}`),
+    },
     { Sid: "AthenaCatalog", Effect: "Allow", Action: ATHENA_CATALOG, Resource: "*" },
     {
       Sid: "ResultsList",
@@ -70,7 +94,12 @@ export function consumerPolicy(input: ConsumerInput): PolicyDocument {
       Resource: input.resultsBucketArn,
       Condition: { StringLike: { "s3:prefix": input.workgroups.flatMap((w) => [`${w.group}/`, `${w.group}/*`]) } },
     },
-    { Sid: "Results", Effect: "Allow", Action: ["s3:GetObject", "s3:PutObject", "s3:AbortMultipartUpload", "s3:ListMultipartUploadParts"], Resource: results },
+    {
+      Sid: "Results",
+      Effect: "Allow",
+      Action: ["s3:GetObject", "s3:PutObject", "s3:AbortMultipartUpload", "s3:ListMultipartUploadParts"],
+      Resource: results,
+    },
     {
       Sid: "ResultsKey",
       Effect: "Allow",
@@ -84,13 +113,23 @@ export function consumerPolicy(input: ConsumerInput): PolicyDocument {
   ];
   if (input.secret) {
     statements.push(
-      { Sid: "WarehouseLogin", Effect: "Allow", Action: ["secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret"], Resource: input.secret.arn },
+      {
+        Sid: "WarehouseLogin",
+        Effect: "Allow",
+        Action: ["secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret"],
+        Resource: input.secret.arn,
+      },
       {
         Sid: "WarehouseLoginKey",
         Effect: "Allow",
         Action: "kms:Decrypt",
         Resource: input.secret.keyArn,
-        Condition: { StringEquals: { "kms:ViaService": `secretsmanager.${input.region}.amazonaws.com`, "kms:EncryptionContext:SecretARN": input.secret.arn } },
+        Condition: {
+          StringEquals: {
+            "kms:ViaService": `secretsmanager.${input.region}.amazonaws.com`,
+            "kms:EncryptionContext:SecretARN": input.secret.arn,
+          },
+        },
       },
     );
   }
@@ -124,7 +163,11 @@ export interface QueryEngineEndpoint {
  * listener has a certificate), otherwise plain HTTP on 80, which only dev allows.
  */
 export function queryEngineEndpoint<H>(
-  q: { readonly engine: "trino" | "presto"; readonly authentication: { readonly type: "password" | "oauth2" }; readonly loadBalancer: { readonly certificateArn?: string } },
+  q: {
+    readonly engine: "trino" | "presto";
+    readonly authentication: { readonly type: "password" | "oauth2" };
+    readonly loadBalancer: { readonly certificateArn?: string };
+  },
   host: H,
 ): { engine: "trino" | "presto"; host: H; port: number; tls: boolean; authentication: "password" | "oauth2" } {
   const tls = q.engine === "presto" || q.loadBalancer.certificateArn !== undefined;
@@ -138,8 +181,14 @@ export function queryEngineEndpoint<H>(
 export function queryEngineConnection(e: QueryEngineEndpoint): { jdbcUrl: string; auth: string } {
   const base = `jdbc:${e.engine}://${e.host}:${e.port}/${e.catalog ?? "lake"}?SSL=${e.tls ?? true}`;
   return e.authentication === "oauth2"
-    ? { jdbcUrl: `${base}&externalAuthentication=true`, auth: "OAuth 2: the driver opens the identity provider's login in a browser" }
-    : { jdbcUrl: base, auth: "user name and password of the query engine (its groups decide analyst or engineer access)" };
+    ? {
+        jdbcUrl: `${base}&externalAuthentication=true`,
+        auth: "OAuth 2: the driver opens the identity provider's login in a browser",
+      }
+    : {
+        jdbcUrl: base,
+        auth: "user name and password of the query engine (its groups decide analyst or engineer access)",
+      };
 }
 
 /** JDBC URL of an Athena workgroup (Athena JDBC 3.x); credentials come from the default AWS chain (the persona role). */

@@ -54,7 +54,10 @@ export function spotScheduling(groupName: string): SpotScheduling {
 }
 
 /** The EKS arguments that carry the security posture; kept pure so tests and policies see the same values. */
-export function clusterSecurityArgs(config: Pick<EksClusterConfig, "endpointPublicAccess" | "publicAccessCidrs">, secretsKeyArn: pulumi.Input<string>) {
+export function clusterSecurityArgs(
+  config: Pick<EksClusterConfig, "endpointPublicAccess" | "publicAccessCidrs">,
+  secretsKeyArn: pulumi.Input<string>,
+) {
   return {
     // API mode: access entries only; the aws-auth ConfigMap cannot grant anything.
     accessConfig: { authenticationMode: "API" },
@@ -71,8 +74,19 @@ export function clusterSecurityArgs(config: Pick<EksClusterConfig, "endpointPubl
 /** What the control plane may do with the secrets key: envelope-encrypt Kubernetes secrets, nothing else. */
 export function clusterKeyPolicy(keyArn: string): PolicyDocument {
   return doc(
-    { Sid: "EnvelopeEncryption", Effect: "Allow", Action: ["kms:Encrypt", "kms:Decrypt", "kms:DescribeKey", "kms:ListGrants"], Resource: keyArn },
-    { Sid: "GrantsForEks", Effect: "Allow", Action: "kms:CreateGrant", Resource: keyArn, Condition: { Bool: { "kms:GrantIsForAWSResource": true } } },
+    {
+      Sid: "EnvelopeEncryption",
+      Effect: "Allow",
+      Action: ["kms:Encrypt", "kms:Decrypt", "kms:DescribeKey", "kms:ListGrants"],
+      Resource: keyArn,
+    },
+    {
+      Sid: "GrantsForEks",
+      Effect: "Allow",
+      Action: "kms:CreateGrant",
+      Resource: keyArn,
+      Condition: { Bool: { "kms:GrantIsForAWSResource": true } },
+    },
   );
 }
 
@@ -154,7 +168,11 @@ export class KubernetesCluster extends pulumi.ComponentResource {
     if (config.mode === "existing") {
       // Bring your own cluster: the kubeconfig is a secret; without one the provider uses the ambient kubeconfig.
       this.kubeconfig = pulumi.secret(config.kubeconfig ?? "");
-      this.provider = new k8s.Provider(`${name}-k8s`, { kubeconfig: config.kubeconfig ? this.kubeconfig : undefined, context: config.context }, { parent: this });
+      this.provider = new k8s.Provider(
+        `${name}-k8s`,
+        { kubeconfig: config.kubeconfig ? this.kubeconfig : undefined, context: config.context },
+        { parent: this },
+      );
       this.target = { provider: this.provider };
       this.registerOutputs({});
       return;
@@ -167,171 +185,275 @@ export class KubernetesCluster extends pulumi.ComponentResource {
     const secretsKeyArn = args.security.keyArns.confidential;
 
     // EKS writes to this fixed name; creating it first gives it retention and encryption instead of "never expire".
-    const logGroup = new aws.cloudwatch.LogGroup(`${name}-control-plane`, {
-      name: `/aws/eks/${clusterName}/cluster`,
-      retentionInDays: config.logRetentionDays,
-      kmsKeyId: args.security.keyArns.internal,
-      tags: tags(),
-    }, { parent: this, retainOnDelete: ctx.retainOnDelete });
+    const logGroup = new aws.cloudwatch.LogGroup(
+      `${name}-control-plane`,
+      {
+        name: `/aws/eks/${clusterName}/cluster`,
+        retentionInDays: config.logRetentionDays,
+        kmsKeyId: args.security.keyArns.internal,
+        tags: tags(),
+      },
+      { parent: this, retainOnDelete: ctx.retainOnDelete },
+    );
 
-    const { role: clusterRole } = platformRole(`${name}-cluster`, {
-      ctx,
-      description: `EKS control plane of ${clusterName}`,
-      permissionsBoundaryArn: args.security.permissionsBoundaryArn,
-      assumeRolePolicy: accountId.apply((a) => serviceTrust("eks.amazonaws.com", a)),
-      policy: secretsKeyArn.apply(clusterKeyPolicy),
-      tags: tags(),
-    }, p);
-    const clusterPolicy = new aws.iam.RolePolicyAttachment(`${name}-cluster`, { role: clusterRole.name, policyArn: MANAGED("AmazonEKSClusterPolicy") }, p);
+    const { role: clusterRole } = platformRole(
+      `${name}-cluster`,
+      {
+        ctx,
+        description: `EKS control plane of ${clusterName}`,
+        permissionsBoundaryArn: args.security.permissionsBoundaryArn,
+        assumeRolePolicy: accountId.apply((a) => serviceTrust("eks.amazonaws.com", a)),
+        policy: secretsKeyArn.apply(clusterKeyPolicy),
+        tags: tags(),
+      },
+      p,
+    );
+    const clusterPolicy = new aws.iam.RolePolicyAttachment(
+      `${name}-cluster`,
+      { role: clusterRole.name, policyArn: MANAGED("AmazonEKSClusterPolicy") },
+      p,
+    );
 
     const security = clusterSecurityArgs(config, secretsKeyArn);
-    const cluster = new aws.eks.Cluster(name, {
-      name: clusterName,
-      version: config.version,
-      roleArn: clusterRole.arn,
-      vpcConfig: { subnetIds: args.network.privateSubnetIds, ...security.endpoint },
-      accessConfig: { ...security.accessConfig, bootstrapClusterCreatorAdminPermissions: args.deployerRoleArn === undefined },
-      encryptionConfig: security.encryptionConfig,
-      enabledClusterLogTypes: security.enabledClusterLogTypes,
-      // Standard support only: extended support costs six times as much and hides overdue upgrades.
-      upgradePolicy: { supportType: "STANDARD" },
-      deletionProtection: ctx.protect,
-      bootstrapSelfManagedAddons: false,
-      tags: tags({ Name: clusterName }),
-    }, { parent: this, dependsOn: [logGroup, clusterPolicy], protect: ctx.protect });
+    const cluster = new aws.eks.Cluster(
+      name,
+      {
+        name: clusterName,
+        version: config.version,
+        roleArn: clusterRole.arn,
+        vpcConfig: { subnetIds: args.network.privateSubnetIds, ...security.endpoint },
+        accessConfig: {
+          ...security.accessConfig,
+          bootstrapClusterCreatorAdminPermissions: args.deployerRoleArn === undefined,
+        },
+        encryptionConfig: security.encryptionConfig,
+        enabledClusterLogTypes: security.enabledClusterLogTypes,
+        // Standard support only: extended support costs six times as much and hides overdue upgrades.
+        upgradePolicy: { supportType: "STANDARD" },
+        deletionProtection: ctx.protect,
+        bootstrapSelfManagedAddons: false,
+        tags: tags({ Name: clusterName }),
+      },
+      { parent: this, dependsOn: [logGroup, clusterPolicy], protect: ctx.protect },
+    );
     const eks: EksRefs = { clusterName: cluster.name, clusterArn: cluster.arn };
     this.clusterName = cluster.name;
     this.clusterArn = cluster.arn;
     this.endpoint = cluster.endpoint;
 
     // Nodes: ECR pulls and node registration only. The CNI's permissions go to its own pod identity, not every pod's node.
-    const { role: nodeRole } = platformRole(`${name}-node`, {
-      ctx,
-      description: `Managed nodes of ${clusterName}`,
-      permissionsBoundaryArn: args.security.permissionsBoundaryArn,
-      assumeRolePolicy: accountId.apply((a) => serviceTrust("ec2.amazonaws.com", a)),
-      tags: tags(),
-    }, p);
+    const { role: nodeRole } = platformRole(
+      `${name}-node`,
+      {
+        ctx,
+        description: `Managed nodes of ${clusterName}`,
+        permissionsBoundaryArn: args.security.permissionsBoundaryArn,
+        assumeRolePolicy: accountId.apply((a) => serviceTrust("ec2.amazonaws.com", a)),
+        tags: tags(),
+      },
+      p,
+    );
     const nodePolicies = ["AmazonEKSWorkerNodePolicy", "AmazonEC2ContainerRegistryPullOnly"].map(
-      (policy) => new aws.iam.RolePolicyAttachment(`${name}-node-${policy}`, { role: nodeRole.name, policyArn: MANAGED(policy) }, p),
+      (policy) =>
+        new aws.iam.RolePolicyAttachment(
+          `${name}-node-${policy}`,
+          { role: nodeRole.name, policyArn: MANAGED(policy) },
+          p,
+        ),
     );
     this.nodeRoleArn = nodeRole.arn;
 
     const addonVersion = (addon: EksAddonName) => config.addonVersions[addon];
     const addon = (addonName: EksAddonName, extra: Partial<aws.eks.AddonArgs>, dependsOn: pulumi.Resource[]) =>
-      new aws.eks.Addon(`${name}-${addonName}`, {
-        clusterName: cluster.name,
-        addonName,
-        addonVersion: addonVersion(addonName),
-        resolveConflictsOnCreate: "OVERWRITE",
-        resolveConflictsOnUpdate: "OVERWRITE",
-        tags: tags(),
-        ...extra,
-      }, { parent: this, dependsOn });
+      new aws.eks.Addon(
+        `${name}-${addonName}`,
+        {
+          clusterName: cluster.name,
+          addonName,
+          addonVersion: addonVersion(addonName),
+          resolveConflictsOnCreate: "OVERWRITE",
+          resolveConflictsOnUpdate: "OVERWRITE",
+          tags: tags(),
+          ...extra,
+        },
+        { parent: this, dependsOn },
+      );
     const addonRole = (suffix: string, managedPolicy: string) => {
-      const { role } = platformRole(`${name}-${suffix}`, {
-        ctx,
-        description: `${suffix} add-on of ${clusterName} (EKS Pod Identity)`,
-        permissionsBoundaryArn: args.security.permissionsBoundaryArn,
-        assumeRolePolicy: pulumi.all([accountId, cluster.arn]).apply(([a, c]) => podIdentityTrust(a, c)),
-        tags: tags(),
-      }, p);
-      const attachment = new aws.iam.RolePolicyAttachment(`${name}-${suffix}`, { role: role.name, policyArn: MANAGED(managedPolicy) }, p);
+      const { role } = platformRole(
+        `${name}-${suffix}`,
+        {
+          ctx,
+          description: `${suffix} add-on of ${clusterName} (EKS Pod Identity)`,
+          permissionsBoundaryArn: args.security.permissionsBoundaryArn,
+          assumeRolePolicy: pulumi.all([accountId, cluster.arn]).apply(([a, c]) => podIdentityTrust(a, c)),
+          tags: tags(),
+        },
+        p,
+      );
+      const attachment = new aws.iam.RolePolicyAttachment(
+        `${name}-${suffix}`,
+        { role: role.name, policyArn: MANAGED(managedPolicy) },
+        p,
+      );
       return { role, attachment };
     };
 
     // Pod Identity and the CNI go in before nodes so the first node already runs the configured versions.
     const podIdentityAgent = addon("eks-pod-identity-agent", {}, []);
     const cni = addonRole("vpc-cni", "AmazonEKS_CNI_Policy");
-    const vpcCni = addon("vpc-cni", {
-      configurationValues: VPC_CNI_CONFIGURATION,
-      podIdentityAssociations: [{ roleArn: cni.role.arn, serviceAccount: "aws-node" }],
-    }, [podIdentityAgent, cni.attachment]);
+    const vpcCni = addon(
+      "vpc-cni",
+      {
+        configurationValues: VPC_CNI_CONFIGURATION,
+        podIdentityAssociations: [{ roleArn: cni.role.arn, serviceAccount: "aws-node" }],
+      },
+      [podIdentityAgent, cni.attachment],
+    );
     const kubeProxy = addon("kube-proxy", {}, []);
 
-    this.nodeSecurityGroupIds = [cluster.vpcConfig.clusterSecurityGroupId, pulumi.output(args.network.workloadSecurityGroupIds.compute)];
+    this.nodeSecurityGroupIds = [
+      cluster.vpcConfig.clusterSecurityGroupId,
+      pulumi.output(args.network.workloadSecurityGroupIds.compute),
+    ];
     const nodeGroups = Object.entries(config.nodeGroups).map(([group, g]) => {
       const groupTags = tags({ [NODE_GROUP_LABEL]: group });
-      const template = new aws.ec2.LaunchTemplate(`${name}-${group}`, {
-        description: `${clusterName} ${group} nodes`,
-        // The compute group is what the warehouse and Kafka admit; the cluster group keeps node <-> control plane traffic.
-        vpcSecurityGroupIds: this.nodeSecurityGroupIds,
-        // IMDSv2 with one hop: pods cannot reach the node's credentials, so Pod Identity is the only way to AWS.
-        metadataOptions: { httpEndpoint: "enabled", httpTokens: "required", httpPutResponseHopLimit: 1, instanceMetadataTags: "disabled" },
-        blockDeviceMappings: [{ deviceName: "/dev/xvda", ebs: { volumeSize: g.diskSizeGiB, volumeType: "gp3", encrypted: "true", deleteOnTermination: "true" } }],
-        tagSpecifications: ["instance", "volume", "network-interface"].map((resourceType) => ({ resourceType, tags: groupTags })),
-        updateDefaultVersion: true,
-        tags: groupTags,
-      }, p);
+      const template = new aws.ec2.LaunchTemplate(
+        `${name}-${group}`,
+        {
+          description: `${clusterName} ${group} nodes`,
+          // The compute group is what the warehouse and Kafka admit; the cluster group keeps node <-> control plane traffic.
+          vpcSecurityGroupIds: this.nodeSecurityGroupIds,
+          // IMDSv2 with one hop: pods cannot reach the node's credentials, so Pod Identity is the only way to AWS.
+          metadataOptions: {
+            httpEndpoint: "enabled",
+            httpTokens: "required",
+            httpPutResponseHopLimit: 1,
+            instanceMetadataTags: "disabled",
+          },
+          blockDeviceMappings: [
+            {
+              deviceName: "/dev/xvda",
+              ebs: { volumeSize: g.diskSizeGiB, volumeType: "gp3", encrypted: "true", deleteOnTermination: "true" },
+            },
+          ],
+          tagSpecifications: ["instance", "volume", "network-interface"].map((resourceType) => ({
+            resourceType,
+            tags: groupTags,
+          })),
+          updateDefaultVersion: true,
+          tags: groupTags,
+        },
+        p,
+      );
       const spec = nodeGroupSpec(group, g);
-      return new aws.eks.NodeGroup(`${name}-${group}`, {
-        clusterName: cluster.name,
-        nodeRoleArn: nodeRole.arn,
-        subnetIds: args.network.privateSubnetIds,
-        version: config.version,
-        ...spec,
-        launchTemplate: { id: template.id, version: template.latestVersion.apply(String) },
-        updateConfig: { maxUnavailablePercentage: 33 },
-        tags: groupTags,
-      }, { parent: this, dependsOn: [...nodePolicies, vpcCni, kubeProxy], ignoreChanges: ["scalingConfig.desiredSize"] });
+      return new aws.eks.NodeGroup(
+        `${name}-${group}`,
+        {
+          clusterName: cluster.name,
+          nodeRoleArn: nodeRole.arn,
+          subnetIds: args.network.privateSubnetIds,
+          version: config.version,
+          ...spec,
+          launchTemplate: { id: template.id, version: template.latestVersion.apply(String) },
+          updateConfig: { maxUnavailablePercentage: 33 },
+          tags: groupTags,
+        },
+        { parent: this, dependsOn: [...nodePolicies, vpcCni, kubeProxy], ignoreChanges: ["scalingConfig.desiredSize"] },
+      );
     });
 
     // Deployments need nodes to schedule on; creating them earlier leaves the add-ons degraded until nodes join.
     addon("coredns", {}, nodeGroups);
     addon("metrics-server", {}, nodeGroups);
     const ebs = addonRole("ebs-csi", "service-role/AmazonEBSCSIDriverPolicy");
-    addon("aws-ebs-csi-driver", { podIdentityAssociations: [{ roleArn: ebs.role.arn, serviceAccount: "ebs-csi-controller-sa" }] }, [...nodeGroups, podIdentityAgent, ebs.attachment]);
+    addon(
+      "aws-ebs-csi-driver",
+      { podIdentityAssociations: [{ roleArn: ebs.role.arn, serviceAccount: "ebs-csi-controller-sa" }] },
+      [...nodeGroups, podIdentityAgent, ebs.attachment],
+    );
 
     // Access entries, never aws-auth: the deployer and the configured administrators get the admin access policy.
-    const admins: pulumi.Input<string>[] = [...(args.deployerRoleArn ? [args.deployerRoleArn] : []), ...config.adminRoleArns];
+    const admins: pulumi.Input<string>[] = [
+      ...(args.deployerRoleArn ? [args.deployerRoleArn] : []),
+      ...config.adminRoleArns,
+    ];
     const accessEntries = admins.map((principalArn, i) => {
-      const entry = new aws.eks.AccessEntry(`${name}-admin-${i}`, { clusterName: cluster.name, principalArn, type: "STANDARD", tags: tags() }, p);
-      return new aws.eks.AccessPolicyAssociation(`${name}-admin-${i}`, {
-        clusterName: cluster.name,
-        principalArn,
-        policyArn: CLUSTER_ADMIN_POLICY_ARN,
-        accessScope: { type: "cluster" },
-      }, { parent: this, dependsOn: [entry] });
+      const entry = new aws.eks.AccessEntry(
+        `${name}-admin-${i}`,
+        { clusterName: cluster.name, principalArn, type: "STANDARD", tags: tags() },
+        p,
+      );
+      return new aws.eks.AccessPolicyAssociation(
+        `${name}-admin-${i}`,
+        {
+          clusterName: cluster.name,
+          principalArn,
+          policyArn: CLUSTER_ADMIN_POLICY_ARN,
+          accessScope: { type: "cluster" },
+        },
+        { parent: this, dependsOn: [entry] },
+      );
     });
 
-    this.kubeconfig = pulumi.secret(pulumi.all([cluster.name, cluster.endpoint, cluster.certificateAuthority.data]).apply(([n, e, ca]) => eksKubeconfig(n, e, ca, ctx.region)));
+    this.kubeconfig = pulumi.secret(
+      pulumi
+        .all([cluster.name, cluster.endpoint, cluster.certificateAuthority.data])
+        .apply(([n, e, ca]) => eksKubeconfig(n, e, ca, ctx.region)),
+    );
     // Objects wait for nodes and admin access, so the first `up` does not race the cluster it creates.
-    this.provider = new k8s.Provider(`${name}-k8s`, { kubeconfig: this.kubeconfig }, { parent: this, dependsOn: [...nodeGroups, ...accessEntries] });
+    this.provider = new k8s.Provider(
+      `${name}-k8s`,
+      { kubeconfig: this.kubeconfig },
+      { parent: this, dependsOn: [...nodeGroups, ...accessEntries] },
+    );
     const spotGroup = Object.entries(config.nodeGroups).find(([, g]) => g.dedicatedTo === "spark-executors");
     this.target = { provider: this.provider, eks, spotExecutors: spotGroup ? spotScheduling(spotGroup[0]) : undefined };
 
     // Node groups only change size when something asks: the Cluster Autoscaler, with its own Pod Identity (the AWS
     // SDK bundled in 1.33, v1.48, reads Pod Identity credentials).
     if (config.autoscaler.enabled) {
-      const { association } = podIdentity(`${name}-autoscaler`, {
-        ctx,
-        accountId,
-        permissionsBoundaryArn: args.security.permissionsBoundaryArn,
-        eks,
-        namespace: CLUSTER_AUTOSCALER.namespace,
-        serviceAccount: CLUSTER_AUTOSCALER.serviceAccount,
-        policy: accountId.apply((a) => clusterAutoscalerPolicy({ region: ctx.region, accountId: a, clusterName })),
-        description: `Cluster Autoscaler of ${clusterName}: sizes its managed node groups (EKS Pod Identity)`,
-        tags: tags(),
-      }, { parent: this, dependsOn: [podIdentityAgent] });
-      new k8s.helm.v3.Release(`${name}-autoscaler`, {
-        name: CLUSTER_AUTOSCALER.release,
-        chart: CHARTS.clusterAutoscaler.chart,
-        version: CHARTS.clusterAutoscaler.version,
-        repositoryOpts: { repo: CHARTS.clusterAutoscaler.repo },
-        namespace: CLUSTER_AUTOSCALER.namespace,
-        values: clusterAutoscalerValues({
-          clusterName,
-          region: ctx.region,
-          config: config.autoscaler,
-          nodeSelector: { [NODE_GROUP_LABEL]: systemNodeGroup(config.nodeGroups) },
-        }),
-        atomic: true,
-        cleanupOnFail: true,
-        maxHistory: 5,
-      }, { parent: this, provider: this.provider, dependsOn: [association] });
+      const { association } = podIdentity(
+        `${name}-autoscaler`,
+        {
+          ctx,
+          accountId,
+          permissionsBoundaryArn: args.security.permissionsBoundaryArn,
+          eks,
+          namespace: CLUSTER_AUTOSCALER.namespace,
+          serviceAccount: CLUSTER_AUTOSCALER.serviceAccount,
+          policy: accountId.apply((a) => clusterAutoscalerPolicy({ region: ctx.region, accountId: a, clusterName })),
+          description: `Cluster Autoscaler of ${clusterName}: sizes its managed node groups (EKS Pod Identity)`,
+          tags: tags(),
+        },
+        { parent: this, dependsOn: [podIdentityAgent] },
+      );
+      new k8s.helm.v3.Release(
+        `${name}-autoscaler`,
+        {
+          name: CLUSTER_AUTOSCALER.release,
+          chart: CHARTS.clusterAutoscaler.chart,
+          version: CHARTS.clusterAutoscaler.version,
+          repositoryOpts: { repo: CHARTS.clusterAutoscaler.repo },
+          namespace: CLUSTER_AUTOSCALER.namespace,
+          values: clusterAutoscalerValues({
+            clusterName,
+            region: ctx.region,
+            config: config.autoscaler,
+            nodeSelector: { [NODE_GROUP_LABEL]: systemNodeGroup(config.nodeGroups) },
+          }),
+          atomic: true,
+          cleanupOnFail: true,
+          maxHistory: 5,
+        },
+        { parent: this, provider: this.provider, dependsOn: [association] },
+      );
     }
 
-    this.registerOutputs({ clusterName: this.clusterName, clusterArn: this.clusterArn, endpoint: this.endpoint, nodeRoleArn: this.nodeRoleArn });
+    this.registerOutputs({
+      clusterName: this.clusterName,
+      clusterArn: this.clusterArn,
+      endpoint: this.endpoint,
+      nodeRoleArn: this.nodeRoleArn,
+    });
   }
 }

@@ -18,7 +18,17 @@ import {
   secretReadPolicy,
 } from "./identity";
 import type { ComputeWorkloadArgs } from "./KubernetesCluster";
-import { configMap, limitRange, namespace, NamespaceNetworkInput, namespaceNetworkPolicies, NetworkPolicy, platformLabels, resourceQuota, serviceAccount } from "./k8s";
+import {
+  configMap,
+  limitRange,
+  namespace,
+  NamespaceNetworkInput,
+  namespaceNetworkPolicies,
+  NetworkPolicy,
+  platformLabels,
+  resourceQuota,
+  serviceAccount,
+} from "./k8s";
 import {
   CATALOG,
   catalogProperties,
@@ -114,7 +124,11 @@ export class QueryEngine extends pulumi.ComponentResource {
     const confidential = args.security.keyArns.confidential;
 
     // Namespace: presto's chart sets no container security context, so it runs at `baseline`; trino at `restricted`.
-    const nsObj = new k8s.core.v1.Namespace(`${name}-ns`, namespace(ns, labels, q.engine === "trino" ? "restricted" : "baseline"), kp);
+    const nsObj = new k8s.core.v1.Namespace(
+      `${name}-ns`,
+      namespace(ns, labels, q.engine === "trino" ? "restricted" : "baseline"),
+      kp,
+    );
     const inNs = { ...kp, dependsOn: [nsObj] };
     const cpu = (c: string) => (c.endsWith("m") ? Number(c.slice(0, -1)) / 1000 : Number(c));
     const mem = (m: string) => (m.endsWith("Gi") ? Number(m.slice(0, -2)) : Number(m.slice(0, -2)) / 1024);
@@ -127,8 +141,18 @@ export class QueryEngine extends pulumi.ComponentResource {
       loadBalancers: 1,
     };
     new k8s.core.v1.ResourceQuota(`${name}-quota`, resourceQuota(ns, labels, quota), inNs);
-    const largest = cpu(q.worker.cpu) >= cpu(q.coordinator.cpu) && mem(q.worker.memory) >= mem(q.coordinator.memory) ? q.worker : q.coordinator;
-    new k8s.core.v1.LimitRange(`${name}-limits`, limitRange(ns, labels, { cpu: String(Math.max(cpu(q.worker.cpu), cpu(q.coordinator.cpu))), memory: largest.memory }), inNs);
+    const largest =
+      cpu(q.worker.cpu) >= cpu(q.coordinator.cpu) && mem(q.worker.memory) >= mem(q.coordinator.memory)
+        ? q.worker
+        : q.coordinator;
+    new k8s.core.v1.LimitRange(
+      `${name}-limits`,
+      limitRange(ns, labels, {
+        cpu: String(Math.max(cpu(q.worker.cpu), cpu(q.coordinator.cpu))),
+        memory: largest.memory,
+      }),
+      inNs,
+    );
 
     const allowedCidrs = [...(q.loadBalancer.allowedCidrs ?? [args.vpcCidr])];
     const clientPort = q.engine === "presto" ? PRESTO_HTTPS_PORT : ENGINE_PORT;
@@ -143,33 +167,56 @@ export class QueryEngine extends pulumi.ComponentResource {
         ...(args.kafka ? [{ name: "kafka", cidrs: [args.vpcCidr], ports: [9098] }] : []),
       ],
       // Node addresses (the NLB's instance targets) and the allowed clients reach the coordinator, nothing else.
-      ingressFrom: [{ name: "load-balancer", podSelector: coordinatorSelector(q.engine), cidrs: [...new Set([args.vpcCidr, ...allowedCidrs])], ports: [clientPort] }],
+      ingressFrom: [
+        {
+          name: "load-balancer",
+          podSelector: coordinatorSelector(q.engine),
+          cidrs: [...new Set([args.vpcCidr, ...allowedCidrs])],
+          ports: [clientPort],
+        },
+      ],
     });
     // The warehouse port may be an Output; the set of policies is not, so each one reads its spec from the same build.
     const policies = warehousePort.apply((port) => namespaceNetworkPolicies(network(port)));
     namespaceNetworkPolicies(network(0)).forEach((np: NetworkPolicy, i) => {
-      new k8s.networking.v1.NetworkPolicy(`${name}-${np.metadata?.name}`, { metadata: np.metadata, spec: policies.apply((all) => all[i].spec) }, inNs);
+      new k8s.networking.v1.NetworkPolicy(
+        `${name}-${np.metadata?.name}`,
+        { metadata: np.metadata, spec: policies.apply((all) => all[i].spec) },
+        inNs,
+      );
     });
 
-    new k8s.core.v1.ServiceAccount(`${name}-sa`, serviceAccount({ name: QUERY_SERVICE_ACCOUNT, namespace: ns, labels }), inNs);
+    new k8s.core.v1.ServiceAccount(
+      `${name}-sa`,
+      serviceAccount({ name: QUERY_SERVICE_ACCOUNT, namespace: ns, labels }),
+      inNs,
+    );
 
     // Prod: spooled task output for retries; transient by nature, so it expires after a day.
     let exchange: SecureBucket | undefined;
     if (q.faultTolerant) {
-      exchange = new SecureBucket(`${name}-exchange`, {
-        ctx,
-        bucketName: accountId.apply((a) => `${ctx.prefix}-query-exchange-${a}`),
-        kmsKeyArn: confidential,
-        tags: dataTags(ctx, "shared", "confidential", { component: "query-engine" }),
-        lifecycle: { noncurrentVersionExpirationDays: 1, expireAfterDays: q.exchangeRetentionDays },
-        accessLogs: args.lake.accessLogBucketName ? { bucket: args.lake.accessLogBucketName, prefix: "query-exchange/" } : undefined,
-        forceDestroy: ctx.allowDestroyData,
-      }, p);
+      exchange = new SecureBucket(
+        `${name}-exchange`,
+        {
+          ctx,
+          bucketName: accountId.apply((a) => `${ctx.prefix}-query-exchange-${a}`),
+          kmsKeyArn: confidential,
+          tags: dataTags(ctx, "shared", "confidential", { component: "query-engine" }),
+          lifecycle: { noncurrentVersionExpirationDays: 1, expireAfterDays: q.exchangeRetentionDays },
+          accessLogs: args.lake.accessLogBucketName
+            ? { bucket: args.lake.accessLogBucketName, prefix: "query-exchange/" }
+            : undefined,
+          forceDestroy: ctx.allowDestroyData,
+        },
+        p,
+      );
       this.exchangeBucketName = exchange.name;
     }
 
     const resolvedLake: pulumi.Output<ResolvedLake> = pulumi.output({ zones: args.lake.zones }).apply((l) => ({
-      zones: Object.fromEntries(Object.entries(l.zones).map(([z, r]) => [z, { bucketArn: r.bucketArn, keyArn: r.keyArn }])) as ResolvedLake["zones"],
+      zones: Object.fromEntries(
+        Object.entries(l.zones).map(([z, r]) => [z, { bucketArn: r.bucketArn, keyArn: r.keyArn }]),
+      ) as ResolvedLake["zones"],
     }));
     this.policy = pulumi
       .all([resolvedLake, accountId, exchange?.arn, confidential, args.kafka?.clusterArn])
@@ -186,10 +233,21 @@ export class QueryEngine extends pulumi.ComponentResource {
       );
     let identity: pulumi.Resource[] = [];
     if (kubernetes.eks) {
-      const { role, association } = podIdentity(`${name}-engine`, {
-        ctx, accountId, permissionsBoundaryArn: args.security.permissionsBoundaryArn, eks: kubernetes.eks, namespace: ns, serviceAccount: QUERY_SERVICE_ACCOUNT,
-        policy: this.policy, description: `${q.engine} query engine: curated and analytics zones, exchange, Kafka topics`, tags,
-      }, p);
+      const { role, association } = podIdentity(
+        `${name}-engine`,
+        {
+          ctx,
+          accountId,
+          permissionsBoundaryArn: args.security.permissionsBoundaryArn,
+          eks: kubernetes.eks,
+          namespace: ns,
+          serviceAccount: QUERY_SERVICE_ACCOUNT,
+          policy: this.policy,
+          description: `${q.engine} query engine: curated and analytics zones, exchange, Kafka topics`,
+          tags,
+        },
+        p,
+      );
       this.roleArn = role.arn;
       identity = [association];
       if (args.lake.databases) {
@@ -198,8 +256,14 @@ export class QueryEngine extends pulumi.ComponentResource {
         createLakeFormationGrants(
           `${name}-engine`,
           role.arn,
-          lakeFormationGrants(open.flatMap((d) => readZones.map((zone) => ({ domain: d.name, zone }))), open.map((d) => ({ domain: d.name, zone: QUERY_WRITE_ZONE }))),
-          { databases: args.lake.databases, bucketArn: (l: Zone | "restricted") => (l === "restricted" ? undefined : args.lake.zones[l].bucketArn) },
+          lakeFormationGrants(
+            open.flatMap((d) => readZones.map((zone) => ({ domain: d.name, zone }))),
+            open.map((d) => ({ domain: d.name, zone: QUERY_WRITE_ZONE })),
+          ),
+          {
+            databases: args.lake.databases,
+            bucketArn: (l: Zone | "restricted") => (l === "restricted" ? undefined : args.lake.zones[l].bucketArn),
+          },
           p,
         );
       }
@@ -209,26 +273,40 @@ export class QueryEngine extends pulumi.ComponentResource {
     // Manager, then synced into the namespace. Pods read them as environment variables or mounted files.
     // Dev is torn down and rebuilt: a pending deletion would block re-creating the same secret name for days.
     const recovery = ctx.environment === "prod" ? 30 : ctx.allowDestroyData ? 0 : 7;
-    const sharedSecret = new aws.secretsmanager.Secret(`${name}-shared-secret`, {
-      name: `${ctx.prefix}/query-engine/internal-shared-secret`,
-      description: "Signs requests between coordinator and workers",
-      kmsKeyId: confidential,
-      recoveryWindowInDays: recovery,
-      tags,
-    }, p);
-    const sharedValue = new random.RandomPassword(`${name}-shared-secret`, { length: 64, special: false }, p);
-    new aws.secretsmanager.SecretVersion(`${name}-shared-secret`, { secretId: sharedSecret.id, secretString: sharedValue.result }, p);
-    const secretArns: pulumi.Input<string>[] = [sharedSecret.arn];
-    const keyArns: pulumi.Input<string>[] = [confidential];
-    const credentials: { secretKey: string; key: pulumi.Input<string>; property?: string }[] = [{ secretKey: ENV.sharedSecret, key: sharedSecret.arn }];
-    if (q.authentication.type === "password") {
-      const passwordDb = new aws.secretsmanager.Secret(`${name}-password-db`, {
-        name: `${ctx.prefix}/query-engine/password-db`,
-        description: `${q.engine} password file: one 'user:bcrypt-hash' line per user (htpasswd -B -C 10)`,
+    const sharedSecret = new aws.secretsmanager.Secret(
+      `${name}-shared-secret`,
+      {
+        name: `${ctx.prefix}/query-engine/internal-shared-secret`,
+        description: "Signs requests between coordinator and workers",
         kmsKeyId: confidential,
         recoveryWindowInDays: recovery,
         tags,
-      }, stateful);
+      },
+      p,
+    );
+    const sharedValue = new random.RandomPassword(`${name}-shared-secret`, { length: 64, special: false }, p);
+    new aws.secretsmanager.SecretVersion(
+      `${name}-shared-secret`,
+      { secretId: sharedSecret.id, secretString: sharedValue.result },
+      p,
+    );
+    const secretArns: pulumi.Input<string>[] = [sharedSecret.arn];
+    const keyArns: pulumi.Input<string>[] = [confidential];
+    const credentials: { secretKey: string; key: pulumi.Input<string>; property?: string }[] = [
+      { secretKey: ENV.sharedSecret, key: sharedSecret.arn },
+    ];
+    if (q.authentication.type === "password") {
+      const passwordDb = new aws.secretsmanager.Secret(
+        `${name}-password-db`,
+        {
+          name: `${ctx.prefix}/query-engine/password-db`,
+          description: `${q.engine} password file: one 'user:bcrypt-hash' line per user (htpasswd -B -C 10)`,
+          kmsKeyId: confidential,
+          recoveryWindowInDays: recovery,
+          tags,
+        },
+        stateful,
+      );
       this.passwordDbSecretArn = passwordDb.arn;
       secretArns.push(passwordDb.arn);
     } else {
@@ -247,7 +325,9 @@ export class QueryEngine extends pulumi.ComponentResource {
       secretArns.push(q.prestoTls.keystoreSecretArn);
       credentials.push({ secretKey: ENV.keystorePassword, key: q.prestoTls.keystoreSecretArn, property: "password" });
     }
-    this.secretsPolicy = pulumi.all([pulumi.all(secretArns), pulumi.all(keyArns)]).apply(([s, k]) => secretReadPolicy(ctx.region, s, k));
+    this.secretsPolicy = pulumi
+      .all([pulumi.all(secretArns), pulumi.all(keyArns)])
+      .apply(([s, k]) => secretReadPolicy(ctx.region, s, k));
 
     const syncDeps: pulumi.Resource[] = [];
     if (args.installExternalSecrets ?? true) {
@@ -258,83 +338,205 @@ export class QueryEngine extends pulumi.ComponentResource {
         labels: esoLabels,
         intraNamespace: true,
         httpsEgress: true,
-        ingressFrom: [{ name: "webhook", podSelector: { "app.kubernetes.io/name": "external-secrets-webhook" }, cidrs: [args.vpcCidr], ports: [10250] }],
-      }).forEach((np) => new k8s.networking.v1.NetworkPolicy(`${name}-eso-${np.metadata?.name}`, np, { ...kp, dependsOn: [esoNs] }));
+        ingressFrom: [
+          {
+            name: "webhook",
+            podSelector: { "app.kubernetes.io/name": "external-secrets-webhook" },
+            cidrs: [args.vpcCidr],
+            ports: [10250],
+          },
+        ],
+      }).forEach(
+        (np) =>
+          new k8s.networking.v1.NetworkPolicy(`${name}-eso-${np.metadata?.name}`, np, { ...kp, dependsOn: [esoNs] }),
+      );
       const esoIdentity = kubernetes.eks
-        ? [podIdentity(`${name}-secrets`, {
-            ctx, accountId, permissionsBoundaryArn: args.security.permissionsBoundaryArn, eks: kubernetes.eks, namespace: EXTERNAL_SECRETS_NAMESPACE,
-            serviceAccount: EXTERNAL_SECRETS_SERVICE_ACCOUNT, policy: this.secretsPolicy, description: "External Secrets: reads the query engine's secrets", tags,
-          }, p).association]
+        ? [
+            podIdentity(
+              `${name}-secrets`,
+              {
+                ctx,
+                accountId,
+                permissionsBoundaryArn: args.security.permissionsBoundaryArn,
+                eks: kubernetes.eks,
+                namespace: EXTERNAL_SECRETS_NAMESPACE,
+                serviceAccount: EXTERNAL_SECRETS_SERVICE_ACCOUNT,
+                policy: this.secretsPolicy,
+                description: "External Secrets: reads the query engine's secrets",
+                tags,
+              },
+              p,
+            ).association,
+          ]
         : [];
-      syncDeps.push(new k8s.helm.v3.Release(`${name}-external-secrets`, {
-        name: "external-secrets",
-        chart: CHARTS.externalSecrets.chart,
-        version: CHARTS.externalSecrets.version,
-        repositoryOpts: { repo: CHARTS.externalSecrets.repo },
-        namespace: EXTERNAL_SECRETS_NAMESPACE,
-        values: externalSecretsValues(ctx.environment === "prod"),
+      syncDeps.push(
+        new k8s.helm.v3.Release(
+          `${name}-external-secrets`,
+          {
+            name: "external-secrets",
+            chart: CHARTS.externalSecrets.chart,
+            version: CHARTS.externalSecrets.version,
+            repositoryOpts: { repo: CHARTS.externalSecrets.repo },
+            namespace: EXTERNAL_SECRETS_NAMESPACE,
+            values: externalSecretsValues(ctx.environment === "prod"),
+            atomic: true,
+            cleanupOnFail: true,
+            maxHistory: 5,
+          },
+          { ...kp, dependsOn: [esoNs, ...esoIdentity] },
+        ),
+      );
+    }
+    const cr = (
+      suffix: string,
+      kind: "SecretStore" | "ExternalSecret",
+      body: { metadata: object; spec: pulumi.Input<object> },
+    ) =>
+      new k8s.apiextensions.CustomResource(
+        `${name}-${suffix}`,
+        { apiVersion: EXTERNAL_SECRETS_API_VERSION, kind, ...body },
+        { ...kp, dependsOn: [nsObj, ...syncDeps] },
+      );
+    const store = secretStore(ns, ctx.region, labels);
+    const synced = [cr("secret-store", "SecretStore", store)];
+    const sync = (
+      secretName: string,
+      data: { secretKey: string; key: pulumi.Input<string>; property?: string; decodingStrategy?: "Base64" }[],
+    ) => {
+      const built = pulumi.all(data.map((d) => pulumi.output(d.key))).apply((keys) =>
+        externalSecret(
+          secretName,
+          ns,
+          labels,
+          data.map((d, i): ExternalSecretData => ({
+            secretKey: d.secretKey,
+            remoteRef: {
+              key: keys[i],
+              ...(d.property ? { property: d.property } : {}),
+              ...(d.decodingStrategy ? { decodingStrategy: d.decodingStrategy } : {}),
+            },
+          })),
+        ),
+      );
+      synced.push(
+        cr(secretName, "ExternalSecret", { metadata: { name: secretName, namespace: ns, labels }, spec: built.spec }),
+      );
+    };
+    sync(CREDENTIALS_SECRET, credentials);
+    if (this.passwordDbSecretArn)
+      sync(PASSWORD_DB_SECRET, [{ secretKey: "password.db", key: this.passwordDbSecretArn }]);
+    if (q.prestoTls)
+      sync(TLS_SECRET, [
+        {
+          secretKey: "keystore.jks",
+          key: q.prestoTls.keystoreSecretArn,
+          property: "keystore",
+          decodingStrategy: "Base64",
+        },
+      ]);
+
+    const kafkaConfig = args.kafka
+      ? [
+          new k8s.core.v1.ConfigMap(
+            `${name}-kafka`,
+            configMap(KAFKA_CLIENT_CONFIGMAP, ns, labels, { "client.properties": kafkaClientProperties() }),
+            inNs,
+          ),
+        ]
+      : [];
+    const catalogNames = [
+      CATALOG.lake,
+      ...(q.engine === "trino" ? [CATALOG.iceberg] : []),
+      ...(args.warehouse ? [CATALOG.warehouse] : []),
+      ...(args.kafka ? [CATALOG.kafka] : []),
+    ];
+    const rules = { prefix: ctx.prefix, domains: args.domains, catalogs: catalogNames };
+    const accessFiles =
+      q.engine === "presto"
+        ? [
+            new k8s.core.v1.ConfigMap(
+              `${name}-access-control`,
+              configMap("query-engine-access-control", ns, labels, prestoAccessFiles(rules, q.groups)),
+              inNs,
+            ),
+          ]
+        : [];
+
+    const warehouse = args.warehouse
+      ? pulumi
+          .all([args.warehouse.endpoint, args.warehouse.port, args.warehouse.database])
+          .apply(([endpoint, port, database]) => ({ engine: args.warehouse!.engine, endpoint, port, database }))
+      : pulumi.output(undefined);
+    const kafka = args.kafka
+      ? pulumi
+          .output(args.kafka.bootstrapBrokers)
+          .apply((bootstrapBrokers) => ({ bootstrapBrokers, topics: args.kafka!.topics }))
+      : pulumi.output(undefined);
+    const values = pulumi
+      .all([accountId, warehouse, kafka, exchange?.name])
+      .apply(([account, w, k, exchangeBucket]) => {
+        const input = {
+          config: q,
+          environment: ctx.environment,
+          region: ctx.region,
+          catalogs: catalogProperties({
+            engine: q.engine,
+            region: ctx.region,
+            accountId: account,
+            warehouse: w,
+            kafka: k,
+          }),
+          rules,
+          exchangeBaseDir: exchangeBucket ? `s3://${exchangeBucket}/exchange` : undefined,
+          kafka: k !== undefined,
+        };
+        return q.engine === "trino" ? trinoValues(input) : prestoValues(input);
+      });
+    const chart = CHARTS[q.engine];
+    const release = new k8s.helm.v3.Release(
+      `${name}-${q.engine}`,
+      {
+        name: q.engine,
+        chart: chart.chart,
+        version: chart.version,
+        repositoryOpts: { repo: chart.repo },
+        namespace: ns,
+        values,
+        // Needed so `catalogs: { tpch: null }` removes the chart's sample catalogs instead of being dropped.
+        allowNullValues: true,
         atomic: true,
         cleanupOnFail: true,
         maxHistory: 5,
-      }, { ...kp, dependsOn: [esoNs, ...esoIdentity] }));
-    }
-    const cr = (suffix: string, kind: "SecretStore" | "ExternalSecret", body: { metadata: object; spec: pulumi.Input<object> }) =>
-      new k8s.apiextensions.CustomResource(`${name}-${suffix}`, { apiVersion: EXTERNAL_SECRETS_API_VERSION, kind, ...body }, { ...kp, dependsOn: [nsObj, ...syncDeps] });
-    const store = secretStore(ns, ctx.region, labels);
-    const synced = [cr("secret-store", "SecretStore", store)];
-    const sync = (secretName: string, data: { secretKey: string; key: pulumi.Input<string>; property?: string; decodingStrategy?: "Base64" }[]) => {
-      const built = pulumi.all(data.map((d) => pulumi.output(d.key))).apply((keys) =>
-        externalSecret(secretName, ns, labels, data.map((d, i): ExternalSecretData => ({ secretKey: d.secretKey, remoteRef: { key: keys[i], ...(d.property ? { property: d.property } : {}), ...(d.decodingStrategy ? { decodingStrategy: d.decodingStrategy } : {}) } }))),
-      );
-      synced.push(cr(secretName, "ExternalSecret", { metadata: { name: secretName, namespace: ns, labels }, spec: built.spec }));
-    };
-    sync(CREDENTIALS_SECRET, credentials);
-    if (this.passwordDbSecretArn) sync(PASSWORD_DB_SECRET, [{ secretKey: "password.db", key: this.passwordDbSecretArn }]);
-    if (q.prestoTls) sync(TLS_SECRET, [{ secretKey: "keystore.jks", key: q.prestoTls.keystoreSecretArn, property: "keystore", decodingStrategy: "Base64" }]);
-
-    const kafkaConfig = args.kafka ? [new k8s.core.v1.ConfigMap(`${name}-kafka`, configMap(KAFKA_CLIENT_CONFIGMAP, ns, labels, { "client.properties": kafkaClientProperties() }), inNs)] : [];
-    const catalogNames = [CATALOG.lake, ...(q.engine === "trino" ? [CATALOG.iceberg] : []), ...(args.warehouse ? [CATALOG.warehouse] : []), ...(args.kafka ? [CATALOG.kafka] : [])];
-    const rules = { prefix: ctx.prefix, domains: args.domains, catalogs: catalogNames };
-    const accessFiles = q.engine === "presto" ? [new k8s.core.v1.ConfigMap(`${name}-access-control`, configMap("query-engine-access-control", ns, labels, prestoAccessFiles(rules, q.groups)), inNs)] : [];
-
-    const warehouse = args.warehouse
-      ? pulumi.all([args.warehouse.endpoint, args.warehouse.port, args.warehouse.database]).apply(([endpoint, port, database]) => ({ engine: args.warehouse!.engine, endpoint, port, database }))
-      : pulumi.output(undefined);
-    const kafka = args.kafka ? pulumi.output(args.kafka.bootstrapBrokers).apply((bootstrapBrokers) => ({ bootstrapBrokers, topics: args.kafka!.topics })) : pulumi.output(undefined);
-    const values = pulumi.all([accountId, warehouse, kafka, exchange?.name]).apply(([account, w, k, exchangeBucket]) => {
-      const input = {
-        config: q,
-        environment: ctx.environment,
-        region: ctx.region,
-        catalogs: catalogProperties({ engine: q.engine, region: ctx.region, accountId: account, warehouse: w, kafka: k }),
-        rules,
-        exchangeBaseDir: exchangeBucket ? `s3://${exchangeBucket}/exchange` : undefined,
-        kafka: k !== undefined,
-      };
-      return q.engine === "trino" ? trinoValues(input) : prestoValues(input);
-    });
-    const chart = CHARTS[q.engine];
-    const release = new k8s.helm.v3.Release(`${name}-${q.engine}`, {
-      name: q.engine,
-      chart: chart.chart,
-      version: chart.version,
-      repositoryOpts: { repo: chart.repo },
-      namespace: ns,
-      values,
-      // Needed so `catalogs: { tpch: null }` removes the chart's sample catalogs instead of being dropped.
-      allowNullValues: true,
-      atomic: true,
-      cleanupOnFail: true,
-      maxHistory: 5,
-    }, { ...kp, dependsOn: [nsObj, ...synced, ...identity, ...kafkaConfig, ...accessFiles] });
+      },
+      { ...kp, dependsOn: [nsObj, ...synced, ...identity, ...kafkaConfig, ...accessFiles] },
+    );
 
     if (q.engine === "presto" && q.autoscaling.enabled) {
-      new k8s.autoscaling.v2.HorizontalPodAutoscaler(`${name}-workers`, prestoWorkerAutoscaler(ns, labels, q), { ...inNs, dependsOn: [release] });
+      new k8s.autoscaling.v2.HorizontalPodAutoscaler(`${name}-workers`, prestoWorkerAutoscaler(ns, labels, q), {
+        ...inNs,
+        dependsOn: [release],
+      });
     }
-    const lb = new k8s.core.v1.Service(`${name}-lb`, loadBalancerService({ engine: q.engine, namespace: ns, labels, certificateArn: q.loadBalancer.certificateArn, allowedCidrs }), { ...inNs, dependsOn: [release] });
+    const lb = new k8s.core.v1.Service(
+      `${name}-lb`,
+      loadBalancerService({
+        engine: q.engine,
+        namespace: ns,
+        labels,
+        certificateArn: q.loadBalancer.certificateArn,
+        allowedCidrs,
+      }),
+      { ...inNs, dependsOn: [release] },
+    );
     this.serviceName = `query-engine.${ns}.svc`;
     this.loadBalancerHostname = lb.status.apply((s) => s?.loadBalancer?.ingress?.[0]?.hostname);
 
-    this.registerOutputs({ namespace: ns, loadBalancerHostname: this.loadBalancerHostname, roleArn: this.roleArn, passwordDbSecretArn: this.passwordDbSecretArn, exchangeBucketName: this.exchangeBucketName });
+    this.registerOutputs({
+      namespace: ns,
+      loadBalancerHostname: this.loadBalancerHostname,
+      roleArn: this.roleArn,
+      passwordDbSecretArn: this.passwordDbSecretArn,
+      exchangeBucketName: this.exchangeBucketName,
+    });
   }
 }

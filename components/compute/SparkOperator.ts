@@ -74,56 +74,90 @@ export class SparkOperator extends pulumi.ComponentResource {
     const accountId = pulumi.output(args.accountId);
 
     // Event logs can quote data (plans, literals): confidential key, expiring with the history they feed.
-    const logs = new SecureBucket(`${name}-event-logs`, {
-      ctx,
-      bucketName: accountId.apply((a) => `${ctx.prefix}-spark-logs-${a}`),
-      kmsKeyArn: args.security.keyArns.confidential,
-      tags: dataTags(ctx, "shared", "confidential", { component: "spark" }),
-      lifecycle: { noncurrentVersionExpirationDays: 1, expireAfterDays: config.eventLogRetentionDays },
-      accessLogs: args.lake.accessLogBucketName ? { bucket: args.lake.accessLogBucketName, prefix: "spark-logs/" } : undefined,
-      forceDestroy: ctx.allowDestroyData,
-    }, p);
+    const logs = new SecureBucket(
+      `${name}-event-logs`,
+      {
+        ctx,
+        bucketName: accountId.apply((a) => `${ctx.prefix}-spark-logs-${a}`),
+        kmsKeyArn: args.security.keyArns.confidential,
+        tags: dataTags(ctx, "shared", "confidential", { component: "spark" }),
+        lifecycle: { noncurrentVersionExpirationDays: 1, expireAfterDays: config.eventLogRetentionDays },
+        accessLogs: args.lake.accessLogBucketName
+          ? { bucket: args.lake.accessLogBucketName, prefix: "spark-logs/" }
+          : undefined,
+        forceDestroy: ctx.allowDestroyData,
+      },
+      p,
+    );
     this.eventLogBucketName = logs.name;
     const eventLogDir = pulumi.interpolate`s3a://${logs.name}/${EVENT_LOG_PREFIX}`;
-    const eventLogs = pulumi.all([logs.arn, args.security.keyArns.confidential]).apply(([bucketArn, keyArn]) => ({ bucketArn, keyArn, prefix: EVENT_LOG_PREFIX }));
+    const eventLogs = pulumi
+      .all([logs.arn, args.security.keyArns.confidential])
+      .apply(([bucketArn, keyArn]) => ({ bucketArn, keyArn, prefix: EVENT_LOG_PREFIX }));
 
     const nsObj = new k8s.core.v1.Namespace(`${name}-ns`, namespace(ns, labels), kp);
     const inNs = { ...kp, dependsOn: [nsObj] };
     new k8s.core.v1.ResourceQuota(`${name}-quota`, resourceQuota(ns, labels, config.quota), inNs);
-    new k8s.core.v1.LimitRange(`${name}-limits`, limitRange(ns, labels, { cpu: String(MAX_POD.cores), memory: `${MAX_POD.memoryGiB}Gi` }), inNs);
+    new k8s.core.v1.LimitRange(
+      `${name}-limits`,
+      limitRange(ns, labels, { cpu: String(MAX_POD.cores), memory: `${MAX_POD.memoryGiB}Gi` }),
+      inNs,
+    );
     // Drivers and executors talk to each other; everything else leaves over HTTPS (S3, STS, Glue, the API server).
     namespaceNetworkPolicies({ namespace: ns, labels, intraNamespace: true, httpsEgress: true }).forEach(
       (np) => new k8s.networking.v1.NetworkPolicy(`${name}-${np.metadata?.name}`, np, inNs),
     );
 
-    const opNs = new k8s.core.v1.Namespace(`${name}-operator-ns`, namespace(config.operatorNamespace, platformLabels(ctx, "spark-operator")), kp);
+    const opNs = new k8s.core.v1.Namespace(
+      `${name}-operator-ns`,
+      namespace(config.operatorNamespace, platformLabels(ctx, "spark-operator")),
+      kp,
+    );
     namespaceNetworkPolicies({
       namespace: config.operatorNamespace,
       labels: platformLabels(ctx, "spark-operator"),
       intraNamespace: false,
       httpsEgress: true,
-      ingressFrom: [{ name: "webhook", podSelector: { "app.kubernetes.io/component": "webhook" }, cidrs: [args.vpcCidr], ports: [9443] }],
-    }).forEach((np) => new k8s.networking.v1.NetworkPolicy(`${name}-operator-${np.metadata?.name}`, np, { ...kp, dependsOn: [opNs] }));
-    const operator = new k8s.helm.v3.Release(`${name}-operator`, {
-      name: "spark-operator",
-      chart: CHARTS.sparkOperator.chart,
-      version: CHARTS.sparkOperator.version,
-      repositoryOpts: { repo: CHARTS.sparkOperator.repo },
-      namespace: config.operatorNamespace,
-      values: sparkOperatorValues({ jobNamespace: ns, highAvailability: ctx.environment === "prod" }),
-      atomic: true,
-      cleanupOnFail: true,
-      maxHistory: 5,
-    }, { ...kp, dependsOn: [opNs, nsObj] });
+      ingressFrom: [
+        {
+          name: "webhook",
+          podSelector: { "app.kubernetes.io/component": "webhook" },
+          cidrs: [args.vpcCidr],
+          ports: [9443],
+        },
+      ],
+    }).forEach(
+      (np) =>
+        new k8s.networking.v1.NetworkPolicy(`${name}-operator-${np.metadata?.name}`, np, { ...kp, dependsOn: [opNs] }),
+    );
+    const operator = new k8s.helm.v3.Release(
+      `${name}-operator`,
+      {
+        name: "spark-operator",
+        chart: CHARTS.sparkOperator.chart,
+        version: CHARTS.sparkOperator.version,
+        repositoryOpts: { repo: CHARTS.sparkOperator.repo },
+        namespace: config.operatorNamespace,
+        values: sparkOperatorValues({ jobNamespace: ns, highAvailability: ctx.environment === "prod" }),
+        atomic: true,
+        cleanupOnFail: true,
+        maxHistory: 5,
+      },
+      { ...kp, dependsOn: [opNs, nsObj] },
+    );
 
     // One identity per domain that has jobs: a job can reach its own domain's data, never a neighbour's.
-    const resolvedLake: pulumi.Output<ResolvedLake> = pulumi.output({
-      zones: args.lake.zones,
-      restricted: args.lake.restricted,
-    }).apply((l) => ({
-      zones: Object.fromEntries(Object.entries(l.zones).map(([z, r]) => [z, { bucketArn: r.bucketArn, keyArn: r.keyArn }])) as ResolvedLake["zones"],
-      restricted: l.restricted ? { bucketArn: l.restricted.bucketArn, keyArn: l.restricted.keyArn } : undefined,
-    }));
+    const resolvedLake: pulumi.Output<ResolvedLake> = pulumi
+      .output({
+        zones: args.lake.zones,
+        restricted: args.lake.restricted,
+      })
+      .apply((l) => ({
+        zones: Object.fromEntries(
+          Object.entries(l.zones).map(([z, r]) => [z, { bucketArn: r.bucketArn, keyArn: r.keyArn }]),
+        ) as ResolvedLake["zones"],
+        restricted: l.restricted ? { bucketArn: l.restricted.bucketArn, keyArn: l.restricted.keyArn } : undefined,
+      }));
     const domainByName = new Map(args.domains.map((d) => [d.name, d]));
     const serviceAccounts: string[] = [];
     this.domainPolicies = {};
@@ -133,32 +167,61 @@ export class SparkOperator extends pulumi.ComponentResource {
       if (!domain) throw new Error(`spark job domain '${domainName}' is not a declared domain`);
       const sa = domainServiceAccount(domainName);
       serviceAccounts.push(sa);
-      new k8s.core.v1.ServiceAccount(`${name}-${sa}`, serviceAccount({ name: sa, namespace: ns, labels: { ...labels, "data-platform/domain": domainName }, automountToken: true }), inNs);
+      new k8s.core.v1.ServiceAccount(
+        `${name}-${sa}`,
+        serviceAccount({
+          name: sa,
+          namespace: ns,
+          labels: { ...labels, "data-platform/domain": domainName },
+          automountToken: true,
+        }),
+        inNs,
+      );
       const policy = pulumi.all([resolvedLake, accountId, eventLogs]).apply(([lake, account, logsLoc]) =>
-        sparkDomainPolicy({ region: ctx.region, accountId: account, prefix: ctx.prefix, lake, domain, reads: scope.reads, writes: scope.writes, eventLogs: logsLoc }),
+        sparkDomainPolicy({
+          region: ctx.region,
+          accountId: account,
+          prefix: ctx.prefix,
+          lake,
+          domain,
+          reads: scope.reads,
+          writes: scope.writes,
+          eventLogs: logsLoc,
+        }),
       );
       this.domainPolicies[domainName] = policy;
       if (kubernetes.eks) {
-        const { role } = podIdentity(`${name}-${sa}`, {
-          ctx,
-          accountId,
-          permissionsBoundaryArn: args.security.permissionsBoundaryArn,
-          eks: kubernetes.eks,
-          namespace: ns,
-          serviceAccount: sa,
-          policy,
-          description: `Spark jobs of the ${domainName} domain`,
-          tags: baseTags(ctx, "spark", { "data-domain": domainName }),
-          restrictedClearance: domain.classification === "restricted",
-        }, p);
+        const { role } = podIdentity(
+          `${name}-${sa}`,
+          {
+            ctx,
+            accountId,
+            permissionsBoundaryArn: args.security.permissionsBoundaryArn,
+            eks: kubernetes.eks,
+            namespace: ns,
+            serviceAccount: sa,
+            policy,
+            description: `Spark jobs of the ${domainName} domain`,
+            tags: baseTags(ctx, "spark", { "data-domain": domainName }),
+            restrictedClearance: domain.classification === "restricted",
+          },
+          p,
+        );
         this.domainRoleArns[domainName] = role.arn;
         if (args.lake.databases) {
           const restricted = domain.classification === "restricted";
-          const lakeRefs = { databases: args.lake.databases, bucketArn: (l: Zone | "restricted") => (l === "restricted" ? args.lake.restricted?.bucketArn : args.lake.zones[l].bucketArn) };
+          const lakeRefs = {
+            databases: args.lake.databases,
+            bucketArn: (l: Zone | "restricted") =>
+              l === "restricted" ? args.lake.restricted?.bucketArn : args.lake.zones[l].bucketArn,
+          };
           createLakeFormationGrants(
             `${name}-${sa}`,
             role.arn,
-            lakeFormationGrants(scope.reads.map((zone) => ({ domain: domainName, zone, restricted })), scope.writes.map((zone) => ({ domain: domainName, zone, restricted }))),
+            lakeFormationGrants(
+              scope.reads.map((zone) => ({ domain: domainName, zone, restricted })),
+              scope.writes.map((zone) => ({ domain: domainName, zone, restricted })),
+            ),
             lakeRefs,
             p,
           );
@@ -175,31 +238,73 @@ export class SparkOperator extends pulumi.ComponentResource {
       const sa = "spark-history";
       new k8s.core.v1.ServiceAccount(`${name}-history`, serviceAccount({ name: sa, namespace: ns, labels }), inNs);
       const identity = kubernetes.eks
-        ? [podIdentity(`${name}-history`, {
-            ctx, accountId, permissionsBoundaryArn: args.security.permissionsBoundaryArn, eks: kubernetes.eks, namespace: ns, serviceAccount: sa,
-            policy: this.historyServerPolicy, description: "Spark history server: reads event logs", tags: baseTags(ctx, "spark"),
-          }, p).association]
+        ? [
+            podIdentity(
+              `${name}-history`,
+              {
+                ctx,
+                accountId,
+                permissionsBoundaryArn: args.security.permissionsBoundaryArn,
+                eks: kubernetes.eks,
+                namespace: ns,
+                serviceAccount: sa,
+                policy: this.historyServerPolicy,
+                description: "Spark history server: reads event logs",
+                tags: baseTags(ctx, "spark"),
+              },
+              p,
+            ).association,
+          ]
         : [];
       const built = eventLogDir.apply((dir) =>
-        historyServer({ namespace: ns, image: config.image, serviceAccount: sa, eventLogDir: dir, region: ctx.region, retentionDays: config.eventLogRetentionDays, labels }),
+        historyServer({
+          namespace: ns,
+          image: config.image,
+          serviceAccount: sa,
+          eventLogDir: dir,
+          region: ctx.region,
+          retentionDays: config.eventLogRetentionDays,
+          labels,
+        }),
       );
-      new k8s.apps.v1.Deployment(`${name}-history`, { metadata: built.deployment.metadata, spec: built.deployment.spec }, { ...inNs, dependsOn: [nsObj, ...identity] });
+      new k8s.apps.v1.Deployment(
+        `${name}-history`,
+        { metadata: built.deployment.metadata, spec: built.deployment.spec },
+        { ...inNs, dependsOn: [nsObj, ...identity] },
+      );
       new k8s.core.v1.Service(`${name}-history`, { metadata: built.service.metadata, spec: built.service.spec }, inNs);
     }
 
-    const platform = eventLogDir.apply((dir): SparkPlatform => ({ namespace: ns, region: ctx.region, eventLogDir: dir, labels, spot: kubernetes.spotExecutors }));
+    const platform = eventLogDir.apply((dir): SparkPlatform => ({
+      namespace: ns,
+      region: ctx.region,
+      eventLogDir: dir,
+      labels,
+      spot: kubernetes.spotExecutors,
+    }));
     for (const job of config.jobs) {
       const cr = platform.apply((pl) => scheduledSparkApplication(job, pl));
       // apiVersion and kind stay plain strings: they form the resource's type token.
-      new k8s.apiextensions.CustomResource(`${name}-job-${job.name}`, {
-        apiVersion: SPARK_API_VERSION,
-        kind: "ScheduledSparkApplication",
-        metadata: cr.metadata,
-        spec: cr.spec,
-      }, { ...inNs, dependsOn: [nsObj, operator] });
+      new k8s.apiextensions.CustomResource(
+        `${name}-job-${job.name}`,
+        {
+          apiVersion: SPARK_API_VERSION,
+          kind: "ScheduledSparkApplication",
+          metadata: cr.metadata,
+          spec: cr.spec,
+        },
+        { ...inNs, dependsOn: [nsObj, operator] },
+      );
     }
-    this.adHocManifests = platform.apply((pl) => Object.fromEntries(config.jobs.map((job) => [job.name, stringify(adHocSparkApplication(job, pl))])));
+    this.adHocManifests = platform.apply((pl) =>
+      Object.fromEntries(config.jobs.map((job) => [job.name, stringify(adHocSparkApplication(job, pl))])),
+    );
 
-    this.registerOutputs({ namespace: ns, eventLogBucketName: this.eventLogBucketName, domainRoleArns: this.domainRoleArns, adHocManifests: this.adHocManifests });
+    this.registerOutputs({
+      namespace: ns,
+      eventLogBucketName: this.eventLogBucketName,
+      domainRoleArns: this.domainRoleArns,
+      adHocManifests: this.adHocManifests,
+    });
   }
 }

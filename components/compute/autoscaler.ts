@@ -8,7 +8,11 @@ import { CHARTS } from "./versions";
 // nodes when pods are pending and removes underused ones, within each group's minSize and maxSize.
 
 /** Where the autoscaler runs and the service account its Pod Identity association targets. */
-export const CLUSTER_AUTOSCALER = { namespace: "kube-system", serviceAccount: "cluster-autoscaler", release: "cluster-autoscaler" } as const;
+export const CLUSTER_AUTOSCALER = {
+  namespace: "kube-system",
+  serviceAccount: "cluster-autoscaler",
+  release: "cluster-autoscaler",
+} as const;
 /** `nobody`: the image is distroless and needs no user of its own. */
 const AUTOSCALER_UID = 65534;
 
@@ -19,7 +23,9 @@ export function autoDiscoveryTags(clusterName: string): [string, string] {
 
 /** The on-demand group without a taint that runs system pods; config validation guarantees one exists. */
 export function systemNodeGroup(groups: Readonly<Record<string, NodeGroupConfig>>): string {
-  const general = Object.entries(groups).filter(([, g]) => g.capacityType === "on-demand" && !g.dedicatedTo).map(([name]) => name);
+  const general = Object.entries(groups)
+    .filter(([, g]) => g.capacityType === "on-demand" && !g.dedicatedTo)
+    .map(([name]) => name);
   const name = general.includes("system") ? "system" : general[0];
   if (!name) throw new Error("the cluster has no on-demand node group without dedicatedTo to run the autoscaler on");
   return name;
@@ -87,7 +93,10 @@ export const AUTOSCALER_DESCRIBE_ACTIONS = [
   "ec2:DescribeLaunchTemplateVersions",
   "ec2:GetInstanceTypesFromInstanceRequirements",
 ];
-export const AUTOSCALER_SCALE_ACTIONS = ["autoscaling:SetDesiredCapacity", "autoscaling:TerminateInstanceInAutoScalingGroup"];
+export const AUTOSCALER_SCALE_ACTIONS = [
+  "autoscaling:SetDesiredCapacity",
+  "autoscaling:TerminateInstanceInAutoScalingGroup",
+];
 
 /**
  * The autoscaler's identity: read anything it needs to plan, read this cluster's node groups, and change the size
@@ -98,7 +107,12 @@ export function clusterAutoscalerPolicy(input: ClusterAutoscalerPolicyInput): Po
   const { region, accountId, clusterName } = input;
   return doc(
     { Sid: "Discover", Effect: "Allow", Action: AUTOSCALER_DESCRIBE_ACTIONS, Resource: "*" },
-    { Sid: "ReadNodeGroups", Effect: "Allow", Action: "eks:DescribeNodegroup", Resource: `arn:aws:eks:${region}:${accountId}:nodegroup/${clusterName}/*/*` },
+    {
+      Sid: "ReadNodeGroups",
+      Effect: "Allow",
+      Action: "eks:DescribeNodegroup",
+      Resource: `arn:aws:eks:${region}:${accountId}:nodegroup/${clusterName}/*/*`,
+    },
     {
       Sid: "ScaleOwnedGroups",
       Effect: "Allow",

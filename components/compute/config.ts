@@ -38,16 +38,26 @@ export function isAllowListCidr(value: string): boolean {
   return m.slice(1, 5).every((o) => Number(o) <= 255) && prefix >= 8 && prefix <= 32;
 }
 
-const cidr = z.string().refine(isAllowListCidr, { message: "must be an IPv4 CIDR with a prefix of /8 to /32 (0.0.0.0/0 is not an allow-list)" });
-const k8sName = (what: string) => z.string().regex(K8S_NAME, { message: `must be a ${what}: lower-case letters, digits and '-', at most 40 characters` });
-const image = z.string().refine(isPinnedImage, { message: "must be pinned: repository:tag (not 'latest') or repository@sha256:<digest>" });
+const cidr = z.string().refine(isAllowListCidr, {
+  message: "must be an IPv4 CIDR with a prefix of /8 to /32 (0.0.0.0/0 is not an allow-list)",
+});
+const k8sName = (what: string) =>
+  z
+    .string()
+    .regex(K8S_NAME, { message: `must be a ${what}: lower-case letters, digits and '-', at most 40 characters` });
+const image = z
+  .string()
+  .refine(isPinnedImage, { message: "must be pinned: repository:tag (not 'latest') or repository@sha256:<digest>" });
 const zone = z.enum(ZONES, { message: `must be one of ${ZONES.join(" | ")}` });
 
 export const nodeGroupSchema = z.strictObject({
   /** Turn off a group the profile defines. @default true */
   enabled: z.boolean().optional(),
   capacityType: z.enum(["on-demand", "spot"], { message: "must be on-demand | spot" }).optional(),
-  instanceTypes: z.array(z.string().regex(INSTANCE_TYPE, { message: "must be an EC2 instance type such as m6i.xlarge" })).min(1).optional(),
+  instanceTypes: z
+    .array(z.string().regex(INSTANCE_TYPE, { message: "must be an EC2 instance type such as m6i.xlarge" }))
+    .min(1)
+    .optional(),
   minSize: z.number().int().min(0).max(100).optional(),
   maxSize: z.number().int().min(1).max(100).optional(),
   desiredSize: z.number().int().min(0).max(100).optional(),
@@ -68,7 +78,11 @@ export const autoscalerSchema = z.strictObject({
   /** How long after a scale-up before scale-down is considered again. @default dev 2m, else 10m */
   scaleDownDelayAfterAdd: duration.optional(),
   /** Requested share of a node's CPU and memory under which it is a scale-down candidate. @default 0.5 */
-  scaleDownUtilizationThreshold: z.number().min(0.1, { message: "must be between 0.1 and 0.9" }).max(0.9, { message: "must be between 0.1 and 0.9" }).optional(),
+  scaleDownUtilizationThreshold: z
+    .number()
+    .min(0.1, { message: "must be between 0.1 and 0.9" })
+    .max(0.9, { message: "must be between 0.1 and 0.9" })
+    .optional(),
   /** Autoscaler pods; more than one is an elected leader plus warm standbys. @default prod 2, else 1 */
   replicas: z.number().int().min(1).max(3).optional(),
 });
@@ -76,7 +90,10 @@ export const autoscalerSchema = z.strictObject({
 export const eksClusterSchema = z.strictObject({
   mode: z.literal("eks"),
   /** Kubernetes minor version. Bump together with EKS_ADDON_VERSIONS. */
-  version: z.string().regex(/^1\.\d{2}$/, { message: "must be a Kubernetes minor version such as 1.33" }).optional(),
+  version: z
+    .string()
+    .regex(/^1\.\d{2}$/, { message: "must be a Kubernetes minor version such as 1.33" })
+    .optional(),
   /** Public API endpoint (with allowed CIDRs). Never in prod. @default false */
   endpointPublicAccess: z.boolean().optional(),
   publicAccessCidrs: z.array(cidr).optional(),
@@ -84,9 +101,28 @@ export const eksClusterSchema = z.strictObject({
   adminRoleArns: z.array(z.string().regex(ARN, { message: "must be an IAM role ARN" })).optional(),
   logRetentionDays: z.number().int().min(1).max(3653).optional(),
   addonVersions: z
-    .strictObject(Object.fromEntries(Object.keys(EKS_ADDON_VERSIONS).map((k) => [k, z.string().regex(/^v\d+\.\d+\.\d+-eksbuild\.\d+$/, { message: "must be an EKS add-on build such as v1.19.6-eksbuild.7" }).optional()])) as Record<EksAddonName, z.ZodOptional<z.ZodString>>)
+    .strictObject(
+      Object.fromEntries(
+        Object.keys(EKS_ADDON_VERSIONS).map((k) => [
+          k,
+          z
+            .string()
+            .regex(/^v\d+\.\d+\.\d+-eksbuild\.\d+$/, {
+              message: "must be an EKS add-on build such as v1.19.6-eksbuild.7",
+            })
+            .optional(),
+        ]),
+      ) as Record<EksAddonName, z.ZodOptional<z.ZodString>>,
+    )
     .optional(),
-  nodeGroups: z.record(z.string().regex(/^[a-z][a-z0-9-]{1,30}$/, { message: "node group names are lower-case letters, digits and '-'" }), nodeGroupSchema).optional(),
+  nodeGroups: z
+    .record(
+      z
+        .string()
+        .regex(/^[a-z][a-z0-9-]{1,30}$/, { message: "node group names are lower-case letters, digits and '-'" }),
+      nodeGroupSchema,
+    )
+    .optional(),
   autoscaler: autoscalerSchema.optional(),
 });
 
@@ -97,7 +133,9 @@ export const existingClusterSchema = z.strictObject({
   context: z.string().min(1).optional(),
 });
 
-export const clusterSchema = z.discriminatedUnion("mode", [eksClusterSchema, existingClusterSchema], { message: "mode must be eks | existing" });
+export const clusterSchema = z.discriminatedUnion("mode", [eksClusterSchema, existingClusterSchema], {
+  message: "mode must be eks | existing",
+});
 
 const resources = z.strictObject({
   cores: z.number().int().min(1).max(64).optional(),
@@ -105,21 +143,36 @@ const resources = z.strictObject({
 });
 
 /** Spark settings the platform owns: identities, event logs, scheduling. A job overriding them could escape its boundary. */
-export const RESERVED_SPARK_CONF = [/^spark\.kubernetes\./, /^spark\.eventLog\./, /^spark\.hadoop\.fs\.s3a\.(aws\.credentials|assumed\.role|access\.key|secret\.key)/, /^spark\.master$/];
+export const RESERVED_SPARK_CONF = [
+  /^spark\.kubernetes\./,
+  /^spark\.eventLog\./,
+  /^spark\.hadoop\.fs\.s3a\.(aws\.credentials|assumed\.role|access\.key|secret\.key)/,
+  /^spark\.master$/,
+];
 
 export const sparkJobSchema = z.strictObject({
   name: k8sName("job name"),
   /** Owning data domain: the job runs as that domain's service account and can reach only its data. */
   domain: z.string().regex(DOMAIN, { message: "must be a domain name declared under platform.domains" }),
-  schedule: z.string().refine(isCronSchedule, { message: "must be a 5-field cron expression or a descriptor such as @daily" }),
+  schedule: z
+    .string()
+    .refine(isCronSchedule, { message: "must be a 5-field cron expression or a descriptor such as @daily" }),
   /** IANA time zone of the schedule. @default "UTC" */
-  timeZone: z.string().regex(/^(UTC|[A-Za-z_]+\/[A-Za-z_]+(\/[A-Za-z_]+)?)$/, { message: "must be UTC or an IANA zone such as Europe/Paris" }).optional(),
+  timeZone: z
+    .string()
+    .regex(/^(UTC|[A-Za-z_]+\/[A-Za-z_]+(\/[A-Za-z_]+)?)$/, {
+      message: "must be UTC or an IANA zone such as Europe/Paris",
+    })
+    .optional(),
   /** @default spark.image */
   image: image.optional(),
   /** @default Python */
   type: z.enum(["Python", "Scala", "Java"], { message: "must be Python | Scala | Java" }).optional(),
   mainApplicationFile: z.string().regex(/^(s3a|local):\/\/\S+$/, { message: "must be an s3a:// or local:// URI" }),
-  mainClass: z.string().regex(/^[A-Za-z_][\w.$]*$/, { message: "must be a fully qualified class name" }).optional(),
+  mainClass: z
+    .string()
+    .regex(/^[A-Za-z_][\w.$]*$/, { message: "must be a fully qualified class name" })
+    .optional(),
   arguments: z.array(z.string()).optional(),
   sparkConf: z.record(z.string(), z.string()).optional(),
   driver: resources.optional(),
@@ -187,7 +240,9 @@ export const queryEngineSchema = z.strictObject({
           issuer: z.string().regex(/^https:\/\/\S+$/, { message: "must be the issuer's https:// URL" }),
           clientId: z.string().min(1),
           /** Secrets Manager secret holding the client secret (plain string). */
-          clientSecretArn: z.string().regex(/^arn:aws[a-z-]*:secretsmanager:/, { message: "must be a Secrets Manager secret ARN" }),
+          clientSecretArn: z
+            .string()
+            .regex(/^arn:aws[a-z-]*:secretsmanager:/, { message: "must be a Secrets Manager secret ARN" }),
           /** Token claim holding the user's groups. @default groups */
           groupsField: z.string().min(1).optional(),
         }),
@@ -196,18 +251,28 @@ export const queryEngineSchema = z.strictObject({
     )
     .optional(),
   /** Group membership for password authentication (user names); reviewed like any config change. */
-  groups: z.strictObject({ analysts: z.array(z.string().regex(/^[a-z][a-z0-9._-]*$/)).optional(), engineers: z.array(z.string().regex(/^[a-z][a-z0-9._-]*$/)).optional() }).optional(),
+  groups: z
+    .strictObject({
+      analysts: z.array(z.string().regex(/^[a-z][a-z0-9._-]*$/)).optional(),
+      engineers: z.array(z.string().regex(/^[a-z][a-z0-9._-]*$/)).optional(),
+    })
+    .optional(),
   /** Presto only: the coordinator serves TLS itself (Presto authenticates only over HTTPS). */
   prestoTls: z
     .strictObject({
       /** Secrets Manager secret with `keystore` (base64 JKS) and `password` keys. */
-      keystoreSecretArn: z.string().regex(/^arn:aws[a-z-]*:secretsmanager:/, { message: "must be a Secrets Manager secret ARN" }),
+      keystoreSecretArn: z
+        .string()
+        .regex(/^arn:aws[a-z-]*:secretsmanager:/, { message: "must be a Secrets Manager secret ARN" }),
     })
     .optional(),
   loadBalancer: z
     .strictObject({
       /** ACM certificate for the TLS listener (trino). Required outside dev. */
-      certificateArn: z.string().regex(/^arn:aws[a-z-]*:acm:/, { message: "must be an ACM certificate ARN" }).optional(),
+      certificateArn: z
+        .string()
+        .regex(/^arn:aws[a-z-]*:acm:/, { message: "must be an ACM certificate ARN" })
+        .optional(),
       /** Client CIDRs (BI tools). @default the VPC CIDR */
       allowedCidrs: z.array(cidr).optional(),
     })
@@ -300,7 +365,13 @@ export interface SparkConfig {
 
 export type Authentication =
   | { readonly type: "password" }
-  | { readonly type: "oauth2"; readonly issuer: string; readonly clientId: string; readonly clientSecretArn: string; readonly groupsField: string };
+  | {
+      readonly type: "oauth2";
+      readonly issuer: string;
+      readonly clientId: string;
+      readonly clientSecretArn: string;
+      readonly groupsField: string;
+    };
 
 export interface QueryEngineConfig {
   readonly engine: "trino" | "presto";
@@ -324,9 +395,15 @@ export interface ComputeConfig {
 }
 
 interface ComputeProfile {
-  readonly cluster: Omit<EksClusterConfig, "mode" | "version" | "addonVersions" | "adminRoleArns" | "publicAccessCidrs" | "endpointPublicAccess">;
+  readonly cluster: Omit<
+    EksClusterConfig,
+    "mode" | "version" | "addonVersions" | "adminRoleArns" | "publicAccessCidrs" | "endpointPublicAccess"
+  >;
   readonly spark: Pick<SparkConfig, "eventLogRetentionDays" | "spotExecutors" | "quota">;
-  readonly queryEngine: Pick<QueryEngineConfig, "workers" | "autoscaling" | "coordinator" | "worker" | "faultTolerant" | "exchangeRetentionDays">;
+  readonly queryEngine: Pick<
+    QueryEngineConfig,
+    "workers" | "autoscaling" | "coordinator" | "worker" | "faultTolerant" | "exchangeRetentionDays"
+  >;
 }
 
 const SPOT_TYPES = ["m6i.xlarge", "m6a.xlarge", "m5.xlarge", "m5a.xlarge"];
@@ -341,11 +418,32 @@ export const COMPUTE_PROFILES: Record<Environment, ComputeProfile> = {
     cluster: {
       logRetentionDays: 7,
       nodeGroups: {
-        system: { capacityType: "on-demand", instanceTypes: ["m6i.xlarge"], minSize: 2, maxSize: 3, desiredSize: 2, diskSizeGiB: 50 },
-        "spark-spot": { capacityType: "spot", instanceTypes: SPOT_TYPES, minSize: 0, maxSize: 6, desiredSize: 0, diskSizeGiB: 100, dedicatedTo: "spark-executors" },
+        system: {
+          capacityType: "on-demand",
+          instanceTypes: ["m6i.xlarge"],
+          minSize: 2,
+          maxSize: 3,
+          desiredSize: 2,
+          diskSizeGiB: 50,
+        },
+        "spark-spot": {
+          capacityType: "spot",
+          instanceTypes: SPOT_TYPES,
+          minSize: 0,
+          maxSize: 6,
+          desiredSize: 0,
+          diskSizeGiB: 100,
+          dedicatedTo: "spark-executors",
+        },
       },
       // Dev pays for idle spot nodes by the minute: give them back two minutes after the last executor leaves.
-      autoscaler: { enabled: true, scaleDownUnneededTime: "2m", scaleDownDelayAfterAdd: "2m", scaleDownUtilizationThreshold: 0.5, replicas: 1 },
+      autoscaler: {
+        enabled: true,
+        scaleDownUnneededTime: "2m",
+        scaleDownDelayAfterAdd: "2m",
+        scaleDownUtilizationThreshold: 0.5,
+        replicas: 1,
+      },
     },
     spark: { eventLogRetentionDays: 7, spotExecutors: true, quota: { cpu: "24", memory: "96Gi", pods: 60 } },
     queryEngine: {
@@ -360,8 +458,23 @@ export const COMPUTE_PROFILES: Record<Environment, ComputeProfile> = {
   staging: {
     cluster: {
       logRetentionDays: 30,
-      nodeGroups: { system: { capacityType: "on-demand", instanceTypes: ["m6i.2xlarge"], minSize: 2, maxSize: 6, desiredSize: 2, diskSizeGiB: 100 } },
-      autoscaler: { enabled: true, scaleDownUnneededTime: "10m", scaleDownDelayAfterAdd: "10m", scaleDownUtilizationThreshold: 0.5, replicas: 1 },
+      nodeGroups: {
+        system: {
+          capacityType: "on-demand",
+          instanceTypes: ["m6i.2xlarge"],
+          minSize: 2,
+          maxSize: 6,
+          desiredSize: 2,
+          diskSizeGiB: 100,
+        },
+      },
+      autoscaler: {
+        enabled: true,
+        scaleDownUnneededTime: "10m",
+        scaleDownDelayAfterAdd: "10m",
+        scaleDownUtilizationThreshold: 0.5,
+        replicas: 1,
+      },
     },
     spark: { eventLogRetentionDays: 30, spotExecutors: false, quota: { cpu: "48", memory: "192Gi", pods: 150 } },
     queryEngine: {
@@ -376,10 +489,25 @@ export const COMPUTE_PROFILES: Record<Environment, ComputeProfile> = {
   prod: {
     cluster: {
       logRetentionDays: 365,
-      nodeGroups: { system: { capacityType: "on-demand", instanceTypes: ["m6i.2xlarge", "m6a.2xlarge"], minSize: 3, maxSize: 12, desiredSize: 3, diskSizeGiB: 100 } },
+      nodeGroups: {
+        system: {
+          capacityType: "on-demand",
+          instanceTypes: ["m6i.2xlarge", "m6a.2xlarge"],
+          minSize: 3,
+          maxSize: 12,
+          desiredSize: 3,
+          diskSizeGiB: 100,
+        },
+      },
       // Slower to give back in prod: a node removed during a lull is a node the next query burst waits for. A standby
       // replica takes over leadership when the node under the leader is drained.
-      autoscaler: { enabled: true, scaleDownUnneededTime: "15m", scaleDownDelayAfterAdd: "10m", scaleDownUtilizationThreshold: 0.5, replicas: 2 },
+      autoscaler: {
+        enabled: true,
+        scaleDownUnneededTime: "15m",
+        scaleDownDelayAfterAdd: "10m",
+        scaleDownUtilizationThreshold: 0.5,
+        replicas: 2,
+      },
     },
     spark: { eventLogRetentionDays: 90, spotExecutors: false, quota: { cpu: "128", memory: "512Gi", pods: 400 } },
     queryEngine: {
@@ -393,9 +521,18 @@ export const COMPUTE_PROFILES: Record<Environment, ComputeProfile> = {
   },
 };
 
-const NEW_GROUP_DEFAULTS = { capacityType: "on-demand", minSize: 0, maxSize: 3, desiredSize: 0, diskSizeGiB: 100 } as const;
+const NEW_GROUP_DEFAULTS = {
+  capacityType: "on-demand",
+  minSize: 0,
+  maxSize: 3,
+  desiredSize: 0,
+  diskSizeGiB: 100,
+} as const;
 
-function resolveNodeGroups(profile: ComputeProfile["cluster"]["nodeGroups"], user: Record<string, z.output<typeof nodeGroupSchema>> = {}): Record<string, NodeGroupConfig> {
+function resolveNodeGroups(
+  profile: ComputeProfile["cluster"]["nodeGroups"],
+  user: Record<string, z.output<typeof nodeGroupSchema>> = {},
+): Record<string, NodeGroupConfig> {
   const names = [...new Set([...Object.keys(profile), ...Object.keys(user)])];
   const groups: Record<string, NodeGroupConfig> = {};
   for (const name of names) {
@@ -450,7 +587,11 @@ export function resolveComputeConfig(parsed: ComputeParsed, environment: Environ
         arguments: j.arguments ?? [],
         sparkConf: j.sparkConf ?? {},
         driver: { cores: j.driver?.cores ?? 1, memory: j.driver?.memory ?? "2g" },
-        executor: { instances: j.executor?.instances ?? 2, cores: j.executor?.cores ?? 2, memory: j.executor?.memory ?? "4g" },
+        executor: {
+          instances: j.executor?.instances ?? 2,
+          cores: j.executor?.cores ?? 2,
+          memory: j.executor?.memory ?? "4g",
+        },
         reads: j.reads,
         writes: j.writes ?? [],
         spot: j.spot ?? spotExecutors,
@@ -475,7 +616,8 @@ export function resolveComputeConfig(parsed: ComputeParsed, environment: Environ
       worker: { ...p.worker, ...definedOnly(q.worker ?? {}) },
       faultTolerant: q.faultTolerant ?? p.faultTolerant,
       exchangeRetentionDays: q.exchangeRetentionDays ?? p.exchangeRetentionDays,
-      authentication: auth?.type === "oauth2" ? { ...auth, groupsField: auth.groupsField ?? "groups" } : { type: "password" },
+      authentication:
+        auth?.type === "oauth2" ? { ...auth, groupsField: auth.groupsField ?? "groups" } : { type: "password" },
       groups: { analysts: q.groups?.analysts ?? [], engineers: q.groups?.engineers ?? [] },
       loadBalancer: { ...q.loadBalancer },
       prestoTls: q.prestoTls,
@@ -504,8 +646,12 @@ export function parseComputeConfig(raw: unknown): { data?: ComputeParsed; proble
   if (result.success) return { data: result.data, problems: [] };
   return {
     problems: result.error.issues.flatMap((issue) => {
-      const at = issue.path.reduce<string>((acc, k) => (typeof k === "number" ? `${acc}[${k}]` : `${acc}.${String(k)}`), COMPUTE_ROOT);
-      if (issue.code === "unrecognized_keys") return issue.keys.map((k) => ({ path: `${at}.${k}`, message: "unknown key (is it a typo?)" }));
+      const at = issue.path.reduce<string>(
+        (acc, k) => (typeof k === "number" ? `${acc}[${k}]` : `${acc}.${String(k)}`),
+        COMPUTE_ROOT,
+      );
+      if (issue.code === "unrecognized_keys")
+        return issue.keys.map((k) => ({ path: `${at}.${k}`, message: "unknown key (is it a typo?)" }));
       return [{ path: at, message: issue.message }];
     }),
   };
@@ -532,32 +678,56 @@ export function computeProblems(parsed: ComputeParsed, resolved: ComputeConfig, 
   const { cluster } = resolved;
 
   if (cluster.mode === "eks") {
-    if (cluster.endpointPublicAccess && ctx.environment !== "dev") at("cluster.endpointPublicAccess", `is refused in ${ctx.environment}: the API endpoint stays private; reach it through the VPC (VPN, bastion or CI runners inside)`);
-    if (cluster.endpointPublicAccess && cluster.publicAccessCidrs.length === 0) at("cluster.publicAccessCidrs", "must list the CIDRs allowed to reach the public endpoint");
-    if (!cluster.endpointPublicAccess && cluster.publicAccessCidrs.length > 0) at("cluster.publicAccessCidrs", "has no effect without endpointPublicAccess: true; remove it");
+    if (cluster.endpointPublicAccess && ctx.environment !== "dev")
+      at(
+        "cluster.endpointPublicAccess",
+        `is refused in ${ctx.environment}: the API endpoint stays private; reach it through the VPC (VPN, bastion or CI runners inside)`,
+      );
+    if (cluster.endpointPublicAccess && cluster.publicAccessCidrs.length === 0)
+      at("cluster.publicAccessCidrs", "must list the CIDRs allowed to reach the public endpoint");
+    if (!cluster.endpointPublicAccess && cluster.publicAccessCidrs.length > 0)
+      at("cluster.publicAccessCidrs", "has no effect without endpointPublicAccess: true; remove it");
     const groups = Object.entries(cluster.nodeGroups);
     for (const [name, g] of groups) {
       const path = `cluster.nodeGroups.${name}`;
-      if (g.instanceTypes.length === 0) at(`${path}.instanceTypes`, "is required for a node group the profile does not define");
-      if (!(g.minSize <= g.desiredSize && g.desiredSize <= g.maxSize)) at(path, `needs minSize <= desiredSize <= maxSize (got ${g.minSize}, ${g.desiredSize}, ${g.maxSize})`);
-      if (g.capacityType === "spot" && g.instanceTypes.length < 2) at(`${path}.instanceTypes`, "spot groups need at least two instance types so one reclaimed pool does not starve the group");
+      if (g.instanceTypes.length === 0)
+        at(`${path}.instanceTypes`, "is required for a node group the profile does not define");
+      if (!(g.minSize <= g.desiredSize && g.desiredSize <= g.maxSize))
+        at(path, `needs minSize <= desiredSize <= maxSize (got ${g.minSize}, ${g.desiredSize}, ${g.maxSize})`);
+      if (g.capacityType === "spot" && g.instanceTypes.length < 2)
+        at(
+          `${path}.instanceTypes`,
+          "spot groups need at least two instance types so one reclaimed pool does not starve the group",
+        );
     }
     if (!cluster.autoscaler.enabled) {
       for (const [name, g] of groups) {
-        if (g.desiredSize === 0) at(`cluster.nodeGroups.${name}.desiredSize`, "is 0 and nothing adds nodes with cluster.autoscaler.enabled: false; give it nodes or keep the autoscaler");
+        if (g.desiredSize === 0)
+          at(
+            `cluster.nodeGroups.${name}.desiredSize`,
+            "is 0 and nothing adds nodes with cluster.autoscaler.enabled: false; give it nodes or keep the autoscaler",
+          );
       }
     }
     const general = groups.filter(([, g]) => g.capacityType === "on-demand" && !g.dedicatedTo);
-    if (general.length === 0) at("cluster.nodeGroups", "needs at least one on-demand group without dedicatedTo for system pods, operators and Spark drivers");
+    if (general.length === 0)
+      at(
+        "cluster.nodeGroups",
+        "needs at least one on-demand group without dedicatedTo for system pods, operators and Spark drivers",
+      );
     if (ctx.environment === "prod" && general.every(([, g]) => g.minSize < ctx.azCount)) {
-      at("cluster.nodeGroups", `needs an on-demand group with minSize >= ${ctx.azCount} in prod so every AZ keeps a node`);
+      at(
+        "cluster.nodeGroups",
+        `needs an on-demand group with minSize >= ${ctx.azCount} in prod so every AZ keeps a node`,
+      );
     }
   }
 
   const spark = resolved.spark;
   if (spark) {
     const domains = new Set(ctx.domains.map((d) => d.name));
-    const spotGroup = cluster.mode === "eks" && Object.values(cluster.nodeGroups).some((g) => g.dedicatedTo === "spark-executors");
+    const spotGroup =
+      cluster.mode === "eks" && Object.values(cluster.nodeGroups).some((g) => g.dedicatedTo === "spark-executors");
     const seen = new Map<string, number>();
     const quotaCpu = cpuOf(spark.quota.cpu);
     const quotaGiB = gibOf(spark.quota.memory);
@@ -566,39 +736,78 @@ export function computeProblems(parsed: ComputeParsed, resolved: ComputeConfig, 
       const first = seen.get(job.name);
       if (first !== undefined) at(`${path}.name`, `duplicate job '${job.name}' (also at spark.jobs[${first}])`);
       else seen.set(job.name, i);
-      if (!domains.has(job.domain)) at(`${path}.domain`, `'${job.domain}' is not a declared domain (${[...domains].join(", ")})`);
+      if (!domains.has(job.domain))
+        at(`${path}.domain`, `'${job.domain}' is not a declared domain (${[...domains].join(", ")})`);
       if (job.type !== "Python" && !job.mainClass) at(`${path}.mainClass`, `is required for ${job.type} jobs`);
       if (job.type === "Python" && job.mainClass) at(`${path}.mainClass`, "applies to Scala and Java jobs only");
       for (const key of Object.keys(job.sparkConf)) {
-        if (RESERVED_SPARK_CONF.some((r) => r.test(key))) at(`${path}.sparkConf.${key}`, "is set by the platform (identity, event logs, scheduling) and cannot be overridden");
+        if (RESERVED_SPARK_CONF.some((r) => r.test(key)))
+          at(
+            `${path}.sparkConf.${key}`,
+            "is set by the platform (identity, event logs, scheduling) and cannot be overridden",
+          );
       }
       if (job.spot && !spotGroup) {
-        at(`${path}.spot`, cluster.mode === "eks" ? "needs a node group with dedicatedTo: spark-executors and capacityType: spot" : "is only available on an EKS cluster the platform manages");
+        at(
+          `${path}.spot`,
+          cluster.mode === "eks"
+            ? "needs a node group with dedicatedTo: spark-executors and capacityType: spot"
+            : "is only available on an EKS cluster the platform manages",
+        );
       }
       for (const role of ["driver", "executor"] as const) {
         const pod = job[role];
         if (pod.cores > MAX_POD.cores || sparkPodGiB(pod.memory) > MAX_POD.memoryGiB) {
-          at(`${path}.${role}`, `exceeds the per-container limit of the spark namespace (${MAX_POD.cores} cores, ${MAX_POD.memoryGiB}Gi with overhead)`);
+          at(
+            `${path}.${role}`,
+            `exceeds the per-container limit of the spark namespace (${MAX_POD.cores} cores, ${MAX_POD.memoryGiB}Gi with overhead)`,
+          );
         }
       }
       const cpu = job.driver.cores + job.executor.instances * job.executor.cores;
       const gib = sparkPodGiB(job.driver.memory) + job.executor.instances * sparkPodGiB(job.executor.memory);
-      if (cpu > quotaCpu) at(`${path}.executor`, `needs ${cpu} cores at full size, more than the namespace quota of ${spark.quota.cpu}`);
-      if (gib > quotaGiB) at(`${path}.executor`, `needs ${gib.toFixed(1)}Gi at full size (with overhead), more than the namespace quota of ${spark.quota.memory}`);
+      if (cpu > quotaCpu)
+        at(`${path}.executor`, `needs ${cpu} cores at full size, more than the namespace quota of ${spark.quota.cpu}`);
+      if (gib > quotaGiB)
+        at(
+          `${path}.executor`,
+          `needs ${gib.toFixed(1)}Gi at full size (with overhead), more than the namespace quota of ${spark.quota.memory}`,
+        );
     });
   }
 
   const q = resolved.queryEngine;
   if (q) {
-    if (q.engine === "presto" && !q.prestoTls) at("queryEngine.prestoTls", "is required with presto: presto authenticates only over HTTPS, so the coordinator needs its keystore");
-    if (q.engine === "trino" && q.prestoTls) at("queryEngine.prestoTls", "applies to presto only; trino terminates TLS at the load balancer (loadBalancer.certificateArn)");
+    if (q.engine === "presto" && !q.prestoTls)
+      at(
+        "queryEngine.prestoTls",
+        "is required with presto: presto authenticates only over HTTPS, so the coordinator needs its keystore",
+      );
+    if (q.engine === "trino" && q.prestoTls)
+      at(
+        "queryEngine.prestoTls",
+        "applies to presto only; trino terminates TLS at the load balancer (loadBalancer.certificateArn)",
+      );
     if (q.engine === "presto") {
-      if (q.faultTolerant) at("queryEngine.faultTolerant", parsed.queryEngine?.faultTolerant ? "is not available with presto (no task retries)" : `defaults to true in ${ctx.environment} but presto has no task retries; use trino, or set faultTolerant: false to accept query failures on node loss`);
-      if (q.authentication.type === "oauth2") at("queryEngine.authentication", "oauth2 is available with trino only; presto uses password");
+      if (q.faultTolerant)
+        at(
+          "queryEngine.faultTolerant",
+          parsed.queryEngine?.faultTolerant
+            ? "is not available with presto (no task retries)"
+            : `defaults to true in ${ctx.environment} but presto has no task retries; use trino, or set faultTolerant: false to accept query failures on node loss`,
+        );
+      if (q.authentication.type === "oauth2")
+        at("queryEngine.authentication", "oauth2 is available with trino only; presto uses password");
     }
-    if (q.autoscaling.enabled && q.autoscaling.maxWorkers < q.workers) at("queryEngine.autoscaling.maxWorkers", `must be at least workers (${q.workers})`);
-    if (q.engine === "trino" && ctx.environment !== "dev" && !q.loadBalancer.certificateArn) at("queryEngine.loadBalancer.certificateArn", `is required in ${ctx.environment}: BI tools send passwords and tokens, so the load balancer terminates TLS`);
-    if (q.authentication.type === "oauth2" && (q.groups.analysts.length > 0 || q.groups.engineers.length > 0)) at("queryEngine.groups", "comes from the identity provider's groups claim with oauth2; remove it");
+    if (q.autoscaling.enabled && q.autoscaling.maxWorkers < q.workers)
+      at("queryEngine.autoscaling.maxWorkers", `must be at least workers (${q.workers})`);
+    if (q.engine === "trino" && ctx.environment !== "dev" && !q.loadBalancer.certificateArn)
+      at(
+        "queryEngine.loadBalancer.certificateArn",
+        `is required in ${ctx.environment}: BI tools send passwords and tokens, so the load balancer terminates TLS`,
+      );
+    if (q.authentication.type === "oauth2" && (q.groups.analysts.length > 0 || q.groups.engineers.length > 0))
+      at("queryEngine.groups", "comes from the identity provider's groups claim with oauth2; remove it");
   }
   return problems;
 }

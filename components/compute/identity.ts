@@ -45,9 +45,14 @@ export interface DomainRef {
 }
 
 /** Where one domain's data of one zone lives: the DataLake layout (restricted domains in their own bucket). */
-export function domainLocation(lake: ResolvedLake, domain: DomainRef, zone: Zone): { bucketArn: string; keyArn: string; prefix: string } {
+export function domainLocation(
+  lake: ResolvedLake,
+  domain: DomainRef,
+  zone: Zone,
+): { bucketArn: string; keyArn: string; prefix: string } {
   if (domain.classification === "restricted") {
-    if (!lake.restricted) throw new Error(`domain '${domain.name}' is restricted but the lake has no restricted bucket`);
+    if (!lake.restricted)
+      throw new Error(`domain '${domain.name}' is restricted but the lake has no restricted bucket`);
     return { ...lake.restricted, prefix: `${zone}/${domain.name}/` };
   }
   return { ...lake.zones[zone], prefix: `${domain.name}/` };
@@ -56,11 +61,33 @@ export function domainLocation(lake: ResolvedLake, domain: DomainRef, zone: Zone
 const S3_READ = ["s3:GetObject", "s3:GetObjectVersion"];
 const S3_WRITE = ["s3:PutObject", "s3:DeleteObject", "s3:AbortMultipartUpload", "s3:ListMultipartUploadParts"];
 const KMS_READ = ["kms:Decrypt", "kms:DescribeKey"];
-const KMS_WRITE = ["kms:Decrypt", "kms:DescribeKey", "kms:Encrypt", "kms:GenerateDataKey", "kms:GenerateDataKeyWithoutPlaintext"];
-const GLUE_READ = ["glue:GetDatabase", "glue:GetTable", "glue:GetTables", "glue:GetTableVersions", "glue:GetPartition", "glue:GetPartitions", "glue:BatchGetPartition"];
+const KMS_WRITE = [
+  "kms:Decrypt",
+  "kms:DescribeKey",
+  "kms:Encrypt",
+  "kms:GenerateDataKey",
+  "kms:GenerateDataKeyWithoutPlaintext",
+];
+const GLUE_READ = [
+  "glue:GetDatabase",
+  "glue:GetTable",
+  "glue:GetTables",
+  "glue:GetTableVersions",
+  "glue:GetPartition",
+  "glue:GetPartitions",
+  "glue:BatchGetPartition",
+];
 const GLUE_WRITE = [
-  "glue:CreateTable", "glue:UpdateTable", "glue:DeleteTable", "glue:BatchDeleteTable",
-  "glue:CreatePartition", "glue:BatchCreatePartition", "glue:UpdatePartition", "glue:BatchUpdatePartition", "glue:DeletePartition", "glue:BatchDeletePartition",
+  "glue:CreateTable",
+  "glue:UpdateTable",
+  "glue:DeleteTable",
+  "glue:BatchDeleteTable",
+  "glue:CreatePartition",
+  "glue:BatchCreatePartition",
+  "glue:UpdatePartition",
+  "glue:BatchUpdatePartition",
+  "glue:DeletePartition",
+  "glue:BatchDeletePartition",
 ];
 
 interface Location {
@@ -71,7 +98,12 @@ interface Location {
 }
 
 /** S3 and KMS statements for reading some locations and writing others; keys are usable only through S3. */
-export function s3Statements(sid: string, region: string, reads: readonly Location[], writes: readonly Location[]): Statement[] {
+export function s3Statements(
+  sid: string,
+  region: string,
+  reads: readonly Location[],
+  writes: readonly Location[],
+): Statement[] {
   const all = [...reads, ...writes];
   if (all.length === 0) return [];
   const objects = (ls: readonly Location[]) => unique(ls.map((l) => `${l.bucketArn}/${l.prefix}*`));
@@ -84,16 +116,33 @@ export function s3Statements(sid: string, region: string, reads: readonly Locati
       Effect: "Allow",
       Action: ["s3:ListBucket", "s3:GetBucketLocation"],
       Resource: bucketArn,
-      ...(prefixes.includes("") ? {} : { Condition: { StringLike: { "s3:prefix": prefixes.flatMap((p) => [p, `${p}*`]) } } }),
+      ...(prefixes.includes("")
+        ? {}
+        : { Condition: { StringLike: { "s3:prefix": prefixes.flatMap((p) => [p, `${p}*`]) } } }),
     });
   }
   statements.push({ Sid: `${sid}Read`, Effect: "Allow", Action: S3_READ, Resource: objects(all) });
-  if (writes.length > 0) statements.push({ Sid: `${sid}Write`, Effect: "Allow", Action: S3_WRITE, Resource: objects(writes) });
+  if (writes.length > 0)
+    statements.push({ Sid: `${sid}Write`, Effect: "Allow", Action: S3_WRITE, Resource: objects(writes) });
   const via = { StringEquals: { "kms:ViaService": `s3.${region}.amazonaws.com` } };
   const writeKeys = unique(writes.map((l) => l.keyArn));
   const readOnlyKeys = unique(reads.map((l) => l.keyArn)).filter((k) => !writeKeys.includes(k));
-  if (readOnlyKeys.length > 0) statements.push({ Sid: `${sid}KeysRead`, Effect: "Allow", Action: KMS_READ, Resource: readOnlyKeys, Condition: via });
-  if (writeKeys.length > 0) statements.push({ Sid: `${sid}KeysWrite`, Effect: "Allow", Action: KMS_WRITE, Resource: writeKeys, Condition: via });
+  if (readOnlyKeys.length > 0)
+    statements.push({
+      Sid: `${sid}KeysRead`,
+      Effect: "Allow",
+      Action: KMS_READ,
+      Resource: readOnlyKeys,
+      Condition: via,
+    });
+  if (writeKeys.length > 0)
+    statements.push({
+      Sid: `${sid}KeysWrite`,
+      Effect: "Allow",
+      Action: KMS_WRITE,
+      Resource: writeKeys,
+      Condition: via,
+    });
   return statements;
 }
 
@@ -107,15 +156,29 @@ export interface GlueScope {
 /** Glue Data Catalog access to named databases and their tables only (Lake Formation still has to grant). */
 export function glueStatements(sid: string, scope: GlueScope): Statement[] {
   const base = `arn:aws:glue:${scope.region}:${scope.accountId}`;
-  const resources = (dbs: readonly string[]) => [`${base}:catalog`, ...dbs.flatMap((db) => [`${base}:database/${db}`, `${base}:table/${db}/*`])];
+  const resources = (dbs: readonly string[]) => [
+    `${base}:catalog`,
+    ...dbs.flatMap((db) => [`${base}:database/${db}`, `${base}:table/${db}/*`]),
+  ];
   const all = unique([...scope.readDatabases, ...scope.writeDatabases]);
   if (all.length === 0) return [];
   const statements: Statement[] = [
     // Listing databases needs the catalog and the database wildcard; Lake Formation filters what is returned.
-    { Sid: `${sid}ListDatabases`, Effect: "Allow", Action: "glue:GetDatabases", Resource: [`${base}:catalog`, `${base}:database/*`] },
+    {
+      Sid: `${sid}ListDatabases`,
+      Effect: "Allow",
+      Action: "glue:GetDatabases",
+      Resource: [`${base}:catalog`, `${base}:database/*`],
+    },
     { Sid: `${sid}Read`, Effect: "Allow", Action: GLUE_READ, Resource: resources(all) },
   ];
-  if (scope.writeDatabases.length > 0) statements.push({ Sid: `${sid}Write`, Effect: "Allow", Action: GLUE_WRITE, Resource: resources(scope.writeDatabases) });
+  if (scope.writeDatabases.length > 0)
+    statements.push({
+      Sid: `${sid}Write`,
+      Effect: "Allow",
+      Action: GLUE_WRITE,
+      Resource: resources(scope.writeDatabases),
+    });
   return statements;
 }
 
@@ -143,7 +206,12 @@ export function sparkDomainPolicy(input: SparkDomainPolicyInput): PolicyDocument
   return doc(
     ...s3Statements("Lake", input.region, readOnly.map(loc), input.writes.map(loc)),
     ...s3Statements("EventLogs", input.region, [], [input.eventLogs]),
-    ...glueStatements("Catalog", { region: input.region, accountId: input.accountId, readDatabases: readOnly.map(db), writeDatabases: input.writes.map(db) }),
+    ...glueStatements("Catalog", {
+      region: input.region,
+      accountId: input.accountId,
+      readDatabases: readOnly.map(db),
+      writeDatabases: input.writes.map(db),
+    }),
   );
 }
 
@@ -196,17 +264,47 @@ export function kafkaReadStatements(clusterArn: string, topics: readonly string[
   // arn:aws:kafka:<region>:<account>:cluster/<name>/<uuid> → topic/<name>/<uuid>/<topic>
   const [head, tail] = clusterArn.split(":cluster/");
   return [
-    { Sid: "KafkaConnect", Effect: "Allow", Action: ["kafka-cluster:Connect", "kafka-cluster:DescribeCluster"], Resource: clusterArn },
-    { Sid: "KafkaTopics", Effect: "Allow", Action: ["kafka-cluster:DescribeTopic", "kafka-cluster:ReadData"], Resource: topics.map((t) => `${head}:topic/${tail}/${t}`) },
-    { Sid: "KafkaGroups", Effect: "Allow", Action: ["kafka-cluster:AlterGroup", "kafka-cluster:DescribeGroup"], Resource: `${head}:group/${tail}/query-engine-*` },
+    {
+      Sid: "KafkaConnect",
+      Effect: "Allow",
+      Action: ["kafka-cluster:Connect", "kafka-cluster:DescribeCluster"],
+      Resource: clusterArn,
+    },
+    {
+      Sid: "KafkaTopics",
+      Effect: "Allow",
+      Action: ["kafka-cluster:DescribeTopic", "kafka-cluster:ReadData"],
+      Resource: topics.map((t) => `${head}:topic/${tail}/${t}`),
+    },
+    {
+      Sid: "KafkaGroups",
+      Effect: "Allow",
+      Action: ["kafka-cluster:AlterGroup", "kafka-cluster:DescribeGroup"],
+      Resource: `${head}:group/${tail}/query-engine-*`,
+    },
   ];
 }
 
 /** Reading named Secrets Manager secrets, decrypting through Secrets Manager only. */
-export function secretReadPolicy(region: string, secretArns: readonly string[], keyArns: readonly string[]): PolicyDocument {
+export function secretReadPolicy(
+  region: string,
+  secretArns: readonly string[],
+  keyArns: readonly string[],
+): PolicyDocument {
   return doc(
-    { Sid: "ReadSecrets", Effect: "Allow", Action: ["secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret"], Resource: unique(secretArns) },
-    { Sid: "DecryptViaSecretsManager", Effect: "Allow", Action: "kms:Decrypt", Resource: unique(keyArns), Condition: { StringEquals: { "kms:ViaService": `secretsmanager.${region}.amazonaws.com` } } },
+    {
+      Sid: "ReadSecrets",
+      Effect: "Allow",
+      Action: ["secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret"],
+      Resource: unique(secretArns),
+    },
+    {
+      Sid: "DecryptViaSecretsManager",
+      Effect: "Allow",
+      Action: "kms:Decrypt",
+      Resource: unique(keyArns),
+      Condition: { StringEquals: { "kms:ViaService": `secretsmanager.${region}.amazonaws.com` } },
+    },
   );
 }
 
@@ -251,7 +349,11 @@ export interface PodIdentityArgs {
 }
 
 /** A role under the permissions boundary, trusted by Pod Identity for one service account, and its association. */
-export function podIdentity(name: string, args: PodIdentityArgs, opts: pulumi.CustomResourceOptions): { role: aws.iam.Role; association: aws.eks.PodIdentityAssociation } {
+export function podIdentity(
+  name: string,
+  args: PodIdentityArgs,
+  opts: pulumi.CustomResourceOptions,
+): { role: aws.iam.Role; association: aws.eks.PodIdentityAssociation } {
   const tags = args.restrictedClearance ? { ...args.tags, [RESTRICTED_CLEARANCE_TAG]: "restricted" } : args.tags;
   const { role } = platformRole(
     name,
@@ -259,7 +361,9 @@ export function podIdentity(name: string, args: PodIdentityArgs, opts: pulumi.Cu
       ctx: args.ctx,
       description: args.description,
       permissionsBoundaryArn: args.permissionsBoundaryArn,
-      assumeRolePolicy: pulumi.all([args.accountId, args.eks.clusterArn]).apply(([account, cluster]) => podIdentityTrust(account, cluster)),
+      assumeRolePolicy: pulumi
+        .all([args.accountId, args.eks.clusterArn])
+        .apply(([account, cluster]) => podIdentityTrust(account, cluster)),
       policy: args.policy,
       tags,
     },
@@ -267,7 +371,13 @@ export function podIdentity(name: string, args: PodIdentityArgs, opts: pulumi.Cu
   );
   const association = new aws.eks.PodIdentityAssociation(
     name,
-    { clusterName: args.eks.clusterName, namespace: args.namespace, serviceAccount: args.serviceAccount, roleArn: role.arn, tags: args.tags },
+    {
+      clusterName: args.eks.clusterName,
+      namespace: args.namespace,
+      serviceAccount: args.serviceAccount,
+      roleArn: role.arn,
+      tags: args.tags,
+    },
     opts,
   );
   return { role, association };
@@ -305,10 +415,16 @@ export function lakeFormationGrants(reads: readonly DomainZone[], writes: readon
   const writeKeys = new Set(writes.map(key));
   const grants: LakeFormationGrant[] = [];
   for (const r of reads.filter((r) => !writeKeys.has(key(r)))) {
-    grants.push({ id: `${key(r)}-db`, permissions: ["DESCRIBE"], database: key(r) }, { id: `${key(r)}-tables`, permissions: TABLE_READ, tablesOf: key(r) });
+    grants.push(
+      { id: `${key(r)}-db`, permissions: ["DESCRIBE"], database: key(r) },
+      { id: `${key(r)}-tables`, permissions: TABLE_READ, tablesOf: key(r) },
+    );
   }
   for (const w of writes) {
-    grants.push({ id: `${key(w)}-db`, permissions: ["DESCRIBE", "CREATE_TABLE"], database: key(w) }, { id: `${key(w)}-tables`, permissions: TABLE_WRITE, tablesOf: key(w) });
+    grants.push(
+      { id: `${key(w)}-db`, permissions: ["DESCRIBE", "CREATE_TABLE"], database: key(w) },
+      { id: `${key(w)}-tables`, permissions: TABLE_WRITE, tablesOf: key(w) },
+    );
   }
   for (const location of new Set(writes.map((w) => (w.restricted ? "restricted" : w.zone)))) {
     grants.push({ id: `${location}-location`, permissions: ["DATA_LOCATION_ACCESS"], dataLocation: location });
@@ -321,7 +437,10 @@ export function createLakeFormationGrants(
   name: string,
   principal: pulumi.Input<string>,
   grants: readonly LakeFormationGrant[],
-  lake: { databases: Record<string, pulumi.Input<string>>; bucketArn: (location: Zone | "restricted") => pulumi.Input<string> | undefined },
+  lake: {
+    databases: Record<string, pulumi.Input<string>>;
+    bucketArn: (location: Zone | "restricted") => pulumi.Input<string> | undefined;
+  },
   opts: pulumi.CustomResourceOptions,
 ): aws.lakeformation.Permissions[] {
   return grants.flatMap((g) => {
@@ -330,13 +449,17 @@ export function createLakeFormationGrants(
     const location = g.dataLocation ? lake.bucketArn(g.dataLocation) : undefined;
     if (g.dataLocation && location === undefined) return [];
     return [
-      new aws.lakeformation.Permissions(`${name}-${g.id}`, {
-        principal,
-        permissions: [...g.permissions],
-        database: g.database ? { name: lake.databases[g.database] } : undefined,
-        table: g.tablesOf ? { databaseName: lake.databases[g.tablesOf], wildcard: true } : undefined,
-        dataLocation: location ? { arn: location } : undefined,
-      }, opts),
+      new aws.lakeformation.Permissions(
+        `${name}-${g.id}`,
+        {
+          principal,
+          permissions: [...g.permissions],
+          database: g.database ? { name: lake.databases[g.database] } : undefined,
+          table: g.tablesOf ? { databaseName: lake.databases[g.tablesOf], wildcard: true } : undefined,
+          dataLocation: location ? { arn: location } : undefined,
+        },
+        opts,
+      ),
     ];
   });
 }

@@ -8,6 +8,19 @@ export * from "./secrets";
 export * from "./spark";
 export * from "./query";
 export * from "./autoscaler";
-export { KubernetesCluster, KubernetesClusterArgs, KubernetesTarget, ComputeWorkloadArgs, SpotScheduling, spotScheduling, clusterSecurityArgs, clusterKeyPolicy, nodeGroupSpec, eksKubeconfig, CONTROL_PLANE_LOG_TYPES, VPC_CNI_CONFIGURATION } from "./KubernetesCluster";
+export {
+  KubernetesCluster,
+  KubernetesClusterArgs,
+  KubernetesTarget,
+  ComputeWorkloadArgs,
+  SpotScheduling,
+  spotScheduling,
+  clusterSecurityArgs,
+  clusterKeyPolicy,
+  nodeGroupSpec,
+  eksKubeconfig,
+  CONTROL_PLANE_LOG_TYPES,
+  VPC_CNI_CONFIGURATION,
+} from "./KubernetesCluster";
 export { SparkOperator, SparkOperatorArgs, domainScopes } from "./SparkOperator";
 export { QueryEngine, QueryEngineArgs, WarehouseRef, KafkaRef } from "./QueryEngine";

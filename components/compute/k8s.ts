@@ -10,14 +10,26 @@ export type Plain<T> = pulumi.Unwrap<T>;
 export type Namespace = Plain<k8s.types.input.core.v1.Namespace> & { apiVersion: "v1"; kind: "Namespace" };
 export type ResourceQuota = Plain<k8s.types.input.core.v1.ResourceQuota> & { apiVersion: "v1"; kind: "ResourceQuota" };
 export type LimitRange = Plain<k8s.types.input.core.v1.LimitRange> & { apiVersion: "v1"; kind: "LimitRange" };
-export type NetworkPolicy = Plain<k8s.types.input.networking.v1.NetworkPolicy> & { apiVersion: "networking.k8s.io/v1"; kind: "NetworkPolicy" };
-export type ServiceAccount = Plain<k8s.types.input.core.v1.ServiceAccount> & { apiVersion: "v1"; kind: "ServiceAccount" };
+export type NetworkPolicy = Plain<k8s.types.input.networking.v1.NetworkPolicy> & {
+  apiVersion: "networking.k8s.io/v1";
+  kind: "NetworkPolicy";
+};
+export type ServiceAccount = Plain<k8s.types.input.core.v1.ServiceAccount> & {
+  apiVersion: "v1";
+  kind: "ServiceAccount";
+};
 export type Role = Plain<k8s.types.input.rbac.v1.Role> & { apiVersion: "rbac.authorization.k8s.io/v1"; kind: "Role" };
-export type RoleBinding = Plain<k8s.types.input.rbac.v1.RoleBinding> & { apiVersion: "rbac.authorization.k8s.io/v1"; kind: "RoleBinding" };
+export type RoleBinding = Plain<k8s.types.input.rbac.v1.RoleBinding> & {
+  apiVersion: "rbac.authorization.k8s.io/v1";
+  kind: "RoleBinding";
+};
 export type Service = Plain<k8s.types.input.core.v1.Service> & { apiVersion: "v1"; kind: "Service" };
 export type Deployment = Plain<k8s.types.input.apps.v1.Deployment> & { apiVersion: "apps/v1"; kind: "Deployment" };
 export type ConfigMap = Plain<k8s.types.input.core.v1.ConfigMap> & { apiVersion: "v1"; kind: "ConfigMap" };
-export type HorizontalPodAutoscaler = Plain<k8s.types.input.autoscaling.v2.HorizontalPodAutoscaler> & { apiVersion: "autoscaling/v2"; kind: "HorizontalPodAutoscaler" };
+export type HorizontalPodAutoscaler = Plain<k8s.types.input.autoscaling.v2.HorizontalPodAutoscaler> & {
+  apiVersion: "autoscaling/v2";
+  kind: "HorizontalPodAutoscaler";
+};
 export type PodSecurityContext = Plain<k8s.types.input.core.v1.PodSecurityContext>;
 export type SecurityContext = Plain<k8s.types.input.core.v1.SecurityContext>;
 export type Toleration = Plain<k8s.types.input.core.v1.Toleration>;
@@ -26,7 +38,11 @@ type NetworkPolicyPort = Plain<k8s.types.input.networking.v1.NetworkPolicyPort>;
 export type Labels = Record<string, string>;
 
 /** Labels on every platform object: what it is part of, who manages it, and which component owns it. */
-export function platformLabels(ctx: Pick<PlatformContext, "prefix" | "environment">, component: string, extra: Labels = {}): Labels {
+export function platformLabels(
+  ctx: Pick<PlatformContext, "prefix" | "environment">,
+  component: string,
+  extra: Labels = {},
+): Labels {
   return {
     "app.kubernetes.io/part-of": ctx.prefix,
     "app.kubernetes.io/managed-by": "pulumi",
@@ -141,9 +157,18 @@ export interface NamespaceNetworkInput {
   /** HTTPS anywhere except the instance metadata service: AWS APIs, S3, the Kubernetes API. */
   readonly httpsEgress: boolean;
   /** Egress to CIDRs inside the VPC on given ports (warehouse, Kafka). */
-  readonly egressTo?: readonly { readonly name: string; readonly cidrs: readonly string[]; readonly ports: readonly number[] }[];
+  readonly egressTo?: readonly {
+    readonly name: string;
+    readonly cidrs: readonly string[];
+    readonly ports: readonly number[];
+  }[];
   /** Ingress from CIDRs to selected pods on given ports (load balancer, API server webhooks). */
-  readonly ingressFrom?: readonly { readonly name: string; readonly podSelector: Labels; readonly cidrs: readonly string[]; readonly ports: readonly number[] }[];
+  readonly ingressFrom?: readonly {
+    readonly name: string;
+    readonly podSelector: Labels;
+    readonly cidrs: readonly string[];
+    readonly ports: readonly number[];
+  }[];
 }
 
 /**
@@ -159,7 +184,12 @@ export function namespaceNetworkPolicies(input: NamespaceNetworkInput): NetworkP
       policyTypes: ["Egress"],
       egress: [
         {
-          to: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "kube-system" } }, podSelector: { matchLabels: { "k8s-app": "kube-dns" } } }],
+          to: [
+            {
+              namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "kube-system" } },
+              podSelector: { matchLabels: { "k8s-app": "kube-dns" } },
+            },
+          ],
           ports: [{ protocol: "UDP", port: 53 }, tcp(53)],
         },
       ],
@@ -216,12 +246,25 @@ export function namespaceNetworkPolicies(input: NamespaceNetworkInput): NetworkP
 
 /** Non-root, default seccomp profile: what Pod Security `restricted` requires at pod level. */
 export function restrictedPodSecurity(uid: number): PodSecurityContext {
-  return { runAsNonRoot: true, runAsUser: uid, runAsGroup: uid, fsGroup: uid, seccompProfile: { type: "RuntimeDefault" } };
+  return {
+    runAsNonRoot: true,
+    runAsUser: uid,
+    runAsGroup: uid,
+    fsGroup: uid,
+    seccompProfile: { type: "RuntimeDefault" },
+  };
 }
 
 /** No privilege escalation, no capabilities, read-only root filesystem. */
 export function restrictedContainerSecurity(readOnlyRootFilesystem = true): SecurityContext {
-  return { allowPrivilegeEscalation: false, privileged: false, readOnlyRootFilesystem, runAsNonRoot: true, capabilities: { drop: ["ALL"] }, seccompProfile: { type: "RuntimeDefault" } };
+  return {
+    allowPrivilegeEscalation: false,
+    privileged: false,
+    readOnlyRootFilesystem,
+    runAsNonRoot: true,
+    capabilities: { drop: ["ALL"] },
+    seccompProfile: { type: "RuntimeDefault" },
+  };
 }
 
 export function configMap(name: string, ns: string, labels: Labels, data: Record<string, string>): ConfigMap {

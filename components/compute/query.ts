@@ -47,13 +47,24 @@ export interface CatalogInput {
 }
 
 /** Environment variables the catalogs read; Trino and Presto substitute `${ENV:NAME}` when loading properties. */
-export const ENV = { warehouseUser: "WAREHOUSE_USER", warehousePassword: "WAREHOUSE_PASSWORD", sharedSecret: "SHARED_SECRET", oauth2ClientSecret: "OAUTH2_CLIENT_SECRET", keystorePassword: "KEYSTORE_PASSWORD" } as const;
+export const ENV = {
+  warehouseUser: "WAREHOUSE_USER",
+  warehousePassword: "WAREHOUSE_PASSWORD",
+  sharedSecret: "SHARED_SECRET",
+  oauth2ClientSecret: "OAUTH2_CLIENT_SECRET",
+  keystorePassword: "KEYSTORE_PASSWORD",
+} as const;
 const env = (name: string) => `\${ENV:${name}}`;
-const props = (entries: Record<string, string>) => Object.entries(entries).map(([k, v]) => `${k}=${v}`).join("\n") + "\n";
+const props = (entries: Record<string, string>) =>
+  Object.entries(entries)
+    .map(([k, v]) => `${k}=${v}`)
+    .join("\n") + "\n";
 
 /** Path where the Kafka client properties are mounted in engine pods. */
 export function kafkaClientConfigPath(engine: "trino" | "presto"): string {
-  return engine === "trino" ? "/etc/trino/kafka-client/client.properties" : "/opt/presto-server/etc/kafka-client/client.properties";
+  return engine === "trino"
+    ? "/etc/trino/kafka-client/client.properties"
+    : "/opt/presto-server/etc/kafka-client/client.properties";
 }
 
 /**
@@ -62,11 +73,26 @@ export function kafkaClientConfigPath(engine: "trino" | "presto"): string {
  */
 export function catalogProperties(input: CatalogInput): Record<string, string> {
   const catalogs: Record<string, string> = {};
-  const glue = { "hive.metastore": "glue", "hive.metastore.glue.region": input.region, "hive.metastore.glue.catalogid": input.accountId };
+  const glue = {
+    "hive.metastore": "glue",
+    "hive.metastore.glue.region": input.region,
+    "hive.metastore.glue.catalogid": input.accountId,
+  };
   if (input.engine === "trino") {
     const s3 = { "fs.native-s3.enabled": "true", "s3.region": input.region };
-    catalogs[CATALOG.lake] = props({ "connector.name": "hive", ...glue, ...s3, "hive.non-managed-table-writes-enabled": "false" });
-    catalogs[CATALOG.iceberg] = props({ "connector.name": "iceberg", "iceberg.catalog.type": "glue", "hive.metastore.glue.region": input.region, "hive.metastore.glue.catalogid": input.accountId, ...s3 });
+    catalogs[CATALOG.lake] = props({
+      "connector.name": "hive",
+      ...glue,
+      ...s3,
+      "hive.non-managed-table-writes-enabled": "false",
+    });
+    catalogs[CATALOG.iceberg] = props({
+      "connector.name": "iceberg",
+      "iceberg.catalog.type": "glue",
+      "hive.metastore.glue.region": input.region,
+      "hive.metastore.glue.catalogid": input.accountId,
+      ...s3,
+    });
   } else {
     catalogs[CATALOG.lake] = props({
       "connector.name": "hive-hadoop2",
@@ -79,7 +105,10 @@ export function catalogProperties(input: CatalogInput): Record<string, string> {
   }
   if (input.warehouse) {
     const w = input.warehouse;
-    const url = w.engine === "redshift-serverless" ? `jdbc:redshift://${w.endpoint}:${w.port}/${w.database}?ssl=true` : `jdbc:postgresql://${w.endpoint}:${w.port}/${w.database}?ssl=true&sslmode=require`;
+    const url =
+      w.engine === "redshift-serverless"
+        ? `jdbc:redshift://${w.endpoint}:${w.port}/${w.database}?ssl=true`
+        : `jdbc:postgresql://${w.endpoint}:${w.port}/${w.database}?ssl=true&sslmode=require`;
     catalogs[CATALOG.warehouse] = props({
       "connector.name": w.engine === "redshift-serverless" ? "redshift" : "postgresql",
       "connection-url": url,
@@ -140,7 +169,9 @@ export function accessModel(input: AccessModelInput) {
     /** Writable by engineers: analytics of non-restricted domains. */
     writable: open.length > 0 ? schemaPattern(input.prefix, open, [QUERY_WRITE_ZONE]) : undefined,
     /** Never served: every raw schema and every schema of a restricted domain. */
-    denied: [`${escape(p)}_.*_raw`, ...(restricted.length > 0 ? [`${escape(p)}_${anyOf(restricted)}_.*`] : [])].join("|"),
+    denied: [`${escape(p)}_.*_raw`, ...(restricted.length > 0 ? [`${escape(p)}_${anyOf(restricted)}_.*`] : [])].join(
+      "|",
+    ),
     restrictedDomains: restricted,
   };
 }
@@ -173,12 +204,24 @@ export function trinoAccessRules(input: AccessModelInput): TrinoRules {
     { catalog: ".*", allow: "none" },
   ];
   const tables: TrinoTableRule[] = [{ catalog: lake, schema: m.denied, privileges: [] }];
-  if (has(CATALOG.warehouse) && m.restrictedDomains.length > 0) tables.push({ catalog: CATALOG.warehouse, schema: anyOf(m.restrictedDomains), privileges: [] });
-  if (m.writable) tables.push({ group: ENGINEERS, catalog: lake, schema: m.writable, privileges: ["SELECT", "INSERT", "DELETE", "UPDATE", "OWNERSHIP"] });
+  if (has(CATALOG.warehouse) && m.restrictedDomains.length > 0)
+    tables.push({ catalog: CATALOG.warehouse, schema: anyOf(m.restrictedDomains), privileges: [] });
+  if (m.writable)
+    tables.push({
+      group: ENGINEERS,
+      catalog: lake,
+      schema: m.writable,
+      privileges: ["SELECT", "INSERT", "DELETE", "UPDATE", "OWNERSHIP"],
+    });
   if (m.readable) tables.push({ group: both, catalog: lake, schema: m.readable, privileges: ["SELECT"] });
   if (has(CATALOG.warehouse)) tables.push({ group: both, catalog: CATALOG.warehouse, privileges: ["SELECT"] });
   if (has(CATALOG.kafka)) tables.push({ group: ENGINEERS, catalog: CATALOG.kafka, privileges: ["SELECT"] });
-  tables.push({ group: both, catalog: "system", schema: "(runtime|metadata|information_schema)", privileges: ["SELECT"] });
+  tables.push({
+    group: both,
+    catalog: "system",
+    schema: "(runtime|metadata|information_schema)",
+    privileges: ["SELECT"],
+  });
   return {
     catalogs,
     schemas: m.writable ? [{ group: ENGINEERS, catalog: lake, schema: m.writable, owner: true }] : [],
@@ -205,16 +248,23 @@ export function prestoAccessRules(input: AccessModelInput, groups: QueryEngineCo
   const system = {
     catalogs: [
       ...(engineers ? [{ user: engineers, catalog: anyOf(input.catalogs), allow: true }] : []),
-      ...(analysts ? [{ user: analysts, catalog: anyOf(input.catalogs.filter((c) => c !== CATALOG.kafka)), allow: true }] : []),
+      ...(analysts
+        ? [{ user: analysts, catalog: anyOf(input.catalogs.filter((c) => c !== CATALOG.kafka)), allow: true }]
+        : []),
       ...(both ? [{ user: both, catalog: "system", allow: true }] : []),
       { catalog: ".*", allow: false },
     ],
   };
   const lake = {
-    schemas: [...(engineers && m.writable ? [{ user: engineers, schema: m.writable, owner: true }] : []), { schema: ".*", owner: false }],
+    schemas: [
+      ...(engineers && m.writable ? [{ user: engineers, schema: m.writable, owner: true }] : []),
+      { schema: ".*", owner: false },
+    ],
     tables: [
       { schema: m.denied, privileges: [] as string[] },
-      ...(engineers && m.writable ? [{ user: engineers, schema: m.writable, privileges: ["SELECT", "INSERT", "DELETE", "OWNERSHIP"] }] : []),
+      ...(engineers && m.writable
+        ? [{ user: engineers, schema: m.writable, privileges: ["SELECT", "INSERT", "DELETE", "OWNERSHIP"] }]
+        : []),
       ...(both && m.readable ? [{ user: both, schema: m.readable, privileges: ["SELECT"] }] : []),
     ],
   };
@@ -229,10 +279,17 @@ const gib = (q: string) => (q.endsWith("Gi") ? Number(q.slice(0, -2)) : Math.flo
 /** JVM heap at 75% of the container (the rest is metaspace, buffers and the OS); query memory at 30% of heap. */
 export function engineMemory(containerMemory: string) {
   const heap = Math.max(1, Math.floor(gib(containerMemory) * 0.75));
-  return { heap: `${heap}G`, perNode: `${Math.max(1, Math.floor(heap * 0.3))}GB`, perNodeGiB: Math.max(1, Math.floor(heap * 0.3)) };
+  return {
+    heap: `${heap}G`,
+    perNode: `${Math.max(1, Math.floor(heap * 0.3))}GB`,
+    perNodeGiB: Math.max(1, Math.floor(heap * 0.3)),
+  };
 }
 
-const podResources = (r: { cpu: string; memory: string }) => ({ requests: { cpu: r.cpu, memory: r.memory }, limits: { memory: r.memory } });
+const podResources = (r: { cpu: string; memory: string }) => ({
+  requests: { cpu: r.cpu, memory: r.memory },
+  limits: { memory: r.memory },
+});
 
 // ---------------------------------------------------------------------------------------------------------------
 // Helm values
@@ -267,15 +324,27 @@ export function trinoValues(input: EngineValuesInput) {
   const maxWorkers = q.autoscaling.enabled ? q.autoscaling.maxWorkers : q.workers;
   const auth = q.authentication;
   const rules = trinoAccessRules(input.rules);
-  const groupFile = [q.groups.analysts.length ? `${ANALYSTS}:${q.groups.analysts.join(",")}` : "", q.groups.engineers.length ? `${ENGINEERS}:${q.groups.engineers.join(",")}` : ""].filter(Boolean).join("\n");
+  const groupFile = [
+    q.groups.analysts.length ? `${ANALYSTS}:${q.groups.analysts.join(",")}` : "",
+    q.groups.engineers.length ? `${ENGINEERS}:${q.groups.engineers.join(",")}` : "",
+  ]
+    .filter(Boolean)
+    .join("\n");
   return {
     image: { tag: CHARTS.trino.appVersion },
     server: {
       workers: q.workers,
       node: { environment: input.environment },
-      config: { authenticationType: auth.type === "password" ? "PASSWORD" : "OAUTH2", query: { maxMemory: `${worker.perNodeGiB * maxWorkers}GB` } },
+      config: {
+        authenticationType: auth.type === "password" ? "PASSWORD" : "OAUTH2",
+        query: { maxMemory: `${worker.perNodeGiB * maxWorkers}GB` },
+      },
       ...(input.exchangeBaseDir ? { exchangeManager: { name: "filesystem", baseDir: [input.exchangeBaseDir] } } : {}),
-      autoscaling: { enabled: q.autoscaling.enabled, maxReplicas: q.autoscaling.maxWorkers, targetCPUUtilizationPercentage: q.autoscaling.targetCpuPercent },
+      autoscaling: {
+        enabled: q.autoscaling.enabled,
+        maxReplicas: q.autoscaling.maxWorkers,
+        targetCPUUtilizationPercentage: q.autoscaling.targetCpuPercent,
+      },
     },
     additionalConfigProperties: [
       // TLS ends at the internal load balancer; the hop to the pod stays in the VPC and network policy admits only it.
@@ -285,15 +354,31 @@ export function trinoValues(input: EngineValuesInput) {
       ...(input.exchangeBaseDir ? ["retry-policy=TASK"] : []),
     ],
     additionalExchangeManagerProperties: input.exchangeBaseDir ? [`exchange.s3.region=${input.region}`] : [],
-    accessControl: { type: "configmap", refreshPeriod: "60s", configFile: "rules.json", rules: { "rules.json": JSON.stringify(rules, null, 2) } },
+    accessControl: {
+      type: "configmap",
+      refreshPeriod: "60s",
+      configFile: "rules.json",
+      rules: { "rules.json": JSON.stringify(rules, null, 2) },
+    },
     // The chart's sample tpch/tpcds catalogs are removed (null deletes a chart default).
     catalogs: { tpch: null, tpcds: null, ...input.catalogs },
     envFrom: [{ secretRef: { name: CREDENTIALS_SECRET } }],
-    auth: auth.type === "password" ? { passwordAuthSecret: PASSWORD_DB_SECRET, refreshPeriod: "60s", ...(groupFile ? { groups: groupFile } : {}) } : {},
+    auth:
+      auth.type === "password"
+        ? { passwordAuthSecret: PASSWORD_DB_SECRET, refreshPeriod: "60s", ...(groupFile ? { groups: groupFile } : {}) }
+        : {},
     serviceAccount: { create: false, name: QUERY_SERVICE_ACCOUNT },
-    securityContext: { runAsUser: 1000, runAsGroup: 1000, runAsNonRoot: true, fsGroup: 1000, seccompProfile: { type: "RuntimeDefault" } },
+    securityContext: {
+      runAsUser: 1000,
+      runAsGroup: 1000,
+      runAsNonRoot: true,
+      fsGroup: 1000,
+      seccompProfile: { type: "RuntimeDefault" },
+    },
     containerSecurityContext: { allowPrivilegeEscalation: false, privileged: false, capabilities: { drop: ["ALL"] } },
-    configMounts: input.kafka ? [{ name: "kafka-client", configMap: KAFKA_CLIENT_CONFIGMAP, path: "/etc/trino/kafka-client" }] : [],
+    configMounts: input.kafka
+      ? [{ name: "kafka-client", configMap: KAFKA_CLIENT_CONFIGMAP, path: "/etc/trino/kafka-client" }]
+      : [],
     coordinator: {
       jvm: { maxHeapSize: coordinator.heap },
       config: { query: { maxMemoryPerNode: coordinator.perNode } },
@@ -317,12 +402,19 @@ export function prestoValues(input: EngineValuesInput) {
   const worker = engineMemory(q.worker.memory);
   const etc = "/opt/presto-server/etc";
   const maxWorkers = q.autoscaling.enabled ? q.autoscaling.maxWorkers : q.workers;
-  const common = [`query.max-memory=${worker.perNodeGiB * maxWorkers}GB`, "internal-communication.jwt.enabled=true", `internal-communication.shared-secret=${env(ENV.sharedSecret)}`];
+  const common = [
+    `query.max-memory=${worker.perNodeGiB * maxWorkers}GB`,
+    "internal-communication.jwt.enabled=true",
+    `internal-communication.shared-secret=${env(ENV.sharedSecret)}`,
+  ];
   const mounts = (extra: { name: string; mountPath: string; subPath?: string }[]) => [
     ...(input.kafka ? [{ name: "kafka-client", mountPath: `${etc}/kafka-client` }] : []),
     ...extra,
   ];
-  const volumes = (extra: object[]) => [...(input.kafka ? [{ name: "kafka-client", configMap: { name: KAFKA_CLIENT_CONFIGMAP } }] : []), ...extra];
+  const volumes = (extra: object[]) => [
+    ...(input.kafka ? [{ name: "kafka-client", configMap: { name: KAFKA_CLIENT_CONFIGMAP } }] : []),
+    ...extra,
+  ];
   const accessVolume = { name: "access-control", configMap: { name: "query-engine-access-control" } };
   return {
     image: { tag: CHARTS.presto.appVersion },
@@ -344,11 +436,19 @@ export function prestoValues(input: EngineValuesInput) {
         "http-server.authentication.type=PASSWORD",
       ].join("\n"),
       resources: podResources(q.coordinator),
-      volumes: volumes([accessVolume, { name: "tls", secret: { secretName: TLS_SECRET } }, { name: "password-db", secret: { secretName: PASSWORD_DB_SECRET } }]),
+      volumes: volumes([
+        accessVolume,
+        { name: "tls", secret: { secretName: TLS_SECRET } },
+        { name: "password-db", secret: { secretName: PASSWORD_DB_SECRET } },
+      ]),
       volumeMounts: mounts([
         { name: "access-control", mountPath: `${etc}/access-control` },
         { name: "access-control", mountPath: `${etc}/access-control.properties`, subPath: "access-control.properties" },
-        { name: "access-control", mountPath: `${etc}/password-authenticator.properties`, subPath: "password-authenticator.properties" },
+        {
+          name: "access-control",
+          mountPath: `${etc}/password-authenticator.properties`,
+          subPath: "password-authenticator.properties",
+        },
         { name: "tls", mountPath: `${etc}/tls` },
         { name: "password-db", mountPath: `${etc}/auth` },
       ]),
@@ -365,12 +465,21 @@ export function prestoValues(input: EngineValuesInput) {
 }
 
 /** Files of presto's access-control ConfigMap (mounted next to config.properties). */
-export function prestoAccessFiles(input: AccessModelInput, groups: QueryEngineConfig["groups"]): Record<string, string> {
+export function prestoAccessFiles(
+  input: AccessModelInput,
+  groups: QueryEngineConfig["groups"],
+): Record<string, string> {
   const rules = prestoAccessRules(input, groups);
   const etc = "/opt/presto-server/etc";
   return {
-    "access-control.properties": props({ "access-control.name": "file", "security.config-file": `${etc}/access-control/rules.json` }),
-    "password-authenticator.properties": props({ "password-authenticator.name": "file", "file.password-file": `${etc}/auth/password.db` }),
+    "access-control.properties": props({
+      "access-control.name": "file",
+      "security.config-file": `${etc}/access-control/rules.json`,
+    }),
+    "password-authenticator.properties": props({
+      "password-authenticator.name": "file",
+      "file.password-file": `${etc}/auth/password.db`,
+    }),
     "rules.json": JSON.stringify(rules.system, null, 2),
     "lake-rules.json": JSON.stringify(rules.lake, null, 2),
   };
@@ -378,7 +487,11 @@ export function prestoAccessFiles(input: AccessModelInput, groups: QueryEngineCo
 
 /** Labels the chart puts on coordinator pods (`<chart name>` / release name / component). */
 export function coordinatorSelector(engine: "trino" | "presto"): Labels {
-  return { "app.kubernetes.io/name": engine, "app.kubernetes.io/instance": engine, "app.kubernetes.io/component": "coordinator" };
+  return {
+    "app.kubernetes.io/name": engine,
+    "app.kubernetes.io/instance": engine,
+    "app.kubernetes.io/component": "coordinator",
+  };
 }
 
 export interface LoadBalancerInput {
@@ -419,7 +532,12 @@ export function loadBalancerService(input: LoadBalancerInput): Service {
       selector: coordinatorSelector(input.engine),
       ports: [
         tls
-          ? { name: "https", port: 443, targetPort: input.engine === "presto" ? PRESTO_HTTPS_PORT : ENGINE_PORT, protocol: "TCP" }
+          ? {
+              name: "https",
+              port: 443,
+              targetPort: input.engine === "presto" ? PRESTO_HTTPS_PORT : ENGINE_PORT,
+              protocol: "TCP",
+            }
           : { name: "http", port: 80, targetPort: ENGINE_PORT, protocol: "TCP" },
       ],
     },
@@ -436,9 +554,19 @@ export function prestoWorkerAutoscaler(ns: string, labels: Labels, q: QueryEngin
       scaleTargetRef: { apiVersion: "apps/v1", kind: "Deployment", name: "presto-worker" },
       minReplicas: q.workers,
       maxReplicas: q.autoscaling.maxWorkers,
-      metrics: [{ type: "Resource", resource: { name: "cpu", target: { type: "Utilization", averageUtilization: q.autoscaling.targetCpuPercent } } }],
+      metrics: [
+        {
+          type: "Resource",
+          resource: {
+            name: "cpu",
+            target: { type: "Utilization", averageUtilization: q.autoscaling.targetCpuPercent },
+          },
+        },
+      ],
       // Scale in slowly: a removed worker fails the tasks it was running.
-      behavior: { scaleDown: { stabilizationWindowSeconds: 600, policies: [{ type: "Pods", value: 1, periodSeconds: 300 }] } },
+      behavior: {
+        scaleDown: { stabilizationWindowSeconds: 600, policies: [{ type: "Pods", value: 1, periodSeconds: 300 }] },
+      },
     },
   };
 }

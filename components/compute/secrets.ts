@@ -42,7 +42,12 @@ export function secretStore(namespace: string, region: string, labels: Labels): 
 }
 
 /** One Kubernetes Secret assembled from Secrets Manager; kept if the ExternalSecret goes, so pods do not lose it mid-run. */
-export function externalSecret(name: string, namespace: string, labels: Labels, data: readonly ExternalSecretData[]): ExternalSecret {
+export function externalSecret(
+  name: string,
+  namespace: string,
+  labels: Labels,
+  data: readonly ExternalSecretData[],
+): ExternalSecret {
   return {
     apiVersion: EXTERNAL_SECRETS_API_VERSION,
     kind: "ExternalSecret",

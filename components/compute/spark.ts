@@ -48,7 +48,13 @@ export interface SparkApplicationSpec {
   mainClass?: string;
   arguments: string[];
   sparkConf: Record<string, string>;
-  restartPolicy: { type: "OnFailure"; onFailureRetries: number; onFailureRetryInterval: number; onSubmissionFailureRetries: number; onSubmissionFailureRetryInterval: number };
+  restartPolicy: {
+    type: "OnFailure";
+    onFailureRetries: number;
+    onFailureRetryInterval: number;
+    onSubmissionFailureRetries: number;
+    onSubmissionFailureRetryInterval: number;
+  };
   timeToLiveSeconds?: number;
   driver: SparkPodSpec & { serviceAccount: string };
   executor: SparkPodSpec & { instances: number; deleteOnTermination: boolean };
@@ -100,8 +106,13 @@ export interface SparkPlatform {
  */
 export function sparkApplicationSpec(job: ResolvedSparkJob, platform: SparkPlatform): SparkApplicationSpec {
   const labels = { ...platform.labels, "data-platform/domain": job.domain, "data-platform/spark-job": job.name };
-  const pod = { podSecurityContext: restrictedPodSecurity(SPARK_UID), securityContext: restrictedContainerSecurity(false), labels };
-  if (job.spot && !platform.spot) throw new Error(`spark job '${job.name}' asks for spot executors but the cluster has no spot group for them`);
+  const pod = {
+    podSecurityContext: restrictedPodSecurity(SPARK_UID),
+    securityContext: restrictedContainerSecurity(false),
+    labels,
+  };
+  if (job.spot && !platform.spot)
+    throw new Error(`spark job '${job.name}' asks for spot executors but the cluster has no spot group for them`);
   return {
     type: job.type,
     mode: "cluster",
@@ -118,17 +129,36 @@ export function sparkApplicationSpec(job: ResolvedSparkJob, platform: SparkPlatf
       "spark.eventLog.rolling.enabled": "true",
       "spark.hadoop.fs.s3a.endpoint.region": platform.region,
       // Executors lost to spot reclaims hand their shuffle and cache blocks to survivors instead of recomputing.
-      ...(job.spot ? { "spark.decommission.enabled": "true", "spark.storage.decommission.enabled": "true", "spark.storage.decommission.shuffleBlocks.enabled": "true" } : {}),
+      ...(job.spot
+        ? {
+            "spark.decommission.enabled": "true",
+            "spark.storage.decommission.enabled": "true",
+            "spark.storage.decommission.shuffleBlocks.enabled": "true",
+          }
+        : {}),
     },
-    restartPolicy: { type: "OnFailure", onFailureRetries: job.retries, onFailureRetryInterval: 60, onSubmissionFailureRetries: 3, onSubmissionFailureRetryInterval: 30 },
-    driver: { ...pod, cores: job.driver.cores, memory: job.driver.memory, serviceAccount: domainServiceAccount(job.domain) },
+    restartPolicy: {
+      type: "OnFailure",
+      onFailureRetries: job.retries,
+      onFailureRetryInterval: 60,
+      onSubmissionFailureRetries: 3,
+      onSubmissionFailureRetryInterval: 30,
+    },
+    driver: {
+      ...pod,
+      cores: job.driver.cores,
+      memory: job.driver.memory,
+      serviceAccount: domainServiceAccount(job.domain),
+    },
     executor: {
       ...pod,
       cores: job.executor.cores,
       memory: job.executor.memory,
       instances: job.executor.instances,
       deleteOnTermination: true,
-      ...(job.spot && platform.spot ? { nodeSelector: { ...platform.spot.nodeSelector }, tolerations: [...platform.spot.tolerations] } : {}),
+      ...(job.spot && platform.spot
+        ? { nodeSelector: { ...platform.spot.nodeSelector }, tolerations: [...platform.spot.tolerations] }
+        : {}),
     },
   };
 }
@@ -138,7 +168,11 @@ export function scheduledSparkApplication(job: ResolvedSparkJob, platform: Spark
   return {
     apiVersion: SPARK_API_VERSION,
     kind: "ScheduledSparkApplication",
-    metadata: { name: job.name, namespace: platform.namespace, labels: { ...platform.labels, "data-platform/domain": job.domain } },
+    metadata: {
+      name: job.name,
+      namespace: platform.namespace,
+      labels: { ...platform.labels, "data-platform/domain": job.domain },
+    },
     spec: {
       schedule: job.schedule,
       timeZone: job.timeZone,
@@ -156,7 +190,11 @@ export function adHocSparkApplication(job: ResolvedSparkJob, platform: SparkPlat
   return {
     apiVersion: SPARK_API_VERSION,
     kind: "SparkApplication",
-    metadata: { generateName: `${job.name}-adhoc-`, namespace: platform.namespace, labels: { ...platform.labels, "data-platform/domain": job.domain, "data-platform/run": "ad-hoc" } },
+    metadata: {
+      generateName: `${job.name}-adhoc-`,
+      namespace: platform.namespace,
+      labels: { ...platform.labels, "data-platform/domain": job.domain, "data-platform/run": "ad-hoc" },
+    },
     spec: { ...sparkApplicationSpec(job, platform), timeToLiveSeconds: 3 * 24 * 3600 },
   };
 }
@@ -199,7 +237,13 @@ export function sparkOperatorValues(input: SparkOperatorValuesInput) {
     spark: { jobNamespaces: [input.jobNamespace], serviceAccount: { create: false }, rbac: { create: false } },
     controller: { replicas, resources, podDisruptionBudget: { enable: input.highAvailability, minAvailable: 1 } },
     // The webhook applies what spark-submit cannot: security contexts, tolerations and node selectors on the pods.
-    webhook: { enable: true, replicas, failurePolicy: "Fail", resources, podDisruptionBudget: { enable: input.highAvailability, minAvailable: 1 } },
+    webhook: {
+      enable: true,
+      replicas,
+      failurePolicy: "Fail",
+      resources,
+      podDisruptionBudget: { enable: input.highAvailability, minAvailable: 1 },
+    },
     prometheus: { metrics: { enable: true } },
   };
 }
@@ -246,7 +290,10 @@ export function historyServer(input: HistoryServerInput): { deployment: Deployme
               image: input.image,
               imagePullPolicy: "IfNotPresent",
               command: ["/opt/spark/bin/spark-class", "org.apache.spark.deploy.history.HistoryServer"],
-              env: [{ name: "SPARK_HISTORY_OPTS", value: opts }, { name: "SPARK_NO_DAEMONIZE", value: "true" }],
+              env: [
+                { name: "SPARK_HISTORY_OPTS", value: opts },
+                { name: "SPARK_NO_DAEMONIZE", value: "true" },
+              ],
               ports: [{ name: "http", containerPort: HISTORY_SERVER_PORT, protocol: "TCP" }],
               readinessProbe: { httpGet: { path: "/", port: "http" }, initialDelaySeconds: 15, periodSeconds: 10 },
               resources: { requests: { cpu: "250m", memory: "1Gi" }, limits: { memory: "2Gi" } },
@@ -263,7 +310,11 @@ export function historyServer(input: HistoryServerInput): { deployment: Deployme
     apiVersion: "v1",
     kind: "Service",
     metadata: { name: "spark-history-server", namespace: input.namespace, labels },
-    spec: { type: "ClusterIP", selector: HISTORY_SERVER_LABELS, ports: [{ name: "http", port: HISTORY_SERVER_PORT, targetPort: "http", protocol: "TCP" }] },
+    spec: {
+      type: "ClusterIP",
+      selector: HISTORY_SERVER_LABELS,
+      ports: [{ name: "http", port: HISTORY_SERVER_PORT, targetPort: "http", protocol: "TCP" }],
+    },
   };
   return { deployment, service };
 }

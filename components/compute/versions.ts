@@ -26,12 +26,32 @@ export interface ChartRef {
 }
 
 export const CHARTS = {
-  sparkOperator: { chart: "spark-operator", repo: "https://kubeflow.github.io/spark-operator", version: "2.5.2", appVersion: "2.5.2" },
+  sparkOperator: {
+    chart: "spark-operator",
+    repo: "https://kubeflow.github.io/spark-operator",
+    version: "2.5.2",
+    appVersion: "2.5.2",
+  },
   trino: { chart: "trino", repo: "https://trinodb.github.io/charts", version: "1.42.2", appVersion: "480" },
-  presto: { chart: "presto", repo: "https://prestodb.github.io/presto-helm-charts", version: "0.4.0", appVersion: "0.291" },
-  externalSecrets: { chart: "external-secrets", repo: "https://charts.external-secrets.io", version: "2.9.0", appVersion: "v2.9.0" },
+  presto: {
+    chart: "presto",
+    repo: "https://prestodb.github.io/presto-helm-charts",
+    version: "0.4.0",
+    appVersion: "0.291",
+  },
+  externalSecrets: {
+    chart: "external-secrets",
+    repo: "https://charts.external-secrets.io",
+    version: "2.9.0",
+    appVersion: "v2.9.0",
+  },
   // The autoscaler's minor version must match the control plane's: 9.51.0 is the newest chart shipping 1.33.
-  clusterAutoscaler: { chart: "cluster-autoscaler", repo: "https://kubernetes.github.io/autoscaler", version: "9.51.0", appVersion: "1.33.0" },
+  clusterAutoscaler: {
+    chart: "cluster-autoscaler",
+    repo: "https://kubernetes.github.io/autoscaler",
+    version: "9.51.0",
+    appVersion: "1.33.0",
+  },
 } as const satisfies Record<string, ChartRef>;
 
 /** Spark version the scheduled applications declare (the operator passes it to spark-submit). */

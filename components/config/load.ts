@@ -29,7 +29,9 @@ export class ConfigError extends pulumi.RunError {
 export const CONFIG_ROOT = "platform";
 
 function joinPath(path: readonly PropertyKey[]): string {
-  return [CONFIG_ROOT, ...path].reduce<string>((acc, k) => (typeof k === "number" ? `${acc}[${k}]` : `${acc}.${String(k)}`), "").slice(1);
+  return [CONFIG_ROOT, ...path]
+    .reduce<string>((acc, k) => (typeof k === "number" ? `${acc}[${k}]` : `${acc}.${String(k)}`), "")
+    .slice(1);
 }
 
 /** zod issues → problems with paths users can find in their YAML. */
@@ -37,7 +39,8 @@ export function problemsFromZod(error: z.ZodError): Problem[] {
   const problems: Problem[] = [];
   for (const issue of error.issues) {
     if (issue.code === "unrecognized_keys") {
-      for (const key of issue.keys) problems.push({ path: joinPath([...issue.path, key]), message: "unknown key (is it a typo?)" });
+      for (const key of issue.keys)
+        problems.push({ path: joinPath([...issue.path, key]), message: "unknown key (is it a typo?)" });
     } else if (issue.code === "invalid_type" && issue.input === undefined) {
       problems.push({ path: joinPath(issue.path), message: `is required (${issue.expected})` });
     } else {
@@ -53,36 +56,86 @@ export function crossChecks(parsed: PlatformParsed, resolved: ResolvedConfig): P
   const seen = new Map<string, number>();
   parsed.domains.forEach((d, i) => {
     const first = seen.get(d.name);
-    if (first !== undefined) problems.push({ path: `platform.domains[${i}].name`, message: `duplicate domain '${d.name}' (also at platform.domains[${first}])` });
+    if (first !== undefined)
+      problems.push({
+        path: `platform.domains[${i}].name`,
+        message: `duplicate domain '${d.name}' (also at platform.domains[${first}])`,
+      });
     else seen.set(d.name, i);
   });
   const net = parsed.network;
   if (net?.existing && net.cidr) {
-    problems.push({ path: "platform.network.cidr", message: "conflicts with platform.network.existing.cidr: an existing VPC brings its own CIDR; set one of them" });
+    problems.push({
+      path: "platform.network.cidr",
+      message: "conflicts with platform.network.existing.cidr: an existing VPC brings its own CIDR; set one of them",
+    });
   }
   if (net?.availabilityZones && net.availabilityZones.length !== resolved.network.azCount) {
-    problems.push({ path: "platform.network.availabilityZones", message: `lists ${net.availabilityZones.length} zones but platform.network.azCount is ${resolved.network.azCount}` });
+    problems.push({
+      path: "platform.network.availabilityZones",
+      message: `lists ${net.availabilityZones.length} zones but platform.network.azCount is ${resolved.network.azCount}`,
+    });
   }
   if (resolved.environment !== "dev" && parsed.lake?.forceDestroy === true) {
-    problems.push({ path: "platform.lake.forceDestroy", message: `is refused in ${resolved.environment}: emptying buckets on destroy would delete the lake's data; only dev may set it` });
+    problems.push({
+      path: "platform.lake.forceDestroy",
+      message: `is refused in ${resolved.environment}: emptying buckets on destroy would delete the lake's data; only dev may set it`,
+    });
   }
   if (resolved.environment === "prod") {
-    if (parsed.network?.azCount === 2) problems.push({ path: "platform.network.azCount", message: "is refused in prod: prod must survive the loss of an AZ, use 3" });
-    if (parsed.network?.natGateways === "single") problems.push({ path: "platform.network.natGateways", message: "is refused in prod: a single NAT gateway is a single point of failure, use per-az" });
+    if (parsed.network?.azCount === 2)
+      problems.push({
+        path: "platform.network.azCount",
+        message: "is refused in prod: prod must survive the loss of an AZ, use 3",
+      });
+    if (parsed.network?.natGateways === "single")
+      problems.push({
+        path: "platform.network.natGateways",
+        message: "is refused in prod: a single NAT gateway is a single point of failure, use per-az",
+      });
     if (parsed.security?.keyDeletionWindowDays !== undefined && parsed.security.keyDeletionWindowDays < 30) {
-      problems.push({ path: "platform.security.keyDeletionWindowDays", message: "is refused in prod: a deleted key makes its data unreadable; prod keeps the 30-day window" });
+      problems.push({
+        path: "platform.security.keyDeletionWindowDays",
+        message: "is refused in prod: a deleted key makes its data unreadable; prod keeps the 30-day window",
+      });
     }
   }
-  const capability = { environment: resolved.environment, azCount: resolved.network.azCount, domains: resolved.domains };
+  const capability = {
+    environment: resolved.environment,
+    azCount: resolved.network.azCount,
+    domains: resolved.domains,
+  };
   problems.push(...validateWarehouse(parsed.warehouse, resolved.warehouse, capability));
   problems.push(...validateStreaming(parsed.streaming, resolved.streaming, capability));
-  const ingestion = validateIngestion(parsed, { domains: resolved.domains, warehouse: resolved.warehouse.enabled, kafka: resolved.streaming.enabled, topics: resolved.streaming.topics });
+  const ingestion = validateIngestion(parsed, {
+    domains: resolved.domains,
+    warehouse: resolved.warehouse.enabled,
+    kafka: resolved.streaming.enabled,
+    topics: resolved.streaming.topics,
+  });
   problems.push(...ingestion.map((p) => ({ path: `${CONFIG_ROOT}.${p.path}`, message: p.message })));
-  if (parsed.compute && resolved.compute) problems.push(...computeProblems(parsed.compute, resolved.compute, capability));
+  if (parsed.compute && resolved.compute)
+    problems.push(...computeProblems(parsed.compute, resolved.compute, capability));
   const { rawInfrequentAccessAfterDays: ia, rawArchiveAfterDays: archive } = resolved.lake;
-  if (archive < ia + 30) problems.push({ path: "platform.lake.rawArchiveAfterDays", message: `must be at least 30 days after rawInfrequentAccessAfterDays (${ia})` });
-  problems.push(...validateAccess(parsed.access, resolved.access, { environment: resolved.environment, prefix: `${resolved.name}-${resolved.environment}`, domains: resolved.domains }));
-  problems.push(...validateBi(parsed.bi, resolved.bi, { environment: resolved.environment, hasKubernetes: resolved.compute !== undefined, warehouseEngine: resolved.warehouse.enabled ? resolved.warehouse.engine : undefined }));
+  if (archive < ia + 30)
+    problems.push({
+      path: "platform.lake.rawArchiveAfterDays",
+      message: `must be at least 30 days after rawInfrequentAccessAfterDays (${ia})`,
+    });
+  problems.push(
+    ...validateAccess(parsed.access, resolved.access, {
+      environment: resolved.environment,
+      prefix: `${resolved.name}-${resolved.environment}`,
+      domains: resolved.domains,
+    }),
+  );
+  problems.push(
+    ...validateBi(parsed.bi, resolved.bi, {
+      environment: resolved.environment,
+      hasKubernetes: resolved.compute !== undefined,
+      warehouseEngine: resolved.warehouse.enabled ? resolved.warehouse.engine : undefined,
+    }),
+  );
   return problems;
 }
 
@@ -91,7 +144,10 @@ export function crossChecks(parsed: PlatformParsed, resolved: ResolvedConfig): P
  * Throws one ConfigError that lists every problem; never returns a half-valid config.
  */
 export function loadPlatformConfig(raw: unknown, region: string): ResolvedConfig {
-  if (raw === undefined || raw === null) throw new ConfigError([{ path: CONFIG_ROOT, message: "is required: set `data-platform:platform` in the stack file" }]);
+  if (raw === undefined || raw === null)
+    throw new ConfigError([
+      { path: CONFIG_ROOT, message: "is required: set `data-platform:platform` in the stack file" },
+    ]);
   const result = platformSchema.safeParse(raw);
   if (!result.success) throw new ConfigError(problemsFromZod(result.error));
   const resolved = applyProfile(result.data, region);

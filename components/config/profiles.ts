@@ -49,9 +49,26 @@ export interface ResolvedConfig {
   };
 }
 
-type Defaults = Omit<ResolvedConfig, "name" | "environment" | "region" | "governance" | "domains" | "warehouse" | "streaming" | "compute" | "access" | "bi" | "ingestion">;
+type Defaults = Omit<
+  ResolvedConfig,
+  | "name"
+  | "environment"
+  | "region"
+  | "governance"
+  | "domains"
+  | "warehouse"
+  | "streaming"
+  | "compute"
+  | "access"
+  | "bi"
+  | "ingestion"
+>;
 
-const zones = { raw: { classification: "confidential" }, curated: { classification: "internal" }, analytics: { classification: "internal" } } as const;
+const zones = {
+  raw: { classification: "confidential" },
+  curated: { classification: "internal" },
+  analytics: { classification: "internal" },
+} as const;
 
 /**
  * dev is cheap (one NAT, 2 AZs, no interface endpoints, short retention, buckets emptied on destroy);
@@ -59,7 +76,14 @@ const zones = { raw: { classification: "confidential" }, curated: { classificati
  */
 export const PROFILES: Record<Environment, Defaults> = {
   dev: {
-    network: { cidr: "10.10.0.0/16", azCount: 2, availabilityZones: [], natGateways: "single", interfaceEndpoints: false, flowLogRetentionDays: 7 },
+    network: {
+      cidr: "10.10.0.0/16",
+      azCount: 2,
+      availabilityZones: [],
+      natGateways: "single",
+      interfaceEndpoints: false,
+      flowLogRetentionDays: 7,
+    },
     lake: {
       zones,
       forceDestroy: true,
@@ -74,7 +98,14 @@ export const PROFILES: Record<Environment, Defaults> = {
     safety: { protect: false, retainOnDelete: false, logRetentionDays: 7 },
   },
   staging: {
-    network: { cidr: "10.20.0.0/16", azCount: 2, availabilityZones: [], natGateways: "single", interfaceEndpoints: true, flowLogRetentionDays: 30 },
+    network: {
+      cidr: "10.20.0.0/16",
+      azCount: 2,
+      availabilityZones: [],
+      natGateways: "single",
+      interfaceEndpoints: true,
+      flowLogRetentionDays: 30,
+    },
     lake: {
       zones,
       forceDestroy: false,
@@ -89,7 +120,14 @@ export const PROFILES: Record<Environment, Defaults> = {
     safety: { protect: false, retainOnDelete: true, logRetentionDays: 30 },
   },
   prod: {
-    network: { cidr: "10.30.0.0/16", azCount: 3, availabilityZones: [], natGateways: "per-az", interfaceEndpoints: true, flowLogRetentionDays: 365 },
+    network: {
+      cidr: "10.30.0.0/16",
+      azCount: 3,
+      availabilityZones: [],
+      natGateways: "per-az",
+      interfaceEndpoints: true,
+      flowLogRetentionDays: 365,
+    },
     lake: {
       zones,
       forceDestroy: false,
@@ -112,12 +150,23 @@ export function applyProfile(parsed: PlatformParsed, region: string): ResolvedCo
   const warehouse = resolveWarehouseConfig(parsed.warehouse, parsed.profile);
   // Redshift Serverless only deploys into subnets of 3 AZs. Subnets cost nothing (dev keeps its single NAT gateway),
   // so the profile's AZ count rises to 3 for it unless the user chose a count, in which case the cross-check explains.
-  const needsThree = warehouse.enabled && warehouse.engine === "redshift-serverless" && parsed.network?.azCount === undefined;
-  const azCount = net.existing ? (Math.min(net.existing.privateSubnetIds.length, 3) as 2 | 3) : needsThree ? 3 : net.azCount;
-  const availabilityZones = net.availabilityZones.length > 0 ? net.availabilityZones : ["a", "b", "c"].slice(0, azCount).map((s) => `${region}${s}`);
+  const needsThree =
+    warehouse.enabled && warehouse.engine === "redshift-serverless" && parsed.network?.azCount === undefined;
+  const azCount = net.existing
+    ? (Math.min(net.existing.privateSubnetIds.length, 3) as 2 | 3)
+    : needsThree
+      ? 3
+      : net.azCount;
+  const availabilityZones =
+    net.availabilityZones.length > 0
+      ? net.availabilityZones
+      : ["a", "b", "c"].slice(0, azCount).map((s) => `${region}${s}`);
   const userZones = parsed.lake?.zones ?? {};
   const lakeZones = Object.fromEntries(
-    (Object.keys(d.lake.zones) as Zone[]).map((z) => [z, { classification: userZones[z]?.classification ?? d.lake.zones[z].classification }]),
+    (Object.keys(d.lake.zones) as Zone[]).map((z) => [
+      z,
+      { classification: userZones[z]?.classification ?? d.lake.zones[z].classification },
+    ]),
   ) as ResolvedConfig["lake"]["zones"];
   return {
     name: parsed.name,

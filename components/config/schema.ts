@@ -36,7 +36,9 @@ const arn = (what: string) => z.string().regex(ARN, { message: `must be an ARN o
 export const governanceSchema = z.strictObject({
   /** Accountable for the platform; receives its alerts. */
   owner: person("platform owner"),
-  costCenter: z.string().regex(/^[A-Za-z0-9-]{2,32}$/, { message: "must be a cost-centre code (letters, digits, hyphens)" }),
+  costCenter: z
+    .string()
+    .regex(/^[A-Za-z0-9-]{2,32}$/, { message: "must be a cost-centre code (letters, digits, hyphens)" }),
   /** Data architects: approve schema and platform changes (change management). */
   architects: z.array(person("architect")).min(1, { message: "must list at least one data architect" }).optional(),
   /** Where change requests are reviewed, e.g. the repository URL; shown in the report. */
@@ -44,7 +46,9 @@ export const governanceSchema = z.strictObject({
 });
 
 export const domainSchema = z.strictObject({
-  name: z.string().regex(DOMAIN, { message: "must be lower-case letters, digits or _ (2-31 chars), starting with a letter" }),
+  name: z
+    .string()
+    .regex(DOMAIN, { message: "must be lower-case letters, digits or _ (2-31 chars), starting with a letter" }),
   description: z.string().min(3).optional(),
   /** Business owner: accountable for the domain's data. */
   owner: person("domain owner"),
@@ -58,7 +62,9 @@ export const networkSchema = z.strictObject({
   cidr: cidrSchema.optional(),
   azCount: z.union([z.literal(2), z.literal(3)], { message: "must be 2 or 3" }).optional(),
   /** Explicit AZ names; default `<region>a`, `b`, `c`. */
-  availabilityZones: z.array(z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d[a-z]$/, { message: "must be an AZ name such as eu-west-1a" })).optional(),
+  availabilityZones: z
+    .array(z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d[a-z]$/, { message: "must be an AZ name such as eu-west-1a" }))
+    .optional(),
   natGateways: z.enum(["single", "per-az"], { message: "must be single | per-az" }).optional(),
   interfaceEndpoints: z.boolean().optional(),
   flowLogRetentionDays: z.number().int().min(1).max(3653).optional(),
@@ -68,8 +74,12 @@ export const networkSchema = z.strictObject({
       vpcId: z.string().regex(/^vpc-[0-9a-f]{8,17}$/, { message: "must be a VPC id (vpc-…)" }),
       cidr: cidrSchema,
       privateSubnetIds: z.array(z.string().regex(/^subnet-[0-9a-f]{8,17}$/, { message: "must be a subnet id" })).min(2),
-      publicSubnetIds: z.array(z.string().regex(/^subnet-[0-9a-f]{8,17}$/, { message: "must be a subnet id" })).default([]),
-      privateRouteTableIds: z.array(z.string().regex(/^rtb-[0-9a-f]{8,17}$/, { message: "must be a route table id" })).default([]),
+      publicSubnetIds: z
+        .array(z.string().regex(/^subnet-[0-9a-f]{8,17}$/, { message: "must be a subnet id" }))
+        .default([]),
+      privateRouteTableIds: z
+        .array(z.string().regex(/^rtb-[0-9a-f]{8,17}$/, { message: "must be a route table id" }))
+        .default([]),
     })
     .optional(),
 });
@@ -77,7 +87,14 @@ export const networkSchema = z.strictObject({
 export const zoneSchema = z.strictObject({ classification: classification.optional() });
 
 export const lakeSchema = z.strictObject({
-  zones: z.strictObject(Object.fromEntries(ZONES.map((zone) => [zone, zoneSchema.optional()])) as Record<(typeof ZONES)[number], z.ZodOptional<typeof zoneSchema>>).optional(),
+  zones: z
+    .strictObject(
+      Object.fromEntries(ZONES.map((zone) => [zone, zoneSchema.optional()])) as Record<
+        (typeof ZONES)[number],
+        z.ZodOptional<typeof zoneSchema>
+      >,
+    )
+    .optional(),
   /** Empty buckets on `pulumi destroy`. Dev only: staging and prod refuse it. */
   forceDestroy: z.boolean().optional(),
   rawInfrequentAccessAfterDays: z.number().int().min(30).optional(),
@@ -96,7 +113,9 @@ export const securitySchema = z.strictObject({
 
 export const platformSchema = z.strictObject({
   /** Short name; physical names become `<name>-<environment>-…`. */
-  name: z.string().regex(NAME, { message: "must be 2-24 lower-case letters, digits or hyphens, starting with a letter" }),
+  name: z
+    .string()
+    .regex(NAME, { message: "must be 2-24 lower-case letters, digits or hyphens, starting with a letter" }),
   profile: z.enum(ENVIRONMENTS, { message: `must be one of ${ENVIRONMENTS.join(" | ")}` }),
   governance: governanceSchema,
   domains: z.array(domainSchema).min(1, { message: "must declare at least one data domain" }),

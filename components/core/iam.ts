@@ -61,14 +61,20 @@ export interface PlatformRoleArgs {
  * A role under the platform path and the permissions boundary, with at most one inline policy.
  * Returned as plain resources (not a component) so callers keep their own URN layout.
  */
-export function platformRole(name: string, args: PlatformRoleArgs, opts: pulumi.CustomResourceOptions): { role: aws.iam.Role; policy?: aws.iam.RolePolicy } {
+export function platformRole(
+  name: string,
+  args: PlatformRoleArgs,
+  opts: pulumi.CustomResourceOptions,
+): { role: aws.iam.Role; policy?: aws.iam.RolePolicy } {
   const role = new aws.iam.Role(
     name,
     {
       name: args.roleName,
       path: rolePath(args.ctx),
       description: args.description,
-      assumeRolePolicy: pulumi.output(args.assumeRolePolicy).apply((p) => (typeof p === "string" ? p : JSON.stringify(p))),
+      assumeRolePolicy: pulumi
+        .output(args.assumeRolePolicy)
+        .apply((p) => (typeof p === "string" ? p : JSON.stringify(p))),
       permissionsBoundary: args.permissionsBoundaryArn,
       maxSessionDuration: args.maxSessionDurationSeconds,
       tags: args.tags,

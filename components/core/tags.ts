@@ -1,7 +1,12 @@
 import { Classification, PlatformContext, TAG, Tags } from "./types";
 
 /** Tags for a resource that holds data of one domain and classification. */
-export function dataTags(ctx: Pick<PlatformContext, "tags">, domain: string, classification: Classification, extra: Tags = {}): Tags {
+export function dataTags(
+  ctx: Pick<PlatformContext, "tags">,
+  domain: string,
+  classification: Classification,
+  extra: Tags = {},
+): Tags {
   return { ...ctx.tags, [TAG.dataDomain]: domain, [TAG.dataClassification]: classification, ...extra };
 }
 

@@ -50,7 +50,8 @@ function options(entry: string): BuildOptions & { write: false; metafile: true }
 
 // Bundles survive between processes in the repository's ignored out/ directory, keyed by entry and options and
 // trusted only while every input file keeps its size and modification time. A miss or any error just rebuilds.
-const DISK_CACHE = process.env.DATA_PLATFORM_BUNDLE_CACHE === "off" ? undefined : path.resolve(__dirname, "../../out/.bundle-cache");
+const DISK_CACHE =
+  process.env.DATA_PLATFORM_BUNDLE_CACHE === "off" ? undefined : path.resolve(__dirname, "../../out/.bundle-cache");
 
 interface DiskEntry {
   readonly inputs: [file: string, size: number, mtimeMs: number][];
@@ -59,7 +60,10 @@ interface DiskEntry {
 
 function diskFile(entry: string): string | undefined {
   if (!DISK_CACHE) return undefined;
-  const key = createHash("sha256").update(`${esbuildVersion}\0${entry}\0${JSON.stringify({ ...options(entry), entryPoints: undefined })}`).digest("hex").slice(0, 32);
+  const key = createHash("sha256")
+    .update(`${esbuildVersion}\0${entry}\0${JSON.stringify({ ...options(entry), entryPoints: undefined })}`)
+    .digest("hex")
+    .slice(0, 32);
   return path.join(DISK_CACHE, `${key}.json`);
 }
 
@@ -111,10 +115,18 @@ export function bundle(entry: string): Bundle {
     const opts = options(key);
     const result = buildSync(opts);
     code = result.outputFiles[0].text;
-    toDisk(key, code, Object.keys(result.metafile.inputs).map((i) => path.resolve(opts.absWorkingDir!, i)));
+    toDisk(
+      key,
+      code,
+      Object.keys(result.metafile.inputs).map((i) => path.resolve(opts.absWorkingDir!, i)),
+    );
   }
   const hash = createHash("sha256").update(code).digest("base64");
-  const built: Bundle = { code, hash, archive: new pulumi.asset.AssetArchive({ "index.js": new pulumi.asset.StringAsset(code) }) };
+  const built: Bundle = {
+    code,
+    hash,
+    archive: new pulumi.asset.AssetArchive({ "index.js": new pulumi.asset.StringAsset(code) }),
+  };
   cache.set(key, built);
   return built;
 }
@@ -123,7 +135,10 @@ export function bundle(entry: string): Bundle {
  * The deployment package: the bundle plus small static files beside it (e.g. a source's config and payload
  * schema, which can outgrow Lambda's 4 KB environment). The hash covers every byte, so a changed schema redeploys.
  */
-export function packageFiles(built: Bundle, files: Readonly<Record<string, string>> = {}): { archive: pulumi.asset.AssetArchive; hash: string } {
+export function packageFiles(
+  built: Bundle,
+  files: Readonly<Record<string, string>> = {},
+): { archive: pulumi.asset.AssetArchive; hash: string } {
   const names = Object.keys(files).sort();
   if (names.length === 0) return { archive: built.archive, hash: built.hash };
   if (names.includes("index.js")) throw new Error("extra files cannot replace index.js");

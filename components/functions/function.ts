@@ -9,7 +9,12 @@ import type { PlatformFunctionArgs, PolicyStatement } from "./types";
 /** Marks a queue as a dead-letter queue: policies accept it without a redrive policy of its own, and alarms watch its depth. */
 export const DEAD_LETTER_TAG = { "data-platform:queue-role": "dead-letter" } as const;
 
-export const FUNCTION_DEFAULTS = { memoryMb: 256, timeoutSeconds: 60, reservedConcurrency: 2, logRetentionDays: 30 } as const;
+export const FUNCTION_DEFAULTS = {
+  memoryMb: 256,
+  timeoutSeconds: 60,
+  reservedConcurrency: 2,
+  logRetentionDays: 30,
+} as const;
 
 /** Lambda caps function names at 64 characters; long names keep a hash so two never collide. */
 export function physicalName(prefix: string, name: string, max = 64): string {
@@ -37,17 +42,35 @@ export interface BaseStatementsInput {
 export function baseStatements(i: BaseStatementsInput): Statement[] {
   const dlqIsSns = /^arn:aws[a-z-]*:sns:/.test(i.deadLetterTargetArn);
   const statements: Statement[] = [
-    { Sid: "OwnLogs", Effect: "Allow", Action: ["logs:CreateLogStream", "logs:PutLogEvents"], Resource: `${i.logGroupArn}:*` },
+    {
+      Sid: "OwnLogs",
+      Effect: "Allow",
+      Action: ["logs:CreateLogStream", "logs:PutLogEvents"],
+      Resource: `${i.logGroupArn}:*`,
+    },
     // X-Ray has no resource-level permissions: "*" is the only valid resource.
     { Sid: "Tracing", Effect: "Allow", Action: ["xray:PutTraceSegments", "xray:PutTelemetryRecords"], Resource: "*" },
-    { Sid: "DeadLetter", Effect: "Allow", Action: dlqIsSns ? "sns:Publish" : "sqs:SendMessage", Resource: i.deadLetterTargetArn },
+    {
+      Sid: "DeadLetter",
+      Effect: "Allow",
+      Action: dlqIsSns ? "sns:Publish" : "sqs:SendMessage",
+      Resource: i.deadLetterTargetArn,
+    },
     {
       Sid: "EnvAndDeadLetterKey",
       Effect: "Allow",
       Action: ["kms:Decrypt", "kms:GenerateDataKey"],
       Resource: i.kmsKeyArn,
       // Only through the services that encrypt for this function, not for arbitrary ciphertext.
-      Condition: { StringEquals: { "kms:ViaService": [`lambda.${i.region}.amazonaws.com`, `sqs.${i.region}.amazonaws.com`, `sns.${i.region}.amazonaws.com`] } },
+      Condition: {
+        StringEquals: {
+          "kms:ViaService": [
+            `lambda.${i.region}.amazonaws.com`,
+            `sqs.${i.region}.amazonaws.com`,
+            `sns.${i.region}.amazonaws.com`,
+          ],
+        },
+      },
     },
   ];
   if (i.inVpc) {
@@ -94,7 +117,9 @@ export class PlatformFunction extends pulumi.ComponentResource {
     const env = args.environment ?? {};
     const leaked = secretLikeEnvNames(env);
     if (leaked.length > 0) {
-      throw new Error(`${name}: environment variables ${leaked.join(", ")} look like secrets; pass a Secrets Manager ARN (…_SECRET_ARN) and read it at run time`);
+      throw new Error(
+        `${name}: environment variables ${leaked.join(", ")} look like secrets; pass a Secrets Manager ARN (…_SECRET_ARN) and read it at run time`,
+      );
     }
     const tags = { ...baseTags(ctx, "functions"), ...args.tags };
     const fnName = physicalName(ctx.prefix, args.functionName ?? name);
@@ -104,14 +129,24 @@ export class PlatformFunction extends pulumi.ComponentResource {
     // Created before the function so Lambda never auto-creates an unencrypted group with infinite retention.
     this.logGroup = new aws.cloudwatch.LogGroup(
       `${name}-logs`,
-      { name: `/aws/lambda/${fnName}`, retentionInDays: args.logRetentionDays ?? FUNCTION_DEFAULTS.logRetentionDays, kmsKeyId: args.logKmsKeyArn ?? args.kmsKeyArn, tags },
+      {
+        name: `/aws/lambda/${fnName}`,
+        retentionInDays: args.logRetentionDays ?? FUNCTION_DEFAULTS.logRetentionDays,
+        kmsKeyId: args.logKmsKeyArn ?? args.kmsKeyArn,
+        tags,
+      },
       { parent: this },
     );
 
     if (args.deadLetterTargetArn === undefined) {
       this.deadLetterQueue = new aws.sqs.Queue(
         `${name}-dlq`,
-        { name: `${fnName}-dlq`, kmsMasterKeyId: args.kmsKeyArn, messageRetentionSeconds: 14 * 24 * 3600, tags: { ...tags, ...DEAD_LETTER_TAG } },
+        {
+          name: `${fnName}-dlq`,
+          kmsMasterKeyId: args.kmsKeyArn,
+          messageRetentionSeconds: 14 * 24 * 3600,
+          tags: { ...tags, ...DEAD_LETTER_TAG },
+        },
         { parent: this, retainOnDelete: ctx.retainOnDelete },
       );
     }
@@ -121,7 +156,10 @@ export class PlatformFunction extends pulumi.ComponentResource {
     const policy = pulumi
       .all([this.logGroup.arn, args.kmsKeyArn, this.deadLetterTargetArn, args.statements])
       .apply(([logGroupArn, kmsKeyArn, deadLetterTargetArn, own]) =>
-        doc(...baseStatements({ logGroupArn, kmsKeyArn, deadLetterTargetArn, region: ctx.region, inVpc }), ...(own as PolicyStatement[])),
+        doc(
+          ...baseStatements({ logGroupArn, kmsKeyArn, deadLetterTargetArn, region: ctx.region, inVpc }),
+          ...(own as PolicyStatement[]),
+        ),
       );
     const { role, policy: rolePolicy } = platformRole(
       `${name}-role`,
@@ -154,9 +192,16 @@ export class PlatformFunction extends pulumi.ComponentResource {
         kmsKeyArn: args.kmsKeyArn,
         environment: { variables: { POWERTOOLS_SERVICE_NAME: name, ...env } },
         tracingConfig: { mode: "Active" },
-        loggingConfig: { logFormat: "JSON", logGroup: this.logGroup.name, applicationLogLevel: "INFO", systemLogLevel: "WARN" },
+        loggingConfig: {
+          logFormat: "JSON",
+          logGroup: this.logGroup.name,
+          applicationLogLevel: "INFO",
+          systemLogLevel: "WARN",
+        },
         deadLetterConfig: { targetArn: this.deadLetterTargetArn },
-        vpcConfig: args.vpc ? { subnetIds: args.vpc.subnetIds, securityGroupIds: args.vpc.securityGroupIds } : undefined,
+        vpcConfig: args.vpc
+          ? { subnetIds: args.vpc.subnetIds, securityGroupIds: args.vpc.securityGroupIds }
+          : undefined,
         tags,
       },
       // Lambda checks the role's permissions (ENIs, DLQ) when the function is created.

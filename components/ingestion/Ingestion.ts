@@ -52,36 +52,74 @@ export class Ingestion extends pulumi.ComponentResource {
     const logRetentionDays = args.logRetentionDays ?? profile.logRetentionDays;
 
     // Shared by every function's Powertools idempotency; each function may touch only keys prefixed with its name.
-    this.idempotencyTable = new aws.dynamodb.Table(`${name}-idempotency`, {
-      name: `${ctx.prefix}-idempotency`,
-      billingMode: "PAY_PER_REQUEST",
-      hashKey: "id",
-      attributes: [{ name: "id", type: "S" }],
-      ttl: { attributeName: "expiration", enabled: true },
-      serverSideEncryption: { enabled: true, kmsKeyArn: security.keyArns.confidential },
-      pointInTimeRecovery: { enabled: profile.pointInTimeRecovery },
-      tags: dataTags(ctx, "shared", "confidential", { component: "ingestion", "data-platform:purpose": "idempotency" }),
-    }, p);
-    const idempotency = { tableName: this.idempotencyTable.name, tableArn: this.idempotencyTable.arn, keyArn: security.keyArns.confidential };
+    this.idempotencyTable = new aws.dynamodb.Table(
+      `${name}-idempotency`,
+      {
+        name: `${ctx.prefix}-idempotency`,
+        billingMode: "PAY_PER_REQUEST",
+        hashKey: "id",
+        attributes: [{ name: "id", type: "S" }],
+        ttl: { attributeName: "expiration", enabled: true },
+        serverSideEncryption: { enabled: true, kmsKeyArn: security.keyArns.confidential },
+        pointInTimeRecovery: { enabled: profile.pointInTimeRecovery },
+        tags: dataTags(ctx, "shared", "confidential", {
+          component: "ingestion",
+          "data-platform:purpose": "idempotency",
+        }),
+      },
+      p,
+    );
+    const idempotency = {
+      tableName: this.idempotencyTable.name,
+      tableArn: this.idempotencyTable.arn,
+      keyArn: security.keyArns.confidential,
+    };
 
     const byName = new Map(config.sources.map((s) => [s.name, s]));
     // Sources that land raw data first, then the loaders that read it.
-    const ordered = [...config.sources].sort((a, b) => Number(a.kind === "object-events") - Number(b.kind === "object-events"));
+    const ordered = [...config.sources].sort(
+      (a, b) => Number(a.kind === "object-events") - Number(b.kind === "object-events"),
+    );
     const eventBuckets = new Set<LakeZoneRef>();
     for (const src of ordered) {
       const upstream = src.kind === "object-events" ? byName.get(src.from) : undefined;
-      const s = new IngestionSource(`${name}-${src.name}`, {
-        ctx, network: args.network, security, lake: args.lake, source: src, upstream, idempotency,
-        warehouse: args.warehouse, kafka: args.kafka, logRetentionDays,
-      }, p);
+      const s = new IngestionSource(
+        `${name}-${src.name}`,
+        {
+          ctx,
+          network: args.network,
+          security,
+          lake: args.lake,
+          source: src,
+          upstream,
+          idempotency,
+          warehouse: args.warehouse,
+          kafka: args.kafka,
+          logRetentionDays,
+        },
+        p,
+      );
       this.sources[src.name] = s;
       if (s.endpoint) this.endpoints[src.name] = s.endpoint;
       if (src.kind === "object-events" && upstream) {
         eventBuckets.add(zoneFor(args.lake, "raw", upstream.domain));
-        const b = new Backfill(`${name}-${src.name}-backfill`, {
-          ctx, source: src.name, loaderArn: s.fn.functionArn, operations: args.operations, permissionsBoundaryArn: security.permissionsBoundaryArn,
-          maxConcurrency: src.backfillConcurrency, logRetentionDays, tags: dataTags(ctx, src.domain, src.classification, { component: "pipelines", "data-platform:source": src.name }),
-        }, p);
+        const b = new Backfill(
+          `${name}-${src.name}-backfill`,
+          {
+            ctx,
+            source: src.name,
+            loaderArn: s.fn.functionArn,
+            operations: args.operations,
+            permissionsBoundaryArn: security.permissionsBoundaryArn,
+            maxConcurrency: src.backfillConcurrency,
+            logRetentionDays,
+            tags: dataTags(ctx, src.domain, src.classification, {
+              component: "pipelines",
+              "data-platform:source": src.name,
+            }),
+          },
+          p,
+        );
         this.backfills[src.name] = b;
         this.backfillStateMachines[src.name] = b.stateMachineArn;
       }
@@ -94,10 +132,21 @@ export class Ingestion extends pulumi.ComponentResource {
     for (const pl of config.pipelines) {
       if (!args.warehouse) throw new Error(`pipeline ${pl.name} needs the warehouse`);
       const classification = args.domains.find((d) => d.name === pl.domain)?.classification ?? "confidential";
-      this.pipelines[pl.name] = new Pipeline(`${name}-${pl.name}-pipeline`, {
-        ctx, network: args.network, security, lake: args.lake, warehouse: args.warehouse, operations: args.operations, pipeline: pl, classification,
-        loaders: pl.loads.map((l) => ({ source: l, functionArn: this.sources[l].fn.functionArn })),
-      }, p);
+      this.pipelines[pl.name] = new Pipeline(
+        `${name}-${pl.name}-pipeline`,
+        {
+          ctx,
+          network: args.network,
+          security,
+          lake: args.lake,
+          warehouse: args.warehouse,
+          operations: args.operations,
+          pipeline: pl,
+          classification,
+          loaders: pl.loads.map((l) => ({ source: l, functionArn: this.sources[l].fn.functionArn })),
+        },
+        p,
+      );
     }
 
     const sources = Object.entries(this.sources);
@@ -105,24 +154,45 @@ export class Ingestion extends pulumi.ComponentResource {
     this.targets = {
       functions: [
         ...sources.map(([n, s]) => ({ label: n, functionName: s.fn.functionName })),
-        ...pipelines.filter(([, pl]) => pl.runner).map(([n, pl]) => ({ label: `pipeline-${n}-runner`, functionName: pl.runner!.functionName })),
+        ...pipelines
+          .filter(([, pl]) => pl.runner)
+          .map(([n, pl]) => ({ label: `pipeline-${n}-runner`, functionName: pl.runner!.functionName })),
       ],
       deadLetterQueues: [
         ...sources.map(([n, s]) => ({ label: n, queueName: s.targets.deadLetterQueueName })),
         ...pipelines.map(([n, pl]) => ({ label: `pipeline-${n}-schedule`, queueName: pl.scheduleDeadLetterQueueName })),
-        ...pipelines.filter(([, pl]) => pl.runner).map(([n, pl]) => ({ label: `pipeline-${n}-runner`, queueName: pl.runner!.deadLetterTargetArn.apply((a) => a.split(":").pop()!) })),
+        ...pipelines
+          .filter(([, pl]) => pl.runner)
+          .map(([n, pl]) => ({
+            label: `pipeline-${n}-runner`,
+            queueName: pl.runner!.deadLetterTargetArn.apply((a) => a.split(":").pop()!),
+          })),
       ],
       queues: sources.flatMap(([n, s]) => {
         const src = byName.get(n)!;
-        return s.targets.queueName ? [{ label: n, queueName: s.targets.queueName, maxAgeSeconds: src.kind === "queue" ? src.maxMessageAgeSeconds : undefined }] : [];
+        return s.targets.queueName
+          ? [
+              {
+                label: n,
+                queueName: s.targets.queueName,
+                maxAgeSeconds: src.kind === "queue" ? src.maxMessageAgeSeconds : undefined,
+              },
+            ]
+          : [];
       }),
       apis: sources.flatMap(([n, s]) => (s.targets.api ? [{ label: n, ...s.targets.api }] : [])),
       stateMachines: [
         ...pipelines.map(([n, pl]) => ({ label: `pipeline-${n}`, arn: pl.stateMachineArn })),
         ...Object.entries(this.backfills).map(([n, b]) => ({ label: `backfill-${n}`, arn: b.stateMachineArn })),
       ],
-      freshness: config.sources.filter((s) => s.kind !== "object-events").map((s) => ({ source: s.name, minutes: s.freshnessMinutes })),
+      freshness: config.sources
+        .filter((s) => s.kind !== "object-events")
+        .map((s) => ({ source: s.name, minutes: s.freshnessMinutes })),
     };
-    this.registerOutputs({ endpoints: this.endpoints, backfillStateMachines: this.backfillStateMachines, idempotencyTable: this.idempotencyTable.name });
+    this.registerOutputs({
+      endpoints: this.endpoints,
+      backfillStateMachines: this.backfillStateMachines,
+      idempotencyTable: this.idempotencyTable.name,
+    });
   }
 }

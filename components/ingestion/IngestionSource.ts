@@ -40,20 +40,45 @@ export interface SourceTargets {
 }
 
 const ROUTE = "POST /records";
-const SUFFIX: Record<ResolvedSource["kind"], string> = { http: "http", queue: "queue", schedule: "pull", "db-events": "stream", "object-events": "loader" };
+const SUFFIX: Record<ResolvedSource["kind"], string> = {
+  http: "http",
+  queue: "queue",
+  schedule: "pull",
+  "db-events": "stream",
+  "object-events": "loader",
+};
 
 /** The packaged source.json: only what the handler needs, never secrets. */
 export function handlerConfig(source: ResolvedSource, root: string, upstreamRoot?: string): Record<string, unknown> {
-  const common = { name: source.name, domain: source.domain, root, idField: source.idField, timeField: source.timeField };
+  const common = {
+    name: source.name,
+    domain: source.domain,
+    root,
+    idField: source.idField,
+    timeField: source.timeField,
+  };
   switch (source.kind) {
     case "http":
-      return { ...common, schema: source.schema, maxBodyBytes: source.maxBodyBytes, maxRecords: source.maxRecords, kafkaTopic: source.kafkaTopic };
+      return {
+        ...common,
+        schema: source.schema,
+        maxBodyBytes: source.maxBodyBytes,
+        maxRecords: source.maxRecords,
+        kafkaTopic: source.kafkaTopic,
+      };
     case "queue":
       return { ...common, schema: source.schema };
     case "schedule":
       return {
-        ...common, schema: source.schema, url: source.url, watermarkField: source.watermarkField, sinceParam: source.sinceParam, cursorParam: source.cursorParam,
-        itemsField: source.itemsField, nextField: source.nextField, maxPages: source.maxPages,
+        ...common,
+        schema: source.schema,
+        url: source.url,
+        watermarkField: source.watermarkField,
+        sinceParam: source.sinceParam,
+        cursorParam: source.cursorParam,
+        itemsField: source.itemsField,
+        nextField: source.nextField,
+        maxPages: source.maxPages,
       };
     case "db-events":
       return common;
@@ -64,9 +89,17 @@ export function handlerConfig(source: ResolvedSource, root: string, upstreamRoot
 
 /** JSON access-log line of the HTTP API: who called, what came back, how long it took. */
 export const ACCESS_LOG_FORMAT = JSON.stringify({
-  requestId: "$context.requestId", ip: "$context.identity.sourceIp", caller: "$context.identity.caller", user: "$context.identity.user",
-  principal: "$context.authorizer.principalId", requestTime: "$context.requestTime", routeKey: "$context.routeKey", status: "$context.status",
-  responseLength: "$context.responseLength", latency: "$context.responseLatency", integrationError: "$context.integrationErrorMessage",
+  requestId: "$context.requestId",
+  ip: "$context.identity.sourceIp",
+  caller: "$context.identity.caller",
+  user: "$context.identity.user",
+  principal: "$context.authorizer.principalId",
+  requestTime: "$context.requestTime",
+  routeKey: "$context.routeKey",
+  status: "$context.status",
+  responseLength: "$context.responseLength",
+  latency: "$context.responseLatency",
+  integrationError: "$context.integrationErrorMessage",
 });
 
 /**
@@ -96,17 +129,37 @@ export class IngestionSource extends pulumi.ComponentResource {
     this.rawPrefix = sourceRoot(src.domain, src.name, raw.root ?? "");
     const restricted = src.classification === "restricted";
     const keyArn = security.keyArns[src.classification];
-    const tags = dataTags(ctx, src.domain, src.classification, { component: "ingestion", "data-platform:source": src.name, "data-platform:source-kind": src.kind });
-    const rawAccess = pulumi.all([raw.bucketArn, raw.keyArn]).apply(([bucketArn, k]) => ({ bucketArn, keyArn: k, prefix: this.rawPrefix, region: ctx.region }));
+    const tags = dataTags(ctx, src.domain, src.classification, {
+      component: "ingestion",
+      "data-platform:source": src.name,
+      "data-platform:source-kind": src.kind,
+    });
+    const rawAccess = pulumi
+      .all([raw.bucketArn, raw.keyArn])
+      .apply(([bucketArn, k]) => ({ bucketArn, keyArn: k, prefix: this.rawPrefix, region: ctx.region }));
 
     // Resources that exist before the function because the function's role or config names them.
     const statements: pulumi.Input<pulumi.Input<PolicyStatement>[]>[] = [];
     const env: Record<string, pulumi.Input<string>> = { METRICS_NAMESPACE: metricsNamespace(ctx.prefix) };
     let deadLetterTargetArn: pulumi.Input<string> | undefined;
     let vpc: PlatformFunctionArgs["vpc"];
-    const inVpc = () => ({ subnetIds: args.network.privateSubnetIds, securityGroupIds: [args.network.workloadSecurityGroupIds.ingestion] });
+    const inVpc = () => ({
+      subnetIds: args.network.privateSubnetIds,
+      securityGroupIds: [args.network.workloadSecurityGroupIds.ingestion],
+    });
     const encryptedQueue = (suffix: string, extra: Partial<aws.sqs.QueueArgs> = {}) =>
-      new aws.sqs.Queue(`${name}-${suffix}`, { name: `${ctx.prefix}-${src.name}-${suffix}`.slice(0, 80), kmsMasterKeyId: keyArn, kmsDataKeyReusePeriodSeconds: 300, messageRetentionSeconds: 14 * 24 * 3600, tags, ...extra }, { parent: this, retainOnDelete: ctx.retainOnDelete });
+      new aws.sqs.Queue(
+        `${name}-${suffix}`,
+        {
+          name: `${ctx.prefix}-${src.name}-${suffix}`.slice(0, 80),
+          kmsMasterKeyId: keyArn,
+          kmsDataKeyReusePeriodSeconds: 300,
+          messageRetentionSeconds: 14 * 24 * 3600,
+          tags,
+          ...extra,
+        },
+        { parent: this, retainOnDelete: ctx.retainOnDelete },
+      );
     const fnName = `${src.name}-${SUFFIX[src.kind]}`;
     const fnPhysical = physicalName(ctx.prefix, fnName);
 
@@ -117,7 +170,11 @@ export class IngestionSource extends pulumi.ComponentResource {
     }
     if (src.kind === "http" || src.kind === "queue" || src.kind === "schedule") {
       env.IDEMPOTENCY_TABLE = args.idempotency.tableName;
-      statements.push(pulumi.all([args.idempotency.tableArn, args.idempotency.keyArn]).apply(([t, k]) => iam.idempotencyStatements(t, fnPhysical, k, ctx.region)));
+      statements.push(
+        pulumi
+          .all([args.idempotency.tableArn, args.idempotency.keyArn])
+          .apply(([t, k]) => iam.idempotencyStatements(t, fnPhysical, k, ctx.region)),
+      );
     }
 
     let queue: aws.sqs.Queue | undefined;
@@ -126,7 +183,8 @@ export class IngestionSource extends pulumi.ComponentResource {
     switch (src.kind) {
       case "http":
         if (src.kafkaTopic) {
-          if (!args.kafka) throw new Error(`source ${src.name}: kafkaTopic '${src.kafkaTopic}' needs the platform's Kafka`);
+          if (!args.kafka)
+            throw new Error(`source ${src.name}: kafkaTopic '${src.kafkaTopic}' needs the platform's Kafka`);
           env.KAFKA_BROKERS = args.kafka.bootstrapBrokers;
           statements.push(args.kafka.produceStatements(src.kafkaTopic));
           vpc = inVpc();
@@ -138,13 +196,33 @@ export class IngestionSource extends pulumi.ComponentResource {
           // AWS guidance: six times the function timeout, so a message is not redelivered while still in flight.
           visibilityTimeoutSeconds: 6 * src.timeoutSeconds,
           messageRetentionSeconds: src.retentionDays * 24 * 3600,
-          redrivePolicy: dlq.arn.apply((arn) => JSON.stringify({ deadLetterTargetArn: arn, maxReceiveCount: src.maxReceiveCount })),
+          redrivePolicy: dlq.arn.apply((arn) =>
+            JSON.stringify({ deadLetterTargetArn: arn, maxReceiveCount: src.maxReceiveCount }),
+          ),
         });
-        new aws.sqs.RedriveAllowPolicy(`${name}-dlq-redrive`, { queueUrl: dlq.url, redriveAllowPolicy: queue.arn.apply((arn) => JSON.stringify({ redrivePermission: "byQueue", sourceQueueArns: [arn] })) }, p);
-        for (const [suffix, q] of [["queue", queue], ["dlq", dlq]] as const) {
-          new aws.sqs.QueuePolicy(`${name}-${suffix}-policy`, { queueUrl: q.url, policy: q.arn.apply((arn) => JSON.stringify(tlsOnlyQueuePolicy(arn))) }, p);
+        new aws.sqs.RedriveAllowPolicy(
+          `${name}-dlq-redrive`,
+          {
+            queueUrl: dlq.url,
+            redriveAllowPolicy: queue.arn.apply((arn) =>
+              JSON.stringify({ redrivePermission: "byQueue", sourceQueueArns: [arn] }),
+            ),
+          },
+          p,
+        );
+        for (const [suffix, q] of [
+          ["queue", queue],
+          ["dlq", dlq],
+        ] as const) {
+          new aws.sqs.QueuePolicy(
+            `${name}-${suffix}-policy`,
+            { queueUrl: q.url, policy: q.arn.apply((arn) => JSON.stringify(tlsOnlyQueuePolicy(arn))) },
+            p,
+          );
         }
-        statements.push(pulumi.all([queue.arn, keyArn]).apply(([q, k]) => iam.queueConsumeStatements(q, k, ctx.region)));
+        statements.push(
+          pulumi.all([queue.arn, keyArn]).apply(([q, k]) => iam.queueConsumeStatements(q, k, ctx.region)),
+        );
         deadLetterTargetArn = dlq.arn;
         this.queue = queue;
         break;
@@ -166,195 +244,371 @@ export class IngestionSource extends pulumi.ComponentResource {
       case "object-events": {
         const up = args.upstream;
         const wh = args.warehouse;
-        if (!up || up.name !== src.from) throw new Error(`source ${src.name}: upstream source '${src.from}' was not passed`);
+        if (!up || up.name !== src.from)
+          throw new Error(`source ${src.name}: upstream source '${src.from}' was not passed`);
         if (!wh) throw new Error(`source ${src.name}: object-events load into the warehouse, which was not passed`);
         upstreamRoot = sourceRoot(up.domain, up.name, zoneFor(args.lake, "raw", up.domain).root ?? "");
         const upRaw = zoneFor(args.lake, "raw", up.domain);
         const root = upstreamRoot;
-        statements.push(pulumi.all([upRaw.bucketArn, upRaw.keyArn]).apply(([b, k]) => iam.prefixReadStatements({ bucketArn: b, keyArn: k, prefix: root, region: ctx.region })));
-        statements.push(pulumi.all([wh.secretArn, wh.secretKeyArn]).apply(([s, k]) => iam.secretReadStatements(s, ctx.region, k)));
+        statements.push(
+          pulumi
+            .all([upRaw.bucketArn, upRaw.keyArn])
+            .apply(([b, k]) => iam.prefixReadStatements({ bucketArn: b, keyArn: k, prefix: root, region: ctx.region })),
+        );
+        statements.push(
+          pulumi.all([wh.secretArn, wh.secretKeyArn]).apply(([s, k]) => iam.secretReadStatements(s, ctx.region, k)),
+        );
         Object.assign(env, warehouseEnv(wh, "loader"), { RAW_BUCKET: upRaw.bucketName });
         vpc = inVpc();
         break;
       }
     }
 
-    this.fn = new PlatformFunction(`${name}-fn`, {
-      ctx,
-      entry: src.kind === "http" && src.kafkaTopic ? HANDLERS["http-kafka"] : HANDLERS[src.kind === "object-events" ? "loader" : src.kind],
-      functionName: fnName,
-      description: `${src.kind} source ${src.name} (${src.domain})`,
-      tags,
-      roleTags: restricted ? { [RESTRICTED_CLEARANCE_TAG]: "restricted" } : undefined,
-      statements: pulumi.all(statements).apply((lists) => lists.flat()),
-      permissionsBoundaryArn: security.permissionsBoundaryArn,
-      kmsKeyArn: keyArn,
-      logKmsKeyArn: restricted ? security.keyArns.confidential : undefined,
-      environment: env,
-      files: { "source.json": JSON.stringify(handlerConfig(src, this.rawPrefix, upstreamRoot)) },
-      memoryMb: src.memoryMb,
-      timeoutSeconds: src.timeoutSeconds,
-      reservedConcurrency: src.reservedConcurrency,
-      logRetentionDays: args.logRetentionDays,
-      vpc,
-      deadLetterTargetArn,
-    }, p);
+    this.fn = new PlatformFunction(
+      `${name}-fn`,
+      {
+        ctx,
+        entry:
+          src.kind === "http" && src.kafkaTopic
+            ? HANDLERS["http-kafka"]
+            : HANDLERS[src.kind === "object-events" ? "loader" : src.kind],
+        functionName: fnName,
+        description: `${src.kind} source ${src.name} (${src.domain})`,
+        tags,
+        roleTags: restricted ? { [RESTRICTED_CLEARANCE_TAG]: "restricted" } : undefined,
+        statements: pulumi.all(statements).apply((lists) => lists.flat()),
+        permissionsBoundaryArn: security.permissionsBoundaryArn,
+        kmsKeyArn: keyArn,
+        logKmsKeyArn: restricted ? security.keyArns.confidential : undefined,
+        environment: env,
+        files: { "source.json": JSON.stringify(handlerConfig(src, this.rawPrefix, upstreamRoot)) },
+        memoryMb: src.memoryMb,
+        timeoutSeconds: src.timeoutSeconds,
+        reservedConcurrency: src.reservedConcurrency,
+        logRetentionDays: args.logRetentionDays,
+        vpc,
+        deadLetterTargetArn,
+      },
+      p,
+    );
     const fn = this.fn;
     this.deadLetterQueueArn = fn.deadLetterTargetArn;
 
     let api: SourceTargets["api"];
     switch (src.kind) {
       case "http":
-        ({ endpoint: this.endpoint, api } = httpApi(name, ctx, src, fn, tags, args.logRetentionDays ?? 30, restricted ? security.keyArns.confidential : keyArn, this));
+        ({ endpoint: this.endpoint, api } = httpApi(
+          name,
+          ctx,
+          src,
+          fn,
+          tags,
+          args.logRetentionDays ?? 30,
+          restricted ? security.keyArns.confidential : keyArn,
+          this,
+        ));
         break;
       case "queue":
-        new aws.lambda.EventSourceMapping(`${name}-mapping`, {
-          eventSourceArn: queue!.arn,
-          functionName: fn.functionArn,
-          batchSize: src.batchSize,
-          maximumBatchingWindowInSeconds: src.batchWindowSeconds,
-          functionResponseTypes: ["ReportBatchItemFailures"],
-          // Never more pollers than the function may run: excess would only be throttled back onto the queue.
-          scalingConfig: { maximumConcurrency: Math.max(2, src.reservedConcurrency) },
-          tags,
-        }, p);
+        new aws.lambda.EventSourceMapping(
+          `${name}-mapping`,
+          {
+            eventSourceArn: queue!.arn,
+            functionName: fn.functionArn,
+            batchSize: src.batchSize,
+            maximumBatchingWindowInSeconds: src.batchWindowSeconds,
+            functionResponseTypes: ["ReportBatchItemFailures"],
+            // Never more pollers than the function may run: excess would only be throttled back onto the queue.
+            scalingConfig: { maximumConcurrency: Math.max(2, src.reservedConcurrency) },
+            tags,
+          },
+          p,
+        );
         break;
       case "schedule":
         pullSchedule(name, ctx, src, fn, tags, keyArn, security.permissionsBoundaryArn, this);
         break;
       case "db-events":
-        new aws.lambda.EventSourceMapping(`${name}-mapping`, {
-          eventSourceArn: table!.streamArn,
-          functionName: fn.functionArn,
-          startingPosition: src.startingPosition,
-          batchSize: src.batchSize,
-          bisectBatchOnFunctionError: true,
-          maximumRetryAttempts: src.maximumRetryAttempts,
-          functionResponseTypes: ["ReportBatchItemFailures"],
-          destinationConfig: { onFailure: { destinationArn: fn.deadLetterTargetArn } },
-          tags,
-        }, p);
+        new aws.lambda.EventSourceMapping(
+          `${name}-mapping`,
+          {
+            eventSourceArn: table!.streamArn,
+            functionName: fn.functionArn,
+            startingPosition: src.startingPosition,
+            batchSize: src.batchSize,
+            bisectBatchOnFunctionError: true,
+            maximumRetryAttempts: src.maximumRetryAttempts,
+            functionResponseTypes: ["ReportBatchItemFailures"],
+            destinationConfig: { onFailure: { destinationArn: fn.deadLetterTargetArn } },
+            tags,
+          },
+          p,
+        );
         break;
       case "object-events": {
         const upRaw = zoneFor(args.lake, "raw", args.upstream!.domain);
-        const rule = new aws.cloudwatch.EventRule(`${name}-objects`, {
-          description: `New raw objects of ${src.from} → ${fnPhysical}`,
-          eventPattern: pulumi.output(upRaw.bucketName).apply((bucket) => JSON.stringify(objectCreatedPattern(bucket, `${upstreamRoot}dt=`))),
-          tags,
-        }, p);
-        new aws.cloudwatch.EventTarget(`${name}-objects`, {
-          rule: rule.name,
-          arn: fn.functionArn,
-          // Keep trying for a day (throttling, a paused warehouse); the function's DLQ catches what still fails.
-          retryPolicy: { maximumEventAgeInSeconds: 24 * 3600, maximumRetryAttempts: 185 },
-        }, p);
-        new aws.lambda.Permission(`${name}-objects`, { action: "lambda:InvokeFunction", function: fn.functionName, principal: "events.amazonaws.com", sourceArn: rule.arn }, p);
+        const rule = new aws.cloudwatch.EventRule(
+          `${name}-objects`,
+          {
+            description: `New raw objects of ${src.from} → ${fnPhysical}`,
+            eventPattern: pulumi
+              .output(upRaw.bucketName)
+              .apply((bucket) => JSON.stringify(objectCreatedPattern(bucket, `${upstreamRoot}dt=`))),
+            tags,
+          },
+          p,
+        );
+        new aws.cloudwatch.EventTarget(
+          `${name}-objects`,
+          {
+            rule: rule.name,
+            arn: fn.functionArn,
+            // Keep trying for a day (throttling, a paused warehouse); the function's DLQ catches what still fails.
+            retryPolicy: { maximumEventAgeInSeconds: 24 * 3600, maximumRetryAttempts: 185 },
+          },
+          p,
+        );
+        new aws.lambda.Permission(
+          `${name}-objects`,
+          {
+            action: "lambda:InvokeFunction",
+            function: fn.functionName,
+            principal: "events.amazonaws.com",
+            sourceArn: rule.arn,
+          },
+          p,
+        );
         break;
       }
     }
 
-    this.targets = { functionName: fn.functionName, deadLetterQueueName: fn.deadLetterTargetArn.apply((a) => a.split(":").pop()!), queueName: queue?.name, api };
-    this.registerOutputs({ functionName: fn.functionName, rawPrefix: this.rawPrefix, endpoint: this.endpoint, queueUrl: queue?.url, tableName: table?.name, deadLetterQueueArn: this.deadLetterQueueArn });
+    this.targets = {
+      functionName: fn.functionName,
+      deadLetterQueueName: fn.deadLetterTargetArn.apply((a) => a.split(":").pop()!),
+      queueName: queue?.name,
+      api,
+    };
+    this.registerOutputs({
+      functionName: fn.functionName,
+      rawPrefix: this.rawPrefix,
+      endpoint: this.endpoint,
+      queueUrl: queue?.url,
+      tableName: table?.name,
+      deadLetterQueueArn: this.deadLetterQueueArn,
+    });
   }
 
   /** Statements that let another role send to this queue source (producers). */
   producerStatements(region: string): pulumi.Output<PolicyStatement[]> {
     if (!this.queue) throw new Error("producerStatements: not a queue source");
-    return pulumi.all([this.queue.arn, this.queue.kmsMasterKeyId]).apply(([q, k]) => iam.queueSendStatements(q, k!, region, "ProduceToSource"));
+    return pulumi
+      .all([this.queue.arn, this.queue.kmsMasterKeyId])
+      .apply(([q, k]) => iam.queueSendStatements(q, k!, region, "ProduceToSource"));
   }
 
   /** Statements that let an application role read and write this db-events source's operational table. */
   tableWriterStatements(): pulumi.Output<PolicyStatement[]> {
     if (!this.table) throw new Error("tableWriterStatements: not a db-events source");
     return this.table.arn.apply((t) => [
-      { Sid: "OperationalTable", Effect: "Allow" as const, Action: ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:Query", "dynamodb:BatchGetItem", "dynamodb:BatchWriteItem", "dynamodb:ConditionCheckItem"], Resource: [t, `${t}/index/*`] },
+      {
+        Sid: "OperationalTable",
+        Effect: "Allow" as const,
+        Action: [
+          "dynamodb:GetItem",
+          "dynamodb:PutItem",
+          "dynamodb:UpdateItem",
+          "dynamodb:DeleteItem",
+          "dynamodb:Query",
+          "dynamodb:BatchGetItem",
+          "dynamodb:BatchWriteItem",
+          "dynamodb:ConditionCheckItem",
+        ],
+        Resource: [t, `${t}/index/*`],
+      },
     ]);
   }
 }
 
 export function tlsOnlyQueuePolicy(queueArn: string) {
-  return doc({ Sid: "DenyInsecureTransport", Effect: "Deny", Principal: "*", Action: "sqs:*", Resource: queueArn, Condition: { Bool: { "aws:SecureTransport": "false" } } });
+  return doc({
+    Sid: "DenyInsecureTransport",
+    Effect: "Deny",
+    Principal: "*",
+    Action: "sqs:*",
+    Resource: queueArn,
+    Condition: { Bool: { "aws:SecureTransport": "false" } },
+  });
 }
 
 /** EventBridge pattern for objects created under a prefix of one bucket. */
 export function objectCreatedPattern(bucket: string, prefix: string) {
-  return { source: ["aws.s3"], "detail-type": ["Object Created"], detail: { bucket: { name: [bucket] }, object: { key: [{ prefix }] } } };
+  return {
+    source: ["aws.s3"],
+    "detail-type": ["Object Created"],
+    detail: { bucket: { name: [bucket] }, object: { key: [{ prefix }] } },
+  };
 }
 
-function operationalTable(name: string, ctx: PlatformContext, src: ResolvedSourceOf<"db-events">, keyArn: pulumi.Input<string>, tags: Record<string, string>, parent: pulumi.Resource): aws.dynamodb.Table {
+function operationalTable(
+  name: string,
+  ctx: PlatformContext,
+  src: ResolvedSourceOf<"db-events">,
+  keyArn: pulumi.Input<string>,
+  tags: Record<string, string>,
+  parent: pulumi.Resource,
+): aws.dynamodb.Table {
   const { partitionKey: pk, sortKey: sk, ttlAttribute } = src.table;
-  return new aws.dynamodb.Table(`${name}-table`, {
-    name: `${ctx.prefix}-${src.name}`,
-    billingMode: "PAY_PER_REQUEST",
-    hashKey: pk.name,
-    rangeKey: sk?.name,
-    attributes: [pk, ...(sk ? [sk] : [])],
-    streamEnabled: true,
-    streamViewType: "NEW_AND_OLD_IMAGES",
-    serverSideEncryption: { enabled: true, kmsKeyArn: keyArn },
-    pointInTimeRecovery: { enabled: src.pointInTimeRecovery },
-    // prod cannot lose the operational store: no delete through the API either.
-    deletionProtectionEnabled: ctx.protect,
-    ttl: ttlAttribute ? { attributeName: ttlAttribute, enabled: true } : undefined,
-    tags,
-  }, { parent, protect: ctx.protect, retainOnDelete: ctx.retainOnDelete });
+  return new aws.dynamodb.Table(
+    `${name}-table`,
+    {
+      name: `${ctx.prefix}-${src.name}`,
+      billingMode: "PAY_PER_REQUEST",
+      hashKey: pk.name,
+      rangeKey: sk?.name,
+      attributes: [pk, ...(sk ? [sk] : [])],
+      streamEnabled: true,
+      streamViewType: "NEW_AND_OLD_IMAGES",
+      serverSideEncryption: { enabled: true, kmsKeyArn: keyArn },
+      pointInTimeRecovery: { enabled: src.pointInTimeRecovery },
+      // prod cannot lose the operational store: no delete through the API either.
+      deletionProtectionEnabled: ctx.protect,
+      ttl: ttlAttribute ? { attributeName: ttlAttribute, enabled: true } : undefined,
+      tags,
+    },
+    { parent, protect: ctx.protect, retainOnDelete: ctx.retainOnDelete },
+  );
 }
 
 function httpApi(
-  name: string, ctx: PlatformContext, src: ResolvedSourceOf<"http">, fn: PlatformFunction, tags: Record<string, string>, retention: number, logKey: pulumi.Input<string>, parent: pulumi.Resource,
+  name: string,
+  ctx: PlatformContext,
+  src: ResolvedSourceOf<"http">,
+  fn: PlatformFunction,
+  tags: Record<string, string>,
+  retention: number,
+  logKey: pulumi.Input<string>,
+  parent: pulumi.Resource,
 ): { endpoint: pulumi.Output<string>; api: NonNullable<SourceTargets["api"]> } {
   const p = { parent };
-  const api = new aws.apigatewayv2.Api(`${name}-api`, { name: `${ctx.prefix}-${src.name}`, protocolType: "HTTP", description: `Ingestion endpoint of ${src.name}`, tags }, p);
-  const integration = new aws.apigatewayv2.Integration(`${name}-api`, {
-    apiId: api.id, integrationType: "AWS_PROXY", integrationUri: fn.functionArn, payloadFormatVersion: "2.0", timeoutMilliseconds: 29_000,
-  }, p);
+  const api = new aws.apigatewayv2.Api(
+    `${name}-api`,
+    { name: `${ctx.prefix}-${src.name}`, protocolType: "HTTP", description: `Ingestion endpoint of ${src.name}`, tags },
+    p,
+  );
+  const integration = new aws.apigatewayv2.Integration(
+    `${name}-api`,
+    {
+      apiId: api.id,
+      integrationType: "AWS_PROXY",
+      integrationUri: fn.functionArn,
+      payloadFormatVersion: "2.0",
+      timeoutMilliseconds: 29_000,
+    },
+    p,
+  );
   const jwt = src.auth === "iam" ? undefined : src.auth.jwt;
   const authorizer = jwt
-    ? new aws.apigatewayv2.Authorizer(`${name}-jwt`, { apiId: api.id, authorizerType: "JWT", identitySources: ["$request.header.Authorization"], jwtConfiguration: { issuer: jwt.issuer, audiences: jwt.audiences }, name: `${src.name}-jwt` }, p)
+    ? new aws.apigatewayv2.Authorizer(
+        `${name}-jwt`,
+        {
+          apiId: api.id,
+          authorizerType: "JWT",
+          identitySources: ["$request.header.Authorization"],
+          jwtConfiguration: { issuer: jwt.issuer, audiences: jwt.audiences },
+          name: `${src.name}-jwt`,
+        },
+        p,
+      )
     : undefined;
-  new aws.apigatewayv2.Route(`${name}-records`, {
-    apiId: api.id, routeKey: ROUTE, target: pulumi.interpolate`integrations/${integration.id}`,
-    authorizationType: jwt ? "JWT" : "AWS_IAM", authorizerId: authorizer?.id,
-  }, p);
-  const accessLogs = new aws.cloudwatch.LogGroup(`${name}-api-access`, { name: `/aws/apigateway/${ctx.prefix}-${src.name}`, retentionInDays: retention, kmsKeyId: logKey, tags }, p);
+  new aws.apigatewayv2.Route(
+    `${name}-records`,
+    {
+      apiId: api.id,
+      routeKey: ROUTE,
+      target: pulumi.interpolate`integrations/${integration.id}`,
+      authorizationType: jwt ? "JWT" : "AWS_IAM",
+      authorizerId: authorizer?.id,
+    },
+    p,
+  );
+  const accessLogs = new aws.cloudwatch.LogGroup(
+    `${name}-api-access`,
+    { name: `/aws/apigateway/${ctx.prefix}-${src.name}`, retentionInDays: retention, kmsKeyId: logKey, tags },
+    p,
+  );
   const throttling = { throttlingRateLimit: src.throttle.rateLimit, throttlingBurstLimit: src.throttle.burstLimit };
-  new aws.apigatewayv2.Stage(`${name}-stage`, {
-    apiId: api.id, name: "$default", autoDeploy: true,
-    accessLogSettings: { destinationArn: accessLogs.arn, format: ACCESS_LOG_FORMAT },
-    defaultRouteSettings: { ...throttling, detailedMetricsEnabled: true },
-    routeSettings: [{ routeKey: ROUTE, ...throttling, detailedMetricsEnabled: true }],
-    tags,
-  }, p);
-  new aws.lambda.Permission(`${name}-api`, {
-    action: "lambda:InvokeFunction", function: fn.functionName, principal: "apigateway.amazonaws.com",
-    sourceArn: pulumi.interpolate`${api.executionArn}/*/POST/records`,
-  }, p);
+  new aws.apigatewayv2.Stage(
+    `${name}-stage`,
+    {
+      apiId: api.id,
+      name: "$default",
+      autoDeploy: true,
+      accessLogSettings: { destinationArn: accessLogs.arn, format: ACCESS_LOG_FORMAT },
+      defaultRouteSettings: { ...throttling, detailedMetricsEnabled: true },
+      routeSettings: [{ routeKey: ROUTE, ...throttling, detailedMetricsEnabled: true }],
+      tags,
+    },
+    p,
+  );
+  new aws.lambda.Permission(
+    `${name}-api`,
+    {
+      action: "lambda:InvokeFunction",
+      function: fn.functionName,
+      principal: "apigateway.amazonaws.com",
+      sourceArn: pulumi.interpolate`${api.executionArn}/*/POST/records`,
+    },
+    p,
+  );
   return { endpoint: pulumi.interpolate`${api.apiEndpoint}/records`, api: { apiId: api.id, stage: "$default" } };
 }
 
 function pullSchedule(
-  name: string, ctx: PlatformContext, src: ResolvedSourceOf<"schedule">, fn: PlatformFunction, tags: Record<string, string>, keyArn: pulumi.Input<string>, boundary: pulumi.Input<string>, parent: pulumi.Resource,
+  name: string,
+  ctx: PlatformContext,
+  src: ResolvedSourceOf<"schedule">,
+  fn: PlatformFunction,
+  tags: Record<string, string>,
+  keyArn: pulumi.Input<string>,
+  boundary: pulumi.Input<string>,
+  parent: pulumi.Resource,
 ): void {
   const p = { parent };
-  const { role } = platformRole(`${name}-scheduler`, {
-    ctx, permissionsBoundaryArn: boundary, assumeRolePolicy: serviceTrust("scheduler.amazonaws.com"), tags,
-    description: `EventBridge Scheduler: runs the ${src.name} pull`,
-    policy: pulumi.all([fn.functionArn, fn.deadLetterTargetArn, keyArn]).apply(([f, dlq, k]) =>
-      doc({ Sid: "InvokePull", Effect: "Allow", Action: "lambda:InvokeFunction", Resource: f }, ...iam.queueSendStatements(dlq, k, ctx.region, "DeadLetter"))),
-  }, p);
-  new aws.scheduler.Schedule(`${name}-schedule`, {
-    name: `${ctx.prefix}-${src.name}`.slice(0, 64),
-    description: `Pulls ${src.url} for ${src.name}`,
-    scheduleExpression: src.schedule,
-    scheduleExpressionTimezone: src.schedule.startsWith("cron(") ? src.timezone : undefined,
-    flexibleTimeWindow: { mode: "OFF" },
-    target: {
-      arn: fn.functionArn,
-      roleArn: role.arn,
-      // The scheduled time, not the delivery time, keys idempotency: a redelivered run is recognised.
-      input: JSON.stringify({ scheduledTime: "<aws.scheduler.scheduled-time>" }),
-      retryPolicy: { maximumRetryAttempts: src.retryAttempts, maximumEventAgeInSeconds: 3600 },
-      deadLetterConfig: { arn: fn.deadLetterTargetArn },
+  const { role } = platformRole(
+    `${name}-scheduler`,
+    {
+      ctx,
+      permissionsBoundaryArn: boundary,
+      assumeRolePolicy: serviceTrust("scheduler.amazonaws.com"),
+      tags,
+      description: `EventBridge Scheduler: runs the ${src.name} pull`,
+      policy: pulumi
+        .all([fn.functionArn, fn.deadLetterTargetArn, keyArn])
+        .apply(([f, dlq, k]) =>
+          doc(
+            { Sid: "InvokePull", Effect: "Allow", Action: "lambda:InvokeFunction", Resource: f },
+            ...iam.queueSendStatements(dlq, k, ctx.region, "DeadLetter"),
+          ),
+        ),
     },
-  }, p);
+    p,
+  );
+  new aws.scheduler.Schedule(
+    `${name}-schedule`,
+    {
+      name: `${ctx.prefix}-${src.name}`.slice(0, 64),
+      description: `Pulls ${src.url} for ${src.name}`,
+      scheduleExpression: src.schedule,
+      scheduleExpressionTimezone: src.schedule.startsWith("cron(") ? src.timezone : undefined,
+      flexibleTimeWindow: { mode: "OFF" },
+      target: {
+        arn: fn.functionArn,
+        roleArn: role.arn,
+        // The scheduled time, not the delivery time, keys idempotency: a redelivered run is recognised.
+        input: JSON.stringify({ scheduledTime: "<aws.scheduler.scheduled-time>" }),
+        retryPolicy: { maximumRetryAttempts: src.retryAttempts, maximumEventAgeInSeconds: 3600 },
+        deadLetterConfig: { arn: fn.deadLetterTargetArn },
+      },
+    },
+    p,
+  );
 }

@@ -15,11 +15,14 @@ const IDENT = /^[a-z_][a-z0-9_]{0,62}$/;
 const ARN = /^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:.+$/;
 const SCHEDULE = /^(cron\([^)]+\)|rate\(\d+ (minute|minutes|hour|hours|day|days)\))$/;
 
-const field = (what: string) => z.string().regex(FIELD, { message: `must be the name of a top-level record field (${what})` });
+const field = (what: string) =>
+  z.string().regex(FIELD, { message: `must be the name of a top-level record field (${what})` });
 
 const common = {
   /** Unique across sources; becomes `source=<name>` in the raw zone and part of resource names. */
-  name: z.string().regex(SOURCE_NAME, { message: "must be 3-32 lower-case letters, digits or hyphens, starting with a letter" }),
+  name: z
+    .string()
+    .regex(SOURCE_NAME, { message: "must be 3-32 lower-case letters, digits or hyphens, starting with a letter" }),
   /** Owning data domain (one of `domains[].name`). */
   domain: z.string().min(2),
   /** @default the domain's classification */
@@ -30,7 +33,12 @@ const common = {
   /** Record field with the event time (ISO 8601 or epoch ms): the `dt=` partition. @default arrival time */
   timeField: field("timeField").optional(),
   /** Alarm when no raw object lands for this many minutes. @default profile (dev 1440, staging 720, prod 180) */
-  freshnessMinutes: z.number().int().min(5, { message: "must be at least 5" }).max(1440, { message: "must be at most 1440 (one day)" }).optional(),
+  freshnessMinutes: z
+    .number()
+    .int()
+    .min(5, { message: "must be at least 5" })
+    .max(1440, { message: "must be at most 1440 (one day)" })
+    .optional(),
   /** @default profile (dev 2, staging 5, prod 20); schedule sources 1 */
   reservedConcurrency: z.number().int().min(1).max(1000).optional(),
   /** @default 256 */
@@ -55,15 +63,33 @@ export const httpSourceSchema = z.strictObject({
   /** Every record is validated against it. Required: an HTTP endpoint is an open door. */
   schema: jsonSchema,
   /** `iam` (SigV4-signed callers) or a JWT authorizer. @default "iam" */
-  auth: z.union([z.literal("iam"), z.strictObject({ jwt: z.strictObject({ issuer: z.url({ protocol: /^https$/, message: "must be an https URL" }), audiences: z.array(z.string().min(1)).min(1) }) })]).optional(),
+  auth: z
+    .union([
+      z.literal("iam"),
+      z.strictObject({
+        jwt: z.strictObject({
+          issuer: z.url({ protocol: /^https$/, message: "must be an https URL" }),
+          audiences: z.array(z.string().min(1)).min(1),
+        }),
+      }),
+    ])
+    .optional(),
   /** @default 1048576 (1 MiB); Lambda's synchronous payload limit is 6 MB */
-  maxBodyBytes: z.number().int().min(1024).max(6_000_000, { message: "must be at most 6000000 (Lambda's payload limit)" }).optional(),
+  maxBodyBytes: z
+    .number()
+    .int()
+    .min(1024)
+    .max(6_000_000, { message: "must be at most 6000000 (Lambda's payload limit)" })
+    .optional(),
   /** @default 500 */
   maxRecords: z.number().int().min(1).max(10_000).optional(),
   /** @default profile (dev 10/s burst 20, staging 50/100, prod 200/400) */
   throttle: throttle.optional(),
   /** Also publish accepted records to this Kafka topic (needs the platform's Kafka). */
-  kafkaTopic: z.string().regex(/^[a-zA-Z0-9._-]{1,249}$/, { message: "must be a Kafka topic name" }).optional(),
+  kafkaTopic: z
+    .string()
+    .regex(/^[a-zA-Z0-9._-]{1,249}$/, { message: "must be a Kafka topic name" })
+    .optional(),
 });
 
 export const queueSourceSchema = z.strictObject({
@@ -89,15 +115,24 @@ export const scheduleSourceSchema = z.strictObject({
   /** EventBridge Scheduler expression: `cron(...)` or `rate(...)`. */
   schedule: z.string().regex(SCHEDULE, { message: "must be cron(...) or rate(<n> minutes|hours|days)" }),
   /** IANA time zone of a cron expression. @default "UTC" */
-  timezone: z.string().regex(/^[A-Za-z_]+(\/[A-Za-z0-9_+-]+)*$/, { message: "must be an IANA time zone such as Europe/Paris" }).optional(),
+  timezone: z
+    .string()
+    .regex(/^[A-Za-z_]+(\/[A-Za-z0-9_+-]+)*$/, { message: "must be an IANA time zone such as Europe/Paris" })
+    .optional(),
   /** The external API (https only). */
   url: z.url({ protocol: /^https$/, message: "must be an https URL" }),
   /** Secrets Manager secret with {"token"} or {"header","value"}; read at run time, never put in the environment. */
   credentialsSecretArn: z.string().regex(ARN, { message: "must be a Secrets Manager secret ARN" }).optional(),
   /** Record field whose highest value is the watermark. */
   watermarkField: field("watermarkField"),
-  /** @default "since" */ sinceParam: z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/).optional(),
-  /** @default "cursor" */ cursorParam: z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/).optional(),
+  /** @default "since" */ sinceParam: z
+    .string()
+    .regex(/^[A-Za-z0-9_.-]{1,64}$/)
+    .optional(),
+  /** @default "cursor" */ cursorParam: z
+    .string()
+    .regex(/^[A-Za-z0-9_.-]{1,64}$/)
+    .optional(),
   /** @default "items" */ itemsField: field("itemsField").optional(),
   /** @default "next" */ nextField: field("nextField").optional(),
   /** @default 50 */ maxPages: z.number().int().min(1).max(1000).optional(),
@@ -142,9 +177,13 @@ export const objectEventsSourceSchema = z.strictObject({
   backfillConcurrency: z.number().int().min(1).max(40).optional(),
 });
 
-export const sourceSchema = z.discriminatedUnion("kind", [httpSourceSchema, queueSourceSchema, scheduleSourceSchema, dbEventsSourceSchema, objectEventsSourceSchema], {
-  message: `kind must be one of ${SOURCE_KINDS.join(" | ")}`,
-});
+export const sourceSchema = z.discriminatedUnion(
+  "kind",
+  [httpSourceSchema, queueSourceSchema, scheduleSourceSchema, dbEventsSourceSchema, objectEventsSourceSchema],
+  {
+    message: `kind must be one of ${SOURCE_KINDS.join(" | ")}`,
+  },
+);
 export const sourcesSchema = z.array(sourceSchema);
 
 export type SourceInput = z.input<typeof sourceSchema>;
@@ -162,24 +201,79 @@ export interface IngestionProfile {
 }
 
 export const INGESTION_PROFILES: Record<Environment, IngestionProfile> = {
-  dev: { reservedConcurrency: 2, logRetentionDays: 7, freshnessMinutes: 1440, throttle: { rateLimit: 10, burstLimit: 20 }, batchWindowSeconds: 0, pointInTimeRecovery: false, backfillConcurrency: 2 },
-  staging: { reservedConcurrency: 5, logRetentionDays: 30, freshnessMinutes: 720, throttle: { rateLimit: 50, burstLimit: 100 }, batchWindowSeconds: 5, pointInTimeRecovery: true, backfillConcurrency: 4 },
-  prod: { reservedConcurrency: 20, logRetentionDays: 365, freshnessMinutes: 180, throttle: { rateLimit: 200, burstLimit: 400 }, batchWindowSeconds: 5, pointInTimeRecovery: true, backfillConcurrency: 8 },
+  dev: {
+    reservedConcurrency: 2,
+    logRetentionDays: 7,
+    freshnessMinutes: 1440,
+    throttle: { rateLimit: 10, burstLimit: 20 },
+    batchWindowSeconds: 0,
+    pointInTimeRecovery: false,
+    backfillConcurrency: 2,
+  },
+  staging: {
+    reservedConcurrency: 5,
+    logRetentionDays: 30,
+    freshnessMinutes: 720,
+    throttle: { rateLimit: 50, burstLimit: 100 },
+    batchWindowSeconds: 5,
+    pointInTimeRecovery: true,
+    backfillConcurrency: 4,
+  },
+  prod: {
+    reservedConcurrency: 20,
+    logRetentionDays: 365,
+    freshnessMinutes: 180,
+    throttle: { rateLimit: 200, burstLimit: 400 },
+    batchWindowSeconds: 5,
+    pointInTimeRecovery: true,
+    backfillConcurrency: 8,
+  },
 };
 
-type Defaults<T> = T & { readonly classification: Classification; readonly freshnessMinutes: number; readonly reservedConcurrency: number; readonly memoryMb: number; readonly timeoutSeconds: number };
+type Defaults<T> = T & {
+  readonly classification: Classification;
+  readonly freshnessMinutes: number;
+  readonly reservedConcurrency: number;
+  readonly memoryMb: number;
+  readonly timeoutSeconds: number;
+};
 
 export type ResolvedSource =
-  | Defaults<z.output<typeof httpSourceSchema> & { auth: "iam" | { jwt: { issuer: string; audiences: string[] } }; maxBodyBytes: number; maxRecords: number; throttle: { rateLimit: number; burstLimit: number } }>
-  | Defaults<z.output<typeof queueSourceSchema> & { maxReceiveCount: number; batchSize: number; batchWindowSeconds: number; retentionDays: number }>
+  | Defaults<
+      z.output<typeof httpSourceSchema> & {
+        auth: "iam" | { jwt: { issuer: string; audiences: string[] } };
+        maxBodyBytes: number;
+        maxRecords: number;
+        throttle: { rateLimit: number; burstLimit: number };
+      }
+    >
+  | Defaults<
+      z.output<typeof queueSourceSchema> & {
+        maxReceiveCount: number;
+        batchSize: number;
+        batchWindowSeconds: number;
+        retentionDays: number;
+      }
+    >
   | Defaults<z.output<typeof scheduleSourceSchema> & { timezone: string; retryAttempts: number }>
-  | Defaults<z.output<typeof dbEventsSourceSchema> & { startingPosition: "TRIM_HORIZON" | "LATEST"; batchSize: number; maximumRetryAttempts: number; pointInTimeRecovery: boolean }>
+  | Defaults<
+      z.output<typeof dbEventsSourceSchema> & {
+        startingPosition: "TRIM_HORIZON" | "LATEST";
+        batchSize: number;
+        maximumRetryAttempts: number;
+        pointInTimeRecovery: boolean;
+      }
+    >
   | Defaults<z.output<typeof objectEventsSourceSchema> & { maxBackfillDays: number; backfillConcurrency: number }>;
 
 export type ResolvedSourceOf<K extends SourceKind> = Extract<ResolvedSource, { kind: K }>;
 
 /** Fills a parsed source's defaults from the environment profile and its domain; explicit values win. */
-export function resolveSource(s: SourceConfig, environment: Environment, domainClassification: Classification): ResolvedSource {
+export function resolveSource(
+  s: SourceConfig,
+  environment: Environment,
+  domainClassification: Classification,
+): ResolvedSource {
   const p = INGESTION_PROFILES[environment];
   const slow = s.kind === "db-events" || s.kind === "object-events";
   const base = {
@@ -192,15 +286,41 @@ export function resolveSource(s: SourceConfig, environment: Environment, domainC
   };
   switch (s.kind) {
     case "http":
-      return { ...s, ...base, auth: s.auth ?? "iam", maxBodyBytes: s.maxBodyBytes ?? 1_048_576, maxRecords: s.maxRecords ?? 500, throttle: s.throttle ?? p.throttle };
+      return {
+        ...s,
+        ...base,
+        auth: s.auth ?? "iam",
+        maxBodyBytes: s.maxBodyBytes ?? 1_048_576,
+        maxRecords: s.maxRecords ?? 500,
+        throttle: s.throttle ?? p.throttle,
+      };
     case "queue":
-      return { ...s, ...base, maxReceiveCount: s.maxReceiveCount ?? 5, batchSize: s.batchSize ?? 10, batchWindowSeconds: s.batchWindowSeconds ?? p.batchWindowSeconds, retentionDays: s.retentionDays ?? 4 };
+      return {
+        ...s,
+        ...base,
+        maxReceiveCount: s.maxReceiveCount ?? 5,
+        batchSize: s.batchSize ?? 10,
+        batchWindowSeconds: s.batchWindowSeconds ?? p.batchWindowSeconds,
+        retentionDays: s.retentionDays ?? 4,
+      };
     case "schedule":
       return { ...s, ...base, timezone: s.timezone ?? "UTC", retryAttempts: s.retryAttempts ?? 3 };
     case "db-events":
-      return { ...s, ...base, startingPosition: s.startingPosition ?? "TRIM_HORIZON", batchSize: s.batchSize ?? 100, maximumRetryAttempts: s.maximumRetryAttempts ?? 5, pointInTimeRecovery: s.pointInTimeRecovery ?? p.pointInTimeRecovery };
+      return {
+        ...s,
+        ...base,
+        startingPosition: s.startingPosition ?? "TRIM_HORIZON",
+        batchSize: s.batchSize ?? 100,
+        maximumRetryAttempts: s.maximumRetryAttempts ?? 5,
+        pointInTimeRecovery: s.pointInTimeRecovery ?? p.pointInTimeRecovery,
+      };
     case "object-events":
-      return { ...s, ...base, maxBackfillDays: s.maxBackfillDays ?? 400, backfillConcurrency: s.backfillConcurrency ?? p.backfillConcurrency };
+      return {
+        ...s,
+        ...base,
+        maxBackfillDays: s.maxBackfillDays ?? 400,
+        backfillConcurrency: s.backfillConcurrency ?? p.backfillConcurrency,
+      };
   }
 }
 
@@ -226,9 +346,16 @@ export function validateSources(sources: readonly SourceConfig[], ctx: Validatio
     if (byName.has(s.name)) problems.push({ path: at("name"), message: `duplicate source name '${s.name}'` });
     byName.set(s.name, s);
     const domain = ctx.domains.find((d) => d.name === s.domain);
-    if (!domain) problems.push({ path: at("domain"), message: `unknown domain '${s.domain}'; declared: ${ctx.domains.map((d) => d.name).join(", ") || "none"}` });
+    if (!domain)
+      problems.push({
+        path: at("domain"),
+        message: `unknown domain '${s.domain}'; declared: ${ctx.domains.map((d) => d.name).join(", ") || "none"}`,
+      });
     else if (s.classification && ORDER.indexOf(s.classification) < ORDER.indexOf(domain.classification)) {
-      problems.push({ path: at("classification"), message: `'${s.classification}' is below its domain's '${domain.classification}'; a source can only be classified at or above its domain` });
+      problems.push({
+        path: at("classification"),
+        message: `'${s.classification}' is below its domain's '${domain.classification}'; a source can only be classified at or above its domain`,
+      });
     }
     if ("schema" in s && s.schema) {
       try {
@@ -239,27 +366,56 @@ export function validateSources(sources: readonly SourceConfig[], ctx: Validatio
     }
     if (s.kind === "http" && s.kafkaTopic) {
       const topic = ctx.topics?.find((t) => t.name === s.kafkaTopic);
-      if (!ctx.kafka) problems.push({ path: at("kafkaTopic"), message: "needs the platform's Kafka, which this stack does not enable" });
-      else if (!topic) problems.push({ path: at("kafkaTopic"), message: `is not a declared topic; declared: ${ctx.topics?.map((t) => t.name).join(", ") || "none"}` });
+      if (!ctx.kafka)
+        problems.push({
+          path: at("kafkaTopic"),
+          message: "needs the platform's Kafka, which this stack does not enable",
+        });
+      else if (!topic)
+        problems.push({
+          path: at("kafkaTopic"),
+          message: `is not a declared topic; declared: ${ctx.topics?.map((t) => t.name).join(", ") || "none"}`,
+        });
       // A source may only feed its own domain's topics: the topic's consumers were granted for that domain's data.
-      else if (topic.domain !== s.domain) problems.push({ path: at("kafkaTopic"), message: `belongs to domain '${topic.domain}', not '${s.domain}'` });
+      else if (topic.domain !== s.domain)
+        problems.push({ path: at("kafkaTopic"), message: `belongs to domain '${topic.domain}', not '${s.domain}'` });
     }
-    if (s.kind === "http" && s.throttle && s.throttle.burstLimit < s.throttle.rateLimit) problems.push({ path: at("throttle.burstLimit"), message: "must be at least rateLimit" });
+    if (s.kind === "http" && s.throttle && s.throttle.burstLimit < s.throttle.rateLimit)
+      problems.push({ path: at("throttle.burstLimit"), message: "must be at least rateLimit" });
     if (s.kind === "queue" && s.reservedConcurrency !== undefined && s.reservedConcurrency < 2) {
-      problems.push({ path: at("reservedConcurrency"), message: "must be at least 2 for a queue source (the SQS event source needs two concurrent pollers)" });
+      problems.push({
+        path: at("reservedConcurrency"),
+        message: "must be at least 2 for a queue source (the SQS event source needs two concurrent pollers)",
+      });
     }
-    if (s.kind === "object-events" && !ctx.warehouse) problems.push({ path: at("kind"), message: "object-events load into the warehouse, which this stack does not enable" });
+    if (s.kind === "object-events" && !ctx.warehouse)
+      problems.push({
+        path: at("kind"),
+        message: "object-events load into the warehouse, which this stack does not enable",
+      });
     if (s.kind === "schedule" && s.reservedConcurrency !== undefined && s.reservedConcurrency > 1) {
-      problems.push({ path: at("reservedConcurrency"), message: "must be 1 for a scheduled pull: overlapping runs would race on the watermark" });
+      problems.push({
+        path: at("reservedConcurrency"),
+        message: "must be 1 for a scheduled pull: overlapping runs would race on the watermark",
+      });
     }
-    if (s.kind === "schedule" && s.timezone && s.schedule.startsWith("rate(")) problems.push({ path: at("timezone"), message: "applies to cron(...) expressions only" });
+    if (s.kind === "schedule" && s.timezone && s.schedule.startsWith("rate("))
+      problems.push({ path: at("timezone"), message: "applies to cron(...) expressions only" });
   });
   sources.forEach((s, i) => {
     if (s.kind !== "object-events") return;
     const from = byName.get(s.from);
     if (!from) problems.push({ path: `sources[${i}].from`, message: `unknown source '${s.from}'` });
-    else if (from.kind === "object-events") problems.push({ path: `sources[${i}].from`, message: `'${s.from}' is itself an object-events source; name a source that lands raw records` });
-    else if (from.domain !== s.domain) problems.push({ path: `sources[${i}].from`, message: `'${s.from}' belongs to domain '${from.domain}', not '${s.domain}'` });
+    else if (from.kind === "object-events")
+      problems.push({
+        path: `sources[${i}].from`,
+        message: `'${s.from}' is itself an object-events source; name a source that lands raw records`,
+      });
+    else if (from.domain !== s.domain)
+      problems.push({
+        path: `sources[${i}].from`,
+        message: `'${s.from}' belongs to domain '${from.domain}', not '${s.domain}'`,
+      });
   });
   return problems;
 }

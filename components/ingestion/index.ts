@@ -4,7 +4,15 @@ export * from "./section";
 export * from "./types";
 export * from "./keys";
 export * from "./statements";
-export { IngestionSource, IngestionSourceArgs, SourceTargets, handlerConfig, objectCreatedPattern, tlsOnlyQueuePolicy, ACCESS_LOG_FORMAT } from "./IngestionSource";
+export {
+  IngestionSource,
+  IngestionSourceArgs,
+  SourceTargets,
+  handlerConfig,
+  objectCreatedPattern,
+  tlsOnlyQueuePolicy,
+  ACCESS_LOG_FORMAT,
+} from "./IngestionSource";
 export { Ingestion, IngestionArgs } from "./Ingestion";
 export { HANDLERS, HandlerKind } from "./handlers/entries";
 export { stagingDdl } from "./handlers/lib/warehouse";
@@ -17,4 +25,10 @@ export * from "../observability/config";
 export * from "../observability/metrics";
 export * from "../observability/alarms";
 export { dashboardBody, DashboardInput } from "../observability/dashboard";
-export { Monitoring, MonitoringArgs, operationsKeyPolicy, alertsTopicPolicy, alarmArgs } from "../observability/Monitoring";
+export {
+  Monitoring,
+  MonitoringArgs,
+  operationsKeyPolicy,
+  alertsTopicPolicy,
+  alarmArgs,
+} from "../observability/Monitoring";

@@ -35,7 +35,11 @@ export function canonicalJson(value: unknown): string {
 function sortKeys(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(sortKeys);
   if (value !== null && typeof value === "object") {
-    return Object.fromEntries(Object.keys(value as object).sort().map((k) => [k, sortKeys((value as Record<string, unknown>)[k])]));
+    return Object.fromEntries(
+      Object.keys(value as object)
+        .sort()
+        .map((k) => [k, sortKeys((value as Record<string, unknown>)[k])]),
+    );
   }
   return value;
 }
@@ -65,7 +69,9 @@ export function dayPrefix(root: string, day: string): string {
 
 /** Whether a key is an accepted-record object of this source (not a rejected record or state). */
 export function isRecordKey(root: string, key: string): boolean {
-  return key.startsWith(`${root}dt=`) && /^dt=\d{4}-\d{2}-\d{2}\/[A-Za-z0-9_-]{1,100}\.json$/.test(key.slice(root.length));
+  return (
+    key.startsWith(`${root}dt=`) && /^dt=\d{4}-\d{2}-\d{2}\/[A-Za-z0-9_-]{1,100}\.json$/.test(key.slice(root.length))
+  );
 }
 
 const DAY = /^\d{4}-\d{2}-\d{2}$/;
@@ -81,10 +87,12 @@ export function parseDay(day: string): Date | undefined {
 export function daysBetween(from: string, to: string, maxDays: number): string[] {
   const start = parseDay(from);
   const end = parseDay(to);
-  if (!start || !end) throw new RangeError(`dates must be YYYY-MM-DD, got from=${JSON.stringify(from)} to=${JSON.stringify(to)}`);
+  if (!start || !end)
+    throw new RangeError(`dates must be YYYY-MM-DD, got from=${JSON.stringify(from)} to=${JSON.stringify(to)}`);
   if (end < start) throw new RangeError(`'to' (${to}) is before 'from' (${from})`);
   const count = Math.round((end.getTime() - start.getTime()) / 86_400_000) + 1;
-  if (count > maxDays) throw new RangeError(`range of ${count} days exceeds the limit of ${maxDays}; split the backfill`);
+  if (count > maxDays)
+    throw new RangeError(`range of ${count} days exceeds the limit of ${maxDays}; split the backfill`);
   return Array.from({ length: count }, (_, i) => utcDay(new Date(start.getTime() + i * 86_400_000)));
 }
 
@@ -95,7 +103,12 @@ export function daysBetween(from: string, to: string, maxDays: number): string[]
 export function eventTime(record: Record<string, unknown>, field: string | undefined, fallback: Date): Date | string {
   if (!field || record[field] === undefined || record[field] === null) return fallback;
   const v = record[field];
-  const d = typeof v === "number" ? new Date(v) : typeof v === "string" && /^\d{4}-\d{2}-\d{2}/.test(v) ? new Date(v) : undefined;
+  const d =
+    typeof v === "number"
+      ? new Date(v)
+      : typeof v === "string" && /^\d{4}-\d{2}-\d{2}/.test(v)
+        ? new Date(v)
+        : undefined;
   if (!d || Number.isNaN(d.getTime())) return `${field} is not an ISO 8601 timestamp or epoch milliseconds`;
   const year = d.getUTCFullYear();
   if (year < 1970 || year > 9999) return `${field} is outside the years 1970-9999`;

@@ -12,7 +12,9 @@ function s3Key(keyArn: string, bucketArn: string, region: string, actions: strin
     Effect: "Allow",
     Action: actions,
     Resource: keyArn,
-    Condition: { StringEquals: { "kms:ViaService": `s3.${region}.amazonaws.com`, "kms:EncryptionContext:aws:s3:arn": bucketArn } },
+    Condition: {
+      StringEquals: { "kms:ViaService": `s3.${region}.amazonaws.com`, "kms:EncryptionContext:aws:s3:arn": bucketArn },
+    },
   };
 }
 
@@ -27,7 +29,12 @@ export interface PrefixAccess {
 /** Write (and read back, for the watermark) only under the source's own prefix, with only the zone's key. */
 export function rawWriteStatements(a: PrefixAccess, sid = "Raw"): Statement[] {
   return [
-    { Sid: `${sid}Objects`, Effect: "Allow", Action: ["s3:PutObject", "s3:GetObject"], Resource: `${a.bucketArn}/${a.prefix}*` },
+    {
+      Sid: `${sid}Objects`,
+      Effect: "Allow",
+      Action: ["s3:PutObject", "s3:GetObject"],
+      Resource: `${a.bucketArn}/${a.prefix}*`,
+    },
     s3Key(a.keyArn, a.bucketArn, a.region, KEY_FOR_WRITE, `${sid}Key`),
   ];
 }
@@ -36,7 +43,13 @@ export function rawWriteStatements(a: PrefixAccess, sid = "Raw"): Statement[] {
 export function prefixReadStatements(a: PrefixAccess, sid = "Read"): Statement[] {
   return [
     { Sid: `${sid}Objects`, Effect: "Allow", Action: "s3:GetObject", Resource: `${a.bucketArn}/${a.prefix}*` },
-    { Sid: `${sid}List`, Effect: "Allow", Action: "s3:ListBucket", Resource: a.bucketArn, Condition: { StringLike: { "s3:prefix": `${a.prefix}*` } } },
+    {
+      Sid: `${sid}List`,
+      Effect: "Allow",
+      Action: "s3:ListBucket",
+      Resource: a.bucketArn,
+      Condition: { StringLike: { "s3:prefix": `${a.prefix}*` } },
+    },
     s3Key(a.keyArn, a.bucketArn, a.region, ["kms:Decrypt"], `${sid}Key`),
   ];
 }
@@ -50,10 +63,23 @@ export function prefixWriteStatements(a: PrefixAccess, sid = "Publish"): Stateme
 }
 
 /** One secret, decrypted through Secrets Manager only. */
-export function secretReadStatements(secretArn: string, region: string, secretKeyArn?: string, sid = "Secret"): Statement[] {
-  const out: Statement[] = [{ Sid: sid, Effect: "Allow", Action: "secretsmanager:GetSecretValue", Resource: secretArn }];
+export function secretReadStatements(
+  secretArn: string,
+  region: string,
+  secretKeyArn?: string,
+  sid = "Secret",
+): Statement[] {
+  const out: Statement[] = [
+    { Sid: sid, Effect: "Allow", Action: "secretsmanager:GetSecretValue", Resource: secretArn },
+  ];
   if (secretKeyArn) {
-    out.push({ Sid: `${sid}Key`, Effect: "Allow", Action: "kms:Decrypt", Resource: secretKeyArn, Condition: { StringEquals: { "kms:ViaService": `secretsmanager.${region}.amazonaws.com` } } });
+    out.push({
+      Sid: `${sid}Key`,
+      Effect: "Allow",
+      Action: "kms:Decrypt",
+      Resource: secretKeyArn,
+      Condition: { StringEquals: { "kms:ViaService": `secretsmanager.${region}.amazonaws.com` } },
+    });
   }
   return out;
 }
@@ -62,7 +88,12 @@ export function secretReadStatements(secretArn: string, region: string, secretKe
  * The shared idempotency table, restricted to items whose key starts with the function's own name (Powertools
  * keys are `<keyPrefix>#<hash>`, and the handlers use the function name as the prefix).
  */
-export function idempotencyStatements(tableArn: string, functionName: string, keyArn: string, region: string): Statement[] {
+export function idempotencyStatements(
+  tableArn: string,
+  functionName: string,
+  keyArn: string,
+  region: string,
+): Statement[] {
   return [
     {
       Sid: "IdempotencyItems",
@@ -71,15 +102,32 @@ export function idempotencyStatements(tableArn: string, functionName: string, ke
       Resource: tableArn,
       Condition: { "ForAllValues:StringLike": { "dynamodb:LeadingKeys": [`${functionName}#*`] } },
     },
-    { Sid: "IdempotencyKey", Effect: "Allow", Action: ["kms:Decrypt", "kms:GenerateDataKey"], Resource: keyArn, Condition: { StringEquals: { "kms:ViaService": `dynamodb.${region}.amazonaws.com` } } },
+    {
+      Sid: "IdempotencyKey",
+      Effect: "Allow",
+      Action: ["kms:Decrypt", "kms:GenerateDataKey"],
+      Resource: keyArn,
+      Condition: { StringEquals: { "kms:ViaService": `dynamodb.${region}.amazonaws.com` } },
+    },
   ];
 }
 
 /** Consume one queue (the SQS event source mapping polls with the function's role). */
 export function queueConsumeStatements(queueArn: string, keyArn: string, region: string): Statement[] {
   return [
-    { Sid: "ConsumeQueue", Effect: "Allow", Action: ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes", "sqs:ChangeMessageVisibility"], Resource: queueArn },
-    { Sid: "QueueKey", Effect: "Allow", Action: "kms:Decrypt", Resource: keyArn, Condition: { StringEquals: { "kms:ViaService": `sqs.${region}.amazonaws.com` } } },
+    {
+      Sid: "ConsumeQueue",
+      Effect: "Allow",
+      Action: ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes", "sqs:ChangeMessageVisibility"],
+      Resource: queueArn,
+    },
+    {
+      Sid: "QueueKey",
+      Effect: "Allow",
+      Action: "kms:Decrypt",
+      Resource: keyArn,
+      Condition: { StringEquals: { "kms:ViaService": `sqs.${region}.amazonaws.com` } },
+    },
   ];
 }
 
@@ -87,14 +135,31 @@ export function queueConsumeStatements(queueArn: string, keyArn: string, region:
 export function queueSendStatements(queueArn: string, keyArn: string, region: string, sid = "SendQueue"): Statement[] {
   return [
     { Sid: sid, Effect: "Allow", Action: "sqs:SendMessage", Resource: queueArn },
-    { Sid: `${sid}Key`, Effect: "Allow", Action: ["kms:GenerateDataKey", "kms:Decrypt"], Resource: keyArn, Condition: { StringEquals: { "kms:ViaService": `sqs.${region}.amazonaws.com` } } },
+    {
+      Sid: `${sid}Key`,
+      Effect: "Allow",
+      Action: ["kms:GenerateDataKey", "kms:Decrypt"],
+      Resource: keyArn,
+      Condition: { StringEquals: { "kms:ViaService": `sqs.${region}.amazonaws.com` } },
+    },
   ];
 }
 
 /** Read one table's stream (the DynamoDB event source mapping reads with the function's role). */
 export function streamReadStatements(tableArn: string, keyArn: string, region: string): Statement[] {
   return [
-    { Sid: "ReadStream", Effect: "Allow", Action: ["dynamodb:DescribeStream", "dynamodb:GetRecords", "dynamodb:GetShardIterator", "dynamodb:ListStreams"], Resource: `${tableArn}/stream/*` },
-    { Sid: "StreamKey", Effect: "Allow", Action: "kms:Decrypt", Resource: keyArn, Condition: { StringEquals: { "kms:ViaService": `dynamodb.${region}.amazonaws.com` } } },
+    {
+      Sid: "ReadStream",
+      Effect: "Allow",
+      Action: ["dynamodb:DescribeStream", "dynamodb:GetRecords", "dynamodb:GetShardIterator", "dynamodb:ListStreams"],
+      Resource: `${tableArn}/stream/*`,
+    },
+    {
+      Sid: "StreamKey",
+      Effect: "Allow",
+      Action: "kms:Decrypt",
+      Resource: keyArn,
+      Condition: { StringEquals: { "kms:ViaService": `dynamodb.${region}.amazonaws.com` } },
+    },
   ];
 }

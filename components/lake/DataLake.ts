@@ -68,15 +68,31 @@ export class DataLake extends pulumi.ComponentResource {
     const accountId = pulumi.output(args.accountId);
     const physical = (purpose: string) => accountId.apply((a) => `${ctx.prefix}-${purpose}-${a}`);
 
-    const logs = new SecureBucket(`${name}-access-logs`, {
-      ctx, bucketName: physical("access-logs"), tags: baseTags(ctx, "lake", { "data-platform:bucket-role": "access-logs" }),
-      lifecycle: { noncurrentVersionExpirationDays: args.noncurrentVersionExpirationDays ?? 30, expireAfterDays: args.accessLogExpirationDays ?? 90 },
-      forceDestroy: args.forceDestroy,
-      extraPolicyStatements: (arn) => accountId.apply((account) => [{
-        Sid: "S3ServerAccessLogDelivery", Effect: "Allow" as const, Principal: { Service: "logging.s3.amazonaws.com" }, Action: "s3:PutObject", Resource: `${arn}/*`,
-        Condition: { StringEquals: { "aws:SourceAccount": account } },
-      }]),
-    }, p);
+    const logs = new SecureBucket(
+      `${name}-access-logs`,
+      {
+        ctx,
+        bucketName: physical("access-logs"),
+        tags: baseTags(ctx, "lake", { "data-platform:bucket-role": "access-logs" }),
+        lifecycle: {
+          noncurrentVersionExpirationDays: args.noncurrentVersionExpirationDays ?? 30,
+          expireAfterDays: args.accessLogExpirationDays ?? 90,
+        },
+        forceDestroy: args.forceDestroy,
+        extraPolicyStatements: (arn) =>
+          accountId.apply((account) => [
+            {
+              Sid: "S3ServerAccessLogDelivery",
+              Effect: "Allow" as const,
+              Principal: { Service: "logging.s3.amazonaws.com" },
+              Action: "s3:PutObject",
+              Resource: `${arn}/*`,
+              Condition: { StringEquals: { "aws:SourceAccount": account } },
+            },
+          ]),
+      },
+      p,
+    );
     this.accessLogBucketName = logs.name;
 
     const zones = {} as Record<Zone, ZoneRefs>;
@@ -84,29 +100,50 @@ export class DataLake extends pulumi.ComponentResource {
     for (const zone of ZONES) {
       const { classification } = args.zones[zone];
       const keyArn = security.keyArns[classification];
-      const bucket = new SecureBucket(`${name}-${zone}`, {
-        ctx, bucketName: physical(zone), kmsKeyArn: keyArn,
-        tags: dataTags(ctx, "shared", classification, { component: "lake", "data-platform:zone": zone }),
-        lifecycle: {
-          noncurrentVersionExpirationDays: args.noncurrentVersionExpirationDays ?? 30,
-          tiering: zone === "raw" ? { infrequentAccessAfterDays: args.rawInfrequentAccessAfterDays ?? 30, archiveAfterDays: args.rawArchiveAfterDays ?? 90 } : undefined,
+      const bucket = new SecureBucket(
+        `${name}-${zone}`,
+        {
+          ctx,
+          bucketName: physical(zone),
+          kmsKeyArn: keyArn,
+          tags: dataTags(ctx, "shared", classification, { component: "lake", "data-platform:zone": zone }),
+          lifecycle: {
+            noncurrentVersionExpirationDays: args.noncurrentVersionExpirationDays ?? 30,
+            tiering:
+              zone === "raw"
+                ? {
+                    infrequentAccessAfterDays: args.rawInfrequentAccessAfterDays ?? 30,
+                    archiveAfterDays: args.rawArchiveAfterDays ?? 90,
+                  }
+                : undefined,
+          },
+          accessLogs: { bucket: logs.name, prefix: `${zone}/` },
+          forceDestroy: args.forceDestroy,
         },
-        accessLogs: { bucket: logs.name, prefix: `${zone}/` },
-        forceDestroy: args.forceDestroy,
-      }, p);
+        p,
+      );
       zoneBuckets.push(bucket);
       zones[zone] = { bucketName: bucket.name, bucketArn: bucket.arn, keyArn, classification };
     }
     this.zones = zones;
 
     // Query results can hold anything analysts selected, so they get the confidential key, not the results' origin's.
-    const results = new SecureBucket(`${name}-query-results`, {
-      ctx, bucketName: physical("query-results"), kmsKeyArn: security.keyArns.confidential,
-      tags: dataTags(ctx, "shared", "confidential", { component: "lake", "data-platform:bucket-role": "query-results" }),
-      lifecycle: { noncurrentVersionExpirationDays: 1, expireAfterDays: args.queryResultExpirationDays ?? 30 },
-      accessLogs: { bucket: logs.name, prefix: "query-results/" },
-      forceDestroy: args.forceDestroy,
-    }, p);
+    const results = new SecureBucket(
+      `${name}-query-results`,
+      {
+        ctx,
+        bucketName: physical("query-results"),
+        kmsKeyArn: security.keyArns.confidential,
+        tags: dataTags(ctx, "shared", "confidential", {
+          component: "lake",
+          "data-platform:bucket-role": "query-results",
+        }),
+        lifecycle: { noncurrentVersionExpirationDays: 1, expireAfterDays: args.queryResultExpirationDays ?? 30 },
+        accessLogs: { bucket: logs.name, prefix: "query-results/" },
+        forceDestroy: args.forceDestroy,
+      },
+      p,
+    );
     this.queryResultsBucketName = results.name;
     this.queryResultsBucketArn = results.arn;
     this.queryResultsKeyArn = security.keyArns.confidential;
@@ -115,15 +152,29 @@ export class DataLake extends pulumi.ComponentResource {
     // bucket, with one prefix per zone, so only holders of the restricted key's clearance can read them.
     const restrictedDomains = args.domains.filter((d) => d.classification === "restricted");
     if (restrictedDomains.length > 0) {
-      const restricted = new SecureBucket(`${name}-restricted`, {
-        ctx, bucketName: physical("restricted"), kmsKeyArn: security.keyArns.restricted,
-        tags: dataTags(ctx, restrictedDomains.map((d) => d.name).join("."), "restricted", { component: "lake", "data-platform:zone": "restricted" }),
-        lifecycle: { noncurrentVersionExpirationDays: args.noncurrentVersionExpirationDays ?? 30 },
-        accessLogs: { bucket: logs.name, prefix: "restricted/" },
-        forceDestroy: args.forceDestroy,
-      }, p);
+      const restricted = new SecureBucket(
+        `${name}-restricted`,
+        {
+          ctx,
+          bucketName: physical("restricted"),
+          kmsKeyArn: security.keyArns.restricted,
+          tags: dataTags(ctx, restrictedDomains.map((d) => d.name).join("."), "restricted", {
+            component: "lake",
+            "data-platform:zone": "restricted",
+          }),
+          lifecycle: { noncurrentVersionExpirationDays: args.noncurrentVersionExpirationDays ?? 30 },
+          accessLogs: { bucket: logs.name, prefix: "restricted/" },
+          forceDestroy: args.forceDestroy,
+        },
+        p,
+      );
       zoneBuckets.push(restricted);
-      this.restricted = { bucketName: restricted.name, bucketArn: restricted.arn, keyArn: security.keyArns.restricted, classification: "restricted" };
+      this.restricted = {
+        bucketName: restricted.name,
+        bucketArn: restricted.arn,
+        keyArn: security.keyArns.restricted,
+        classification: "restricted",
+      };
     }
     const locationOf = (domain: LakeDomain, zone: Zone) =>
       domain.classification === "restricted" && this.restricted
@@ -133,14 +184,28 @@ export class DataLake extends pulumi.ComponentResource {
     const databases: Record<string, pulumi.Output<string>> = {};
     for (const domain of args.domains) {
       for (const zone of ZONES) {
-        const db = new aws.glue.CatalogDatabase(`${name}-${domain.name}-${zone}`, {
-          name: glueDatabaseName(ctx.prefix, domain.name, zone),
-          description: `${domain.name} data in the ${zone} zone (owner ${domain.owner}, steward ${domain.steward})`,
-          locationUri: locationOf(domain, zone),
-          tags: dataTags(ctx, domain.name, zone === "raw" ? maxClassification(domain.classification, args.zones.raw.classification) : domain.classification, {
-            component: "lake", "data-platform:zone": zone, "data-owner": domain.owner, "data-steward": domain.steward,
-          }),
-        }, { parent: this, protect: ctx.protect });
+        const db = new aws.glue.CatalogDatabase(
+          `${name}-${domain.name}-${zone}`,
+          {
+            name: glueDatabaseName(ctx.prefix, domain.name, zone),
+            description: `${domain.name} data in the ${zone} zone (owner ${domain.owner}, steward ${domain.steward})`,
+            locationUri: locationOf(domain, zone),
+            tags: dataTags(
+              ctx,
+              domain.name,
+              zone === "raw"
+                ? maxClassification(domain.classification, args.zones.raw.classification)
+                : domain.classification,
+              {
+                component: "lake",
+                "data-platform:zone": zone,
+                "data-owner": domain.owner,
+                "data-steward": domain.steward,
+              },
+            ),
+          },
+          { parent: this, protect: ctx.protect },
+        );
         databases[`${domain.name}_${zone}`] = db.name;
       }
     }
@@ -148,39 +213,72 @@ export class DataLake extends pulumi.ComponentResource {
 
     const registered = [...ZONES.map((z) => zones[z]), ...(this.restricted ? [this.restricted] : [])];
     // Lake Formation reads the zones through its own role: the service-linked role cannot use customer-managed keys.
-    const { role: lfRole } = platformRole(`${name}-lakeformation`, {
-      ctx,
-      description: "Lake Formation data access to the registered lake locations",
-      permissionsBoundaryArn: security.permissionsBoundaryArn,
-      assumeRolePolicy: accountId.apply((a) => serviceTrust("lakeformation.amazonaws.com", a)),
-      policy: pulumi.all(registered.map((z) => [z.bucketArn, z.keyArn] as const).flat()).apply((arns) => {
-        const buckets = arns.filter((_, i) => i % 2 === 0);
-        const keys = arns.filter((_, i) => i % 2 === 1);
-        return doc(
-          { Sid: "ZoneObjects", Effect: "Allow", Action: ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"], Resource: buckets.map((b) => `${b}/*`) },
-          { Sid: "ZoneBuckets", Effect: "Allow", Action: ["s3:ListBucket", "s3:GetBucketLocation"], Resource: buckets },
-          { Sid: "ZoneKeys", Effect: "Allow", Action: KEY_USE_ACTIONS, Resource: [...new Set(keys)], Condition: { StringLike: { "kms:ViaService": `s3.${ctx.region}.amazonaws.com` } } },
-        );
-      }),
-      // Lake Formation reads restricted locations for the principals it granted, so its role needs the clearance.
-      tags: baseTags(ctx, "lake", this.restricted ? { [RESTRICTED_CLEARANCE_TAG]: "restricted" } : {}),
-    }, p);
+    const { role: lfRole } = platformRole(
+      `${name}-lakeformation`,
+      {
+        ctx,
+        description: "Lake Formation data access to the registered lake locations",
+        permissionsBoundaryArn: security.permissionsBoundaryArn,
+        assumeRolePolicy: accountId.apply((a) => serviceTrust("lakeformation.amazonaws.com", a)),
+        policy: pulumi.all(registered.map((z) => [z.bucketArn, z.keyArn] as const).flat()).apply((arns) => {
+          const buckets = arns.filter((_, i) => i % 2 === 0);
+          const keys = arns.filter((_, i) => i % 2 === 1);
+          return doc(
+            {
+              Sid: "ZoneObjects",
+              Effect: "Allow",
+              Action: ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"],
+              Resource: buckets.map((b) => `${b}/*`),
+            },
+            {
+              Sid: "ZoneBuckets",
+              Effect: "Allow",
+              Action: ["s3:ListBucket", "s3:GetBucketLocation"],
+              Resource: buckets,
+            },
+            {
+              Sid: "ZoneKeys",
+              Effect: "Allow",
+              Action: KEY_USE_ACTIONS,
+              Resource: [...new Set(keys)],
+              Condition: { StringLike: { "kms:ViaService": `s3.${ctx.region}.amazonaws.com` } },
+            },
+          );
+        }),
+        // Lake Formation reads restricted locations for the principals it granted, so its role needs the clearance.
+        tags: baseTags(ctx, "lake", this.restricted ? { [RESTRICTED_CLEARANCE_TAG]: "restricted" } : {}),
+      },
+      p,
+    );
     this.lakeFormationRoleArn = lfRole.arn;
 
     // Empty default permissions turn off IAMAllowedPrincipals: new databases and tables are governed by LF grants only.
-    const settings = new aws.lakeformation.DataLakeSettings(`${name}-settings`, {
-      admins: pulumi.all([args.deployerArn, args.lakeFormationAdmins ?? []]).apply(([deployer, admins]) => [...new Set([deployer, ...admins])]),
-      createDatabaseDefaultPermissions: [],
-      createTableDefaultPermissions: [],
-      allowExternalDataFiltering: false,
-    }, p);
+    const settings = new aws.lakeformation.DataLakeSettings(
+      `${name}-settings`,
+      {
+        admins: pulumi
+          .all([args.deployerArn, args.lakeFormationAdmins ?? []])
+          .apply(([deployer, admins]) => [...new Set([deployer, ...admins])]),
+        createDatabaseDefaultPermissions: [],
+        createTableDefaultPermissions: [],
+        allowExternalDataFiltering: false,
+      },
+      p,
+    );
     registered.forEach((location, i) => {
       const label = i < ZONES.length ? ZONES[i] : "restricted";
-      new aws.lakeformation.Resource(`${name}-${label}`, { arn: location.bucketArn, roleArn: lfRole.arn, hybridAccessEnabled: false }, { parent: this, dependsOn: [settings, zoneBuckets[i]] });
+      new aws.lakeformation.Resource(
+        `${name}-${label}`,
+        { arn: location.bucketArn, roleArn: lfRole.arn, hybridAccessEnabled: false },
+        { parent: this, dependsOn: [settings, zoneBuckets[i]] },
+      );
     });
 
     this.registerOutputs({
-      zones: this.zones, accessLogBucketName: this.accessLogBucketName, queryResultsBucketName: this.queryResultsBucketName, databases: this.databases,
+      zones: this.zones,
+      accessLogBucketName: this.accessLogBucketName,
+      queryResultsBucketName: this.queryResultsBucketName,
+      databases: this.databases,
     });
   }
 }

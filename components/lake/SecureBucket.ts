@@ -42,25 +42,55 @@ export class SecureBucket extends pulumi.ComponentResource {
     this.arn = this.bucket.arn;
     const bucket = this.bucket.id;
 
-    const publicAccess = new aws.s3.BucketPublicAccessBlock(name, { bucket, blockPublicAcls: true, blockPublicPolicy: true, ignorePublicAcls: true, restrictPublicBuckets: true }, p);
+    const publicAccess = new aws.s3.BucketPublicAccessBlock(
+      name,
+      { bucket, blockPublicAcls: true, blockPublicPolicy: true, ignorePublicAcls: true, restrictPublicBuckets: true },
+      p,
+    );
     new aws.s3.BucketOwnershipControls(name, { bucket, rule: { objectOwnership: "BucketOwnerEnforced" } }, p);
     new aws.s3.BucketVersioning(name, { bucket, versioningConfiguration: { status: "Enabled" } }, p);
-    new aws.s3.BucketServerSideEncryptionConfiguration(name, {
-      bucket,
-      rules: [args.kmsKeyArn
-        ? { applyServerSideEncryptionByDefault: { sseAlgorithm: "aws:kms", kmsMasterKeyId: args.kmsKeyArn }, bucketKeyEnabled: true }
-        : { applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } }],
-    }, p);
+    new aws.s3.BucketServerSideEncryptionConfiguration(
+      name,
+      {
+        bucket,
+        rules: [
+          args.kmsKeyArn
+            ? {
+                applyServerSideEncryptionByDefault: { sseAlgorithm: "aws:kms", kmsMasterKeyId: args.kmsKeyArn },
+                bucketKeyEnabled: true,
+              }
+            : { applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } },
+        ],
+      },
+      p,
+    );
     new aws.s3.BucketLifecycleConfiguration(name, { bucket, rules: lifecycleRules(args.lifecycle) }, p);
     if (args.accessLogs) {
-      new aws.s3.BucketLogging(name, { bucket, targetBucket: args.accessLogs.bucket, targetPrefix: args.accessLogs.prefix }, p);
+      new aws.s3.BucketLogging(
+        name,
+        { bucket, targetBucket: args.accessLogs.bucket, targetPrefix: args.accessLogs.prefix },
+        p,
+      );
     }
-    new aws.s3.BucketPolicy(name, {
-      bucket,
-      policy: pulumi.all([this.bucket.arn, args.kmsKeyArn]).apply(([bucketArn, kmsKeyArn]) =>
-        pulumi.output(args.extraPolicyStatements?.(bucketArn) ?? []).apply((extraStatements) =>
-          JSON.stringify(bucketPolicy({ bucketArn, kmsKeyArn, denyVersionDeletion: ctx.protect, extraStatements: extraStatements as Statement[] })))),
-    }, { parent: this, dependsOn: [publicAccess] });
+    new aws.s3.BucketPolicy(
+      name,
+      {
+        bucket,
+        policy: pulumi.all([this.bucket.arn, args.kmsKeyArn]).apply(([bucketArn, kmsKeyArn]) =>
+          pulumi.output(args.extraPolicyStatements?.(bucketArn) ?? []).apply((extraStatements) =>
+            JSON.stringify(
+              bucketPolicy({
+                bucketArn,
+                kmsKeyArn,
+                denyVersionDeletion: ctx.protect,
+                extraStatements: extraStatements as Statement[],
+              }),
+            ),
+          ),
+        ),
+      },
+      { parent: this, dependsOn: [publicAccess] },
+    );
 
     this.registerOutputs({ name: this.name, arn: this.arn });
   }

@@ -18,20 +18,60 @@ export function bucketPolicy(input: BucketPolicyInput): PolicyDocument {
   const { bucketArn, kmsKeyArn } = input;
   const objects = `${bucketArn}/*`;
   const statements: Statement[] = [
-    { Sid: "DenyInsecureTransport", Effect: "Deny", Principal: "*", Action: "s3:*", Resource: [bucketArn, objects], Condition: { Bool: { "aws:SecureTransport": "false" } } },
-    { Sid: "DenyOutdatedTls", Effect: "Deny", Principal: "*", Action: "s3:*", Resource: [bucketArn, objects], Condition: { NumericLessThan: { "s3:TlsVersion": "1.2" } } },
+    {
+      Sid: "DenyInsecureTransport",
+      Effect: "Deny",
+      Principal: "*",
+      Action: "s3:*",
+      Resource: [bucketArn, objects],
+      Condition: { Bool: { "aws:SecureTransport": "false" } },
+    },
+    {
+      Sid: "DenyOutdatedTls",
+      Effect: "Deny",
+      Principal: "*",
+      Action: "s3:*",
+      Resource: [bucketArn, objects],
+      Condition: { NumericLessThan: { "s3:TlsVersion": "1.2" } },
+    },
   ];
   if (kmsKeyArn) {
     statements.push(
       // A condition on an absent key counts as met (…IfExists or not), so each deny also requires the header to be
       // present (Null: false); otherwise every put relying on default encryption would be refused.
-      { Sid: "DenyOtherEncryption", Effect: "Deny", Principal: "*", Action: "s3:PutObject", Resource: objects, Condition: { StringNotEquals: { "s3:x-amz-server-side-encryption": "aws:kms" }, Null: { "s3:x-amz-server-side-encryption": "false" } } },
+      {
+        Sid: "DenyOtherEncryption",
+        Effect: "Deny",
+        Principal: "*",
+        Action: "s3:PutObject",
+        Resource: objects,
+        Condition: {
+          StringNotEquals: { "s3:x-amz-server-side-encryption": "aws:kms" },
+          Null: { "s3:x-amz-server-side-encryption": "false" },
+        },
+      },
       // Asking for SSE-KMS without naming a key means the AWS managed key, which platform roles cannot be kept out of.
-      { Sid: "DenyOtherKeys", Effect: "Deny", Principal: "*", Action: "s3:PutObject", Resource: objects, Condition: { StringNotEqualsIfExists: { "s3:x-amz-server-side-encryption-aws-kms-key-id": kmsKeyArn }, Null: { "s3:x-amz-server-side-encryption": "false" } } },
+      {
+        Sid: "DenyOtherKeys",
+        Effect: "Deny",
+        Principal: "*",
+        Action: "s3:PutObject",
+        Resource: objects,
+        Condition: {
+          StringNotEqualsIfExists: { "s3:x-amz-server-side-encryption-aws-kms-key-id": kmsKeyArn },
+          Null: { "s3:x-amz-server-side-encryption": "false" },
+        },
+      },
     );
   }
   if (input.denyVersionDeletion) {
-    statements.push({ Sid: "DenyVersionDeletion", Effect: "Deny", Principal: "*", Action: ["s3:DeleteObjectVersion", "s3:DeleteBucket"], Resource: [bucketArn, objects] });
+    statements.push({
+      Sid: "DenyVersionDeletion",
+      Effect: "Deny",
+      Principal: "*",
+      Action: ["s3:DeleteObjectVersion", "s3:DeleteBucket"],
+      Resource: [bucketArn, objects],
+    });
   }
   return doc(...statements, ...(input.extraStatements ?? []));
 }
@@ -56,8 +96,18 @@ export interface LifecycleRule {
 
 export function lifecycleRules(input: LifecycleInput): LifecycleRule[] {
   const rules: LifecycleRule[] = [
-    { id: "abort-incomplete-uploads", status: "Enabled", filter: {}, abortIncompleteMultipartUpload: { daysAfterInitiation: 1 } },
-    { id: "expire-noncurrent-versions", status: "Enabled", filter: {}, noncurrentVersionExpiration: { noncurrentDays: input.noncurrentVersionExpirationDays } },
+    {
+      id: "abort-incomplete-uploads",
+      status: "Enabled",
+      filter: {},
+      abortIncompleteMultipartUpload: { daysAfterInitiation: 1 },
+    },
+    {
+      id: "expire-noncurrent-versions",
+      status: "Enabled",
+      filter: {},
+      noncurrentVersionExpiration: { noncurrentDays: input.noncurrentVersionExpirationDays },
+    },
   ];
   if (input.tiering) {
     rules.push({
@@ -70,6 +120,7 @@ export function lifecycleRules(input: LifecycleInput): LifecycleRule[] {
       ],
     });
   }
-  if (input.expireAfterDays) rules.push({ id: "expire", status: "Enabled", filter: {}, expiration: { days: input.expireAfterDays } });
+  if (input.expireAfterDays)
+    rules.push({ id: "expire", status: "Enabled", filter: {}, expiration: { days: input.expireAfterDays } });
   return rules;
 }

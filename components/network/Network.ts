@@ -21,7 +21,13 @@ export interface NetworkArgs {
   readonly flowLogRetentionDays: number;
   readonly permissionsBoundaryArn: pulumi.Input<string>;
   /** Bring your own VPC: nothing network-level is created except the workload security groups. */
-  readonly existing?: { vpcId: string; cidr: string; privateSubnetIds: string[]; publicSubnetIds: string[]; privateRouteTableIds: string[] };
+  readonly existing?: {
+    vpcId: string;
+    cidr: string;
+    privateSubnetIds: string[];
+    publicSubnetIds: string[];
+    privateRouteTableIds: string[];
+  };
 }
 
 const INTERFACE_SERVICES = ["secretsmanager", "sts", "kms", "logs", "sqs", "ecr.api", "ecr.dkr", "monitoring"];
@@ -55,36 +61,84 @@ export class Network extends pulumi.ComponentResource implements NetworkRefs {
       privateRouteTableIds = args.existing.privateRouteTableIds;
     } else {
       const plan = planSubnets(args.cidr, args.availabilityZones.length);
-      const vpc = new aws.ec2.Vpc(name, { cidrBlock: args.cidr, enableDnsHostnames: true, enableDnsSupport: true, tags: tags({ Name: `${ctx.prefix}-vpc` }) }, p);
+      const vpc = new aws.ec2.Vpc(
+        name,
+        {
+          cidrBlock: args.cidr,
+          enableDnsHostnames: true,
+          enableDnsSupport: true,
+          tags: tags({ Name: `${ctx.prefix}-vpc` }),
+        },
+        p,
+      );
       this.vpcId = vpc.id;
       this.vpcCidr = vpc.cidrBlock;
       // Lock down the default security group: nothing should ever use it.
-      new aws.ec2.DefaultSecurityGroup(`${name}-default`, { vpcId: vpc.id, ingress: [], egress: [], tags: tags({ Name: `${ctx.prefix}-default-deny` }) }, p);
+      new aws.ec2.DefaultSecurityGroup(
+        `${name}-default`,
+        { vpcId: vpc.id, ingress: [], egress: [], tags: tags({ Name: `${ctx.prefix}-default-deny` }) },
+        p,
+      );
       const igw = new aws.ec2.InternetGateway(name, { vpcId: vpc.id, tags: tags({ Name: `${ctx.prefix}-igw` }) }, p);
-      const publicRt = new aws.ec2.RouteTable(`${name}-public`, { vpcId: vpc.id, routes: [{ cidrBlock: "0.0.0.0/0", gatewayId: igw.id }], tags: tags({ Name: `${ctx.prefix}-public` }) }, p);
+      const publicRt = new aws.ec2.RouteTable(
+        `${name}-public`,
+        {
+          vpcId: vpc.id,
+          routes: [{ cidrBlock: "0.0.0.0/0", gatewayId: igw.id }],
+          tags: tags({ Name: `${ctx.prefix}-public` }),
+        },
+        p,
+      );
 
       const publicSubnets = args.availabilityZones.map((az, i) => {
-        const subnet = new aws.ec2.Subnet(`${name}-public-${i}`, {
-          vpcId: vpc.id, cidrBlock: plan.public[i], availabilityZone: az, mapPublicIpOnLaunch: false,
-          tags: tags({ Name: `${ctx.prefix}-public-${az}`, "kubernetes.io/role/elb": "1" }),
-        }, p);
+        const subnet = new aws.ec2.Subnet(
+          `${name}-public-${i}`,
+          {
+            vpcId: vpc.id,
+            cidrBlock: plan.public[i],
+            availabilityZone: az,
+            mapPublicIpOnLaunch: false,
+            tags: tags({ Name: `${ctx.prefix}-public-${az}`, "kubernetes.io/role/elb": "1" }),
+          },
+          p,
+        );
         new aws.ec2.RouteTableAssociation(`${name}-public-${i}`, { subnetId: subnet.id, routeTableId: publicRt.id }, p);
         return subnet;
       });
       const natCount = args.natGateways === "per-az" ? args.availabilityZones.length : 1;
       const nats = publicSubnets.slice(0, natCount).map((subnet, i) => {
-        const eip = new aws.ec2.Eip(`${name}-nat-${i}`, { domain: "vpc", tags: tags({ Name: `${ctx.prefix}-nat-${i}` }) }, p);
-        return new aws.ec2.NatGateway(`${name}-nat-${i}`, { allocationId: eip.id, subnetId: subnet.id, tags: tags({ Name: `${ctx.prefix}-nat-${i}` }) }, p);
+        const eip = new aws.ec2.Eip(
+          `${name}-nat-${i}`,
+          { domain: "vpc", tags: tags({ Name: `${ctx.prefix}-nat-${i}` }) },
+          p,
+        );
+        return new aws.ec2.NatGateway(
+          `${name}-nat-${i}`,
+          { allocationId: eip.id, subnetId: subnet.id, tags: tags({ Name: `${ctx.prefix}-nat-${i}` }) },
+          p,
+        );
       });
       const privateSubnets = args.availabilityZones.map((az, i) => {
-        const subnet = new aws.ec2.Subnet(`${name}-private-${i}`, {
-          vpcId: vpc.id, cidrBlock: plan.private[i], availabilityZone: az,
-          tags: tags({ Name: `${ctx.prefix}-private-${az}`, "kubernetes.io/role/internal-elb": "1" }),
-        }, p);
+        const subnet = new aws.ec2.Subnet(
+          `${name}-private-${i}`,
+          {
+            vpcId: vpc.id,
+            cidrBlock: plan.private[i],
+            availabilityZone: az,
+            tags: tags({ Name: `${ctx.prefix}-private-${az}`, "kubernetes.io/role/internal-elb": "1" }),
+          },
+          p,
+        );
         // Each AZ routes through its own NAT when there is one, so losing an AZ's NAT only affects that AZ.
-        const rt = new aws.ec2.RouteTable(`${name}-private-${i}`, {
-          vpcId: vpc.id, routes: [{ cidrBlock: "0.0.0.0/0", natGatewayId: nats[i % natCount].id }], tags: tags({ Name: `${ctx.prefix}-private-${az}` }),
-        }, p);
+        const rt = new aws.ec2.RouteTable(
+          `${name}-private-${i}`,
+          {
+            vpcId: vpc.id,
+            routes: [{ cidrBlock: "0.0.0.0/0", natGatewayId: nats[i % natCount].id }],
+            tags: tags({ Name: `${ctx.prefix}-private-${az}` }),
+          },
+          p,
+        );
         new aws.ec2.RouteTableAssociation(`${name}-private-${i}`, { subnetId: subnet.id, routeTableId: rt.id }, p);
         return { subnet, rt };
       });
@@ -92,56 +146,138 @@ export class Network extends pulumi.ComponentResource implements NetworkRefs {
       this.publicSubnetIds = publicSubnets.map((s) => s.id);
       privateRouteTableIds = privateSubnets.map((s) => s.rt.id);
 
-      const logGroup = new aws.cloudwatch.LogGroup(`${name}-flow-logs`, {
-        name: `/${ctx.prefix}/vpc/flow-logs`, retentionInDays: args.flowLogRetentionDays, kmsKeyId: args.logKeyArn, tags: tags(),
-      }, p);
-      const { role: flowRole } = platformRole(`${name}-flow-logs`, {
-        ctx,
-        description: "VPC flow logs delivery",
-        permissionsBoundaryArn: args.permissionsBoundaryArn,
-        assumeRolePolicy: serviceTrust("vpc-flow-logs.amazonaws.com"),
-        policy: logGroup.arn.apply((arn) => doc({ Effect: "Allow", Action: ["logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"], Resource: [arn, `${arn}:*`] })),
-        tags: tags(),
-      }, p);
-      new aws.ec2.FlowLog(`${name}`, { vpcId: vpc.id, trafficType: "ALL", logDestinationType: "cloud-watch-logs", logDestination: logGroup.arn, iamRoleArn: flowRole.arn, tags: tags() }, p);
+      const logGroup = new aws.cloudwatch.LogGroup(
+        `${name}-flow-logs`,
+        {
+          name: `/${ctx.prefix}/vpc/flow-logs`,
+          retentionInDays: args.flowLogRetentionDays,
+          kmsKeyId: args.logKeyArn,
+          tags: tags(),
+        },
+        p,
+      );
+      const { role: flowRole } = platformRole(
+        `${name}-flow-logs`,
+        {
+          ctx,
+          description: "VPC flow logs delivery",
+          permissionsBoundaryArn: args.permissionsBoundaryArn,
+          assumeRolePolicy: serviceTrust("vpc-flow-logs.amazonaws.com"),
+          policy: logGroup.arn.apply((arn) =>
+            doc({
+              Effect: "Allow",
+              Action: ["logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"],
+              Resource: [arn, `${arn}:*`],
+            }),
+          ),
+          tags: tags(),
+        },
+        p,
+      );
+      new aws.ec2.FlowLog(
+        `${name}`,
+        {
+          vpcId: vpc.id,
+          trafficType: "ALL",
+          logDestinationType: "cloud-watch-logs",
+          logDestination: logGroup.arn,
+          iamRoleArn: flowRole.arn,
+          tags: tags(),
+        },
+        p,
+      );
     }
 
     // Gateway endpoints are free and keep S3/DynamoDB traffic off the NAT (cheaper) and off the internet.
     for (const service of ["s3", "dynamodb"]) {
-      new aws.ec2.VpcEndpoint(`${name}-${service}`, {
-        vpcId: this.vpcId, serviceName: `com.amazonaws.${ctx.region}.${service}`, vpcEndpointType: "Gateway", routeTableIds: privateRouteTableIds, tags: tags({ Name: `${ctx.prefix}-${service}` }),
-      }, p);
+      new aws.ec2.VpcEndpoint(
+        `${name}-${service}`,
+        {
+          vpcId: this.vpcId,
+          serviceName: `com.amazonaws.${ctx.region}.${service}`,
+          vpcEndpointType: "Gateway",
+          routeTableIds: privateRouteTableIds,
+          tags: tags({ Name: `${ctx.prefix}-${service}` }),
+        },
+        p,
+      );
     }
 
     if (args.interfaceEndpoints) {
-      const sg = new aws.ec2.SecurityGroup(`${name}-endpoints`, {
-        vpcId: this.vpcId, description: "AWS API interface endpoints: HTTPS from inside the VPC",
-        ingress: [{ protocol: "tcp", fromPort: 443, toPort: 443, cidrBlocks: [this.vpcCidr], description: "HTTPS from the VPC" }],
-        egress: [], tags: tags({ Name: `${ctx.prefix}-endpoints` }),
-      }, p);
+      const sg = new aws.ec2.SecurityGroup(
+        `${name}-endpoints`,
+        {
+          vpcId: this.vpcId,
+          description: "AWS API interface endpoints: HTTPS from inside the VPC",
+          ingress: [
+            {
+              protocol: "tcp",
+              fromPort: 443,
+              toPort: 443,
+              cidrBlocks: [this.vpcCidr],
+              description: "HTTPS from the VPC",
+            },
+          ],
+          egress: [],
+          tags: tags({ Name: `${ctx.prefix}-endpoints` }),
+        },
+        p,
+      );
       for (const service of INTERFACE_SERVICES) {
-        new aws.ec2.VpcEndpoint(`${name}-${service.replace(".", "-")}`, {
-          vpcId: this.vpcId, serviceName: `com.amazonaws.${ctx.region}.${service}`, vpcEndpointType: "Interface", privateDnsEnabled: true,
-          subnetIds: this.privateSubnetIds, securityGroupIds: [sg.id], tags: tags({ Name: `${ctx.prefix}-${service}` }),
-        }, p);
+        new aws.ec2.VpcEndpoint(
+          `${name}-${service.replace(".", "-")}`,
+          {
+            vpcId: this.vpcId,
+            serviceName: `com.amazonaws.${ctx.region}.${service}`,
+            vpcEndpointType: "Interface",
+            privateDnsEnabled: true,
+            subnetIds: this.privateSubnetIds,
+            securityGroupIds: [sg.id],
+            tags: tags({ Name: `${ctx.prefix}-${service}` }),
+          },
+          p,
+        );
       }
     }
 
     const workload = {} as Record<WorkloadKind, pulumi.Output<string>>;
     for (const kind of WORKLOAD_KINDS) {
       // Egress-only identity groups: data stores admit these by reference, so access follows the workload, not an IP range.
-      const sg = new aws.ec2.SecurityGroup(`${name}-${kind}`, {
-        vpcId: this.vpcId, description: `${kind} workloads of ${ctx.prefix}`, ingress: [],
-        egress: [
-          { protocol: "tcp", fromPort: 0, toPort: 65535, cidrBlocks: [this.vpcCidr], description: "to data stores and services in the VPC" },
-          { protocol: "tcp", fromPort: 443, toPort: 443, cidrBlocks: ["0.0.0.0/0"], description: "HTTPS to AWS APIs and external sources" },
-        ],
-        tags: tags({ Name: `${ctx.prefix}-${kind}`, "data-platform:workload": kind }),
-      }, p);
+      const sg = new aws.ec2.SecurityGroup(
+        `${name}-${kind}`,
+        {
+          vpcId: this.vpcId,
+          description: `${kind} workloads of ${ctx.prefix}`,
+          ingress: [],
+          egress: [
+            {
+              protocol: "tcp",
+              fromPort: 0,
+              toPort: 65535,
+              cidrBlocks: [this.vpcCidr],
+              description: "to data stores and services in the VPC",
+            },
+            {
+              protocol: "tcp",
+              fromPort: 443,
+              toPort: 443,
+              cidrBlocks: ["0.0.0.0/0"],
+              description: "HTTPS to AWS APIs and external sources",
+            },
+          ],
+          tags: tags({ Name: `${ctx.prefix}-${kind}`, "data-platform:workload": kind }),
+        },
+        p,
+      );
       workload[kind] = sg.id;
     }
     this.workloadSecurityGroupIds = workload;
 
-    this.registerOutputs({ vpcId: this.vpcId, privateSubnetIds: this.privateSubnetIds, publicSubnetIds: this.publicSubnetIds, workloadSecurityGroupIds: this.workloadSecurityGroupIds });
+    this.registerOutputs({
+      vpcId: this.vpcId,
+      privateSubnetIds: this.privateSubnetIds,
+      publicSubnetIds: this.publicSubnetIds,
+      workloadSecurityGroupIds: this.workloadSecurityGroupIds,
+    });
   }
 }

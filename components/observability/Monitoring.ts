@@ -27,23 +27,86 @@ export interface MonitoringArgs {
  * Policy of the operations key (alerts topic, state machines, their logs). The classification keys cannot serve
  * here: CloudWatch alarms must encrypt into the topic as a service, which those keys rightly never allow.
  */
-export function operationsKeyPolicy(i: { accountId: string; region: string; prefix: string; deployerArn?: string }): PolicyDocument {
+export function operationsKeyPolicy(i: {
+  accountId: string;
+  region: string;
+  prefix: string;
+  deployerArn?: string;
+}): PolicyDocument {
   const root = `arn:aws:iam::${i.accountId}:root`;
   const sourceAccount = { StringEquals: { "aws:SourceAccount": i.accountId } };
   // Creating an encrypted state machine makes Step Functions use the key as the caller: the deployer gets that only.
   const deployer: Statement[] = i.deployerArn
-    ? [{ Sid: "DeployerThroughServices", Effect: "Allow", Principal: { AWS: i.deployerArn }, Action: [...KEY_USE_ACTIONS, "kms:CreateGrant"], Resource: "*", Condition: { StringEquals: { "kms:ViaService": ["states", "sns"].map((s) => `${s}.${i.region}.amazonaws.com`) } } }]
+    ? [
+        {
+          Sid: "DeployerThroughServices",
+          Effect: "Allow",
+          Principal: { AWS: i.deployerArn },
+          Action: [...KEY_USE_ACTIONS, "kms:CreateGrant"],
+          Resource: "*",
+          Condition: {
+            StringEquals: { "kms:ViaService": ["states", "sns"].map((s) => `${s}.${i.region}.amazonaws.com`) },
+          },
+        },
+      ]
     : [];
   return doc(
     ...deployer,
-    { Sid: "KeyAdministration", Effect: "Allow", Principal: { AWS: root }, Action: ["kms:Create*", "kms:Describe*", "kms:Enable*", "kms:List*", "kms:Put*", "kms:Update*", "kms:Revoke*", "kms:Disable*", "kms:Get*", "kms:Delete*", "kms:TagResource", "kms:UntagResource", "kms:ScheduleKeyDeletion", "kms:CancelKeyDeletion"], Resource: "*" },
-    { Sid: "UseByPlatformRoles", Effect: "Allow", Principal: { AWS: root }, Action: KEY_USE_ACTIONS, Resource: "*", Condition: { ArnLike: { "aws:PrincipalArn": platformRoleArnPattern(i.accountId, i) } } },
-    { Sid: "AlarmsPublish", Effect: "Allow", Principal: { Service: "cloudwatch.amazonaws.com" }, Action: ["kms:Decrypt", "kms:GenerateDataKey*"], Resource: "*", Condition: sourceAccount },
-    { Sid: "StateMachineLogDelivery", Effect: "Allow", Principal: { Service: "delivery.logs.amazonaws.com" }, Action: ["kms:Decrypt", "kms:GenerateDataKey*"], Resource: "*", Condition: sourceAccount },
     {
-      Sid: "CloudWatchLogs", Effect: "Allow", Principal: { Service: `logs.${i.region}.amazonaws.com` },
-      Action: ["kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:Describe*"], Resource: "*",
-      Condition: { ArnLike: { "kms:EncryptionContext:aws:logs:arn": `arn:aws:logs:${i.region}:${i.accountId}:log-group:*` } },
+      Sid: "KeyAdministration",
+      Effect: "Allow",
+      Principal: { AWS: root },
+      Action: [
+        "kms:Create*",
+        "kms:Describe*",
+        "kms:Enable*",
+        "kms:List*",
+        "kms:Put*",
+        "kms:Update*",
+        "kms:Revoke*",
+        "kms:Disable*",
+        "kms:Get*",
+        "kms:Delete*",
+        "kms:TagResource",
+        "kms:UntagResource",
+        "kms:ScheduleKeyDeletion",
+        "kms:CancelKeyDeletion",
+      ],
+      Resource: "*",
+    },
+    {
+      Sid: "UseByPlatformRoles",
+      Effect: "Allow",
+      Principal: { AWS: root },
+      Action: KEY_USE_ACTIONS,
+      Resource: "*",
+      Condition: { ArnLike: { "aws:PrincipalArn": platformRoleArnPattern(i.accountId, i) } },
+    },
+    {
+      Sid: "AlarmsPublish",
+      Effect: "Allow",
+      Principal: { Service: "cloudwatch.amazonaws.com" },
+      Action: ["kms:Decrypt", "kms:GenerateDataKey*"],
+      Resource: "*",
+      Condition: sourceAccount,
+    },
+    {
+      Sid: "StateMachineLogDelivery",
+      Effect: "Allow",
+      Principal: { Service: "delivery.logs.amazonaws.com" },
+      Action: ["kms:Decrypt", "kms:GenerateDataKey*"],
+      Resource: "*",
+      Condition: sourceAccount,
+    },
+    {
+      Sid: "CloudWatchLogs",
+      Effect: "Allow",
+      Principal: { Service: `logs.${i.region}.amazonaws.com` },
+      Action: ["kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:Describe*"],
+      Resource: "*",
+      Condition: {
+        ArnLike: { "kms:EncryptionContext:aws:logs:arn": `arn:aws:logs:${i.region}:${i.accountId}:log-group:*` },
+      },
     },
   );
 }
@@ -51,9 +114,29 @@ export function operationsKeyPolicy(i: { accountId: string; region: string; pref
 /** Who may publish to the alerts topic: CloudWatch alarms of this account, platform roles by IAM; TLS only. */
 export function alertsTopicPolicy(topicArn: string, accountId: string): PolicyDocument {
   return doc(
-    { Sid: "AlarmsPublish", Effect: "Allow", Principal: { Service: "cloudwatch.amazonaws.com" }, Action: "sns:Publish", Resource: topicArn, Condition: { StringEquals: { "aws:SourceAccount": accountId } } },
-    { Sid: "AccountPublish", Effect: "Allow", Principal: { AWS: `arn:aws:iam::${accountId}:root` }, Action: "sns:Publish", Resource: topicArn },
-    { Sid: "DenyInsecureTransport", Effect: "Deny", Principal: "*", Action: "sns:Publish", Resource: topicArn, Condition: { Bool: { "aws:SecureTransport": "false" } } },
+    {
+      Sid: "AlarmsPublish",
+      Effect: "Allow",
+      Principal: { Service: "cloudwatch.amazonaws.com" },
+      Action: "sns:Publish",
+      Resource: topicArn,
+      Condition: { StringEquals: { "aws:SourceAccount": accountId } },
+    },
+    {
+      Sid: "AccountPublish",
+      Effect: "Allow",
+      Principal: { AWS: `arn:aws:iam::${accountId}:root` },
+      Action: "sns:Publish",
+      Resource: topicArn,
+    },
+    {
+      Sid: "DenyInsecureTransport",
+      Effect: "Deny",
+      Principal: "*",
+      Action: "sns:Publish",
+      Resource: topicArn,
+      Condition: { Bool: { "aws:SecureTransport": "false" } },
+    },
   );
 }
 
@@ -79,19 +162,46 @@ export class Monitoring extends pulumi.ComponentResource {
     this.name = name;
     const { ctx } = args;
     const tags = baseTags(ctx, "observability");
-    const key = new aws.kms.Key(`${name}-key`, {
-      description: `${ctx.prefix}: alerts topic, pipeline state machines and their logs`,
-      enableKeyRotation: true,
-      deletionWindowInDays: args.keyDeletionWindowDays ?? 30,
-      policy: pulumi.all([args.accountId, args.deployerArn]).apply(([accountId, deployerArn]) => JSON.stringify(operationsKeyPolicy({ accountId, region: ctx.region, prefix: ctx.prefix, deployerArn }))),
-      // Operational data only (alerts, run logs without execution data): the pack checks stores against this.
-      tags: { ...tags, [TAG.dataClassification]: "internal" },
-    }, { parent: this, protect: ctx.protect, retainOnDelete: ctx.retainOnDelete });
-    new aws.kms.Alias(`${name}-key`, { name: `alias/${ctx.prefix}-operations`, targetKeyId: key.keyId }, { parent: this });
-    this.topic = new aws.sns.Topic(`${name}-alerts`, { name: `${ctx.prefix}-alerts`, displayName: `${ctx.prefix} alerts`, kmsMasterKeyId: key.arn, tags }, { parent: this });
-    new aws.sns.TopicPolicy(`${name}-alerts`, { arn: this.topic.arn, policy: pulumi.all([this.topic.arn, args.accountId]).apply(([t, a]) => JSON.stringify(alertsTopicPolicy(t, a))) }, { parent: this });
+    const key = new aws.kms.Key(
+      `${name}-key`,
+      {
+        description: `${ctx.prefix}: alerts topic, pipeline state machines and their logs`,
+        enableKeyRotation: true,
+        deletionWindowInDays: args.keyDeletionWindowDays ?? 30,
+        policy: pulumi
+          .all([args.accountId, args.deployerArn])
+          .apply(([accountId, deployerArn]) =>
+            JSON.stringify(operationsKeyPolicy({ accountId, region: ctx.region, prefix: ctx.prefix, deployerArn })),
+          ),
+        // Operational data only (alerts, run logs without execution data): the pack checks stores against this.
+        tags: { ...tags, [TAG.dataClassification]: "internal" },
+      },
+      { parent: this, protect: ctx.protect, retainOnDelete: ctx.retainOnDelete },
+    );
+    new aws.kms.Alias(
+      `${name}-key`,
+      { name: `alias/${ctx.prefix}-operations`, targetKeyId: key.keyId },
+      { parent: this },
+    );
+    this.topic = new aws.sns.Topic(
+      `${name}-alerts`,
+      { name: `${ctx.prefix}-alerts`, displayName: `${ctx.prefix} alerts`, kmsMasterKeyId: key.arn, tags },
+      { parent: this },
+    );
+    new aws.sns.TopicPolicy(
+      `${name}-alerts`,
+      {
+        arn: this.topic.arn,
+        policy: pulumi.all([this.topic.arn, args.accountId]).apply(([t, a]) => JSON.stringify(alertsTopicPolicy(t, a))),
+      },
+      { parent: this },
+    );
     args.config.subscriptions.forEach((s, i) => {
-      new aws.sns.TopicSubscription(`${name}-alert-${i}`, { topic: this.topic.arn, protocol: s.protocol, endpoint: s.endpoint }, { parent: this });
+      new aws.sns.TopicSubscription(
+        `${name}-alert-${i}`,
+        { topic: this.topic.arn, protocol: s.protocol, endpoint: s.endpoint },
+        { parent: this },
+      );
     });
     this.topicArn = this.topic.arn;
     this.keyArn = key.arn;
@@ -110,21 +220,47 @@ export class Monitoring extends pulumi.ComponentResource {
     const tags = baseTags(ctx, "observability");
     const actions = [this.topic.arn];
     for (const spec of alarmSpecs(targets, config, namespace)) {
-      this.alarms.push(new aws.cloudwatch.MetricAlarm(`${name}-${spec.id}`, { ...alarmArgs(spec, `${ctx.prefix}-${spec.id}`), alarmActions: actions, okActions: actions, tags }, { parent: this }));
+      this.alarms.push(
+        new aws.cloudwatch.MetricAlarm(
+          `${name}-${spec.id}`,
+          { ...alarmArgs(spec, `${ctx.prefix}-${spec.id}`), alarmActions: actions, okActions: actions, tags },
+          { parent: this },
+        ),
+      );
     }
     if (!config.dashboard) return;
     const body = pulumi
       .all([
         pulumi.all((targets.functions ?? []).map((f) => f.functionName)),
-        pulumi.all((targets.apis ?? []).map((a) => pulumi.all([a.apiId]).apply(([apiId]) => ({ label: a.label, apiId, stage: a.stage })))),
-        pulumi.all((targets.stateMachines ?? []).map((s) => pulumi.all([s.arn]).apply(([arn]) => ({ label: s.label, arn })))),
+        pulumi.all(
+          (targets.apis ?? []).map((a) =>
+            pulumi.all([a.apiId]).apply(([apiId]) => ({ label: a.label, apiId, stage: a.stage })),
+          ),
+        ),
+        pulumi.all(
+          (targets.stateMachines ?? []).map((s) => pulumi.all([s.arn]).apply(([arn]) => ({ label: s.label, arn }))),
+        ),
         pulumi.all((targets.deadLetterQueues ?? []).map((q) => q.queueName)),
         pulumi.all(this.alarms.map((a) => a.arn)),
       ])
       .apply(([functions, apis, stateMachines, deadLetterQueues, alarmArns]) =>
-        dashboardBody({ region: ctx.region, title: `${ctx.prefix} data platform`, namespace, sources: (targets.freshness ?? []).map((f) => f.source), functions, apis, stateMachines, deadLetterQueues, alarmArns }),
+        dashboardBody({
+          region: ctx.region,
+          title: `${ctx.prefix} data platform`,
+          namespace,
+          sources: (targets.freshness ?? []).map((f) => f.source),
+          functions,
+          apis,
+          stateMachines,
+          deadLetterQueues,
+          alarmArns,
+        }),
       );
-    const dashboard = new aws.cloudwatch.Dashboard(`${name}-dashboard`, { dashboardName: `${ctx.prefix}-data-platform`, dashboardBody: body }, { parent: this });
+    const dashboard = new aws.cloudwatch.Dashboard(
+      `${name}-dashboard`,
+      { dashboardName: `${ctx.prefix}-data-platform`, dashboardBody: body },
+      { parent: this },
+    );
     this.dashboardName = dashboard.dashboardName;
   }
 }
@@ -143,6 +279,12 @@ export function alarmArgs(spec: AlarmSpec, name: string): aws.cloudwatch.MetricA
     dimensions: spec.dimensions,
     statistic: spec.statistic,
     period: spec.period,
-    metricQueries: spec.metricQueries?.map((q) => ({ id: q.id, expression: q.expression, label: q.label, returnData: q.returnData, metric: q.metric })),
+    metricQueries: spec.metricQueries?.map((q) => ({
+      id: q.id,
+      expression: q.expression,
+      label: q.label,
+      returnData: q.returnData,
+      metric: q.metric,
+    })),
   };
 }

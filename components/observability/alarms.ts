@@ -21,7 +21,13 @@ interface MetricQuery {
   readonly expression?: string;
   readonly label?: string;
   readonly returnData?: boolean;
-  readonly metric?: { namespace: string; metricName: string; dimensions: Record<string, V>; period: number; stat: string };
+  readonly metric?: {
+    namespace: string;
+    metricName: string;
+    dimensions: Record<string, V>;
+    period: number;
+    stat: string;
+  };
 }
 
 /** One alarm, independent of Pulumi so tests can read it; `description` tells the on-call what it means. */
@@ -49,22 +55,43 @@ export function alarmSpecs(t: MonitoringTargets, cfg: ResolvedMonitoring, namesp
     specs.push({
       id: `${f.label}-errors`,
       description: `${f.label}: the function failed ${cfg.functionErrorThreshold}+ times in 5 minutes. Check its log group; failed events are retried, then kept in its dead-letter queue.`,
-      namespace: "AWS/Lambda", metricName: "Errors", dimensions: { FunctionName: f.functionName }, statistic: "Sum", period: FIVE_MINUTES,
-      evaluationPeriods: 1, threshold: cfg.functionErrorThreshold, comparisonOperator: "GreaterThanOrEqualToThreshold", treatMissingData: "notBreaching",
+      namespace: "AWS/Lambda",
+      metricName: "Errors",
+      dimensions: { FunctionName: f.functionName },
+      statistic: "Sum",
+      period: FIVE_MINUTES,
+      evaluationPeriods: 1,
+      threshold: cfg.functionErrorThreshold,
+      comparisonOperator: "GreaterThanOrEqualToThreshold",
+      treatMissingData: "notBreaching",
     });
     specs.push({
       id: `${f.label}-throttles`,
       description: `${f.label}: invocations were throttled by its reserved concurrency. Data waits (queues, streams) or callers get 429s; raise reservedConcurrency if this persists.`,
-      namespace: "AWS/Lambda", metricName: "Throttles", dimensions: { FunctionName: f.functionName }, statistic: "Sum", period: FIVE_MINUTES,
-      evaluationPeriods: 1, threshold: 1, comparisonOperator: "GreaterThanOrEqualToThreshold", treatMissingData: "notBreaching",
+      namespace: "AWS/Lambda",
+      metricName: "Throttles",
+      dimensions: { FunctionName: f.functionName },
+      statistic: "Sum",
+      period: FIVE_MINUTES,
+      evaluationPeriods: 1,
+      threshold: 1,
+      comparisonOperator: "GreaterThanOrEqualToThreshold",
+      treatMissingData: "notBreaching",
     });
   }
   for (const q of t.deadLetterQueues ?? []) {
     specs.push({
       id: `${q.label}-dlq-depth`,
       description: `${q.label}: messages are waiting in a dead-letter queue. Each is a record or event that failed every retry; inspect it, fix the cause, then redrive it.`,
-      namespace: "AWS/SQS", metricName: "ApproximateNumberOfMessagesVisible", dimensions: { QueueName: q.queueName }, statistic: "Maximum", period: 60,
-      evaluationPeriods: 1, threshold: 0, comparisonOperator: "GreaterThanThreshold", treatMissingData: "notBreaching",
+      namespace: "AWS/SQS",
+      metricName: "ApproximateNumberOfMessagesVisible",
+      dimensions: { QueueName: q.queueName },
+      statistic: "Maximum",
+      period: 60,
+      evaluationPeriods: 1,
+      threshold: 0,
+      comparisonOperator: "GreaterThanThreshold",
+      treatMissingData: "notBreaching",
     });
   }
   for (const q of t.queues ?? []) {
@@ -72,35 +99,89 @@ export function alarmSpecs(t: MonitoringTargets, cfg: ResolvedMonitoring, namesp
     specs.push({
       id: `${q.label}-oldest-message`,
       description: `${q.label}: the oldest message has waited more than ${max} s. The consumer is failing, throttled or too slow; data is delayed, not lost.`,
-      namespace: "AWS/SQS", metricName: "ApproximateAgeOfOldestMessage", dimensions: { QueueName: q.queueName }, statistic: "Maximum", period: FIVE_MINUTES,
-      evaluationPeriods: 1, threshold: max, comparisonOperator: "GreaterThanOrEqualToThreshold", treatMissingData: "notBreaching",
+      namespace: "AWS/SQS",
+      metricName: "ApproximateAgeOfOldestMessage",
+      dimensions: { QueueName: q.queueName },
+      statistic: "Maximum",
+      period: FIVE_MINUTES,
+      evaluationPeriods: 1,
+      threshold: max,
+      comparisonOperator: "GreaterThanOrEqualToThreshold",
+      treatMissingData: "notBreaching",
     });
   }
   for (const a of t.apis ?? []) {
-    const m = (id: string, metricName: string): MetricQuery => ({ id, returnData: false, metric: { namespace: "AWS/ApiGateway", metricName, dimensions: { ApiId: a.apiId, Stage: a.stage }, period: FIVE_MINUTES, stat: "Sum" } });
+    const m = (id: string, metricName: string): MetricQuery => ({
+      id,
+      returnData: false,
+      metric: {
+        namespace: "AWS/ApiGateway",
+        metricName,
+        dimensions: { ApiId: a.apiId, Stage: a.stage },
+        period: FIVE_MINUTES,
+        stat: "Sum",
+      },
+    });
     specs.push({
       id: `${a.label}-5xx-rate`,
       description: `${a.label}: more than ${cfg.api5xxRatePercent}% of requests in 5 minutes failed with 5xx (storage or Kafka unavailable, or the function failing). Clients should retry; check the function's logs.`,
-      metricQueries: [m("errors", "5xx"), m("requests", "Count"), { id: "rate", expression: "IF(requests > 0, 100 * errors / requests, 0)", label: "5xx %", returnData: true }],
-      evaluationPeriods: 1, threshold: cfg.api5xxRatePercent, comparisonOperator: "GreaterThanThreshold", treatMissingData: "notBreaching",
+      metricQueries: [
+        m("errors", "5xx"),
+        m("requests", "Count"),
+        { id: "rate", expression: "IF(requests > 0, 100 * errors / requests, 0)", label: "5xx %", returnData: true },
+      ],
+      evaluationPeriods: 1,
+      threshold: cfg.api5xxRatePercent,
+      comparisonOperator: "GreaterThanThreshold",
+      treatMissingData: "notBreaching",
     });
   }
   for (const s of t.stateMachines ?? []) {
-    const m = (id: string, metricName: string): MetricQuery => ({ id, returnData: false, metric: { namespace: "AWS/States", metricName, dimensions: { StateMachineArn: s.arn }, period: FIVE_MINUTES, stat: "Sum" } });
+    const m = (id: string, metricName: string): MetricQuery => ({
+      id,
+      returnData: false,
+      metric: {
+        namespace: "AWS/States",
+        metricName,
+        dimensions: { StateMachineArn: s.arn },
+        period: FIVE_MINUTES,
+        stat: "Sum",
+      },
+    });
     specs.push({
       id: `${s.label}-failed`,
       description: `${s.label}: a run failed, timed out or was aborted. The alert message carries the execution id; re-run it after fixing the cause (steps are idempotent).`,
-      metricQueries: [m("failed", "ExecutionsFailed"), m("timedout", "ExecutionsTimedOut"), m("aborted", "ExecutionsAborted"), { id: "bad", expression: "FILL(failed, 0) + FILL(timedout, 0) + FILL(aborted, 0)", label: "failed runs", returnData: true }],
-      evaluationPeriods: 1, threshold: 1, comparisonOperator: "GreaterThanOrEqualToThreshold", treatMissingData: "notBreaching",
+      metricQueries: [
+        m("failed", "ExecutionsFailed"),
+        m("timedout", "ExecutionsTimedOut"),
+        m("aborted", "ExecutionsAborted"),
+        {
+          id: "bad",
+          expression: "FILL(failed, 0) + FILL(timedout, 0) + FILL(aborted, 0)",
+          label: "failed runs",
+          returnData: true,
+        },
+      ],
+      evaluationPeriods: 1,
+      threshold: 1,
+      comparisonOperator: "GreaterThanOrEqualToThreshold",
+      treatMissingData: "notBreaching",
     });
   }
   for (const f of t.freshness ?? []) {
     specs.push({
       id: `${f.source}-freshness`,
       description: `${f.source}: no new raw object for ${f.minutes} minutes. The upstream stopped sending, or ingestion is failing before it writes; check the source's function alarms.`,
-      namespace, metricName: INGESTION_METRICS.rawObjectsWritten, dimensions: sourceDimensions(f.source), statistic: "Sum", period: f.minutes * 60,
+      namespace,
+      metricName: INGESTION_METRICS.rawObjectsWritten,
+      dimensions: sourceDimensions(f.source),
+      statistic: "Sum",
+      period: f.minutes * 60,
       // No data at all is exactly the failure this alarm exists for.
-      evaluationPeriods: 1, threshold: 1, comparisonOperator: "LessThanThreshold", treatMissingData: "breaching",
+      evaluationPeriods: 1,
+      threshold: 1,
+      comparisonOperator: "LessThanThreshold",
+      treatMissingData: "breaching",
     });
   }
   return specs;

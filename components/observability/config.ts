@@ -3,11 +3,21 @@ import type { Environment } from "../core/types";
 
 // Config of `monitoring`: who is alerted, and the thresholds that are not "anything above zero".
 
-const subscription = z.discriminatedUnion("protocol", [
-  z.strictObject({ protocol: z.literal("email"), endpoint: z.string().regex(/^[^@\s]+@[^@\s]+\.[^@\s]+$/, { message: "must be an e-mail address" }) }),
-  /** Chat (e.g. a chat tool's incoming-webhook relay) or a paging service; must confirm the SNS subscription. */
-  z.strictObject({ protocol: z.literal("https"), endpoint: z.url({ protocol: /^https$/, message: "must be an https URL" }) }),
-], { message: "protocol must be email | https" });
+const subscription = z.discriminatedUnion(
+  "protocol",
+  [
+    z.strictObject({
+      protocol: z.literal("email"),
+      endpoint: z.string().regex(/^[^@\s]+@[^@\s]+\.[^@\s]+$/, { message: "must be an e-mail address" }),
+    }),
+    /** Chat (e.g. a chat tool's incoming-webhook relay) or a paging service; must confirm the SNS subscription. */
+    z.strictObject({
+      protocol: z.literal("https"),
+      endpoint: z.url({ protocol: /^https$/, message: "must be an https URL" }),
+    }),
+  ],
+  { message: "protocol must be email | https" },
+);
 
 export const monitoringSchema = z.strictObject({
   /** Alert recipients. @default the platform owner's e-mail (governance.owner) */
@@ -40,10 +50,15 @@ export const MONITORING_PROFILES: Record<Environment, Omit<ResolvedMonitoring, "
 };
 
 /** Profile defaults under explicit values; with no subscriptions, the platform owner is alerted by e-mail. */
-export function resolveMonitoring(m: MonitoringConfig | undefined, environment: Environment, owner: string): ResolvedMonitoring {
+export function resolveMonitoring(
+  m: MonitoringConfig | undefined,
+  environment: Environment,
+  owner: string,
+): ResolvedMonitoring {
   const d = MONITORING_PROFILES[environment];
   return {
-    subscriptions: m?.subscriptions && m.subscriptions.length > 0 ? m.subscriptions : [{ protocol: "email", endpoint: owner }],
+    subscriptions:
+      m?.subscriptions && m.subscriptions.length > 0 ? m.subscriptions : [{ protocol: "email", endpoint: owner }],
     oldestMessageAgeSeconds: m?.oldestMessageAgeSeconds ?? d.oldestMessageAgeSeconds,
     api5xxRatePercent: m?.api5xxRatePercent ?? d.api5xxRatePercent,
     functionErrorThreshold: m?.functionErrorThreshold ?? d.functionErrorThreshold,

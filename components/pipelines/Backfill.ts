@@ -32,12 +32,28 @@ export class Backfill extends pulumi.ComponentResource {
     super("data-platform:pipelines:Backfill", name, {}, opts);
     const retry = args.retry ?? { maxAttempts: 3, intervalSeconds: 10, backoffRate: 2 };
     const definition = pulumi.all([args.loaderArn, args.operations.alertsTopicArn]).apply(([loaderArn, topic]) =>
-      backfillDefinition({ source: args.source, loaderArn, maxConcurrency: args.maxConcurrency ?? 2, alertsTopicArn: topic, retry }),
+      backfillDefinition({
+        source: args.source,
+        loaderArn,
+        maxConcurrency: args.maxConcurrency ?? 2,
+        alertsTopicArn: topic,
+        retry,
+      }),
     );
-    const machine = platformStateMachine(name, {
-      ctx: args.ctx, machineName: `backfill-${args.source}`, definition, functionArns: [pulumi.output(args.loaderArn)], operations: args.operations,
-      permissionsBoundaryArn: args.permissionsBoundaryArn, logRetentionDays: args.logRetentionDays ?? 30, tags: args.tags,
-    }, this);
+    const machine = platformStateMachine(
+      name,
+      {
+        ctx: args.ctx,
+        machineName: `backfill-${args.source}`,
+        definition,
+        functionArns: [pulumi.output(args.loaderArn)],
+        operations: args.operations,
+        permissionsBoundaryArn: args.permissionsBoundaryArn,
+        logRetentionDays: args.logRetentionDays ?? 30,
+        tags: args.tags,
+      },
+      this,
+    );
     this.stateMachineArn = machine.arn;
     this.stateMachineName = machine.name;
     this.registerOutputs({ stateMachineArn: this.stateMachineArn });

@@ -38,7 +38,10 @@ export class Pipeline extends pulumi.ComponentResource {
   constructor(name: string, args: PipelineArgs, opts?: pulumi.ComponentResourceOptions) {
     super("data-platform:pipelines:Pipeline", name, {}, opts);
     const { ctx, pipeline: pl, security } = args;
-    const tags = dataTags(ctx, pl.domain, args.classification, { component: "pipelines", "data-platform:pipeline": pl.name });
+    const tags = dataTags(ctx, pl.domain, args.classification, {
+      component: "pipelines",
+      "data-platform:pipeline": pl.name,
+    });
     const keyArn = security.keyArns[args.classification];
     const needsRunner = pl.transform !== undefined || pl.publish.length > 0;
 
@@ -46,51 +49,93 @@ export class Pipeline extends pulumi.ComponentResource {
       const analytics = zoneFor(args.lake, "analytics", pl.domain);
       const prefix = `${analytics.root ?? ""}${pl.domain}/`;
       const wh = args.warehouse;
-      this.runner = new PlatformFunction(`${name}-runner`, {
-        ctx,
-        entry: HANDLERS.runner,
-        functionName: `${pl.name}-runner`,
-        description: `Warehouse steps of pipeline ${pl.name}`,
-        tags,
-        statements: pulumi.all([analytics.bucketArn, analytics.keyArn, warehouseSecretArn(wh, "transformer"), wh.secretKeyArn]).apply(([b, k, s, sk]) => [
-          ...prefixWriteStatements({ bucketArn: b, keyArn: k, prefix, region: ctx.region }),
-          ...secretReadStatements(s, ctx.region, sk),
-        ]),
-        permissionsBoundaryArn: security.permissionsBoundaryArn,
-        kmsKeyArn: args.classification === "restricted" ? security.keyArns.confidential : keyArn,
-        environment: { ...warehouseEnv(wh, "transformer"), ANALYTICS_BUCKET: analytics.bucketName, ANALYTICS_KEY_ARN: analytics.keyArn },
-        files: { "pipeline.json": JSON.stringify({ pipeline: pl.name, domain: `${analytics.root ?? ""}${pl.domain}`, procedure: pl.transform?.procedure, datasets: pl.publish }) },
-        timeoutSeconds: 900,
-        memoryMb: 512,
-        reservedConcurrency: 1,
-        logRetentionDays: pl.logRetentionDays,
-        vpc: { subnetIds: args.network.privateSubnetIds, securityGroupIds: [args.network.workloadSecurityGroupIds.ingestion] },
-      }, { parent: this });
+      this.runner = new PlatformFunction(
+        `${name}-runner`,
+        {
+          ctx,
+          entry: HANDLERS.runner,
+          functionName: `${pl.name}-runner`,
+          description: `Warehouse steps of pipeline ${pl.name}`,
+          tags,
+          statements: pulumi
+            .all([analytics.bucketArn, analytics.keyArn, warehouseSecretArn(wh, "transformer"), wh.secretKeyArn])
+            .apply(([b, k, s, sk]) => [
+              ...prefixWriteStatements({ bucketArn: b, keyArn: k, prefix, region: ctx.region }),
+              ...secretReadStatements(s, ctx.region, sk),
+            ]),
+          permissionsBoundaryArn: security.permissionsBoundaryArn,
+          kmsKeyArn: args.classification === "restricted" ? security.keyArns.confidential : keyArn,
+          environment: {
+            ...warehouseEnv(wh, "transformer"),
+            ANALYTICS_BUCKET: analytics.bucketName,
+            ANALYTICS_KEY_ARN: analytics.keyArn,
+          },
+          files: {
+            "pipeline.json": JSON.stringify({
+              pipeline: pl.name,
+              domain: `${analytics.root ?? ""}${pl.domain}`,
+              procedure: pl.transform?.procedure,
+              datasets: pl.publish,
+            }),
+          },
+          timeoutSeconds: 900,
+          memoryMb: 512,
+          reservedConcurrency: 1,
+          logRetentionDays: pl.logRetentionDays,
+          vpc: {
+            subnetIds: args.network.privateSubnetIds,
+            securityGroupIds: [args.network.workloadSecurityGroupIds.ingestion],
+          },
+        },
+        { parent: this },
+      );
     }
 
     const loaderArns = args.loaders.map((l) => pulumi.output(l.functionArn));
     const functionArns = [...loaderArns, ...(this.runner ? [this.runner.functionArn] : [])];
-    const definition = pulumi.all([pulumi.all(loaderArns), this.runner?.functionArn, args.operations.alertsTopicArn]).apply(([arns, runnerArn, topic]) =>
-      pipelineDefinition({
-        name: pl.name,
-        loaders: args.loaders.map((l, k) => ({ source: l.source, functionArn: arns[k] })),
-        loadWindowDays: pl.loadWindowDays,
-        runnerArn,
-        transform: pl.transform !== undefined,
-        publish: pl.publish.length > 0,
-        alertsTopicArn: topic,
-        retry: pl.retry,
-        timeoutSeconds: pl.timeoutMinutes * 60,
-      }),
+    const definition = pulumi
+      .all([pulumi.all(loaderArns), this.runner?.functionArn, args.operations.alertsTopicArn])
+      .apply(([arns, runnerArn, topic]) =>
+        pipelineDefinition({
+          name: pl.name,
+          loaders: args.loaders.map((l, k) => ({ source: l.source, functionArn: arns[k] })),
+          loadWindowDays: pl.loadWindowDays,
+          runnerArn,
+          transform: pl.transform !== undefined,
+          publish: pl.publish.length > 0,
+          alertsTopicArn: topic,
+          retry: pl.retry,
+          timeoutSeconds: pl.timeoutMinutes * 60,
+        }),
+      );
+    const machine = platformStateMachine(
+      name,
+      {
+        ctx,
+        machineName: `pipeline-${pl.name}`,
+        definition,
+        functionArns,
+        operations: args.operations,
+        permissionsBoundaryArn: security.permissionsBoundaryArn,
+        logRetentionDays: pl.logRetentionDays,
+        tags,
+      },
+      this,
     );
-    const machine = platformStateMachine(name, {
-      ctx, machineName: `pipeline-${pl.name}`, definition, functionArns, operations: args.operations,
-      permissionsBoundaryArn: security.permissionsBoundaryArn, logRetentionDays: pl.logRetentionDays, tags,
-    }, this);
-    const { deadLetterQueue } = machineSchedule(name, {
-      ctx, machine, expression: pl.schedule, timezone: pl.timezone, keyArn: args.operations.keyArn,
-      permissionsBoundaryArn: security.permissionsBoundaryArn, tags, description: `Runs pipeline ${pl.name}`,
-    }, this);
+    const { deadLetterQueue } = machineSchedule(
+      name,
+      {
+        ctx,
+        machine,
+        expression: pl.schedule,
+        timezone: pl.timezone,
+        keyArn: args.operations.keyArn,
+        permissionsBoundaryArn: security.permissionsBoundaryArn,
+        tags,
+        description: `Runs pipeline ${pl.name}`,
+      },
+      this,
+    );
 
     this.stateMachineArn = machine.arn;
     this.stateMachineName = machine.name;

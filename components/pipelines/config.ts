@@ -10,30 +10,43 @@ const QUALIFIED = /^[a-z_][a-z0-9_]{0,62}\.[a-z_][a-z0-9_]{0,62}$/;
 const SCHEDULE = /^(cron\([^)]+\)|rate\(\d+ (minute|minutes|hour|hours|day|days)\))$/;
 
 export const pipelineSchema = z.strictObject({
-  name: z.string().regex(NAME, { message: "must be 3-32 lower-case letters, digits or hyphens, starting with a letter" }),
+  name: z
+    .string()
+    .regex(NAME, { message: "must be 3-32 lower-case letters, digits or hyphens, starting with a letter" }),
   /** Owning domain: its analytics prefix receives the published marts. */
   domain: z.string().min(2),
   description: z.string().min(3).optional(),
   /** EventBridge Scheduler expression. */
   schedule: z.string().regex(SCHEDULE, { message: "must be cron(...) or rate(<n> minutes|hours|days)" }),
   /** @default "UTC" */
-  timezone: z.string().regex(/^[A-Za-z_]+(\/[A-Za-z0-9_+-]+)*$/, { message: "must be an IANA time zone such as Europe/Paris" }).optional(),
+  timezone: z
+    .string()
+    .regex(/^[A-Za-z_]+(\/[A-Za-z0-9_+-]+)*$/, { message: "must be an IANA time zone such as Europe/Paris" })
+    .optional(),
   /** object-events sources whose recent days are (re)loaded into staging first. */
   loads: z.array(z.string().regex(NAME)).min(1, { message: "must name at least one object-events source" }),
   /** Days the load step catches up (today and the days before). @default 2 */
   loadWindowDays: z.number().int().min(1).max(31).optional(),
   /** Warehouse procedure (`schema.name`) that builds the marts from staging. */
-  transform: z.strictObject({ procedure: z.string().regex(QUALIFIED, { message: "must be schema.procedure in lower case" }) }).optional(),
+  transform: z
+    .strictObject({ procedure: z.string().regex(QUALIFIED, { message: "must be schema.procedure in lower case" }) })
+    .optional(),
   /** Marts exported to the analytics zone for BI. */
-  publish: z.array(z.strictObject({
-    table: z.string().regex(QUALIFIED, { message: "must be schema.table in lower case" }),
-    dataset: z.string().regex(/^[a-z][a-z0-9_]{1,62}$/, { message: "must be a lower-case folder name" }),
-  })).optional(),
-  retry: z.strictObject({
-    /** @default 3 */ maxAttempts: z.number().int().min(0).max(10).optional(),
-    /** @default 10 */ intervalSeconds: z.number().int().min(1).max(3600).optional(),
-    /** @default 2 */ backoffRate: z.number().min(1).max(10).optional(),
-  }).optional(),
+  publish: z
+    .array(
+      z.strictObject({
+        table: z.string().regex(QUALIFIED, { message: "must be schema.table in lower case" }),
+        dataset: z.string().regex(/^[a-z][a-z0-9_]{1,62}$/, { message: "must be a lower-case folder name" }),
+      }),
+    )
+    .optional(),
+  retry: z
+    .strictObject({
+      /** @default 3 */ maxAttempts: z.number().int().min(0).max(10).optional(),
+      /** @default 10 */ intervalSeconds: z.number().int().min(1).max(3600).optional(),
+      /** @default 2 */ backoffRate: z.number().min(1).max(10).optional(),
+    })
+    .optional(),
   /** Whole-run timeout. @default 60 */
   timeoutMinutes: z.number().int().min(1).max(1440).optional(),
 });
@@ -59,27 +72,45 @@ export function resolvePipeline(p: PipelineConfig, environment: Environment): Re
     timezone: p.timezone ?? "UTC",
     loadWindowDays: p.loadWindowDays ?? 2,
     publish: p.publish ?? [],
-    retry: { maxAttempts: p.retry?.maxAttempts ?? 3, intervalSeconds: p.retry?.intervalSeconds ?? 10, backoffRate: p.retry?.backoffRate ?? 2 },
+    retry: {
+      maxAttempts: p.retry?.maxAttempts ?? 3,
+      intervalSeconds: p.retry?.intervalSeconds ?? 10,
+      backoffRate: p.retry?.backoffRate ?? 2,
+    },
     timeoutMinutes: p.timeoutMinutes ?? 60,
     logRetentionDays: LOG_RETENTION[environment],
   };
 }
 
-export function validatePipelines(pipelines: readonly PipelineConfig[], sources: readonly SourceConfig[], domains: readonly { name: string }[]): Problem[] {
+export function validatePipelines(
+  pipelines: readonly PipelineConfig[],
+  sources: readonly SourceConfig[],
+  domains: readonly { name: string }[],
+): Problem[] {
   const problems: Problem[] = [];
   const seen = new Set<string>();
   pipelines.forEach((p, i) => {
     const at = (f: string) => `pipelines[${i}].${f}`;
     if (seen.has(p.name)) problems.push({ path: at("name"), message: `duplicate pipeline name '${p.name}'` });
     seen.add(p.name);
-    if (!domains.some((d) => d.name === p.domain)) problems.push({ path: at("domain"), message: `unknown domain '${p.domain}'` });
+    if (!domains.some((d) => d.name === p.domain))
+      problems.push({ path: at("domain"), message: `unknown domain '${p.domain}'` });
     p.loads.forEach((l, j) => {
       const s = sources.find((x) => x.name === l);
       if (!s) problems.push({ path: at(`loads[${j}]`), message: `unknown source '${l}'` });
-      else if (s.kind !== "object-events") problems.push({ path: at(`loads[${j}]`), message: `'${l}' is a ${s.kind} source; a pipeline loads through object-events sources` });
+      else if (s.kind !== "object-events")
+        problems.push({
+          path: at(`loads[${j}]`),
+          message: `'${l}' is a ${s.kind} source; a pipeline loads through object-events sources`,
+        });
     });
-    if (!p.transform && (p.publish ?? []).length === 0) problems.push({ path: at("transform"), message: "a pipeline needs a transform procedure, marts to publish, or both" });
-    if (p.timezone && p.schedule.startsWith("rate(")) problems.push({ path: at("timezone"), message: "applies to cron(...) expressions only" });
+    if (!p.transform && (p.publish ?? []).length === 0)
+      problems.push({
+        path: at("transform"),
+        message: "a pipeline needs a transform procedure, marts to publish, or both",
+      });
+    if (p.timezone && p.schedule.startsWith("rate("))
+      problems.push({ path: at("timezone"), message: "applies to cron(...) expressions only" });
   });
   return problems;
 }

@@ -10,7 +10,12 @@ export interface RetryPolicy {
 type State = Record<string, unknown>;
 
 /** Lambda service hiccups: always worth retrying quickly, whatever the step. */
-export const LAMBDA_TRANSIENT = ["Lambda.ServiceException", "Lambda.AWSLambdaException", "Lambda.SdkClientException", "Lambda.TooManyRequestsException"];
+export const LAMBDA_TRANSIENT = [
+  "Lambda.ServiceException",
+  "Lambda.AWSLambdaException",
+  "Lambda.SdkClientException",
+  "Lambda.TooManyRequestsException",
+];
 /** Errors that no retry can fix (bad input): fail at once. */
 export const NOT_RETRYABLE = ["RangeError"];
 
@@ -18,7 +23,13 @@ export function retriers(policy: RetryPolicy): State[] {
   return [
     { ErrorEquals: NOT_RETRYABLE, MaxAttempts: 0 },
     { ErrorEquals: LAMBDA_TRANSIENT, IntervalSeconds: 2, MaxAttempts: 6, BackoffRate: 2, JitterStrategy: "FULL" },
-    { ErrorEquals: ["States.TaskFailed", "States.Timeout"], IntervalSeconds: policy.intervalSeconds, MaxAttempts: policy.maxAttempts, BackoffRate: policy.backoffRate, JitterStrategy: "FULL" },
+    {
+      ErrorEquals: ["States.TaskFailed", "States.Timeout"],
+      IntervalSeconds: policy.intervalSeconds,
+      MaxAttempts: policy.maxAttempts,
+      BackoffRate: policy.backoffRate,
+      JitterStrategy: "FULL",
+    },
   ];
 }
 
@@ -70,7 +81,8 @@ export interface PipelineDefinitionInput {
 /** raw → staging (every loader, in parallel) → marts transform → analytics publish, with retries and an alerting catch. */
 export function pipelineDefinition(i: PipelineDefinitionInput): object {
   if (i.loaders.length === 0) throw new Error(`pipeline ${i.name}: at least one loader is required`);
-  if ((i.transform || i.publish) && !i.runnerArn) throw new Error(`pipeline ${i.name}: transform/publish need the runner function`);
+  if ((i.transform || i.publish) && !i.runnerArn)
+    throw new Error(`pipeline ${i.name}: transform/publish need the runner function`);
   const steps: [string, State][] = [];
   steps.push([
     "LoadStaging",
@@ -80,15 +92,34 @@ export function pipelineDefinition(i: PipelineDefinitionInput): object {
       Branches: i.loaders.map((l) => ({
         StartAt: `Load ${l.source}`,
         States: {
-          [`Load ${l.source}`]: invoke(l.functionArn, { action: "load-window", "at.$": "$$.Execution.StartTime", days: i.loadWindowDays }, i.retry, { End: true }),
+          [`Load ${l.source}`]: invoke(
+            l.functionArn,
+            { action: "load-window", "at.$": "$$.Execution.StartTime", days: i.loadWindowDays },
+            i.retry,
+            { End: true },
+          ),
         },
       })),
       ResultPath: "$.loads",
       Catch: CATCH_ALL("NotifyFailure"),
     },
   ]);
-  if (i.transform) steps.push(["Transform", invoke(i.runnerArn!, { step: "transform" }, i.retry, { ResultPath: "$.transform", Catch: CATCH_ALL("NotifyFailure") })]);
-  if (i.publish) steps.push(["Publish", invoke(i.runnerArn!, { step: "publish", "at.$": "$$.Execution.StartTime" }, i.retry, { ResultPath: "$.publish", Catch: CATCH_ALL("NotifyFailure") })]);
+  if (i.transform)
+    steps.push([
+      "Transform",
+      invoke(i.runnerArn!, { step: "transform" }, i.retry, {
+        ResultPath: "$.transform",
+        Catch: CATCH_ALL("NotifyFailure"),
+      }),
+    ]);
+  if (i.publish)
+    steps.push([
+      "Publish",
+      invoke(i.runnerArn!, { step: "publish", "at.$": "$$.Execution.StartTime" }, i.retry, {
+        ResultPath: "$.publish",
+        Catch: CATCH_ALL("NotifyFailure"),
+      }),
+    ]);
   const states: Record<string, State> = {};
   steps.forEach(([n, s], k) => (states[n] = { ...s, Next: k + 1 < steps.length ? steps[k + 1][0] : "Done" }));
   return {
@@ -116,7 +147,12 @@ export function backfillDefinition(i: BackfillDefinitionInput): object {
     Comment: `Backfill of ${i.source}: replays raw objects into warehouse staging`,
     StartAt: "Plan",
     States: {
-      Plan: invoke(i.loaderArn, { action: "plan", "from.$": "$.from", "to.$": "$.to" }, i.retry, { ResultSelector: { "days.$": "$.Payload.days" }, ResultPath: "$.plan", Catch: CATCH_ALL("NotifyFailure"), Next: "LoadDays" }),
+      Plan: invoke(i.loaderArn, { action: "plan", "from.$": "$.from", "to.$": "$.to" }, i.retry, {
+        ResultSelector: { "days.$": "$.Payload.days" },
+        ResultPath: "$.plan",
+        Catch: CATCH_ALL("NotifyFailure"),
+        Next: "LoadDays",
+      }),
       LoadDays: {
         Type: "Map",
         ItemsPath: "$.plan.days",

@@ -22,11 +22,23 @@ import { Warehouse } from "../warehouse/Warehouse";
 import { contextFromConfig } from "./context";
 
 /** The query engine's warehouse user: read-only, like every BI consumer. */
-export const QUERY_ENGINE_LOGIN: WarehouseLogin = { name: "query_engine", role: "bi_reader", purpose: "the query engine's warehouse catalog" };
+export const QUERY_ENGINE_LOGIN: WarehouseLogin = {
+  name: "query_engine",
+  role: "bi_reader",
+  purpose: "the query engine's warehouse catalog",
+};
 /** Object loaders write staging only. */
-export const INGESTION_LOGIN: WarehouseLogin = { name: "ingestion_loader", role: "loader", purpose: "ingestion loaders and backfills" };
+export const INGESTION_LOGIN: WarehouseLogin = {
+  name: "ingestion_loader",
+  role: "loader",
+  purpose: "ingestion loaders and backfills",
+};
 /** Pipeline steps read staging, build the marts and read them back to publish. */
-export const PIPELINE_LOGIN: WarehouseLogin = { name: "pipeline_runner", role: "transformer", purpose: "pipeline transforms and publishing" };
+export const PIPELINE_LOGIN: WarehouseLogin = {
+  name: "pipeline_runner",
+  role: "transformer",
+  purpose: "pipeline transforms and publishing",
+};
 
 export interface DataPlatformArgs {
   /** A validated config (see `loadPlatformConfig`); the component never re-validates. */
@@ -66,33 +78,51 @@ export class DataPlatform extends pulumi.ComponentResource {
     const caller = aws.getCallerIdentityOutput({}, { parent: this });
     const deployer = aws.iam.getSessionContextOutput({ arn: caller.arn }, { parent: this });
 
-    this.security = new SecurityFoundation(`${name}-security`, { ctx, accountId: caller.accountId, deployerArn: deployer.issuerArn, keyDeletionWindowDays: cfg.security.keyDeletionWindowDays }, { parent: this });
+    this.security = new SecurityFoundation(
+      `${name}-security`,
+      {
+        ctx,
+        accountId: caller.accountId,
+        deployerArn: deployer.issuerArn,
+        keyDeletionWindowDays: cfg.security.keyDeletionWindowDays,
+      },
+      { parent: this },
+    );
     const { keyArns, permissionsBoundaryArn } = this.security;
 
-    this.network = new Network(`${name}-network`, {
-      ctx,
-      cidr: cfg.network.cidr,
-      availabilityZones: cfg.network.availabilityZones,
-      natGateways: cfg.network.natGateways,
-      interfaceEndpoints: cfg.network.interfaceEndpoints,
-      flowLogRetentionDays: cfg.network.flowLogRetentionDays,
-      logKeyArn: keyArns.internal,
-      permissionsBoundaryArn,
-      existing: cfg.network.existing,
-    }, { parent: this });
+    this.network = new Network(
+      `${name}-network`,
+      {
+        ctx,
+        cidr: cfg.network.cidr,
+        availabilityZones: cfg.network.availabilityZones,
+        natGateways: cfg.network.natGateways,
+        interfaceEndpoints: cfg.network.interfaceEndpoints,
+        flowLogRetentionDays: cfg.network.flowLogRetentionDays,
+        logKeyArn: keyArns.internal,
+        permissionsBoundaryArn,
+        existing: cfg.network.existing,
+      },
+      { parent: this },
+    );
 
-    this.lake = new DataLake(`${name}-lake`, {
-      ctx,
-      security: this.security,
-      accountId: caller.accountId,
-      deployerArn: deployer.issuerArn,
-      domains: cfg.domains,
-      ...cfg.lake,
-    }, { parent: this });
+    this.lake = new DataLake(
+      `${name}-lake`,
+      {
+        ctx,
+        security: this.security,
+        accountId: caller.accountId,
+        deployerArn: deployer.issuerArn,
+        domains: cfg.domains,
+        ...cfg.lake,
+      },
+      { parent: this },
+    );
 
     const refs = { ctx, network: this.network, security: this.security };
     // Only loaders and pipelines use the warehouse from ingestion; they sign in as the ingestion login.
-    const ingestionUsesWarehouse = cfg.ingestion.sources.some((s) => s.kind === "object-events") || cfg.ingestion.pipelines.length > 0;
+    const ingestionUsesWarehouse =
+      cfg.ingestion.sources.some((s) => s.kind === "object-events") || cfg.ingestion.pipelines.length > 0;
     if (cfg.warehouse.enabled) {
       // The query engine, BI, the loaders and the pipelines each sign in as their own login, never as the admin.
       const logins = [
@@ -101,66 +131,171 @@ export class DataPlatform extends pulumi.ComponentResource {
         ...(ingestionUsesWarehouse ? [INGESTION_LOGIN] : []),
         ...(cfg.ingestion.pipelines.length > 0 ? [PIPELINE_LOGIN] : []),
       ];
-      this.warehouse = new Warehouse(`${name}-warehouse`, { ...refs, domains: cfg.domains, config: cfg.warehouse, logRetentionDays: cfg.safety.logRetentionDays, logins }, { parent: this });
+      this.warehouse = new Warehouse(
+        `${name}-warehouse`,
+        { ...refs, domains: cfg.domains, config: cfg.warehouse, logRetentionDays: cfg.safety.logRetentionDays, logins },
+        { parent: this },
+      );
     }
     if (cfg.streaming.enabled) {
       this.kafka = new KafkaCluster(`${name}-kafka`, { ...refs, config: cfg.streaming }, { parent: this });
     }
 
-    this.monitoring = new Monitoring(`${name}-monitoring`, { ctx, accountId: caller.accountId, deployerArn: deployer.issuerArn, config: cfg.ingestion.monitoring, keyDeletionWindowDays: cfg.security.keyDeletionWindowDays }, { parent: this });
-    this.ingestion = new Ingestion(`${name}-ingestion`, {
-      ...refs,
-      lake: lakeRefs(this.lake, cfg.domains),
-      config: cfg.ingestion,
-      domains: cfg.domains,
-      operations: this.monitoring.operations,
-      warehouse: this.warehouse && ingestionUsesWarehouse ? warehouseRefs(this.warehouse, this.security.keyArns[WAREHOUSE_CLASSIFICATION]) : undefined,
-      kafka: this.kafka && { bootstrapBrokers: this.kafka.bootstrapBrokers, produceStatements: (topic) => this.kafka!.topicPolicies.apply((t) => t[topic].produce.Statement as PolicyStatement[]) }, // identity statements: Action + Resource, no Principal
-      logRetentionDays: cfg.safety.logRetentionDays,
-    }, { parent: this });
+    this.monitoring = new Monitoring(
+      `${name}-monitoring`,
+      {
+        ctx,
+        accountId: caller.accountId,
+        deployerArn: deployer.issuerArn,
+        config: cfg.ingestion.monitoring,
+        keyDeletionWindowDays: cfg.security.keyDeletionWindowDays,
+      },
+      { parent: this },
+    );
+    this.ingestion = new Ingestion(
+      `${name}-ingestion`,
+      {
+        ...refs,
+        lake: lakeRefs(this.lake, cfg.domains),
+        config: cfg.ingestion,
+        domains: cfg.domains,
+        operations: this.monitoring.operations,
+        warehouse:
+          this.warehouse && ingestionUsesWarehouse
+            ? warehouseRefs(this.warehouse, this.security.keyArns[WAREHOUSE_CLASSIFICATION])
+            : undefined,
+        kafka: this.kafka && {
+          bootstrapBrokers: this.kafka.bootstrapBrokers,
+          produceStatements: (topic) =>
+            this.kafka!.topicPolicies.apply((t) => t[topic].produce.Statement as PolicyStatement[]),
+        }, // identity statements: Action + Resource, no Principal
+        logRetentionDays: cfg.safety.logRetentionDays,
+      },
+      { parent: this },
+    );
     // Alarms need the watched resources, which need the topic first (state machines alert through it).
     const targets = this.ingestion.targets;
-    const warehouseQueues = (this.warehouse?.deadLetterQueueNames ?? []).map((queueName, i) => ({ label: `warehouse-schedule-${i}`, queueName }));
+    const warehouseQueues = (this.warehouse?.deadLetterQueueNames ?? []).map((queueName, i) => ({
+      label: `warehouse-schedule-${i}`,
+      queueName,
+    }));
     this.monitoring.watch({ ...targets, deadLetterQueues: [...(targets.deadLetterQueues ?? []), ...warehouseQueues] });
 
     if (cfg.compute) {
       const accountId = caller.accountId;
-      this.kubernetes = new KubernetesCluster(`${name}-k8s`, { ...refs, accountId, config: cfg.compute.cluster, deployerRoleArn: deployer.issuerArn }, { parent: this });
+      this.kubernetes = new KubernetesCluster(
+        `${name}-k8s`,
+        { ...refs, accountId, config: cfg.compute.cluster, deployerRoleArn: deployer.issuerArn },
+        { parent: this },
+      );
       const common: ComputeWorkloadArgs = {
-        ctx, security: this.security, accountId, kubernetes: this.kubernetes.target, domains: cfg.domains, vpcCidr: cfg.network.cidr,
-        lake: { zones: this.lake.zones, restricted: this.lake.restricted, databases: this.lake.databases, accessLogBucketName: this.lake.accessLogBucketName },
+        ctx,
+        security: this.security,
+        accountId,
+        kubernetes: this.kubernetes.target,
+        domains: cfg.domains,
+        vpcCidr: cfg.network.cidr,
+        lake: {
+          zones: this.lake.zones,
+          restricted: this.lake.restricted,
+          databases: this.lake.databases,
+          accessLogBucketName: this.lake.accessLogBucketName,
+        },
       };
-      if (cfg.compute.spark) this.spark = new SparkOperator(`${name}-spark`, { ...common, config: cfg.compute.spark }, { parent: this });
+      if (cfg.compute.spark)
+        this.spark = new SparkOperator(`${name}-spark`, { ...common, config: cfg.compute.spark }, { parent: this });
       if (cfg.compute.queryEngine) {
-        const kafka = this.kafka && { clusterArn: this.kafka.clusterArn, bootstrapBrokers: this.kafka.bootstrapBrokers, topics: cfg.streaming.topics.map((t) => t.name) };
+        const kafka = this.kafka && {
+          clusterArn: this.kafka.clusterArn,
+          bootstrapBrokers: this.kafka.bootstrapBrokers,
+          topics: cfg.streaming.topics.map((t) => t.name),
+        };
         const w = this.warehouse;
-        const warehouse = w && { engine: w.engine, endpoint: w.endpoint, port: w.port, database: w.database, secretArn: w.loginSecretArns[QUERY_ENGINE_LOGIN.name] };
-        this.queryEngine = new QueryEngine(`${name}-query`, { ...common, config: cfg.compute.queryEngine, kafka, warehouse }, { parent: this });
+        const warehouse = w && {
+          engine: w.engine,
+          endpoint: w.endpoint,
+          port: w.port,
+          database: w.database,
+          secretArn: w.loginSecretArns[QUERY_ENGINE_LOGIN.name],
+        };
+        this.queryEngine = new QueryEngine(
+          `${name}-query`,
+          { ...common, config: cfg.compute.queryEngine, kafka, warehouse },
+          { parent: this },
+        );
       }
     }
     // People roles and Lake Formation grants (after the lake's LF settings exist), then BI on top of them.
-    this.access = new AccessModel(`${name}-access`, { ctx, accountId: caller.accountId, permissionsBoundaryArn, lake: this.lake, domains: cfg.domains, config: cfg.access }, { parent: this, dependsOn: [this.lake] });
-    this.bi = new BiAccess(`${name}-bi`, {
-      ctx, accountId: caller.accountId, config: cfg.bi, personas: this.access.roles, secretKeyArn: keyArns.confidential,
-      queryResults: { bucketName: this.lake.queryResultsBucketName, bucketArn: this.lake.queryResultsBucketArn, keyArn: this.lake.queryResultsKeyArn },
-      warehouse: this.warehouse && biWarehouse(this.warehouse, cfg.bi, keyArns[WAREHOUSE_CLASSIFICATION]),
-      queryEngine: this.queryEngine && cfg.compute?.queryEngine && queryEngineEndpoint(cfg.compute.queryEngine, this.queryEngine.loadBalancerHostname),
-      // Superset's pods run on the cluster's nodes, which carry the compute workload group.
-      superset: this.kubernetes && { provider: this.kubernetes.target.provider, network: { vpcId: this.network.vpcId, privateSubnetIds: this.network.privateSubnetIds, clientSecurityGroupId: this.network.workloadSecurityGroupIds.compute } },
-    }, { parent: this });
+    this.access = new AccessModel(
+      `${name}-access`,
+      {
+        ctx,
+        accountId: caller.accountId,
+        permissionsBoundaryArn,
+        lake: this.lake,
+        domains: cfg.domains,
+        config: cfg.access,
+      },
+      { parent: this, dependsOn: [this.lake] },
+    );
+    this.bi = new BiAccess(
+      `${name}-bi`,
+      {
+        ctx,
+        accountId: caller.accountId,
+        config: cfg.bi,
+        personas: this.access.roles,
+        secretKeyArn: keyArns.confidential,
+        queryResults: {
+          bucketName: this.lake.queryResultsBucketName,
+          bucketArn: this.lake.queryResultsBucketArn,
+          keyArn: this.lake.queryResultsKeyArn,
+        },
+        warehouse: this.warehouse && biWarehouse(this.warehouse, cfg.bi, keyArns[WAREHOUSE_CLASSIFICATION]),
+        queryEngine:
+          this.queryEngine &&
+          cfg.compute?.queryEngine &&
+          queryEngineEndpoint(cfg.compute.queryEngine, this.queryEngine.loadBalancerHostname),
+        // Superset's pods run on the cluster's nodes, which carry the compute workload group.
+        superset: this.kubernetes && {
+          provider: this.kubernetes.target.provider,
+          network: {
+            vpcId: this.network.vpcId,
+            privateSubnetIds: this.network.privateSubnetIds,
+            clientSecurityGroupId: this.network.workloadSecurityGroupIds.compute,
+          },
+        },
+      },
+      { parent: this },
+    );
 
-    this.registerOutputs({ vpcId: this.network.vpcId, warehouseEndpoint: this.warehouse?.endpoint, kafkaBootstrapBrokers: this.kafka?.bootstrapBrokers, alertsTopicArn: this.monitoring.topicArn });
+    this.registerOutputs({
+      vpcId: this.network.vpcId,
+      warehouseEndpoint: this.warehouse?.endpoint,
+      kafkaBootstrapBrokers: this.kafka?.bootstrapBrokers,
+      alertsTopicArn: this.monitoring.topicArn,
+    });
   }
 }
 
 /** The zones ingestion writes; restricted domains land under `raw/` and `analytics/` of the restricted bucket. */
-export function lakeRefs(lake: DataLake, domains: readonly { readonly name: string; readonly classification: Classification }[]): LakeRefs {
+export function lakeRefs(
+  lake: DataLake,
+  domains: readonly { readonly name: string; readonly classification: Classification }[],
+): LakeRefs {
   const restricted = lake.restricted;
   return {
     raw: lake.zones.raw,
     analytics: lake.zones.analytics,
     domains: restricted
-      ? Object.fromEntries(domains.filter((d) => d.classification === "restricted").map((d) => [d.name, { raw: { ...restricted, root: "raw/" }, analytics: { ...restricted, root: "analytics/" } }]))
+      ? Object.fromEntries(
+          domains
+            .filter((d) => d.classification === "restricted")
+            .map((d) => [
+              d.name,
+              { raw: { ...restricted, root: "raw/" }, analytics: { ...restricted, root: "analytics/" } },
+            ]),
+        )
       : undefined,
   };
 }
@@ -171,9 +306,14 @@ export function lakeRefs(lake: DataLake, domains: readonly { readonly name: stri
  */
 export function warehouseRefs(wh: Warehouse, secretKeyArn: pulumi.Input<string>): WarehouseRefs {
   const loader = wh.loginSecretArns[INGESTION_LOGIN.name] as pulumi.Output<string> | undefined;
-  if (!loader) throw new Error(`the warehouse has no '${INGESTION_LOGIN.name}' login; pass INGESTION_LOGIN in its logins`);
+  if (!loader)
+    throw new Error(`the warehouse has no '${INGESTION_LOGIN.name}' login; pass INGESTION_LOGIN in its logins`);
   return {
-    engine: wh.engine === "redshift-serverless" ? "redshift" : "postgres", host: wh.endpoint, port: wh.port, database: wh.database, secretKeyArn,
+    engine: wh.engine === "redshift-serverless" ? "redshift" : "postgres",
+    host: wh.endpoint,
+    port: wh.port,
+    database: wh.database,
+    secretKeyArn,
     secretArn: loader,
     transformerSecretArn: wh.loginSecretArns[PIPELINE_LOGIN.name],
   };

@@ -7,8 +7,20 @@ import { Classification, CLASSIFICATIONS, PlatformContext, TAG, Zone, ZONES } fr
 import { AccessConfig, Persona, personaRoleName } from "./config";
 import { RESTRICTED_CLEARANCE_TAG } from "./documents";
 import {
-  analystPolicy, databaseLfTags, dataEngineerPolicy, LakeFacts, LF_TAGS, LfTagGrant, LfTagKeyGrant, lfTagKey, LfTagName, PersonaKey, personaGrants,
-  personaTrust, platformAdminPolicy, stewardPolicy,
+  analystPolicy,
+  databaseLfTags,
+  dataEngineerPolicy,
+  LakeFacts,
+  LF_TAGS,
+  LfTagGrant,
+  LfTagKeyGrant,
+  lfTagKey,
+  LfTagName,
+  PersonaKey,
+  personaGrants,
+  personaTrust,
+  platformAdminPolicy,
+  stewardPolicy,
 } from "./personas";
 
 /** Tag on every persona role; the access matrix selects roles by it. */
@@ -79,82 +91,148 @@ export class AccessModel extends pulumi.ComponentResource {
         accountId: account,
         region: ctx.region,
         prefix: ctx.prefix,
-        zones: Object.fromEntries(ZONES.map((z, i) => [z, { bucketArn: zones[i][0], keyArn: zones[i][1], classification: args.lake.zones[z].classification }])) as LakeFacts["zones"],
+        zones: Object.fromEntries(
+          ZONES.map((z, i) => [
+            z,
+            { bucketArn: zones[i][0], keyArn: zones[i][1], classification: args.lake.zones[z].classification },
+          ]),
+        ) as LakeFacts["zones"],
         restricted: restricted ? { bucketArn: restricted[0], keyArn: restricted[1] } : undefined,
         domains,
       }));
 
-    const personas: { key: PersonaKey; persona: Persona; domain?: string; principals: readonly string[]; cleared: boolean; policy: pulumi.Output<PolicyDocument>; description: string }[] = [
-      { key: "platform-admin", persona: "platform-admin", principals: config.principals.platformAdmin, cleared: false, description: "Operates the platform; reads no data",
-        policy: pulumi.all([accountId, args.permissionsBoundaryArn]).apply(([a, b]) => platformAdminPolicy({ accountId: a, prefix: ctx.prefix, boundaryArn: b })) },
-      { key: "data-engineer", persona: "data-engineer", principals: config.principals.dataEngineer, cleared: config.restrictedReaders.includes("data-engineer"), description: "Builds and repairs pipelines",
-        policy: lake.apply((l) => dataEngineerPolicy(l, config.restrictedReaders.includes("data-engineer"))) },
-      { key: "analyst", persona: "analyst", principals: config.principals.analyst, cleared: false, description: "Self-service analytics through BI tools and Athena",
-        policy: lake.apply((l) => analystPolicy(l, config.analystClearance)) },
+    const personas: {
+      key: PersonaKey;
+      persona: Persona;
+      domain?: string;
+      principals: readonly string[];
+      cleared: boolean;
+      policy: pulumi.Output<PolicyDocument>;
+      description: string;
+    }[] = [
+      {
+        key: "platform-admin",
+        persona: "platform-admin",
+        principals: config.principals.platformAdmin,
+        cleared: false,
+        description: "Operates the platform; reads no data",
+        policy: pulumi
+          .all([accountId, args.permissionsBoundaryArn])
+          .apply(([a, b]) => platformAdminPolicy({ accountId: a, prefix: ctx.prefix, boundaryArn: b })),
+      },
+      {
+        key: "data-engineer",
+        persona: "data-engineer",
+        principals: config.principals.dataEngineer,
+        cleared: config.restrictedReaders.includes("data-engineer"),
+        description: "Builds and repairs pipelines",
+        policy: lake.apply((l) => dataEngineerPolicy(l, config.restrictedReaders.includes("data-engineer"))),
+      },
+      {
+        key: "analyst",
+        persona: "analyst",
+        principals: config.principals.analyst,
+        cleared: false,
+        description: "Self-service analytics through BI tools and Athena",
+        policy: lake.apply((l) => analystPolicy(l, config.analystClearance)),
+      },
       ...domains.map((d) => ({
-        key: `steward:${d.name}` as PersonaKey, persona: "steward" as const, domain: d.name, principals: config.stewards[d.name] ?? [],
-        cleared: d.classification === "restricted" && config.restrictedReaders.includes("steward"), description: `Data steward of the ${d.name} domain`,
+        key: `steward:${d.name}` as PersonaKey,
+        persona: "steward" as const,
+        domain: d.name,
+        principals: config.stewards[d.name] ?? [],
+        cleared: d.classification === "restricted" && config.restrictedReaders.includes("steward"),
+        description: `Data steward of the ${d.name} domain`,
         policy: lake.apply((l) => stewardPolicy(l, d.name)),
       })),
     ];
 
     const roles = {} as Record<PersonaKey, PersonaRole>;
     for (const s of personas) {
-      const roleName = s.domain ? personaRoleName(ctx.prefix, "steward", s.domain) : personaRoleName(ctx.prefix, s.persona as Exclude<Persona, "steward">);
-      const { role } = platformRole(`${name}-${s.key.replace(":", "-")}`, {
-        ctx,
-        roleName,
-        description: `${ctx.prefix}: ${s.description}`,
-        permissionsBoundaryArn: args.permissionsBoundaryArn,
-        assumeRolePolicy: accountId.apply((a) => personaTrust({ accountId: a, principals: s.principals })),
-        policy: s.policy,
-        // Sessions assumed from another role (Identity Center) are capped at one hour by STS whatever this says.
-        maxSessionDurationSeconds: config.sessionHours * 3600,
-        tags: baseTags(ctx, "access", {
-          [PERSONA_TAG]: s.persona,
-          ...(s.domain ? { [TAG.dataDomain]: s.domain } : {}),
-          ...(s.cleared ? { [RESTRICTED_CLEARANCE_TAG]: "restricted" } : {}),
-        }),
-      }, p);
+      const roleName = s.domain
+        ? personaRoleName(ctx.prefix, "steward", s.domain)
+        : personaRoleName(ctx.prefix, s.persona as Exclude<Persona, "steward">);
+      const { role } = platformRole(
+        `${name}-${s.key.replace(":", "-")}`,
+        {
+          ctx,
+          roleName,
+          description: `${ctx.prefix}: ${s.description}`,
+          permissionsBoundaryArn: args.permissionsBoundaryArn,
+          assumeRolePolicy: accountId.apply((a) => personaTrust({ accountId: a, principals: s.principals })),
+          policy: s.policy,
+          // Sessions assumed from another role (Identity Center) are capped at one hour by STS whatever this says.
+          maxSessionDurationSeconds: config.sessionHours * 3600,
+          tags: baseTags(ctx, "access", {
+            [PERSONA_TAG]: s.persona,
+            ...(s.domain ? { [TAG.dataDomain]: s.domain } : {}),
+            ...(s.cleared ? { [RESTRICTED_CLEARANCE_TAG]: "restricted" } : {}),
+          }),
+        },
+        p,
+      );
       roles[s.key] = { persona: s.persona, domain: s.domain, name: role.name, arn: role.arn };
     }
     this.roles = roles;
 
     // LF-tags and their values, then the tags on every database (tables inherit them).
-    const values: Record<LfTagName, string[]> = { domain: domains.map((d) => d.name), classification: [...CLASSIFICATIONS], zone: [...ZONES] };
+    const values: Record<LfTagName, string[]> = {
+      domain: domains.map((d) => d.name),
+      classification: [...CLASSIFICATIONS],
+      zone: [...ZONES],
+    };
     this.lfTagKeys = Object.fromEntries(LF_TAGS.map((t) => [t, lfTagKey(ctx.prefix, t)])) as Record<LfTagName, string>;
-    const tags = LF_TAGS.map((t) => new aws.lakeformation.LfTag(`${name}-${t}`, { key: this.lfTagKeys[t], values: values[t] }, p));
+    const tags = LF_TAGS.map(
+      (t) => new aws.lakeformation.LfTag(`${name}-${t}`, { key: this.lfTagKeys[t], values: values[t] }, p),
+    );
     const afterTags = { parent: this, dependsOn: tags };
-    const zoneClassifications = { zones: Object.fromEntries(ZONES.map((z) => [z, { classification: args.lake.zones[z].classification }])) } as Pick<LakeFacts, "zones">;
+    const zoneClassifications = {
+      zones: Object.fromEntries(ZONES.map((z) => [z, { classification: args.lake.zones[z].classification }])),
+    } as Pick<LakeFacts, "zones">;
     for (const d of domains) {
       for (const z of ZONES) {
         const db = args.lake.databases[`${d.name}_${z}`];
         if (db === undefined) throw new Error(`AccessModel: the lake has no database for ${d.name}_${z}`);
         const t = databaseLfTags(zoneClassifications, d, z);
-        new aws.lakeformation.ResourceLfTags(`${name}-${d.name}-${z}`, {
-          database: { name: db },
-          lfTags: LF_TAGS.map((k) => ({ key: this.lfTagKeys[k], value: t[k] })),
-        }, afterTags);
+        new aws.lakeformation.ResourceLfTags(
+          `${name}-${d.name}-${z}`,
+          {
+            database: { name: db },
+            lfTags: LF_TAGS.map((k) => ({ key: this.lfTagKeys[k], value: t[k] })),
+          },
+          afterTags,
+        );
       }
     }
 
     const grant = (label: string, principal: pulumi.Input<string>, g: LfTagGrant) =>
-      new aws.lakeformation.Permissions(`${name}-${label}-${g.id}`, {
-        principal,
-        permissions: [...g.permissions],
-        permissionsWithGrantOptions: g.grantable ? [...g.grantable] : undefined,
-        lfTagPolicy: {
-          resourceType: g.resourceType,
-          expressions: Object.entries(g.expression).map(([k, v]) => ({ key: this.lfTagKeys[k as LfTagName], values: [...(v ?? [])] })),
+      new aws.lakeformation.Permissions(
+        `${name}-${label}-${g.id}`,
+        {
+          principal,
+          permissions: [...g.permissions],
+          permissionsWithGrantOptions: g.grantable ? [...g.grantable] : undefined,
+          lfTagPolicy: {
+            resourceType: g.resourceType,
+            expressions: Object.entries(g.expression).map(([k, v]) => ({
+              key: this.lfTagKeys[k as LfTagName],
+              values: [...(v ?? [])],
+            })),
+          },
         },
-      }, afterTags);
+        afterTags,
+      );
     const keyGrant = (label: string, principal: pulumi.Input<string>, g: LfTagKeyGrant) =>
-      new aws.lakeformation.Permissions(`${name}-${label}-${g.id}`, {
-        principal,
-        permissions: [...g.permissions],
-        permissionsWithGrantOptions: [...g.grantable],
-        lfTag: { key: this.lfTagKeys[g.tag], values: [...g.values] },
-      }, afterTags);
+      new aws.lakeformation.Permissions(
+        `${name}-${label}-${g.id}`,
+        {
+          principal,
+          permissions: [...g.permissions],
+          permissionsWithGrantOptions: [...g.grantable],
+          lfTag: { key: this.lfTagKeys[g.tag], values: [...g.values] },
+        },
+        afterTags,
+      );
     for (const s of personas) {
       const { tags: tagGrants, keys } = personaGrants(s.key, config, domains);
       const label = s.key.replace(":", "-");

@@ -40,31 +40,48 @@ export class SecurityFoundation extends pulumi.ComponentResource implements Secu
           enableKeyRotation: true,
           rotationPeriodInDays: 365,
           deletionWindowInDays: args.keyDeletionWindowDays ?? 30,
-          policy: pulumi.all([this.accountId, args.deployerArn]).apply(([accountId, deployerArn]) =>
-            JSON.stringify(keyPolicy({ accountId, deployerArn, region: ctx.region, prefix: ctx.prefix, classification }))),
+          policy: pulumi
+            .all([this.accountId, args.deployerArn])
+            .apply(([accountId, deployerArn]) =>
+              JSON.stringify(
+                keyPolicy({ accountId, deployerArn, region: ctx.region, prefix: ctx.prefix, classification }),
+              ),
+            ),
           tags: baseTags(ctx, "security", { [TAG.dataClassification]: classification }),
         },
         stateful,
       );
-      new aws.kms.Alias(`${name}-${classification}`, { name: `alias/${ctx.prefix}-${classification}`, targetKeyId: key.keyId }, { parent: this });
+      new aws.kms.Alias(
+        `${name}-${classification}`,
+        { name: `alias/${ctx.prefix}-${classification}`, targetKeyId: key.keyId },
+        { parent: this },
+      );
       keys[classification] = key;
     }
     this.keys = keys;
-    this.keyArns = Object.fromEntries(CLASSIFICATIONS.map((c) => [c, keys[c].arn])) as Record<Classification, pulumi.Output<string>>;
+    this.keyArns = Object.fromEntries(CLASSIFICATIONS.map((c) => [c, keys[c].arn])) as Record<
+      Classification,
+      pulumi.Output<string>
+    >;
 
     const boundaryName = `${ctx.prefix}-permissions-boundary`;
     this.boundary = new aws.iam.Policy(
       `${name}-boundary`,
       {
         name: boundaryName,
-        description: "Ceiling for every data-platform role: no IAM/Organizations administration, no CloudTrail tampering, no boundary removal.",
-        policy: this.accountId.apply((accountId) => JSON.stringify(boundaryPolicy({ accountId, prefix: ctx.prefix, boundaryName }))),
+        description:
+          "Ceiling for every data-platform role: no IAM/Organizations administration, no CloudTrail tampering, no boundary removal.",
+        policy: this.accountId.apply((accountId) =>
+          JSON.stringify(boundaryPolicy({ accountId, prefix: ctx.prefix, boundaryName })),
+        ),
         tags: baseTags(ctx, "security"),
       },
       { parent: this },
     );
     // Derived from the name rather than the resource output so the boundary's own document can refer to it.
-    this.permissionsBoundaryArn = pulumi.all([this.accountId, this.boundary.arn]).apply(([accountId]) => boundaryArn(accountId, boundaryName));
+    this.permissionsBoundaryArn = pulumi
+      .all([this.accountId, this.boundary.arn])
+      .apply(([accountId]) => boundaryArn(accountId, boundaryName));
 
     this.registerOutputs({ keyArns: this.keyArns, permissionsBoundaryArn: this.permissionsBoundaryArn });
   }

@@ -5,13 +5,42 @@ import { doc, platformRoleArnPattern, PolicyDocument } from "../core/iam";
 export const RESTRICTED_CLEARANCE_TAG = "data-platform:clearance";
 
 const KEY_ADMIN_ACTIONS = [
-  "kms:Create*", "kms:Describe*", "kms:Enable*", "kms:List*", "kms:Put*", "kms:Update*", "kms:Revoke*",
-  "kms:Disable*", "kms:Get*", "kms:Delete*", "kms:TagResource", "kms:UntagResource", "kms:ScheduleKeyDeletion", "kms:CancelKeyDeletion",
+  "kms:Create*",
+  "kms:Describe*",
+  "kms:Enable*",
+  "kms:List*",
+  "kms:Put*",
+  "kms:Update*",
+  "kms:Revoke*",
+  "kms:Disable*",
+  "kms:Get*",
+  "kms:Delete*",
+  "kms:TagResource",
+  "kms:UntagResource",
+  "kms:ScheduleKeyDeletion",
+  "kms:CancelKeyDeletion",
 ];
-export const KEY_USE_ACTIONS = ["kms:Encrypt", "kms:Decrypt", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:DescribeKey"];
+export const KEY_USE_ACTIONS = [
+  "kms:Encrypt",
+  "kms:Decrypt",
+  "kms:ReEncrypt*",
+  "kms:GenerateDataKey*",
+  "kms:DescribeKey",
+];
 
 /** Services that encrypt with platform keys on the deployer's behalf while `pulumi up` creates resources. */
-export const DEPLOY_TIME_SERVICES = ["secretsmanager", "rds", "redshift-serverless", "kafka", "dynamodb", "sqs", "sns", "eks", "lambda", "states"];
+export const DEPLOY_TIME_SERVICES = [
+  "secretsmanager",
+  "rds",
+  "redshift-serverless",
+  "kafka",
+  "dynamodb",
+  "sqs",
+  "sns",
+  "eks",
+  "lambda",
+  "states",
+];
 
 export interface KeyPolicyInput {
   readonly accountId: string;
@@ -30,18 +59,31 @@ export interface KeyPolicyInput {
 export function keyPolicy(input: KeyPolicyInput): PolicyDocument {
   const { accountId, region, prefix, classification } = input;
   const root = `arn:aws:iam::${accountId}:root`;
-  const usage: Record<string, Record<string, string | string[]>> = { ArnLike: { "aws:PrincipalArn": platformRoleArnPattern(accountId, { prefix }) } };
-  if (classification === "restricted") usage["StringEquals"] = { [`aws:PrincipalTag/${RESTRICTED_CLEARANCE_TAG}`]: "restricted" };
+  const usage: Record<string, Record<string, string | string[]>> = {
+    ArnLike: { "aws:PrincipalArn": platformRoleArnPattern(accountId, { prefix }) },
+  };
+  if (classification === "restricted")
+    usage["StringEquals"] = { [`aws:PrincipalTag/${RESTRICTED_CLEARANCE_TAG}`]: "restricted" };
   const statements: PolicyDocument["Statement"] = [
     { Sid: "KeyAdministration", Effect: "Allow", Principal: { AWS: root }, Action: KEY_ADMIN_ACTIONS, Resource: "*" },
-    { Sid: "UseByPlatformRoles", Effect: "Allow", Principal: { AWS: root }, Action: KEY_USE_ACTIONS, Resource: "*", Condition: usage },
+    {
+      Sid: "UseByPlatformRoles",
+      Effect: "Allow",
+      Principal: { AWS: root },
+      Action: KEY_USE_ACTIONS,
+      Resource: "*",
+      Condition: usage,
+    },
     {
       Sid: "GrantsForAwsServicesOnly",
       Effect: "Allow",
       Principal: { AWS: root },
       Action: ["kms:CreateGrant", "kms:ListGrants", "kms:RevokeGrant"],
       Resource: "*",
-      Condition: { Bool: { "kms:GrantIsForAWSResource": "true" }, ArnLike: { "aws:PrincipalArn": platformRoleArnPattern(accountId, { prefix }) } },
+      Condition: {
+        Bool: { "kms:GrantIsForAWSResource": "true" },
+        ArnLike: { "aws:PrincipalArn": platformRoleArnPattern(accountId, { prefix }) },
+      },
     },
   ];
   if (input.deployerArn) {
@@ -68,7 +110,9 @@ export function keyPolicy(input: KeyPolicyInput): PolicyDocument {
       Principal: { Service: `logs.${region}.amazonaws.com` },
       Action: ["kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:Describe*"],
       Resource: "*",
-      Condition: { ArnLike: { "kms:EncryptionContext:aws:logs:arn": `arn:aws:logs:${region}:${accountId}:log-group:*` } },
+      Condition: {
+        ArnLike: { "kms:EncryptionContext:aws:logs:arn": `arn:aws:logs:${region}:${accountId}:log-group:*` },
+      },
     });
   }
   return doc(...statements);
@@ -97,25 +141,53 @@ export function boundaryPolicy(input: BoundaryInput): PolicyDocument {
       Sid: "NoIdentityAdministration",
       Effect: "Deny",
       Action: [
-        "iam:CreateUser", "iam:DeleteUser", "iam:CreateAccessKey", "iam:UpdateAccessKey", "iam:CreateLoginProfile", "iam:UpdateLoginProfile",
-        "iam:AttachUserPolicy", "iam:PutUserPolicy", "iam:AddUserToGroup", "iam:CreateGroup", "iam:AttachGroupPolicy", "iam:PutGroupPolicy",
-        "iam:CreateSAMLProvider", "iam:UpdateSAMLProvider", "iam:CreateOpenIDConnectProvider", "iam:UpdateAccountPasswordPolicy",
-        "iam:CreateAccountAlias", "iam:DeleteAccountAlias", "iam:UpdateAssumeRolePolicy", "iam:CreatePolicy",
-        "organizations:*", "account:*",
+        "iam:CreateUser",
+        "iam:DeleteUser",
+        "iam:CreateAccessKey",
+        "iam:UpdateAccessKey",
+        "iam:CreateLoginProfile",
+        "iam:UpdateLoginProfile",
+        "iam:AttachUserPolicy",
+        "iam:PutUserPolicy",
+        "iam:AddUserToGroup",
+        "iam:CreateGroup",
+        "iam:AttachGroupPolicy",
+        "iam:PutGroupPolicy",
+        "iam:CreateSAMLProvider",
+        "iam:UpdateSAMLProvider",
+        "iam:CreateOpenIDConnectProvider",
+        "iam:UpdateAccountPasswordPolicy",
+        "iam:CreateAccountAlias",
+        "iam:DeleteAccountAlias",
+        "iam:UpdateAssumeRolePolicy",
+        "iam:CreatePolicy",
+        "organizations:*",
+        "account:*",
       ],
       Resource: "*",
     },
     {
       Sid: "NoRoleWithoutBoundary",
       Effect: "Deny",
-      Action: ["iam:CreateRole", "iam:PutRolePermissionsBoundary", "iam:AttachRolePolicy", "iam:PutRolePolicy", "iam:DetachRolePolicy", "iam:DeleteRolePolicy"],
+      Action: [
+        "iam:CreateRole",
+        "iam:PutRolePermissionsBoundary",
+        "iam:AttachRolePolicy",
+        "iam:PutRolePolicy",
+        "iam:DetachRolePolicy",
+        "iam:DeleteRolePolicy",
+      ],
       Resource: "*",
       Condition: { StringNotEquals: { "iam:PermissionsBoundary": self } },
     },
     {
       Sid: "NoBoundaryRemovalOrChange",
       Effect: "Deny",
-      Action: ["iam:DeleteRolePermissionsBoundary", "iam:DeleteUserPermissionsBoundary", "iam:PutUserPermissionsBoundary"],
+      Action: [
+        "iam:DeleteRolePermissionsBoundary",
+        "iam:DeleteUserPermissionsBoundary",
+        "iam:PutUserPermissionsBoundary",
+      ],
       Resource: "*",
     },
     {
@@ -127,7 +199,14 @@ export function boundaryPolicy(input: BoundaryInput): PolicyDocument {
     {
       Sid: "AuditStaysOn",
       Effect: "Deny",
-      Action: ["cloudtrail:StopLogging", "cloudtrail:DeleteTrail", "cloudtrail:UpdateTrail", "cloudtrail:PutEventSelectors", "config:StopConfigurationRecorder", "config:DeleteConfigurationRecorder"],
+      Action: [
+        "cloudtrail:StopLogging",
+        "cloudtrail:DeleteTrail",
+        "cloudtrail:UpdateTrail",
+        "cloudtrail:PutEventSelectors",
+        "config:StopConfigurationRecorder",
+        "config:DeleteConfigurationRecorder",
+      ],
       Resource: "*",
     },
   );

@@ -12,7 +12,10 @@ export interface LakeFacts {
   readonly accountId: string;
   readonly region: string;
   readonly prefix: string;
-  readonly zones: Record<Zone, { readonly bucketArn: string; readonly keyArn: string; readonly classification: Classification }>;
+  readonly zones: Record<
+    Zone,
+    { readonly bucketArn: string; readonly keyArn: string; readonly classification: Classification }
+  >;
   /** The bucket of restricted domains, laid out `<zone>/<domain>/`. */
   readonly restricted?: { readonly bucketArn: string; readonly keyArn: string };
   readonly domains: readonly { readonly name: string; readonly classification: Classification }[];
@@ -37,7 +40,11 @@ export function lakeLocation(lake: LakeFacts, domain: string, zone: Zone): Locat
 }
 
 /** The classification a domain's data carries in a zone: raw is at least as sensitive as the raw zone. */
-export function dataClassification(lake: Pick<LakeFacts, "zones">, domainClassification: Classification, zone: Zone): Classification {
+export function dataClassification(
+  lake: Pick<LakeFacts, "zones">,
+  domainClassification: Classification,
+  zone: Zone,
+): Classification {
   return zone === "raw" ? maxClassification(domainClassification, lake.zones.raw.classification) : domainClassification;
 }
 
@@ -68,7 +75,9 @@ export interface TrustInput {
 export function personaTrust(input: TrustInput): PolicyDocument {
   const principals = input.principals.length > 0 ? input.principals : [input.accountId];
   const sso = principals.filter((p) => SSO_ROLE_ARN.test(p));
-  const accounts = principals.filter((p) => !SSO_ROLE_ARN.test(p)).map((p) => (ACCOUNT_ROOT_ARN.test(p) ? p : `arn:aws:iam::${p}:root`));
+  const accounts = principals
+    .filter((p) => !SSO_ROLE_ARN.test(p))
+    .map((p) => (ACCOUNT_ROOT_ARN.test(p) ? p : `arn:aws:iam::${p}:root`));
   const statements: Statement[] = [];
   const ssoAccounts = [...new Set(sso.map((arn) => arn.split(":")[4]))];
   if (sso.length > 0) {
@@ -86,7 +95,10 @@ export function personaTrust(input: TrustInput): PolicyDocument {
       Effect: "Allow",
       Principal: { AWS: accounts },
       Action: "sts:AssumeRole",
-      Condition: { Bool: { "aws:MultiFactorAuthPresent": "true" }, NumericLessThan: { "aws:MultiFactorAuthAge": "3600" } },
+      Condition: {
+        Bool: { "aws:MultiFactorAuthPresent": "true" },
+        NumericLessThan: { "aws:MultiFactorAuthAge": "3600" },
+      },
     });
   }
   return doc(...statements);
@@ -95,8 +107,26 @@ export function personaTrust(input: TrustInput): PolicyDocument {
 // ---------------------------------------------------------------------------------------------------------------
 // Identity policies
 
-const GLUE_READ = ["glue:GetDatabase", "glue:GetDatabases", "glue:GetTable", "glue:GetTables", "glue:GetTableVersions", "glue:GetPartition", "glue:GetPartitions", "glue:BatchGetPartition"];
-const GLUE_WRITE = ["glue:CreateTable", "glue:UpdateTable", "glue:DeleteTable", "glue:BatchCreatePartition", "glue:CreatePartition", "glue:UpdatePartition", "glue:DeletePartition", "glue:BatchDeletePartition"];
+const GLUE_READ = [
+  "glue:GetDatabase",
+  "glue:GetDatabases",
+  "glue:GetTable",
+  "glue:GetTables",
+  "glue:GetTableVersions",
+  "glue:GetPartition",
+  "glue:GetPartitions",
+  "glue:BatchGetPartition",
+];
+const GLUE_WRITE = [
+  "glue:CreateTable",
+  "glue:UpdateTable",
+  "glue:DeleteTable",
+  "glue:BatchCreatePartition",
+  "glue:CreatePartition",
+  "glue:UpdatePartition",
+  "glue:DeletePartition",
+  "glue:BatchDeletePartition",
+];
 
 const unique = <T>(xs: readonly T[]): T[] => [...new Set(xs)];
 
@@ -106,32 +136,54 @@ const unique = <T>(xs: readonly T[]): T[] => [...new Set(xs)];
  * condition a key granted for one bucket would also decrypt every other bucket under it. (Buckets use bucket keys:
  * the context is the bucket ARN.)
  */
-export function s3Access(sid: string, region: string, reads: readonly Location[], writes: readonly Location[]): Statement[] {
+export function s3Access(
+  sid: string,
+  region: string,
+  reads: readonly Location[],
+  writes: readonly Location[],
+): Statement[] {
   const all = [...reads, ...writes];
   return s3Statements(sid, region, reads, writes).map((s) => {
     if (![s.Action ?? []].flat().every((a) => a.startsWith("kms:"))) return s;
     const keys = [s.Resource ?? []].flat();
-    const buckets = unique(all.filter((l) => keys.includes(l.keyArn)).flatMap((l) => [l.bucketArn, `${l.bucketArn}/*`]));
+    const buckets = unique(
+      all.filter((l) => keys.includes(l.keyArn)).flatMap((l) => [l.bucketArn, `${l.bucketArn}/*`]),
+    );
     return { ...s, Condition: { ...s.Condition, StringLike: { "kms:EncryptionContext:aws:s3:arn": buckets } } };
   });
 }
 
 /** Glue Data Catalog access to named databases (Lake Formation still has to grant on top). */
-export function catalogAccess(sid: string, lake: Pick<LakeFacts, "region" | "accountId">, readDatabases: readonly string[], writeDatabases: readonly string[] = []): Statement[] {
+export function catalogAccess(
+  sid: string,
+  lake: Pick<LakeFacts, "region" | "accountId">,
+  readDatabases: readonly string[],
+  writeDatabases: readonly string[] = [],
+): Statement[] {
   const base = `arn:aws:glue:${lake.region}:${lake.accountId}`;
-  const resources = (dbs: readonly string[]) => [`${base}:catalog`, ...unique(dbs).flatMap((db) => [`${base}:database/${db}`, `${base}:table/${db}/*`])];
+  const resources = (dbs: readonly string[]) => [
+    `${base}:catalog`,
+    ...unique(dbs).flatMap((db) => [`${base}:database/${db}`, `${base}:table/${db}/*`]),
+  ];
   const all = unique([...readDatabases, ...writeDatabases]);
   if (all.length === 0) return [];
   const statements: Statement[] = [{ Sid: `${sid}Read`, Effect: "Allow", Action: GLUE_READ, Resource: resources(all) }];
-  if (writeDatabases.length > 0) statements.push({ Sid: `${sid}Write`, Effect: "Allow", Action: GLUE_WRITE, Resource: resources(writeDatabases) });
+  if (writeDatabases.length > 0)
+    statements.push({ Sid: `${sid}Write`, Effect: "Allow", Action: GLUE_WRITE, Resource: resources(writeDatabases) });
   return statements;
 }
 
 /** Lake Formation hands out short-lived credentials for what it granted; without this, no LF grant works. */
-const LF_DATA_ACCESS: Statement = { Sid: "LakeFormationDataAccess", Effect: "Allow", Action: "lakeformation:GetDataAccess", Resource: "*" };
+const LF_DATA_ACCESS: Statement = {
+  Sid: "LakeFormationDataAccess",
+  Effect: "Allow",
+  Action: "lakeformation:GetDataAccess",
+  Resource: "*",
+};
 
 type Domain = LakeFacts["domains"][number];
-const dbs = (lake: LakeFacts, domains: readonly Domain[], zones: readonly Zone[]) => domains.flatMap((d) => zones.map((z) => glueDatabaseName(lake.prefix, d.name, z)));
+const dbs = (lake: LakeFacts, domains: readonly Domain[], zones: readonly Zone[]) =>
+  domains.flatMap((d) => zones.map((z) => glueDatabaseName(lake.prefix, d.name, z)));
 
 /**
  * Analysts query through Athena (BiAccess adds the workgroups): catalog entries of the curated and analytics
@@ -139,7 +191,9 @@ const dbs = (lake: LakeFacts, domains: readonly Domain[], zones: readonly Zone[]
  * vended by Lake Formation for a table it granted, so raw and restricted data stay out of reach by construction.
  */
 export function analystPolicy(lake: LakeFacts, clearance: Classification): PolicyDocument {
-  const visible = lake.domains.filter((d) => d.classification !== "restricted" && rank(d.classification) <= rank(clearance));
+  const visible = lake.domains.filter(
+    (d) => d.classification !== "restricted" && rank(d.classification) <= rank(clearance),
+  );
   return doc(...catalogAccess("Catalog", lake, dbs(lake, visible, ["curated", "analytics"])), LF_DATA_ACCESS);
 }
 
@@ -153,7 +207,11 @@ export function dataEngineerPolicy(lake: LakeFacts, cleared: boolean): PolicyDoc
   const written: Zone[] = ["curated", "analytics"];
   const loc = (d: Domain, z: Zone) => lakeLocation(lake, d.name, z);
   // Non-restricted domains share the zone buckets: grant the bucket, not a prefix per domain.
-  const whole = (z: Zone): Location => ({ bucketArn: lake.zones[z].bucketArn, keyArn: lake.zones[z].keyArn, prefix: "" });
+  const whole = (z: Zone): Location => ({
+    bucketArn: lake.zones[z].bucketArn,
+    keyArn: lake.zones[z].keyArn,
+    prefix: "",
+  });
   const restricted = domains.filter((d) => d.classification === "restricted");
   const reads = [whole("raw"), ...restricted.map((d) => loc(d, "raw"))];
   const writes = [...written.map(whole), ...restricted.flatMap((d) => written.map((z) => loc(d, z)))];
@@ -166,9 +224,16 @@ export function dataEngineerPolicy(lake: LakeFacts, cleared: boolean): PolicyDoc
 
 /** Lake Formation calls a steward needs to manage grants; LF itself limits them to the steward's own domain. */
 const LF_GOVERNANCE = [
-  "lakeformation:GrantPermissions", "lakeformation:RevokePermissions", "lakeformation:BatchGrantPermissions", "lakeformation:BatchRevokePermissions",
-  "lakeformation:ListPermissions", "lakeformation:GetResourceLFTags", "lakeformation:ListLFTags", "lakeformation:GetLFTag",
-  "lakeformation:SearchTablesByLFTags", "lakeformation:SearchDatabasesByLFTags",
+  "lakeformation:GrantPermissions",
+  "lakeformation:RevokePermissions",
+  "lakeformation:BatchGrantPermissions",
+  "lakeformation:BatchRevokePermissions",
+  "lakeformation:ListPermissions",
+  "lakeformation:GetResourceLFTags",
+  "lakeformation:ListLFTags",
+  "lakeformation:GetLFTag",
+  "lakeformation:SearchTablesByLFTags",
+  "lakeformation:SearchDatabasesByLFTags",
 ];
 
 /**
@@ -183,7 +248,12 @@ export function stewardPolicy(lake: LakeFacts, domain: string): PolicyDocument {
   const base = `arn:aws:glue:${lake.region}:${lake.accountId}`;
   return doc(
     ...catalogAccess("Catalog", lake, own),
-    { Sid: "CatalogCuration", Effect: "Allow", Action: ["glue:UpdateDatabase", "glue:UpdateTable"], Resource: [`${base}:catalog`, ...own.flatMap((db) => [`${base}:database/${db}`, `${base}:table/${db}/*`])] },
+    {
+      Sid: "CatalogCuration",
+      Effect: "Allow",
+      Action: ["glue:UpdateDatabase", "glue:UpdateTable"],
+      Resource: [`${base}:catalog`, ...own.flatMap((db) => [`${base}:database/${db}`, `${base}:table/${db}/*`])],
+    },
     { Sid: "Grants", Effect: "Allow", Action: LF_GOVERNANCE, Resource: "*" },
     LF_DATA_ACCESS,
   );
@@ -191,21 +261,84 @@ export function stewardPolicy(lake: LakeFacts, domain: string): PolicyDocument {
 
 /** Read-only control-plane actions an operator needs to see the platform's state, and no data-plane reads. */
 const OPERATE = [
-  "cloudwatch:Describe*", "cloudwatch:Get*", "cloudwatch:List*", "logs:Describe*", "logs:FilterLogEvents", "logs:GetLogEvents", "logs:StartQuery", "logs:GetQueryResults",
-  "ec2:Describe*", "s3:ListAllMyBuckets", "s3:GetBucketLocation", "s3:GetBucketPolicy", "s3:GetBucketVersioning", "s3:GetEncryptionConfiguration", "s3:GetLifecycleConfiguration",
-  "s3:GetBucketLogging", "s3:GetBucketPublicAccessBlock", "s3:GetBucketOwnershipControls", "s3:GetBucketTagging",
-  "glue:GetDatabase", "glue:GetDatabases", "glue:GetTables", "lakeformation:GetDataLakeSettings", "lakeformation:ListPermissions", "lakeformation:ListResources",
-  "lakeformation:DescribeResource", "lakeformation:ListLFTags", "lakeformation:GetLFTag", "lakeformation:GetResourceLFTags",
-  "athena:GetWorkGroup", "athena:ListWorkGroups", "kms:DescribeKey", "kms:ListAliases", "kms:ListKeys", "kms:GetKeyPolicy", "kms:GetKeyRotationStatus",
-  "iam:GetRole", "iam:GetRolePolicy", "iam:ListRoles", "iam:ListRolePolicies", "iam:ListAttachedRolePolicies", "iam:GetPolicy", "iam:GetPolicyVersion",
-  "eks:Describe*", "eks:List*", "redshift-serverless:Get*", "redshift-serverless:List*", "rds:Describe*", "kafka:Describe*", "kafka:List*",
-  "secretsmanager:DescribeSecret", "secretsmanager:ListSecrets", "states:Describe*", "states:List*", "lambda:GetFunctionConfiguration", "lambda:List*",
-  "cloudtrail:LookupEvents", "cloudtrail:DescribeTrails", "cloudtrail:GetTrailStatus", "tag:GetResources",
+  "cloudwatch:Describe*",
+  "cloudwatch:Get*",
+  "cloudwatch:List*",
+  "logs:Describe*",
+  "logs:FilterLogEvents",
+  "logs:GetLogEvents",
+  "logs:StartQuery",
+  "logs:GetQueryResults",
+  "ec2:Describe*",
+  "s3:ListAllMyBuckets",
+  "s3:GetBucketLocation",
+  "s3:GetBucketPolicy",
+  "s3:GetBucketVersioning",
+  "s3:GetEncryptionConfiguration",
+  "s3:GetLifecycleConfiguration",
+  "s3:GetBucketLogging",
+  "s3:GetBucketPublicAccessBlock",
+  "s3:GetBucketOwnershipControls",
+  "s3:GetBucketTagging",
+  "glue:GetDatabase",
+  "glue:GetDatabases",
+  "glue:GetTables",
+  "lakeformation:GetDataLakeSettings",
+  "lakeformation:ListPermissions",
+  "lakeformation:ListResources",
+  "lakeformation:DescribeResource",
+  "lakeformation:ListLFTags",
+  "lakeformation:GetLFTag",
+  "lakeformation:GetResourceLFTags",
+  "athena:GetWorkGroup",
+  "athena:ListWorkGroups",
+  "kms:DescribeKey",
+  "kms:ListAliases",
+  "kms:ListKeys",
+  "kms:GetKeyPolicy",
+  "kms:GetKeyRotationStatus",
+  "iam:GetRole",
+  "iam:GetRolePolicy",
+  "iam:ListRoles",
+  "iam:ListRolePolicies",
+  "iam:ListAttachedRolePolicies",
+  "iam:GetPolicy",
+  "iam:GetPolicyVersion",
+  "eks:Describe*",
+  "eks:List*",
+  "redshift-serverless:Get*",
+  "redshift-serverless:List*",
+  "rds:Describe*",
+  "kafka:Describe*",
+  "kafka:List*",
+  "secretsmanager:DescribeSecret",
+  "secretsmanager:ListSecrets",
+  "states:Describe*",
+  "states:List*",
+  "lambda:GetFunctionConfiguration",
+  "lambda:List*",
+  "cloudtrail:LookupEvents",
+  "cloudtrail:DescribeTrails",
+  "cloudtrail:GetTrailStatus",
+  "tag:GetResources",
 ];
 
 /** Role changes that the permissions boundary conditions on `iam:PermissionsBoundary`. */
-export const BOUNDED_ROLE_ACTIONS = ["iam:CreateRole", "iam:PutRolePermissionsBoundary", "iam:AttachRolePolicy", "iam:DetachRolePolicy", "iam:PutRolePolicy", "iam:DeleteRolePolicy"];
-const ROLE_MAINTENANCE = ["iam:DeleteRole", "iam:TagRole", "iam:UntagRole", "iam:UpdateRole", "iam:UpdateRoleDescription"];
+export const BOUNDED_ROLE_ACTIONS = [
+  "iam:CreateRole",
+  "iam:PutRolePermissionsBoundary",
+  "iam:AttachRolePolicy",
+  "iam:DetachRolePolicy",
+  "iam:PutRolePolicy",
+  "iam:DeleteRolePolicy",
+];
+const ROLE_MAINTENANCE = [
+  "iam:DeleteRole",
+  "iam:TagRole",
+  "iam:UntagRole",
+  "iam:UpdateRole",
+  "iam:UpdateRoleDescription",
+];
 
 /**
  * Platform admins operate the platform: they see its state and may repair service roles, but only under the
@@ -218,9 +351,20 @@ export function platformAdminPolicy(input: { accountId: string; prefix: string; 
   const people = `arn:aws:iam::${input.accountId}:role/${input.prefix}/${input.prefix}-*`;
   return doc(
     { Sid: "Operate", Effect: "Allow", Action: OPERATE, Resource: "*" },
-    { Sid: "ServiceRolesWithBoundary", Effect: "Allow", Action: BOUNDED_ROLE_ACTIONS, Resource: roles, Condition: { StringEquals: { "iam:PermissionsBoundary": input.boundaryArn } } },
+    {
+      Sid: "ServiceRolesWithBoundary",
+      Effect: "Allow",
+      Action: BOUNDED_ROLE_ACTIONS,
+      Resource: roles,
+      Condition: { StringEquals: { "iam:PermissionsBoundary": input.boundaryArn } },
+    },
     { Sid: "ServiceRoleMaintenance", Effect: "Allow", Action: ROLE_MAINTENANCE, Resource: roles },
-    { Sid: "PeopleRolesThroughCodeOnly", Effect: "Deny", Action: [...BOUNDED_ROLE_ACTIONS, ...ROLE_MAINTENANCE], Resource: people },
+    {
+      Sid: "PeopleRolesThroughCodeOnly",
+      Effect: "Deny",
+      Action: [...BOUNDED_ROLE_ACTIONS, ...ROLE_MAINTENANCE],
+      Resource: people,
+    },
     { Sid: "NoUsingPlatformRoles", Effect: "Deny", Action: ["sts:AssumeRole", "iam:PassRole"], Resource: roles },
   );
 }
@@ -237,7 +381,11 @@ export function lfTagKey(prefix: string, tag: LfTagName): string {
 }
 
 /** The tags of one domain's database in one zone; its tables inherit them. */
-export function databaseLfTags(lake: Pick<LakeFacts, "zones">, domain: { name: string; classification: Classification }, zone: Zone): Record<LfTagName, string> {
+export function databaseLfTags(
+  lake: Pick<LakeFacts, "zones">,
+  domain: { name: string; classification: Classification },
+  zone: Zone,
+): Record<LfTagName, string> {
   return { domain: domain.name, classification: dataClassification(lake, domain.classification, zone), zone };
 }
 
@@ -271,26 +419,63 @@ const TABLE_WRITE = ["SELECT", "INSERT", "DELETE", "DESCRIBE", "ALTER"];
  * stewards hold their own domain with the grant option (restricted domains only when stewards are cleared);
  * platform admins see database metadata and no table data. Nobody is granted through IAMAllowedPrincipals.
  */
-export function personaGrants(key: PersonaKey, access: Pick<AccessConfig, "analystClearance" | "restrictedReaders">, domains: readonly Domain[]): { tags: LfTagGrant[]; keys: LfTagKeyGrant[] } {
-  const engineerClassifications = access.restrictedReaders.includes("data-engineer") ? [...CLASSIFICATIONS] : upTo("confidential");
+export function personaGrants(
+  key: PersonaKey,
+  access: Pick<AccessConfig, "analystClearance" | "restrictedReaders">,
+  domains: readonly Domain[],
+): { tags: LfTagGrant[]; keys: LfTagKeyGrant[] } {
+  const engineerClassifications = access.restrictedReaders.includes("data-engineer")
+    ? [...CLASSIFICATIONS]
+    : upTo("confidential");
   if (key === "analyst") {
     const expression = { zone: ["curated", "analytics"], classification: upTo(access.analystClearance) };
-    return { tags: [{ id: "databases", resourceType: "DATABASE", expression, permissions: ["DESCRIBE"] }, { id: "tables", resourceType: "TABLE", expression, permissions: TABLE_READ }], keys: [] };
+    return {
+      tags: [
+        { id: "databases", resourceType: "DATABASE", expression, permissions: ["DESCRIBE"] },
+        { id: "tables", resourceType: "TABLE", expression, permissions: TABLE_READ },
+      ],
+      keys: [],
+    };
   }
   if (key === "data-engineer") {
     const cls = { classification: engineerClassifications };
     return {
       tags: [
-        { id: "raw-databases", resourceType: "DATABASE", expression: { ...cls, zone: ["raw"] }, permissions: ["DESCRIBE"] },
+        {
+          id: "raw-databases",
+          resourceType: "DATABASE",
+          expression: { ...cls, zone: ["raw"] },
+          permissions: ["DESCRIBE"],
+        },
         { id: "raw-tables", resourceType: "TABLE", expression: { ...cls, zone: ["raw"] }, permissions: TABLE_READ },
-        { id: "databases", resourceType: "DATABASE", expression: { ...cls, zone: ["curated", "analytics"] }, permissions: ["DESCRIBE", "CREATE_TABLE"] },
-        { id: "tables", resourceType: "TABLE", expression: { ...cls, zone: ["curated", "analytics"] }, permissions: TABLE_WRITE },
+        {
+          id: "databases",
+          resourceType: "DATABASE",
+          expression: { ...cls, zone: ["curated", "analytics"] },
+          permissions: ["DESCRIBE", "CREATE_TABLE"],
+        },
+        {
+          id: "tables",
+          resourceType: "TABLE",
+          expression: { ...cls, zone: ["curated", "analytics"] },
+          permissions: TABLE_WRITE,
+        },
       ],
       keys: [],
     };
   }
   if (key === "platform-admin") {
-    return { tags: [{ id: "databases", resourceType: "DATABASE", expression: { classification: [...CLASSIFICATIONS] }, permissions: ["DESCRIBE"] }], keys: [] };
+    return {
+      tags: [
+        {
+          id: "databases",
+          resourceType: "DATABASE",
+          expression: { classification: [...CLASSIFICATIONS] },
+          permissions: ["DESCRIBE"],
+        },
+      ],
+      keys: [],
+    };
   }
   const name = key.slice("steward:".length);
   const d = domains.find((x) => x.name === name);
@@ -301,8 +486,20 @@ export function personaGrants(key: PersonaKey, access: Pick<AccessConfig, "analy
     tags: [
       { id: "databases", resourceType: "DATABASE", expression, permissions: ["DESCRIBE"], grantable: ["DESCRIBE"] },
       readsData
-        ? { id: "tables", resourceType: "TABLE", expression, permissions: ["SELECT", "DESCRIBE", "ALTER"], grantable: TABLE_READ }
-        : { id: "tables", resourceType: "TABLE", expression, permissions: ["DESCRIBE", "ALTER"], grantable: ["DESCRIBE"] },
+        ? {
+            id: "tables",
+            resourceType: "TABLE",
+            expression,
+            permissions: ["SELECT", "DESCRIBE", "ALTER"],
+            grantable: TABLE_READ,
+          }
+        : {
+            id: "tables",
+            resourceType: "TABLE",
+            expression,
+            permissions: ["DESCRIBE", "ALTER"],
+            grantable: ["DESCRIBE"],
+          },
     ],
     keys: [{ id: "domain-tag", tag: "domain", values: [name], permissions: ["DESCRIBE"], grantable: ["DESCRIBE"] }],
   };

@@ -5,7 +5,13 @@ import { dataTags } from "../core/tags";
 import type { NetworkRefs, PlatformContext, SecurityRefs } from "../core/types";
 import { PlatformFunction } from "../functions/function";
 import { brokerAzCount, type StreamingConfig } from "./config";
-import { KAFKA_CLASSIFICATION, KAFKA_CLIENTS, KAFKA_IAM_PORT, serverProperties, STORAGE_TARGET_UTILIZATION } from "./documents";
+import {
+  KAFKA_CLASSIFICATION,
+  KAFKA_CLIENTS,
+  KAFKA_IAM_PORT,
+  serverProperties,
+  STORAGE_TARGET_UTILIZATION,
+} from "./documents";
 import { topicManagerStatements, topicPolicies, TopicPolicies } from "./iam";
 import { topicsChecksum, topicSpec } from "./topics";
 
@@ -47,7 +53,13 @@ export class KafkaCluster extends pulumi.ComponentResource {
       {
         vpcId: network.vpcId,
         description: `${clusterName}: SASL/IAM from platform producers and consumers only`,
-        ingress: KAFKA_CLIENTS.map((kind) => ({ protocol: "tcp", fromPort: KAFKA_IAM_PORT, toPort: KAFKA_IAM_PORT, securityGroups: [network.workloadSecurityGroupIds[kind]], description: `${kind} workloads` })),
+        ingress: KAFKA_CLIENTS.map((kind) => ({
+          protocol: "tcp",
+          fromPort: KAFKA_IAM_PORT,
+          toPort: KAFKA_IAM_PORT,
+          securityGroups: [network.workloadSecurityGroupIds[kind]],
+          description: `${kind} workloads`,
+        })),
         egress: [],
         revokeRulesOnDelete: true,
         tags: { ...tags, Name: clusterName },
@@ -64,7 +76,12 @@ export class KafkaCluster extends pulumi.ComponentResource {
       );
       const configuration = new aws.msk.Configuration(
         `${name}-config`,
-        { name: `${clusterName}-config`, kafkaVersions: [config.kafkaVersion], serverProperties: serverProperties(config), description: `Broker settings of ${clusterName}` },
+        {
+          name: `${clusterName}-config`,
+          kafkaVersions: [config.kafkaVersion],
+          serverProperties: serverProperties(config),
+          description: `Broker settings of ${clusterName}`,
+        },
         p,
       );
       const provisioned = new aws.msk.Cluster(
@@ -76,24 +93,41 @@ export class KafkaCluster extends pulumi.ComponentResource {
           brokerNodeGroupInfo: {
             instanceType: config.instanceType,
             // One subnet per AZ: MSK spreads the brokers evenly over them, so use as many AZs as divide the count.
-            clientSubnets: pulumi.output(network.privateSubnetIds).apply((ids) => ids.slice(0, brokerAzCount(config.brokers, ids.length) ?? ids.length)),
+            clientSubnets: pulumi
+              .output(network.privateSubnetIds)
+              .apply((ids) => ids.slice(0, brokerAzCount(config.brokers, ids.length) ?? ids.length)),
             securityGroups: [sg.id],
             storageInfo: { ebsStorageInfo: { volumeSize: config.ebsVolumeGb } },
             connectivityInfo: { publicAccess: { type: "DISABLED" } },
           },
           clientAuthentication: { sasl: { iam: true, scram: false }, unauthenticated: false },
-          encryptionInfo: { encryptionAtRestKmsKeyArn: keyArn, encryptionInTransit: { clientBroker: "TLS", inCluster: true } },
+          encryptionInfo: {
+            encryptionAtRestKmsKeyArn: keyArn,
+            encryptionInTransit: { clientBroker: "TLS", inCluster: true },
+          },
           configurationInfo: { arn: configuration.arn, revision: configuration.latestRevision },
           loggingInfo: { brokerLogs: { cloudwatchLogs: { enabled: true, logGroup: logs.name } } },
           enhancedMonitoring: config.enhancedMonitoring,
           tags,
         },
         // Storage autoscaling grows volumes outside the program; the program must not shrink them back.
-        { parent: this, protect: ctx.protect, retainOnDelete: ctx.retainOnDelete, ignoreChanges: ["brokerNodeGroupInfo.storageInfo.ebsStorageInfo.volumeSize"] },
+        {
+          parent: this,
+          protect: ctx.protect,
+          retainOnDelete: ctx.retainOnDelete,
+          ignoreChanges: ["brokerNodeGroupInfo.storageInfo.ebsStorageInfo.volumeSize"],
+        },
       );
       const storage = new aws.appautoscaling.Target(
         `${name}-storage`,
-        { serviceNamespace: "kafka", scalableDimension: "kafka:broker-storage:VolumeSize", resourceId: provisioned.arn, minCapacity: 1, maxCapacity: config.maxEbsVolumeGb, tags },
+        {
+          serviceNamespace: "kafka",
+          scalableDimension: "kafka:broker-storage:VolumeSize",
+          resourceId: provisioned.arn,
+          minCapacity: 1,
+          maxCapacity: config.maxEbsVolumeGb,
+          tags,
+        },
         p,
       );
       new aws.appautoscaling.Policy(
@@ -155,7 +189,9 @@ export class KafkaCluster extends pulumi.ComponentResource {
       `${name}-topics`,
       {
         functionName: manager.functionName,
-        input: this.bootstrapBrokers.apply((bootstrapBrokers) => JSON.stringify({ bootstrapBrokers, region: ctx.region, checksum: this.topicsChecksum, topics: specs })),
+        input: this.bootstrapBrokers.apply((bootstrapBrokers) =>
+          JSON.stringify({ bootstrapBrokers, region: ctx.region, checksum: this.topicsChecksum, topics: specs }),
+        ),
         triggers: { topics: this.topicsChecksum, code: manager.codeHash },
       },
       { parent: this, dependsOn: [cluster] },

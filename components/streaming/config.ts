@@ -8,14 +8,21 @@ import { CLASSIFICATIONS, Classification, Environment } from "../core/types";
 export const KAFKA_ENGINES = ["msk", "msk-serverless"] as const;
 export type KafkaEngine = (typeof KAFKA_ENGINES)[number];
 export const CLEANUP_POLICIES = ["delete", "compact", "compact,delete"] as const;
-export const ENHANCED_MONITORING = ["DEFAULT", "PER_BROKER", "PER_TOPIC_PER_BROKER", "PER_TOPIC_PER_PARTITION"] as const;
+export const ENHANCED_MONITORING = [
+  "DEFAULT",
+  "PER_BROKER",
+  "PER_TOPIC_PER_BROKER",
+  "PER_TOPIC_PER_PARTITION",
+] as const;
 
 /** Kafka's own rule: 1–249 of [a-zA-Z0-9._-], and not `.` or `..`. Leading `__` is reserved for internal topics. */
 export const TOPIC_NAME = /^(?!\.{1,2}$)(?!__)[a-zA-Z0-9._-]{1,249}$/;
 
 export const topicSchema = z.strictObject({
   /** `<domain>.<name>`, e.g. `sales.orders`: the owner is visible in the name and in every ARN. */
-  name: z.string().regex(TOPIC_NAME, { message: "must be 1-249 of a-z A-Z 0-9 . _ -, not '.' or '..', not starting with '__'" }),
+  name: z
+    .string()
+    .regex(TOPIC_NAME, { message: "must be 1-249 of a-z A-Z 0-9 . _ -, not '.' or '..', not starting with '__'" }),
   partitions: z.number().int().min(1, { message: "must be at least 1" }).max(1000, { message: "must be at most 1000" }),
   /** Copies of each partition. @default the cluster's defaultReplicationFactor */
   replicationFactor: z.number().int().min(1).max(3).optional(),
@@ -32,17 +39,27 @@ export const topicSchema = z.strictObject({
 export const streamingSchema = z.strictObject({
   enabled: z.boolean().optional(),
   engine: z.enum(KAFKA_ENGINES, { message: `must be one of ${KAFKA_ENGINES.join(" | ")}` }).optional(),
-  kafkaVersion: z.string().regex(/^\d+\.\d+\.(\d+|x)$/, { message: "must be an MSK Kafka version such as 3.8.x" }).optional(),
+  kafkaVersion: z
+    .string()
+    .regex(/^\d+\.\d+\.(\d+|x)$/, { message: "must be an MSK Kafka version such as 3.8.x" })
+    .optional(),
   /** Broker count (msk only); a multiple of 2 or 3, the AZs the brokers spread over. */
   brokers: z.number().int().min(1).max(30).optional(),
-  instanceType: z.string().regex(/^(express\.)?kafka\.[a-z0-9]+\.[a-z0-9]+$/, { message: "must be an MSK broker type such as kafka.m7g.large" }).optional(),
+  instanceType: z
+    .string()
+    .regex(/^(express\.)?kafka\.[a-z0-9]+\.[a-z0-9]+$/, {
+      message: "must be an MSK broker type such as kafka.m7g.large",
+    })
+    .optional(),
   /** Initial EBS volume per broker, GiB. */
   ebsVolumeGb: z.number().int().min(1).max(16_384).optional(),
   /** Storage autoscaling ceiling per broker, GiB. */
   maxEbsVolumeGb: z.number().int().min(1).max(16_384).optional(),
   defaultReplicationFactor: z.number().int().min(1).max(3).optional(),
   minInsyncReplicas: z.number().int().min(1).max(3).optional(),
-  enhancedMonitoring: z.enum(ENHANCED_MONITORING, { message: `must be one of ${ENHANCED_MONITORING.join(" | ")}` }).optional(),
+  enhancedMonitoring: z
+    .enum(ENHANCED_MONITORING, { message: `must be one of ${ENHANCED_MONITORING.join(" | ")}` })
+    .optional(),
   /** Broker log retention in CloudWatch, days. */
   logRetentionDays: z.number().int().min(1).max(3653).optional(),
   topics: z.array(topicSchema).optional(),
@@ -86,22 +103,50 @@ type Profile = Omit<StreamingConfig, "topics">;
  */
 export const STREAMING_PROFILES: Record<Environment, Profile> = {
   dev: {
-    enabled: true, engine: "msk", kafkaVersion: "3.8.x", brokers: 2, instanceType: "kafka.t3.small", ebsVolumeGb: 20, maxEbsVolumeGb: 100,
-    defaultReplicationFactor: 2, minInsyncReplicas: 1, enhancedMonitoring: "DEFAULT", logRetentionDays: 7,
+    enabled: true,
+    engine: "msk",
+    kafkaVersion: "3.8.x",
+    brokers: 2,
+    instanceType: "kafka.t3.small",
+    ebsVolumeGb: 20,
+    maxEbsVolumeGb: 100,
+    defaultReplicationFactor: 2,
+    minInsyncReplicas: 1,
+    enhancedMonitoring: "DEFAULT",
+    logRetentionDays: 7,
   },
   staging: {
-    enabled: true, engine: "msk", kafkaVersion: "3.8.x", brokers: 2, instanceType: "kafka.m7g.large", ebsVolumeGb: 100, maxEbsVolumeGb: 500,
-    defaultReplicationFactor: 2, minInsyncReplicas: 1, enhancedMonitoring: "PER_BROKER", logRetentionDays: 30,
+    enabled: true,
+    engine: "msk",
+    kafkaVersion: "3.8.x",
+    brokers: 2,
+    instanceType: "kafka.m7g.large",
+    ebsVolumeGb: 100,
+    maxEbsVolumeGb: 500,
+    defaultReplicationFactor: 2,
+    minInsyncReplicas: 1,
+    enhancedMonitoring: "PER_BROKER",
+    logRetentionDays: 30,
   },
   prod: {
-    enabled: true, engine: "msk", kafkaVersion: "3.8.x", brokers: 3, instanceType: "kafka.m7g.large", ebsVolumeGb: 500, maxEbsVolumeGb: 4000,
-    defaultReplicationFactor: 3, minInsyncReplicas: 2, enhancedMonitoring: "PER_TOPIC_PER_BROKER", logRetentionDays: 365,
+    enabled: true,
+    engine: "msk",
+    kafkaVersion: "3.8.x",
+    brokers: 3,
+    instanceType: "kafka.m7g.large",
+    ebsVolumeGb: 500,
+    maxEbsVolumeGb: 4000,
+    defaultReplicationFactor: 3,
+    minInsyncReplicas: 2,
+    enhancedMonitoring: "PER_TOPIC_PER_BROKER",
+    logRetentionDays: 365,
   },
 };
 
 export const TOPIC_DEFAULTS = { retentionHours: 168, cleanupPolicy: "delete" } as const;
 
-const defined = <T extends object>(o: T): Partial<T> => Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
+const defined = <T extends object>(o: T): Partial<T> =>
+  Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
 
 /**
  * Profile defaults under the user's (already parsed) values. Topics get their defaults too; a topic's
@@ -147,34 +192,61 @@ export function brokerAzCount(brokers: number, azCount: number): 2 | 3 | undefin
   return undefined;
 }
 
-const BROKER_KEYS = ["brokers", "instanceType", "ebsVolumeGb", "maxEbsVolumeGb", "defaultReplicationFactor", "minInsyncReplicas", "enhancedMonitoring"] as const;
+const BROKER_KEYS = [
+  "brokers",
+  "instanceType",
+  "ebsVolumeGb",
+  "maxEbsVolumeGb",
+  "defaultReplicationFactor",
+  "minInsyncReplicas",
+  "enhancedMonitoring",
+] as const;
 
 /**
  * Rules no single field can express, each with the dotted path to fix: broker layout against the AZs,
  * replication against the brokers, topic names and owners, and what msk-serverless cannot do.
  */
-export function validateStreaming(input: StreamingInput | undefined, config: StreamingConfig, ctx: StreamingCheckContext): Problem[] {
+export function validateStreaming(
+  input: StreamingInput | undefined,
+  config: StreamingConfig,
+  ctx: StreamingCheckContext,
+): Problem[] {
   if (!config.enabled) return [];
   const problems: Problem[] = [];
   const add = (path: string, message: string) => problems.push({ path: at(path), message });
   const serverless = config.engine === "msk-serverless";
 
   if (serverless) {
-    for (const key of BROKER_KEYS) if (input?.[key] !== undefined) add(key, "does not apply to msk-serverless (brokers, storage and replication are managed by the service); remove it");
+    for (const key of BROKER_KEYS)
+      if (input?.[key] !== undefined)
+        add(
+          key,
+          "does not apply to msk-serverless (brokers, storage and replication are managed by the service); remove it",
+        );
   } else {
     const { brokers, defaultReplicationFactor: rf, minInsyncReplicas: isr } = config;
     if (brokerAzCount(brokers, ctx.azCount) === undefined) {
       const options = ctx.azCount >= 3 ? "a multiple of 2 or 3" : "a multiple of 2";
-      add("brokers", `must be ${options} so the ${ctx.azCount} AZs of the network hold the same number of brokers each; got ${brokers}`);
+      add(
+        "brokers",
+        `must be ${options} so the ${ctx.azCount} AZs of the network hold the same number of brokers each; got ${brokers}`,
+      );
     }
     if (rf > brokers) add("defaultReplicationFactor", `must not exceed the broker count (${brokers})`);
-    if (isr > rf) add("minInsyncReplicas", `must not exceed defaultReplicationFactor (${rf}): no write could ever succeed`);
-    else if (rf > 1 && isr === rf) add("minInsyncReplicas", `must be lower than defaultReplicationFactor (${rf}) so writes continue while one broker is down`);
-    if (config.maxEbsVolumeGb < config.ebsVolumeGb) add("maxEbsVolumeGb", `must be at least ebsVolumeGb (${config.ebsVolumeGb})`);
+    if (isr > rf)
+      add("minInsyncReplicas", `must not exceed defaultReplicationFactor (${rf}): no write could ever succeed`);
+    else if (rf > 1 && isr === rf)
+      add(
+        "minInsyncReplicas",
+        `must be lower than defaultReplicationFactor (${rf}) so writes continue while one broker is down`,
+      );
+    if (config.maxEbsVolumeGb < config.ebsVolumeGb)
+      add("maxEbsVolumeGb", `must be at least ebsVolumeGb (${config.ebsVolumeGb})`);
     if (ctx.environment === "prod") {
       if (brokers < 3) add("brokers", "must be at least 3 in prod");
       if (ctx.azCount < 3) add("brokers", `prod brokers must span 3 AZs; the network has ${ctx.azCount}`);
-      else if (brokerAzCount(brokers, ctx.azCount) === 2) add("brokers", `must be a multiple of 3 in prod so the brokers span all 3 AZs; got ${brokers}`);
+      else if (brokerAzCount(brokers, ctx.azCount) === 2)
+        add("brokers", `must be a multiple of 3 in prod so the brokers span all 3 AZs; got ${brokers}`);
     }
   }
 
@@ -186,20 +258,36 @@ export function validateStreaming(input: StreamingInput | undefined, config: Str
     // Kafka metric names replace '.' with '_', so `a.b` and `a_b` would collide in monitoring.
     const key = t.name.replace(/\./g, "_");
     const first = seen.get(key);
-    if (first !== undefined) add(p("name"), `collides with topics[${first}] ('${config.topics[first].name}'): names equal once '.' and '_' are treated alike`);
+    if (first !== undefined)
+      add(
+        p("name"),
+        `collides with topics[${first}] ('${config.topics[first].name}'): names equal once '.' and '_' are treated alike`,
+      );
     else seen.set(key, i);
     if (!domains.has(t.domain)) add(p("domain"), `'${t.domain}' is not a declared domain (platform.domains)`);
     else if (!t.name.startsWith(`${t.domain}.`)) add(p("name"), `must start with its domain: '${t.domain}.<name>'`);
     if (resolved.classification === "restricted") {
-      add(p("classification"), "restricted data is not streamed through the shared cluster (confidential key, readable by any role granted the topic); land it in the lake's restricted bucket instead");
+      add(
+        p("classification"),
+        "restricted data is not streamed through the shared cluster (confidential key, readable by any role granted the topic); land it in the lake's restricted bucket instead",
+      );
     }
     if (serverless) {
-      if (t.replicationFactor !== undefined) add(p("replicationFactor"), "msk-serverless replicates every topic 3 times; remove it");
+      if (t.replicationFactor !== undefined)
+        add(p("replicationFactor"), "msk-serverless replicates every topic 3 times; remove it");
     } else if (resolved.replicationFactor !== undefined) {
-      if (resolved.replicationFactor > config.brokers) add(p("replicationFactor"), `must not exceed the broker count (${config.brokers})`);
-      if (resolved.replicationFactor < config.minInsyncReplicas) add(p("replicationFactor"), `must be at least minInsyncReplicas (${config.minInsyncReplicas}): no write could ever succeed`);
+      if (resolved.replicationFactor > config.brokers)
+        add(p("replicationFactor"), `must not exceed the broker count (${config.brokers})`);
+      if (resolved.replicationFactor < config.minInsyncReplicas)
+        add(
+          p("replicationFactor"),
+          `must be at least minInsyncReplicas (${config.minInsyncReplicas}): no write could ever succeed`,
+        );
       else if (ctx.environment === "prod" && resolved.replicationFactor === config.minInsyncReplicas) {
-        add(p("replicationFactor"), `must exceed minInsyncReplicas (${config.minInsyncReplicas}) in prod so writes continue while one broker is down`);
+        add(
+          p("replicationFactor"),
+          `must exceed minInsyncReplicas (${config.minInsyncReplicas}) in prod so writes continue while one broker is down`,
+        );
       }
     }
   });

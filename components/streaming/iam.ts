@@ -25,7 +25,12 @@ export function kafkaArns(clusterArn: string): KafkaArns {
 /** Consumer groups of a topic are named `<topic>.<consumer>`; consume grants cover exactly those. */
 export const consumerGroupPattern = (topic: string) => `${topic}.*`;
 
-const connect = (arns: KafkaArns): PolicyStatement => ({ Sid: "Connect", Effect: "Allow", Action: ["kafka-cluster:Connect", "kafka-cluster:DescribeCluster"], Resource: arns.cluster });
+const connect = (arns: KafkaArns): PolicyStatement => ({
+  Sid: "Connect",
+  Effect: "Allow",
+  Action: ["kafka-cluster:Connect", "kafka-cluster:DescribeCluster"],
+  Resource: arns.cluster,
+});
 
 /**
  * Produce to one topic. Idempotent writes (the default of every current Kafka producer) need their own
@@ -36,17 +41,36 @@ export function produceStatements(clusterArn: string, topic: string): PolicyStat
   return [
     connect(arns),
     { Sid: "IdempotentWrites", Effect: "Allow", Action: "kafka-cluster:WriteDataIdempotently", Resource: arns.cluster },
-    { Sid: "Produce", Effect: "Allow", Action: ["kafka-cluster:DescribeTopic", "kafka-cluster:WriteData"], Resource: arns.topic(topic) },
+    {
+      Sid: "Produce",
+      Effect: "Allow",
+      Action: ["kafka-cluster:DescribeTopic", "kafka-cluster:WriteData"],
+      Resource: arns.topic(topic),
+    },
   ];
 }
 
 /** Consume one topic, committing offsets only in the topic's own consumer groups. */
-export function consumeStatements(clusterArn: string, topic: string, groupPattern = consumerGroupPattern(topic)): PolicyStatement[] {
+export function consumeStatements(
+  clusterArn: string,
+  topic: string,
+  groupPattern = consumerGroupPattern(topic),
+): PolicyStatement[] {
   const arns = kafkaArns(clusterArn);
   return [
     connect(arns),
-    { Sid: "Consume", Effect: "Allow", Action: ["kafka-cluster:DescribeTopic", "kafka-cluster:ReadData"], Resource: arns.topic(topic) },
-    { Sid: "ConsumerGroups", Effect: "Allow", Action: ["kafka-cluster:DescribeGroup", "kafka-cluster:AlterGroup"], Resource: arns.group(groupPattern) },
+    {
+      Sid: "Consume",
+      Effect: "Allow",
+      Action: ["kafka-cluster:DescribeTopic", "kafka-cluster:ReadData"],
+      Resource: arns.topic(topic),
+    },
+    {
+      Sid: "ConsumerGroups",
+      Effect: "Allow",
+      Action: ["kafka-cluster:DescribeGroup", "kafka-cluster:AlterGroup"],
+      Resource: arns.group(groupPattern),
+    },
   ];
 }
 
@@ -60,7 +84,14 @@ export interface TopicPolicies {
 export function topicPolicies(clusterArn: string, topics: readonly string[]): Record<string, TopicPolicies> {
   const arns = kafkaArns(clusterArn);
   return Object.fromEntries(
-    topics.map((t) => [t, { topicArn: arns.topic(t), produce: doc(...produceStatements(clusterArn, t)), consume: doc(...consumeStatements(clusterArn, t)) }]),
+    topics.map((t) => [
+      t,
+      {
+        topicArn: arns.topic(t),
+        produce: doc(...produceStatements(clusterArn, t)),
+        consume: doc(...consumeStatements(clusterArn, t)),
+      },
+    ]),
   );
 }
 
@@ -75,7 +106,13 @@ export function topicManagerStatements(clusterArn: string, topics: readonly stri
     statements.push({
       Sid: "ManageDeclaredTopics",
       Effect: "Allow",
-      Action: ["kafka-cluster:CreateTopic", "kafka-cluster:DescribeTopic", "kafka-cluster:AlterTopic", "kafka-cluster:DescribeTopicDynamicConfiguration", "kafka-cluster:AlterTopicDynamicConfiguration"],
+      Action: [
+        "kafka-cluster:CreateTopic",
+        "kafka-cluster:DescribeTopic",
+        "kafka-cluster:AlterTopic",
+        "kafka-cluster:DescribeTopicDynamicConfiguration",
+        "kafka-cluster:AlterTopicDynamicConfiguration",
+      ],
       Resource: topics.map((t) => arns.topic(t)),
     });
   }

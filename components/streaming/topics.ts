@@ -44,7 +44,10 @@ export function topicSpec(t: TopicConfig): TopicSpec {
 export function topicsChecksum(specs: readonly TopicSpec[]): string {
   const canonical = [...specs]
     .sort((a, b) => a.name.localeCompare(b.name))
-    .map((s) => ({ ...s, configs: Object.fromEntries(Object.entries(s.configs).sort(([a], [b]) => a.localeCompare(b))) }));
+    .map((s) => ({
+      ...s,
+      configs: Object.fromEntries(Object.entries(s.configs).sort(([a], [b]) => a.localeCompare(b))),
+    }));
   return createHash("sha256").update(JSON.stringify(canonical)).digest("hex");
 }
 
@@ -64,13 +67,19 @@ export function planTopicChanges(desired: readonly TopicSpec[], actual: Readonly
     let changed = false;
     const refusedBefore = plan.refused.length;
     if (want.partitions < have.partitions) {
-      plan.refused.push({ name: want.name, reason: `has ${have.partitions} partitions; Kafka cannot reduce them to ${want.partitions}` });
+      plan.refused.push({
+        name: want.name,
+        reason: `has ${have.partitions} partitions; Kafka cannot reduce them to ${want.partitions}`,
+      });
     } else if (want.partitions > have.partitions) {
       plan.addPartitions.push({ name: want.name, from: have.partitions, to: want.partitions });
       changed = true;
     }
     if (want.replicationFactor !== undefined && want.replicationFactor !== have.replicationFactor) {
-      plan.refused.push({ name: want.name, reason: `has replication factor ${have.replicationFactor}; changing it to ${want.replicationFactor} needs a partition reassignment` });
+      plan.refused.push({
+        name: want.name,
+        reason: `has replication factor ${have.replicationFactor}; changing it to ${want.replicationFactor} needs a partition reassignment`,
+      });
     }
     const differing = Object.keys(want.configs).filter((k) => have.configs[k] !== want.configs[k]);
     if (differing.length > 0) {

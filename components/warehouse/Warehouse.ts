@@ -6,7 +6,14 @@ import { dataTags } from "../core/tags";
 import type { Classification, NetworkRefs, PlatformContext, SecurityRefs } from "../core/types";
 import { PlatformFunction } from "../functions/function";
 import type { WarehouseConfig, WarehouseEngine } from "./config";
-import { bootstrapInput, bootstrapStatements, martsDomains, WAREHOUSE_CLASSIFICATION, WAREHOUSE_CLIENTS, WAREHOUSE_PORT } from "./documents";
+import {
+  bootstrapInput,
+  bootstrapStatements,
+  martsDomains,
+  WAREHOUSE_CLASSIFICATION,
+  WAREHOUSE_CLIENTS,
+  WAREHOUSE_PORT,
+} from "./documents";
 import { auroraPostgres, EngineOutput, physicalName, redshiftServerless } from "./engines";
 import { loginProblems, WarehouseLogin } from "./logins";
 import { martsSchema, renderScripts, scriptsChecksum } from "./scripts";
@@ -80,7 +87,18 @@ export class Warehouse extends pulumi.ComponentResource {
           description: `${kind} workloads`,
         })),
         // Redshift reaches S3 and KMS itself (COPY, UNLOAD, enhanced VPC routing); Aurora initiates nothing.
-        egress: engine === "redshift-serverless" ? [{ protocol: "tcp", fromPort: 443, toPort: 443, cidrBlocks: ["0.0.0.0/0"], description: "HTTPS to AWS APIs through the VPC" }] : [],
+        egress:
+          engine === "redshift-serverless"
+            ? [
+                {
+                  protocol: "tcp",
+                  fromPort: 443,
+                  toPort: 443,
+                  cidrBlocks: ["0.0.0.0/0"],
+                  description: "HTTPS to AWS APIs through the VPC",
+                },
+              ]
+            : [],
         revokeRulesOnDelete: true,
         tags: { ...tags, Name: `${physical}-db` },
       },
@@ -89,17 +107,54 @@ export class Warehouse extends pulumi.ComponentResource {
 
     const credentials = { ctx, keyArn, tags, parent: this as pulumi.Resource, engine, database: config.databaseName };
     const password = generatedPassword(`${name}-admin-password`, this);
-    const secret = credentialSecret(`${name}-admin`, `${ctx.prefix}/warehouse/admin`, `Admin credentials of ${physical}; for break-glass and the bootstrap function only`, credentials, { protect: ctx.protect, retainOnDelete: ctx.retainOnDelete });
+    const secret = credentialSecret(
+      `${name}-admin`,
+      `${ctx.prefix}/warehouse/admin`,
+      `Admin credentials of ${physical}; for break-glass and the bootstrap function only`,
+      credentials,
+      { protect: ctx.protect, retainOnDelete: ctx.retainOnDelete },
+    );
 
-    const input = { name, parent: this, ctx, network, config, keyArn, permissionsBoundaryArn: security.permissionsBoundaryArn, securityGroupId: sg.id, adminPassword: password.result, tags, logRetentionDays: args.logRetentionDays ?? 30 };
+    const input = {
+      name,
+      parent: this,
+      ctx,
+      network,
+      config,
+      keyArn,
+      permissionsBoundaryArn: security.permissionsBoundaryArn,
+      securityGroupId: sg.id,
+      adminPassword: password.result,
+      tags,
+      logRetentionDays: args.logRetentionDays ?? 30,
+    };
     const db: EngineOutput = engine === "redshift-serverless" ? redshiftServerless(input) : auroraPostgres(input);
 
-    const secretVersion = storeCredentials(`${name}-admin`, secret, config.adminUsername, password.result, db, credentials);
+    const secretVersion = storeCredentials(
+      `${name}-admin`,
+      secret,
+      config.adminUsername,
+      password.result,
+      db,
+      credentials,
+    );
 
     const loginSecrets = logins.map((login) => {
       const pw = generatedPassword(`${name}-login-${login.name}`, this);
-      const loginSecret = credentialSecret(`${name}-login-${login.name}`, `${ctx.prefix}/warehouse/login/${login.name}`, `Warehouse login '${login.name}' (group ${login.role}) for ${login.purpose}`, credentials);
-      const version = storeCredentials(`${name}-login-${login.name}`, loginSecret, login.name, pw.result, db, credentials);
+      const loginSecret = credentialSecret(
+        `${name}-login-${login.name}`,
+        `${ctx.prefix}/warehouse/login/${login.name}`,
+        `Warehouse login '${login.name}' (group ${login.role}) for ${login.purpose}`,
+        credentials,
+      );
+      const version = storeCredentials(
+        `${name}-login-${login.name}`,
+        loginSecret,
+        login.name,
+        pw.result,
+        db,
+        credentials,
+      );
       return { login, arn: loginSecret.arn, version, password: pw.result };
     });
     this.loginSecretArns = Object.fromEntries(loginSecrets.map((l) => [l.login.name, l.arn]));
@@ -108,7 +163,10 @@ export class Warehouse extends pulumi.ComponentResource {
     // Bootstrap: the rendered SQL travels in the invocation, whose triggers change exactly when the SQL or the
     // function's code does, so it runs on create and on every such change, and never otherwise.
     this.martsSchemas = martsDomains(args.domains).map(martsSchema);
-    const scripts = renderScripts(engine === "redshift-serverless" ? "redshift" : "postgres", martsDomains(args.domains));
+    const scripts = renderScripts(
+      engine === "redshift-serverless" ? "redshift" : "postgres",
+      martsDomains(args.domains),
+    );
     this.sqlChecksum = scriptsChecksum(scripts);
     const fn = new PlatformFunction(
       `${name}-bootstrap`,
@@ -118,8 +176,15 @@ export class Warehouse extends pulumi.ComponentResource {
         entry: path.join(__dirname, "handlers", "bootstrap.ts"),
         tags,
         statements: pulumi
-          .all([secret.arn, keyArn, db.workgroupArn ?? pulumi.output(undefined), pulumi.all(loginSecrets.map((l) => l.arn))])
-          .apply(([secretArn, key, workgroupArn, loginSecretArns]) => bootstrapStatements({ engine, region: ctx.region, secretArn, keyArn: key, workgroupArn, loginSecretArns })),
+          .all([
+            secret.arn,
+            keyArn,
+            db.workgroupArn ?? pulumi.output(undefined),
+            pulumi.all(loginSecrets.map((l) => l.arn)),
+          ])
+          .apply(([secretArn, key, workgroupArn, loginSecretArns]) =>
+            bootstrapStatements({ engine, region: ctx.region, secretArn, keyArn: key, workgroupArn, loginSecretArns }),
+          ),
         permissionsBoundaryArn: security.permissionsBoundaryArn,
         kmsKeyArn: keyArn,
         environment: {
@@ -134,7 +199,10 @@ export class Warehouse extends pulumi.ComponentResource {
         reservedConcurrency: 1,
         logRetentionDays: args.logRetentionDays,
         // Aurora is reached over the VPC as an ingestion workload; Redshift through the Data API, no VPC needed.
-        vpc: engine === "aurora-postgresql" ? { subnetIds: network.privateSubnetIds, securityGroupIds: [network.workloadSecurityGroupIds.ingestion] } : undefined,
+        vpc:
+          engine === "aurora-postgresql"
+            ? { subnetIds: network.privateSubnetIds, securityGroupIds: [network.workloadSecurityGroupIds.ingestion] }
+            : undefined,
       },
       { parent: this },
     );
@@ -142,9 +210,19 @@ export class Warehouse extends pulumi.ComponentResource {
       `${name}-bootstrap`,
       {
         functionName: fn.functionName,
-        input: pulumi.all(loginSecrets.map((l) => l.arn)).apply((arns) => bootstrapInput(engine, scripts, logins.map((l, i) => ({ name: l.name, role: l.role, secretArn: arns[i] })))),
+        input: pulumi.all(loginSecrets.map((l) => l.arn)).apply((arns) =>
+          bootstrapInput(
+            engine,
+            scripts,
+            logins.map((l, i) => ({ name: l.name, role: l.role, secretArn: arns[i] })),
+          ),
+        ),
         // A new password version re-runs the bootstrap, which is how a rotated login reaches the database.
-        triggers: { sql: this.sqlChecksum, code: fn.codeHash, ...Object.fromEntries(loginSecrets.map((l) => [`login-${l.login.name}`, l.version.versionId])) },
+        triggers: {
+          sql: this.sqlChecksum,
+          code: fn.codeHash,
+          ...Object.fromEntries(loginSecrets.map((l) => [`login-${l.login.name}`, l.version.versionId])),
+        },
       },
       { parent: this, dependsOn: [...db.ready, secretVersion, ...loginSecrets.map((l) => l.version)] },
     );
@@ -155,13 +233,27 @@ export class Warehouse extends pulumi.ComponentResource {
     this.adminSecretArn = secret.arn;
     this.securityGroupId = sg.id;
     this.deadLetterQueueNames = db.deadLetterQueueNames ?? [];
-    this.registerOutputs({ engine, endpoint: this.endpoint, port: this.port, database: this.database, adminSecretArn: this.adminSecretArn, securityGroupId: this.securityGroupId, martsSchemas: this.martsSchemas, sqlChecksum: this.sqlChecksum, loginSecretArns: this.loginSecretArns });
+    this.registerOutputs({
+      engine,
+      endpoint: this.endpoint,
+      port: this.port,
+      database: this.database,
+      adminSecretArn: this.adminSecretArn,
+      securityGroupId: this.securityGroupId,
+      martsSchemas: this.martsSchemas,
+      sqlChecksum: this.sqlChecksum,
+      loginSecretArns: this.loginSecretArns,
+    });
   }
 }
 
 /** A password every engine accepts: letters and digits only (no quotes, slashes, @ or spaces). */
 function generatedPassword(name: string, parent: pulumi.Resource): random.RandomPassword {
-  return new random.RandomPassword(name, { length: 40, special: false, minUpper: 2, minLower: 2, minNumeric: 2 }, { parent });
+  return new random.RandomPassword(
+    name,
+    { length: 40, special: false, minUpper: 2, minLower: 2, minNumeric: 2 },
+    { parent },
+  );
 }
 
 interface CredentialContext {
@@ -174,22 +266,47 @@ interface CredentialContext {
 }
 
 /** A Secrets Manager secret for one database user, on the warehouse's key. */
-function credentialSecret(name: string, secretName: string, description: string, c: CredentialContext, opts: pulumi.CustomResourceOptions = {}): aws.secretsmanager.Secret {
+function credentialSecret(
+  name: string,
+  secretName: string,
+  description: string,
+  c: CredentialContext,
+  opts: pulumi.CustomResourceOptions = {},
+): aws.secretsmanager.Secret {
   return new aws.secretsmanager.Secret(
     name,
-    { name: secretName, description, kmsKeyId: c.keyArn, recoveryWindowInDays: c.ctx.allowDestroyData ? 7 : 30, tags: c.tags },
+    {
+      name: secretName,
+      description,
+      kmsKeyId: c.keyArn,
+      recoveryWindowInDays: c.ctx.allowDestroyData ? 7 : 30,
+      tags: c.tags,
+    },
     { ...opts, parent: c.parent },
   );
 }
 
 /** The connection document every credential secret holds: what drivers and the External Secrets operator read. */
-function storeCredentials(name: string, secret: aws.secretsmanager.Secret, username: string, password: pulumi.Output<string>, db: EngineOutput, c: CredentialContext): aws.secretsmanager.SecretVersion {
+function storeCredentials(
+  name: string,
+  secret: aws.secretsmanager.Secret,
+  username: string,
+  password: pulumi.Output<string>,
+  db: EngineOutput,
+  c: CredentialContext,
+): aws.secretsmanager.SecretVersion {
   const engine = c.engine === "redshift-serverless" ? "redshift" : "postgres";
   return new aws.secretsmanager.SecretVersion(
     name,
     {
       secretId: secret.id,
-      secretString: pulumi.secret(pulumi.all([password, db.endpoint, db.port]).apply(([pw, host, port]) => JSON.stringify({ engine, username, password: pw, host, port, dbname: c.database }))),
+      secretString: pulumi.secret(
+        pulumi
+          .all([password, db.endpoint, db.port])
+          .apply(([pw, host, port]) =>
+            JSON.stringify({ engine, username, password: pw, host, port, dbname: c.database }),
+          ),
+      ),
     },
     { parent: c.parent },
   );

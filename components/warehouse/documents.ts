@@ -7,7 +7,10 @@ import { Script, scriptsChecksum } from "./scripts";
 
 // Plain values and documents the Warehouse component is built from; tests call these directly.
 
-export const WAREHOUSE_PORT: Record<WarehouseEngine, number> = { "redshift-serverless": 5439, "aurora-postgresql": 5432 };
+export const WAREHOUSE_PORT: Record<WarehouseEngine, number> = {
+  "redshift-serverless": 5439,
+  "aurora-postgresql": 5432,
+};
 
 /** Workloads admitted on the database port: the platform's compute, ingestion and BI groups, nothing else. */
 export const WAREHOUSE_CLIENTS: readonly WorkloadKind[] = WORKLOAD_KINDS;
@@ -49,7 +52,11 @@ export const REDSHIFT_LOG_EXPORTS = ["connectionlog", "userlog", "useractivitylo
  * Cluster parameters: TLS only (`rds.force_ssl`), TLS 1.2 at least, and an audit trail of connections,
  * schema changes and grants (pgaudit; not reads, which would flood the log with every dashboard query).
  */
-export function auroraClusterParameters(): { name: string; value: string; applyMethod: "immediate" | "pending-reboot" }[] {
+export function auroraClusterParameters(): {
+  name: string;
+  value: string;
+  applyMethod: "immediate" | "pending-reboot";
+}[] {
   return [
     { name: "rds.force_ssl", value: "1", applyMethod: "immediate" },
     { name: "ssl_min_protocol_version", value: "TLSv1.2", applyMethod: "immediate" },
@@ -81,19 +88,48 @@ export interface BootstrapRefs {
  */
 export function bootstrapStatements(r: BootstrapRefs): PolicyStatement[] {
   const statements: PolicyStatement[] = [
-    { Sid: "ReadAdminSecret", Effect: "Allow", Action: ["secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret"], Resource: r.secretArn },
-    ...(r.loginSecretArns?.length ? [{ Sid: "ReadLoginSecrets", Effect: "Allow" as const, Action: "secretsmanager:GetSecretValue", Resource: [...r.loginSecretArns] }] : []),
-    { Sid: "DecryptAdminSecret", Effect: "Allow", Action: "kms:Decrypt", Resource: r.keyArn, Condition: { StringEquals: { "kms:ViaService": `secretsmanager.${r.region}.amazonaws.com` } } },
+    {
+      Sid: "ReadAdminSecret",
+      Effect: "Allow",
+      Action: ["secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret"],
+      Resource: r.secretArn,
+    },
+    ...(r.loginSecretArns?.length
+      ? [
+          {
+            Sid: "ReadLoginSecrets",
+            Effect: "Allow" as const,
+            Action: "secretsmanager:GetSecretValue",
+            Resource: [...r.loginSecretArns],
+          },
+        ]
+      : []),
+    {
+      Sid: "DecryptAdminSecret",
+      Effect: "Allow",
+      Action: "kms:Decrypt",
+      Resource: r.keyArn,
+      Condition: { StringEquals: { "kms:ViaService": `secretsmanager.${r.region}.amazonaws.com` } },
+    },
   ];
   if (r.engine === "redshift-serverless") {
     if (!r.workgroupArn) throw new Error("bootstrapStatements: redshift-serverless needs the workgroup ARN");
     statements.push(
-      { Sid: "RunStatements", Effect: "Allow", Action: ["redshift-data:ExecuteStatement", "redshift-data:BatchExecuteStatement"], Resource: r.workgroupArn },
+      {
+        Sid: "RunStatements",
+        Effect: "Allow",
+        Action: ["redshift-data:ExecuteStatement", "redshift-data:BatchExecuteStatement"],
+        Resource: r.workgroupArn,
+      },
       {
         // Statement ids have no ARN; the condition limits reading results to statements this role submitted.
         Sid: "ReadOwnStatements",
         Effect: "Allow",
-        Action: ["redshift-data:DescribeStatement", "redshift-data:GetStatementResult", "redshift-data:CancelStatement"],
+        Action: [
+          "redshift-data:DescribeStatement",
+          "redshift-data:GetStatementResult",
+          "redshift-data:CancelStatement",
+        ],
         Resource: "*",
         Condition: { StringEquals: { "redshift-data:statement-owner-iam-userid": "${aws:userid}" } },
       },
@@ -103,7 +139,11 @@ export function bootstrapStatements(r: BootstrapRefs): PolicyStatement[] {
 }
 
 /** The Invocation payload: the rendered scripts travel with it, so the function runs exactly what was reviewed. */
-export function bootstrapInput(engine: WarehouseEngine, scripts: readonly Script[], logins: readonly LoginRef[] = []): string {
+export function bootstrapInput(
+  engine: WarehouseEngine,
+  scripts: readonly Script[],
+  logins: readonly LoginRef[] = [],
+): string {
   return JSON.stringify({ engine, checksum: scriptsChecksum(scripts), scripts, logins });
 }
 
@@ -114,7 +154,11 @@ export const SNAPSHOT_TARGET = "arn:aws:scheduler:::aws-sdk:redshiftserverless:c
  * so every run creates a new snapshot, kept `retentionDays` days.
  */
 export function snapshotScheduleInput(namespaceName: string, retentionDays: number): string {
-  return JSON.stringify({ NamespaceName: namespaceName, SnapshotName: `${namespaceName}-<aws.scheduler.execution-id>`, RetentionPeriod: retentionDays });
+  return JSON.stringify({
+    NamespaceName: namespaceName,
+    SnapshotName: `${namespaceName}-<aws.scheduler.execution-id>`,
+    RetentionPeriod: retentionDays,
+  });
 }
 
 /** The schedule's role may snapshot this namespace and nothing else. */

@@ -92,20 +92,39 @@ export function redshiftServerless(i: EngineInput): EngineOutput {
 
   new aws.redshiftserverless.UsageLimit(
     `${i.name}-usage-limit`,
-    { resourceArn: workgroup.arn, usageType: "serverless-compute", amount: r.usageLimitRpuHours, period: r.usageLimitPeriod, breachAction: r.usageLimitBreachAction },
+    {
+      resourceArn: workgroup.arn,
+      usageType: "serverless-compute",
+      amount: r.usageLimitRpuHours,
+      period: r.usageLimitPeriod,
+      breachAction: r.usageLimitBreachAction,
+    },
     { parent: i.parent },
   );
 
   // Automatic recovery points cover only 24 hours; a daily snapshot with the profile's retention covers the rest.
   // A snapshot the scheduler could not start lands in a dead-letter queue (alarmed) instead of vanishing.
-  const dlq = new aws.sqs.Queue(`${i.name}-snapshots-dlq`, { name: `${physical}-snapshots-dlq`, kmsMasterKeyId: i.keyArn, messageRetentionSeconds: 14 * 24 * 3600, tags: { ...tags, ...DEAD_LETTER_TAG } }, { parent: i.parent });
+  const dlq = new aws.sqs.Queue(
+    `${i.name}-snapshots-dlq`,
+    {
+      name: `${physical}-snapshots-dlq`,
+      kmsMasterKeyId: i.keyArn,
+      messageRetentionSeconds: 14 * 24 * 3600,
+      tags: { ...tags, ...DEAD_LETTER_TAG },
+    },
+    { parent: i.parent },
+  );
   const { role } = platformRole(
     `${i.name}-snapshots`,
     {
       ctx,
       permissionsBoundaryArn: i.permissionsBoundaryArn,
       assumeRolePolicy: namespace.arn.apply((arn) => serviceTrust("scheduler.amazonaws.com", accountOf(arn))),
-      policy: pulumi.all([namespace.arn, dlq.arn, i.keyArn]).apply(([arn, q, k]) => doc(...snapshotRoleStatements(arn), ...queueSendStatements(q, k, ctx.region, "DeadLetter"))),
+      policy: pulumi
+        .all([namespace.arn, dlq.arn, i.keyArn])
+        .apply(([arn, q, k]) =>
+          doc(...snapshotRoleStatements(arn), ...queueSendStatements(q, k, ctx.region, "DeadLetter")),
+        ),
       tags,
       description: `Takes the daily snapshots of ${physical}`,
     },
@@ -150,17 +169,32 @@ export function auroraPostgres(i: EngineInput): EngineOutput {
   const identifier = physicalName(ctx);
   const prod = ctx.environment === "prod";
 
-  const subnets = new aws.rds.SubnetGroup(`${i.name}-subnets`, { name: identifier, description: `Private subnets of ${identifier}`, subnetIds: i.network.privateSubnetIds, tags }, { parent: i.parent });
+  const subnets = new aws.rds.SubnetGroup(
+    `${i.name}-subnets`,
+    { name: identifier, description: `Private subnets of ${identifier}`, subnetIds: i.network.privateSubnetIds, tags },
+    { parent: i.parent },
+  );
   const family = auroraParameterFamily(a.engineVersion);
   const parameters = new aws.rds.ClusterParameterGroup(
     `${i.name}-parameters`,
-    { name: `${identifier}-${family}`, family, description: `TLS-only, audited ${identifier}`, parameters: auroraClusterParameters(), tags },
+    {
+      name: `${identifier}-${family}`,
+      family,
+      description: `TLS-only, audited ${identifier}`,
+      parameters: auroraClusterParameters(),
+      tags,
+    },
     { parent: i.parent },
   );
   // Created first so RDS does not create it unencrypted and kept forever.
   const logs = new aws.cloudwatch.LogGroup(
     `${i.name}-postgresql-logs`,
-    { name: `/aws/rds/cluster/${identifier}/postgresql`, retentionInDays: i.logRetentionDays, kmsKeyId: i.keyArn, tags },
+    {
+      name: `/aws/rds/cluster/${identifier}/postgresql`,
+      retentionInDays: i.logRetentionDays,
+      kmsKeyId: i.keyArn,
+      tags,
+    },
     { parent: i.parent, retainOnDelete: ctx.retainOnDelete },
   );
 
@@ -200,27 +234,29 @@ export function auroraPostgres(i: EngineInput): EngineOutput {
     { ...stateful, dependsOn: [logs] },
   );
 
-  const instances = Array.from({ length: 1 + a.readers }, (_, n) =>
-    new aws.rds.ClusterInstance(
-      `${i.name}-instance-${n + 1}`,
-      {
-        identifier: `${identifier}-${n + 1}`,
-        clusterIdentifier: cluster.id,
-        engine: "aurora-postgresql",
-        engineVersion: a.engineVersion,
-        instanceClass: "db.serverless",
-        dbSubnetGroupName: subnets.name,
-        publiclyAccessible: false,
-        performanceInsightsEnabled: true,
-        performanceInsightsKmsKeyId: i.keyArn,
-        performanceInsightsRetentionPeriod: 7,
-        autoMinorVersionUpgrade: true,
-        // The first reader is the preferred failover target.
-        promotionTier: n === 0 ? 0 : 1,
-        tags,
-      },
-      stateful,
-    ),
+  const instances = Array.from(
+    { length: 1 + a.readers },
+    (_, n) =>
+      new aws.rds.ClusterInstance(
+        `${i.name}-instance-${n + 1}`,
+        {
+          identifier: `${identifier}-${n + 1}`,
+          clusterIdentifier: cluster.id,
+          engine: "aurora-postgresql",
+          engineVersion: a.engineVersion,
+          instanceClass: "db.serverless",
+          dbSubnetGroupName: subnets.name,
+          publiclyAccessible: false,
+          performanceInsightsEnabled: true,
+          performanceInsightsKmsKeyId: i.keyArn,
+          performanceInsightsRetentionPeriod: 7,
+          autoMinorVersionUpgrade: true,
+          // The first reader is the preferred failover target.
+          promotionTier: n === 0 ? 0 : 1,
+          tags,
+        },
+        stateful,
+      ),
   );
 
   return { endpoint: cluster.endpoint, port: cluster.port, ready: instances };

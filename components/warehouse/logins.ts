@@ -33,9 +33,12 @@ export function loginProblems(logins: readonly WarehouseLogin[], adminUsername?:
   const problems: string[] = [];
   const seen = new Set<string>();
   for (const l of logins) {
-    if (!LOGIN_NAME.test(l.name)) problems.push(`login '${l.name}': must be 3–63 lower-case letters, digits or _, starting with a letter`);
-    if (RESERVED.has(l.name) || l.name === adminUsername) problems.push(`login '${l.name}': the name is reserved by the platform`);
-    if (!(LOGIN_ROLES as readonly string[]).includes(l.role)) problems.push(`login '${l.name}': role must be one of ${LOGIN_ROLES.join(" | ")}`);
+    if (!LOGIN_NAME.test(l.name))
+      problems.push(`login '${l.name}': must be 3–63 lower-case letters, digits or _, starting with a letter`);
+    if (RESERVED.has(l.name) || l.name === adminUsername)
+      problems.push(`login '${l.name}': the name is reserved by the platform`);
+    if (!(LOGIN_ROLES as readonly string[]).includes(l.role))
+      problems.push(`login '${l.name}': role must be one of ${LOGIN_ROLES.join(" | ")}`);
     if (seen.has(l.name)) problems.push(`login '${l.name}': declared twice`);
     seen.add(l.name);
   }
@@ -47,7 +50,11 @@ export function loginProblems(logins: readonly WarehouseLogin[], adminUsername?:
  * The bootstrap sends this instead of the password: pgaudit logs role statements, and a verifier in a log
  * cannot be replayed as a password.
  */
-export function scramSha256Verifier(password: string, salt: Buffer = crypto.randomBytes(16), iterations = 4096): string {
+export function scramSha256Verifier(
+  password: string,
+  salt: Buffer = crypto.randomBytes(16),
+  iterations = 4096,
+): string {
   const salted = crypto.pbkdf2Sync(password.normalize("NFKC"), salt, iterations, 32, "sha256");
   const hmac = (key: Buffer, text: string) => crypto.createHmac("sha256", key).update(text).digest();
   const storedKey = crypto.createHash("sha256").update(hmac(salted, "Client Key")).digest();
@@ -57,7 +64,10 @@ export function scramSha256Verifier(password: string, salt: Buffer = crypto.rand
 
 /** Redshift's documented hashed-password form: `md5` followed by md5(password || user name). */
 export function redshiftMd5Password(password: string, user: string): string {
-  return `md5${crypto.createHash("md5").update(password + user).digest("hex")}`;
+  return `md5${crypto
+    .createHash("md5")
+    .update(password + user)
+    .digest("hex")}`;
 }
 
 // Values are written as literals (the Redshift Data API's batch call takes no parameters), so only these shapes
@@ -68,9 +78,15 @@ const HASH = /^(SCRAM-SHA-256\$\d+:[A-Za-z0-9+/=]+\$[A-Za-z0-9+/=]+:[A-Za-z0-9+/
  * Statements that make `login` exist, able to log in with `hash`, with no special privileges, member of its role
  * and of no other platform role. Idempotent: a re-run leaves the catalog as it was (except a new password).
  */
-export function loginStatements(dialect: SqlDialectName, login: Pick<LoginRef, "name" | "role">, hash: string): string[] {
-  if (!LOGIN_NAME.test(login.name) || RESERVED.has(login.name)) throw new Error(`refusing to render login '${login.name}'`);
-  if (!(LOGIN_ROLES as readonly string[]).includes(login.role)) throw new Error(`refusing to render role '${login.role}'`);
+export function loginStatements(
+  dialect: SqlDialectName,
+  login: Pick<LoginRef, "name" | "role">,
+  hash: string,
+): string[] {
+  if (!LOGIN_NAME.test(login.name) || RESERVED.has(login.name))
+    throw new Error(`refusing to render login '${login.name}'`);
+  if (!(LOGIN_ROLES as readonly string[]).includes(login.role))
+    throw new Error(`refusing to render role '${login.role}'`);
   if (!HASH.test(hash)) throw new Error(`refusing to render a password that is not a hash for '${login.name}'`);
   const others = LOGIN_ROLES.filter((r) => r !== login.role);
   if (dialect === "postgres") {

@@ -67,7 +67,8 @@ const SCRIPT_ID = /^(V\d{3}|R__[a-z0-9_]+\.[a-z0-9_]+)$/;
 const CHECKSUM = /^[0-9a-f]{64}$/;
 
 function ledgerWrite(dialect: Dialect, script: Script): string[] {
-  if (!SCRIPT_ID.test(script.id) || !CHECKSUM.test(script.checksum)) throw new Error(`refusing to record malformed script ${script.id}`);
+  if (!SCRIPT_ID.test(script.id) || !CHECKSUM.test(script.checksum))
+    throw new Error(`refusing to record malformed script ${script.id}`);
   return [
     // DELETE + INSERT rather than an upsert: Redshift has no ON CONFLICT, and the lock makes it safe.
     `DELETE FROM ${LEDGER_TABLE} WHERE script = '${script.id}'`,
@@ -85,10 +86,16 @@ export async function readLedger(session: SqlSession): Promise<Map<string, strin
  * Decides what to run, without running it. Refuses (throws) when a versioned script was edited after it was
  * applied, or when the database has versions this program does not know (it is ahead of the code).
  */
-export function pendingScripts(scripts: readonly Script[], ledger: ReadonlyMap<string, string>): { pending: Script[]; unchanged: string[] } {
+export function pendingScripts(
+  scripts: readonly Script[],
+  ledger: ReadonlyMap<string, string>,
+): { pending: Script[]; unchanged: string[] } {
   const known = new Set(scripts.map((s) => s.id));
   const ahead = [...ledger.keys()].filter((id) => id.startsWith("V") && !known.has(id));
-  if (ahead.length > 0) throw new Error(`the database has versions this program does not know (${ahead.sort().join(", ")}): deploy the newer code instead`);
+  if (ahead.length > 0)
+    throw new Error(
+      `the database has versions this program does not know (${ahead.sort().join(", ")}): deploy the newer code instead`,
+    );
   const pending: Script[] = [];
   const unchanged: string[] = [];
   for (const s of scripts) {
@@ -106,7 +113,11 @@ export function pendingScripts(scripts: readonly Script[], ledger: ReadonlyMap<s
  * leaves the ledger telling the truth and the next run resumes where this one stopped. A second run with the
  * same scripts reads the ledger and changes nothing.
  */
-export async function applyScripts(session: SqlSession, dialect: Dialect, scripts: readonly Script[]): Promise<ApplyResult> {
+export async function applyScripts(
+  session: SqlSession,
+  dialect: Dialect,
+  scripts: readonly Script[],
+): Promise<ApplyResult> {
   await session.transaction(dialect.ledger);
   const { pending, unchanged } = pendingScripts(scripts, await readLedger(session));
   const applied: string[] = [];

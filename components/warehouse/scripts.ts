@@ -132,7 +132,8 @@ export function renderTemplate(template: string, values: Record<string, string>)
 export function renderScripts(dialect: SqlDialectName, domains: readonly string[], dir = SQL_DIR): Script[] {
   const files = fs.readdirSync(path.join(dir, dialect)).filter((f) => f.endsWith(".sql"));
   const unknown = files.filter((f) => !VERSIONED.test(f) && !REPEATABLE.test(f));
-  if (unknown.length > 0) throw new Error(`unexpected SQL files (want V###__name.sql or R__name.sql): ${unknown.join(", ")}`);
+  if (unknown.length > 0)
+    throw new Error(`unexpected SQL files (want V###__name.sql or R__name.sql): ${unknown.join(", ")}`);
   const read = (f: string) => fs.readFileSync(path.join(dir, dialect, f), "utf8");
   const sorted = [...new Set(domains)].sort();
 
@@ -150,7 +151,14 @@ export function renderScripts(dialect: SqlDialectName, domains: readonly string[
     .flatMap((f) => {
       const template = read(f);
       const name = REPEATABLE.exec(f)![1];
-      return sorted.map((domain) => scriptOf(`R__${name}.${domain}`, "repeatable", f, splitStatements(renderTemplate(template, { schema: martsSchema(domain) }))));
+      return sorted.map((domain) =>
+        scriptOf(
+          `R__${name}.${domain}`,
+          "repeatable",
+          f,
+          splitStatements(renderTemplate(template, { schema: martsSchema(domain) })),
+        ),
+      );
     });
   return [...versioned, ...repeatable];
 }

@@ -40,7 +40,8 @@ function options(r: PlannedResource) {
 
 // The runtime compares type tokens; we do the same without importing resource classes.
 function typeMatcher(type: string) {
-  return (cls: { __pulumiType?: string; isInstance?: unknown }) => (cls as { __pulumiType?: string }).__pulumiType === type;
+  return (cls: { __pulumiType?: string; isInstance?: unknown }) =>
+    (cls as { __pulumiType?: string }).__pulumiType === type;
 }
 
 /** Builds ResourceValidationArgs the way @pulumi/policy's analyzer server does: proxied props, config, notApplicable. */

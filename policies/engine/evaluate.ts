@@ -5,7 +5,10 @@ import { waived } from "../rules/define";
 import { NotApplicable, PlannedResource, resourceArgs, stackArgs } from "./args";
 
 /** A policy config file's contents: per rule, a level or `{ enforcementLevel, ...properties }`. */
-export type PolicyConfig = Record<string, EnforcementLevel | ({ enforcementLevel?: EnforcementLevel } & Record<string, unknown>)>;
+export type PolicyConfig = Record<
+  string,
+  EnforcementLevel | ({ enforcementLevel?: EnforcementLevel } & Record<string, unknown>)
+>;
 
 export interface Violation {
   readonly policy: string;
@@ -26,7 +29,10 @@ export interface Verdicts {
 }
 
 /** Splits one config entry into its level and its properties, as the analyzer server does. */
-export function ruleSettings(rule: PlatformRule, config: PolicyConfig): { level: EnforcementLevel; properties: Record<string, unknown> } {
+export function ruleSettings(
+  rule: PlatformRule,
+  config: PolicyConfig,
+): { level: EnforcementLevel; properties: Record<string, unknown> } {
   const entry = config[rule.name];
   const all = config["all"];
   const fallback = typeof all === "string" ? all : (rule.enforcementLevel ?? "advisory");
@@ -40,21 +46,30 @@ export function ruleSettings(rule: PlatformRule, config: PolicyConfig): { level:
  * Runs every rule over the planned resources the way the policy analyzer does: resource rules once per
  * resource with proxied inputs, stack rules once over the linked graph; `notApplicable` is honoured.
  */
-export async function evaluate(rules: readonly PlatformRule[], resources: readonly PlannedResource[], config: PolicyConfig): Promise<Verdicts> {
+export async function evaluate(
+  rules: readonly PlatformRule[],
+  resources: readonly PlannedResource[],
+  config: PolicyConfig,
+): Promise<Verdicts> {
   const violations: Violation[] = [];
   const waivers: WaiverInUse[] = [];
   for (const rule of rules) {
     const { level, properties } = ruleSettings(rule, config);
     if (level === "disabled") continue;
     const reported = level === "remediate" ? "mandatory" : level;
-    const report = (message: string, urn?: string) => violations.push({ policy: rule.name, level: reported, urn, message });
+    const report = (message: string, urn?: string) =>
+      violations.push({ policy: rule.name, level: reported, urn, message });
     const guard = async (fn: () => unknown) => {
       try {
         await fn();
       } catch (e) {
         if (e instanceof NotApplicable) return;
         if (e instanceof UnknownValueError) {
-          violations.push({ policy: rule.name, level: "advisory", message: `cannot run during preview: ${(e as Error).message}` });
+          violations.push({
+            policy: rule.name,
+            level: "advisory",
+            message: `cannot run during preview: ${(e as Error).message}`,
+          });
           return;
         }
         throw e;
@@ -69,7 +84,8 @@ export async function evaluate(rules: readonly PlatformRule[], resources: readon
       const validations = Array.isArray(rule.validateResource) ? rule.validateResource : [rule.validateResource];
       for (const r of resources) {
         if (!r.custom || !types.has(r.type)) continue;
-        for (const v of validations) await guard(() => v(resourceArgs(r, properties), (m, urn) => report(m, urn ?? r.urn)));
+        for (const v of validations)
+          await guard(() => v(resourceArgs(r, properties), (m, urn) => report(m, urn ?? r.urn)));
       }
     } else if ("validateStack" in rule && rule.validateStack) {
       const validate = rule.validateStack;

@@ -107,7 +107,12 @@ function ruleHeader(def: RuleDef) {
     remediationSteps: def.remediation,
     enforcementLevel: def.enforcement.prod,
     configSchema: waiverSchema,
-    meta: { group: def.group, remediation: def.remediation, resourceTypes: def.resourceTypes, enforcement: def.enforcement },
+    meta: {
+      group: def.group,
+      remediation: def.remediation,
+      resourceTypes: def.resourceTypes,
+      enforcement: def.enforcement,
+    },
   };
 }
 
@@ -131,7 +136,11 @@ export function resourceRule(def: ResourceRuleDef): PlatformResourceRule {
 
 interface StackRuleDef extends RuleDef {
   /** `resources` holds the whole stack; waived resources are filtered out of what can be reported. */
-  validate(resources: readonly PolicyResource[], report: (message: string, urn: string) => void, args: StackValidationArgs): void;
+  validate(
+    resources: readonly PolicyResource[],
+    report: (message: string, urn: string) => void,
+    args: StackValidationArgs,
+  ): void;
 }
 
 /** A rule that joins resources across the stack (a bucket and its companions, a role and its boundary). */

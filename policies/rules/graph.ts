@@ -14,11 +14,16 @@ export function dependenciesOf(r: PolicyResource, type: string): PolicyResource[
 }
 
 /** Resources of `type` that depend on `target`. */
-export function dependents(resources: readonly PolicyResource[], target: PolicyResource, type: string): PolicyResource[] {
+export function dependents(
+  resources: readonly PolicyResource[],
+  target: PolicyResource,
+  type: string,
+): PolicyResource[] {
   return resources.filter((r) => r.type === type && r.dependencies.some((d) => d.urn === target.urn));
 }
 
-export const classificationOf = (r: { props: Record<string, unknown> }): string | undefined => tagsOf(r.props)[TAG.dataClassification];
+export const classificationOf = (r: { props: Record<string, unknown> }): string | undefined =>
+  tagsOf(r.props)[TAG.dataClassification];
 
 const str = (v: unknown): string | undefined => (typeof v === "string" && v !== "" ? v : undefined);
 
@@ -26,9 +31,17 @@ const str = (v: unknown): string | undefined => (typeof v === "string" && v !== 
  * Where each type names the KMS key that encrypts it. Buckets name theirs through the SSE companion. MSK
  * Serverless is absent on purpose: it cannot use a customer-managed key.
  */
-export const ENCRYPTION_KEY_INPUTS: Readonly<Record<string, (r: PolicyResource, all: readonly PolicyResource[]) => unknown[]>> = {
+export const ENCRYPTION_KEY_INPUTS: Readonly<
+  Record<string, (r: PolicyResource, all: readonly PolicyResource[]) => unknown[]>
+> = {
   [S3.bucket]: (r, all) =>
-    companions(all, S3.sse, r.props.bucket).flatMap((sse) => list(sse.props.rules).map((rule) => (rule as { applyServerSideEncryptionByDefault?: { kmsMasterKeyId?: unknown } }).applyServerSideEncryptionByDefault?.kmsMasterKeyId)),
+    companions(all, S3.sse, r.props.bucket).flatMap((sse) =>
+      list(sse.props.rules).map(
+        (rule) =>
+          (rule as { applyServerSideEncryptionByDefault?: { kmsMasterKeyId?: unknown } })
+            .applyServerSideEncryptionByDefault?.kmsMasterKeyId,
+      ),
+    ),
   "aws:sqs/queue:Queue": (r) => [r.props.kmsMasterKeyId],
   "aws:sns/topic:Topic": (r) => [r.props.kmsMasterKeyId],
   "aws:dynamodb/table:Table": (r) => [r.props.serverSideEncryption?.kmsKeyArn],
@@ -39,25 +52,36 @@ export const ENCRYPTION_KEY_INPUTS: Readonly<Record<string, (r: PolicyResource, 
   "aws:msk/cluster:Cluster": (r) => [r.props.encryptionInfo?.encryptionAtRestKmsKeyArn],
   "aws:secretsmanager/secret:Secret": (r) => [r.props.kmsKeyId],
   [LOG_GROUP]: (r) => [r.props.kmsKeyId],
-  "aws:athena/workgroup:Workgroup": (r) => [r.props.configuration?.resultConfiguration?.encryptionConfiguration?.kmsKeyArn],
+  "aws:athena/workgroup:Workgroup": (r) => [
+    r.props.configuration?.resultConfiguration?.encryptionConfiguration?.kmsKeyArn,
+  ],
 };
 
 /** Key references that are not "this resource's data at rest" but still put data under the key. */
 const OTHER_KEY_INPUTS: Readonly<Record<string, (r: PolicyResource) => unknown[]>> = {
   "aws:rds/clusterInstance:ClusterInstance": (r) => [r.props.performanceInsightsKmsKeyId],
-  "aws:eks/cluster:Cluster": (r) => list(r.props.encryptionConfig).map((c) => (c as { provider?: { keyArn?: unknown } }).provider?.keyArn),
+  "aws:eks/cluster:Cluster": (r) =>
+    list(r.props.encryptionConfig).map((c) => (c as { provider?: { keyArn?: unknown } }).provider?.keyArn),
   "aws:lambda/function:Function": (r) => [r.props.kmsKeyArn],
   "aws:ebs/volume:Volume": (r) => [r.props.kmsKeyId],
-  "aws:ec2/launchTemplate:LaunchTemplate": (r) => list(r.props.blockDeviceMappings).map((m) => (m as { ebs?: { kmsKeyId?: unknown } }).ebs?.kmsKeyId),
+  "aws:ec2/launchTemplate:LaunchTemplate": (r) =>
+    list(r.props.blockDeviceMappings).map((m) => (m as { ebs?: { kmsKeyId?: unknown } }).ebs?.kmsKeyId),
 };
 
 /** Every type that can put data under a KMS key, for rules about who uses which key. */
-export const KEY_USER_TYPES: readonly string[] = [...Object.keys(ENCRYPTION_KEY_INPUTS), ...Object.keys(OTHER_KEY_INPUTS)];
+export const KEY_USER_TYPES: readonly string[] = [
+  ...Object.keys(ENCRYPTION_KEY_INPUTS),
+  ...Object.keys(OTHER_KEY_INPUTS),
+];
 
 /** The key references a resource's inputs make (unset ones dropped). */
 export function keyRefs(r: PolicyResource, all: readonly PolicyResource[]): string[] {
   const read = ENCRYPTION_KEY_INPUTS[r.type] ?? OTHER_KEY_INPUTS[r.type];
-  return read ? read(r, all).map(str).filter((v): v is string => v !== undefined) : [];
+  return read
+    ? read(r, all)
+        .map(str)
+        .filter((v): v is string => v !== undefined)
+    : [];
 }
 
 /**
@@ -65,7 +89,9 @@ export function keyRefs(r: PolicyResource, all: readonly PolicyResource[]): stri
  * the key id as an input and depend on their key, which is how an ARN output is tied back to a Key's tags.
  * Falls back to the only Key the referencing resource depends on.
  */
-export function keyResolver(resources: readonly PolicyResource[]): (ref: string, from?: PolicyResource) => PolicyResource | undefined {
+export function keyResolver(
+  resources: readonly PolicyResource[],
+): (ref: string, from?: PolicyResource) => PolicyResource | undefined {
   const byAlias = new Map<string, PolicyResource>();
   const byId = new Map<string, PolicyResource>();
   for (const alias of resources.filter((r) => r.type === KMS.alias)) {
@@ -92,15 +118,29 @@ export function keyHolder(r: PolicyResource, all: readonly PolicyResource[]): Po
 // ---- policy documents ----------------------------------------------------------------------------------------
 
 /** The key use actions a statement grants (kms:* and prefixes included); empty for pure administration. */
-export const KEY_USE = ["kms:Encrypt", "kms:Decrypt", "kms:ReEncryptFrom", "kms:ReEncryptTo", "kms:GenerateDataKey", "kms:GenerateDataKeyWithoutPlaintext"];
+export const KEY_USE = [
+  "kms:Encrypt",
+  "kms:Decrypt",
+  "kms:ReEncryptFrom",
+  "kms:ReEncryptTo",
+  "kms:GenerateDataKey",
+  "kms:GenerateDataKeyWithoutPlaintext",
+];
 
 /** Whether an IAM action pattern (with `*` and `?`) matches an action, case-insensitively as IAM does. */
 export function actionMatches(pattern: string, action: string): boolean {
-  const re = new RegExp(`^${pattern.replace(/[.+^${}()|[\]\\]/g, "\\$&").replace(/\*/g, ".*").replace(/\?/g, ".")}$`, "i");
+  const re = new RegExp(
+    `^${pattern
+      .replace(/[.+^${}()|[\]\\]/g, "\\$&")
+      .replace(/\*/g, ".*")
+      .replace(/\?/g, ".")}$`,
+    "i",
+  );
   return re.test(action);
 }
 
-export const grants = (s: Stmt, action: string): boolean => s.Effect === "Allow" && list(s.Action).some((a) => actionMatches(a, action));
+export const grants = (s: Stmt, action: string): boolean =>
+  s.Effect === "Allow" && list(s.Action).some((a) => actionMatches(a, action));
 
 /** A principal that is everyone: `"*"` or `{ AWS: "*" }`. */
 export function isAnyone(principal: unknown): boolean {
@@ -111,7 +151,8 @@ export function isAnyone(principal: unknown): boolean {
 
 /** Condition keys a statement tests with a positive operator (StringEquals, ArnLike, …), lower-cased. */
 export function positiveConditionKeys(s: Stmt): string[] {
-  const positive = /^(ForAnyValue:|ForAllValues:)?(StringEquals|StringEqualsIgnoreCase|StringLike|ArnEquals|ArnLike|Bool|IpAddress|NumericEquals)$/;
+  const positive =
+    /^(ForAnyValue:|ForAllValues:)?(StringEquals|StringEqualsIgnoreCase|StringLike|ArnEquals|ArnLike|Bool|IpAddress|NumericEquals)$/;
   return Object.entries(s.Condition ?? {})
     .filter(([op]) => positive.test(op))
     .flatMap(([, keys]) => Object.keys(keys).map((k) => k.toLowerCase()));

@@ -22,9 +22,28 @@ export * from "./define";
 
 /** The governance pack's own modules, in catalogue order (component modules append theirs to allRules). */
 export const governancePack: readonly PlatformRule[] = [
-  ...storageRules, ...bucketPolicyRules, ...securityRules, ...kmsRules, ...iamRules, ...governanceRules, ...dataPlatformRules,
-  ...networkRules, ...logRules, ...secretRules, ...catalogRules, ...serviceRules, ...workloadRules, ...deliveryRules,
+  ...storageRules,
+  ...bucketPolicyRules,
+  ...securityRules,
+  ...kmsRules,
+  ...iamRules,
+  ...governanceRules,
+  ...dataPlatformRules,
+  ...networkRules,
+  ...logRules,
+  ...secretRules,
+  ...catalogRules,
+  ...serviceRules,
+  ...workloadRules,
+  ...deliveryRules,
 ];
 
 /** Every rule of the pack, in catalogue order. The PolicyPack, the offline plan and the tests all use this list. */
-export const allRules: readonly PlatformRule[] = [...governancePack, ...warehouseRules, ...streamingRules, ...kubernetesRules, ...accessRules, ...ingestionRules];
+export const allRules: readonly PlatformRule[] = [
+  ...governancePack,
+  ...warehouseRules,
+  ...streamingRules,
+  ...kubernetesRules,
+  ...accessRules,
+  ...ingestionRules,
+];

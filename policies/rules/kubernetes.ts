@@ -47,7 +47,10 @@ function sparkPods(app: Obj): Obj[] {
     hostNetwork: role.hostNetwork,
     securityContext: role.podSecurityContext,
     volumes: app.volumes,
-    containers: [{ name: "spark", image: role.image ?? defaultImage, securityContext: role.securityContext }, ...objs(role.sidecars)],
+    containers: [
+      { name: "spark", image: role.image ?? defaultImage, securityContext: role.securityContext },
+      ...objs(role.sidecars),
+    ],
     initContainers: objs(role.initContainers),
   });
   return [pod(get(app, "driver"), app.image), pod(get(app, "executor"), app.image)];
@@ -60,13 +63,22 @@ interface Workload {
 
 /** Workloads declared in namespaces the stack itself creates. */
 function platformWorkloads(resources: readonly PolicyResource[]): Workload[] {
-  const namespaces = new Set(resources.filter((r) => r.type === K8S.namespace).map((r) => get(r.props, "metadata").name).filter((n): n is string => typeof n === "string"));
+  const namespaces = new Set(
+    resources
+      .filter((r) => r.type === K8S.namespace)
+      .map((r) => get(r.props, "metadata").name)
+      .filter((n): n is string => typeof n === "string"),
+  );
   return resources
     .filter((r) => POD_SPECS[r.type] && namespaces.has(String(get(r.props, "metadata").namespace)))
     .map((r) => ({ resource: r, pods: POD_SPECS[r.type](get(r.props, "spec")) }));
 }
 
-const containersOf = (pod: Obj): Obj[] => [...objs(pod.containers), ...objs(pod.initContainers), ...objs(pod.ephemeralContainers)];
+const containersOf = (pod: Obj): Obj[] => [
+  ...objs(pod.containers),
+  ...objs(pod.initContainers),
+  ...objs(pod.ephemeralContainers),
+];
 const DANGEROUS_CAPABILITIES = ["ALL", "SYS_ADMIN", "NET_ADMIN", "SYS_PTRACE", "SYS_MODULE", "NET_RAW", "BPF"];
 
 /** Every reason a pod spec is privileged: the flags and host namespaces Pod Security `baseline` forbids. */
@@ -78,15 +90,23 @@ export function privilegeFindings(pod: Obj): string[] {
     const name = String(c.name ?? "container");
     if (sc.privileged === true) found.push(`${name} is privileged`);
     if (sc.allowPrivilegeEscalation === true) found.push(`${name} allows privilege escalation`);
-    const added = list(get(sc, "capabilities").add as string | string[] | undefined).filter((cap) => DANGEROUS_CAPABILITIES.includes(String(cap).toUpperCase()));
+    const added = list(get(sc, "capabilities").add as string | string[] | undefined).filter((cap) =>
+      DANGEROUS_CAPABILITIES.includes(String(cap).toUpperCase()),
+    );
     if (added.length > 0) found.push(`${name} adds ${added.join(", ")}`);
   }
   return found;
 }
 
-const describe = (r: PolicyResource) => `${r.type.split(":").pop()} '${String(get(r.props, "metadata").name ?? r.name)}'`;
+const describe = (r: PolicyResource) =>
+  `${r.type.split(":").pop()} '${String(get(r.props, "metadata").name ?? r.name)}'`;
 
-function workloadRule(def: { name: string; description: string; remediation: string; check: (pod: Obj) => string[] }): PlatformRule {
+function workloadRule(def: {
+  name: string;
+  description: string;
+  remediation: string;
+  check: (pod: Obj) => string[];
+}): PlatformRule {
   return stackRule({
     name: def.name,
     description: def.description,
@@ -110,44 +130,59 @@ export const kubernetesRules: PlatformRule[] = [
   resourceRule({
     name: "eks-endpoint-not-public",
     description: "The EKS API endpoint is private; a public endpoint is tolerated in dev only.",
-    remediation: "Keep platform.compute.cluster.endpointPublicAccess false and reach the API from inside the VPC (VPN, bastion, CI runners).",
-    group: "security", resourceTypes: [K8S.cluster], enforcement: SECURITY,
+    remediation:
+      "Keep platform.compute.cluster.endpointPublicAccess false and reach the API from inside the VPC (VPN, bastion, CI runners).",
+    group: "security",
+    resourceTypes: [K8S.cluster],
+    enforcement: SECURITY,
     validate(r, report) {
       const vpc = get(r.props, "vpcConfig");
       // EKS makes the endpoint public when the flag is omitted, so only an explicit false passes.
-      if (vpc.endpointPublicAccess !== false) report("the API endpoint is reachable from the internet (endpointPublicAccess is not false)");
-      if (vpc.endpointPrivateAccess !== true) report("the API endpoint is not reachable from inside the VPC (endpointPrivateAccess is not true)");
+      if (vpc.endpointPublicAccess !== false)
+        report("the API endpoint is reachable from the internet (endpointPublicAccess is not false)");
+      if (vpc.endpointPrivateAccess !== true)
+        report("the API endpoint is not reachable from inside the VPC (endpointPrivateAccess is not true)");
     },
   }),
   resourceRule({
     name: "eks-public-endpoint-restricted",
     description: "A public EKS endpoint, where allowed, admits listed CIDRs only, never 0.0.0.0/0.",
-    remediation: "Set platform.compute.cluster.publicAccessCidrs to the networks that need the API, or turn public access off.",
-    group: "security", resourceTypes: [K8S.cluster], enforcement: ALWAYS,
+    remediation:
+      "Set platform.compute.cluster.publicAccessCidrs to the networks that need the API, or turn public access off.",
+    group: "security",
+    resourceTypes: [K8S.cluster],
+    enforcement: ALWAYS,
     validate(r, report) {
       const vpc = get(r.props, "vpcConfig");
       if (vpc.endpointPublicAccess === false) return;
       const cidrs = list(vpc.publicAccessCidrs as string | string[] | undefined);
-      if (cidrs.length === 0 || cidrs.includes("0.0.0.0/0")) report("the public endpoint admits any address (publicAccessCidrs empty or 0.0.0.0/0)");
+      if (cidrs.length === 0 || cidrs.includes("0.0.0.0/0"))
+        report("the public endpoint admits any address (publicAccessCidrs empty or 0.0.0.0/0)");
     },
   }),
   resourceRule({
     name: "eks-secrets-encryption",
     description: "EKS encrypts Kubernetes secrets with a customer-managed KMS key (envelope encryption).",
-    remediation: "Set encryptionConfig { resources: [\"secrets\"], provider.keyArn } (KubernetesCluster uses the confidential key).",
-    group: "security", resourceTypes: [K8S.cluster], enforcement: SECURITY,
+    remediation:
+      'Set encryptionConfig { resources: ["secrets"], provider.keyArn } (KubernetesCluster uses the confidential key).',
+    group: "security",
+    resourceTypes: [K8S.cluster],
+    enforcement: SECURITY,
     validate(r, report) {
       const enc = get(r.props, "encryptionConfig");
       const resources = list(enc.resources as string | string[] | undefined);
       if (!resources.includes("secrets")) report("Kubernetes secrets are not envelope-encrypted with KMS");
-      else if (typeof get(enc, "provider").keyArn !== "string" || get(enc, "provider").keyArn === "") report("secrets encryption names no KMS key");
+      else if (typeof get(enc, "provider").keyArn !== "string" || get(enc, "provider").keyArn === "")
+        report("secrets encryption names no KMS key");
     },
   }),
   resourceRule({
     name: "eks-control-plane-logging",
     description: "EKS ships api, audit and authenticator control-plane logs to CloudWatch.",
     remediation: "Set enabledClusterLogTypes to include api, audit and authenticator.",
-    group: "security", resourceTypes: [K8S.cluster], enforcement: SECURITY,
+    group: "security",
+    resourceTypes: [K8S.cluster],
+    enforcement: SECURITY,
     validate(r, report) {
       const enabled = list(r.props.enabledClusterLogTypes as string | string[] | undefined);
       const missing = ["api", "audit", "authenticator"].filter((t) => !enabled.includes(t));
@@ -157,81 +192,139 @@ export const kubernetesRules: PlatformRule[] = [
   resourceRule({
     name: "eks-access-entries",
     description: "EKS grants cluster access through access entries only; the aws-auth ConfigMap grants nothing.",
-    remediation: "Set accessConfig.authenticationMode to \"API\" and declare aws.eks.AccessEntry resources.",
-    group: "security", resourceTypes: [K8S.cluster], enforcement: SECURITY,
+    remediation: 'Set accessConfig.authenticationMode to "API" and declare aws.eks.AccessEntry resources.',
+    group: "security",
+    resourceTypes: [K8S.cluster],
+    enforcement: SECURITY,
     validate(r, report) {
       const mode = get(r.props, "accessConfig").authenticationMode;
-      if (mode !== "API") report(`authentication mode is ${mode === undefined ? "unset (CONFIG_MAP)" : String(mode)}, not API`);
+      if (mode !== "API")
+        report(`authentication mode is ${mode === undefined ? "unset (CONFIG_MAP)" : String(mode)}, not API`);
     },
   }),
   workloadRule({
     name: "k8s-no-privileged-pods",
-    description: "Workloads in platform namespaces are not privileged: no privileged containers, privilege escalation, dangerous capabilities or host namespaces.",
-    remediation: "Drop privileged/hostNetwork/hostPID/hostIPC, set allowPrivilegeEscalation: false and drop capabilities (see restrictedContainerSecurity()).",
+    description:
+      "Workloads in platform namespaces are not privileged: no privileged containers, privilege escalation, dangerous capabilities or host namespaces.",
+    remediation:
+      "Drop privileged/hostNetwork/hostPID/hostIPC, set allowPrivilegeEscalation: false and drop capabilities (see restrictedContainerSecurity()).",
     check: privilegeFindings,
   }),
   workloadRule({
     name: "k8s-no-host-path",
     description: "Workloads in platform namespaces mount no hostPath volumes.",
     remediation: "Use emptyDir, a PersistentVolumeClaim, a ConfigMap or a Secret instead of a host path.",
-    check: (pod) => objs(pod.volumes).filter((v) => v.hostPath !== undefined).map((v) => `volume '${String(v.name)}' mounts host path ${String(get(v, "hostPath").path ?? "")}`),
+    check: (pod) =>
+      objs(pod.volumes)
+        .filter((v) => v.hostPath !== undefined)
+        .map((v) => `volume '${String(v.name)}' mounts host path ${String(get(v, "hostPath").path ?? "")}`),
   }),
   workloadRule({
     name: "k8s-no-latest-image",
     description: "Workloads in platform namespaces run pinned images: a tag other than latest, or a digest.",
-    remediation: "Pin the image to a release tag or a sha256 digest (config validation rejects latest and untagged images).",
+    remediation:
+      "Pin the image to a release tag or a sha256 digest (config validation rejects latest and untagged images).",
     check: (pod) =>
       containersOf(pod)
         .filter((c) => typeof c.image !== "string" || !isPinnedImage(c.image))
-        .map((c) => `container '${String(c.name ?? "container")}' runs unpinned image '${String(c.image ?? "(none)")}'`),
+        .map(
+          (c) => `container '${String(c.name ?? "container")}' runs unpinned image '${String(c.image ?? "(none)")}'`,
+        ),
   }),
   stackRule({
     name: "k8s-namespace-guardrails",
-    description: "Every platform namespace enforces Pod Security (restricted or baseline) and denies all traffic by default.",
+    description:
+      "Every platform namespace enforces Pod Security (restricted or baseline) and denies all traffic by default.",
     remediation: "Create namespaces with namespace() and namespaceNetworkPolicies() from components/compute/k8s.ts.",
-    group: "security", resourceTypes: [K8S.namespace, K8S.networkPolicy], enforcement: SECURITY,
+    group: "security",
+    resourceTypes: [K8S.namespace, K8S.networkPolicy],
+    enforcement: SECURITY,
     validate(resources, report) {
       const policies = resources.filter((r) => r.type === K8S.networkPolicy);
       for (const ns of resources.filter((r) => r.type === K8S.namespace)) {
         const meta = get(ns.props, "metadata");
         const name = String(meta.name ?? ns.name);
         const level = get(meta, "labels")["pod-security.kubernetes.io/enforce"];
-        if (level !== "restricted" && level !== "baseline") report(`namespace '${name}' does not enforce Pod Security (pod-security.kubernetes.io/enforce is ${String(level ?? "unset")})`, ns.urn);
+        if (level !== "restricted" && level !== "baseline")
+          report(
+            `namespace '${name}' does not enforce Pod Security (pod-security.kubernetes.io/enforce is ${String(level ?? "unset")})`,
+            ns.urn,
+          );
         const denyAll = policies.some((np) => {
           const spec = get(np.props, "spec");
           const types = list(spec.policyTypes as string | string[] | undefined);
-          return get(np.props, "metadata").namespace === name && Object.keys(get(spec, "podSelector")).length === 0 && types.includes("Ingress") && types.includes("Egress") && spec.ingress === undefined && spec.egress === undefined;
+          return (
+            get(np.props, "metadata").namespace === name &&
+            Object.keys(get(spec, "podSelector")).length === 0 &&
+            types.includes("Ingress") &&
+            types.includes("Egress") &&
+            spec.ingress === undefined &&
+            spec.egress === undefined
+          );
         });
-        if (!denyAll) report(`namespace '${name}' has no default-deny NetworkPolicy (empty podSelector, Ingress and Egress, no rules)`, ns.urn);
+        if (!denyAll)
+          report(
+            `namespace '${name}' has no default-deny NetworkPolicy (empty podSelector, Ingress and Egress, no rules)`,
+            ns.urn,
+          );
       }
     },
   }),
   resourceRule({
     name: "helm-chart-version-pinned",
     description: "Helm releases pin an exact chart version from an HTTPS repository, and never an image tagged latest.",
-    remediation: "Set version to an exact chart version (components/compute/versions.ts holds them) and repositoryOpts.repo to an https:// URL.",
-    group: "security", resourceTypes: [K8S.helmRelease, K8S.helmChart], enforcement: ALWAYS,
+    remediation:
+      "Set version to an exact chart version (components/compute/versions.ts holds them) and repositoryOpts.repo to an https:// URL.",
+    group: "security",
+    resourceTypes: [K8S.helmRelease, K8S.helmChart],
+    enforcement: ALWAYS,
     validate(r, report) {
       const version = r.props.version;
-      if (typeof version !== "string" || !EXACT_VERSION.test(version)) report(`chart '${String(r.props.chart)}' version is ${version === undefined ? "unpinned" : `'${String(version)}', not an exact version`}`);
-      const repo = r.type === K8S.helmRelease ? get(r.props, "repositoryOpts").repo : r.props.repositoryOpts ? get(r.props, "repositoryOpts").repo : undefined;
+      if (typeof version !== "string" || !EXACT_VERSION.test(version))
+        report(
+          `chart '${String(r.props.chart)}' version is ${version === undefined ? "unpinned" : `'${String(version)}', not an exact version`}`,
+        );
+      const repo =
+        r.type === K8S.helmRelease
+          ? get(r.props, "repositoryOpts").repo
+          : r.props.repositoryOpts
+            ? get(r.props, "repositoryOpts").repo
+            : undefined;
       const chart = String(r.props.chart ?? "");
-      if (repo !== undefined && (typeof repo !== "string" || !repo.startsWith("https://"))) report(`chart repository '${String(repo)}' is not https`);
-      if (repo === undefined && !chart.startsWith("oci://") && !chart.startsWith("https://")) report("no chart repository: the chart name resolves against whatever repositories the deployer has configured");
+      if (repo !== undefined && (typeof repo !== "string" || !repo.startsWith("https://")))
+        report(`chart repository '${String(repo)}' is not https`);
+      if (repo === undefined && !chart.startsWith("oci://") && !chart.startsWith("https://"))
+        report(
+          "no chart repository: the chart name resolves against whatever repositories the deployer has configured",
+        );
       if (get(get(r.props, "values"), "image").tag === "latest") report("values set image.tag to latest");
     },
   }),
   stackRule({
     name: "k8s-pod-identity-boundary",
-    description: "Every Pod Identity association uses a role this stack declares, with the permissions boundary (that every role carries it is iam-role-permissions-boundary's check).",
-    remediation: "Create pod roles with podIdentity() (components/compute/identity.ts), which uses platformRole() and the boundary.",
-    group: "security", resourceTypes: [K8S.role, K8S.podIdentity], enforcement: ALWAYS,
+    description:
+      "Every Pod Identity association uses a role this stack declares, with the permissions boundary (that every role carries it is iam-role-permissions-boundary's check).",
+    remediation:
+      "Create pod roles with podIdentity() (components/compute/identity.ts), which uses platformRole() and the boundary.",
+    group: "security",
+    resourceTypes: [K8S.role, K8S.podIdentity],
+    enforcement: ALWAYS,
     validate(resources, report) {
-      const hasBoundary = (role: PolicyResource) => typeof role.props.permissionsBoundary === "string" && role.props.permissionsBoundary !== "";
+      const hasBoundary = (role: PolicyResource) =>
+        typeof role.props.permissionsBoundary === "string" && role.props.permissionsBoundary !== "";
       for (const assoc of resources.filter((r) => r.type === K8S.podIdentity)) {
         const roles = assoc.dependencies.filter((d) => d.type === K8S.role);
-        if (roles.length === 0) report(`pod identity '${assoc.name}' uses a role not declared in this stack; its boundary cannot be verified`, assoc.urn);
-        for (const role of roles) if (!hasBoundary(role)) report(`pod identity '${assoc.name}' uses role '${role.name}', which has no permissions boundary`, assoc.urn);
+        if (roles.length === 0)
+          report(
+            `pod identity '${assoc.name}' uses a role not declared in this stack; its boundary cannot be verified`,
+            assoc.urn,
+          );
+        for (const role of roles)
+          if (!hasBoundary(role))
+            report(
+              `pod identity '${assoc.name}' uses role '${role.name}', which has no permissions boundary`,
+              assoc.urn,
+            );
       }
     },
   }),

@@ -13,7 +13,9 @@ export const securityRules: PlatformRule[] = [
     name: "kms-key-rotation",
     description: "Customer-managed KMS keys rotate their key material automatically.",
     remediation: "Set enableKeyRotation: true (SecurityFoundation does).",
-    group: "security", resourceTypes: [KEY], enforcement: ALWAYS,
+    group: "security",
+    resourceTypes: [KEY],
+    enforcement: ALWAYS,
     validate(r, report) {
       if (r.props.enableKeyRotation !== true) report("key rotation is off");
     },
@@ -21,29 +23,41 @@ export const securityRules: PlatformRule[] = [
   resourceRule({
     name: "kms-key-policy-no-wildcard-use",
     description: "No KMS key policy lets every principal ('*') use the key without a condition.",
-    remediation: "Grant key use to the account root with an aws:PrincipalArn condition, as SecurityFoundation's keyPolicy does.",
-    group: "security", resourceTypes: [KEY], enforcement: ALWAYS,
+    remediation:
+      "Grant key use to the account root with an aws:PrincipalArn condition, as SecurityFoundation's keyPolicy does.",
+    group: "security",
+    resourceTypes: [KEY],
+    enforcement: ALWAYS,
     validate(r, report) {
       const doc = parsePolicy(r.props.policy);
       if (!doc) return report("has no explicit key policy (the default grants the whole account)");
       for (const s of doc.Statement) {
         const principal = s.Principal;
-        const anyone = principal === "*" || (typeof principal === "object" && principal !== null && (principal as { AWS?: unknown }).AWS === "*");
-        if (s.Effect === "Allow" && anyone && !s.Condition) report("a statement allows any principal without a condition");
+        const anyone =
+          principal === "*" ||
+          (typeof principal === "object" && principal !== null && (principal as { AWS?: unknown }).AWS === "*");
+        if (s.Effect === "Allow" && anyone && !s.Condition)
+          report("a statement allows any principal without a condition");
       }
     },
   }),
   stackRule({
     name: "iam-role-permissions-boundary",
     description: "Every IAM role carries the platform's permissions boundary, so no role can exceed its ceiling.",
-    remediation: "Create roles with platformRole() or set permissionsBoundary to SecurityFoundation.permissionsBoundaryArn.",
-    group: "security", resourceTypes: [ROLE, POLICY], enforcement: ALWAYS,
+    remediation:
+      "Create roles with platformRole() or set permissionsBoundary to SecurityFoundation.permissionsBoundaryArn.",
+    group: "security",
+    resourceTypes: [ROLE, POLICY],
+    enforcement: ALWAYS,
     validate(resources, report) {
-      const boundaries = resources.filter((r) => r.type === POLICY && String(r.props.name ?? "").endsWith(BOUNDARY_SUFFIX)).map((r) => String(r.props.name));
+      const boundaries = resources
+        .filter((r) => r.type === POLICY && String(r.props.name ?? "").endsWith(BOUNDARY_SUFFIX))
+        .map((r) => String(r.props.name));
       for (const role of resources.filter((r) => r.type === ROLE)) {
         const arn = role.props.permissionsBoundary;
         if (typeof arn !== "string" || arn === "") report(`role '${role.name}' has no permissions boundary`, role.urn);
-        else if (!boundaries.some((b) => arn.endsWith(`:policy/${b}`))) report(`role '${role.name}' carries '${arn}', not the platform's boundary`, role.urn);
+        else if (!boundaries.some((b) => arn.endsWith(`:policy/${b}`)))
+          report(`role '${role.name}' carries '${arn}', not the platform's boundary`, role.urn);
       }
     },
   }),
@@ -51,7 +65,9 @@ export const securityRules: PlatformRule[] = [
     name: "iam-no-wildcard-admin",
     description: "No inline or managed IAM policy allows every action on every resource.",
     remediation: "Scope actions and resources; the boundary's own 'Ceiling' statement is the only allowed exception.",
-    group: "security", resourceTypes: ["aws:iam/rolePolicy:RolePolicy", POLICY], enforcement: ALWAYS,
+    group: "security",
+    resourceTypes: ["aws:iam/rolePolicy:RolePolicy", POLICY],
+    enforcement: ALWAYS,
     validate(r, report) {
       if (String(r.props.name ?? "").endsWith(BOUNDARY_SUFFIX)) return;
       const doc = parsePolicy(r.props.policy);
@@ -66,12 +82,18 @@ export const securityRules: PlatformRule[] = [
     name: "iam-role-trust-scoped",
     description: "Role trust policies never trust every principal ('*').",
     remediation: "Trust a service principal (with aws:SourceAccount) or named roles.",
-    group: "security", resourceTypes: [ROLE], enforcement: SECURITY,
+    group: "security",
+    resourceTypes: [ROLE],
+    enforcement: SECURITY,
     validate(r, report) {
       const doc = parsePolicy(r.props.assumeRolePolicy);
       for (const s of doc?.Statement ?? []) {
         const p = s.Principal as unknown;
-        if (s.Effect === "Allow" && (p === "*" || (typeof p === "object" && p !== null && (p as { AWS?: unknown }).AWS === "*"))) report("trusts any principal");
+        if (
+          s.Effect === "Allow" &&
+          (p === "*" || (typeof p === "object" && p !== null && (p as { AWS?: unknown }).AWS === "*"))
+        )
+          report("trusts any principal");
       }
     },
   }),

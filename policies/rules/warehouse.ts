@@ -17,7 +17,8 @@ const W = WAREHOUSE_TYPES;
 export const MIN_BACKUP_DAYS = 7;
 
 /** A customer-managed key is named by its key ARN; aliases such as alias/aws/rds are AWS-managed keys. */
-export const isKeyArn = (v: unknown): boolean => typeof v === "string" && /^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\/[A-Za-z0-9-]+$/.test(v);
+export const isKeyArn = (v: unknown): boolean =>
+  typeof v === "string" && /^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\/[A-Za-z0-9-]+$/.test(v);
 
 const params = (list: unknown, key: string, value: string, k = "name", v = "value") =>
   Array.isArray(list) && list.some((p: Record<string, unknown>) => p?.[k] === key && String(p?.[v]) === value);
@@ -25,46 +26,67 @@ const params = (list: unknown, key: string, value: string, k = "name", v = "valu
 export const warehouseRules: PlatformRule[] = [
   resourceRule({
     name: "warehouse-not-public",
-    description: "The warehouse is reachable only from inside the VPC: no public endpoint on the workgroup or any instance.",
-    remediation: "Set publiclyAccessible: false (the Warehouse component always does); reach the warehouse through the VPC.",
-    group: "security", resourceTypes: [W.workgroup, W.instance], enforcement: ALWAYS,
+    description:
+      "The warehouse is reachable only from inside the VPC: no public endpoint on the workgroup or any instance.",
+    remediation:
+      "Set publiclyAccessible: false (the Warehouse component always does); reach the warehouse through the VPC.",
+    group: "security",
+    resourceTypes: [W.workgroup, W.instance],
+    enforcement: ALWAYS,
     validate(r, report) {
       if (r.props.publiclyAccessible === true) report("is publicly accessible");
-      if (r.type === W.workgroup && !(Array.isArray(r.props.subnetIds) && r.props.subnetIds.length > 0)) report("names no subnets: it would run in the default VPC");
+      if (r.type === W.workgroup && !(Array.isArray(r.props.subnetIds) && r.props.subnetIds.length > 0))
+        report("names no subnets: it would run in the default VPC");
     },
   }),
   resourceRule({
     name: "warehouse-kms-cmk",
     description: "Warehouse storage is encrypted with one of the platform's customer-managed KMS keys.",
     remediation: "Pass the key ARN of the data's classification (kmsKeyId), with storageEncrypted: true on Aurora.",
-    group: "security", resourceTypes: [W.namespace, W.cluster], enforcement: ALWAYS,
+    group: "security",
+    resourceTypes: [W.namespace, W.cluster],
+    enforcement: ALWAYS,
     validate(r, report) {
       if (r.type === W.cluster && r.props.storageEncrypted !== true) report("storage is not encrypted");
-      if (!isKeyArn(r.props.kmsKeyId)) report(`is not encrypted with a customer-managed key (kmsKeyId: ${r.props.kmsKeyId ?? "unset"})`);
+      if (!isKeyArn(r.props.kmsKeyId))
+        report(`is not encrypted with a customer-managed key (kmsKeyId: ${r.props.kmsKeyId ?? "unset"})`);
     },
   }),
   stackRule({
     name: "warehouse-ssl-required",
     description: "The warehouse refuses unencrypted connections: require_ssl on Redshift, rds.force_ssl=1 on Aurora.",
-    remediation: "Keep the Warehouse component's workgroup parameters / cluster parameter group; never attach the default parameter group.",
-    group: "security", resourceTypes: [W.workgroup, W.cluster], enforcement: SECURITY,
+    remediation:
+      "Keep the Warehouse component's workgroup parameters / cluster parameter group; never attach the default parameter group.",
+    group: "security",
+    resourceTypes: [W.workgroup, W.cluster],
+    enforcement: SECURITY,
     validate(resources, report) {
       for (const wg of resources.filter((r) => r.type === W.workgroup)) {
-        if (!params(wg.props.configParameters, "require_ssl", "true", "parameterKey", "parameterValue")) report("require_ssl is not set to true", wg.urn);
+        if (!params(wg.props.configParameters, "require_ssl", "true", "parameterKey", "parameterValue"))
+          report("require_ssl is not set to true", wg.urn);
       }
       for (const c of resources.filter((r) => r.type === W.cluster)) {
         const name = c.props.dbClusterParameterGroupName;
         const group = resources.find((r) => r.type === W.parameterGroup && r.props.name === name);
-        if (!name || !group) report("uses no parameter group of this program, so rds.force_ssl is off (the default group allows plaintext)", c.urn);
-        else if (!params(group.props.parameters, "rds.force_ssl", "1")) report(`parameter group '${name}' does not set rds.force_ssl=1`, c.urn);
+        if (!name || !group)
+          report(
+            "uses no parameter group of this program, so rds.force_ssl is off (the default group allows plaintext)",
+            c.urn,
+          );
+        else if (!params(group.props.parameters, "rds.force_ssl", "1"))
+          report(`parameter group '${name}' does not set rds.force_ssl=1`, c.urn);
       }
     },
   }),
   resourceRule({
     name: "warehouse-audit-logging",
-    description: "The warehouse exports its audit logs: connections and user changes (Redshift), the PostgreSQL log (Aurora).",
-    remediation: "Redshift: logExports [connectionlog, userlog, useractivitylog]. Aurora: enabledCloudwatchLogsExports [postgresql].",
-    group: "security", resourceTypes: [W.namespace, W.cluster], enforcement: SECURITY,
+    description:
+      "The warehouse exports its audit logs: connections and user changes (Redshift), the PostgreSQL log (Aurora).",
+    remediation:
+      "Redshift: logExports [connectionlog, userlog, useractivitylog]. Aurora: enabledCloudwatchLogsExports [postgresql].",
+    group: "security",
+    resourceTypes: [W.namespace, W.cluster],
+    enforcement: SECURITY,
     validate(r, report) {
       const exported = (v: unknown): string[] => (Array.isArray(v) ? v.map(String) : []);
       if (r.type === W.namespace) {
@@ -79,16 +101,24 @@ export const warehouseRules: PlatformRule[] = [
     name: "warehouse-backup-retention",
     description: `Prod warehouses keep backups at least ${MIN_BACKUP_DAYS} days: Aurora's backup retention, or a daily Redshift snapshot schedule.`,
     remediation: "Use the prod profile's backupRetentionDays / snapshotRetentionDays (35).",
-    group: "reliability", resourceTypes: [W.cluster, W.namespace, W.schedule], enforcement: PROD_ONLY,
+    group: "reliability",
+    resourceTypes: [W.cluster, W.namespace, W.schedule],
+    enforcement: PROD_ONLY,
     validate(resources, report) {
       for (const c of resources.filter((r) => r.type === W.cluster)) {
         const days = Number(c.props.backupRetentionPeriod ?? 1);
         if (days < MIN_BACKUP_DAYS) report(`keeps backups ${days} day(s); at least ${MIN_BACKUP_DAYS} required`, c.urn);
       }
       const snapshotRetention = (name: unknown): number | undefined => {
-        for (const s of resources.filter((r) => r.type === W.schedule && String(r.props.target?.arn ?? "").endsWith(":redshiftserverless:createSnapshot"))) {
+        for (const s of resources.filter(
+          (r) =>
+            r.type === W.schedule && String(r.props.target?.arn ?? "").endsWith(":redshiftserverless:createSnapshot"),
+        )) {
           try {
-            const input = JSON.parse(String(s.props.target?.input)) as { NamespaceName?: string; RetentionPeriod?: number };
+            const input = JSON.parse(String(s.props.target?.input)) as {
+              NamespaceName?: string;
+              RetentionPeriod?: number;
+            };
             if (input.NamespaceName === name) return Number(input.RetentionPeriod ?? -1);
           } catch {
             continue;
@@ -99,7 +129,8 @@ export const warehouseRules: PlatformRule[] = [
       for (const ns of resources.filter((r) => r.type === W.namespace)) {
         const days = snapshotRetention(ns.props.namespaceName);
         if (days === undefined) report("has no scheduled snapshots (recovery points last 24 hours)", ns.urn);
-        else if (days !== -1 && days < MIN_BACKUP_DAYS) report(`keeps snapshots ${days} day(s); at least ${MIN_BACKUP_DAYS} required`, ns.urn);
+        else if (days !== -1 && days < MIN_BACKUP_DAYS)
+          report(`keeps snapshots ${days} day(s); at least ${MIN_BACKUP_DAYS} required`, ns.urn);
       }
     },
   }),
@@ -107,7 +138,9 @@ export const warehouseRules: PlatformRule[] = [
     name: "warehouse-deletion-protection",
     description: "Prod Aurora clusters cannot be deleted by an API call until deletion protection is turned off.",
     remediation: "Set deletionProtection: true (the Warehouse component does in prod).",
-    group: "reliability", resourceTypes: [W.cluster], enforcement: PROD_ONLY,
+    group: "reliability",
+    resourceTypes: [W.cluster],
+    enforcement: PROD_ONLY,
     validate(r, report) {
       if (r.props.deletionProtection !== true) report("deletion protection is off");
     },
@@ -116,17 +149,23 @@ export const warehouseRules: PlatformRule[] = [
     name: "warehouse-final-snapshot",
     description: "Deleting a prod Aurora cluster leaves a final snapshot.",
     remediation: "Set skipFinalSnapshot: false with a finalSnapshotIdentifier (only dev may skip it).",
-    group: "reliability", resourceTypes: [W.cluster], enforcement: PROD_ONLY,
+    group: "reliability",
+    resourceTypes: [W.cluster],
+    enforcement: PROD_ONLY,
     validate(r, report) {
       if (r.props.skipFinalSnapshot === true) report("skips the final snapshot");
-      else if (!r.props.finalSnapshotIdentifier) report("has no finalSnapshotIdentifier, so deletion fails or leaves nothing");
+      else if (!r.props.finalSnapshotIdentifier)
+        report("has no finalSnapshotIdentifier, so deletion fails or leaves nothing");
     },
   }),
   resourceRule({
     name: "warehouse-protect",
-    description: "Prod warehouse storage (Redshift namespace, Aurora cluster) is marked protect, so no `pulumi up` or `destroy` can delete it.",
+    description:
+      "Prod warehouse storage (Redshift namespace, Aurora cluster) is marked protect, so no `pulumi up` or `destroy` can delete it.",
     remediation: "Pass protect: ctx.protect (true in prod) on the namespace or cluster.",
-    group: "reliability", resourceTypes: [W.namespace, W.cluster], enforcement: PROD_ONLY,
+    group: "reliability",
+    resourceTypes: [W.namespace, W.cluster],
+    enforcement: PROD_ONLY,
     validate(r, report) {
       if (r.opts.protect !== true) report("is not protected");
     },

@@ -27,7 +27,8 @@ const W = CLUSTER_TYPES;
 
 type Obj = Record<string, unknown>;
 const obj = (v: unknown): Obj => (v && typeof v === "object" ? (v as Obj) : {});
-const meta = (r: { props: Record<string, unknown> }) => obj(r.props.metadata) as { name?: string; namespace?: string; annotations?: Record<string, string> };
+const meta = (r: { props: Record<string, unknown> }) =>
+  obj(r.props.metadata) as { name?: string; namespace?: string; annotations?: Record<string, string> };
 const strings = (v: unknown): string[] => list(v as string | string[] | undefined).map(String);
 
 /** Add-on versions as EKS publishes them (v1.2.3-eksbuild.4): exact, so an add-on upgrade is a reviewed change. */
@@ -42,101 +43,175 @@ const EVERYONE = /^system:(authenticated|unauthenticated|serviceaccounts)$/;
 export const workloadRules: PlatformRule[] = [
   stackRule({
     name: "eks-access-principals-scoped",
-    description: "EKS access entries and access-policy associations name IAM roles (never users or the account root), and every association's principal has an access entry on the same cluster.",
-    remediation: "Grant cluster access to SSO or platform roles through KubernetesCluster's admin/access configuration; people assume roles.",
-    group: "security", resourceTypes: [W.accessEntry, W.accessPolicy], enforcement: ALWAYS,
+    description:
+      "EKS access entries and access-policy associations name IAM roles (never users or the account root), and every association's principal has an access entry on the same cluster.",
+    remediation:
+      "Grant cluster access to SSO or platform roles through KubernetesCluster's admin/access configuration; people assume roles.",
+    group: "security",
+    resourceTypes: [W.accessEntry, W.accessPolicy],
+    enforcement: ALWAYS,
     validate(resources, report) {
       const entries = resources.filter((r) => r.type === W.accessEntry);
       for (const r of [...entries, ...resources.filter((x) => x.type === W.accessPolicy)]) {
         const principal = String(r.props.principalArn ?? "");
-        if (!/^arn:aws[a-z-]*:iam::\d{12}:role\//.test(principal)) report(`'${r.name}' grants cluster access to ${principal || "an unknown principal"}, which is not an IAM role`, r.urn);
-        if (r.type === W.accessPolicy && !entries.some((e) => e.props.principalArn === principal && e.props.clusterName === r.props.clusterName)) {
-          report(`'${r.name}' associates a policy with ${principal}, which has no access entry on ${r.props.clusterName ?? "the cluster"}`, r.urn);
+        if (!/^arn:aws[a-z-]*:iam::\d{12}:role\//.test(principal))
+          report(
+            `'${r.name}' grants cluster access to ${principal || "an unknown principal"}, which is not an IAM role`,
+            r.urn,
+          );
+        if (
+          r.type === W.accessPolicy &&
+          !entries.some((e) => e.props.principalArn === principal && e.props.clusterName === r.props.clusterName)
+        ) {
+          report(
+            `'${r.name}' associates a policy with ${principal}, which has no access entry on ${r.props.clusterName ?? "the cluster"}`,
+            r.urn,
+          );
         }
       }
     },
   }),
   stackRule({
     name: "eks-addons-pinned",
-    description: "EKS add-ons pin an exact version, and a cluster with Pod Identity associations runs the pod identity agent (without it, pods get no AWS credentials).",
-    remediation: "Take add-on versions from components/compute/versions.ts; keep the eks-pod-identity-agent add-on while pods use Pod Identity.",
-    group: "reliability", resourceTypes: [W.addon, K8S.podIdentity], enforcement: ALWAYS,
+    description:
+      "EKS add-ons pin an exact version, and a cluster with Pod Identity associations runs the pod identity agent (without it, pods get no AWS credentials).",
+    remediation:
+      "Take add-on versions from components/compute/versions.ts; keep the eks-pod-identity-agent add-on while pods use Pod Identity.",
+    group: "reliability",
+    resourceTypes: [W.addon, K8S.podIdentity],
+    enforcement: ALWAYS,
     validate(resources, report) {
       const addons = resources.filter((r) => r.type === W.addon);
       for (const a of addons) {
-        if (!ADDON_VERSION.test(String(a.props.addonVersion ?? ""))) report(`add-on ${a.props.addonName} runs ${a.props.addonVersion ? `version '${a.props.addonVersion}'` : "whatever version EKS picks"}, not an exact eksbuild version`, a.urn);
+        if (!ADDON_VERSION.test(String(a.props.addonVersion ?? "")))
+          report(
+            `add-on ${a.props.addonName} runs ${a.props.addonVersion ? `version '${a.props.addonVersion}'` : "whatever version EKS picks"}, not an exact eksbuild version`,
+            a.urn,
+          );
       }
       for (const p of resources.filter((r) => r.type === K8S.podIdentity)) {
-        if (!addons.some((a) => a.props.addonName === "eks-pod-identity-agent" && a.props.clusterName === p.props.clusterName)) report(`'${p.name}' relies on Pod Identity, but ${p.props.clusterName} runs no eks-pod-identity-agent add-on`, p.urn);
+        if (
+          !addons.some(
+            (a) => a.props.addonName === "eks-pod-identity-agent" && a.props.clusterName === p.props.clusterName,
+          )
+        )
+          report(
+            `'${p.name}' relies on Pod Identity, but ${p.props.clusterName} runs no eks-pod-identity-agent add-on`,
+            p.urn,
+          );
       }
     },
   }),
   stackRule({
     name: "k8s-quota-with-limits",
     description: `Every namespace quota caps ${QUOTA_KEYS.join(", ")}, and its namespace has a LimitRange with default requests (a quota rejects pods that declare none).`,
-    remediation: "Create namespaces with the compute module's quota and container-defaults LimitRange; size the quota from the profile.",
-    group: "reliability", resourceTypes: [W.quota, W.limitRange], enforcement: ALWAYS,
+    remediation:
+      "Create namespaces with the compute module's quota and container-defaults LimitRange; size the quota from the profile.",
+    group: "reliability",
+    resourceTypes: [W.quota, W.limitRange],
+    enforcement: ALWAYS,
     validate(resources, report) {
       const ranges = resources.filter((r) => r.type === W.limitRange);
       for (const q of resources.filter((r) => r.type === W.quota)) {
         const hard = obj(obj(q.props.spec).hard);
         const missing = QUOTA_KEYS.filter((k) => hard[k] === undefined);
-        if (missing.length > 0) report(`quota '${meta(q).name}' in ${meta(q).namespace} does not cap ${missing.join(", ")}`, q.urn);
-        const defaults = ranges.some((l) => meta(l).namespace === meta(q).namespace && list(obj(l.props.spec).limits as Obj[] | undefined).some((x) => obj(x).type === "Container" && obj(x).defaultRequest));
-        if (!defaults) report(`namespace ${meta(q).namespace} has a quota but no LimitRange giving containers default requests`, q.urn);
+        if (missing.length > 0)
+          report(`quota '${meta(q).name}' in ${meta(q).namespace} does not cap ${missing.join(", ")}`, q.urn);
+        const defaults = ranges.some(
+          (l) =>
+            meta(l).namespace === meta(q).namespace &&
+            list(obj(l.props.spec).limits as Obj[] | undefined).some(
+              (x) => obj(x).type === "Container" && obj(x).defaultRequest,
+            ),
+        );
+        if (!defaults)
+          report(
+            `namespace ${meta(q).namespace} has a quota but no LimitRange giving containers default requests`,
+            q.urn,
+          );
       }
     },
   }),
   resourceRule({
     name: "k8s-service-internal",
-    description: "Kubernetes Services never open the cluster to the internet: no NodePort or external IPs, and load balancers are internal and never admit 0.0.0.0/0.",
-    remediation: "Use ClusterIP, or a LoadBalancer with service.beta.kubernetes.io/aws-load-balancer-internal: \"true\" (or scheme internal) and private source ranges.",
-    group: "security", resourceTypes: [W.service], enforcement: ALWAYS,
+    description:
+      "Kubernetes Services never open the cluster to the internet: no NodePort or external IPs, and load balancers are internal and never admit 0.0.0.0/0.",
+    remediation:
+      'Use ClusterIP, or a LoadBalancer with service.beta.kubernetes.io/aws-load-balancer-internal: "true" (or scheme internal) and private source ranges.',
+    group: "security",
+    resourceTypes: [W.service],
+    enforcement: ALWAYS,
     validate(r, report) {
       const spec = obj(r.props.spec);
       const annotations = meta(r).annotations ?? {};
       if (spec.type === "NodePort") report("is a NodePort service (opens a port on every node)");
       if (strings(spec.externalIPs).length > 0) report("declares external IPs");
       if (spec.type === "LoadBalancer") {
-        const internal = annotations["service.beta.kubernetes.io/aws-load-balancer-internal"] === "true" || annotations["service.beta.kubernetes.io/aws-load-balancer-scheme"] === "internal";
-        if (!internal) report("is an internet-facing load balancer (neither aws-load-balancer-internal nor scheme internal)");
-        if (strings(spec.loadBalancerSourceRanges).some((c) => c === "0.0.0.0/0" || c === "::/0")) report("load balancer admits any address");
+        const internal =
+          annotations["service.beta.kubernetes.io/aws-load-balancer-internal"] === "true" ||
+          annotations["service.beta.kubernetes.io/aws-load-balancer-scheme"] === "internal";
+        if (!internal)
+          report("is an internet-facing load balancer (neither aws-load-balancer-internal nor scheme internal)");
+        if (strings(spec.loadBalancerSourceRanges).some((c) => c === "0.0.0.0/0" || c === "::/0"))
+          report("load balancer admits any address");
       }
     },
   }),
   stackRule({
     name: "k8s-rbac-least-privilege",
-    description: "RBAC grants no wildcards and no secret reads, binds no broad built-in role (cluster-admin, admin, edit) and no everyone-group, and binds only ServiceAccounts the stack declares.",
-    remediation: "Write a namespaced Role listing resources and verbs (as the Spark driver role does) and bind it to the workload's ServiceAccount.",
-    group: "security", resourceTypes: [W.role, W.clusterRole, W.roleBinding, W.clusterRoleBinding, W.serviceAccount], enforcement: ALWAYS,
+    description:
+      "RBAC grants no wildcards and no secret reads, binds no broad built-in role (cluster-admin, admin, edit) and no everyone-group, and binds only ServiceAccounts the stack declares.",
+    remediation:
+      "Write a namespaced Role listing resources and verbs (as the Spark driver role does) and bind it to the workload's ServiceAccount.",
+    group: "security",
+    resourceTypes: [W.role, W.clusterRole, W.roleBinding, W.clusterRoleBinding, W.serviceAccount],
+    enforcement: ALWAYS,
     validate(resources, report) {
       for (const role of resources.filter((r) => r.type === W.role || r.type === W.clusterRole)) {
         for (const rule of list(role.props.rules as Obj[] | undefined).map(obj)) {
           const [verbs, kinds, groups] = [strings(rule.verbs), strings(rule.resources), strings(rule.apiGroups)];
-          if ([...verbs, ...kinds, ...groups].includes("*")) report(`role '${meta(role).name}' uses a wildcard (verbs ${verbs.join(",")}; resources ${kinds.join(",")})`, role.urn);
-          if (kinds.includes("secrets") && verbs.some((v) => ["get", "list", "watch", "*"].includes(v))) report(`role '${meta(role).name}' reads secrets`, role.urn);
+          if ([...verbs, ...kinds, ...groups].includes("*"))
+            report(
+              `role '${meta(role).name}' uses a wildcard (verbs ${verbs.join(",")}; resources ${kinds.join(",")})`,
+              role.urn,
+            );
+          if (kinds.includes("secrets") && verbs.some((v) => ["get", "list", "watch", "*"].includes(v)))
+            report(`role '${meta(role).name}' reads secrets`, role.urn);
         }
       }
-      const accounts = new Set(resources.filter((r) => r.type === W.serviceAccount).map((s) => `${meta(s).namespace}/${meta(s).name}`));
+      const accounts = new Set(
+        resources.filter((r) => r.type === W.serviceAccount).map((s) => `${meta(s).namespace}/${meta(s).name}`),
+      );
       for (const b of resources.filter((r) => r.type === W.roleBinding || r.type === W.clusterRoleBinding)) {
         const ref = obj(b.props.roleRef);
-        if (ref.kind === "ClusterRole" && BROAD_CLUSTER_ROLES.includes(String(ref.name))) report(`binding '${meta(b).name}' grants the built-in ${ref.name} role`, b.urn);
+        if (ref.kind === "ClusterRole" && BROAD_CLUSTER_ROLES.includes(String(ref.name)))
+          report(`binding '${meta(b).name}' grants the built-in ${ref.name} role`, b.urn);
         for (const s of list(b.props.subjects as Obj[] | undefined).map(obj)) {
-          if (s.kind === "Group" && EVERYONE.test(String(s.name))) report(`binding '${meta(b).name}' grants ${s.name}`, b.urn);
-          else if (s.kind === "ServiceAccount" && !accounts.has(`${s.namespace ?? meta(b).namespace}/${s.name}`)) report(`binding '${meta(b).name}' binds ServiceAccount ${s.namespace ?? meta(b).namespace}/${s.name}, which this stack does not declare`, b.urn);
+          if (s.kind === "Group" && EVERYONE.test(String(s.name)))
+            report(`binding '${meta(b).name}' grants ${s.name}`, b.urn);
+          else if (s.kind === "ServiceAccount" && !accounts.has(`${s.namespace ?? meta(b).namespace}/${s.name}`))
+            report(
+              `binding '${meta(b).name}' binds ServiceAccount ${s.namespace ?? meta(b).namespace}/${s.name}, which this stack does not declare`,
+              b.urn,
+            );
         }
       }
     },
   }),
   resourceRule({
     name: "k8s-credentials-in-secrets",
-    description: "Credentials live in Secrets, never in ConfigMaps (readable by anyone who may read the namespace's configuration), and no Secret is a long-lived service-account token.",
-    remediation: "Move the value to Secrets Manager (synced by an ExternalSecret) or a Secret; let pods use projected, expiring service-account tokens.",
-    group: "security", resourceTypes: [W.configMap, W.secret], enforcement: ALWAYS,
+    description:
+      "Credentials live in Secrets, never in ConfigMaps (readable by anyone who may read the namespace's configuration), and no Secret is a long-lived service-account token.",
+    remediation:
+      "Move the value to Secrets Manager (synced by an ExternalSecret) or a Secret; let pods use projected, expiring service-account tokens.",
+    group: "security",
+    resourceTypes: [W.configMap, W.secret],
+    enforcement: ALWAYS,
     validate(r, report) {
       // The Kubernetes provider keeps Secret data secret in state; a ConfigMap's data is plain text everywhere.
       if (r.type === W.secret) {
-        if (r.props.type === "kubernetes.io/service-account-token") report(`Secret '${meta(r).name}' is a long-lived service-account token`);
+        if (r.props.type === "kubernetes.io/service-account-token")
+          report(`Secret '${meta(r).name}' is a long-lived service-account token`);
         return;
       }
       const keys = configCredentials(obj(r.props.data));
@@ -145,20 +220,28 @@ export const workloadRules: PlatformRule[] = [
   }),
   stackRule({
     name: "k8s-external-secrets-scoped",
-    description: "External Secrets are namespaced: stores authenticate through the pod's identity (no static keys), no ClusterSecretStore exists, and every ExternalSecret uses a store of its own namespace.",
-    remediation: "Declare a SecretStore per namespace with the AWS provider and no auth.secretRef; its service account's Pod Identity role scopes which secrets it may read.",
-    group: "security", resourceTypes: [W.secretStore, W.clusterSecretStore, W.externalSecret], enforcement: ALWAYS,
+    description:
+      "External Secrets are namespaced: stores authenticate through the pod's identity (no static keys), no ClusterSecretStore exists, and every ExternalSecret uses a store of its own namespace.",
+    remediation:
+      "Declare a SecretStore per namespace with the AWS provider and no auth.secretRef; its service account's Pod Identity role scopes which secrets it may read.",
+    group: "security",
+    resourceTypes: [W.secretStore, W.clusterSecretStore, W.externalSecret],
+    enforcement: ALWAYS,
     validate(resources, report) {
       const stores = resources.filter((r) => r.type === W.secretStore);
-      for (const s of resources.filter((r) => r.type === W.clusterSecretStore)) report(`ClusterSecretStore '${meta(s).name}' lets every namespace read its secrets`, s.urn);
+      for (const s of resources.filter((r) => r.type === W.clusterSecretStore))
+        report(`ClusterSecretStore '${meta(s).name}' lets every namespace read its secrets`, s.urn);
       for (const s of stores) {
-        if (obj(obj(obj(obj(s.props.spec).provider).aws).auth).secretRef) report(`store '${meta(s).name}' authenticates with static access keys`, s.urn);
+        if (obj(obj(obj(obj(s.props.spec).provider).aws).auth).secretRef)
+          report(`store '${meta(s).name}' authenticates with static access keys`, s.urn);
       }
       for (const e of resources.filter((r) => r.type === W.externalSecret)) {
         const ref = obj(obj(e.props.spec).secretStoreRef);
         const ns = meta(e).namespace;
-        if ((ref.kind ?? "SecretStore") !== "SecretStore") report(`'${meta(e).name}' reads through a ${ref.kind}`, e.urn);
-        else if (!stores.some((s) => meta(s).name === ref.name && meta(s).namespace === ns)) report(`'${meta(e).name}' uses store '${ref.name}', which namespace ${ns} does not declare`, e.urn);
+        if ((ref.kind ?? "SecretStore") !== "SecretStore")
+          report(`'${meta(e).name}' reads through a ${ref.kind}`, e.urn);
+        else if (!stores.some((s) => meta(s).name === ref.name && meta(s).namespace === ns))
+          report(`'${meta(e).name}' uses store '${ref.name}', which namespace ${ns} does not declare`, e.urn);
       }
     },
   }),

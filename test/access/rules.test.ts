@@ -20,7 +20,14 @@ const KEY = "arn:aws:kms:eu-west-1:123456789012:key/abc";
 const SSO = "arn:aws:iam::123456789012:role/aws-reserved/sso.amazonaws.com/AWSReservedSSO_Analyst_0123456789abcdef";
 const tagGrant = { resourceType: "TABLE", expressions: [{ key: "acme-data-prod-domain", values: ["sales"] }] };
 const wg = (change: (c: Record<string, unknown>) => void = () => undefined) => {
-  const c = workgroupConfiguration({ accountId: "123456789012", resultsBucket: "results", resultsKeyArn: KEY, group: "analysts", engineVersion: "Athena engine version 3", bytesScannedCutoffPerQueryGb: 10 }) as Record<string, unknown>;
+  const c = workgroupConfiguration({
+    accountId: "123456789012",
+    resultsBucket: "results",
+    resultsKeyArn: KEY,
+    group: "analysts",
+    engineVersion: "Athena engine version 3",
+    bytesScannedCutoffPerQueryGb: 10,
+  }) as Record<string, unknown>;
   change(c);
   return planned(WORKGROUP, { name: "wg", configuration: c });
 };
@@ -29,19 +36,37 @@ describe("access policy rules", () => {
   describe("lakeformation-no-iam-allowed-principals", () => {
     const r = rule("lakeformation-no-iam-allowed-principals");
     it("passes grants to named roles and settings with no default grants", async () => {
-      assert.deepEqual(await violations(r, [
-        planned(PERMISSIONS, { principal: "arn:aws:iam::123456789012:role/x", permissions: ["SELECT"], lfTagPolicy: tagGrant }),
-        planned(SETTINGS, { admins: [], createDatabaseDefaultPermissions: [], createTableDefaultPermissions: [] }),
-      ]), []);
+      assert.deepEqual(
+        await violations(r, [
+          planned(PERMISSIONS, {
+            principal: "arn:aws:iam::123456789012:role/x",
+            permissions: ["SELECT"],
+            lfTagPolicy: tagGrant,
+          }),
+          planned(SETTINGS, { admins: [], createDatabaseDefaultPermissions: [], createTableDefaultPermissions: [] }),
+        ]),
+        [],
+      );
     });
     it("flags a grant to IAMAllowedPrincipals", async () => {
-      const found = await violations(r, planned(PERMISSIONS, { principal: IAM_ALLOWED_PRINCIPALS, permissions: ["ALL"], database: { name: "db" } }));
+      const found = await violations(
+        r,
+        planned(PERMISSIONS, { principal: IAM_ALLOWED_PRINCIPALS, permissions: ["ALL"], database: { name: "db" } }),
+      );
       assert.equal(found.length, 1);
       assert.match(found[0]!, /grants IAMAllowedPrincipals/);
     });
     it("flags settings that leave the account default (or name it)", async () => {
-      const found = await violations(r, planned(SETTINGS, { createTableDefaultPermissions: [{ principal: IAM_ALLOWED_PRINCIPALS, permissions: ["ALL"] }] }));
-      assert.deepEqual(found.map((m) => m.replace(/^.*?(leaves|createTable)/, "$1")).sort(), ["createTableDefaultPermissions grants IAMAllowedPrincipals", "leaves createDatabaseDefaultPermissions unset: the account default grants IAMAllowedPrincipals"]);
+      const found = await violations(
+        r,
+        planned(SETTINGS, {
+          createTableDefaultPermissions: [{ principal: IAM_ALLOWED_PRINCIPALS, permissions: ["ALL"] }],
+        }),
+      );
+      assert.deepEqual(found.map((m) => m.replace(/^.*?(leaves|createTable)/, "$1")).sort(), [
+        "createTableDefaultPermissions grants IAMAllowedPrincipals",
+        "leaves createDatabaseDefaultPermissions unset: the account default grants IAMAllowedPrincipals",
+      ]);
     });
   });
 
@@ -52,7 +77,15 @@ describe("access policy rules", () => {
     });
     const cases: [string, (c: Record<string, unknown>) => void, RegExp][] = [
       ["not enforced", (c) => (c.enforceWorkgroupConfiguration = false), /does not enforce/],
-      ["SSE_S3 results", (c) => (c.resultConfiguration = { outputLocation: "s3://results/", encryptionConfiguration: { encryptionOption: "SSE_S3" } }), /customer-managed KMS key/],
+      [
+        "SSE_S3 results",
+        (c) =>
+          (c.resultConfiguration = {
+            outputLocation: "s3://results/",
+            encryptionConfiguration: { encryptionOption: "SSE_S3" },
+          }),
+        /customer-managed KMS key/,
+      ],
       ["no scan limit", (c) => delete c.bytesScannedCutoffPerQuery, /no per-query scan limit/],
       ["engine AUTO", (c) => (c.engineVersion = { selectedEngineVersion: "AUTO" }), /does not pin/],
     ];
@@ -69,14 +102,37 @@ describe("access policy rules", () => {
     const r = rule("iam-human-trust-mfa");
     const role = (policy: unknown) => planned(ROLE, { assumeRolePolicy: JSON.stringify(policy) });
     it("passes persona trust: permission sets by ARN, account principals with MFA", async () => {
-      assert.deepEqual(await violations(r, role(personaTrust({ accountId: "123456789012", principals: [SSO, "arn:aws:iam::210987654321:root"] }))), []);
+      assert.deepEqual(
+        await violations(
+          r,
+          role(personaTrust({ accountId: "123456789012", principals: [SSO, "arn:aws:iam::210987654321:root"] })),
+        ),
+        [],
+      );
       assert.deepEqual(await violations(r, role(personaTrust({ accountId: "123456789012", principals: [] }))), []);
     });
     it("passes service trust", async () => {
-      assert.deepEqual(await violations(r, role({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: { Service: "lambda.amazonaws.com" }, Action: "sts:AssumeRole" }] })), []);
+      assert.deepEqual(
+        await violations(
+          r,
+          role({
+            Version: "2012-10-17",
+            Statement: [{ Effect: "Allow", Principal: { Service: "lambda.amazonaws.com" }, Action: "sts:AssumeRole" }],
+          }),
+        ),
+        [],
+      );
     });
     it("flags an account principal without MFA", async () => {
-      const found = await violations(r, role({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: { AWS: "arn:aws:iam::210987654321:root" }, Action: "sts:AssumeRole" }] }));
+      const found = await violations(
+        r,
+        role({
+          Version: "2012-10-17",
+          Statement: [
+            { Effect: "Allow", Principal: { AWS: "arn:aws:iam::210987654321:root" }, Action: "sts:AssumeRole" },
+          ],
+        }),
+      );
       assert.equal(found.length, 1);
       assert.match(found[0]!, /210987654321:root without requiring MFA/);
     });
@@ -84,7 +140,11 @@ describe("access policy rules", () => {
 
   it("the prod plan passes every access rule, and has resources of each type they check", async function () {
     const resources = await resourcesOf("prod");
-    for (const type of [PERMISSIONS, SETTINGS, WORKGROUP, ROLE]) assert.ok(resources.some((x) => x.type === type), `no ${type} in the prod plan`);
+    for (const type of [PERMISSIONS, SETTINGS, WORKGROUP, ROLE])
+      assert.ok(
+        resources.some((x) => x.type === type),
+        `no ${type} in the prod plan`,
+      );
     for (const r of accessRules) assert.deepEqual(await violations(r, resources), [], r.name);
   });
 });

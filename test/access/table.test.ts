@@ -11,9 +11,13 @@ describe("who can access what (prod)", function () {
     assert.ok(row, "the orders-api function has lake access");
     const cells = Object.fromEntries(table.columns.map((c, i) => [`${c.zone}/${c.classification}`, row.cells[i]]));
     assert.match(cells["raw/confidential"], /write: sales\/source=orders-api\/$/);
-    for (const [column, cell] of Object.entries(cells)) if (column !== "raw/confidential") assert.equal(cell, "—", column);
+    for (const [column, cell] of Object.entries(cells))
+      if (column !== "raw/confidential") assert.equal(cell, "—", column);
     // A whole-domain reader is still shown as such, without a folder.
     const spark = table.rows.find((r) => r.principal === "acme-data-spark-spark-sales");
-    assert.equal(spark?.cells[table.columns.findIndex((c) => c.zone === "raw" && c.classification === "confidential")], "read: sales");
+    assert.equal(
+      spark?.cells[table.columns.findIndex((c) => c.zone === "raw" && c.classification === "confidential")],
+      "read: sales",
+    );
   });
 });

@@ -18,16 +18,22 @@ describe("Superset values against the pinned chart's values.yaml", () => {
   it("the fixture describes exactly the pinned chart version, the default in every profile", () => {
     assert.equal(fixture.chart, "superset");
     assert.equal(fixture.version, SUPERSET_CHART_VERSION);
-    for (const env of ["dev", "staging", "prod"] as const) assert.equal(BI_PROFILES[env].superset.chartVersion, fixture.version, env);
+    for (const env of ["dev", "staging", "prod"] as const)
+      assert.equal(BI_PROFILES[env].superset.chartVersion, fixture.version, env);
   });
 
   it("use only keys the chart knows, single replica and highly available", () => {
-    for (const replicas of [1, 2, 3]) assert.deepEqual(unknownKeys(supersetValues({ replicas }), fixture), [], `replicas ${replicas}`);
+    for (const replicas of [1, 2, 3])
+      assert.deepEqual(unknownKeys(supersetValues({ replicas }), fixture), [], `replicas ${replicas}`);
   });
 
   it("the check catches a misspelt key and a key under the wrong component", () => {
     const v = supersetValues({ replicas: 2 }) as Record<string, object>;
-    const bad = { ...v, ingres: { enabled: false }, supersetNode: { ...v.supersetNode, podDisruptionBudgets: { enabled: true } } };
+    const bad = {
+      ...v,
+      ingres: { enabled: false },
+      supersetNode: { ...v.supersetNode, podDisruptionBudgets: { enabled: true } },
+    };
     assert.deepEqual(unknownKeys(bad, fixture).sort(), ["ingres.enabled", "supersetNode.podDisruptionBudgets.enabled"]);
   });
 
@@ -39,7 +45,13 @@ describe("Superset values against the pinned chart's values.yaml", () => {
         assert.equal(b.maxUnavailable, null);
       }
     }
-    assert.deepEqual(budgets(1).map((b) => b.enabled), [false, false]);
-    assert.deepEqual(budgets(2).map((b) => b.enabled), [true, true]);
+    assert.deepEqual(
+      budgets(1).map((b) => b.enabled),
+      [false, false],
+    );
+    assert.deepEqual(
+      budgets(2).map((b) => b.enabled),
+      [true, true],
+    );
   });
 });

@@ -15,8 +15,15 @@ interface Who {
   user: string;
   groups: string[];
 }
-const applies = (r: { group?: string; catalog?: string; schema?: string }, who: Who, catalog: string, schema?: string) =>
-  (r.group === undefined || who.groups.some((g) => full(r.group, g))) && full(r.catalog, catalog) && (schema === undefined || full(r.schema, schema));
+const applies = (
+  r: { group?: string; catalog?: string; schema?: string },
+  who: Who,
+  catalog: string,
+  schema?: string,
+) =>
+  (r.group === undefined || who.groups.some((g) => full(r.group, g))) &&
+  full(r.catalog, catalog) &&
+  (schema === undefined || full(r.schema, schema));
 function catalogAccess(rs: TrinoRules, who: Who, catalog: string): string {
   return rs.catalogs.find((r) => applies(r, who, catalog))?.allow ?? "none";
 }
@@ -36,7 +43,12 @@ describe("query engine access rules (trino)", () => {
   it("analysts read curated and analytics of non-restricted domains, and write nothing", () => {
     for (const domain of ["sales", "marketing"]) {
       for (const zone of ["curated", "analytics"] as const) {
-        for (const catalog of ["lake", "iceberg"]) assert.deepEqual(tablePrivileges(rules, analyst, catalog, schema(domain, zone)), ["SELECT"], `${catalog}.${schema(domain, zone)}`);
+        for (const catalog of ["lake", "iceberg"])
+          assert.deepEqual(
+            tablePrivileges(rules, analyst, catalog, schema(domain, zone)),
+            ["SELECT"],
+            `${catalog}.${schema(domain, zone)}`,
+          );
       }
     }
   });
@@ -44,15 +56,35 @@ describe("query engine access rules (trino)", () => {
   it("nobody reads raw or restricted through the engine, engineers included", () => {
     for (const who of [analyst, engineer]) {
       for (const catalog of ["lake", "iceberg"]) {
-        for (const d of DOMAINS) assert.deepEqual(tablePrivileges(rules, who, catalog, schema(d.name, "raw")), [], `${who.user} ${d.name} raw`);
-        for (const zone of ZONES) assert.deepEqual(tablePrivileges(rules, who, catalog, schema("people", zone)), [], `${who.user} people ${zone}`);
+        for (const d of DOMAINS)
+          assert.deepEqual(
+            tablePrivileges(rules, who, catalog, schema(d.name, "raw")),
+            [],
+            `${who.user} ${d.name} raw`,
+          );
+        for (const zone of ZONES)
+          assert.deepEqual(
+            tablePrivileges(rules, who, catalog, schema("people", zone)),
+            [],
+            `${who.user} people ${zone}`,
+          );
       }
-      assert.deepEqual(tablePrivileges(rules, who, "warehouse", "people"), [], "restricted domain schema in the warehouse");
+      assert.deepEqual(
+        tablePrivileges(rules, who, "warehouse", "people"),
+        [],
+        "restricted domain schema in the warehouse",
+      );
     }
   });
 
   it("engineers also write analytics and read Kafka; analysts see neither Kafka nor writes", () => {
-    assert.deepEqual(tablePrivileges(rules, engineer, "lake", schema("sales", "analytics")), ["SELECT", "INSERT", "DELETE", "UPDATE", "OWNERSHIP"]);
+    assert.deepEqual(tablePrivileges(rules, engineer, "lake", schema("sales", "analytics")), [
+      "SELECT",
+      "INSERT",
+      "DELETE",
+      "UPDATE",
+      "OWNERSHIP",
+    ]);
     assert.deepEqual(tablePrivileges(rules, engineer, "lake", schema("sales", "curated")), ["SELECT"]);
     assert.deepEqual(tablePrivileges(rules, engineer, "kafka", "default"), ["SELECT"]);
     assert.deepEqual(tablePrivileges(rules, analyst, "kafka", "default"), []);
@@ -67,7 +99,8 @@ describe("query engine access rules (trino)", () => {
   });
 
   it("users in no platform group get nothing, and unknown catalogs are closed", () => {
-    for (const catalog of [...CATALOGS, "system", "tpch"]) assert.equal(catalogAccess(rules, stranger, catalog), "none", catalog);
+    for (const catalog of [...CATALOGS, "system", "tpch"])
+      assert.equal(catalogAccess(rules, stranger, catalog), "none", catalog);
     assert.equal(catalogAccess(rules, analyst, "tpch"), "none");
     assert.deepEqual(rules.queries.find((q) => q.group === "analysts")?.allow, ["execute"]);
   });
@@ -80,7 +113,10 @@ describe("query engine access rules (trino)", () => {
     assert.ok(denied(schema("people", "analytics")));
     assert.ok(!denied(schema("marketing", "curated")));
     // A look-alike from another platform or environment is not matched by anything granting access.
-    assert.deepEqual(tablePrivileges(rules, analyst, "lake", glueDatabaseName("acme-data-dev", "sales", "curated")), []);
+    assert.deepEqual(
+      tablePrivileges(rules, analyst, "lake", glueDatabaseName("acme-data-dev", "sales", "curated")),
+      [],
+    );
     assert.deepEqual(tablePrivileges(rules, analyst, "lake", `${schema("sales", "curated")}_copy`), []);
   });
 
@@ -92,9 +128,15 @@ describe("query engine access rules (trino)", () => {
 });
 
 describe("query engine access rules (presto)", () => {
-  const p = prestoAccessRules({ prefix: PREFIX, domains: DOMAINS, catalogs: ["lake", "warehouse", "kafka"] }, { analysts: ["ana"], engineers: ["eng"] });
-  const catalogAllowed = (user: string, catalog: string) => p.system.catalogs.find((r) => full("user" in r ? r.user : undefined, user) && full(r.catalog, catalog))?.allow ?? false;
-  const lakePrivileges = (user: string, s: string) => p.lake.tables.find((r) => full("user" in r ? r.user : undefined, user) && full(r.schema, s))?.privileges ?? [];
+  const p = prestoAccessRules(
+    { prefix: PREFIX, domains: DOMAINS, catalogs: ["lake", "warehouse", "kafka"] },
+    { analysts: ["ana"], engineers: ["eng"] },
+  );
+  const catalogAllowed = (user: string, catalog: string) =>
+    p.system.catalogs.find((r) => full("user" in r ? r.user : undefined, user) && full(r.catalog, catalog))?.allow ??
+    false;
+  const lakePrivileges = (user: string, s: string) =>
+    p.lake.tables.find((r) => full("user" in r ? r.user : undefined, user) && full(r.schema, s))?.privileges ?? [];
 
   it("gates catalogs by user: analysts never reach Kafka, strangers reach nothing", () => {
     assert.equal(catalogAllowed("ana", "lake"), true);
@@ -108,6 +150,11 @@ describe("query engine access rules (presto)", () => {
     assert.deepEqual(lakePrivileges("ana", schema("sales", "curated")), ["SELECT"]);
     assert.deepEqual(lakePrivileges("ana", schema("sales", "raw")), []);
     assert.deepEqual(lakePrivileges("eng", schema("people", "analytics")), []);
-    assert.deepEqual(lakePrivileges("eng", schema("marketing", "analytics")), ["SELECT", "INSERT", "DELETE", "OWNERSHIP"]);
+    assert.deepEqual(lakePrivileges("eng", schema("marketing", "analytics")), [
+      "SELECT",
+      "INSERT",
+      "DELETE",
+      "OWNERSHIP",
+    ]);
   });
 });

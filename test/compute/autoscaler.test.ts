@@ -29,7 +29,11 @@ const T = {
   networkPolicy: "kubernetes:networking.k8s.io/v1:NetworkPolicy",
   ssa: "kubernetes:sparkoperator.k8s.io/v1beta2:ScheduledSparkApplication",
 };
-const state = (r: PlannedResource) => awsState({ type: r.type, name: r.name, inputs: r.inputs, provider: r.provider ?? "", id: undefined, custom: true } as never, REGION);
+const state = (r: PlannedResource) =>
+  awsState(
+    { type: r.type, name: r.name, inputs: r.inputs, provider: r.provider ?? "", id: undefined, custom: true } as never,
+    REGION,
+  );
 const clusterArn = (name: string) => `arn:aws:eks:${REGION}:${ACCOUNT_ID}:cluster/${name}`;
 
 interface Autoscaler {
@@ -47,7 +51,12 @@ function autoscalerOf(rs: PlannedResource[]): Autoscaler {
   assert.equal(releases.length, 1, "one autoscaler release");
   const release = releases[0];
   const values = release.inputs.values as ClusterAutoscalerValues;
-  const association = by.type(rs, T.pia).find((a) => a.inputs.namespace === release.inputs.namespace && a.inputs.serviceAccount === values.rbac.serviceAccount.name);
+  const association = by
+    .type(rs, T.pia)
+    .find(
+      (a) =>
+        a.inputs.namespace === release.inputs.namespace && a.inputs.serviceAccount === values.rbac.serviceAccount.name,
+    );
   assert.ok(association, "a Pod Identity association for the chart's service account");
   const role = rs.find((r) => r.type === T.role && state(r).state.arn === association.inputs.roleArn);
   assert.ok(role, "the association's role is declared in the stack");
@@ -55,7 +64,14 @@ function autoscalerOf(rs: PlannedResource[]): Autoscaler {
   assert.ok(inline, "the role has an inline policy");
   const cluster = by.type(rs, T.cluster);
   assert.equal(cluster.length, 1);
-  return { release, values, association, role, policy: json<PolicyDocument>(inline.inputs.policy), clusterName: String(cluster[0].inputs.name) };
+  return {
+    release,
+    values,
+    association,
+    role,
+    policy: json<PolicyDocument>(inline.inputs.policy),
+    clusterName: String(cluster[0].inputs.name),
+  };
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -64,20 +80,41 @@ describe("cluster autoscaler in the committed stacks", function () {
   this.timeout(60_000);
 
   it("is a release of the pinned chart, for the cluster's own Kubernetes minor version, in every stack", async () => {
-    assert.equal(CHARTS.clusterAutoscaler.appVersion.split(".").slice(0, 2).join("."), KUBERNETES_VERSION, "autoscaler minor = control plane minor");
+    assert.equal(
+      CHARTS.clusterAutoscaler.appVersion.split(".").slice(0, 2).join("."),
+      KUBERNETES_VERSION,
+      "autoscaler minor = control plane minor",
+    );
     for (const stack of STACKS) {
       const rs = await resourcesOf(stack);
       const { release, values, clusterName } = autoscalerOf(rs);
       assert.deepEqual(
-        { chart: release.inputs.chart, version: release.inputs.version, repo: (release.inputs.repositoryOpts as { repo: string }).repo, namespace: release.inputs.namespace },
-        { chart: "cluster-autoscaler", version: CHARTS.clusterAutoscaler.version, repo: "https://kubernetes.github.io/autoscaler", namespace: "kube-system" },
+        {
+          chart: release.inputs.chart,
+          version: release.inputs.version,
+          repo: (release.inputs.repositoryOpts as { repo: string }).repo,
+          namespace: release.inputs.namespace,
+        },
+        {
+          chart: "cluster-autoscaler",
+          version: CHARTS.clusterAutoscaler.version,
+          repo: "https://kubernetes.github.io/autoscaler",
+          namespace: "kube-system",
+        },
         stack,
       );
       assert.equal(values.image.tag, `v${CHARTS.clusterAutoscaler.appVersion}`);
-      assert.equal(by.type(rs, T.cluster)[0].inputs.version, KUBERNETES_VERSION, `${stack} runs the control plane the autoscaler matches`);
+      assert.equal(
+        by.type(rs, T.cluster)[0].inputs.version,
+        KUBERNETES_VERSION,
+        `${stack} runs the control plane the autoscaler matches`,
+      );
       // Discovery by this cluster's tags, in this region: the autoscaler of one stack never adopts another's groups.
       assert.equal(values.autoDiscovery.clusterName, clusterName);
-      assert.deepEqual(values.autoDiscovery.tags, ["k8s.io/cluster-autoscaler/enabled", `k8s.io/cluster-autoscaler/${clusterName}`]);
+      assert.deepEqual(values.autoDiscovery.tags, [
+        "k8s.io/cluster-autoscaler/enabled",
+        `k8s.io/cluster-autoscaler/${clusterName}`,
+      ]);
       assert.equal(values.awsRegion, REGION);
       assert.equal(values.cloudProvider, "aws");
     }
@@ -87,18 +124,30 @@ describe("cluster autoscaler in the committed stacks", function () {
     for (const stack of STACKS) {
       const rs = await resourcesOf(stack);
       const { values, association, role, policy, clusterName } = autoscalerOf(rs);
-      const system = by.type(rs, T.nodeGroup).find((g) => (g.inputs.labels as Record<string, string>)[NODE_GROUP_LABEL] === values.nodeSelector[NODE_GROUP_LABEL]);
+      const system = by
+        .type(rs, T.nodeGroup)
+        .find(
+          (g) =>
+            (g.inputs.labels as Record<string, string>)[NODE_GROUP_LABEL] === values.nodeSelector[NODE_GROUP_LABEL],
+        );
       assert.ok(system, `${stack}: the nodeSelector matches a node group`);
       assert.equal(values.nodeSelector[NODE_GROUP_LABEL], "system");
       assert.deepEqual(system.inputs.taints, [], "the autoscaler needs no toleration on its group");
-      assert.deepEqual({ namespace: association.inputs.namespace, sa: association.inputs.serviceAccount }, { namespace: "kube-system", sa: "cluster-autoscaler" });
+      assert.deepEqual(
+        { namespace: association.inputs.namespace, sa: association.inputs.serviceAccount },
+        { namespace: "kube-system", sa: "cluster-autoscaler" },
+      );
       assert.deepEqual(values.rbac, { create: true, serviceAccount: { create: true, name: "cluster-autoscaler" } });
       assert.match(String(role.inputs.permissionsBoundary), /:policy\/.*-permissions-boundary$/);
       assert.deepEqual(json(role.inputs.assumeRolePolicy), podIdentityTrust(ACCOUNT_ID, clusterArn(clusterName)));
       assert.deepEqual(policy, clusterAutoscalerPolicy({ region: REGION, accountId: ACCOUNT_ID, clusterName }));
       for (const r of [role, association]) {
         const tags = r.inputs.tags as Record<string, string>;
-        assert.deepEqual(REQUIRED_TAGS.filter((k) => !tags[k]), [], `${stack} ${r.type} carries the governance tags`);
+        assert.deepEqual(
+          REQUIRED_TAGS.filter((k) => !tags[k]),
+          [],
+          `${stack} ${r.type} carries the governance tags`,
+        );
       }
     }
   });
@@ -110,8 +159,17 @@ describe("cluster autoscaler in the committed stacks", function () {
       const rs = await resourcesOf(stack);
       const { release, association, role } = autoscalerOf(rs);
       const mine = new Set([release.urn, association.urn, role.urn]);
-      assert.deepEqual(result.document?.policies.filter((v) => v.urn && mine.has(v.urn)), [], stack);
-      assert.deepEqual(by.type(rs, T.networkPolicy).filter((np) => (np.inputs.metadata as { namespace?: string }).namespace === "kube-system"), []);
+      assert.deepEqual(
+        result.document?.policies.filter((v) => v.urn && mine.has(v.urn)),
+        [],
+        stack,
+      );
+      assert.deepEqual(
+        by
+          .type(rs, T.networkPolicy)
+          .filter((np) => (np.inputs.metadata as { namespace?: string }).namespace === "kube-system"),
+        [],
+      );
     }
   });
 
@@ -120,10 +178,16 @@ describe("cluster autoscaler in the committed stacks", function () {
     const [dev, prod] = [await args("dev"), await args("prod")];
     const minutes = (d: string) => Number(d.slice(0, -1)) * { s: 1 / 60, m: 1, h: 60 }[d.slice(-1) as "s" | "m" | "h"];
     assert.ok(minutes(dev.extraArgs["scale-down-unneeded-time"]) < minutes(prod.extraArgs["scale-down-unneeded-time"]));
-    assert.ok(minutes(dev.extraArgs["scale-down-delay-after-add"]) <= minutes(prod.extraArgs["scale-down-delay-after-add"]));
+    assert.ok(
+      minutes(dev.extraArgs["scale-down-delay-after-add"]) <= minutes(prod.extraArgs["scale-down-delay-after-add"]),
+    );
     assert.equal(dev.extraArgs.expander, "least-waste");
     assert.equal(prod.extraArgs["balance-similar-node-groups"], true);
-    assert.equal("skip-nodes-with-system-pods" in prod.extraArgs, false, "left at its default: only the system group carries system pods");
+    assert.equal(
+      "skip-nodes-with-system-pods" in prod.extraArgs,
+      false,
+      "left at its default: only the system group carries system pods",
+    );
     assert.equal(dev.replicaCount, 1);
     assert.equal(prod.replicaCount, 2);
   });
@@ -134,8 +198,14 @@ describe("cluster autoscaler in the committed stacks", function () {
     });
     const result = await planFile(file);
     assert.ok(result.resources, result.error ?? JSON.stringify(result.problems));
-    assert.deepEqual(result.resources.filter((r) => r.type === T.release && r.inputs.chart === "cluster-autoscaler"), []);
-    assert.deepEqual(result.resources.filter((r) => r.type === T.pia), []);
+    assert.deepEqual(
+      result.resources.filter((r) => r.type === T.release && r.inputs.chart === "cluster-autoscaler"),
+      [],
+    );
+    assert.deepEqual(
+      result.resources.filter((r) => r.type === T.pia),
+      [],
+    );
   });
 });
 
@@ -145,10 +215,17 @@ describe("cluster autoscaler: scale from zero for the spot group", function () {
   // What the 1.33 autoscaler knows about an empty managed group: the ASG's eks:nodegroup-name tag leads it to
   // eks:DescribeNodegroup, whose labels it copies and whose taints it translates (NO_SCHEDULE -> NoSchedule, as
   // taintEksTranslator in its AWS provider does). No node-template ASG tags are involved.
-  const EFFECT: Record<string, string> = { NO_SCHEDULE: "NoSchedule", NO_EXECUTE: "NoExecute", PREFER_NO_SCHEDULE: "PreferNoSchedule" };
+  const EFFECT: Record<string, string> = {
+    NO_SCHEDULE: "NoSchedule",
+    NO_EXECUTE: "NoExecute",
+    PREFER_NO_SCHEDULE: "PreferNoSchedule",
+  };
   const template = (g: PlannedResource) => ({
     labels: g.inputs.labels as Record<string, string>,
-    taints: (g.inputs.taints as { key: string; value: string; effect: string }[]).map((t) => ({ ...t, effect: EFFECT[t.effect] })),
+    taints: (g.inputs.taints as { key: string; value: string; effect: string }[]).map((t) => ({
+      ...t,
+      effect: EFFECT[t.effect],
+    })),
   });
   interface PodPlacement {
     nodeSelector?: Record<string, string>;
@@ -159,15 +236,32 @@ describe("cluster autoscaler: scale from zero for the spot group", function () {
     Object.entries(pod.nodeSelector ?? {}).every(([k, v]) => node.labels[k] === v) &&
     node.taints
       .filter((t) => t.effect === "NoSchedule" || t.effect === "NoExecute")
-      .every((t) => (pod.tolerations ?? []).some((tol) => tol.key === t.key && (tol.effect === undefined || tol.effect === t.effect) && (tol.operator === "Exists" || tol.value === t.value)));
+      .every((t) =>
+        (pod.tolerations ?? []).some(
+          (tol) =>
+            tol.key === t.key &&
+            (tol.effect === undefined || tol.effect === t.effect) &&
+            (tol.operator === "Exists" || tol.value === t.value),
+        ),
+      );
 
   it("lets a pending spot executor select the empty dev spot group, and nothing else land there", async () => {
     const rs = await resourcesOf("dev");
-    const spot = by.type(rs, T.nodeGroup).find((g) => (g.inputs.labels as Record<string, string>)[NODE_GROUP_LABEL] === "spark-spot");
+    const spot = by
+      .type(rs, T.nodeGroup)
+      .find((g) => (g.inputs.labels as Record<string, string>)[NODE_GROUP_LABEL] === "spark-spot");
     assert.ok(spot);
-    assert.deepEqual({ min: (spot.inputs.scalingConfig as { minSize: number }).minSize, desired: (spot.inputs.scalingConfig as { desiredSize: number }).desiredSize }, { min: 0, desired: 0 });
+    assert.deepEqual(
+      {
+        min: (spot.inputs.scalingConfig as { minSize: number }).minSize,
+        desired: (spot.inputs.scalingConfig as { desiredSize: number }).desiredSize,
+      },
+      { min: 0, desired: 0 },
+    );
     const node = template(spot);
-    const executors = by.type(rs, T.ssa).map((app) => (app.inputs.spec as { template: { executor: PodPlacement; driver: PodPlacement } }).template);
+    const executors = by
+      .type(rs, T.ssa)
+      .map((app) => (app.inputs.spec as { template: { executor: PodPlacement; driver: PodPlacement } }).template);
     const onSpot = executors.filter((t) => t.executor.nodeSelector?.[NODE_GROUP_LABEL] === "spark-spot");
     assert.ok(onSpot.length > 0, "dev schedules at least one job's executors on spot");
     for (const t of onSpot) {
@@ -186,7 +280,12 @@ describe("cluster autoscaler: scale from zero for the spot group", function () {
 // ---------------------------------------------------------------------------------------------------------------
 
 describe("cluster autoscaler: values and config", () => {
-  const values = clusterAutoscalerValues({ clusterName: "acme-data-prod-eks", region: REGION, config: COMPUTE_PROFILES.prod.cluster.autoscaler, nodeSelector: { [NODE_GROUP_LABEL]: "system" } });
+  const values = clusterAutoscalerValues({
+    clusterName: "acme-data-prod-eks",
+    region: REGION,
+    config: COMPUTE_PROFILES.prod.cluster.autoscaler,
+    nodeSelector: { [NODE_GROUP_LABEL]: "system" },
+  });
 
   it("runs non-root, read-only, without capabilities, with requests and a memory limit (valid as a Pod)", async () => {
     assert.deepEqual(values.containerSecurityContext.capabilities, { drop: ["ALL"] });
@@ -197,12 +296,23 @@ describe("cluster autoscaler: values and config", () => {
     await validateK8s({
       apiVersion: "v1",
       kind: "Pod",
-      metadata: { name: "cluster-autoscaler", namespace: CLUSTER_AUTOSCALER.namespace, annotations: values.podAnnotations },
+      metadata: {
+        name: "cluster-autoscaler",
+        namespace: CLUSTER_AUTOSCALER.namespace,
+        annotations: values.podAnnotations,
+      },
       spec: {
         serviceAccountName: values.rbac.serviceAccount.name,
         nodeSelector: values.nodeSelector,
         securityContext: values.securityContext,
-        containers: [{ name: "aws-cluster-autoscaler", image: `registry.k8s.io/autoscaling/cluster-autoscaler:${values.image.tag}`, resources: values.resources, securityContext: values.containerSecurityContext }],
+        containers: [
+          {
+            name: "aws-cluster-autoscaler",
+            image: `registry.k8s.io/autoscaling/cluster-autoscaler:${values.image.tag}`,
+            resources: values.resources,
+            securityContext: values.containerSecurityContext,
+          },
+        ],
       },
     } as { apiVersion: string; kind: string });
   });
@@ -214,24 +324,42 @@ describe("cluster autoscaler: values and config", () => {
       assert.deepEqual(c.autoscaler, COMPUTE_PROFILES[env].cluster.autoscaler);
       assert.equal(c.autoscaler.enabled, true);
     }
-    const c = resolved({ ...sampleCompute(), cluster: { mode: "eks", autoscaler: { scaleDownUnneededTime: "30m", replicas: 1 } } }, "prod").cluster;
+    const c = resolved(
+      { ...sampleCompute(), cluster: { mode: "eks", autoscaler: { scaleDownUnneededTime: "30m", replicas: 1 } } },
+      "prod",
+    ).cluster;
     assert.ok(c.mode === "eks");
-    assert.deepEqual(c.autoscaler, { ...COMPUTE_PROFILES.prod.cluster.autoscaler, scaleDownUnneededTime: "30m", replicas: 1 });
+    assert.deepEqual(c.autoscaler, {
+      ...COMPUTE_PROFILES.prod.cluster.autoscaler,
+      scaleDownUnneededTime: "30m",
+      replicas: 1,
+    });
   });
 
   it("rejects unknown keys, bad durations and thresholds, and the section on a cluster you bring", () => {
-    const at = (autoscaler: unknown) => problemsOf({ ...sampleCompute(), cluster: { mode: "eks", autoscaler } }).map((p) => p.path);
+    const at = (autoscaler: unknown) =>
+      problemsOf({ ...sampleCompute(), cluster: { mode: "eks", autoscaler } }).map((p) => p.path);
     assert.deepEqual(at({ scaleDownDelay: "5m" }), ["platform.compute.cluster.autoscaler.scaleDownDelay"]);
-    assert.deepEqual(at({ scaleDownUnneededTime: "10 minutes" }), ["platform.compute.cluster.autoscaler.scaleDownUnneededTime"]);
-    assert.deepEqual(at({ scaleDownUtilizationThreshold: 0.95 }), ["platform.compute.cluster.autoscaler.scaleDownUtilizationThreshold"]);
+    assert.deepEqual(at({ scaleDownUnneededTime: "10 minutes" }), [
+      "platform.compute.cluster.autoscaler.scaleDownUnneededTime",
+    ]);
+    assert.deepEqual(at({ scaleDownUtilizationThreshold: 0.95 }), [
+      "platform.compute.cluster.autoscaler.scaleDownUtilizationThreshold",
+    ]);
     assert.deepEqual(at({ replicas: 0 }), ["platform.compute.cluster.autoscaler.replicas"]);
-    assert.deepEqual(problemsOf({ cluster: { mode: "existing", autoscaler: { enabled: true } } }).map((p) => p.path), ["platform.compute.cluster.autoscaler"]);
+    assert.deepEqual(
+      problemsOf({ cluster: { mode: "existing", autoscaler: { enabled: true } } }).map((p) => p.path),
+      ["platform.compute.cluster.autoscaler"],
+    );
   });
 
   it("refuses to turn it off while a group starts at zero nodes (nothing would ever add one)", () => {
     const off = { ...sampleCompute(), cluster: { mode: "eks" as const, autoscaler: { enabled: false } } };
     const dev = problemsOf(off, "dev", 2);
-    assert.deepEqual(dev.map((p) => p.path), ["platform.compute.cluster.nodeGroups.spark-spot.desiredSize"]);
+    assert.deepEqual(
+      dev.map((p) => p.path),
+      ["platform.compute.cluster.nodeGroups.spark-spot.desiredSize"],
+    );
     assert.match(dev[0].message, /autoscaler/);
     assert.deepEqual(problemsOf(off, "prod"), [], "prod's groups all start with nodes");
   });

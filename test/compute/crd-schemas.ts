@@ -24,8 +24,20 @@ const securityContext = {
     readOnlyRootFilesystem: { type: "boolean" },
     runAsNonRoot: { type: "boolean" },
     runAsUser: { type: "integer" },
-    capabilities: { type: "object", additionalProperties: false, properties: { drop: { type: "array", items: { type: "string" } }, add: { type: "array", items: { type: "string" } } } },
-    seccompProfile: { type: "object", additionalProperties: false, required: ["type"], properties: { type: { enum: ["RuntimeDefault", "Localhost", "Unconfined"] } } },
+    capabilities: {
+      type: "object",
+      additionalProperties: false,
+      properties: {
+        drop: { type: "array", items: { type: "string" } },
+        add: { type: "array", items: { type: "string" } },
+      },
+    },
+    seccompProfile: {
+      type: "object",
+      additionalProperties: false,
+      required: ["type"],
+      properties: { type: { enum: ["RuntimeDefault", "Localhost", "Unconfined"] } },
+    },
   },
 };
 const podSecurityContext = {
@@ -42,7 +54,12 @@ const podSecurityContext = {
 const toleration = {
   type: "object",
   additionalProperties: false,
-  properties: { key: { type: "string" }, operator: { enum: ["Exists", "Equal"] }, value: { type: "string" }, effect: { enum: ["NoSchedule", "PreferNoSchedule", "NoExecute"] } },
+  properties: {
+    key: { type: "string" },
+    operator: { enum: ["Exists", "Equal"] },
+    value: { type: "string" },
+    effect: { enum: ["NoSchedule", "PreferNoSchedule", "NoExecute"] },
+  },
 };
 const podSpec = (extra: Record<string, unknown>, required: string[]) => ({
   type: "object",
@@ -88,7 +105,9 @@ export const sparkApplicationSpecSchema = {
       },
     },
     driver: podSpec({}, ["serviceAccount"]),
-    executor: podSpec({ instances: { type: "integer", minimum: 1 }, deleteOnTermination: { type: "boolean" } }, ["instances"]),
+    executor: podSpec({ instances: { type: "integer", minimum: 1 }, deleteOnTermination: { type: "boolean" } }, [
+      "instances",
+    ]),
   },
 };
 
@@ -96,7 +115,12 @@ export const sparkApplicationSchema = {
   type: "object",
   additionalProperties: false,
   required: ["apiVersion", "kind", "metadata", "spec"],
-  properties: { apiVersion: { const: "sparkoperator.k8s.io/v1beta2" }, kind: { const: "SparkApplication" }, metadata: metadata(false), spec: sparkApplicationSpecSchema },
+  properties: {
+    apiVersion: { const: "sparkoperator.k8s.io/v1beta2" },
+    kind: { const: "SparkApplication" },
+    metadata: metadata(false),
+    spec: sparkApplicationSpecSchema,
+  },
 };
 
 export const scheduledSparkApplicationSchema = {
@@ -142,7 +166,12 @@ export const secretStoreSchema = {
           type: "object",
           additionalProperties: false,
           properties: {
-            aws: { type: "object", additionalProperties: false, required: ["service", "region"], properties: { service: { enum: ["SecretsManager", "ParameterStore"] }, region: { type: "string" } } },
+            aws: {
+              type: "object",
+              additionalProperties: false,
+              required: ["service", "region"],
+              properties: { service: { enum: ["SecretsManager", "ParameterStore"] }, region: { type: "string" } },
+            },
           },
         },
       },
@@ -164,11 +193,20 @@ export const externalSecretSchema = {
       required: ["secretStoreRef", "target", "data"],
       properties: {
         refreshInterval: { type: "string", pattern: "^[0-9]+(s|m|h)$" },
-        secretStoreRef: { type: "object", additionalProperties: false, required: ["name"], properties: { name, kind: { enum: ["SecretStore", "ClusterSecretStore"] } } },
+        secretStoreRef: {
+          type: "object",
+          additionalProperties: false,
+          required: ["name"],
+          properties: { name, kind: { enum: ["SecretStore", "ClusterSecretStore"] } },
+        },
         target: {
           type: "object",
           additionalProperties: false,
-          properties: { name, creationPolicy: { enum: ["Owner", "Orphan", "Merge", "None"] }, deletionPolicy: { enum: ["Delete", "Merge", "Retain"] } },
+          properties: {
+            name,
+            creationPolicy: { enum: ["Owner", "Orphan", "Merge", "None"] },
+            deletionPolicy: { enum: ["Delete", "Merge", "Retain"] },
+          },
         },
         data: {
           type: "array",
@@ -183,7 +221,11 @@ export const externalSecretSchema = {
                 type: "object",
                 additionalProperties: false,
                 required: ["key"],
-                properties: { key: { type: "string", minLength: 1 }, property: { type: "string" }, decodingStrategy: { enum: ["Auto", "Base64", "Base64URL", "None"] } },
+                properties: {
+                  key: { type: "string", minLength: 1 },
+                  property: { type: "string" },
+                  decodingStrategy: { enum: ["Auto", "Base64", "Base64URL", "None"] },
+                },
               },
             },
           },
@@ -205,5 +247,10 @@ const validators = {
 export function crdErrors(obj: { kind: string }): string[] {
   const validate = validators[obj.kind as keyof typeof validators];
   if (!validate) return [`no schema for kind ${obj.kind}`];
-  return validate(obj) ? [] : (validate.errors ?? []).map((e) => `${e.instancePath} ${e.message}${e.params && "additionalProperty" in e.params ? ` (${String(e.params.additionalProperty)})` : ""}`);
+  return validate(obj)
+    ? []
+    : (validate.errors ?? []).map(
+        (e) =>
+          `${e.instancePath} ${e.message}${e.params && "additionalProperty" in e.params ? ` (${String(e.params.additionalProperty)})` : ""}`,
+      );
 }

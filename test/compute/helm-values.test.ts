@@ -2,7 +2,13 @@ import { strict as assert } from "node:assert";
 import * as path from "node:path";
 import { clusterAutoscalerValues } from "../../components/compute/autoscaler";
 import { COMPUTE_PROFILES, QueryEngineConfig } from "../../components/compute/config";
-import { catalogProperties, CREDENTIALS_SECRET, EngineValuesInput, prestoValues, trinoValues } from "../../components/compute/query";
+import {
+  catalogProperties,
+  CREDENTIALS_SECRET,
+  EngineValuesInput,
+  prestoValues,
+  trinoValues,
+} from "../../components/compute/query";
 import { externalSecretsValues } from "../../components/compute/secrets";
 import { sparkOperatorValues } from "../../components/compute/spark";
 import { CHARTS } from "../../components/compute/versions";
@@ -15,16 +21,49 @@ const engineInput = (config: QueryEngineConfig, extra: Partial<EngineValuesInput
   config,
   environment: "prod",
   region: "eu-west-1",
-  catalogs: catalogProperties({ engine: config.engine, region: "eu-west-1", accountId: "123456789012", warehouse: { engine: "aurora-postgresql", endpoint: "wh.cluster-x.eu-west-1.rds.amazonaws.com", port: 5432, database: "analytics" }, kafka: { bootstrapBrokers: "b-1:9098,b-2:9098", topics: ["orders", "clicks"] } }),
+  catalogs: catalogProperties({
+    engine: config.engine,
+    region: "eu-west-1",
+    accountId: "123456789012",
+    warehouse: {
+      engine: "aurora-postgresql",
+      endpoint: "wh.cluster-x.eu-west-1.rds.amazonaws.com",
+      port: 5432,
+      database: "analytics",
+    },
+    kafka: { bootstrapBrokers: "b-1:9098,b-2:9098", topics: ["orders", "clicks"] },
+  }),
   rules: { prefix: "acme-data-prod", domains: DOMAINS, catalogs: ["lake", "iceberg", "warehouse", "kafka"] },
   exchangeBaseDir: "s3://acme-data-prod-query-exchange-123456789012/exchange",
   kafka: true,
   ...extra,
 });
 
-const trinoPassword = resolved({ queryEngine: { groups: { analysts: ["ana", "bo"], engineers: ["eng"] }, loadBalancer: { certificateArn: "arn:aws:acm:eu-west-1:123456789012:certificate/c" } } }).queryEngine!;
-const trinoOauth = resolved({ queryEngine: { authentication: { type: "oauth2", issuer: "https://login.acme.example", clientId: "trino", clientSecretArn: "arn:aws:secretsmanager:eu-west-1:123456789012:secret:oauth-AbCdEf" }, loadBalancer: { certificateArn: "arn:aws:acm:eu-west-1:123456789012:certificate/c" } } }).queryEngine!;
-const presto = resolved({ queryEngine: { engine: "presto", faultTolerant: false, prestoTls: { keystoreSecretArn: "arn:aws:secretsmanager:eu-west-1:123456789012:secret:tls-AbCdEf" }, groups: { analysts: ["ana"] } } }).queryEngine!;
+const trinoPassword = resolved({
+  queryEngine: {
+    groups: { analysts: ["ana", "bo"], engineers: ["eng"] },
+    loadBalancer: { certificateArn: "arn:aws:acm:eu-west-1:123456789012:certificate/c" },
+  },
+}).queryEngine!;
+const trinoOauth = resolved({
+  queryEngine: {
+    authentication: {
+      type: "oauth2",
+      issuer: "https://login.acme.example",
+      clientId: "trino",
+      clientSecretArn: "arn:aws:secretsmanager:eu-west-1:123456789012:secret:oauth-AbCdEf",
+    },
+    loadBalancer: { certificateArn: "arn:aws:acm:eu-west-1:123456789012:certificate/c" },
+  },
+}).queryEngine!;
+const presto = resolved({
+  queryEngine: {
+    engine: "presto",
+    faultTolerant: false,
+    prestoTls: { keystoreSecretArn: "arn:aws:secretsmanager:eu-west-1:123456789012:secret:tls-AbCdEf" },
+    groups: { analysts: ["ana"] },
+  },
+}).queryEngine!;
 
 describe("Helm values against the pinned charts' values.yaml", () => {
   it("fixtures describe exactly the pinned chart versions", () => {
@@ -36,20 +75,31 @@ describe("Helm values against the pinned charts' values.yaml", () => {
   });
 
   it("trino values use only known keys (password and OAuth2, with and without fault tolerance)", () => {
-    for (const values of [trinoValues(engineInput(trinoPassword)), trinoValues(engineInput(trinoOauth, { exchangeBaseDir: undefined, kafka: false }))]) {
+    for (const values of [
+      trinoValues(engineInput(trinoPassword)),
+      trinoValues(engineInput(trinoOauth, { exchangeBaseDir: undefined, kafka: false })),
+    ]) {
       assert.deepEqual(unknownKeys(values, fixture("trino")), []);
     }
   });
 
   it("presto, spark-operator and external-secrets values use only known keys", () => {
     assert.deepEqual(unknownKeys(prestoValues(engineInput(presto)), fixture("presto")), []);
-    assert.deepEqual(unknownKeys(sparkOperatorValues({ jobNamespace: "spark", highAvailability: true }), fixture("spark-operator")), []);
+    assert.deepEqual(
+      unknownKeys(sparkOperatorValues({ jobNamespace: "spark", highAvailability: true }), fixture("spark-operator")),
+      [],
+    );
     assert.deepEqual(unknownKeys(externalSecretsValues(true), fixture("external-secrets")), []);
   });
 
   it("cluster-autoscaler values use only known keys and flags in every profile", () => {
     for (const env of ["dev", "staging", "prod"] as const) {
-      const values = clusterAutoscalerValues({ clusterName: "acme-data-eks", region: "eu-west-1", config: COMPUTE_PROFILES[env].cluster.autoscaler, nodeSelector: { "data-platform/node-group": "system" } });
+      const values = clusterAutoscalerValues({
+        clusterName: "acme-data-eks",
+        region: "eu-west-1",
+        config: COMPUTE_PROFILES[env].cluster.autoscaler,
+        nodeSelector: { "data-platform/node-group": "system" },
+      });
       assert.deepEqual(unknownKeys(values, fixture("cluster-autoscaler")), [], env);
     }
   });
@@ -74,7 +124,10 @@ describe("query engine values", () => {
   it("turn on fault-tolerant execution with the S3 exchange only when given one", () => {
     const ft = trinoValues(engineInput(trinoPassword));
     assert.ok(ft.additionalConfigProperties.includes("retry-policy=TASK"));
-    assert.deepEqual(ft.server.exchangeManager, { name: "filesystem", baseDir: ["s3://acme-data-prod-query-exchange-123456789012/exchange"] });
+    assert.deepEqual(ft.server.exchangeManager, {
+      name: "filesystem",
+      baseDir: ["s3://acme-data-prod-query-exchange-123456789012/exchange"],
+    });
     assert.deepEqual(ft.additionalExchangeManagerProperties, ["exchange.s3.region=eu-west-1"]);
     const plain = trinoValues(engineInput(trinoPassword, { exchangeBaseDir: undefined }));
     assert.ok(!plain.additionalConfigProperties.includes("retry-policy=TASK"));
@@ -94,7 +147,11 @@ describe("query engine values", () => {
   it("authenticate with the synced password file and config-defined groups, or OAuth2 with groups from the token", () => {
     const pw = trinoValues(engineInput(trinoPassword));
     assert.equal(pw.server.config.authenticationType, "PASSWORD");
-    assert.deepEqual(pw.auth, { passwordAuthSecret: "query-engine-password-db", refreshPeriod: "60s", groups: "analysts:ana,bo\nengineers:eng" });
+    assert.deepEqual(pw.auth, {
+      passwordAuthSecret: "query-engine-password-db",
+      refreshPeriod: "60s",
+      groups: "analysts:ana,bo\nengineers:eng",
+    });
     const oauth = trinoValues(engineInput(trinoOauth));
     assert.equal(oauth.server.config.authenticationType, "OAUTH2");
     assert.ok(oauth.additionalConfigProperties.includes("http-server.authentication.oauth2.groups-field=groups"));
@@ -105,7 +162,12 @@ describe("query engine values", () => {
     const v = trinoValues(engineInput(trinoPassword));
     assert.equal(v.catalogs.tpch, null);
     assert.equal(v.catalogs.tpcds, null);
-    assert.deepEqual(Object.keys(v.catalogs).filter((k) => v.catalogs[k as keyof typeof v.catalogs] !== null).sort(), ["iceberg", "kafka", "lake", "warehouse"]);
+    assert.deepEqual(
+      Object.keys(v.catalogs)
+        .filter((k) => v.catalogs[k as keyof typeof v.catalogs] !== null)
+        .sort(),
+      ["iceberg", "kafka", "lake", "warehouse"],
+    );
     assert.deepEqual(v.serviceAccount, { create: false, name: "query-engine" });
     assert.equal(v.securityContext.seccompProfile.type, "RuntimeDefault");
     assert.deepEqual(v.containerSecurityContext.capabilities.drop, ["ALL"]);
@@ -116,11 +178,18 @@ describe("query engine values", () => {
     const p = prestoValues(engineInput(presto));
     assert.match(p.coordinator.config, /http-server\.https\.enabled=true/);
     assert.match(p.coordinator.config, /keystore\.key=\$\{ENV:KEYSTORE_PASSWORD\}/);
-    assert.ok(p.coordinator.volumeMounts.some((m) => m.mountPath.endsWith("/etc/access-control.properties") && m.subPath === "access-control.properties"));
+    assert.ok(
+      p.coordinator.volumeMounts.some(
+        (m) => m.mountPath.endsWith("/etc/access-control.properties") && m.subPath === "access-control.properties",
+      ),
+    );
     assert.match(p.catalog.lake, /hive\.security=file/);
     const s = sparkOperatorValues({ jobNamespace: "spark", highAvailability: false });
     assert.deepEqual(s.spark, { jobNamespaces: ["spark"], serviceAccount: { create: false }, rbac: { create: false } });
     assert.equal(s.controller.replicas, 1);
-    assert.equal(sparkOperatorValues({ jobNamespace: "spark", highAvailability: true }).webhook.podDisruptionBudget.enable, true);
+    assert.equal(
+      sparkOperatorValues({ jobNamespace: "spark", highAvailability: true }).webhook.podDisruptionBudget.enable,
+      true,
+    );
   });
 });

@@ -2,9 +2,20 @@ import { strict as assert } from "node:assert";
 import { runSimulation } from "@cloud-copilot/iam-simulate";
 import type { PolicyDocument } from "../../components/core/iam";
 import type { Classification } from "../../components/core/types";
-import { AUTOSCALER_DESCRIBE_ACTIONS, AUTOSCALER_SCALE_ACTIONS, clusterAutoscalerPolicy } from "../../components/compute/autoscaler";
+import {
+  AUTOSCALER_DESCRIBE_ACTIONS,
+  AUTOSCALER_SCALE_ACTIONS,
+  clusterAutoscalerPolicy,
+} from "../../components/compute/autoscaler";
 import { clusterKeyPolicy } from "../../components/compute/KubernetesCluster";
-import { historyServerPolicy, podIdentityTrust, queryEnginePolicy, ResolvedLake, secretReadPolicy, sparkDomainPolicy } from "../../components/compute/identity";
+import {
+  historyServerPolicy,
+  podIdentityTrust,
+  queryEnginePolicy,
+  ResolvedLake,
+  secretReadPolicy,
+  sparkDomainPolicy,
+} from "../../components/compute/identity";
 import { boundaryPolicy, keyPolicy, RESTRICTED_CLEARANCE_TAG } from "../../components/security/documents";
 import { DOMAINS } from "./support";
 
@@ -45,10 +56,17 @@ async function decide(identity: PolicyDocument, r: Request): Promise<string> {
   const result = await runSimulation(
     {
       // AWS sets aws:PrincipalArn on every request; the simulator needs it spelled out for the key policies' conditions.
-      request: { principal, action: r.action, resource: { resource: r.resource, accountId: ACCOUNT }, contextVariables: { "aws:PrincipalArn": principal, ...r.context } },
+      request: {
+        principal,
+        action: r.action,
+        resource: { resource: r.resource, accountId: ACCOUNT },
+        contextVariables: { "aws:PrincipalArn": principal, ...r.context },
+      },
       identityPolicies: [{ name: "identity", policy: identity }],
       permissionBoundaryPolicies: [{ name: "boundary", policy: BOUNDARY }],
-      resourcePolicy: keyClass ? keyPolicy({ accountId: ACCOUNT, region: REGION, prefix: PREFIX, classification: keyClass }) : undefined,
+      resourcePolicy: keyClass
+        ? keyPolicy({ accountId: ACCOUNT, region: REGION, prefix: PREFIX, classification: keyClass })
+        : undefined,
       serviceControlPolicies: [],
       resourceControlPolicies: [],
     },
@@ -57,18 +75,33 @@ async function decide(identity: PolicyDocument, r: Request): Promise<string> {
   if (result.resultType === "error") throw new Error(JSON.stringify(result.errors));
   return result.overallResult;
 }
-const allows = async (identity: PolicyDocument, r: Request) => assert.equal(await decide(identity, r), "Allowed", `${r.action} ${r.resource} ${JSON.stringify(r.context ?? {})}`);
-const denies = async (identity: PolicyDocument, r: Request) => assert.notEqual(await decide(identity, r), "Allowed", `${r.action} ${r.resource} ${JSON.stringify(r.context ?? {})}`);
+const allows = async (identity: PolicyDocument, r: Request) =>
+  assert.equal(await decide(identity, r), "Allowed", `${r.action} ${r.resource} ${JSON.stringify(r.context ?? {})}`);
+const denies = async (identity: PolicyDocument, r: Request) =>
+  assert.notEqual(await decide(identity, r), "Allowed", `${r.action} ${r.resource} ${JSON.stringify(r.context ?? {})}`);
 const viaS3 = { "kms:ViaService": `s3.${REGION}.amazonaws.com` };
 
 describe("IAM: a domain's Spark identity", () => {
-  const sales = sparkDomainPolicy({ region: REGION, accountId: ACCOUNT, prefix: PREFIX, lake, domain: DOMAINS[0], reads: ["raw"], writes: ["curated"], eventLogs });
+  const sales = sparkDomainPolicy({
+    region: REGION,
+    accountId: ACCOUNT,
+    prefix: PREFIX,
+    lake,
+    domain: DOMAINS[0],
+    reads: ["raw"],
+    writes: ["curated"],
+    eventLogs,
+  });
 
   it("reads its own prefix of the zones it reads, and nobody else's", async () => {
     await allows(sales, { action: "s3:GetObject", resource: `${bucket("raw")}/sales/orders/part-0.parquet` });
     await denies(sales, { action: "s3:GetObject", resource: `${bucket("raw")}/marketing/leads/part-0.parquet` });
     await denies(sales, { action: "s3:GetObject", resource: `${bucket("analytics")}/sales/kpis/part-0.parquet` });
-    await allows(sales, { action: "s3:ListBucket", resource: bucket("raw"), context: { "s3:prefix": "sales/orders/" } });
+    await allows(sales, {
+      action: "s3:ListBucket",
+      resource: bucket("raw"),
+      context: { "s3:prefix": "sales/orders/" },
+    });
     await denies(sales, { action: "s3:ListBucket", resource: bucket("raw"), context: { "s3:prefix": "marketing/" } });
   });
 
@@ -95,21 +128,51 @@ describe("IAM: a domain's Spark identity", () => {
   });
 
   it("a restricted domain reaches its data in the restricted bucket, and its key only with clearance", async () => {
-    const people = sparkDomainPolicy({ region: REGION, accountId: ACCOUNT, prefix: PREFIX, lake, domain: DOMAINS[2], reads: ["raw"], writes: ["curated"], eventLogs });
+    const people = sparkDomainPolicy({
+      region: REGION,
+      accountId: ACCOUNT,
+      prefix: PREFIX,
+      lake,
+      domain: DOMAINS[2],
+      reads: ["raw"],
+      writes: ["curated"],
+      eventLogs,
+    });
     await allows(people, { action: "s3:GetObject", resource: `${bucket("restricted")}/raw/people/payroll.csv` });
     await denies(people, { action: "s3:GetObject", resource: `${bucket("raw")}/people/payroll.csv` });
-    await allows(people, { action: "kms:Decrypt", resource: key("restricted"), context: { ...viaS3, [`aws:PrincipalTag/${RESTRICTED_CLEARANCE_TAG}`]: "restricted" } });
+    await allows(people, {
+      action: "kms:Decrypt",
+      resource: key("restricted"),
+      context: { ...viaS3, [`aws:PrincipalTag/${RESTRICTED_CLEARANCE_TAG}`]: "restricted" },
+    });
     await denies(people, { action: "kms:Decrypt", resource: key("restricted"), context: viaS3 });
-    await denies(sales, { action: "kms:Decrypt", resource: key("restricted"), context: { ...viaS3, [`aws:PrincipalTag/${RESTRICTED_CLEARANCE_TAG}`]: "restricted" } });
+    await denies(sales, {
+      action: "kms:Decrypt",
+      resource: key("restricted"),
+      context: { ...viaS3, [`aws:PrincipalTag/${RESTRICTED_CLEARANCE_TAG}`]: "restricted" },
+    });
   });
 
   it("a role outside the platform path cannot use the keys even with the same policy", async () => {
-    await denies(sales, { action: "kms:Decrypt", resource: key("confidential"), context: viaS3, principal: `arn:aws:iam::${ACCOUNT}:role/elsewhere/pod-role` });
+    await denies(sales, {
+      action: "kms:Decrypt",
+      resource: key("confidential"),
+      context: viaS3,
+      principal: `arn:aws:iam::${ACCOUNT}:role/elsewhere/pod-role`,
+    });
   });
 });
 
 describe("IAM: the query engine and the helpers", () => {
-  const engine = queryEnginePolicy({ region: REGION, accountId: ACCOUNT, prefix: PREFIX, lake, domains: DOMAINS, exchange, kafka: { clusterArn: KAFKA, topics: ["orders"] } });
+  const engine = queryEnginePolicy({
+    region: REGION,
+    accountId: ACCOUNT,
+    prefix: PREFIX,
+    lake,
+    domains: DOMAINS,
+    exchange,
+    kafka: { clusterArn: KAFKA, topics: ["orders"] },
+  });
 
   it("reads curated and analytics, writes analytics, never touches raw or restricted", async () => {
     await allows(engine, { action: "s3:GetObject", resource: `${bucket("curated")}/sales/orders/x.parquet` });
@@ -130,9 +193,18 @@ describe("IAM: the query engine and the helpers", () => {
 
   it("spools to the exchange bucket and reads only the listed Kafka topics", async () => {
     await allows(engine, { action: "s3:PutObject", resource: `${exchange.bucketArn}/exchange/q1/part-0` });
-    await allows(engine, { action: "kafka-cluster:ReadData", resource: `arn:aws:kafka:${REGION}:${ACCOUNT}:topic/acme-data-prod-kafka/1111-2222-s1/orders` });
-    await denies(engine, { action: "kafka-cluster:ReadData", resource: `arn:aws:kafka:${REGION}:${ACCOUNT}:topic/acme-data-prod-kafka/1111-2222-s1/payroll` });
-    await denies(engine, { action: "kafka-cluster:WriteData", resource: `arn:aws:kafka:${REGION}:${ACCOUNT}:topic/acme-data-prod-kafka/1111-2222-s1/orders` });
+    await allows(engine, {
+      action: "kafka-cluster:ReadData",
+      resource: `arn:aws:kafka:${REGION}:${ACCOUNT}:topic/acme-data-prod-kafka/1111-2222-s1/orders`,
+    });
+    await denies(engine, {
+      action: "kafka-cluster:ReadData",
+      resource: `arn:aws:kafka:${REGION}:${ACCOUNT}:topic/acme-data-prod-kafka/1111-2222-s1/payroll`,
+    });
+    await denies(engine, {
+      action: "kafka-cluster:WriteData",
+      resource: `arn:aws:kafka:${REGION}:${ACCOUNT}:topic/acme-data-prod-kafka/1111-2222-s1/orders`,
+    });
   });
 
   it("the history server reads event logs and writes nothing", async () => {
@@ -145,15 +217,26 @@ describe("IAM: the query engine and the helpers", () => {
     const secret = `arn:aws:secretsmanager:${REGION}:${ACCOUNT}:secret:${PREFIX}/query-engine/password-db-AbCdEf`;
     const secrets = secretReadPolicy(REGION, [secret], [key("confidential")]);
     await allows(secrets, { action: "secretsmanager:GetSecretValue", resource: secret });
-    await denies(secrets, { action: "secretsmanager:GetSecretValue", resource: `arn:aws:secretsmanager:${REGION}:${ACCOUNT}:secret:other-AbCdEf` });
-    await allows(secrets, { action: "kms:Decrypt", resource: key("confidential"), context: { "kms:ViaService": `secretsmanager.${REGION}.amazonaws.com` } });
+    await denies(secrets, {
+      action: "secretsmanager:GetSecretValue",
+      resource: `arn:aws:secretsmanager:${REGION}:${ACCOUNT}:secret:other-AbCdEf`,
+    });
+    await allows(secrets, {
+      action: "kms:Decrypt",
+      resource: key("confidential"),
+      context: { "kms:ViaService": `secretsmanager.${REGION}.amazonaws.com` },
+    });
     await denies(secrets, { action: "kms:Decrypt", resource: key("confidential"), context: viaS3 });
   });
 
   it("the control plane may envelope-encrypt with the secrets key and nothing else", async () => {
     const cluster = clusterKeyPolicy(key("confidential"));
     await allows(cluster, { action: "kms:Encrypt", resource: key("confidential") });
-    await allows(cluster, { action: "kms:CreateGrant", resource: key("confidential"), context: { "kms:GrantIsForAWSResource": "true" } });
+    await allows(cluster, {
+      action: "kms:CreateGrant",
+      resource: key("confidential"),
+      context: { "kms:GrantIsForAWSResource": "true" },
+    });
     await denies(cluster, { action: "kms:CreateGrant", resource: key("confidential") });
     await denies(cluster, { action: "kms:Decrypt", resource: key("internal") });
   });
@@ -163,19 +246,34 @@ describe("IAM: Pod Identity trust", () => {
   const CLUSTER = `arn:aws:eks:${REGION}:${ACCOUNT}:cluster/acme-data-prod-eks`;
   const trust = podIdentityTrust(ACCOUNT, CLUSTER);
   const assume = async (context: Record<string, string>, action = "sts:AssumeRole") =>
-    (await runSimulation({
-      request: { principal: "pods.eks.amazonaws.com", action, resource: { resource: ROLE, accountId: ACCOUNT }, contextVariables: context },
-      identityPolicies: [],
-      resourcePolicy: trust,
-      serviceControlPolicies: [],
-      resourceControlPolicies: [],
-    }, {}));
-  const result = (r: Awaited<ReturnType<typeof assume>>) => (r.resultType === "error" ? JSON.stringify(r.errors) : r.overallResult);
+    await runSimulation(
+      {
+        request: {
+          principal: "pods.eks.amazonaws.com",
+          action,
+          resource: { resource: ROLE, accountId: ACCOUNT },
+          contextVariables: context,
+        },
+        identityPolicies: [],
+        resourcePolicy: trust,
+        serviceControlPolicies: [],
+        resourceControlPolicies: [],
+      },
+      {},
+    );
+  const result = (r: Awaited<ReturnType<typeof assume>>) =>
+    r.resultType === "error" ? JSON.stringify(r.errors) : r.overallResult;
 
   it("admits the Pod Identity service for this account's cluster only", async () => {
     assert.equal(result(await assume({ "aws:SourceAccount": ACCOUNT, "aws:SourceArn": CLUSTER })), "Allowed");
-    assert.equal(result(await assume({ "aws:SourceAccount": ACCOUNT, "aws:SourceArn": CLUSTER }, "sts:TagSession")), "Allowed");
-    assert.notEqual(result(await assume({ "aws:SourceAccount": ACCOUNT, "aws:SourceArn": `${CLUSTER}-other` })), "Allowed");
+    assert.equal(
+      result(await assume({ "aws:SourceAccount": ACCOUNT, "aws:SourceArn": CLUSTER }, "sts:TagSession")),
+      "Allowed",
+    );
+    assert.notEqual(
+      result(await assume({ "aws:SourceAccount": ACCOUNT, "aws:SourceArn": `${CLUSTER}-other` })),
+      "Allowed",
+    );
     assert.notEqual(result(await assume({ "aws:SourceAccount": "999999999999", "aws:SourceArn": CLUSTER })), "Allowed");
   });
 });
@@ -183,38 +281,68 @@ describe("IAM: Pod Identity trust", () => {
 describe("IAM: the cluster autoscaler's identity", () => {
   const CLUSTER = "acme-data-prod-eks";
   const policy = clusterAutoscalerPolicy({ region: REGION, accountId: ACCOUNT, clusterName: CLUSTER });
-  const asg = (name: string) => `arn:aws:autoscaling:${REGION}:${ACCOUNT}:autoScalingGroup:11111111-2222-3333-4444-555555555555:autoScalingGroupName/${name}`;
-  const nodegroup = (cluster: string, group: string) => `arn:aws:eks:${REGION}:${ACCOUNT}:nodegroup/${cluster}/${group}/0aa1b2c3-d4e5-f6a7-b8c9-d0e1f2a3b4c5`;
+  const asg = (name: string) =>
+    `arn:aws:autoscaling:${REGION}:${ACCOUNT}:autoScalingGroup:11111111-2222-3333-4444-555555555555:autoScalingGroupName/${name}`;
+  const nodegroup = (cluster: string, group: string) =>
+    `arn:aws:eks:${REGION}:${ACCOUNT}:nodegroup/${cluster}/${group}/0aa1b2c3-d4e5-f6a7-b8c9-d0e1f2a3b4c5`;
   // The tags EKS puts on a managed node group's Auto Scaling group.
-  const ownedBy = (cluster: string) => ({ [`aws:ResourceTag/k8s.io/cluster-autoscaler/${cluster}`]: "owned", "aws:ResourceTag/k8s.io/cluster-autoscaler/enabled": "true" });
+  const ownedBy = (cluster: string) => ({
+    [`aws:ResourceTag/k8s.io/cluster-autoscaler/${cluster}`]: "owned",
+    "aws:ResourceTag/k8s.io/cluster-autoscaler/enabled": "true",
+  });
 
   it("resizes and terminates in Auto Scaling groups this cluster owns", async () => {
-    for (const action of AUTOSCALER_SCALE_ACTIONS) await allows(policy, { action, resource: asg("eks-spark-spot-1234"), context: ownedBy(CLUSTER) });
+    for (const action of AUTOSCALER_SCALE_ACTIONS)
+      await allows(policy, { action, resource: asg("eks-spark-spot-1234"), context: ownedBy(CLUSTER) });
   });
 
   it("cannot touch another cluster's groups, or groups without the ownership tag", async () => {
     for (const action of AUTOSCALER_SCALE_ACTIONS) {
       await denies(policy, { action, resource: asg("eks-other-1234"), context: ownedBy("acme-data-dev-eks") });
-      await denies(policy, { action, resource: asg("eks-other-1234"), context: { [`aws:ResourceTag/k8s.io/cluster-autoscaler/${CLUSTER}`]: "shared" } });
+      await denies(policy, {
+        action,
+        resource: asg("eks-other-1234"),
+        context: { [`aws:ResourceTag/k8s.io/cluster-autoscaler/${CLUSTER}`]: "shared" },
+      });
       await denies(policy, { action, resource: asg("web-servers") });
     }
   });
 
   it("reads this cluster's node groups (labels and taints for scale from zero), no other cluster's", async () => {
     await allows(policy, { action: "eks:DescribeNodegroup", resource: nodegroup(CLUSTER, "spark-spot-20260101") });
-    await denies(policy, { action: "eks:DescribeNodegroup", resource: nodegroup("acme-data-dev-eks", "spark-spot-20260101") });
+    await denies(policy, {
+      action: "eks:DescribeNodegroup",
+      resource: nodegroup("acme-data-dev-eks", "spark-spot-20260101"),
+    });
   });
 
   it("may describe what it plans with, and nothing else", async () => {
     for (const action of AUTOSCALER_DESCRIBE_ACTIONS) await allows(policy, { action, resource: "*" });
     // Even on a group it owns: changing bounds, tags or membership is the deployment's job, not the autoscaler's.
-    for (const action of ["autoscaling:UpdateAutoScalingGroup", "autoscaling:CreateOrUpdateTags", "autoscaling:DeleteAutoScalingGroup", "autoscaling:DetachInstances"]) {
+    for (const action of [
+      "autoscaling:UpdateAutoScalingGroup",
+      "autoscaling:CreateOrUpdateTags",
+      "autoscaling:DeleteAutoScalingGroup",
+      "autoscaling:DetachInstances",
+    ]) {
       await denies(policy, { action, resource: asg("eks-spark-spot-1234"), context: ownedBy(CLUSTER) });
     }
-    await denies(policy, { action: "ec2:TerminateInstances", resource: `arn:aws:ec2:${REGION}:${ACCOUNT}:instance/i-0123456789abcdef0` });
-    await denies(policy, { action: "ec2:RunInstances", resource: `arn:aws:ec2:${REGION}:${ACCOUNT}:instance/i-0123456789abcdef0` });
-    await denies(policy, { action: "ec2:CreateLaunchTemplateVersion", resource: `arn:aws:ec2:${REGION}:${ACCOUNT}:launch-template/lt-0123456789abcdef0` });
+    await denies(policy, {
+      action: "ec2:TerminateInstances",
+      resource: `arn:aws:ec2:${REGION}:${ACCOUNT}:instance/i-0123456789abcdef0`,
+    });
+    await denies(policy, {
+      action: "ec2:RunInstances",
+      resource: `arn:aws:ec2:${REGION}:${ACCOUNT}:instance/i-0123456789abcdef0`,
+    });
+    await denies(policy, {
+      action: "ec2:CreateLaunchTemplateVersion",
+      resource: `arn:aws:ec2:${REGION}:${ACCOUNT}:launch-template/lt-0123456789abcdef0`,
+    });
     await denies(policy, { action: "eks:UpdateNodegroupConfig", resource: nodegroup(CLUSTER, "system-20260101") });
-    await denies(policy, { action: "eks:DescribeCluster", resource: `arn:aws:eks:${REGION}:${ACCOUNT}:cluster/${CLUSTER}` });
+    await denies(policy, {
+      action: "eks:DescribeCluster",
+      resource: `arn:aws:eks:${REGION}:${ACCOUNT}:cluster/${CLUSTER}`,
+    });
   });
 });

@@ -1,6 +1,12 @@
 import { strict as assert } from "node:assert";
 import type { Environment } from "../../components/core/types";
-import { computeProblems, ComputeConfig, ComputeInput, parseComputeConfig, resolveComputeConfig } from "../../components/compute/config";
+import {
+  computeProblems,
+  ComputeConfig,
+  ComputeInput,
+  parseComputeConfig,
+  resolveComputeConfig,
+} from "../../components/compute/config";
 
 /** The domains of the committed stacks, with their classifications. */
 export const DOMAINS = [
@@ -17,11 +23,32 @@ export function sampleCompute(overrides: Partial<ComputeInput> = {}): ComputeInp
     spark: {
       image: IMAGE,
       jobs: [
-        { name: "orders-daily", domain: "sales", schedule: "0 2 * * *", mainApplicationFile: "s3a://acme-code/jobs/orders.py", arguments: ["--date", "{{ ds }}"], reads: ["raw"], writes: ["curated"] },
-        { name: "payroll-monthly", domain: "people", schedule: "@monthly", type: "Scala", mainClass: "com.acme.Payroll", mainApplicationFile: "local:///opt/jobs/payroll.jar", reads: ["raw", "curated"], writes: ["analytics"], spot: false },
+        {
+          name: "orders-daily",
+          domain: "sales",
+          schedule: "0 2 * * *",
+          mainApplicationFile: "s3a://acme-code/jobs/orders.py",
+          arguments: ["--date", "{{ ds }}"],
+          reads: ["raw"],
+          writes: ["curated"],
+        },
+        {
+          name: "payroll-monthly",
+          domain: "people",
+          schedule: "@monthly",
+          type: "Scala",
+          mainClass: "com.acme.Payroll",
+          mainApplicationFile: "local:///opt/jobs/payroll.jar",
+          reads: ["raw", "curated"],
+          writes: ["analytics"],
+          spot: false,
+        },
       ],
     },
-    queryEngine: { groups: { analysts: ["ana"], engineers: ["eng"] }, loadBalancer: { certificateArn: "arn:aws:acm:eu-west-1:123456789012:certificate/abc" } },
+    queryEngine: {
+      groups: { analysts: ["ana"], engineers: ["eng"] },
+      loadBalancer: { certificateArn: "arn:aws:acm:eu-west-1:123456789012:certificate/abc" },
+    },
     ...overrides,
   };
 }
@@ -36,13 +63,19 @@ export function resolved(raw: unknown, environment: Environment = "prod", azCoun
 }
 
 /** Every problem the section has in an environment, schema and cross-field alike. */
-export function problemsOf(raw: unknown, environment: Environment = "prod", azCount = 3): { path: string; message: string }[] {
+export function problemsOf(
+  raw: unknown,
+  environment: Environment = "prod",
+  azCount = 3,
+): { path: string; message: string }[] {
   const { data, problems } = parseComputeConfig(raw);
   if (!data) return problems;
   return computeProblems(data, resolveComputeConfig(data, environment), { environment, domains: DOMAINS, azCount });
 }
 
-const load = new Function("specifier", "return import(specifier)") as (s: string) => Promise<Record<string, new (data: unknown) => { validate(): void }>>;
+const load = new Function("specifier", "return import(specifier)") as (
+  s: string,
+) => Promise<Record<string, new (data: unknown) => { validate(): void }>>;
 
 /** Validates a plain object against the Kubernetes OpenAPI schema of its apiVersion/kind (kubernetes-models). */
 export async function validateK8s(obj: { apiVersion: string; kind: string }): Promise<void> {

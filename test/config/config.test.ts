@@ -5,7 +5,8 @@ import { planFile, stackVariant } from "../support/plan";
 
 describe("platform config", () => {
   it("accepts the three committed stacks", () => {
-    for (const stack of ["dev", "staging", "prod"] as const) assert.deepEqual(configProblems(platformOf(stack)), [], stack);
+    for (const stack of ["dev", "staging", "prod"] as const)
+      assert.deepEqual(configProblems(platformOf(stack)), [], stack);
   });
 
   it("fills defaults from the profile: dev is cheap, prod is highly available and keeps data", () => {
@@ -41,22 +42,53 @@ describe("platform config", () => {
   });
 
   const cases: [string, (p: Record<string, unknown>) => void, string][] = [
-    ["a wrong CIDR", (p) => (p.network = { cidr: "10.0.0.0/8" }), "platform.network.cidr: must be an IPv4 CIDR between /16 and /24"],
-    ["host bits in the CIDR", (p) => (p.network = { cidr: "10.0.0.1/16" }), "platform.network.cidr: must be an IPv4 CIDR between /16 and /24"],
-    ["a missing owner", (p) => delete (p.governance as Record<string, unknown>).owner, "platform.governance.owner: is required"],
-    ["a missing domain steward", (p) => delete (p.domains as Record<string, unknown>[])[1].steward, "platform.domains[1].steward: is required"],
+    [
+      "a wrong CIDR",
+      (p) => (p.network = { cidr: "10.0.0.0/8" }),
+      "platform.network.cidr: must be an IPv4 CIDR between /16 and /24",
+    ],
+    [
+      "host bits in the CIDR",
+      (p) => (p.network = { cidr: "10.0.0.1/16" }),
+      "platform.network.cidr: must be an IPv4 CIDR between /16 and /24",
+    ],
+    [
+      "a missing owner",
+      (p) => delete (p.governance as Record<string, unknown>).owner,
+      "platform.governance.owner: is required",
+    ],
+    [
+      "a missing domain steward",
+      (p) => delete (p.domains as Record<string, unknown>[])[1].steward,
+      "platform.domains[1].steward: is required",
+    ],
     ["an unknown profile", (p) => (p.profile = "qa"), "platform.profile: must be one of dev | staging | prod"],
-    ["a duplicate domain", (p) => (p.domains as unknown[]).push(structuredClone((p.domains as unknown[])[0])), "platform.domains[3].name: duplicate domain 'sales' (also at platform.domains[0])"],
+    [
+      "a duplicate domain",
+      (p) => (p.domains as unknown[]).push(structuredClone((p.domains as unknown[])[0])),
+      "platform.domains[3].name: duplicate domain 'sales' (also at platform.domains[0])",
+    ],
     ["an unknown key", (p) => (p.netwrk = {}), "platform.netwrk: unknown key (is it a typo?)"],
-    ["an unknown nested key", (p) => (p.network = { cidrr: "10.0.0.0/16" }), "platform.network.cidrr: unknown key (is it a typo?)"],
-    ["a bad classification", (p) => ((p.domains as Record<string, unknown>[])[0].classification = "secret"), "platform.domains[0].classification: must be one of public | internal | confidential | restricted"],
+    [
+      "an unknown nested key",
+      (p) => (p.network = { cidrr: "10.0.0.0/16" }),
+      "platform.network.cidrr: unknown key (is it a typo?)",
+    ],
+    [
+      "a bad classification",
+      (p) => ((p.domains as Record<string, unknown>[])[0].classification = "secret"),
+      "platform.domains[0].classification: must be one of public | internal | confidential | restricted",
+    ],
   ];
   for (const [what, edit, expected] of cases) {
     it(`rejects ${what} with the field's path and what is allowed`, () => {
       const raw = platformOf("dev");
       edit(raw);
       const found = configProblems(raw);
-      assert.ok(found.some((f) => f.startsWith(expected)), `expected '${expected}' in:\n${found.join("\n")}`);
+      assert.ok(
+        found.some((f) => f.startsWith(expected)),
+        `expected '${expected}' in:\n${found.join("\n")}`,
+      );
     });
   }
 
@@ -75,7 +107,12 @@ describe("platform config", () => {
     raw.network = { natGateways: "single", azCount: 2 };
     raw.security = { keyDeletionWindowDays: 7 };
     const found = configProblems(raw);
-    assert.ok(found.some((f) => f.startsWith("platform.lake.forceDestroy: is refused in prod: emptying buckets on destroy would delete")), found.join("\n"));
+    assert.ok(
+      found.some((f) =>
+        f.startsWith("platform.lake.forceDestroy: is refused in prod: emptying buckets on destroy would delete"),
+      ),
+      found.join("\n"),
+    );
     assert.ok(found.some((f) => f.startsWith("platform.network.natGateways: is refused in prod")));
     assert.ok(found.some((f) => f.startsWith("platform.network.azCount: is refused in prod")));
     assert.ok(found.some((f) => f.startsWith("platform.security.keyDeletionWindowDays: is refused in prod")));
@@ -96,6 +133,9 @@ describe("platform config", () => {
     const result = await planFile(file);
     assert.equal(result.code, 2);
     assert.equal(result.resources, undefined, "no resource may be declared");
-    assert.deepEqual(result.problems?.map((p) => p.path).sort(), ["platform.governance.owner", "platform.network.cidr"]);
+    assert.deepEqual(result.problems?.map((p) => p.path).sort(), [
+      "platform.governance.owner",
+      "platform.network.cidr",
+    ]);
   });
 });

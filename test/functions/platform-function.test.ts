@@ -4,7 +4,12 @@ import * as path from "path";
 import * as fs from "fs";
 import * as os from "os";
 import { bundle, bundleCount, forgetBundles, NODE_RUNTIME } from "../../components/functions/bundle";
-import { baseStatements, physicalName, PlatformFunction, secretLikeEnvNames } from "../../components/functions/function";
+import {
+  baseStatements,
+  physicalName,
+  PlatformFunction,
+  secretLikeEnvNames,
+} from "../../components/functions/function";
 import { loadBundle } from "./load";
 import { ACCOUNT_ID, hex } from "../../tools/plan/mocks";
 import { runProgram } from "../../tools/plan/run";
@@ -50,7 +55,10 @@ describe("functions: bundle", () => {
   });
 
   it("loads and runs as the Lambda runtime would", async () => {
-    const mod = loadBundle<{ handler(e: { value: number }): Promise<{ doubled: number; sdk: string }> }>(bundle(ECHO).code, "echo.js");
+    const mod = loadBundle<{ handler(e: { value: number }): Promise<{ doubled: number; sdk: string }> }>(
+      bundle(ECHO).code,
+      "echo.js",
+    );
     assert.deepEqual(await mod.handler({ value: 21 }), { doubled: 42, sdk: "function" });
   });
 });
@@ -65,14 +73,24 @@ describe("functions: helpers", () => {
   });
 
   it("flags secret-looking environment variables but not references to secrets", () => {
-    assert.deepEqual(secretLikeEnvNames({ DB_PASSWORD: "x", API_TOKEN: "y", SOURCE_SECRET_ARN: "arn", TABLE_NAME: "t", apiKey: "k" }), ["DB_PASSWORD", "API_TOKEN", "apiKey"]);
+    assert.deepEqual(
+      secretLikeEnvNames({ DB_PASSWORD: "x", API_TOKEN: "y", SOURCE_SECRET_ARN: "arn", TABLE_NAME: "t", apiKey: "k" }),
+      ["DB_PASSWORD", "API_TOKEN", "apiKey"],
+    );
   });
 
   it("grants VPC interface management only to functions in a VPC", () => {
-    const base = { logGroupArn: "arn:aws:logs:r:1:log-group:g", kmsKeyArn: KEY, deadLetterTargetArn: "arn:aws:sqs:r:1:q", region: REGION };
+    const base = {
+      logGroupArn: "arn:aws:logs:r:1:log-group:g",
+      kmsKeyArn: KEY,
+      deadLetterTargetArn: "arn:aws:sqs:r:1:q",
+      region: REGION,
+    };
     assert.ok(!baseStatements({ ...base, inVpc: false }).some((s) => s.Sid === "VpcNetworkInterfaces"));
     assert.ok(baseStatements({ ...base, inVpc: true }).some((s) => s.Sid === "VpcNetworkInterfaces"));
-    const sns = baseStatements({ ...base, deadLetterTargetArn: "arn:aws:sns:r:1:t", inVpc: false }).find((s) => s.Sid === "DeadLetter");
+    const sns = baseStatements({ ...base, deadLetterTargetArn: "arn:aws:sns:r:1:t", inVpc: false }).find(
+      (s) => s.Sid === "DeadLetter",
+    );
     assert.equal(sns?.Action, "sns:Publish");
   });
 });
@@ -80,26 +98,32 @@ describe("functions: helpers", () => {
 describe("functions: PlatformFunction", () => {
   const run = async (make: () => PlatformFunction) => {
     let fn: PlatformFunction | undefined;
-    const { resources } = await runProgram({ stack: "dev", file: "Pulumi.dev.yaml", config: { "aws:region": REGION } }, async () => {
-      fn = make();
-      return {};
-    });
+    const { resources } = await runProgram(
+      { stack: "dev", file: "Pulumi.dev.yaml", config: { "aws:region": REGION } },
+      async () => {
+        fn = make();
+        return {};
+      },
+    );
     return { fn: fn!, resources, one: (type: string, name: string) => find.one(resources, type, name) };
   };
 
   it("builds an arm64, traced, bounded function with its own encrypted DLQ and log group", async () => {
     const ctx = context("dev");
-    const { one, resources } = await run(() => new PlatformFunction("echo", {
-      ctx,
-      entry: ECHO,
-      statements: [{ Effect: "Allow", Action: "s3:PutObject", Resource: "arn:aws:s3:::raw/source=a/*" }],
-      permissionsBoundaryArn: BOUNDARY,
-      kmsKeyArn: KEY,
-      environment: { TABLE_NAME: "t" },
-      files: { "source.json": "{}" },
-      logRetentionDays: 7,
-      reservedConcurrency: 3,
-    }));
+    const { one, resources } = await run(
+      () =>
+        new PlatformFunction("echo", {
+          ctx,
+          entry: ECHO,
+          statements: [{ Effect: "Allow", Action: "s3:PutObject", Resource: "arn:aws:s3:::raw/source=a/*" }],
+          permissionsBoundaryArn: BOUNDARY,
+          kmsKeyArn: KEY,
+          environment: { TABLE_NAME: "t" },
+          files: { "source.json": "{}" },
+          logRetentionDays: 7,
+          reservedConcurrency: 3,
+        }),
+    );
     const f = one("aws:lambda/function:Function", "echo-fn").inputs as unknown as Tree;
     assert.equal(f.name, "acme-dev-echo");
     assert.deepEqual(f.architectures, ["arm64"]);
@@ -119,7 +143,12 @@ describe("functions: PlatformFunction", () => {
 
     const logs = one("aws:cloudwatch/logGroup:LogGroup", "echo-logs").inputs;
     assert.deepEqual([logs.name, logs.retentionInDays, logs.kmsKeyId], ["/aws/lambda/acme-dev-echo", 7, KEY]);
-    assert.deepEqual(f.loggingConfig, { logFormat: "JSON", logGroup: logs.name, applicationLogLevel: "INFO", systemLogLevel: "WARN" });
+    assert.deepEqual(f.loggingConfig, {
+      logFormat: "JSON",
+      logGroup: logs.name,
+      applicationLogLevel: "INFO",
+      systemLogLevel: "WARN",
+    });
 
     const role = one("aws:iam/role:Role", "echo-role").inputs;
     assert.equal(role.permissionsBoundary, BOUNDARY);
@@ -128,30 +157,56 @@ describe("functions: PlatformFunction", () => {
     const policy = JSON.parse(one("aws:iam/rolePolicy:RolePolicy", "echo-role-policy").inputs.policy as string);
     const send = policy.Statement.find((s: { Sid?: string }) => s.Sid === "DeadLetter");
     assert.deepEqual(send.Resource, dlqArn, "the role may send to its own DLQ only");
-    assert.deepEqual(policy.Statement.find((s: { Sid?: string }) => s.Sid === "OwnLogs").Resource, `arn:aws:logs:${REGION}:${ACCOUNT_ID}:log-group:/aws/lambda/acme-dev-echo:*`);
-    assert.ok(policy.Statement.some((s: { Action: string }) => s.Action === "s3:PutObject"), "caller statements are kept");
+    assert.deepEqual(
+      policy.Statement.find((s: { Sid?: string }) => s.Sid === "OwnLogs").Resource,
+      `arn:aws:logs:${REGION}:${ACCOUNT_ID}:log-group:/aws/lambda/acme-dev-echo:*`,
+    );
+    assert.ok(
+      policy.Statement.some((s: { Action: string }) => s.Action === "s3:PutObject"),
+      "caller statements are kept",
+    );
     assert.ok(!policy.Statement.some((s: { Sid?: string }) => s.Sid === "VpcNetworkInterfaces"));
-    for (const r of resources.filter((x) => x.custom && x.inputs.tags)) assert.equal((r.inputs.tags as Record<string, string>).environment, "dev", r.name);
+    for (const r of resources.filter((x) => x.custom && x.inputs.tags))
+      assert.equal((r.inputs.tags as Record<string, string>).environment, "dev", r.name);
   });
 
   it("runs in the VPC when asked, and uses a given dead-letter target instead of creating a queue", async () => {
     const target = `arn:aws:sqs:${REGION}:${ACCOUNT_ID}:shared-dlq`;
-    const { fn, resources, one } = await run(() => new PlatformFunction("echo2", {
-      ctx: context("dev"), entry: ECHO, statements: [], permissionsBoundaryArn: BOUNDARY, kmsKeyArn: KEY, deadLetterTargetArn: target,
-      vpc: { subnetIds: ["subnet-1"], securityGroupIds: ["sg-1"] },
-    }));
+    const { fn, resources, one } = await run(
+      () =>
+        new PlatformFunction("echo2", {
+          ctx: context("dev"),
+          entry: ECHO,
+          statements: [],
+          permissionsBoundaryArn: BOUNDARY,
+          kmsKeyArn: KEY,
+          deadLetterTargetArn: target,
+          vpc: { subnetIds: ["subnet-1"], securityGroupIds: ["sg-1"] },
+        }),
+    );
     assert.ok(fn.codeHash);
     assert.equal(resources.filter((r) => r.type === "aws:sqs/queue:Queue").length, 0);
     const f = one("aws:lambda/function:Function", "echo2-fn");
     assert.deepEqual(f.inputs.vpcConfig, { subnetIds: ["subnet-1"], securityGroupIds: ["sg-1"] });
-    assert.ok(f.dependencies.some((d) => d.endsWith("::echo2-role-policy")), "created after its role policy (Lambda checks ENI rights at create)");
+    assert.ok(
+      f.dependencies.some((d) => d.endsWith("::echo2-role-policy")),
+      "created after its role policy (Lambda checks ENI rights at create)",
+    );
     const policy = JSON.parse(one("aws:iam/rolePolicy:RolePolicy", "echo2-role-policy").inputs.policy as string);
     assert.ok(policy.Statement.some((s: { Sid?: string }) => s.Sid === "VpcNetworkInterfaces"));
   });
 
   it("refuses plaintext secrets in the environment", () => {
     assert.throws(
-      () => new PlatformFunction("leaky", { ctx: context("dev"), entry: ECHO, statements: [], permissionsBoundaryArn: BOUNDARY, kmsKeyArn: KEY, environment: { DB_PASSWORD: "hunter2" } }),
+      () =>
+        new PlatformFunction("leaky", {
+          ctx: context("dev"),
+          entry: ECHO,
+          statements: [],
+          permissionsBoundaryArn: BOUNDARY,
+          kmsKeyArn: KEY,
+          environment: { DB_PASSWORD: "hunter2" },
+        }),
       /DB_PASSWORD/,
     );
   });

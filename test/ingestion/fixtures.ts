@@ -26,5 +26,11 @@ export const ORDERS: HttpSourceConfig = {
 };
 
 export function order(n: number, overrides: Record<string, unknown> = {}): Record<string, unknown> {
-  return { order_id: `o-${n}`, amount: 10 + n, currency: "EUR", created_at: `2024-05-0${1 + (n % 3)}T10:00:00Z`, ...overrides };
+  return {
+    order_id: `o-${n}`,
+    amount: 10 + n,
+    currency: "EUR",
+    created_at: `2024-05-0${1 + (n % 3)}T10:00:00Z`,
+    ...overrides,
+  };
 }

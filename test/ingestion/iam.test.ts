@@ -13,7 +13,11 @@ import { keyArn, REGION, rolePolicy, secretArn } from "./program";
 const PREFIX = "acme-data-dev";
 const RAW = `arn:aws:s3:::${PREFIX}-raw-${ACCOUNT_ID}`;
 const ROLE = `arn:aws:iam::${ACCOUNT_ID}:role/${PREFIX}/fn-role`;
-const BOUNDARY = boundaryPolicy({ accountId: ACCOUNT_ID, prefix: PREFIX, boundaryName: `${PREFIX}-permissions-boundary` });
+const BOUNDARY = boundaryPolicy({
+  accountId: ACCOUNT_ID,
+  prefix: PREFIX,
+  boundaryName: `${PREFIX}-permissions-boundary`,
+});
 const viaS3 = { "kms:ViaService": `s3.${REGION}.amazonaws.com` };
 
 describe("ingestion: IAM of the functions (simulated)", function () {
@@ -27,13 +31,26 @@ describe("ingestion: IAM of the functions (simulated)", function () {
     return s;
   };
 
-  async function decide(identity: PolicyDocument, action: string, resource: string, context: Record<string, string> = {}): Promise<string> {
+  async function decide(
+    identity: PolicyDocument,
+    action: string,
+    resource: string,
+    context: Record<string, string> = {},
+  ): Promise<string> {
     const result = await runSimulation(
       {
-        request: { principal: ROLE, action, resource: { resource, accountId: ACCOUNT_ID }, contextVariables: { "aws:PrincipalArn": ROLE, ...context } },
+        request: {
+          principal: ROLE,
+          action,
+          resource: { resource, accountId: ACCOUNT_ID },
+          contextVariables: { "aws:PrincipalArn": ROLE, ...context },
+        },
         identityPolicies: [{ name: "identity", policy: identity }],
         permissionBoundaryPolicies: [{ name: "boundary", policy: BOUNDARY }],
-        resourcePolicy: resource === confidential ? keyPolicy({ accountId: ACCOUNT_ID, region: REGION, prefix: PREFIX, classification: "confidential" }) : undefined,
+        resourcePolicy:
+          resource === confidential
+            ? keyPolicy({ accountId: ACCOUNT_ID, region: REGION, prefix: PREFIX, classification: "confidential" })
+            : undefined,
         serviceControlPolicies: [],
         resourceControlPolicies: [],
       },
@@ -42,8 +59,10 @@ describe("ingestion: IAM of the functions (simulated)", function () {
     if (result.resultType === "error") throw new Error(JSON.stringify(result.errors));
     return result.overallResult;
   }
-  const allows = async (p: PolicyDocument, action: string, resource: string, context?: Record<string, string>) => assert.equal(await decide(p, action, resource, context), "Allowed", `${action} ${resource}`);
-  const denies = async (p: PolicyDocument, action: string, resource: string, context?: Record<string, string>) => assert.notEqual(await decide(p, action, resource, context), "Allowed", `${action} ${resource}`);
+  const allows = async (p: PolicyDocument, action: string, resource: string, context?: Record<string, string>) =>
+    assert.equal(await decide(p, action, resource, context), "Allowed", `${action} ${resource}`);
+  const denies = async (p: PolicyDocument, action: string, resource: string, context?: Record<string, string>) =>
+    assert.notEqual(await decide(p, action, resource, context), "Allowed", `${action} ${resource}`);
 
   before(async () => {
     dev = await resourcesOf("dev");
@@ -70,7 +89,11 @@ describe("ingestion: IAM of the functions (simulated)", function () {
     await allows(loader, "s3:GetObject", `${RAW}/sales/source=orders-api/dt=2024-05-01/o-1.json`);
     await denies(loader, "s3:GetObject", `${RAW}/sales/source=carts/dt=2024-05-01/c.json`);
     await denies(loader, "s3:PutObject", `${RAW}/sales/source=orders-api/dt=2024-05-01/o-1.json`);
-    assert.deepEqual([rawKey(loader).Resource, rawKey(loader).Action, rawKey(loader).Condition], [confidential, ["kms:Decrypt"], { StringEquals: { ...viaS3, "kms:EncryptionContext:aws:s3:arn": RAW } }], "decrypt only");
+    assert.deepEqual(
+      [rawKey(loader).Resource, rawKey(loader).Action, rawKey(loader).Condition],
+      [confidential, ["kms:Decrypt"], { StringEquals: { ...viaS3, "kms:EncryptionContext:aws:s3:arn": RAW } }],
+      "decrypt only",
+    );
     await allows(loader, "s3:ListBucket", RAW, { "s3:prefix": "sales/source=orders-api/dt=2024-05-01/" });
     await denies(loader, "s3:ListBucket", RAW, { "s3:prefix": "sales/" });
     await allows(loader, "secretsmanager:GetSecretValue", secretArn(dev, "acme-data-warehouse-login-ingestion_loader"));
@@ -83,7 +106,11 @@ describe("ingestion: IAM of the functions (simulated)", function () {
     await allows(queue, "sqs:ReceiveMessage", `arn:aws:sqs:${REGION}:${ACCOUNT_ID}:${PREFIX}-payments-queue`);
     await denies(queue, "sqs:ReceiveMessage", `arn:aws:sqs:${REGION}:${ACCOUNT_ID}:${PREFIX}-payments-dlq`);
     const pull = policy("crm-contacts-fn-role");
-    await allows(pull, "secretsmanager:GetSecretValue", `arn:aws:secretsmanager:${REGION}:${ACCOUNT_ID}:secret:${PREFIX}/crm-api-Ab12Cd`);
+    await allows(
+      pull,
+      "secretsmanager:GetSecretValue",
+      `arn:aws:secretsmanager:${REGION}:${ACCOUNT_ID}:secret:${PREFIX}/crm-api-Ab12Cd`,
+    );
     await denies(pull, "secretsmanager:GetSecretValue", secretArn(dev, "acme-data-warehouse-admin"));
     await allows(pull, "s3:PutObject", `${RAW}/marketing/source=crm-contacts/_state/watermark.json`);
   });

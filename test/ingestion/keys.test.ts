@@ -1,14 +1,43 @@
 import { strict as assert } from "assert";
 import fc from "fast-check";
-import { canonicalJson, contentId, daysBetween, eventTime, isRecordKey, rawKey, recordId, safeId, sourceRoot, utcDay } from "../../components/ingestion/keys";
+import {
+  canonicalJson,
+  contentId,
+  daysBetween,
+  eventTime,
+  isRecordKey,
+  rawKey,
+  recordId,
+  safeId,
+  sourceRoot,
+  utcDay,
+} from "../../components/ingestion/keys";
 import { prepare } from "../../components/ingestion/handlers/lib/intake";
 import { compileValidator, parseBody } from "../../components/ingestion/handlers/lib/validate";
 import { ORDER_SCHEMA } from "./fixtures";
 
 const root = sourceRoot("sales", "orders");
-const instant = fc.date({ min: new Date("1970-01-01T00:00:00Z"), max: new Date("9999-12-31T23:59:59Z"), noInvalidDate: true });
+const instant = fc.date({
+  min: new Date("1970-01-01T00:00:00Z"),
+  max: new Date("9999-12-31T23:59:59Z"),
+  noInvalidDate: true,
+});
 // Ids as hostile as record content can make them: traversal, separators, unicode, control characters, length.
-const hostileId = fc.oneof(fc.string({ maxLength: 300 }), fc.constantFrom("..", "../../etc/passwd", "a/../../b", "%2e%2e%2f", "dt=2020-01-01/x", "", " ", "\u0000", "x".repeat(101)), fc.string({ unit: "grapheme", maxLength: 50 }));
+const hostileId = fc.oneof(
+  fc.string({ maxLength: 300 }),
+  fc.constantFrom(
+    "..",
+    "../../etc/passwd",
+    "a/../../b",
+    "%2e%2e%2f",
+    "dt=2020-01-01/x",
+    "",
+    " ",
+    "\u0000",
+    "x".repeat(101),
+  ),
+  fc.string({ unit: "grapheme", maxLength: 50 }),
+);
 
 describe("ingestion: raw-zone keys (property-based)", () => {
   it("always stay under the source's own prefix, in the event's UTC day, with a single safe file name", () => {
@@ -38,14 +67,18 @@ describe("ingestion: raw-zone keys (property-based)", () => {
 
   it("derive the partition from the event time in UTC, whatever offset the timestamp carries", () => {
     fc.assert(
-      fc.property(fc.date({ min: new Date("2000-01-01Z"), max: new Date("2100-01-01Z"), noInvalidDate: true }), fc.integer({ min: -14, max: 14 }), (at, offsetHours) => {
-        const sign = offsetHours < 0 ? "-" : "+";
-        const local = new Date(at.getTime() + offsetHours * 3_600_000).toISOString().slice(0, 19);
-        const stamped = `${local}${sign}${String(Math.abs(offsetHours)).padStart(2, "0")}:00`;
-        const t = eventTime({ ts: stamped }, "ts", new Date(0));
-        assert.ok(t instanceof Date);
-        assert.equal(utcDay(t), utcDay(new Date(Math.floor(at.getTime() / 1000) * 1000)));
-      }),
+      fc.property(
+        fc.date({ min: new Date("2000-01-01Z"), max: new Date("2100-01-01Z"), noInvalidDate: true }),
+        fc.integer({ min: -14, max: 14 }),
+        (at, offsetHours) => {
+          const sign = offsetHours < 0 ? "-" : "+";
+          const local = new Date(at.getTime() + offsetHours * 3_600_000).toISOString().slice(0, 19);
+          const stamped = `${local}${sign}${String(Math.abs(offsetHours)).padStart(2, "0")}:00`;
+          const t = eventTime({ ts: stamped }, "ts", new Date(0));
+          assert.ok(t instanceof Date);
+          assert.equal(utcDay(t), utcDay(new Date(Math.floor(at.getTime() / 1000) * 1000)));
+        },
+      ),
     );
   });
 
@@ -63,14 +96,18 @@ describe("ingestion: raw-zone keys (property-based)", () => {
 
   it("expand date ranges to every day and refuse bad ones", () => {
     fc.assert(
-      fc.property(fc.date({ min: new Date("2000-01-01Z"), max: new Date("2090-01-01Z"), noInvalidDate: true }), fc.integer({ min: 0, max: 400 }), (from, span) => {
-        const to = new Date(from.getTime() + span * 86_400_000);
-        const days = daysBetween(utcDay(from), utcDay(to), 401);
-        assert.equal(days.length, span + 1);
-        assert.equal(days[0], utcDay(from));
-        assert.equal(days[days.length - 1], utcDay(to));
-        assert.equal(new Set(days).size, days.length);
-      }),
+      fc.property(
+        fc.date({ min: new Date("2000-01-01Z"), max: new Date("2090-01-01Z"), noInvalidDate: true }),
+        fc.integer({ min: 0, max: 400 }),
+        (from, span) => {
+          const to = new Date(from.getTime() + span * 86_400_000);
+          const days = daysBetween(utcDay(from), utcDay(to), 401);
+          assert.equal(days.length, span + 1);
+          assert.equal(days[0], utcDay(from));
+          assert.equal(days[days.length - 1], utcDay(to));
+          assert.equal(new Set(days).size, days.length);
+        },
+      ),
     );
     assert.throws(() => daysBetween("2024-01-01", "2024-01-01T00", 5), /YYYY-MM-DD/);
   });
@@ -83,7 +120,9 @@ describe("ingestion: payload validation (property-based)", () => {
     order_id: fc.stringMatching(/^[A-Za-z0-9-]{1,40}$/),
     amount: fc.double({ min: 0, max: 1e9, noNaN: true }),
     currency: fc.constantFrom("EUR", "USD", "KRW"),
-    created_at: fc.date({ min: new Date("2000-01-01Z"), max: new Date("2099-01-01Z"), noInvalidDate: true }).map((d) => d.toISOString()),
+    created_at: fc
+      .date({ min: new Date("2000-01-01Z"), max: new Date("2099-01-01Z"), noInvalidDate: true })
+      .map((d) => d.toISOString()),
   });
 
   it("accepts every record the schema allows and keys it by id and event day", () => {
@@ -92,37 +131,67 @@ describe("ingestion: payload validation (property-based)", () => {
         const { objects, errors } = prepare(orders, validate, src, new Date());
         assert.deepEqual(errors, []);
         assert.equal(objects.length, orders.length);
-        objects.forEach((o, i) => assert.equal(o.key, `${root}dt=${orders[i].created_at.slice(0, 10)}/${orders[i].order_id}.json`));
+        objects.forEach((o, i) =>
+          assert.equal(o.key, `${root}dt=${orders[i].created_at.slice(0, 10)}/${orders[i].order_id}.json`),
+        );
       }),
     );
   });
 
   it("rejects every broken record with a reason naming the field, and never loses or reorders the good ones", () => {
     const broken = goodOrder.chain((o) =>
-      fc.constantFrom<[string, Record<string, unknown>]>(["amount", { ...o, amount: -1 }], ["currency", { ...o, currency: "GBP" }], ["order_id", { ...o, order_id: undefined }], ["created_at", { ...o, created_at: "soon" }], ["bogus", { ...o, bogus: true }]),
+      fc.constantFrom<[string, Record<string, unknown>]>(
+        ["amount", { ...o, amount: -1 }],
+        ["currency", { ...o, currency: "GBP" }],
+        ["order_id", { ...o, order_id: undefined }],
+        ["created_at", { ...o, created_at: "soon" }],
+        ["bogus", { ...o, bogus: true }],
+      ),
     );
     fc.assert(
-      fc.property(fc.array(fc.oneof(goodOrder.map((o) => ["", o] as [string, Record<string, unknown>]), broken), { maxLength: 30 }), (mixed) => {
-        const records = mixed.map(([, r]) => JSON.parse(JSON.stringify(r)));
-        const { objects, errors } = prepare(records, validate, src, new Date());
-        assert.equal(objects.length + errors.length, records.length, "every record is accounted for");
-        errors.forEach((e) => {
-          const field = mixed[e.index][0];
-          assert.notEqual(field, "", "a valid record was rejected");
-          assert.ok(e.reasons.some((r) => r.includes(field)), `reason for ${field}: ${e.reasons.join("; ")}`);
-        });
-        assert.deepEqual(objects.map((o) => o.index), mixed.map(([f], i) => (f === "" ? i : -1)).filter((i) => i >= 0));
-      }),
+      fc.property(
+        fc.array(
+          fc.oneof(
+            goodOrder.map((o) => ["", o] as [string, Record<string, unknown>]),
+            broken,
+          ),
+          { maxLength: 30 },
+        ),
+        (mixed) => {
+          const records = mixed.map(([, r]) => JSON.parse(JSON.stringify(r)));
+          const { objects, errors } = prepare(records, validate, src, new Date());
+          assert.equal(objects.length + errors.length, records.length, "every record is accounted for");
+          errors.forEach((e) => {
+            const field = mixed[e.index][0];
+            assert.notEqual(field, "", "a valid record was rejected");
+            assert.ok(
+              e.reasons.some((r) => r.includes(field)),
+              `reason for ${field}: ${e.reasons.join("; ")}`,
+            );
+          });
+          assert.deepEqual(
+            objects.map((o) => o.index),
+            mixed.map(([f], i) => (f === "" ? i : -1)).filter((i) => i >= 0),
+          );
+        },
+      ),
     );
   });
 
   it("never throws on any body: it parses or explains why not", () => {
     fc.assert(
-      fc.property(fc.oneof(fc.string(), fc.json(), fc.jsonValue().map((v) => JSON.stringify(v))), (body) => {
-        const r = parseBody(body, 50);
-        if (!r.ok) assert.ok(r.reason.length > 0);
-        else prepare(r.records, validate, src, new Date());
-      }),
+      fc.property(
+        fc.oneof(
+          fc.string(),
+          fc.json(),
+          fc.jsonValue().map((v) => JSON.stringify(v)),
+        ),
+        (body) => {
+          const r = parseBody(body, 50);
+          if (!r.ok) assert.ok(r.reason.length > 0);
+          else prepare(r.records, validate, src, new Date());
+        },
+      ),
       { numRuns: 300 },
     );
   });

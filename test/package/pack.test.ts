@@ -22,7 +22,13 @@ describe("packaged library", function () {
   after(() => process.env.KEEP_PACK || fs.rmSync(work, { recursive: true, force: true }));
 
   it("packs, type-checks against the published typings and runs a consumer program", () => {
-    const [{ filename, files }] = JSON.parse(execFileSync("npm", ["pack", "--json", "--pack-destination", work], { cwd: REPO_ROOT, encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] })) as { filename: string; files: { path: string }[] }[];
+    const [{ filename, files }] = JSON.parse(
+      execFileSync("npm", ["pack", "--json", "--pack-destination", work], {
+        cwd: REPO_ROOT,
+        encoding: "utf8",
+        stdio: ["ignore", "pipe", "ignore"],
+      }),
+    ) as { filename: string; files: { path: string }[] }[];
     const paths = files.map((f) => f.path);
     assert.ok(paths.includes("dist/components/index.d.ts"));
     assert.ok(paths.includes("dist/policies/rules/index.js"));
@@ -32,12 +38,30 @@ describe("packaged library", function () {
     fs.mkdirSync(pkgDir, { recursive: true });
     execFileSync("tar", ["-xzf", path.join(work, filename), "-C", pkgDir, "--strip-components=1"]);
 
-    fs.writeFileSync(path.join(consumer, "package.json"), JSON.stringify({ name: "consumer", private: true, type: "commonjs" }));
-    fs.writeFileSync(path.join(consumer, "tsconfig.json"), JSON.stringify({
-      compilerOptions: { rootDir: ".", target: "ES2022", module: "node16", moduleResolution: "node16", strict: true, outDir: "out", skipLibCheck: true, types: ["node"], typeRoots: [path.join(REPO_ROOT, "node_modules", "@types")] },
-      files: ["main.ts"],
-    }));
-    fs.writeFileSync(path.join(consumer, "main.ts"), `
+    fs.writeFileSync(
+      path.join(consumer, "package.json"),
+      JSON.stringify({ name: "consumer", private: true, type: "commonjs" }),
+    );
+    fs.writeFileSync(
+      path.join(consumer, "tsconfig.json"),
+      JSON.stringify({
+        compilerOptions: {
+          rootDir: ".",
+          target: "ES2022",
+          module: "node16",
+          moduleResolution: "node16",
+          strict: true,
+          outDir: "out",
+          skipLibCheck: true,
+          types: ["node"],
+          typeRoots: [path.join(REPO_ROOT, "node_modules", "@types")],
+        },
+        files: ["main.ts"],
+      }),
+    );
+    fs.writeFileSync(
+      path.join(consumer, "main.ts"),
+      `
 import * as pulumi from "@pulumi/pulumi";
 import { DataPlatform, loadPlatformConfig, ConfigError, type ResolvedConfig } from "@data-platform/blueprint";
 import { allRules } from "@data-platform/blueprint/policies";
@@ -60,9 +84,16 @@ const platform = new DataPlatform("team", { config });
 pulumi.all([platform.lake.zones.raw.bucketName, platform.network.vpcId, platform.warehouse?.port, platform.warehouse?.sqlChecksum]).apply(([bucket, vpc, port, sql]) => {
   console.log(JSON.stringify({ bucket, vpc, port, sql, rules: allRules.length, rejected }));
 });
-`);
-    execFileSync(path.join(REPO_ROOT, "node_modules", ".bin", "tsc"), ["-p", consumer], { cwd: consumer, stdio: "pipe" });
-    const out = execFileSync(process.execPath, [path.join(consumer, "out", "main.js")], { cwd: consumer, encoding: "utf8" });
+`,
+    );
+    execFileSync(path.join(REPO_ROOT, "node_modules", ".bin", "tsc"), ["-p", consumer], {
+      cwd: consumer,
+      stdio: "pipe",
+    });
+    const out = execFileSync(process.execPath, [path.join(consumer, "out", "main.js")], {
+      cwd: consumer,
+      encoding: "utf8",
+    });
     const result = JSON.parse(out.trim().split("\n").pop() ?? "{}");
     assert.equal(result.bucket, "team-dev-raw-210987654321");
     assert.equal(result.vpc, "team-network-id");

@@ -20,16 +20,36 @@ function happyPath(m: Machine): string[] {
 
 describe("pipelines: state machine definitions", () => {
   const def = pipelineDefinition({
-    name: "sales-daily", loaders: [{ source: "orders", functionArn: fn("orders-loader") }, { source: "carts", functionArn: fn("carts-loader") }],
-    loadWindowDays: 2, runnerArn: fn("runner"), transform: true, publish: true, alertsTopicArn: TOPIC, retry: RETRY, timeoutSeconds: 3600,
+    name: "sales-daily",
+    loaders: [
+      { source: "orders", functionArn: fn("orders-loader") },
+      { source: "carts", functionArn: fn("carts-loader") },
+    ],
+    loadWindowDays: 2,
+    runnerArn: fn("runner"),
+    transform: true,
+    publish: true,
+    alertsTopicArn: TOPIC,
+    retry: RETRY,
+    timeoutSeconds: 3600,
   }) as Machine;
 
   it("loads every source in parallel, then transforms, then publishes", () => {
     assert.deepEqual(happyPath(def), ["LoadStaging", "Transform", "Publish", "Done"]);
     const branches = def.States.LoadStaging.Branches as unknown as Machine[];
-    assert.deepEqual(branches.map((b) => b.States[b.StartAt].Parameters.FunctionName), [fn("orders-loader"), fn("carts-loader")]);
-    assert.deepEqual(branches[0].States[branches[0].StartAt].Parameters.Payload, { action: "load-window", "at.$": "$$.Execution.StartTime", days: 2 });
-    assert.deepEqual([def.States.Transform.Parameters.Payload, def.States.Publish.Parameters.Payload.step], [{ step: "transform" }, "publish"]);
+    assert.deepEqual(
+      branches.map((b) => b.States[b.StartAt].Parameters.FunctionName),
+      [fn("orders-loader"), fn("carts-loader")],
+    );
+    assert.deepEqual(branches[0].States[branches[0].StartAt].Parameters.Payload, {
+      action: "load-window",
+      "at.$": "$$.Execution.StartTime",
+      days: 2,
+    });
+    assert.deepEqual(
+      [def.States.Transform.Parameters.Payload, def.States.Publish.Parameters.Payload.step],
+      [{ step: "transform" }, "publish"],
+    );
     assert.equal(def.TimeoutSeconds, 3600);
   });
 
@@ -37,26 +57,81 @@ describe("pipelines: state machine definitions", () => {
     const retry = def.States.Transform.Retry as unknown as State[];
     assert.deepEqual(retry[0], { ErrorEquals: ["RangeError"], MaxAttempts: 0 });
     assert.ok((retry[1].ErrorEquals as unknown as string[]).includes("Lambda.TooManyRequestsException"));
-    assert.deepEqual(retry[2], { ErrorEquals: ["States.TaskFailed", "States.Timeout"], IntervalSeconds: 10, MaxAttempts: 3, BackoffRate: 2, JitterStrategy: "FULL" });
+    assert.deepEqual(retry[2], {
+      ErrorEquals: ["States.TaskFailed", "States.Timeout"],
+      IntervalSeconds: 10,
+      MaxAttempts: 3,
+      BackoffRate: 2,
+      JitterStrategy: "FULL",
+    });
   });
 
   it("catches every failure of every step into an alert on the topic, then fails the run", () => {
-    for (const step of ["LoadStaging", "Transform", "Publish"]) assert.deepEqual(def.States[step].Catch, [{ ErrorEquals: ["States.ALL"], ResultPath: "$.error", Next: "NotifyFailure" }], step);
+    for (const step of ["LoadStaging", "Transform", "Publish"])
+      assert.deepEqual(
+        def.States[step].Catch,
+        [{ ErrorEquals: ["States.ALL"], ResultPath: "$.error", Next: "NotifyFailure" }],
+        step,
+      );
     const notify = def.States.NotifyFailure;
-    assert.deepEqual([notify.Resource, notify.Parameters.TopicArn, notify.Next], ["arn:aws:states:::sns:publish", TOPIC, "Failed"]);
+    assert.deepEqual(
+      [notify.Resource, notify.Parameters.TopicArn, notify.Next],
+      ["arn:aws:states:::sns:publish", TOPIC, "Failed"],
+    );
     assert.match(String(notify.Parameters["Message.$"]), /\$\$\.Execution\.Id/);
     assert.equal(def.States.Failed.Type, "Fail");
   });
 
   it("drops the steps a pipeline does not configure, and refuses a pipeline with nothing to load or no runner", () => {
-    const loadOnly = pipelineDefinition({ name: "p", loaders: [{ source: "o", functionArn: fn("o") }], loadWindowDays: 1, transform: false, publish: false, alertsTopicArn: TOPIC, retry: RETRY, timeoutSeconds: 60 }) as Machine;
+    const loadOnly = pipelineDefinition({
+      name: "p",
+      loaders: [{ source: "o", functionArn: fn("o") }],
+      loadWindowDays: 1,
+      transform: false,
+      publish: false,
+      alertsTopicArn: TOPIC,
+      retry: RETRY,
+      timeoutSeconds: 60,
+    }) as Machine;
     assert.deepEqual(happyPath(loadOnly), ["LoadStaging", "Done"]);
-    assert.throws(() => pipelineDefinition({ name: "p", loaders: [], loadWindowDays: 1, transform: false, publish: false, alertsTopicArn: TOPIC, retry: RETRY, timeoutSeconds: 60 }), /at least one loader/);
-    assert.throws(() => pipelineDefinition({ name: "p", loaders: [{ source: "o", functionArn: fn("o") }], loadWindowDays: 1, transform: true, publish: false, alertsTopicArn: TOPIC, retry: RETRY, timeoutSeconds: 60 }), /runner/);
+    assert.throws(
+      () =>
+        pipelineDefinition({
+          name: "p",
+          loaders: [],
+          loadWindowDays: 1,
+          transform: false,
+          publish: false,
+          alertsTopicArn: TOPIC,
+          retry: RETRY,
+          timeoutSeconds: 60,
+        }),
+      /at least one loader/,
+    );
+    assert.throws(
+      () =>
+        pipelineDefinition({
+          name: "p",
+          loaders: [{ source: "o", functionArn: fn("o") }],
+          loadWindowDays: 1,
+          transform: true,
+          publish: false,
+          alertsTopicArn: TOPIC,
+          retry: RETRY,
+          timeoutSeconds: 60,
+        }),
+      /runner/,
+    );
   });
 
   it("backfills: plans the days, loads them a few at a time through the same loader, alerts on failure", () => {
-    const b = backfillDefinition({ source: "orders", loaderArn: fn("orders-loader"), maxConcurrency: 4, alertsTopicArn: TOPIC, retry: RETRY }) as Machine;
+    const b = backfillDefinition({
+      source: "orders",
+      loaderArn: fn("orders-loader"),
+      maxConcurrency: 4,
+      alertsTopicArn: TOPIC,
+      retry: RETRY,
+    }) as Machine;
     assert.deepEqual(happyPath(b), ["Plan", "LoadDays", "Done"]);
     assert.deepEqual(b.States.Plan.Parameters.Payload, { action: "plan", "from.$": "$.from", "to.$": "$.to" });
     assert.equal(b.States.LoadDays.MaxConcurrency, 4);
@@ -66,8 +141,15 @@ describe("pipelines: state machine definitions", () => {
   });
 
   it("prints the exact start command with a unique execution name and the date range as input", () => {
-    const cmd = backfillCommand("arn:aws:states:eu-west-1:123456789012:stateMachine:acme-backfill-orders", "2024-01-01", "2024-01-31");
-    assert.equal(cmd, `aws stepfunctions start-execution --state-machine-arn arn:aws:states:eu-west-1:123456789012:stateMachine:acme-backfill-orders --name backfill-2024-01-01-2024-01-31-$(date +%s) --input '{"from":"2024-01-01","to":"2024-01-31"}'`);
+    const cmd = backfillCommand(
+      "arn:aws:states:eu-west-1:123456789012:stateMachine:acme-backfill-orders",
+      "2024-01-01",
+      "2024-01-31",
+    );
+    assert.equal(
+      cmd,
+      `aws stepfunctions start-execution --state-machine-arn arn:aws:states:eu-west-1:123456789012:stateMachine:acme-backfill-orders --name backfill-2024-01-01-2024-01-31-$(date +%s) --input '{"from":"2024-01-01","to":"2024-01-31"}'`,
+    );
   });
 });
 
@@ -77,13 +159,32 @@ describe("pipelines: in the dev stack", function () {
   before(async () => (dev = await resourcesOf("dev")));
 
   it("declares the pipeline over both loaders, a backfill per loader, and a schedule in the configured time zone", () => {
-    const machines = by.type(dev, "aws:sfn/stateMachine:StateMachine").map((m) => String(m.inputs.name)).sort();
-    assert.deepEqual(machines, ["acme-data-dev-backfill-carts-loader", "acme-data-dev-backfill-orders-loader", "acme-data-dev-pipeline-sales-daily"]);
-    const pipeline = by.type(dev, "aws:sfn/stateMachine:StateMachine").find((m) => m.inputs.name === "acme-data-dev-pipeline-sales-daily")!;
+    const machines = by
+      .type(dev, "aws:sfn/stateMachine:StateMachine")
+      .map((m) => String(m.inputs.name))
+      .sort();
+    assert.deepEqual(machines, [
+      "acme-data-dev-backfill-carts-loader",
+      "acme-data-dev-backfill-orders-loader",
+      "acme-data-dev-pipeline-sales-daily",
+    ]);
+    const pipeline = by
+      .type(dev, "aws:sfn/stateMachine:StateMachine")
+      .find((m) => m.inputs.name === "acme-data-dev-pipeline-sales-daily")!;
     const def = json<Machine>(pipeline.inputs.definition);
-    const loaders = (def.States.LoadStaging.Branches as unknown as Machine[]).map((b) => b.States[b.StartAt].Parameters.FunctionName);
-    assert.deepEqual(loaders, ["orders-loader", "carts-loader"].map((s) => fn(`acme-data-dev-${s}-loader`)));
-    const schedule = by.type(dev, "aws:scheduler/schedule:Schedule").find((s) => s.inputs.name === "acme-data-dev-pipeline-sales-daily")!;
-    assert.deepEqual([schedule.inputs.scheduleExpression, schedule.inputs.scheduleExpressionTimezone], ["cron(0 3 * * ? *)", "Europe/Paris"]);
+    const loaders = (def.States.LoadStaging.Branches as unknown as Machine[]).map(
+      (b) => b.States[b.StartAt].Parameters.FunctionName,
+    );
+    assert.deepEqual(
+      loaders,
+      ["orders-loader", "carts-loader"].map((s) => fn(`acme-data-dev-${s}-loader`)),
+    );
+    const schedule = by
+      .type(dev, "aws:scheduler/schedule:Schedule")
+      .find((s) => s.inputs.name === "acme-data-dev-pipeline-sales-daily")!;
+    assert.deepEqual(
+      [schedule.inputs.scheduleExpression, schedule.inputs.scheduleExpressionTimezone],
+      ["cron(0 3 * * ? *)", "Europe/Paris"],
+    );
   });
 });

@@ -28,7 +28,10 @@ describe("pipelines: warehouse step runner", function () {
       $$;
       INSERT INTO staging.orders (source, object_key, record_index, record) SELECT 'o', 'k' || g, 0, jsonb_build_object('created_at', '2024-05-0' || (1 + g % 3), 'amount', g) FROM generate_series(1, 25) g;
     `);
-    warehouse = pgWarehouse({ engine: "postgres", host: "127.0.0.1", port: pg.port, database: "postgres", tls: false }, async () => ({ username: "postgres", password: pg.password }));
+    warehouse = pgWarehouse(
+      { engine: "postgres", host: "127.0.0.1", port: pg.port, database: "postgres", tls: false },
+      async () => ({ username: "postgres", password: pg.password }),
+    );
   });
   after(async () => {
     await warehouse.close();
@@ -38,28 +41,57 @@ describe("pipelines: warehouse step runner", function () {
 
   const runner = (rowsPerPart = 2, procedure: string | undefined = "marts.refresh_sales") =>
     createRunner({
-      config: { pipeline: "sales-daily", domain: "sales", procedure, datasets: [{ table: "marts.daily_revenue", dataset: "daily_revenue" }], rowsPerPart },
-      warehouse, analytics: new RawWriter(s3.client, "analytics", KEY_ARN, "sales-daily"), logger: quietLogger(), now: () => new Date("2024-05-04T02:00:00Z"),
+      config: {
+        pipeline: "sales-daily",
+        domain: "sales",
+        procedure,
+        datasets: [{ table: "marts.daily_revenue", dataset: "daily_revenue" }],
+        rowsPerPart,
+      },
+      warehouse,
+      analytics: new RawWriter(s3.client, "analytics", KEY_ARN, "sales-daily"),
+      logger: quietLogger(),
+      now: () => new Date("2024-05-04T02:00:00Z"),
     });
 
   it("transforms staging into the mart by calling the configured procedure", async () => {
     const r = (await runner()({ step: "transform" })) as { procedure: string };
     assert.equal(r.procedure, "marts.refresh_sales");
-    const rows = (await admin.query("SELECT day::text, orders, revenue::int FROM marts.daily_revenue ORDER BY day")).rows;
-    assert.deepEqual(rows.map((r) => r.orders), [8, 9, 8]);
-    assert.equal(rows.reduce((a, r) => a + r.revenue, 0), 325);
+    const rows = (await admin.query("SELECT day::text, orders, revenue::int FROM marts.daily_revenue ORDER BY day"))
+      .rows;
+    assert.deepEqual(
+      rows.map((r) => r.orders),
+      [8, 9, 8],
+    );
+    assert.equal(
+      rows.reduce((a, r) => a + r.revenue, 0),
+      325,
+    );
   });
 
   it("publishes the mart to the analytics zone in parts with a manifest, and a re-run rewrites the same day", async () => {
-    const r = (await runner()({ step: "publish", at: "2024-05-04T02:00:00Z" })) as { datasets: { rows: number; parts: number }[] };
+    const r = (await runner()({ step: "publish", at: "2024-05-04T02:00:00Z" })) as {
+      datasets: { rows: number; parts: number }[];
+    };
     assert.deepEqual(r.datasets, [{ dataset: "daily_revenue", rows: 3, parts: 2 }]);
     const keys = await s3.keys("analytics", "sales/daily_revenue/dt=2024-05-04/");
-    assert.deepEqual(keys.map((k) => k.split("/").pop()), ["_manifest.json", "part-00000.jsonl", "part-00001.jsonl"]);
-    const manifest = JSON.parse(await (await s3.client.send(new GetObjectCommand({ Bucket: "analytics", Key: keys[0] }))).Body!.transformToString());
+    assert.deepEqual(
+      keys.map((k) => k.split("/").pop()),
+      ["_manifest.json", "part-00000.jsonl", "part-00001.jsonl"],
+    );
+    const manifest = JSON.parse(
+      await (
+        await s3.client.send(new GetObjectCommand({ Bucket: "analytics", Key: keys[0] }))
+      ).Body!.transformToString(),
+    );
     assert.equal(manifest.rows, 3);
     assert.deepEqual(manifest.parts, ["part-00000.jsonl", "part-00001.jsonl"]);
     await runner(10)({ step: "publish", day: "2024-05-04" });
-    const again = JSON.parse(await (await s3.client.send(new GetObjectCommand({ Bucket: "analytics", Key: keys[0] }))).Body!.transformToString());
+    const again = JSON.parse(
+      await (
+        await s3.client.send(new GetObjectCommand({ Bucket: "analytics", Key: keys[0] }))
+      ).Body!.transformToString(),
+    );
     assert.deepEqual(again.parts, ["part-00000.jsonl"], "the manifest lists only the current run's parts");
   });
 
@@ -67,6 +99,9 @@ describe("pipelines: warehouse step runner", function () {
     await assert.rejects(runner()({ step: "publish", day: "../../x" }), /YYYY-MM-DD/);
     await assert.rejects(runner()({ step: "drop" } as never), /unknown step/);
     await assert.rejects(runner(2, "marts.x(); DROP TABLE y")({ step: "transform" }), /invalid SQL identifier/);
-    await assert.rejects(runner(2, "marts.x; DROP TABLE marts.daily_revenue")({ step: "transform" }), /expected schema.name/);
+    await assert.rejects(
+      runner(2, "marts.x; DROP TABLE marts.daily_revenue")({ step: "transform" }),
+      /expected schema.name/,
+    );
   });
 });

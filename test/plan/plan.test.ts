@@ -14,11 +14,12 @@ import { planFile, planStack, resourcesOf, stackVariant } from "../support/plan"
 
 const run = promisify(execFile);
 
-
 /** Runs the real CLI as a user would; resolves with the exit code instead of throwing. */
 async function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   try {
-    const { stdout, stderr } = await run(process.execPath, ["-r", "./tools/register.js", "tools/plan.ts", ...args], { cwd: REPO_ROOT });
+    const { stdout, stderr } = await run(process.execPath, ["-r", "./tools/register.js", "tools/plan.ts", ...args], {
+      cwd: REPO_ROOT,
+    });
     return { code: 0, stdout, stderr };
   } catch (e) {
     const err = e as { code: number; stdout: string; stderr: string };
@@ -31,7 +32,10 @@ describe("offline plan", () => {
     it(`plans ${stack} with zero mandatory violations`, async () => {
       const result = await planStack(stack);
       assert.equal(result.code, 0, JSON.stringify(result.document?.policies ?? result.error, null, 2));
-      assert.deepEqual(result.document?.policies.filter((v) => v.level === "mandatory"), []);
+      assert.deepEqual(
+        result.document?.policies.filter((v) => v.level === "mandatory"),
+        [],
+      );
       assert.ok((result.resources?.length ?? 0) > 80);
     });
   }
@@ -42,7 +46,10 @@ describe("offline plan", () => {
     for (const r of rs) {
       if (r.type === "pulumi:pulumi:Stack") continue;
       assert.ok(r.parent && urns.has(r.parent), `${r.urn} has a recorded parent`);
-      assert.ok(!JSON.stringify(r.inputs).includes("Calling [toString] on an [Output<T>]"), `${r.urn} has resolved inputs`);
+      assert.ok(
+        !JSON.stringify(r.inputs).includes("Calling [toString] on an [Output<T>]"),
+        `${r.urn} has resolved inputs`,
+      );
     }
   });
 
@@ -51,15 +58,29 @@ describe("offline plan", () => {
       const main = require(path.join(REPO_ROOT, "stacks")) as () => Promise<Record<string, unknown>>;
       const outputs = await main();
       // The unsafe addition: a bucket with no encryption, no public access block and no TLS policy.
-      new aws.s3.Bucket("unsafe-public", { bucket: "acme-unsafe-public", tags: { environment: "prod", owner: "x@acme.example", "cost-center": "CC-1", "managed-by": "hand", "data-domain": "sales", "data-classification": "internal" } });
+      new aws.s3.Bucket("unsafe-public", {
+        bucket: "acme-unsafe-public",
+        tags: {
+          environment: "prod",
+          owner: "x@acme.example",
+          "cost-center": "CC-1",
+          "managed-by": "hand",
+          "data-domain": "sales",
+          "data-classification": "internal",
+        },
+      });
       return outputs;
     };
     const result = await planFile(path.join(REPO_ROOT, "stacks", "Pulumi.prod.yaml"), program);
     assert.equal(result.code, 1);
     const mandatory = result.document?.policies.filter((v) => v.level === "mandatory") ?? [];
     const names = new Set(mandatory.map((v) => v.policy));
-    for (const expected of ["s3-kms-encryption", "s3-public-access-blocked", "s3-tls-only", "s3-versioning"]) assert.ok(names.has(expected), expected);
-    assert.ok(mandatory.every((v) => v.urn?.endsWith("::unsafe-public")), "only the unsafe bucket is named");
+    for (const expected of ["s3-kms-encryption", "s3-public-access-blocked", "s3-tls-only", "s3-versioning"])
+      assert.ok(names.has(expected), expected);
+    assert.ok(
+      mandatory.every((v) => v.urn?.endsWith("::unsafe-public")),
+      "only the unsafe bucket is named",
+    );
   });
 
   it("exits 2 with a message when the program itself fails", async () => {
@@ -82,7 +103,11 @@ describe("offline plan", () => {
   it("keeps policies/config/<env>.json in step with the rules' default enforcement", () => {
     for (const env of ENVIRONMENTS) {
       const onDisk = readPolicyConfig(env);
-      assert.deepEqual(onDisk, renderPolicyConfig(allRules, env, onDisk), `${policyConfigPath(env)} is stale: run npm run policy-config`);
+      assert.deepEqual(
+        onDisk,
+        renderPolicyConfig(allRules, env, onDisk),
+        `${policyConfigPath(env)} is stale: run npm run policy-config`,
+      );
     }
   });
 
@@ -95,7 +120,11 @@ describe("offline plan", () => {
       const dts = fs.readFileSync(path.join(REPO_ROOT, "node_modules", "@pulumi", "aws", dir, `${file}.d.ts`), "utf8");
       const argsBlock = dts.slice(dts.indexOf("Args {"));
       const taggable = /\n\s+tags\?: pulumi\.Input/.test(argsBlock);
-      assert.equal(TAGGABLE_TYPES.includes(type), taggable, `${type} ${taggable ? "accepts tags but is not in TAGGABLE_TYPES" : "is listed as taggable but takes no tags"}`);
+      assert.equal(
+        TAGGABLE_TYPES.includes(type),
+        taggable,
+        `${type} ${taggable ? "accepts tags but is not in TAGGABLE_TYPES" : "is listed as taggable but takes no tags"}`,
+      );
     }
   });
 
@@ -110,7 +139,15 @@ describe("offline plan", () => {
       const doc = JSON.parse(fs.readFileSync(path.join(out, "dev", "plan.json"), "utf8"));
       assert.equal(doc.stack, "dev");
       const bucket = doc.resources.find((r: { type: string }) => r.type === "aws:s3/bucket:Bucket");
-      assert.deepEqual(Object.keys(bucket).sort(), ["inputs", "name", "parent", "protect", "retainOnDelete", "type", "urn"]);
+      assert.deepEqual(Object.keys(bucket).sort(), [
+        "inputs",
+        "name",
+        "parent",
+        "protect",
+        "retainOnDelete",
+        "type",
+        "urn",
+      ]);
       assert.match(bucket.inputs.bucket, /^acme-data-dev-.+-123456789012$/);
       const report = fs.readFileSync(path.join(out, "dev", "report.md"), "utf8");
       assert.match(report, /```mermaid\nflowchart LR/);
@@ -132,9 +169,20 @@ describe("offline plan", () => {
     it("prints the catalogue as JSON", async () => {
       const { code, stdout } = await cli(["--list-policies", "--json"]);
       assert.equal(code, 0);
-      const entries = JSON.parse(stdout) as { name: string; enforcement: Record<string, string>; resourceTypes: string[] }[];
-      assert.deepEqual(entries.map((e) => e.name), allRules.map((r) => r.name));
-      assert.ok(entries.every((e) => e.enforcement.dev && e.enforcement.staging && e.enforcement.prod && e.resourceTypes.length > 0));
+      const entries = JSON.parse(stdout) as {
+        name: string;
+        enforcement: Record<string, string>;
+        resourceTypes: string[];
+      }[];
+      assert.deepEqual(
+        entries.map((e) => e.name),
+        allRules.map((r) => r.name),
+      );
+      assert.ok(
+        entries.every(
+          (e) => e.enforcement.dev && e.enforcement.staging && e.enforcement.prod && e.resourceTypes.length > 0,
+        ),
+      );
     });
     it("exits 2 on usage errors", async () => {
       assert.equal((await cli([])).code, 2);

@@ -7,7 +7,10 @@ import { cases } from "./cases";
 import { healthy } from "./fixtures";
 
 /** Runs one rule as the policy runtime would (level forced to mandatory) and returns what it reported, and where. */
-async function judge(rule: PlatformRule, resources: readonly PlannedResource[]): Promise<{ message: string; at: string }[]> {
+async function judge(
+  rule: PlatformRule,
+  resources: readonly PlannedResource[],
+): Promise<{ message: string; at: string }[]> {
   const { violations } = await evaluate([rule], resources, { [rule.name]: "mandatory" });
   return violations.map((v) => ({ message: v.message, at: v.urn?.split("::").pop() ?? "(stack)" }));
 }

@@ -10,20 +10,42 @@ import type { PlanDocument } from "../../tools/plan/report";
 import { REPO_ROOT } from "../../tools/plan/run";
 import { planStack } from "../support/plan";
 
-interface Step { uses?: string; run?: string; with?: Record<string, unknown>; if?: string; id?: string }
-interface Job { needs?: string | string[]; if?: string; permissions?: Record<string, string>; strategy?: { matrix: { stack: string[] } }; steps: Step[] }
+interface Step {
+  uses?: string;
+  run?: string;
+  with?: Record<string, unknown>;
+  if?: string;
+  id?: string;
+}
+interface Job {
+  needs?: string | string[];
+  if?: string;
+  permissions?: Record<string, string>;
+  strategy?: { matrix: { stack: string[] } };
+  steps: Step[];
+}
 
 const FILE = path.join(REPO_ROOT, ".github", "workflows", "pull-request.yml");
 const text = fs.readFileSync(FILE, "utf8");
-const workflow = parse(text) as { on: Record<string, unknown>; permissions: Record<string, string>; jobs: Record<string, Job> };
+const workflow = parse(text) as {
+  on: Record<string, unknown>;
+  permissions: Record<string, string>;
+  jobs: Record<string, Job>;
+};
 const job = (name: string) => {
   const j = workflow.jobs[name];
   assert.ok(j, `workflow has no job ${name}`);
   return j;
 };
 const runs = (j: Job) => j.steps.map((s) => s.run ?? "").join("\n");
-const stacks = fs.readdirSync(path.join(REPO_ROOT, "stacks")).map((f) => /^Pulumi\.(.+)\.yaml$/.exec(f)?.[1]).filter((s): s is string => !!s).sort();
-const scripts = (JSON.parse(fs.readFileSync(path.join(REPO_ROOT, "package.json"), "utf8")) as { scripts: Record<string, string> }).scripts;
+const stacks = fs
+  .readdirSync(path.join(REPO_ROOT, "stacks"))
+  .map((f) => /^Pulumi\.(.+)\.yaml$/.exec(f)?.[1])
+  .filter((s): s is string => !!s)
+  .sort();
+const scripts = (
+  JSON.parse(fs.readFileSync(path.join(REPO_ROOT, "package.json"), "utf8")) as { scripts: Record<string, string> }
+).scripts;
 
 describe("pull-request workflow", () => {
   it("runs on pull requests with a read-only token by default", () => {
@@ -63,7 +85,10 @@ describe("pull-request workflow", () => {
   it("keeps one sticky comment, marked as tools/pr-comment marks it, and skips it for forks", () => {
     const comment = job("comment");
     assert.equal(comment.permissions?.["pull-requests"], "write");
-    assert.match(comment.if ?? "", /always\(\) && github\.event\.pull_request\.head\.repo\.full_name == github\.repository/);
+    assert.match(
+      comment.if ?? "",
+      /always\(\) && github\.event\.pull_request\.head\.repo\.full_name == github\.repository/,
+    );
     const script = String(comment.steps.find((s) => s.uses?.startsWith("actions/github-script@"))?.with?.script);
     assert.ok(script.includes(JSON.stringify(MARKER)), "same marker");
     assert.match(script, /updateComment/);
@@ -81,19 +106,31 @@ describe("pull-request workflow", () => {
     assert.equal(pulumi?.with?.command, "preview");
     assert.equal(pulumi?.with?.policyPacks, "policies");
     assert.equal(pulumi?.with?.policyPackConfigs, "policies/config/${{ matrix.stack }}.json");
-    for (const stack of preview.strategy!.matrix.stack) assert.ok(fs.existsSync(path.join(REPO_ROOT, "policies", "config", `${stack}.json`)), stack);
+    for (const stack of preview.strategy!.matrix.stack)
+      assert.ok(fs.existsSync(path.join(REPO_ROOT, "policies", "config", `${stack}.json`)), stack);
     const others = Object.entries(workflow.jobs).filter(([name]) => name !== "preview");
-    assert.ok(others.every(([, j]) => !j.permissions?.["id-token"]), "only the preview job may request cloud credentials");
+    assert.ok(
+      others.every(([, j]) => !j.permissions?.["id-token"]),
+      "only the preview job may request cloud credentials",
+    );
   });
 });
 
 describe("pull-request comment", () => {
-  const violation = (level: string, i: number) => ({ policy: "s3-tls-only", level, urn: `urn:pulumi:prod::data-platform::aws:s3/bucket:Bucket::b${i}`, message: `bucket 'b${i}': has | no TLS deny` });
+  const violation = (level: string, i: number) => ({
+    policy: "s3-tls-only",
+    level,
+    urn: `urn:pulumi:prod::data-platform::aws:s3/bucket:Bucket::b${i}`,
+    message: `bucket 'b${i}': has | no TLS deny`,
+  });
 
   it("says a clean stack passes", async () => {
     const { document } = await planStack("dev");
     const section = stackSection("dev", 0, document);
-    assert.match(section, /^### `dev` \(dev\) passes: \d+ resources, 0 mandatory and \d+ advisory violation\(s\), 0 waiver\(s\)/);
+    assert.match(
+      section,
+      /^### `dev` \(dev\) passes: \d+ resources, 0 mandatory and \d+ advisory violation\(s\), 0 waiver\(s\)/,
+    );
     // Advisories, if any, are folded away: a passing stack shows no open table.
     assert.doesNotMatch(section.replace(/<details>[\s\S]*?<\/details>/g, ""), /\| policy \|/);
   });
@@ -103,7 +140,13 @@ describe("pull-request comment", () => {
     const doc: PlanDocument = {
       ...document!,
       policies: [...Array.from({ length: 35 }, (_, i) => violation("mandatory", i)), violation("advisory", 99)],
-      waivers: [{ policy: "s3-access-logging", urn: "urn:pulumi:prod::data-platform::aws:s3/bucket:Bucket::partner", reason: "partner bucket" }],
+      waivers: [
+        {
+          policy: "s3-access-logging",
+          urn: "urn:pulumi:prod::data-platform::aws:s3/bucket:Bucket::partner",
+          reason: "partner bucket",
+        },
+      ],
     };
     const section = stackSection("prod", 1, doc);
     assert.match(section, /\*\*fails\*\*: \d+ resources, 35 mandatory and 1 advisory/);
@@ -111,7 +154,10 @@ describe("pull-request comment", () => {
     assert.match(section, /\| … 5 more in the artefact/);
     assert.doesNotMatch(section, /`b30`/);
     assert.match(section, /<details><summary>Advisory<\/summary>[\s\S]*`b99`[\s\S]*<\/details>/);
-    assert.match(section, /<details><summary>Waivers in use<\/summary>[\s\S]*\| `s3-access-logging` \| `partner` \| partner bucket \|/);
+    assert.match(
+      section,
+      /<details><summary>Waivers in use<\/summary>[\s\S]*\| `s3-access-logging` \| `partner` \| partner bucket \|/,
+    );
   });
 
   it("reports a plan that did not run, from the exit code the workflow left", () => {
@@ -123,9 +169,14 @@ describe("pull-request comment", () => {
 
   it("documents every secret and variable the workflow reads in docs/policy.md", () => {
     const doc = fs.readFileSync(path.join(REPO_ROOT, "docs", "policy.md"), "utf8");
-    const names = [...new Set([...text.matchAll(/\b(?:secrets|vars)\.([A-Z][A-Z0-9_]+)/g)].map((m) => m[1]))].filter((n) => n !== "GITHUB_TOKEN");
+    const names = [...new Set([...text.matchAll(/\b(?:secrets|vars)\.([A-Z][A-Z0-9_]+)/g)].map((m) => m[1]))].filter(
+      (n) => n !== "GITHUB_TOKEN",
+    );
     assert.ok(names.length >= 5, names.join(", "));
-    assert.deepEqual(names.filter((n) => !doc.includes(`\`${n}\``)), []);
+    assert.deepEqual(
+      names.filter((n) => !doc.includes(`\`${n}\``)),
+      [],
+    );
   });
 
   it("runs as the workflow runs it", async function () {
@@ -135,7 +186,11 @@ describe("pull-request comment", () => {
     fs.writeFileSync(path.join(dir, "plan.json"), JSON.stringify((await planStack("dev")).document));
     fs.writeFileSync(path.join(dir, "exit-code"), "0\n");
     assert.match(runs(job("plan")), /node -r \.\/tools\/register\.js tools\/pr-comment\.ts "out\/\$STACK"/);
-    const { stdout } = await promisify(execFile)(process.execPath, ["-r", "./tools/register.js", "tools/pr-comment.ts", dir], { cwd: REPO_ROOT });
+    const { stdout } = await promisify(execFile)(
+      process.execPath,
+      ["-r", "./tools/register.js", "tools/pr-comment.ts", dir],
+      { cwd: REPO_ROOT },
+    );
     assert.match(stdout, /^### `dev` \(dev\) passes/);
   });
 });

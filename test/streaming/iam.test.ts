@@ -1,7 +1,13 @@
 import { strict as assert } from "assert";
 import { runSimulation } from "@cloud-copilot/iam-simulate";
 import type { PolicyDocument } from "../../components/core/iam";
-import { consumeStatements, kafkaArns, produceStatements, topicManagerStatements, topicPolicies } from "../../components/streaming/iam";
+import {
+  consumeStatements,
+  kafkaArns,
+  produceStatements,
+  topicManagerStatements,
+  topicPolicies,
+} from "../../components/streaming/iam";
 
 const ACCOUNT = "123456789012";
 const CLUSTER = `arn:aws:kafka:eu-west-1:${ACCOUNT}:cluster/acme-data-prod-kafka/0a1b2c3d-1111-2222-3333-444455556666-s1`;
@@ -15,7 +21,12 @@ async function allowed(policy: PolicyDocument, action: string, resource: string)
       identityPolicies: [{ name: "p", policy }],
       serviceControlPolicies: [],
       resourceControlPolicies: [],
-      request: { action, principal: `arn:aws:iam::${ACCOUNT}:role/acme-data-prod/client`, resource: { accountId: ACCOUNT, resource }, contextVariables: {} },
+      request: {
+        action,
+        principal: `arn:aws:iam::${ACCOUNT}:role/acme-data-prod/client`,
+        resource: { accountId: ACCOUNT, resource },
+        contextVariables: {},
+      },
     } as never,
     {},
   );
@@ -25,8 +36,14 @@ async function allowed(policy: PolicyDocument, action: string, resource: string)
 
 describe("Kafka IAM documents", () => {
   it("derives topic and group ARNs from the cluster ARN, and rejects anything else", () => {
-    assert.equal(arns.topic("sales.orders"), `arn:aws:kafka:eu-west-1:${ACCOUNT}:topic/acme-data-prod-kafka/0a1b2c3d-1111-2222-3333-444455556666-s1/sales.orders`);
-    assert.equal(arns.group("sales.orders.*"), `arn:aws:kafka:eu-west-1:${ACCOUNT}:group/acme-data-prod-kafka/0a1b2c3d-1111-2222-3333-444455556666-s1/sales.orders.*`);
+    assert.equal(
+      arns.topic("sales.orders"),
+      `arn:aws:kafka:eu-west-1:${ACCOUNT}:topic/acme-data-prod-kafka/0a1b2c3d-1111-2222-3333-444455556666-s1/sales.orders`,
+    );
+    assert.equal(
+      arns.group("sales.orders.*"),
+      `arn:aws:kafka:eu-west-1:${ACCOUNT}:group/acme-data-prod-kafka/0a1b2c3d-1111-2222-3333-444455556666-s1/sales.orders.*`,
+    );
     assert.throws(() => kafkaArns(`arn:aws:kafka:eu-west-1:${ACCOUNT}:topic/x/y/z`), /not an MSK cluster ARN/);
     assert.throws(() => kafkaArns("arn:aws:s3:::bucket"), /not an MSK cluster ARN/);
   });

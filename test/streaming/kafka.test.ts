@@ -30,7 +30,10 @@ const TOPICS = [
 
 async function plan(environment: Environment, input: StreamingInput) {
   return planResources(() => {
-    const k = new KafkaCluster("kafka", { ...refs(environment), config: resolveStreamingConfig(input, environment, DOMAINS) });
+    const k = new KafkaCluster("kafka", {
+      ...refs(environment),
+      config: resolveStreamingConfig(input, environment, DOMAINS),
+    });
     return { arn: k.clusterArn, brokers: k.bootstrapBrokers, policies: k.topicPolicies, sg: k.securityGroupId };
   });
 }
@@ -45,7 +48,13 @@ describe("KafkaCluster component", function () {
 
     it("spreads 3 brokers of the profile's type over the private subnets, with autoscaled storage and enhanced monitoring", () => {
       const c = one(rs, T.cluster);
-      const group = c.inputs.brokerNodeGroupInfo as { instanceType: string; clientSubnets: string[]; securityGroups: string[]; storageInfo: { ebsStorageInfo: { volumeSize: number } }; connectivityInfo: { publicAccess: { type: string } } };
+      const group = c.inputs.brokerNodeGroupInfo as {
+        instanceType: string;
+        clientSubnets: string[];
+        securityGroups: string[];
+        storageInfo: { ebsStorageInfo: { volumeSize: number } };
+        connectivityInfo: { publicAccess: { type: string } };
+      };
       assert.equal(c.inputs.numberOfBrokerNodes, 3);
       assert.equal(group.instanceType, "kafka.m7g.large");
       assert.deepEqual(group.clientSubnets, ["subnet-private0", "subnet-private1", "subnet-private2"]);
@@ -54,15 +63,24 @@ describe("KafkaCluster component", function () {
       assert.equal(c.inputs.enhancedMonitoring, "PER_TOPIC_PER_BROKER");
       assert.equal(c.protect, true);
       const target = one(rs, T.target).inputs;
-      assert.deepEqual([target.resourceId, target.scalableDimension, target.maxCapacity], [outputs.arn, "kafka:broker-storage:VolumeSize", 4000]);
-      const policy = one(rs, T.policy).inputs.targetTrackingScalingPolicyConfiguration as { predefinedMetricSpecification: { predefinedMetricType: string }; disableScaleIn: boolean };
+      assert.deepEqual(
+        [target.resourceId, target.scalableDimension, target.maxCapacity],
+        [outputs.arn, "kafka:broker-storage:VolumeSize", 4000],
+      );
+      const policy = one(rs, T.policy).inputs.targetTrackingScalingPolicyConfiguration as {
+        predefinedMetricSpecification: { predefinedMetricType: string };
+        disableScaleIn: boolean;
+      };
       assert.equal(policy.predefinedMetricSpecification.predefinedMetricType, "KafkaBrokerStorageUtilization");
       assert.equal(policy.disableScaleIn, true);
     });
 
     it("is TLS-only in transit (in-cluster too), encrypted with the confidential key, and IAM-authenticated only", () => {
       const c = one(rs, T.cluster).inputs;
-      assert.deepEqual(c.encryptionInfo, { encryptionAtRestKmsKeyArn: keyArn("confidential"), encryptionInTransit: { clientBroker: "TLS", inCluster: true } });
+      assert.deepEqual(c.encryptionInfo, {
+        encryptionAtRestKmsKeyArn: keyArn("confidential"),
+        encryptionInTransit: { clientBroker: "TLS", inCluster: true },
+      });
       assert.deepEqual(c.clientAuthentication, { sasl: { iam: true, scram: false }, unauthenticated: false });
     });
 
@@ -77,7 +95,13 @@ describe("KafkaCluster component", function () {
       const configuration = one(rs, T.configuration);
       const props = parseProperties(String(configuration.inputs.serverProperties));
       assert.deepEqual(
-        [props["auto.create.topics.enable"], props["default.replication.factor"], props["min.insync.replicas"], props["allow.everyone.if.no.acl.found"], props["unclean.leader.election.enable"]],
+        [
+          props["auto.create.topics.enable"],
+          props["default.replication.factor"],
+          props["min.insync.replicas"],
+          props["allow.everyone.if.no.acl.found"],
+          props["unclean.leader.election.enable"],
+        ],
         ["false", "3", "2", "false", "false"],
       );
       assert.deepEqual(configuration.inputs.kafkaVersions, ["3.8.x"]);
@@ -88,7 +112,12 @@ describe("KafkaCluster component", function () {
 
     it("admits only the platform's producers and consumers, on the IAM port", () => {
       const sg = one(rs, T.sg).inputs;
-      const ingress = sg.ingress as { fromPort: number; toPort: number; securityGroups?: string[]; cidrBlocks?: string[] }[];
+      const ingress = sg.ingress as {
+        fromPort: number;
+        toPort: number;
+        securityGroups?: string[];
+        cidrBlocks?: string[];
+      }[];
       assert.deepEqual(ingress.flatMap((i) => i.securityGroups ?? []).sort(), Object.values(WORKLOAD_SG).sort());
       assert.ok(ingress.every((i) => i.fromPort === 9098 && i.toPort === 9098 && !i.cidrBlocks));
       assert.deepEqual(sg.egress, []);
@@ -96,12 +125,21 @@ describe("KafkaCluster component", function () {
 
     it("creates topics from inside the VPC with the declared specs, re-run keyed on their checksum", () => {
       const fn = one(rs, T.fn).inputs;
-      assert.deepEqual(fn.vpcConfig, { subnetIds: ["subnet-private0", "subnet-private1", "subnet-private2"], securityGroupIds: [WORKLOAD_SG.ingestion] });
+      assert.deepEqual(fn.vpcConfig, {
+        subnetIds: ["subnet-private0", "subnet-private1", "subnet-private2"],
+        securityGroupIds: [WORKLOAD_SG.ingestion],
+      });
       const inv = one(rs, T.invocation);
       const event = parseTopicsEvent(JSON.parse(String(inv.inputs.input)));
       assert.equal(event.bootstrapBrokers, outputs.brokers);
       assert.match(event.bootstrapBrokers, /:9098(,|$)/);
-      assert.deepEqual(event.topics.map((t) => [t.name, t.partitions, t.replicationFactor, t.configs["cleanup.policy"]]), [["sales.orders", 6, 3, "delete"], ["sales.customers", 3, 3, "compact"]]);
+      assert.deepEqual(
+        event.topics.map((t) => [t.name, t.partitions, t.replicationFactor, t.configs["cleanup.policy"]]),
+        [
+          ["sales.orders", 6, 3, "delete"],
+          ["sales.customers", 3, 3, "compact"],
+        ],
+      );
       assert.equal((inv.inputs.triggers as Record<string, string>).topics, event.checksum);
       assert.ok(inv.dependencies.includes(one(rs, T.cluster).urn));
     });
@@ -110,7 +148,20 @@ describe("KafkaCluster component", function () {
       const policy = JSON.parse(String(one(rs, T.rolePolicy, "kafka-topics-role-policy").inputs.policy));
       const arns = kafkaArns(String(outputs.arn));
       const can = async (action: string, resource: string) => {
-        const r = await runSimulation({ identityPolicies: [{ name: "p", policy }], serviceControlPolicies: [], resourceControlPolicies: [], request: { action, principal: `arn:aws:iam::${ACCOUNT_ID}:role/acme-data-prod/topics`, resource: { accountId: ACCOUNT_ID, resource }, contextVariables: {} } } as never, {});
+        const r = await runSimulation(
+          {
+            identityPolicies: [{ name: "p", policy }],
+            serviceControlPolicies: [],
+            resourceControlPolicies: [],
+            request: {
+              action,
+              principal: `arn:aws:iam::${ACCOUNT_ID}:role/acme-data-prod/topics`,
+              resource: { accountId: ACCOUNT_ID, resource },
+              contextVariables: {},
+            },
+          } as never,
+          {},
+        );
         return r.resultType === "single" && r.overallResult === "Allowed";
       };
       assert.equal(await can("kafka-cluster:CreateTopic", arns.topic("sales.orders")), true);
@@ -123,15 +174,31 @@ describe("KafkaCluster component", function () {
       assert.deepEqual(Object.keys(policies), ["sales.orders", "sales.customers"]);
       const expected = kafkaArns(String(outputs.arn)).topic("sales.orders");
       assert.equal(policies["sales.orders"].topicArn, expected);
-      assert.ok(policies["sales.orders"].produce.Statement.some((s) => s.Resource === expected && (s.Action as string[]).includes("kafka-cluster:WriteData")));
-      assert.ok(policies["sales.orders"].consume.Statement.some((s) => s.Resource === expected && (s.Action as string[]).includes("kafka-cluster:ReadData")));
+      assert.ok(
+        policies["sales.orders"].produce.Statement.some(
+          (s) => s.Resource === expected && (s.Action as string[]).includes("kafka-cluster:WriteData"),
+        ),
+      );
+      assert.ok(
+        policies["sales.orders"].consume.Statement.some(
+          (s) => s.Resource === expected && (s.Action as string[]).includes("kafka-cluster:ReadData"),
+        ),
+      );
     });
   });
 
   it("dev: two small brokers, default monitoring, short log retention, not protected", async () => {
     const { resources } = await plan("dev", { topics: TOPICS });
     const c = one(resources, T.cluster);
-    assert.deepEqual([c.inputs.numberOfBrokerNodes, (c.inputs.brokerNodeGroupInfo as { instanceType: string }).instanceType, c.inputs.enhancedMonitoring, c.protect], [2, "kafka.t3.small", "DEFAULT", false]);
+    assert.deepEqual(
+      [
+        c.inputs.numberOfBrokerNodes,
+        (c.inputs.brokerNodeGroupInfo as { instanceType: string }).instanceType,
+        c.inputs.enhancedMonitoring,
+        c.protect,
+      ],
+      [2, "kafka.t3.small", "DEFAULT", false],
+    );
     assert.equal(one(resources, T.logGroup, "kafka-broker-logs").inputs.retentionInDays, 7);
     assert.match(String(one(resources, T.configuration).inputs.serverProperties), /min\.insync\.replicas=1/);
   });
@@ -142,11 +209,14 @@ describe("KafkaCluster component", function () {
     assert.equal(ofType(resources, T.configuration).length, 0);
     const s = one(resources, T.serverless).inputs;
     assert.deepEqual(s.clientAuthentication, { sasl: { iam: { enabled: true } } });
-    assert.deepEqual(s.vpcConfigs, [{ subnetIds: ["subnet-private0", "subnet-private1"], securityGroupIds: [outputs.sg] }]);
+    assert.deepEqual(s.vpcConfigs, [
+      { subnetIds: ["subnet-private0", "subnet-private1"], securityGroupIds: [outputs.sg] },
+    ]);
     const event = parseTopicsEvent(JSON.parse(String(one(resources, T.invocation).inputs.input)));
     assert.equal(event.topics[0].replicationFactor, undefined);
-    assert.equal((outputs.policies as Record<string, TopicPolicies>)["sales.orders"].topicArn, kafkaArns(String(outputs.arn)).topic("sales.orders"));
+    assert.equal(
+      (outputs.policies as Record<string, TopicPolicies>)["sales.orders"].topicArn,
+      kafkaArns(String(outputs.arn)).topic("sales.orders"),
+    );
   });
-
-
 });

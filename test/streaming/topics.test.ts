@@ -1,12 +1,36 @@
 import { strict as assert } from "assert";
 import fc from "fast-check";
-import { applyTopicPlan, kafkaClientConfig, parseTopicsEvent, readTopics, reconcileTopics } from "../../components/streaming/handlers/topics";
+import {
+  applyTopicPlan,
+  kafkaClientConfig,
+  parseTopicsEvent,
+  readTopics,
+  reconcileTopics,
+} from "../../components/streaming/handlers/topics";
 import { planTopicChanges, topicsChecksum, topicSpec, TopicSpec, TopicState } from "../../components/streaming/topics";
 import { fakeAdmin } from "./support/fakeAdmin";
 
-const spec = (name: string, partitions: number, retentionHours = 168, replicationFactor: number | undefined = 3): TopicSpec =>
-  topicSpec({ name, partitions, replicationFactor, retentionHours, cleanupPolicy: "delete", domain: name.split(".")[0], classification: "internal" });
-const event = (topics: TopicSpec[]) => ({ bootstrapBrokers: "b-1:9098,b-2:9098", region: "eu-west-1", checksum: topicsChecksum(topics), topics });
+const spec = (
+  name: string,
+  partitions: number,
+  retentionHours = 168,
+  replicationFactor: number | undefined = 3,
+): TopicSpec =>
+  topicSpec({
+    name,
+    partitions,
+    replicationFactor,
+    retentionHours,
+    cleanupPolicy: "delete",
+    domain: name.split(".")[0],
+    classification: "internal",
+  });
+const event = (topics: TopicSpec[]) => ({
+  bootstrapBrokers: "b-1:9098,b-2:9098",
+  region: "eu-west-1",
+  checksum: topicsChecksum(topics),
+  topics,
+});
 
 describe("topic manager", () => {
   describe("topicSpec", () => {
@@ -16,7 +40,11 @@ describe("topic manager", () => {
   });
 
   describe("planTopicChanges", () => {
-    const have = (partitions: number, retentionMs = "604800000", rf = 3): TopicState => ({ partitions, replicationFactor: rf, configs: { "cleanup.policy": "delete", "retention.ms": retentionMs } });
+    const have = (partitions: number, retentionMs = "604800000", rf = 3): TopicState => ({
+      partitions,
+      replicationFactor: rf,
+      configs: { "cleanup.policy": "delete", "retention.ms": retentionMs },
+    });
 
     it("creates missing topics, grows partitions, reconfigures drift and leaves the rest", () => {
       const plan = planTopicChanges(
@@ -28,15 +56,27 @@ describe("topic manager", () => {
           ["a.undeclared", have(1)],
         ]),
       );
-      assert.deepEqual(plan.create.map((t) => t.name), ["a.new"]);
+      assert.deepEqual(
+        plan.create.map((t) => t.name),
+        ["a.new"],
+      );
       assert.deepEqual(plan.addPartitions, [{ name: "a.grow", from: 6, to: 12 }]);
-      assert.deepEqual(plan.reconfigure.map((r) => [r.name, r.changed]), [["a.retune", ["retention.ms"]]]);
+      assert.deepEqual(
+        plan.reconfigure.map((r) => [r.name, r.changed]),
+        [["a.retune", ["retention.ms"]]],
+      );
       assert.deepEqual(plan.unchanged, ["a.same"]);
       assert.deepEqual(plan.refused, []);
     });
 
     it("refuses shrinking partitions and changing replication, with the reason", () => {
-      const plan = planTopicChanges([spec("a.shrink", 3), spec("a.rf", 6, 168, 2)], new Map([["a.shrink", have(6)], ["a.rf", have(6)]]));
+      const plan = planTopicChanges(
+        [spec("a.shrink", 3), spec("a.rf", 6, 168, 2)],
+        new Map([
+          ["a.shrink", have(6)],
+          ["a.rf", have(6)],
+        ]),
+      );
       assert.deepEqual(plan.refused, [
         { name: "a.shrink", reason: "has 6 partitions; Kafka cannot reduce them to 3" },
         { name: "a.rf", reason: "has replication factor 3; changing it to 2 needs a partition reassignment" },
@@ -51,12 +91,30 @@ describe("topic manager", () => {
 
     it("converges: applying any plan to any cluster, then planning again, changes nothing", async () => {
       const name = fc.constantFrom("a.one", "a.two", "a.three", "a.four");
-      const desired = fc.uniqueArray(fc.record({ name, partitions: fc.integer({ min: 1, max: 12 }), hours: fc.integer({ min: 1, max: 500 }) }), { selector: (t) => t.name, maxLength: 4 });
-      const existing = fc.dictionary(name, fc.record({ partitions: fc.integer({ min: 1, max: 12 }), hours: fc.integer({ min: 1, max: 500 }) }));
+      const desired = fc.uniqueArray(
+        fc.record({ name, partitions: fc.integer({ min: 1, max: 12 }), hours: fc.integer({ min: 1, max: 500 }) }),
+        { selector: (t) => t.name, maxLength: 4 },
+      );
+      const existing = fc.dictionary(
+        name,
+        fc.record({ partitions: fc.integer({ min: 1, max: 12 }), hours: fc.integer({ min: 1, max: 500 }) }),
+      );
       await fc.assert(
         fc.asyncProperty(desired, existing, async (want, have) => {
           const specs = want.map((t) => spec(t.name, t.partitions, t.hours));
-          const cluster = fakeAdmin(3, Object.fromEntries(Object.entries(have).map(([n, t]) => [n, { partitions: t.partitions, replicationFactor: 3, configs: { "cleanup.policy": "delete", "retention.ms": String(t.hours * 3_600_000) } }])));
+          const cluster = fakeAdmin(
+            3,
+            Object.fromEntries(
+              Object.entries(have).map(([n, t]) => [
+                n,
+                {
+                  partitions: t.partitions,
+                  replicationFactor: 3,
+                  configs: { "cleanup.policy": "delete", "retention.ms": String(t.hours * 3_600_000) },
+                },
+              ]),
+            ),
+          );
           const plan = planTopicChanges(specs, await readTopics(cluster.admin, specs));
           const shrinks = specs.some((s) => have[s.name] && have[s.name].partitions > s.partitions);
           assert.equal(plan.refused.length > 0, shrinks);
@@ -70,7 +128,11 @@ describe("topic manager", () => {
           assert.deepEqual([again.create, again.addPartitions, again.reconfigure, again.refused], [[], [], [], []]);
           assert.deepEqual(again.unchanged.sort(), specs.map((s) => s.name).sort());
           for (const undeclared of Object.keys(have).filter((n) => !specs.some((s) => s.name === n))) {
-            assert.equal(cluster.topics.get(undeclared)!.partitions, have[undeclared].partitions, "undeclared topics are left alone");
+            assert.equal(
+              cluster.topics.get(undeclared)!.partitions,
+              have[undeclared].partitions,
+              "undeclared topics are left alone",
+            );
           }
         }),
         { numRuns: 150 },
@@ -84,7 +146,11 @@ describe("topic manager", () => {
       const topics = [spec("sales.orders", 6), spec("sales.refunds", 3, 24, undefined)];
       const first = await reconcileTopics(cluster.admin, parseTopicsEvent(event(topics)));
       assert.deepEqual(first.created, ["sales.orders", "sales.refunds"]);
-      assert.deepEqual(cluster.topics.get("sales.orders"), { partitions: 6, replicationFactor: 3, configs: { "cleanup.policy": "delete", "retention.ms": "604800000" } });
+      assert.deepEqual(cluster.topics.get("sales.orders"), {
+        partitions: 6,
+        replicationFactor: 3,
+        configs: { "cleanup.policy": "delete", "retention.ms": "604800000" },
+      });
       assert.equal(cluster.topics.get("sales.refunds")!.replicationFactor, 3, "cluster default applied");
       const callsAfterFirst = cluster.calls.length;
       const second = await reconcileTopics(cluster.admin, parseTopicsEvent(event(topics)));
@@ -95,7 +161,10 @@ describe("topic manager", () => {
 
     it("surfaces a broker refusal instead of reporting success", async () => {
       const cluster = fakeAdmin(2);
-      await assert.rejects(reconcileTopics(cluster.admin, parseTopicsEvent(event([spec("sales.orders", 6, 168, 3)]))), /Replication factor: 3 larger than available brokers: 2/);
+      await assert.rejects(
+        reconcileTopics(cluster.admin, parseTopicsEvent(event([spec("sales.orders", 6, 168, 3)]))),
+        /Replication factor: 3 larger than available brokers: 2/,
+      );
     });
   });
 
@@ -105,7 +174,10 @@ describe("topic manager", () => {
       assert.equal(parseTopicsEvent(e).topics.length, 1);
       assert.throws(() => parseTopicsEvent({ ...e, topics: [spec("sales.orders", 7)] }), /checksum does not match/);
       assert.throws(() => parseTopicsEvent({ ...e, region: "moon" }), /invalid topics event: region/);
-      assert.throws(() => parseTopicsEvent({ ...e, topics: [{ ...spec("a.b", 1), partitions: 0 }] }), /invalid topics event: topics\.0\.partitions/);
+      assert.throws(
+        () => parseTopicsEvent({ ...e, topics: [{ ...spec("a.b", 1), partitions: 0 }] }),
+        /invalid topics event: topics\.0\.partitions/,
+      );
     });
 
     it("connects over TLS with SASL/OAUTHBEARER carrying a SigV4 token for the cluster's region", async () => {

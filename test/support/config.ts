@@ -3,7 +3,8 @@ import { ConfigError, loadPlatformConfig } from "../../components/config";
 import { readStackFile, stackFilePath } from "../../tools/plan/run";
 
 /** A fresh copy of a committed stack's platform config, to edit in a test. */
-export const platformOf = (stack: "dev" | "staging" | "prod") => structuredClone(readStackFile(stackFilePath(stack)).config["data-platform:platform"]) as Record<string, unknown>;
+export const platformOf = (stack: "dev" | "staging" | "prod") =>
+  structuredClone(readStackFile(stackFilePath(stack)).config["data-platform:platform"]) as Record<string, unknown>;
 
 /** Every problem the loader reports for a raw config, as `path: message` lines ([] when it loads). */
 export function configProblems(raw: unknown): string[] {

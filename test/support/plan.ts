@@ -27,7 +27,11 @@ export async function resourcesOf(stack: "dev" | "staging" | "prod"): Promise<Pl
 }
 
 /** A copy of a committed stack's config with `edit` applied, written as Pulumi.<name>.yaml in a temp dir. */
-export function stackVariant(base: "dev" | "staging" | "prod", name: string, edit: (platform: Record<string, unknown>) => void): string {
+export function stackVariant(
+  base: "dev" | "staging" | "prod",
+  name: string,
+  edit: (platform: Record<string, unknown>) => void,
+): string {
   const file = readStackFile(stackFilePath(base));
   const config = structuredClone(file.config) as Record<string, unknown>;
   edit(config["data-platform:platform"] as Record<string, unknown>);
@@ -47,7 +51,13 @@ export const by = {
   type: (rs: readonly PlannedResource[], type: string) => rs.filter((r) => r.type === type),
   name: (rs: readonly PlannedResource[], type: string, name: string) => {
     const r = rs.find((x) => x.type === type && x.name === name);
-    if (!r) throw new Error(`no ${type} named ${name}; have: ${rs.filter((x) => x.type === type).map((x) => x.name).join(", ")}`);
+    if (!r)
+      throw new Error(
+        `no ${type} named ${name}; have: ${rs
+          .filter((x) => x.type === type)
+          .map((x) => x.name)
+          .join(", ")}`,
+      );
     return r;
   },
 };

@@ -5,7 +5,11 @@ import type { PlatformRule } from "../../policies/rules/define";
 let counter = 0;
 
 /** A planned resource for rule tests; `name` defaults to a unique one, inputs are taken as given. */
-export function planned(type: string, inputs: Record<string, unknown>, extra: Partial<PlannedResource> = {}): PlannedResource {
+export function planned(
+  type: string,
+  inputs: Record<string, unknown>,
+  extra: Partial<PlannedResource> = {},
+): PlannedResource {
   const name = extra.name ?? `r${++counter}`;
   const short = type.split(":").pop() ?? type;
   return {
@@ -22,7 +26,11 @@ export function planned(type: string, inputs: Record<string, unknown>, extra: Pa
 }
 
 /** Messages the rule reports over these resources, run the way the policy runtime runs it (level forced on). */
-export async function violations(rule: PlatformRule, resources: PlannedResource | readonly PlannedResource[], config: Record<string, unknown> = {}): Promise<string[]> {
+export async function violations(
+  rule: PlatformRule,
+  resources: PlannedResource | readonly PlannedResource[],
+  config: Record<string, unknown> = {},
+): Promise<string[]> {
   const list = Array.isArray(resources) ? resources : [resources as PlannedResource];
   const cfg: PolicyConfig = { [rule.name]: { enforcementLevel: "mandatory", ...config } };
   const { violations: found } = await evaluate([rule], list, cfg);

@@ -64,8 +64,13 @@ describe("warehouse bootstrap SQL on a real PostgreSQL", function () {
       rows.map((r) => [r.script, r.checksum]),
       scripts.map((s) => [s.id, s.checksum]).sort(),
     );
-    const schemas = await admin.query(`SELECT nspname FROM pg_namespace WHERE nspname IN ('staging', 'marts_sales', 'marts_marketing') ORDER BY 1`);
-    assert.deepEqual(schemas.rows.map((r) => r.nspname), ["marts_marketing", "marts_sales", "staging"]);
+    const schemas = await admin.query(
+      `SELECT nspname FROM pg_namespace WHERE nspname IN ('staging', 'marts_sales', 'marts_marketing') ORDER BY 1`,
+    );
+    assert.deepEqual(
+      schemas.rows.map((r) => r.nspname),
+      ["marts_marketing", "marts_sales", "staging"],
+    );
   });
 
   describe("role boundaries (tables created after the bootstrap)", () => {
@@ -80,7 +85,9 @@ describe("warehouse bootstrap SQL on a real PostgreSQL", function () {
       await as.transformer!.query("SET ROLE transformer");
       await as.loader!.query("CREATE TABLE staging.orders (id int PRIMARY KEY, amount numeric NOT NULL)");
       await as.loader!.query("INSERT INTO staging.orders VALUES (1, 10.5), (2, 4.5)");
-      await as.transformer!.query("CREATE TABLE marts_sales.revenue AS SELECT sum(amount) AS total FROM staging.orders");
+      await as.transformer!.query(
+        "CREATE TABLE marts_sales.revenue AS SELECT sum(amount) AS total FROM staging.orders",
+      );
       // A table the admin creates (e.g. by a later migration) follows the same rules.
       await admin.query("CREATE TABLE marts_sales.targets (quarter text, goal numeric)");
       await admin.query("INSERT INTO marts_sales.targets VALUES ('Q1', 100)");
@@ -115,7 +122,10 @@ describe("warehouse bootstrap SQL on a real PostgreSQL", function () {
 
     it("bi_reader selects from the marts, whoever created the table", async () => {
       const revenue = await as.bi_reader!.query("SELECT total::float AS total FROM marts_sales.revenue ORDER BY total");
-      assert.deepEqual(revenue.rows.map((r) => r.total), [1, 15]);
+      assert.deepEqual(
+        revenue.rows.map((r) => r.total),
+        [1, 15],
+      );
       const targets = await as.bi_reader!.query("SELECT goal::float AS goal FROM marts_sales.targets");
       assert.deepEqual(targets.rows, [{ goal: 120 }]);
       const campaigns = await as.bi_reader!.query("SELECT count(*)::int AS n FROM marts_marketing.campaigns");
@@ -159,23 +169,43 @@ describe("warehouse bootstrap SQL on a real PostgreSQL", function () {
     it("a new domain applies only its own marts script and creates its schema", async () => {
       const more = renderScripts("postgres", ["sales", "marketing", "finance"]);
       const result = await applyScripts(pgSession(admin), DIALECTS.postgres, more);
-      assert.deepEqual(result, { applied: ["R__marts.finance"], unchanged: ["V001", "R__marts.marketing", "R__marts.sales"] });
+      assert.deepEqual(result, {
+        applied: ["R__marts.finance"],
+        unchanged: ["V001", "R__marts.marketing", "R__marts.sales"],
+      });
       const acl = await admin.query("SELECT nspacl::text AS acl FROM pg_namespace WHERE nspname = 'marts_finance'");
       assert.match(acl.rows[0].acl, /bi_reader=U\//);
       assert.match(acl.rows[0].acl, /transformer=UC\//);
     });
 
     it("refuses a versioned script edited after it was applied, and a database ahead of the code", async () => {
-      const edited = scripts.map((s): Script => (s.id === "V001" ? { ...s, statements: [...s.statements, "SELECT 1"], checksum: "0".repeat(64) } : s));
-      await assert.rejects(applyScripts(pgSession(admin), DIALECTS.postgres, edited), /V001__roles_and_staging\.sql was changed after it was applied/);
+      const edited = scripts.map((s): Script =>
+        s.id === "V001" ? { ...s, statements: [...s.statements, "SELECT 1"], checksum: "0".repeat(64) } : s,
+      );
+      await assert.rejects(
+        applyScripts(pgSession(admin), DIALECTS.postgres, edited),
+        /V001__roles_and_staging\.sql was changed after it was applied/,
+      );
       await admin.query(`INSERT INTO ${LEDGER_TABLE} VALUES ('V999', '${"f".repeat(64)}', now(), current_user)`);
-      await assert.rejects(applyScripts(pgSession(admin), DIALECTS.postgres, scripts), /versions this program does not know \(V999\)/);
+      await assert.rejects(
+        applyScripts(pgSession(admin), DIALECTS.postgres, scripts),
+        /versions this program does not know \(V999\)/,
+      );
       await admin.query(`DELETE FROM ${LEDGER_TABLE} WHERE script = 'V999'`);
     });
 
     it("a failing script is rolled back whole and left out of the ledger", async () => {
-      const bad: Script = { id: "V002", kind: "versioned", file: "V002__bad.sql", statements: ["CREATE SCHEMA half_done", "SELECT * FROM no_such_table"], checksum: "a".repeat(64) };
-      await assert.rejects(applyScripts(pgSession(admin), DIALECTS.postgres, [...scripts, bad]), /V002__bad\.sql failed and was rolled back: relation "no_such_table" does not exist/);
+      const bad: Script = {
+        id: "V002",
+        kind: "versioned",
+        file: "V002__bad.sql",
+        statements: ["CREATE SCHEMA half_done", "SELECT * FROM no_such_table"],
+        checksum: "a".repeat(64),
+      };
+      await assert.rejects(
+        applyScripts(pgSession(admin), DIALECTS.postgres, [...scripts, bad]),
+        /V002__bad\.sql failed and was rolled back: relation "no_such_table" does not exist/,
+      );
       const schema = await admin.query("SELECT 1 FROM pg_namespace WHERE nspname = 'half_done'");
       assert.equal(schema.rowCount, 0);
       const ledger = await admin.query(`SELECT 1 FROM ${LEDGER_TABLE} WHERE script = 'V002'`);
@@ -184,10 +214,18 @@ describe("warehouse bootstrap SQL on a real PostgreSQL", function () {
 
     it("two deploys racing on a fresh database both succeed and leave one ledger entry per script", async () => {
       await superuser.query(`CREATE DATABASE race OWNER ${ADMIN.user}`);
-      const [a, b] = [await pg.connect(ADMIN.user, ADMIN.password, "race"), await pg.connect(ADMIN.user, ADMIN.password, "race")];
-      const results = await Promise.all([applyScripts(pgSession(a), DIALECTS.postgres, scripts), applyScripts(pgSession(b), DIALECTS.postgres, scripts)]);
+      const [a, b] = [
+        await pg.connect(ADMIN.user, ADMIN.password, "race"),
+        await pg.connect(ADMIN.user, ADMIN.password, "race"),
+      ];
+      const results = await Promise.all([
+        applyScripts(pgSession(a), DIALECTS.postgres, scripts),
+        applyScripts(pgSession(b), DIALECTS.postgres, scripts),
+      ]);
       assert.ok(results.every((r) => r.applied.length + r.unchanged.length === scripts.length));
-      const { rows } = await a.query(`SELECT script, count(*)::int AS n FROM ${LEDGER_TABLE} GROUP BY script ORDER BY script`);
+      const { rows } = await a.query(
+        `SELECT script, count(*)::int AS n FROM ${LEDGER_TABLE} GROUP BY script ORDER BY script`,
+      );
       assert.deepEqual(rows, [
         { script: "R__marts.marketing", n: 1 },
         { script: "R__marts.sales", n: 1 },

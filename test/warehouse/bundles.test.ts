@@ -23,7 +23,10 @@ describe("deploy-time function bundles", function () {
     const { code } = bundle(HANDLERS.bootstrap);
     assert.doesNotMatch(code, /require\("pg"\)|require\("zod"\)/, "bundled, not required at run time");
     const mod = loadLikeLambda<Handler>(code);
-    await assert.rejects(mod.handler({ engine: "aurora-postgresql", checksum: "0".repeat(64), scripts: [] }), /invalid bootstrap event: scripts/);
+    await assert.rejects(
+      mod.handler({ engine: "aurora-postgresql", checksum: "0".repeat(64), scripts: [] }),
+      /invalid bootstrap event: scripts/,
+    );
   });
 
   it("the bootstrap reads the admin secret by ARN and refuses a database that does not speak TLS", async () => {
@@ -36,22 +39,36 @@ describe("deploy-time function bundles", function () {
       req.on("end", () => {
         asked.push({ target: String(req.headers["x-amz-target"]), secretId: JSON.parse(body).SecretId });
         res.setHeader("content-type", "application/x-amz-json-1.1");
-        res.end(JSON.stringify({ ARN: secretArn, Name: "admin", SecretString: JSON.stringify({ username: "platform_admin", password: "pw" }) }));
+        res.end(
+          JSON.stringify({
+            ARN: secretArn,
+            Name: "admin",
+            SecretString: JSON.stringify({ username: "platform_admin", password: "pw" }),
+          }),
+        );
       });
     });
     // A "database" that answers PostgreSQL's SSLRequest with 'N' (no TLS), as a misconfigured server would.
     const plaintextDb = net.createServer((socket) => socket.once("data", () => socket.write("N")));
     const env: Record<string, string> = {
       AWS_ENDPOINT_URL_SECRETS_MANAGER: `http://127.0.0.1:${await listen(secrets)}`,
-      AWS_REGION: "eu-west-1", AWS_ACCESS_KEY_ID: "test", AWS_SECRET_ACCESS_KEY: "test",
-      ADMIN_SECRET_ARN: secretArn, DB_HOST: "127.0.0.1", DB_PORT: String(await listen(plaintextDb)), DB_NAME: "analytics",
+      AWS_REGION: "eu-west-1",
+      AWS_ACCESS_KEY_ID: "test",
+      AWS_SECRET_ACCESS_KEY: "test",
+      ADMIN_SECRET_ARN: secretArn,
+      DB_HOST: "127.0.0.1",
+      DB_PORT: String(await listen(plaintextDb)),
+      DB_NAME: "analytics",
     };
     const saved = Object.fromEntries(Object.keys(env).map((k) => [k, process.env[k]]));
     try {
       Object.assign(process.env, env);
       const scripts = renderScripts("postgres", ["sales"]);
       const mod = loadLikeLambda<Handler>(bundle(HANDLERS.bootstrap).code);
-      await assert.rejects(mod.handler({ engine: "aurora-postgresql", checksum: scriptsChecksum(scripts), scripts }), /does not support SSL/);
+      await assert.rejects(
+        mod.handler({ engine: "aurora-postgresql", checksum: scriptsChecksum(scripts), scripts }),
+        /does not support SSL/,
+      );
       assert.deepEqual(asked, [{ target: "secretsmanager.GetSecretValue", secretId: secretArn }]);
     } finally {
       for (const [k, v] of Object.entries(saved)) {
@@ -67,6 +84,9 @@ describe("deploy-time function bundles", function () {
     const { code } = bundle(HANDLERS.topics);
     assert.doesNotMatch(code, /require\("kafkajs"\)|require\("aws-msk-iam-sasl-signer-js"\)/);
     const mod = loadLikeLambda<Handler>(code);
-    await assert.rejects(mod.handler({ bootstrapBrokers: "b:9098", region: "eu-west-1", checksum: "0".repeat(64), topics: [] }), /topics checksum does not match/);
+    await assert.rejects(
+      mod.handler({ bootstrapBrokers: "b:9098", region: "eu-west-1", checksum: "0".repeat(64), topics: [] }),
+      /topics checksum does not match/,
+    );
   });
 });

@@ -5,7 +5,13 @@ import * as path from "path";
 import fc from "fast-check";
 import { parseBootstrapEvent } from "../../components/warehouse/handlers/bootstrap";
 import { REDSHIFT_BATCH_LIMIT } from "../../components/warehouse/handlers/sessions";
-import { martsSchema, renderScripts, renderTemplate, scriptsChecksum, splitStatements } from "../../components/warehouse/scripts";
+import {
+  martsSchema,
+  renderScripts,
+  renderTemplate,
+  scriptsChecksum,
+  splitStatements,
+} from "../../components/warehouse/scripts";
 
 describe("warehouse SQL scripts", () => {
   describe("splitStatements", () => {
@@ -34,7 +40,9 @@ describe("warehouse SQL scripts", () => {
       const literal = fc.stringMatching(/^[a-z ;$']{0,12}$/).map((s) => `'${s.replace(/'/g, "''")}'`);
       const dollar = fc.stringMatching(/^[a-z ;']{0,12}$/).map((s) => `$q$${s}$q$`);
       const word = fc.stringMatching(/^[a-z_]{1,8}$/);
-      const statement = fc.array(fc.oneof(word, literal, dollar), { minLength: 1, maxLength: 6 }).map((parts) => `SELECT ${parts.join(" ")}`);
+      const statement = fc
+        .array(fc.oneof(word, literal, dollar), { minLength: 1, maxLength: 6 })
+        .map((parts) => `SELECT ${parts.join(" ")}`);
       fc.assert(
         fc.property(fc.array(statement, { minLength: 1, maxLength: 5 }), (statements) => {
           assert.deepEqual(splitStatements(statements.join(";\n-- note;\n")), statements);
@@ -46,7 +54,10 @@ describe("warehouse SQL scripts", () => {
 
   describe("rendering", () => {
     it("refuses to render anything but a plain identifier into SQL", () => {
-      assert.equal(renderTemplate("GRANT USAGE ON SCHEMA {{schema}} TO x", { schema: "marts_sales" }), "GRANT USAGE ON SCHEMA marts_sales TO x");
+      assert.equal(
+        renderTemplate("GRANT USAGE ON SCHEMA {{schema}} TO x", { schema: "marts_sales" }),
+        "GRANT USAGE ON SCHEMA marts_sales TO x",
+      );
       assert.throws(() => renderTemplate("{{schema}}", { schema: "x; DROP TABLE y" }), /not a plain identifier/);
       assert.throws(() => renderTemplate("{{schema}}", { schema: "Upper" }), /not a plain identifier/);
       assert.throws(() => renderTemplate("{{owner}}", { schema: "a" }), /\{\{owner\}\} has no value/);
@@ -61,14 +72,22 @@ describe("warehouse SQL scripts", () => {
       // Adding a domain adds one repeatable script and changes no other, so history stays valid.
       const before = renderScripts("postgres", ["sales"]);
       const after = renderScripts("postgres", ["sales", "hr"]);
-      assert.deepEqual(after.map((s) => s.id), ["V001", "R__marts.hr", "R__marts.sales"]);
-      assert.deepEqual(after.filter((s) => s.id !== "R__marts.hr"), before);
+      assert.deepEqual(
+        after.map((s) => s.id),
+        ["V001", "R__marts.hr", "R__marts.sales"],
+      );
+      assert.deepEqual(
+        after.filter((s) => s.id !== "R__marts.hr"),
+        before,
+      );
     });
 
     it("renders one marts block per domain in both dialects", () => {
       for (const dialect of ["postgres", "redshift"] as const) {
         for (const domain of ["sales", "hr"]) {
-          const text = renderScripts(dialect, ["sales", "hr"]).find((s) => s.id === `R__marts.${domain}`)!.statements.join("\n");
+          const text = renderScripts(dialect, ["sales", "hr"])
+            .find((s) => s.id === `R__marts.${domain}`)!
+            .statements.join("\n");
           assert.match(text, new RegExp(`CREATE SCHEMA IF NOT EXISTS marts_${domain}\\b`));
           assert.doesNotMatch(text, new RegExp(`marts_(?!${domain}\\b)`), "each script touches only its own domain");
           assert.doesNotMatch(text, /\{\{/);
@@ -93,13 +112,18 @@ describe("warehouse SQL scripts", () => {
     const all = scripts.flatMap((s) => s.statements);
 
     it("fits every script, with the lock and ledger statements, in one Data API batch", () => {
-      for (const s of renderScripts("redshift", ["sales", "marketing", "finance", "people", "ops"])) assert.ok(s.statements.length + 3 <= REDSHIFT_BATCH_LIMIT, `${s.id}: ${s.statements.length}`);
+      for (const s of renderScripts("redshift", ["sales", "marketing", "finance", "people", "ops"]))
+        assert.ok(s.statements.length + 3 <= REDSHIFT_BATCH_LIMIT, `${s.id}: ${s.statements.length}`);
     });
 
     it("uses no PostgreSQL-only syntax", () => {
       for (const s of all) {
         assert.doesNotMatch(s, /^DO\s/i, "Redshift has no anonymous DO blocks");
-        assert.doesNotMatch(s, /ALTER DEFAULT PRIVILEGES/i, "defaults are per user in Redshift; scoped permissions are used instead");
+        assert.doesNotMatch(
+          s,
+          /ALTER DEFAULT PRIVILEGES/i,
+          "defaults are per user in Redshift; scoped permissions are used instead",
+        );
         assert.doesNotMatch(s, /CREATE ROLE\s+\w+\s*$/i, "bare CREATE ROLE is not idempotent");
       }
     });
@@ -114,8 +138,14 @@ describe("warehouse SQL scripts", () => {
       assert.ok(all.includes("GRANT SELECT FOR TABLES IN SCHEMA staging TO ROLE transformer"));
       assert.ok(all.includes("GRANT SELECT FOR TABLES IN SCHEMA marts_sales TO ROLE bi_reader"));
       const bi = all.filter((s) => /TO ROLE bi_reader$/.test(s));
-      assert.deepEqual(bi.sort(), ["GRANT SELECT FOR TABLES IN SCHEMA marts_sales TO ROLE bi_reader", "GRANT USAGE ON SCHEMA marts_sales TO ROLE bi_reader"]);
-      assert.ok(!all.some((s) => /staging TO ROLE bi_reader|marts_\w+ TO ROLE loader/.test(s)), "bi_reader never reaches staging, loader never the marts");
+      assert.deepEqual(bi.sort(), [
+        "GRANT SELECT FOR TABLES IN SCHEMA marts_sales TO ROLE bi_reader",
+        "GRANT USAGE ON SCHEMA marts_sales TO ROLE bi_reader",
+      ]);
+      assert.ok(
+        !all.some((s) => /staging TO ROLE bi_reader|marts_\w+ TO ROLE loader/.test(s)),
+        "bi_reader never reaches staging, loader never the marts",
+      );
     });
 
     it("creates roles idempotently through a procedure whose body stays one statement", () => {
@@ -123,7 +153,11 @@ describe("warehouse SQL scripts", () => {
       assert.ok(proc?.includes("EXECUTE 'CREATE ROLE ' || quote_ident(wanted);"), "procedure body was split");
       assert.deepEqual(
         all.filter((s) => s.startsWith("CALL ")),
-        ["CALL platform_meta.ensure_role('loader')", "CALL platform_meta.ensure_role('transformer')", "CALL platform_meta.ensure_role('bi_reader')"],
+        [
+          "CALL platform_meta.ensure_role('loader')",
+          "CALL platform_meta.ensure_role('transformer')",
+          "CALL platform_meta.ensure_role('bi_reader')",
+        ],
       );
     });
   });
@@ -137,7 +171,13 @@ describe("warehouse SQL scripts", () => {
     });
 
     it("rejects tampered, truncated or malformed payloads with a reason", () => {
-      const tampered = { ...event, scripts: [{ ...scripts[0], statements: [...scripts[0].statements, "DROP SCHEMA staging"] }, ...scripts.slice(1)] };
+      const tampered = {
+        ...event,
+        scripts: [
+          { ...scripts[0], statements: [...scripts[0].statements, "DROP SCHEMA staging"] },
+          ...scripts.slice(1),
+        ],
+      };
       assert.throws(() => parseBootstrapEvent(tampered), /V001: checksum does not match/);
       assert.throws(() => parseBootstrapEvent({ ...event, scripts: [scripts[0]] }), /scripts checksum does not match/);
       assert.throws(() => parseBootstrapEvent({ ...event, engine: "mysql" }), /invalid bootstrap event: engine/);

@@ -5,11 +5,16 @@ import {
   ExecuteStatementCommand,
   GetStatementResultCommand,
 } from "@aws-sdk/client-redshift-data";
-import { REDSHIFT_BATCH_LIMIT, redshiftDataSession, RedshiftDataSender } from "../../components/warehouse/handlers/sessions";
+import {
+  REDSHIFT_BATCH_LIMIT,
+  redshiftDataSession,
+  RedshiftDataSender,
+} from "../../components/warehouse/handlers/sessions";
 import { applyScripts, DIALECTS, LEDGER_TABLE } from "../../components/warehouse/migrate";
 import { renderScripts } from "../../components/warehouse/scripts";
 
-type Command = ExecuteStatementCommand | BatchExecuteStatementCommand | DescribeStatementCommand | GetStatementResultCommand;
+type Command =
+  ExecuteStatementCommand | BatchExecuteStatementCommand | DescribeStatementCommand | GetStatementResultCommand;
 
 /**
  * Stands in for the Redshift Data API service: records what the session submits and answers in the API's
@@ -24,14 +29,24 @@ function fakeDataApi(opts: { ledger?: [string, string][]; fail?: string; pending
       if (command instanceof ExecuteStatementCommand || command instanceof BatchExecuteStatementCommand) {
         const id = `stmt-${++n}`;
         const sql = command instanceof ExecuteStatementCommand ? [command.input.Sql!] : command.input.Sqls!;
-        submitted.push({ kind: command instanceof ExecuteStatementCommand ? "execute" : "batch", sql, input: { ...command.input } });
-        status.set(id, { failed: opts.fail !== undefined && sql.some((s) => s.includes(opts.fail!)), polls: opts.pendingPolls ?? 0, hasResult: sql[0].startsWith("SELECT") });
+        submitted.push({
+          kind: command instanceof ExecuteStatementCommand ? "execute" : "batch",
+          sql,
+          input: { ...command.input },
+        });
+        status.set(id, {
+          failed: opts.fail !== undefined && sql.some((s) => s.includes(opts.fail!)),
+          polls: opts.pendingPolls ?? 0,
+          hasResult: sql[0].startsWith("SELECT"),
+        });
         return { Id: id };
       }
       if (command instanceof DescribeStatementCommand) {
         const s = status.get(command.input.Id!)!;
         if (s.polls-- > 0) return { Id: command.input.Id, Status: "STARTED" };
-        return s.failed ? { Status: "FAILED", Error: "ERROR: permission denied for relation x" } : { Status: "FINISHED", HasResultSet: s.hasResult };
+        return s.failed
+          ? { Status: "FAILED", Error: "ERROR: permission denied for relation x" }
+          : { Status: "FINISHED", HasResultSet: s.hasResult };
       }
       const rows = opts.ledger ?? [];
       return {
@@ -43,7 +58,11 @@ function fakeDataApi(opts: { ledger?: [string, string][]; fail?: string; pending
   return { sender, submitted };
 }
 
-const target = { workgroupName: "wg", database: "analytics", secretArn: "arn:aws:secretsmanager:eu-west-1:111122223333:secret:admin" };
+const target = {
+  workgroupName: "wg",
+  database: "analytics",
+  secretArn: "arn:aws:secretsmanager:eu-west-1:111122223333:secret:admin",
+};
 const fast = { intervalMs: 1, timeoutMs: 1000 };
 
 describe("Redshift Data API session", () => {
@@ -61,10 +80,19 @@ describe("Redshift Data API session", () => {
       const sql = batches[i + 1].sql;
       assert.equal(sql[0], `LOCK ${LEDGER_TABLE}`);
       assert.deepEqual(sql.slice(1, -2), script.statements);
-      assert.match(sql.at(-1)!, new RegExp(`^INSERT INTO ${LEDGER_TABLE} .*'${script.id}', '${script.checksum}', GETDATE\\(\\), current_user\\)$`));
+      assert.match(
+        sql.at(-1)!,
+        new RegExp(
+          `^INSERT INTO ${LEDGER_TABLE} .*'${script.id}', '${script.checksum}', GETDATE\\(\\), current_user\\)$`,
+        ),
+      );
     }
     // Credentials come from the secret by ARN: the function never handles the password.
-    for (const s of api.submitted) assert.deepEqual({ w: s.input.WorkgroupName, d: s.input.Database, a: s.input.SecretArn }, { w: "wg", d: "analytics", a: target.secretArn });
+    for (const s of api.submitted)
+      assert.deepEqual(
+        { w: s.input.WorkgroupName, d: s.input.Database, a: s.input.SecretArn },
+        { w: "wg", d: "analytics", a: target.secretArn },
+      );
   });
 
   it("reads the ledger through GetStatementResult and skips what is recorded", async () => {
@@ -76,18 +104,29 @@ describe("Redshift Data API session", () => {
 
   it("surfaces the database's error and stops at the failing script", async () => {
     const api = fakeDataApi({ fail: "CREATE SCHEMA IF NOT EXISTS staging" });
-    await assert.rejects(applyScripts(redshiftDataSession(api.sender, target, fast), DIALECTS.redshift, scripts), /V001__roles_and_staging\.sql failed and was rolled back: statement failed: ERROR: permission denied/);
+    await assert.rejects(
+      applyScripts(redshiftDataSession(api.sender, target, fast), DIALECTS.redshift, scripts),
+      /V001__roles_and_staging\.sql failed and was rolled back: statement failed: ERROR: permission denied/,
+    );
     assert.ok(!api.submitted.some((s) => s.sql.some((q) => q.includes("marts_sales"))), "later scripts did not run");
   });
 
   it("refuses a batch over the Data API's limit instead of sending it", async () => {
     const api = fakeDataApi();
-    await assert.rejects(redshiftDataSession(api.sender, target, fast).transaction(Array.from({ length: REDSHIFT_BATCH_LIMIT + 1 }, () => "SELECT 1")), /41 statements exceed the Data API's batch limit of 40/);
+    await assert.rejects(
+      redshiftDataSession(api.sender, target, fast).transaction(
+        Array.from({ length: REDSHIFT_BATCH_LIMIT + 1 }, () => "SELECT 1"),
+      ),
+      /41 statements exceed the Data API's batch limit of 40/,
+    );
     assert.deepEqual(api.submitted, []);
   });
 
   it("gives up on a statement that never finishes", async () => {
     const api = fakeDataApi({ pendingPolls: 1000 });
-    await assert.rejects(redshiftDataSession(api.sender, target, { intervalMs: 1, timeoutMs: 20 }).query("SELECT 1"), /still STARTED after 20 ms/);
+    await assert.rejects(
+      redshiftDataSession(api.sender, target, { intervalMs: 1, timeoutMs: 20 }).query("SELECT 1"),
+      /still STARTED after 20 ms/,
+    );
   });
 });

@@ -34,8 +34,19 @@ const DOMAINS = [
 
 async function plan(environment: Environment, config: WarehouseInput, domains = DOMAINS, azCount?: number) {
   return planResources(() => {
-    const w = new Warehouse("wh", { ...refs(environment, azCount), domains, config: resolveWarehouseConfig(config, environment), logRetentionDays: 90 });
-    return { endpoint: w.endpoint, port: w.port, database: w.database, secret: w.adminSecretArn, sg: w.securityGroupId };
+    const w = new Warehouse("wh", {
+      ...refs(environment, azCount),
+      domains,
+      config: resolveWarehouseConfig(config, environment),
+      logRetentionDays: 90,
+    });
+    return {
+      endpoint: w.endpoint,
+      port: w.port,
+      database: w.database,
+      secret: w.adminSecretArn,
+      sg: w.securityGroupId,
+    };
   });
 }
 
@@ -43,7 +54,8 @@ async function plan(environment: Environment, config: WarehouseInput, domains = 
 function plainStrings(value: unknown, out: string[] = []): string[] {
   if (typeof value === "string") out.push(value);
   else if (Array.isArray(value)) value.forEach((v) => plainStrings(v, out));
-  else if (value && typeof value === "object" && !(SECRET_SIG in value)) Object.values(value).forEach((v) => plainStrings(v, out));
+  else if (value && typeof value === "object" && !(SECRET_SIG in value))
+    Object.values(value).forEach((v) => plainStrings(v, out));
   return out;
 }
 
@@ -59,7 +71,12 @@ async function allowed(policy: string, action: string, resource: string): Promis
       identityPolicies: [{ name: "p", policy: JSON.parse(policy) }],
       serviceControlPolicies: [],
       resourceControlPolicies: [],
-      request: { action, principal: `arn:aws:iam::${ACCOUNT_ID}:role/acme-data-prod/wh-bootstrap-role`, resource: { accountId: ACCOUNT_ID, resource }, contextVariables: { "kms:ViaService": "secretsmanager.eu-west-1.amazonaws.com" } },
+      request: {
+        action,
+        principal: `arn:aws:iam::${ACCOUNT_ID}:role/acme-data-prod/wh-bootstrap-role`,
+        resource: { accountId: ACCOUNT_ID, resource },
+        contextVariables: { "kms:ViaService": "secretsmanager.eu-west-1.amazonaws.com" },
+      },
     } as never,
     {},
   );
@@ -69,9 +86,15 @@ async function allowed(policy: string, action: string, resource: string): Promis
 }
 
 function assertNoLeak(resources: PlannedResource[], outputs: Record<string, unknown>) {
-  const password = String(secretValue(one(resources, T.secretVersion).inputs.secretString)).match(/"password":"([^"]+)"/)![1];
+  const password = String(secretValue(one(resources, T.secretVersion).inputs.secretString)).match(
+    /"password":"([^"]+)"/,
+  )![1];
   assert.ok(password.length >= 20);
-  for (const r of resources) assert.ok(!plainStrings(r.inputs).some((s) => s.includes(password)), `${r.type} ${r.name} carries the password outside a secret`);
+  for (const r of resources)
+    assert.ok(
+      !plainStrings(r.inputs).some((s) => s.includes(password)),
+      `${r.type} ${r.name} carries the password outside a secret`,
+    );
   assert.ok(!plainStrings(outputs).some((s) => s.includes(password)), "an output carries the password");
 }
 
@@ -88,7 +111,12 @@ describe("Warehouse component", function () {
       assert.equal(wg.publiclyAccessible, false);
       assert.equal(wg.enhancedVpcRouting, true);
       assert.deepEqual(wg.subnetIds, ["subnet-private0", "subnet-private1", "subnet-private2"]);
-      const params = Object.fromEntries((wg.configParameters as { parameterKey: string; parameterValue: string }[]).map((p) => [p.parameterKey, p.parameterValue]));
+      const params = Object.fromEntries(
+        (wg.configParameters as { parameterKey: string; parameterValue: string }[]).map((p) => [
+          p.parameterKey,
+          p.parameterValue,
+        ]),
+      );
       assert.equal(params["require_ssl"], "true");
       assert.equal(params["enable_user_activity_logging"], "true");
       assert.equal(wg.baseCapacity, 128);
@@ -110,7 +138,11 @@ describe("Warehouse component", function () {
       assert.deepEqual([limit.amount, limit.period, limit.breachAction], [2000, "daily", "emit-metric"]);
       const target = one(rs, T.schedule).inputs.target as { arn: string; input: string; roleArn: string };
       assert.equal(target.arn, "arn:aws:scheduler:::aws-sdk:redshiftserverless:createSnapshot");
-      assert.deepEqual(JSON.parse(target.input), { NamespaceName: "acme-data-prod-warehouse", SnapshotName: "acme-data-prod-warehouse-<aws.scheduler.execution-id>", RetentionPeriod: 35 });
+      assert.deepEqual(JSON.parse(target.input), {
+        NamespaceName: "acme-data-prod-warehouse",
+        SnapshotName: "acme-data-prod-warehouse-<aws.scheduler.execution-id>",
+        RetentionPeriod: 35,
+      });
       assert.match(target.roleArn, new RegExp(`^arn:aws:iam::${ACCOUNT_ID}:role/acme-data-prod/wh-snapshots-`));
       const role = one(rs, T.role, "wh-snapshots");
       const trust = JSON.parse(String(role.inputs.assumeRolePolicy));
@@ -119,7 +151,12 @@ describe("Warehouse component", function () {
 
     it("admits only the platform's workload security groups, on 5439", () => {
       const sg = one(rs, T.sg).inputs;
-      const ingress = sg.ingress as { fromPort: number; toPort: number; securityGroups?: string[]; cidrBlocks?: string[] }[];
+      const ingress = sg.ingress as {
+        fromPort: number;
+        toPort: number;
+        securityGroups?: string[];
+        cidrBlocks?: string[];
+      }[];
       assert.deepEqual(ingress.flatMap((i) => i.securityGroups ?? []).sort(), Object.values(WORKLOAD_SG).sort());
       assert.ok(ingress.every((i) => i.fromPort === 5439 && i.toPort === 5439 && !i.cidrBlocks));
     });
@@ -158,9 +195,23 @@ describe("Warehouse component", function () {
       const secretArn = String(outputs.secret);
       const wgArn = String(one(rs, T.usage).inputs.resourceArn);
       assert.equal(await allowed(policy, "secretsmanager:GetSecretValue", secretArn), true);
-      assert.equal(await allowed(policy, "secretsmanager:GetSecretValue", `arn:aws:secretsmanager:eu-west-1:${ACCOUNT_ID}:secret:other-AbCdEf`), false);
+      assert.equal(
+        await allowed(
+          policy,
+          "secretsmanager:GetSecretValue",
+          `arn:aws:secretsmanager:eu-west-1:${ACCOUNT_ID}:secret:other-AbCdEf`,
+        ),
+        false,
+      );
       assert.equal(await allowed(policy, "redshift-data:ExecuteStatement", wgArn), true);
-      assert.equal(await allowed(policy, "redshift-data:ExecuteStatement", `arn:aws:redshift-serverless:eu-west-1:${ACCOUNT_ID}:workgroup/00000000-0000-0000-0000-000000000000`), false);
+      assert.equal(
+        await allowed(
+          policy,
+          "redshift-data:ExecuteStatement",
+          `arn:aws:redshift-serverless:eu-west-1:${ACCOUNT_ID}:workgroup/00000000-0000-0000-0000-000000000000`,
+        ),
+        false,
+      );
       assert.equal(await allowed(policy, "kms:Decrypt", keyArn("confidential")), true);
       assert.equal(await allowed(policy, "kms:Decrypt", keyArn("restricted")), false);
     });
@@ -184,10 +235,14 @@ describe("Warehouse component", function () {
       const group = one(prod, T.params).inputs;
       assert.equal(cluster.dbClusterParameterGroupName, group.name);
       assert.equal(group.family, "aurora-postgresql16");
-      const params = Object.fromEntries((group.parameters as { name: string; value: string }[]).map((p) => [p.name, p.value]));
+      const params = Object.fromEntries(
+        (group.parameters as { name: string; value: string }[]).map((p) => [p.name, p.value]),
+      );
       assert.equal(params["rds.force_ssl"], "1");
       assert.match(params["shared_preload_libraries"], /pgaudit/);
-      const logs = ofType(prod, T.logGroup).find((l) => l.inputs.name === "/aws/rds/cluster/acme-data-prod-warehouse/postgresql");
+      const logs = ofType(prod, T.logGroup).find(
+        (l) => l.inputs.name === "/aws/rds/cluster/acme-data-prod-warehouse/postgresql",
+      );
       assert.equal(logs?.inputs.kmsKeyId, keyArn("confidential"));
       assert.equal(logs?.inputs.retentionInDays, 90);
     });
@@ -195,7 +250,13 @@ describe("Warehouse component", function () {
     it("in prod: deletion protection, final snapshot, 35 days of backups, protect, and a reader with Performance Insights", () => {
       const cluster = one(prod, T.cluster);
       assert.deepEqual(
-        [cluster.inputs.deletionProtection, cluster.inputs.skipFinalSnapshot, cluster.inputs.finalSnapshotIdentifier, cluster.inputs.backupRetentionPeriod, cluster.protect],
+        [
+          cluster.inputs.deletionProtection,
+          cluster.inputs.skipFinalSnapshot,
+          cluster.inputs.finalSnapshotIdentifier,
+          cluster.inputs.backupRetentionPeriod,
+          cluster.protect,
+        ],
         [true, false, "acme-data-prod-warehouse-final", 35, true],
       );
       const instances = ofType(prod, T.instance);
@@ -206,13 +267,28 @@ describe("Warehouse component", function () {
         assert.equal(i.inputs.performanceInsightsEnabled, true);
         assert.equal(i.inputs.performanceInsightsKmsKeyId, keyArn("confidential"));
       }
-      assert.equal((one(prod, T.cluster).inputs.serverlessv2ScalingConfiguration as Record<string, number>).minCapacity, 2);
+      assert.equal(
+        (one(prod, T.cluster).inputs.serverlessv2ScalingConfiguration as Record<string, number>).minCapacity,
+        2,
+      );
     });
 
     it("in dev: scales to zero with auto-pause, one instance, no final snapshot", () => {
       const cluster = one(dev, T.cluster);
-      assert.deepEqual(cluster.inputs.serverlessv2ScalingConfiguration, { minCapacity: 0, maxCapacity: 4, secondsUntilAutoPause: 600 });
-      assert.deepEqual([cluster.inputs.deletionProtection, cluster.inputs.skipFinalSnapshot, cluster.inputs.finalSnapshotIdentifier, cluster.protect], [false, true, undefined, false]);
+      assert.deepEqual(cluster.inputs.serverlessv2ScalingConfiguration, {
+        minCapacity: 0,
+        maxCapacity: 4,
+        secondsUntilAutoPause: 600,
+      });
+      assert.deepEqual(
+        [
+          cluster.inputs.deletionProtection,
+          cluster.inputs.skipFinalSnapshot,
+          cluster.inputs.finalSnapshotIdentifier,
+          cluster.protect,
+        ],
+        [false, true, undefined, false],
+      );
       assert.equal(ofType(dev, T.instance).length, 1);
     });
 
@@ -222,7 +298,10 @@ describe("Warehouse component", function () {
       assert.ok((sg.ingress as { fromPort: number }[]).every((i) => i.fromPort === 5432));
       assert.deepEqual(one(prod, T.cluster).inputs.vpcSecurityGroupIds, [prodOutputs.sg]);
       const fn = one(prod, T.fn).inputs;
-      assert.deepEqual(fn.vpcConfig, { subnetIds: ["subnet-private0", "subnet-private1", "subnet-private2"], securityGroupIds: [WORKLOAD_SG.ingestion] });
+      assert.deepEqual(fn.vpcConfig, {
+        subnetIds: ["subnet-private0", "subnet-private1", "subnet-private2"],
+        securityGroupIds: [WORKLOAD_SG.ingestion],
+      });
       const env = (fn.environment as { variables: Record<string, string> }).variables;
       assert.equal(env.DB_HOST, prodOutputs.endpoint);
       assert.equal(env.DB_PORT, "5432");
@@ -230,20 +309,33 @@ describe("Warehouse component", function () {
       const event = parseBootstrapEvent(JSON.parse(String(one(prod, T.invocation).inputs.input)));
       assert.deepEqual(event.scripts, renderScripts("postgres", ["sales", "marketing"]));
       const instances = ofType(prod, T.instance).map((i) => i.urn);
-      assert.ok(instances.every((u) => one(prod, T.invocation).dependencies.includes(u)), "bootstrap waits for the instances");
+      assert.ok(
+        instances.every((u) => one(prod, T.invocation).dependencies.includes(u)),
+        "bootstrap waits for the instances",
+      );
       assertNoLeak(prod, prodOutputs);
     });
   });
 
   it("keeps restricted domains out of the warehouse, which stays on the confidential key", async () => {
     const { resources, outputs } = await planResources(() => {
-      const w = new Warehouse("wh", { ...refs("staging", 3), domains: [...DOMAINS, { name: "hr", classification: "restricted" }], config: resolveWarehouseConfig({}, "staging") });
+      const w = new Warehouse("wh", {
+        ...refs("staging", 3),
+        domains: [...DOMAINS, { name: "hr", classification: "restricted" }],
+        config: resolveWarehouseConfig({}, "staging"),
+      });
       return { marts: w.martsSchemas };
     });
     assert.deepEqual(outputs.marts, ["marts_sales", "marts_marketing"]);
     const event = parseBootstrapEvent(JSON.parse(String(one(resources, T.invocation).inputs.input)));
-    assert.ok(!event.scripts.some((s) => s.statements.some((q) => q.includes("marts_hr"))), "no schema for the restricted domain");
+    assert.ok(
+      !event.scripts.some((s) => s.statements.some((q) => q.includes("marts_hr"))),
+      "no schema for the restricted domain",
+    );
     assert.equal(one(resources, T.namespace).inputs.kmsKeyId, keyArn("confidential"));
-    assert.equal((one(resources, T.namespace).inputs.tags as Record<string, string>)["data-classification"], "confidential");
+    assert.equal(
+      (one(resources, T.namespace).inputs.tags as Record<string, string>)["data-classification"],
+      "confidential",
+    );
   });
 });

@@ -12,7 +12,12 @@ export type Target =
   | { readonly kind: "workgroup"; readonly workgroup: WorkgroupFact; readonly label: string }
   | { readonly kind: "secret"; readonly secret: SecretFact; readonly label: string }
   | { readonly kind: "role"; readonly role: RoleFact; readonly label: string }
-  | { readonly kind: "arn"; readonly arn: string; readonly context?: Readonly<Record<string, string>>; readonly label: string };
+  | {
+      readonly kind: "arn";
+      readonly arn: string;
+      readonly context?: Readonly<Record<string, string>>;
+      readonly label: string;
+    };
 
 export interface Options {
   /** The request arrives over TLS. @default true */
@@ -55,7 +60,10 @@ export function subPrefixes(role: RoleFact, bucket: BucketFact, prefix: string):
 export class AccessEvaluator {
   readonly sim: Simulator;
 
-  constructor(readonly inv: Inventory, sim?: Simulator) {
+  constructor(
+    readonly inv: Inventory,
+    sim?: Simulator,
+  ) {
     this.sim = sim ?? new Simulator(inv);
   }
 
@@ -83,10 +91,25 @@ export class AccessEvaluator {
         if (target.kind === "data") return this.grant(p, target.db);
         break;
       case "use":
-        if (target.kind === "workgroup") return iam(await this.sim.decide({ principal: p, action: "athena:StartQueryExecution", resource: target.workgroup.arn }));
+        if (target.kind === "workgroup")
+          return iam(
+            await this.sim.decide({
+              principal: p,
+              action: "athena:StartQueryExecution",
+              resource: target.workgroup.arn,
+            }),
+          );
         break;
       case "assume":
-        if (target.kind === "role") return iam(await this.sim.decide({ principal: p, action: "sts:AssumeRole", resource: target.role.arn, resourcePolicy: target.role.trust }));
+        if (target.kind === "role")
+          return iam(
+            await this.sim.decide({
+              principal: p,
+              action: "sts:AssumeRole",
+              resource: target.role.arn,
+              resourcePolicy: target.role.trust,
+            }),
+          );
         break;
       default:
         if (/^[a-z0-9-]+:[A-Za-z0-9*]+$/.test(action)) return this.raw(p, action, target, tls);
@@ -95,7 +118,13 @@ export class AccessEvaluator {
   }
 
   /** Lake data: directly through S3, or as Athena does, through Lake Formation's vended credentials. */
-  private async dataAccess(p: Principal, verb: "read" | "write", db: DatabaseFact, bucket: BucketFact, tls: boolean): Promise<Verdict> {
+  private async dataAccess(
+    p: Principal,
+    verb: "read" | "write",
+    db: DatabaseFact,
+    bucket: BucketFact,
+    tls: boolean,
+  ): Promise<Verdict> {
     const direct = await this.direct(p, verb, bucket, sampleKey(db), tls);
     if (direct.allowed) return direct;
     // A role may reach only a folder below the database's prefix (an ingestion source writes its own): probe the
@@ -107,18 +136,38 @@ export class AccessEvaluator {
     // Lake Formation, Glue and Athena endpoints accept HTTPS only: without TLS there is no such path.
     if (!tls || p.kind !== "role") return direct;
     const viaLf = await this.throughLakeFormation(p, verb, db, bucket);
-    return viaLf.allowed ? viaLf : { allowed: false, via: "direct", why: `${direct.why}; Lake Formation: ${viaLf.why}` };
+    return viaLf.allowed
+      ? viaLf
+      : { allowed: false, via: "direct", why: `${direct.why}; Lake Formation: ${viaLf.why}` };
   }
 
   /** S3 request, then the KMS request S3 makes with the caller's credentials for the bucket's key. */
-  private async direct(p: Principal, verb: "read" | "write", bucket: BucketFact, key: string, tls: boolean): Promise<Verdict> {
+  private async direct(
+    p: Principal,
+    verb: "read" | "write",
+    bucket: BucketFact,
+    key: string,
+    tls: boolean,
+  ): Promise<Verdict> {
     const s3Action = verb === "read" ? "s3:GetObject" : "s3:PutObject";
-    const transport: Record<string, string> = tls ? { "aws:SecureTransport": "true", "s3:TlsVersion": "1.3" } : { "aws:SecureTransport": "false" };
-    const s3 = await this.sim.decide({ principal: p, action: s3Action, resource: objectArn(bucket, key), resourcePolicy: bucket.policy, context: transport });
+    const transport: Record<string, string> = tls
+      ? { "aws:SecureTransport": "true", "s3:TlsVersion": "1.3" }
+      : { "aws:SecureTransport": "false" };
+    const s3 = await this.sim.decide({
+      principal: p,
+      action: s3Action,
+      resource: objectArn(bucket, key),
+      resourcePolicy: bucket.policy,
+      context: transport,
+    });
     if (!s3.allowed) return { allowed: false, via: "direct", why: `${s3Action}: ${s3.why}` };
     if (!bucket.keyArn) return { allowed: true, via: "direct", why: `${s3Action}: ${s3.why}` };
     const kms = await this.kmsThroughS3(p, verb === "read" ? "kms:Decrypt" : "kms:GenerateDataKey", bucket);
-    return { allowed: kms.allowed, via: "direct", why: `${s3Action}: ${s3.why}; ${verb === "read" ? "kms:Decrypt" : "kms:GenerateDataKey"}: ${kms.why}` };
+    return {
+      allowed: kms.allowed,
+      via: "direct",
+      why: `${s3Action}: ${s3.why}; ${verb === "read" ? "kms:Decrypt" : "kms:GenerateDataKey"}: ${kms.why}`,
+    };
   }
 
   private kmsThroughS3(p: Principal, action: string, bucket: BucketFact): Promise<Decision> {
@@ -126,10 +175,16 @@ export class AccessEvaluator {
     if (!key) throw new Error(`bucket ${bucket.name} is encrypted with ${bucket.keyArn}, which is not in the plan`);
     // Bucket keys: S3 asks KMS with the bucket ARN as encryption context, on the caller's behalf.
     return this.sim.decide({
-      principal: p, action, resource: key.arn, resourcePolicy: key.policy,
+      principal: p,
+      action,
+      resource: key.arn,
+      resourcePolicy: key.policy,
       context: {
-        "kms:ViaService": `s3.${this.inv.region}.amazonaws.com`, "kms:CallerAccount": this.inv.accountId,
-        "kms:EncryptionContext:aws:s3:arn": bucket.arn, "kms:EncryptionContextKeys": ["aws:s3:arn"], "aws:ViaAWSService": "true",
+        "kms:ViaService": `s3.${this.inv.region}.amazonaws.com`,
+        "kms:CallerAccount": this.inv.accountId,
+        "kms:EncryptionContext:aws:s3:arn": bucket.arn,
+        "kms:EncryptionContextKeys": ["aws:s3:arn"],
+        "aws:ViaAWSService": "true",
       },
     });
   }
@@ -138,17 +193,30 @@ export class AccessEvaluator {
    * Athena's path: Lake Formation must grant the table permission, IAM must allow asking Lake Formation for
    * credentials and reading the table's definition, and the location's registered role must itself reach the data.
    */
-  private async throughLakeFormation(p: Principal & { kind: "role" }, verb: "read" | "write", db: DatabaseFact, bucket: BucketFact): Promise<Verdict> {
+  private async throughLakeFormation(
+    p: Principal & { kind: "role" },
+    verb: "read" | "write",
+    db: DatabaseFact,
+    bucket: BucketFact,
+  ): Promise<Verdict> {
     const lf = lakeFormationAllows(this.inv, p.role.arn, verb === "read" ? "SELECT" : "INSERT", db);
     if (!lf.allowed) return { allowed: false, via: "lake-formation", why: lf.why };
     const tableArn = `arn:aws:glue:${this.inv.region}:${this.inv.accountId}:table/${db.name}/events`;
-    for (const [action, resource] of [["lakeformation:GetDataAccess", "*"], ["glue:GetTable", tableArn]] as const) {
+    for (const [action, resource] of [
+      ["lakeformation:GetDataAccess", "*"],
+      ["glue:GetTable", tableArn],
+    ] as const) {
       const d = await this.sim.decide({ principal: p, action, resource });
       if (!d.allowed) return { allowed: false, via: "lake-formation", why: `${lf.why}, but ${action}: ${d.why}` };
     }
     const registered = this.inv.lf.registrations.get(bucket.arn);
     const reader = registered ? this.role(registered) : undefined;
-    if (!reader) return { allowed: false, via: "lake-formation", why: `${lf.why}, but ${bucket.name} is not registered with a role of the plan` };
+    if (!reader)
+      return {
+        allowed: false,
+        via: "lake-formation",
+        why: `${lf.why}, but ${bucket.name} is not registered with a role of the plan`,
+      };
     const vended = await this.direct({ kind: "role", role: reader }, verb, bucket, sampleKey(db), true);
     return vended.allowed
       ? { allowed: true, via: "lake-formation", why: `${lf.why}; data read by ${reader.logicalName}` }
@@ -157,7 +225,8 @@ export class AccessEvaluator {
 
   /** Granting SELECT on a database's tables to someone else: the LF grant API, and a grant option LF holds for the caller. */
   private async grant(p: Principal, db: DatabaseFact): Promise<Verdict> {
-    if (p.kind !== "role") return { allowed: false, via: "lake-formation", why: "only roles of the plan are evaluated for grants" };
+    if (p.kind !== "role")
+      return { allowed: false, via: "lake-formation", why: "only roles of the plan are evaluated for grants" };
     const api = await this.sim.decide({ principal: p, action: "lakeformation:GrantPermissions", resource: "*" });
     if (!api.allowed) return { allowed: false, via: "iam", why: `lakeformation:GrantPermissions: ${api.why}` };
     const lf = lakeFormationAllows(this.inv, p.role.arn, "SELECT", db, true);
@@ -165,15 +234,33 @@ export class AccessEvaluator {
   }
 
   private async readSecret(p: Principal, secret: SecretFact): Promise<Verdict> {
-    const get = await this.sim.decide({ principal: p, action: "secretsmanager:GetSecretValue", resource: secret.arn, resourcePolicy: secret.policy });
+    const get = await this.sim.decide({
+      principal: p,
+      action: "secretsmanager:GetSecretValue",
+      resource: secret.arn,
+      resourcePolicy: secret.policy,
+    });
     if (!get.allowed || !secret.keyArn) return { ...iam(get), why: `secretsmanager:GetSecretValue: ${get.why}` };
     const key = this.inv.keys.get(secret.keyArn);
     if (!key) throw new Error(`secret ${secret.name} is encrypted with ${secret.keyArn}, which is not in the plan`);
     const kms = await this.sim.decide({
-      principal: p, action: "kms:Decrypt", resource: key.arn, resourcePolicy: key.policy,
-      context: { "kms:ViaService": `secretsmanager.${this.inv.region}.amazonaws.com`, "kms:CallerAccount": this.inv.accountId, "kms:EncryptionContext:SecretARN": secret.arn, "kms:EncryptionContextKeys": ["SecretARN"], "aws:ViaAWSService": "true" },
+      principal: p,
+      action: "kms:Decrypt",
+      resource: key.arn,
+      resourcePolicy: key.policy,
+      context: {
+        "kms:ViaService": `secretsmanager.${this.inv.region}.amazonaws.com`,
+        "kms:CallerAccount": this.inv.accountId,
+        "kms:EncryptionContext:SecretARN": secret.arn,
+        "kms:EncryptionContextKeys": ["SecretARN"],
+        "aws:ViaAWSService": "true",
+      },
     });
-    return { allowed: kms.allowed, via: "iam", why: `secretsmanager:GetSecretValue: ${get.why}; kms:Decrypt: ${kms.why}` };
+    return {
+      allowed: kms.allowed,
+      via: "iam",
+      why: `secretsmanager:GetSecretValue: ${get.why}; kms:Decrypt: ${kms.why}`,
+    };
   }
 
   /** Any other IAM action, on the target's ARN with the target's resource policy. */

@@ -78,7 +78,11 @@ export interface DatabaseFact {
 }
 
 export type LfResource =
-  | { readonly kind: "tag-policy"; readonly resourceType: string; readonly expressions: readonly { key: string; values: readonly string[] }[] }
+  | {
+      readonly kind: "tag-policy";
+      readonly resourceType: string;
+      readonly expressions: readonly { key: string; values: readonly string[] }[];
+    }
   | { readonly kind: "database"; readonly name: string }
   | { readonly kind: "table"; readonly database: string; readonly name?: string }
   | { readonly kind: "other" };
@@ -145,11 +149,18 @@ export function parseDoc(value: unknown, what: string): PolicyDoc {
 }
 
 const str = (v: unknown): string | undefined => (typeof v === "string" ? v : undefined);
-const tagsOf = (r: PlannedResource): Record<string, string> => (r.inputs.tags && typeof r.inputs.tags === "object" ? (r.inputs.tags as Record<string, string>) : {});
+const tagsOf = (r: PlannedResource): Record<string, string> =>
+  r.inputs.tags && typeof r.inputs.tags === "object" ? (r.inputs.tags as Record<string, string>) : {};
 
 /** Outputs the mock engine returned for a recorded resource (deterministic: same function, same inputs). */
 function outputs(r: PlannedResource, region: string): Record<string, unknown> {
-  const args = { type: r.type, name: r.name, inputs: r.inputs, provider: r.provider, custom: r.custom } as unknown as MockResourceArgs;
+  const args = {
+    type: r.type,
+    name: r.name,
+    inputs: r.inputs,
+    provider: r.provider,
+    custom: r.custom,
+  } as unknown as MockResourceArgs;
   return { id: awsState(args, region).id, ...awsState(args, region).state };
 }
 
@@ -157,7 +168,9 @@ function outputs(r: PlannedResource, region: string): Record<string, unknown> {
 function placeOf(resources: readonly PlannedResource[]): { region: string; accountId: string } {
   for (const r of resources) {
     if (r.type !== T.sse) continue;
-    const m = /^arn:aws[a-z-]*:kms:([a-z0-9-]+):(\d{12}):key\//.exec(JSON.stringify(r.inputs).match(/arn:aws[a-z-]*:kms:[^"]+/)?.[0] ?? "");
+    const m = /^arn:aws[a-z-]*:kms:([a-z0-9-]+):(\d{12}):key\//.exec(
+      JSON.stringify(r.inputs).match(/arn:aws[a-z-]*:kms:[^"]+/)?.[0] ?? "",
+    );
     if (m) return { region: m[1], accountId: m[2] };
   }
   throw new Error("access inventory: the plan has no KMS-encrypted bucket to learn the region and account from");
@@ -168,51 +181,99 @@ export function buildInventory(resources: readonly PlannedResource[]): Inventory
   const { region, accountId } = placeOf(custom);
   const of = (type: string) => custom.filter((r) => r.type === type);
 
-  const managed = new Map(of(T.policy).map((p) => [String(outputs(p, region).arn), { name: String(outputs(p, region).name), doc: parseDoc(p.inputs.policy, p.name) }]));
+  const managed = new Map(
+    of(T.policy).map((p) => [
+      String(outputs(p, region).arn),
+      { name: String(outputs(p, region).name), doc: parseDoc(p.inputs.policy, p.name) },
+    ]),
+  );
   const boundaryEntry = [...managed].find(([, p]) => p.name.endsWith("-permissions-boundary"));
 
   const roles: RoleFact[] = of(T.role).map((r) => {
     const out = outputs(r, region);
     const name = String(out.name);
-    const inline = of(T.rolePolicy).filter((p) => p.inputs.role === name).map((p) => ({ name: str(p.inputs.name) ?? p.name, doc: parseDoc(p.inputs.policy, p.name) }));
-    const embedded = ((r.inputs.inlinePolicies as { name?: string; policy?: string }[] | undefined) ?? []).filter((p) => p.policy).map((p, i) => ({ name: p.name ?? `inline-${i}`, doc: parseDoc(p.policy, r.name) }));
-    const attachedArns = [...of(T.attachment).filter((a) => a.inputs.role === name).map((a) => String(a.inputs.policyArn)), ...((r.inputs.managedPolicyArns as string[] | undefined) ?? [])];
+    const inline = of(T.rolePolicy)
+      .filter((p) => p.inputs.role === name)
+      .map((p) => ({ name: str(p.inputs.name) ?? p.name, doc: parseDoc(p.inputs.policy, p.name) }));
+    const embedded = ((r.inputs.inlinePolicies as { name?: string; policy?: string }[] | undefined) ?? [])
+      .filter((p) => p.policy)
+      .map((p, i) => ({ name: p.name ?? `inline-${i}`, doc: parseDoc(p.policy, r.name) }));
+    const attachedArns = [
+      ...of(T.attachment)
+        .filter((a) => a.inputs.role === name)
+        .map((a) => String(a.inputs.policyArn)),
+      ...((r.inputs.managedPolicyArns as string[] | undefined) ?? []),
+    ];
     const attached = attachedArns.map((arn) => {
       const m = managed.get(arn) ?? AWS_MANAGED_STAND_INS[arn];
       // Loud, not lenient: an unknown AWS-managed policy's document is not in the plan, so nothing about this role could be proven.
-      if (!m) throw new Error(`role '${r.name}' has policy ${arn} attached whose document is not in the plan; the access matrix cannot evaluate it`);
+      if (!m)
+        throw new Error(
+          `role '${r.name}' has policy ${arn} attached whose document is not in the plan; the access matrix cannot evaluate it`,
+        );
       return m;
     });
     const boundaryArn = str(r.inputs.permissionsBoundary);
     const boundary = boundaryArn ? managed.get(boundaryArn) : undefined;
-    if (boundaryArn && !boundary) throw new Error(`role '${r.name}' carries boundary ${boundaryArn}, which is not in the plan`);
+    if (boundaryArn && !boundary)
+      throw new Error(`role '${r.name}' carries boundary ${boundaryArn}, which is not in the plan`);
     return {
-      urn: r.urn, logicalName: r.name, name, arn: String(out.arn), tags: tagsOf(r),
-      trust: parseDoc(r.inputs.assumeRolePolicy, `${r.name} trust`), identity: [...inline, ...embedded, ...attached],
+      urn: r.urn,
+      logicalName: r.name,
+      name,
+      arn: String(out.arn),
+      tags: tagsOf(r),
+      trust: parseDoc(r.inputs.assumeRolePolicy, `${r.name} trust`),
+      identity: [...inline, ...embedded, ...attached],
       boundary: boundary && boundaryArn ? { ...boundary, arn: boundaryArn } : undefined,
     };
   });
 
-  const keys = new Map<string, KeyFact>(of(T.key).map((k) => [String(outputs(k, region).arn), { arn: String(outputs(k, region).arn), policy: parseDoc(k.inputs.policy, k.name), tags: tagsOf(k) }]));
+  const keys = new Map<string, KeyFact>(
+    of(T.key).map((k) => [
+      String(outputs(k, region).arn),
+      { arn: String(outputs(k, region).arn), policy: parseDoc(k.inputs.policy, k.name), tags: tagsOf(k) },
+    ]),
+  );
 
   const buckets: BucketFact[] = of(T.bucket).map((b) => {
     const name = String(b.inputs.bucket);
     const policy = of(T.bucketPolicy).find((p) => p.inputs.bucket === name);
     const sse = of(T.sse).find((p) => p.inputs.bucket === name);
-    const rule = (sse?.inputs.rules as { applyServerSideEncryptionByDefault?: { kmsMasterKeyId?: string } }[] | undefined)?.[0];
+    const rule = (
+      sse?.inputs.rules as { applyServerSideEncryptionByDefault?: { kmsMasterKeyId?: string } }[] | undefined
+    )?.[0];
     const tags = tagsOf(b);
-    return { logicalName: b.name, name, arn: `arn:aws:s3:::${name}`, tags, policy: policy ? parseDoc(policy.inputs.policy, policy.name) : undefined, keyArn: rule?.applyServerSideEncryptionByDefault?.kmsMasterKeyId, role: tags["data-platform:zone"] ?? tags["data-platform:bucket-role"] };
+    return {
+      logicalName: b.name,
+      name,
+      arn: `arn:aws:s3:::${name}`,
+      tags,
+      policy: policy ? parseDoc(policy.inputs.policy, policy.name) : undefined,
+      keyArn: rule?.applyServerSideEncryptionByDefault?.kmsMasterKeyId,
+      role: tags["data-platform:zone"] ?? tags["data-platform:bucket-role"],
+    };
   });
 
   const secrets: SecretFact[] = of(T.secret).map((s) => {
     const arn = String(outputs(s, region).arn);
     const policy = of(T.secretPolicy).find((p) => p.inputs.secretArn === arn);
-    return { name: String(s.inputs.name ?? outputs(s, region).name), arn, keyArn: str(s.inputs.kmsKeyId), policy: policy ? parseDoc(policy.inputs.policy, policy.name) : undefined };
+    return {
+      name: String(s.inputs.name ?? outputs(s, region).name),
+      arn,
+      keyArn: str(s.inputs.kmsKeyId),
+      policy: policy ? parseDoc(policy.inputs.policy, policy.name) : undefined,
+    };
   });
 
   const workgroups: WorkgroupFact[] = of(T.workgroup).map((w) => ({
-    name: String(w.inputs.name), arn: String(outputs(w, region).arn), group: tagsOf(w)["data-platform:workgroup"],
-    outputLocation: str((w.inputs.configuration as { resultConfiguration?: { outputLocation?: string } } | undefined)?.resultConfiguration?.outputLocation),
+    name: String(w.inputs.name),
+    arn: String(outputs(w, region).arn),
+    group: tagsOf(w)["data-platform:workgroup"],
+    outputLocation: str(
+      (w.inputs.configuration as { resultConfiguration?: { outputLocation?: string } } | undefined)?.resultConfiguration
+        ?.outputLocation,
+    ),
   }));
 
   // LF-tag values per database; keys are read back to their logical name (the part after the prefix).
@@ -221,7 +282,8 @@ export function buildInventory(resources: readonly PlannedResource[]): Inventory
     const db = str((t.inputs.database as { name?: string } | undefined)?.name);
     if (!db) continue;
     const tags = lfTagsByDb.get(db) ?? {};
-    for (const { key, value } of (t.inputs.lfTags as { key: string; value: string }[]) ?? []) tags[logicalTagKey(key)] = value;
+    for (const { key, value } of (t.inputs.lfTags as { key: string; value: string }[]) ?? [])
+      tags[logicalTagKey(key)] = value;
     lfTagsByDb.set(db, tags);
   }
   const databases: DatabaseFact[] = of(T.database).flatMap((d) => {
@@ -230,9 +292,24 @@ export function buildInventory(resources: readonly PlannedResource[]): Inventory
     const classification = tags["data-classification"] as Classification;
     const m = /^s3:\/\/([^/]+)\/(.*)$/.exec(String(d.inputs.locationUri ?? ""));
     if (!ZONES.includes(zone) || !CLASSIFICATIONS.includes(classification) || !m) return [];
-    return [{ name: String(d.inputs.name), domain: tags["data-domain"], zone, classification, bucketName: m[1], prefix: m[2], lfTags: lfTagsByDb.get(String(d.inputs.name)) ?? {} }];
+    return [
+      {
+        name: String(d.inputs.name),
+        domain: tags["data-domain"],
+        zone,
+        classification,
+        bucketName: m[1],
+        prefix: m[2],
+        lfTags: lfTagsByDb.get(String(d.inputs.name)) ?? {},
+      },
+    ];
   });
-  const domains = [...new Set(databases.map((d) => d.domain))].map((name) => ({ name, classification: databases.find((d) => d.domain === name && d.zone === "curated")?.classification ?? databases.find((d) => d.domain === name)!.classification }));
+  const domains = [...new Set(databases.map((d) => d.domain))].map((name) => ({
+    name,
+    classification:
+      databases.find((d) => d.domain === name && d.zone === "curated")?.classification ??
+      databases.find((d) => d.domain === name)!.classification,
+  }));
 
   const settings = of(T.lfSettings)[0];
   const grants: LfGrantFact[] = of(T.lfPermissions).map((g) => ({
@@ -242,15 +319,31 @@ export function buildInventory(resources: readonly PlannedResource[]): Inventory
     grantable: (g.inputs.permissionsWithGrantOptions as string[] | undefined) ?? [],
     resource: lfResource(g.inputs),
   }));
-  const defaultGrant = (v: unknown) => v === undefined || (Array.isArray(v) && v.some((p) => (p as { principal?: string }).principal === IAM_ALLOWED_PRINCIPALS));
+  const defaultGrant = (v: unknown) =>
+    v === undefined ||
+    (Array.isArray(v) && v.some((p) => (p as { principal?: string }).principal === IAM_ALLOWED_PRINCIPALS));
 
   return {
-    accountId, region, environment: roles.map((r) => r.tags["environment"]).find((e) => e !== undefined), roles, buckets, keys, secrets, workgroups, databases, domains,
+    accountId,
+    region,
+    environment: roles.map((r) => r.tags["environment"]).find((e) => e !== undefined),
+    roles,
+    buckets,
+    keys,
+    secrets,
+    workgroups,
+    databases,
+    domains,
     boundaryArn: boundaryEntry?.[0],
-    rolePath: roles.map((r) => /^arn:aws[a-z-]*:iam::\d{12}:role(\/.+\/)[^/]+$/.exec(r.arn)?.[1]).find((p) => p !== undefined),
+    rolePath: roles
+      .map((r) => /^arn:aws[a-z-]*:iam::\d{12}:role(\/.+\/)[^/]+$/.exec(r.arn)?.[1])
+      .find((p) => p !== undefined),
     lf: {
       admins: (settings?.inputs.admins as string[] | undefined) ?? [],
-      defaultsToIamAllowed: settings ? defaultGrant(settings.inputs.createDatabaseDefaultPermissions) || defaultGrant(settings.inputs.createTableDefaultPermissions) : true,
+      defaultsToIamAllowed: settings
+        ? defaultGrant(settings.inputs.createDatabaseDefaultPermissions) ||
+          defaultGrant(settings.inputs.createTableDefaultPermissions)
+        : true,
       grants,
       registrations: new Map(of(T.lfResource).map((r) => [String(r.inputs.arn), String(r.inputs.roleArn)])),
     },
@@ -263,8 +356,14 @@ export function logicalTagKey(key: string): string {
 }
 
 function lfResource(inputs: Record<string, unknown>): LfResource {
-  const policy = inputs.lfTagPolicy as { resourceType?: string; expressions?: { key: string; values: string[] }[] } | undefined;
-  if (policy) return { kind: "tag-policy", resourceType: String(policy.resourceType), expressions: (policy.expressions ?? []).map((e) => ({ key: logicalTagKey(e.key), values: e.values })) };
+  const policy = inputs.lfTagPolicy as
+    { resourceType?: string; expressions?: { key: string; values: string[] }[] } | undefined;
+  if (policy)
+    return {
+      kind: "tag-policy",
+      resourceType: String(policy.resourceType),
+      expressions: (policy.expressions ?? []).map((e) => ({ key: logicalTagKey(e.key), values: e.values })),
+    };
   const table = (inputs.table ?? inputs.tableWithColumns) as { databaseName?: string; name?: string } | undefined;
   if (table?.databaseName) return { kind: "table", database: table.databaseName, name: table.name };
   const db = inputs.database as { name?: string } | undefined;

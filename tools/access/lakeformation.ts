@@ -14,7 +14,8 @@ export interface LfDecision {
 function coversTables(g: LfGrantFact, db: DatabaseFact): boolean {
   const r = g.resource;
   if (r.kind === "table") return r.database === db.name;
-  if (r.kind === "tag-policy") return r.resourceType === "TABLE" && r.expressions.every((e) => e.values.includes(db.lfTags[e.key] ?? "\u0000"));
+  if (r.kind === "tag-policy")
+    return r.resourceType === "TABLE" && r.expressions.every((e) => e.values.includes(db.lfTags[e.key] ?? "\u0000"));
   return false;
 }
 
@@ -23,14 +24,24 @@ function coversTables(g: LfGrantFact, db: DatabaseFact): boolean {
  * `grantable`, lets it pass that permission on. Data lake admins can do both; IAMAllowedPrincipals grants (or
  * account defaults that still grant it) hand the decision back to IAM, so they count for everyone.
  */
-export function lakeFormationAllows(inv: Inventory, principalArn: string, permission: string, db: DatabaseFact, grantable = false): LfDecision {
+export function lakeFormationAllows(
+  inv: Inventory,
+  principalArn: string,
+  permission: string,
+  db: DatabaseFact,
+  grantable = false,
+): LfDecision {
   if (inv.lf.admins.includes(principalArn)) return { allowed: true, why: "data lake administrator" };
-  if (!grantable && inv.lf.defaultsToIamAllowed) return { allowed: true, why: "account default grants IAMAllowedPrincipals" };
+  if (!grantable && inv.lf.defaultsToIamAllowed)
+    return { allowed: true, why: "account default grants IAMAllowedPrincipals" };
   for (const g of inv.lf.grants) {
     if (g.principal !== principalArn && g.principal !== IAM_ALLOWED_PRINCIPALS) continue;
     const perms = grantable ? g.grantable : g.permissions;
     if (!(perms.includes(permission) || perms.includes("ALL")) || !coversTables(g, db)) continue;
-    return { allowed: true, why: `LF grant ${g.logicalName}${g.principal === IAM_ALLOWED_PRINCIPALS ? " (IAMAllowedPrincipals)" : ""}` };
+    return {
+      allowed: true,
+      why: `LF grant ${g.logicalName}${g.principal === IAM_ALLOWED_PRINCIPALS ? " (IAMAllowedPrincipals)" : ""}`,
+    };
   }
   return { allowed: false, why: `no LF grant${grantable ? " with grant option" : ""} of ${permission} on ${db.name}` };
 }

@@ -12,9 +12,21 @@ const superset = (name: string, actions: string[]): NamedPolicy => ({
 });
 
 export const AWS_MANAGED_STAND_INS: Readonly<Record<string, NamedPolicy>> = {
-  "arn:aws:iam::aws:policy/AmazonEKSClusterPolicy": superset("AmazonEKSClusterPolicy", ["autoscaling:*", "ec2:*", "elasticloadbalancing:*", "iam:CreateServiceLinkedRole", "kms:DescribeKey"]),
-  "arn:aws:iam::aws:policy/AmazonEKSWorkerNodePolicy": superset("AmazonEKSWorkerNodePolicy", ["ec2:*", "eks:*", "eks-auth:*"]),
-  "arn:aws:iam::aws:policy/AmazonEC2ContainerRegistryPullOnly": superset("AmazonEC2ContainerRegistryPullOnly", ["ecr:*"]),
+  "arn:aws:iam::aws:policy/AmazonEKSClusterPolicy": superset("AmazonEKSClusterPolicy", [
+    "autoscaling:*",
+    "ec2:*",
+    "elasticloadbalancing:*",
+    "iam:CreateServiceLinkedRole",
+    "kms:DescribeKey",
+  ]),
+  "arn:aws:iam::aws:policy/AmazonEKSWorkerNodePolicy": superset("AmazonEKSWorkerNodePolicy", [
+    "ec2:*",
+    "eks:*",
+    "eks-auth:*",
+  ]),
+  "arn:aws:iam::aws:policy/AmazonEC2ContainerRegistryPullOnly": superset("AmazonEC2ContainerRegistryPullOnly", [
+    "ecr:*",
+  ]),
   "arn:aws:iam::aws:policy/AmazonEKS_CNI_Policy": superset("AmazonEKS_CNI_Policy", ["ec2:*"]),
   "arn:aws:iam::aws:policy/service-role/AmazonEBSCSIDriverPolicy": superset("AmazonEBSCSIDriverPolicy", ["ec2:*"]),
 };

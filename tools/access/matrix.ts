@@ -32,7 +32,12 @@ export const whoSchema = z.union([
   tagSelector,
   allRoles,
   /** Someone outside the plan (a person's IAM user or Identity Center session) whose own policies allow sts:AssumeRole. */
-  z.strictObject({ caller: z.string().regex(/^arn:aws[a-z-]*:iam::\d{12}:(user|role)\/.+$/, { message: "must be an IAM user or role ARN" }), mfa: z.boolean().optional() }),
+  z.strictObject({
+    caller: z
+      .string()
+      .regex(/^arn:aws[a-z-]*:iam::\d{12}:(user|role)\/.+$/, { message: "must be an IAM user or role ARN" }),
+    mfa: z.boolean().optional(),
+  }),
 ]);
 
 const boundaryChoice = z.enum(["platform", "none", "other"]);
@@ -65,7 +70,9 @@ export const rowSchema = z.strictObject({
   title: z.string().min(5),
   who: whoSchema,
   /** `read`, `write`, `grant`, `use`, `assume`, or a raw IAM action such as `s3:DeleteObjectVersion`. */
-  action: z.string().refine((a) => (VERBS as readonly string[]).includes(a) || /^[a-z0-9-]+:[A-Za-z0-9*]+$/.test(a), { message: `must be one of ${VERBS.join(" | ")} or an IAM action` }),
+  action: z.string().refine((a) => (VERBS as readonly string[]).includes(a) || /^[a-z0-9-]+:[A-Za-z0-9*]+$/.test(a), {
+    message: `must be one of ${VERBS.join(" | ")} or an IAM action`,
+  }),
   resource: resourceSchema,
   expect: z.enum(["allow", "deny"]),
   /** Evaluate the request as sent without TLS. @default true */
@@ -84,7 +91,8 @@ type RoleSet = RoleSelector | z.output<typeof allRoles>;
 
 export function loadMatrix(file = MATRIX_FILE): Row[] {
   const parsed = matrixSchema.safeParse(parse(fs.readFileSync(file, "utf8")));
-  if (!parsed.success) throw new Error(`${file}: ${parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ")}`);
+  if (!parsed.success)
+    throw new Error(`${file}: ${parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ")}`);
   const ids = parsed.data.rows.map((r) => r.id);
   const dup = ids.find((id, i) => ids.indexOf(id) !== i);
   if (dup) throw new Error(`${file}: row id '${dup}' is used twice`);
@@ -95,7 +103,11 @@ const glob = (pattern: string) => new RegExp(`^${pattern.replace(/[.+^${}()|[\]\
 const arr = <T>(v: T | T[] | undefined): T[] | undefined => (v === undefined ? undefined : Array.isArray(v) ? v : [v]);
 
 function matches(role: RoleFact, s: RoleSelector): boolean {
-  if ("persona" in s) return role.tags["data-platform:persona"] === s.persona && (s.domain === undefined || role.tags["data-domain"] === s.domain);
+  if ("persona" in s)
+    return (
+      role.tags["data-platform:persona"] === s.persona &&
+      (s.domain === undefined || role.tags["data-domain"] === s.domain)
+    );
   if ("role" in s) return glob(s.role).test(role.logicalName);
   return Object.entries(s.tag).every(([k, v]) => role.tags[k] === v);
 }
@@ -103,14 +115,27 @@ function matches(role: RoleFact, s: RoleSelector): boolean {
 /** A role's label in results: persona roles by their physical name, service roles by their logical name. */
 export const roleLabel = (r: RoleFact) => (r.tags["data-platform:persona"] ? r.name : r.logicalName);
 
-const CALLER_POLICY = { name: "caller-may-assume-roles", doc: { Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "sts:AssumeRole", Resource: "*" }] } };
+const CALLER_POLICY = {
+  name: "caller-may-assume-roles",
+  doc: { Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "sts:AssumeRole", Resource: "*" }] },
+};
 
-const selectRoles = (inv: Inventory, set: RoleSet) => ("all" in set ? inv.roles.filter((r) => !(set.except ?? []).some((s) => matches(r, s))) : inv.roles.filter((r) => matches(r, set)));
+const selectRoles = (inv: Inventory, set: RoleSet) =>
+  "all" in set
+    ? inv.roles.filter((r) => !(set.except ?? []).some((s) => matches(r, s)))
+    : inv.roles.filter((r) => matches(r, set));
 
 export function selectPrincipals(inv: Inventory, who: Who, rowId: string): { label: string; principal: Principal }[] {
-  if ("caller" in who) return [{ label: `${who.caller}${who.mfa ? " (MFA)" : ""}`, principal: { kind: "caller", arn: who.caller, mfa: who.mfa ?? false, identity: [CALLER_POLICY] } }];
+  if ("caller" in who)
+    return [
+      {
+        label: `${who.caller}${who.mfa ? " (MFA)" : ""}`,
+        principal: { kind: "caller", arn: who.caller, mfa: who.mfa ?? false, identity: [CALLER_POLICY] },
+      },
+    ];
   const roles = selectRoles(inv, who);
-  if (roles.length === 0) throw new Error(`access matrix row '${rowId}': 'who' (${JSON.stringify(who)}) selects no role of the plan`);
+  if (roles.length === 0)
+    throw new Error(`access matrix row '${rowId}': 'who' (${JSON.stringify(who)}) selects no role of the plan`);
   return roles.map((role) => ({ label: roleLabel(role), principal: { kind: "role", role } }));
 }
 
@@ -121,12 +146,20 @@ export function selectTargets(inv: Inventory, resource: Row["resource"], p: Prin
   const role = p.kind === "role" ? p.role : undefined;
   if ("bucket" in resource) {
     const wanted = arr(resource.bucket)!;
-    const buckets = inv.buckets.filter((b) => wanted.includes("*") || (b.role !== undefined && wanted.includes(b.role)));
+    const buckets = inv.buckets.filter(
+      (b) => wanted.includes("*") || (b.role !== undefined && wanted.includes(b.role)),
+    );
     if (buckets.length === 0) fail(`no bucket has role ${wanted.join(", ")}`);
-    return buckets.map((b) => ({ kind: "object", bucket: b, key: resource.key ?? "any/object", label: `s3://${b.name}/${resource.key ?? "any/object"}` }));
+    return buckets.map((b) => ({
+      kind: "object",
+      bucket: b,
+      key: resource.key ?? "any/object",
+      label: `s3://${b.name}/${resource.key ?? "any/object"}`,
+    }));
   }
   if ("workgroup" in resource) {
-    const wg = inv.workgroups.find((w) => w.group === resource.workgroup) ?? fail(`no Athena workgroup '${resource.workgroup}'`);
+    const wg =
+      inv.workgroups.find((w) => w.group === resource.workgroup) ?? fail(`no Athena workgroup '${resource.workgroup}'`);
     return [{ kind: "workgroup", workgroup: wg, label: `workgroup ${wg.name}` }];
   }
   if ("secret" in resource) {
@@ -141,29 +174,57 @@ export function selectTargets(inv: Inventory, resource: Row["resource"], p: Prin
   }
   const boundaryArn = inv.boundaryArn ?? fail("the plan has no permissions boundary");
   const boundaryContext = (choice: "platform" | "none" | "other" | undefined): Record<string, string> =>
-    choice === "platform" ? { "iam:PermissionsBoundary": boundaryArn } : choice === "other" ? { "iam:PermissionsBoundary": `arn:aws:iam::aws:policy/AdministratorAccess` } : {};
+    choice === "platform"
+      ? { "iam:PermissionsBoundary": boundaryArn }
+      : choice === "other"
+        ? { "iam:PermissionsBoundary": `arn:aws:iam::aws:policy/AdministratorAccess` }
+        : {};
   if ("self" in resource) {
     if (!role) fail("'self' needs a role of the plan as principal");
-    return [{ kind: "arn", arn: role!.arn, context: boundaryContext(resource.permissionsBoundary), label: `its own role${resource.permissionsBoundary ? ` (boundary: ${resource.permissionsBoundary})` : ""}` }];
+    return [
+      {
+        kind: "arn",
+        arn: role!.arn,
+        context: boundaryContext(resource.permissionsBoundary),
+        label: `its own role${resource.permissionsBoundary ? ` (boundary: ${resource.permissionsBoundary})` : ""}`,
+      },
+    ];
   }
   if ("boundaryPolicy" in resource) return [{ kind: "arn", arn: boundaryArn, label: "the permissions boundary" }];
   if ("newRole" in resource) {
-    return [{ kind: "arn", arn: `arn:aws:iam::${inv.accountId}:role${inv.rolePath ?? "/"}access-matrix-probe`, context: boundaryContext(resource.permissionsBoundary), label: `a new platform role (boundary: ${resource.permissionsBoundary})` }];
+    return [
+      {
+        kind: "arn",
+        arn: `arn:aws:iam::${inv.accountId}:role${inv.rolePath ?? "/"}access-matrix-probe`,
+        context: boundaryContext(resource.permissionsBoundary),
+        label: `a new platform role (boundary: ${resource.permissionsBoundary})`,
+      },
+    ];
   }
   // Lake data.
   const zones = arr(resource.zone);
   const classes = arr(resource.classification);
   const domainsWanted = arr(resource.domain);
   const own = role?.tags["data-domain"];
-  if (domainsWanted?.some((d) => d === "own" || d === "others") && !own) fail(`'own'/'others' need a principal with a data-domain tag (${p.kind === "role" ? roleLabel(p.role) : "caller"})`);
-  const dbs = inv.databases.filter((db) =>
-    (!zones || zones.includes("*") || zones.includes(db.zone)) &&
-    (!classes || classes.includes(db.classification)) &&
-    (!domainsWanted || domainsWanted.some((d) => d === "*" || d === db.domain || (d === "own" && db.domain === own) || (d === "others" && db.domain !== own))),
+  if (domainsWanted?.some((d) => d === "own" || d === "others") && !own)
+    fail(
+      `'own'/'others' need a principal with a data-domain tag (${p.kind === "role" ? roleLabel(p.role) : "caller"})`,
+    );
+  const dbs = inv.databases.filter(
+    (db) =>
+      (!zones || zones.includes("*") || zones.includes(db.zone)) &&
+      (!classes || classes.includes(db.classification)) &&
+      (!domainsWanted ||
+        domainsWanted.some(
+          (d) =>
+            d === "*" || d === db.domain || (d === "own" && db.domain === own) || (d === "others" && db.domain !== own),
+        )),
   );
   if (dbs.length === 0) fail(`the resource ${JSON.stringify(resource)} selects no lake data`);
   return dbs.map((db) => {
-    const bucket = inv.buckets.find((b) => b.name === db.bucketName) ?? fail(`database ${db.name} points at bucket ${db.bucketName}, which is not in the plan`);
+    const bucket =
+      inv.buckets.find((b) => b.name === db.bucketName) ??
+      fail(`database ${db.name} points at bucket ${db.bucketName}, which is not in the plan`);
     return { kind: "data", db, bucket, label: `${db.zone}/${db.domain} (${db.classification})` };
   });
 }
@@ -184,11 +245,16 @@ export interface RowResult {
 }
 
 export async function evaluateRow(ev: AccessEvaluator, row: Row): Promise<RowResult> {
-  if (row.environments && !row.environments.includes(ev.inv.environment as (typeof ENVIRONMENTS)[number])) return { row, skipped: true, holds: true, cases: [], failures: [] };
+  if (row.environments && !row.environments.includes(ev.inv.environment as (typeof ENVIRONMENTS)[number]))
+    return { row, skipped: true, holds: true, cases: [], failures: [] };
   const cases: CaseResult[] = [];
   for (const { label, principal } of selectPrincipals(ev.inv, row.who, row.id)) {
     for (const target of selectTargets(ev.inv, row.resource, principal, row.id)) {
-      cases.push({ who: label, target: target.label, verdict: await ev.can(principal, row.action, target, { tls: row.tls }) });
+      cases.push({
+        who: label,
+        target: target.label,
+        verdict: await ev.can(principal, row.action, target, { tls: row.tls }),
+      });
     }
   }
   const failures = cases.filter((c) => c.verdict.allowed !== (row.expect === "allow"));
@@ -196,7 +262,10 @@ export async function evaluateRow(ev: AccessEvaluator, row: Row): Promise<RowRes
 }
 
 /** Evaluates every row over a plan's resources; throws when a row's selectors match nothing. */
-export async function evaluateMatrix(resources: readonly PlannedResource[] | Inventory, rows: readonly Row[] = loadMatrix()): Promise<RowResult[]> {
+export async function evaluateMatrix(
+  resources: readonly PlannedResource[] | Inventory,
+  rows: readonly Row[] = loadMatrix(),
+): Promise<RowResult[]> {
   const ev = new AccessEvaluator("roles" in resources ? resources : buildInventory(resources));
   const out: RowResult[] = [];
   for (const row of rows) out.push(await evaluateRow(ev, row));
@@ -205,7 +274,12 @@ export async function evaluateMatrix(resources: readonly PlannedResource[] | Inv
 
 /** A failing row, as a reviewer needs to read it. */
 export function describeFailure(r: RowResult): string {
-  const lines = r.failures.slice(0, 8).map((f) => `  - ${f.who} → ${f.target}: ${f.verdict.allowed ? "ALLOWED" : "denied"} (${f.verdict.via}: ${f.verdict.why})`);
+  const lines = r.failures
+    .slice(0, 8)
+    .map(
+      (f) =>
+        `  - ${f.who} → ${f.target}: ${f.verdict.allowed ? "ALLOWED" : "denied"} (${f.verdict.via}: ${f.verdict.why})`,
+    );
   return `row '${r.row.id}' (${r.row.title}) expects ${r.row.expect}, but:\n${lines.join("\n")}${r.failures.length > 8 ? `\n  … and ${r.failures.length - 8} more` : ""}`;
 }
 
@@ -213,15 +287,22 @@ const flow = (v: unknown): string =>
   typeof v === "object" && v !== null
     ? Array.isArray(v)
       ? `[${v.map(flow).join(", ")}]`
-      : `{ ${Object.entries(v).map(([k, x]) => `${k}: ${flow(x)}`).join(", ")} }`
+      : `{ ${Object.entries(v)
+          .map(([k, x]) => `${k}: ${flow(x)}`)
+          .join(", ")} }`
     : String(v);
 
 /** The matrix as a Markdown table (docs/access.md): one line per row, selectors as written in the YAML. */
 export function renderMatrix(rows: readonly Row[] = loadMatrix()): string {
   const cell = (s: string) => s.replace(/\|/g, "\\|");
-  const lines = ["| row | guarantee | who | action | resource | expect | stacks |", "| --- | --- | --- | --- | --- | --- | --- |"];
+  const lines = [
+    "| row | guarantee | who | action | resource | expect | stacks |",
+    "| --- | --- | --- | --- | --- | --- | --- |",
+  ];
   for (const r of rows) {
-    lines.push(`| \`${r.id}\` | ${cell(r.title)} | \`${cell(flow(r.who))}\` | \`${r.action}\`${r.tls === false ? " (no TLS)" : ""} | \`${cell(flow(r.resource))}\` | **${r.expect}** | ${r.environments?.join(", ") ?? "all"} |`);
+    lines.push(
+      `| \`${r.id}\` | ${cell(r.title)} | \`${cell(flow(r.who))}\` | \`${r.action}\`${r.tls === false ? " (no TLS)" : ""} | \`${cell(flow(r.resource))}\` | **${r.expect}** | ${r.environments?.join(", ") ?? "all"} |`,
+    );
   }
   return lines.join("\n");
 }

@@ -14,11 +14,17 @@ const core = (() => {
   const load = (file: string) => require(path.join(dir, file)) as Record<string, unknown>;
   type Ctor = new (...args: unknown[]) => unknown;
   return {
-    authorize: load("core_engine/CoreSimulatorEngine.js").authorize as (request: Record<string, unknown>) => Record<string, unknown> & { result: string },
+    authorize: load("core_engine/CoreSimulatorEngine.js").authorize as (
+      request: Record<string, unknown>,
+    ) => Record<string, unknown> & { result: string },
     AwsRequest: load("request/request.js").AwsRequestImpl as Ctor,
     RequestContext: load("requestContext.js").RequestContextImpl as Ctor,
     Constraints: load("context_keys/discoveryContextKeyConstraints.js").DiscoveryContextKeyConstraints as Ctor,
-    loadPolicy: (require(require.resolve("@cloud-copilot/iam-policy", { paths: [dir] })) as { loadPolicy: (doc: unknown, meta: { name: string }) => unknown }).loadPolicy,
+    loadPolicy: (
+      require(require.resolve("@cloud-copilot/iam-policy", { paths: [dir] })) as {
+        loadPolicy: (doc: unknown, meta: { name: string }) => unknown;
+      }
+    ).loadPolicy,
   };
 })();
 const COLON_VARIABLE = /^kms:EncryptionContext:/i;
@@ -65,21 +71,44 @@ function sessionArn(p: Principal): string {
 function principalContext(p: Principal): Record<string, string | string[]> {
   if (p.kind === "role") {
     const tags = Object.fromEntries(Object.entries(p.role.tags).map(([k, v]) => [`aws:PrincipalTag/${k}`, v]));
-    return { "aws:PrincipalArn": p.role.arn, "aws:PrincipalAccount": accountOf(p.role.arn), "aws:PrincipalType": "AssumedRole", ...tags };
+    return {
+      "aws:PrincipalArn": p.role.arn,
+      "aws:PrincipalAccount": accountOf(p.role.arn),
+      "aws:PrincipalType": "AssumedRole",
+      ...tags,
+    };
   }
   return {
-    "aws:PrincipalArn": p.arn, "aws:PrincipalAccount": accountOf(p.arn),
+    "aws:PrincipalArn": p.arn,
+    "aws:PrincipalAccount": accountOf(p.arn),
     "aws:PrincipalType": /:user\//.test(p.arn) ? "User" : "AssumedRole",
-    ...(p.mfa ? { "aws:MultiFactorAuthPresent": "true", "aws:MultiFactorAuthAge": "120" } : { "aws:MultiFactorAuthPresent": "false" }),
+    ...(p.mfa
+      ? { "aws:MultiFactorAuthPresent": "true", "aws:MultiFactorAuthAge": "120" }
+      : { "aws:MultiFactorAuthPresent": "false" }),
   };
 }
 
-const glob = (pattern: string) => new RegExp(`^${pattern.replace(/[.+^${}()|[\]\\]/g, "\\$&").replace(/\*/g, ".*").replace(/\?/g, ".")}$`, "i");
+const glob = (pattern: string) =>
+  new RegExp(
+    `^${pattern
+      .replace(/[.+^${}()|[\]\\]/g, "\\$&")
+      .replace(/\*/g, ".*")
+      .replace(/\?/g, ".")}$`,
+    "i",
+  );
 const list = (v: unknown): string[] => (v === undefined ? [] : Array.isArray(v) ? (v as string[]) : [v as string]);
 
 /** Whether some Allow statement of these documents could match the action (a cheap filter before simulating). */
 function mayAllow(docs: readonly PolicyDoc[], action: string): boolean {
-  return docs.some((d) => d.Statement.some((s) => s.Effect === "Allow" && (s.Action !== undefined ? list(s.Action).some((a) => glob(a).test(action)) : !list(s.NotAction).some((a) => glob(a).test(action)))));
+  return docs.some((d) =>
+    d.Statement.some(
+      (s) =>
+        s.Effect === "Allow" &&
+        (s.Action !== undefined
+          ? list(s.Action).some((a) => glob(a).test(action))
+          : !list(s.NotAction).some((a) => glob(a).test(action))),
+    ),
+  );
 }
 
 /** Whether a resource policy grants someone other than "the account" (which only delegates to IAM). */
@@ -98,9 +127,15 @@ type StatementAnalysis = { policyId?: string; explain?: { identifier?: string } 
 function explain(analysis: Record<string, unknown> | undefined): string {
   if (!analysis) return "no analysis";
   // Statements are named by policy and Sid (or index); a resource has one policy, so its name adds nothing.
-  const label = (kind: string, s: StatementAnalysis) => `${kind}${s.policyId && kind !== "resource policy" ? ` ${s.policyId}` : ""}${s.explain?.identifier ? `#${s.explain.identifier}` : ""}`;
-  const parts: [string, string][] = [["identityAnalysis", "identity"], ["resourceAnalysis", "resource policy"], ["permissionBoundaryAnalysis", "boundary"]];
-  const statements = (key: string, which: "denyStatements" | "allowStatements") => ((analysis[key] as Record<string, StatementAnalysis[]> | undefined)?.[which] ?? []);
+  const label = (kind: string, s: StatementAnalysis) =>
+    `${kind}${s.policyId && kind !== "resource policy" ? ` ${s.policyId}` : ""}${s.explain?.identifier ? `#${s.explain.identifier}` : ""}`;
+  const parts: [string, string][] = [
+    ["identityAnalysis", "identity"],
+    ["resourceAnalysis", "resource policy"],
+    ["permissionBoundaryAnalysis", "boundary"],
+  ];
+  const statements = (key: string, which: "denyStatements" | "allowStatements") =>
+    (analysis[key] as Record<string, StatementAnalysis[]> | undefined)?.[which] ?? [];
   for (const [key, kind] of parts) {
     const deny = statements(key, "denyStatements");
     if (deny.length > 0) return `denied by ${deny.map((s) => label(kind, s)).join(", ")}`;
@@ -125,7 +160,13 @@ export class Simulator {
   constructor(readonly inventory: Inventory) {}
 
   decide(req: Request): Promise<Decision> {
-    const key = JSON.stringify([req.principal.kind === "role" ? req.principal.role.arn : req.principal, req.action, req.resource, req.context, req.resourcePolicy]);
+    const key = JSON.stringify([
+      req.principal.kind === "role" ? req.principal.role.arn : req.principal,
+      req.action,
+      req.resource,
+      req.context,
+      req.resourcePolicy,
+    ]);
     let d = this.cache.get(key);
     if (!d) {
       d = this.run(req);
@@ -137,10 +178,18 @@ export class Simulator {
   private async run(req: Request): Promise<Decision> {
     const p = req.principal;
     const identity = p.kind === "role" ? p.role.identity : p.identity;
-    if (!mayAllow(identity.map((i) => i.doc), req.action) && !grantsBeyondAccount(req.resourcePolicy)) return { allowed: false, why: "no identity statement allows it" };
+    if (
+      !mayAllow(
+        identity.map((i) => i.doc),
+        req.action,
+      ) &&
+      !grantsBeyondAccount(req.resourcePolicy)
+    )
+      return { allowed: false, why: "no identity statement allows it" };
     this.runs++;
     const context = { "aws:SecureTransport": "true", ...principalContext(p), ...req.context };
-    const boundary = p.kind === "role" && p.role.boundary ? { name: p.role.boundary.name, policy: p.role.boundary.doc } : undefined;
+    const boundary =
+      p.kind === "role" && p.role.boundary ? { name: p.role.boundary.name, policy: p.role.boundary.doc } : undefined;
     const result = await runSimulation(
       {
         request: {
@@ -157,16 +206,25 @@ export class Simulator {
       },
       {},
     );
-    if (result.resultType === "error") throw new Error(`IAM simulation of ${req.action} on ${req.resource} failed: ${JSON.stringify(result.errors)}`);
+    if (result.resultType === "error")
+      throw new Error(`IAM simulation of ${req.action} on ${req.resource} failed: ${JSON.stringify(result.errors)}`);
     const single = result.resultType === "single" ? result.result : result.results[0];
     if ((single?.ignoredContextKeys ?? []).some((k) => COLON_VARIABLE.test(k))) {
       const analysis = core.authorize({
-        request: new core.AwsRequest(sessionArn(p), { resource: req.resource, accountId: accountOf(req.resource) || this.inventory.accountId }, req.action, new core.RequestContext(context), req.resource === "*"),
+        request: new core.AwsRequest(
+          sessionArn(p),
+          { resource: req.resource, accountId: accountOf(req.resource) || this.inventory.accountId },
+          req.action,
+          new core.RequestContext(context),
+          req.resource === "*",
+        ),
         sessionPolicy: undefined,
         identityPolicies: identity.map((i) => core.loadPolicy(i.doc, { name: i.name })),
         serviceControlPolicies: [],
         resourceControlPolicies: [],
-        resourcePolicy: req.resourcePolicy ? core.loadPolicy(req.resourcePolicy, { name: "resource policy" }) : undefined,
+        resourcePolicy: req.resourcePolicy
+          ? core.loadPolicy(req.resourcePolicy, { name: "resource policy" })
+          : undefined,
         permissionBoundaries: boundary ? [core.loadPolicy(boundary.policy, { name: boundary.name })] : undefined,
         vpcEndpointPolicies: undefined,
         simulationParameters: { simulationMode: "Strict", discoveryContextKeyConstraints: new core.Constraints([]) },
@@ -174,6 +232,9 @@ export class Simulator {
       });
       return { allowed: analysis.result === "Allowed", why: explain(analysis) };
     }
-    return { allowed: result.overallResult === "Allowed", why: explain(single?.analysis as unknown as Record<string, unknown>) };
+    return {
+      allowed: result.overallResult === "Allowed",
+      why: explain(single?.analysis as unknown as Record<string, unknown>),
+    };
   }
 }

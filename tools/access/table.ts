@@ -40,11 +40,20 @@ function cell(verb: string, verdicts: readonly { db: DatabaseFact; v: Verdict }[
   return whole ? `${verb}${lf}` : `${verb}${lf}: ${allowed.map(part).join(", ")}`;
 }
 
-export async function whoCanAccessWhat(source: readonly PlannedResource[] | Inventory | AccessEvaluator): Promise<AccessTable> {
-  const ev = source instanceof AccessEvaluator ? source : new AccessEvaluator("roles" in source ? source : buildInventory(source));
+export async function whoCanAccessWhat(
+  source: readonly PlannedResource[] | Inventory | AccessEvaluator,
+): Promise<AccessTable> {
+  const ev =
+    source instanceof AccessEvaluator
+      ? source
+      : new AccessEvaluator("roles" in source ? source : buildInventory(source));
   const { inv } = ev;
   const columns: AccessColumn[] = ZONES.flatMap((zone) =>
-    CLASSIFICATIONS.map((classification) => ({ zone, classification, databases: inv.databases.filter((d) => d.zone === zone && d.classification === classification) })).filter((c) => c.databases.length > 0),
+    CLASSIFICATIONS.map((classification) => ({
+      zone,
+      classification,
+      databases: inv.databases.filter((d) => d.zone === zone && d.classification === classification),
+    })).filter((c) => c.databases.length > 0),
   );
   const rows: { principal: string; cells: string[] }[] = [];
   const noAccess: string[] = [];
@@ -53,8 +62,16 @@ export async function whoCanAccessWhat(source: readonly PlannedResource[] | Inve
     const cells: string[] = [];
     for (const col of columns) {
       const verdicts = async (verb: "read" | "write") =>
-        Promise.all(col.databases.map(async (db) => ({ db, v: await ev.can(principal, verb, { kind: "data", db, bucket: ev.bucket(db.bucketName), label: db.name }) })));
-      cells.push([cell("read", await verdicts("read")), cell("write", await verdicts("write"))].filter(Boolean).join(", ") || "—");
+        Promise.all(
+          col.databases.map(async (db) => ({
+            db,
+            v: await ev.can(principal, verb, { kind: "data", db, bucket: ev.bucket(db.bucketName), label: db.name }),
+          })),
+        );
+      cells.push(
+        [cell("read", await verdicts("read")), cell("write", await verdicts("write"))].filter(Boolean).join(", ") ||
+          "—",
+      );
     }
     if (cells.every((c) => c === "—")) noAccess.push(roleLabel(role));
     else rows.push({ principal: roleLabel(role), cells });
@@ -63,10 +80,16 @@ export async function whoCanAccessWhat(source: readonly PlannedResource[] | Inve
 }
 
 export function renderAccessTable(t: AccessTable): string {
-  const head = ["role", ...t.columns.map((c) => `${c.zone} · ${c.classification} (${c.databases.map((d) => d.domain).join(", ")})`)];
+  const head = [
+    "role",
+    ...t.columns.map((c) => `${c.zone} · ${c.classification} (${c.databases.map((d) => d.domain).join(", ")})`),
+  ];
   const lines = [`| ${head.join(" | ")} |`, `| ${head.map(() => "---").join(" | ")} |`];
   for (const r of t.rows) lines.push(`| ${r.principal} | ${r.cells.join(" | ")} |`);
-  lines.push("", "`(LF)`: only through Lake Formation (Athena, with the table grants shown); otherwise directly through S3 as well.");
+  lines.push(
+    "",
+    "`(LF)`: only through Lake Formation (Athena, with the table grants shown); otherwise directly through S3 as well.",
+  );
   if (t.noAccess.length > 0) lines.push(`No lake access: ${t.noAccess.map((n) => `\`${n}\``).join(", ")}.`);
   return lines.join("\n");
 }

@@ -11,8 +11,12 @@ export interface CatalogueEntry {
 
 export function catalogue(rules: readonly PlatformRule[]): CatalogueEntry[] {
   return rules.map((r) => ({
-    name: r.name, group: r.meta.group, description: r.description, remediation: r.meta.remediation,
-    resourceTypes: r.meta.resourceTypes, enforcement: { ...r.meta.enforcement },
+    name: r.name,
+    group: r.meta.group,
+    description: r.description,
+    remediation: r.meta.remediation,
+    resourceTypes: r.meta.resourceTypes,
+    enforcement: { ...r.meta.enforcement },
   }));
 }
 
@@ -24,7 +28,13 @@ const shortType = (token: string) => {
 };
 
 export function catalogueTable(rules: readonly PlatformRule[]): string {
-  const rows = catalogue(rules).map((e) =>
-    `| \`${e.name}\` | ${e.group} | ${e.description} | ${[...new Set(e.resourceTypes.map(shortType))].map((t) => `\`${t}\``).join(", ")} | ${e.enforcement.dev} / ${e.enforcement.staging} / ${e.enforcement.prod} |`);
-  return ["| rule | group | what it checks | resource types | dev / staging / prod |", "| --- | --- | --- | --- | --- |", ...rows].join("\n");
+  const rows = catalogue(rules).map(
+    (e) =>
+      `| \`${e.name}\` | ${e.group} | ${e.description} | ${[...new Set(e.resourceTypes.map(shortType))].map((t) => `\`${t}\``).join(", ")} | ${e.enforcement.dev} / ${e.enforcement.staging} / ${e.enforcement.prod} |`,
+  );
+  return [
+    "| rule | group | what it checks | resource types | dev / staging / prod |",
+    "| --- | --- | --- | --- | --- |",
+    ...rows,
+  ].join("\n");
 }

@@ -54,7 +54,8 @@ export async function plan(opts: PlanOptions): Promise<PlanResult> {
     return fail(log, `the program failed: ${(e as Error).stack ?? e}`);
   }
   const environment = String(run.outputs["environment"] ?? "");
-  if (!(ENVIRONMENTS as readonly string[]).includes(environment)) return fail(log, `the program exported no valid 'environment' (got '${environment}')`);
+  if (!(ENVIRONMENTS as readonly string[]).includes(environment))
+    return fail(log, `the program exported no valid 'environment' (got '${environment}')`);
   const policyConfig = opts.policyConfig ?? readPolicyConfig(environment as Environment);
   const configProblems = checkPolicyConfig(opts.rules, policyConfig);
   if (configProblems.length > 0) {
@@ -62,12 +63,21 @@ export async function plan(opts: PlanOptions): Promise<PlanResult> {
     return { code: EXIT.error, problems: configProblems };
   }
   const verdicts = await evaluate(opts.rules, run.resources, policyConfig);
-  const document = planDocument(run.stack, environment, run.resources, verdicts, unusedWaivers(opts.rules, policyConfig, run.resources));
+  const document = planDocument(
+    run.stack,
+    environment,
+    run.resources,
+    verdicts,
+    unusedWaivers(opts.rules, policyConfig, run.resources),
+  );
   if (opts.outDir) {
     const dir = path.join(opts.outDir, run.stack);
     fs.mkdirSync(dir, { recursive: true });
     fs.writeFileSync(path.join(dir, "plan.json"), JSON.stringify(document, null, 2) + "\n");
-    fs.writeFileSync(path.join(dir, "report.md"), markdownReport(document, run.resources, await accessSection(run.resources)));
+    fs.writeFileSync(
+      path.join(dir, "report.md"),
+      markdownReport(document, run.resources, await accessSection(run.resources)),
+    );
   }
   log(summary(document, run.resources));
   if (opts.outDir) log(`wrote ${path.relative(REPO_ROOT, path.join(opts.outDir, run.stack))}/plan.json and report.md`);

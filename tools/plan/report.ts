@@ -6,7 +6,13 @@ export interface PlanDocument {
   readonly stack: string;
   readonly environment: string;
   readonly resources: readonly {
-    urn: string; type: string; name: string; parent?: string; inputs: Record<string, unknown>; protect: boolean; retainOnDelete: boolean;
+    urn: string;
+    type: string;
+    name: string;
+    parent?: string;
+    inputs: Record<string, unknown>;
+    protect: boolean;
+    retainOnDelete: boolean;
   }[];
   readonly policies: readonly { policy: string; level: string; urn?: string; message: string }[];
   readonly waivers: Verdicts["waivers"];
@@ -14,11 +20,25 @@ export interface PlanDocument {
   readonly unusedWaivers: readonly UnusedWaiver[];
 }
 
-export function planDocument(stack: string, environment: string, resources: readonly PlannedResource[], verdicts: Verdicts, unused: readonly UnusedWaiver[] = []): PlanDocument {
+export function planDocument(
+  stack: string,
+  environment: string,
+  resources: readonly PlannedResource[],
+  verdicts: Verdicts,
+  unused: readonly UnusedWaiver[] = [],
+): PlanDocument {
   return {
     stack,
     environment,
-    resources: resources.map((r) => ({ urn: r.urn, type: r.type, name: r.name, parent: r.parent, inputs: r.inputs, protect: r.protect, retainOnDelete: r.retainOnDelete })),
+    resources: resources.map((r) => ({
+      urn: r.urn,
+      type: r.type,
+      name: r.name,
+      parent: r.parent,
+      inputs: r.inputs,
+      protect: r.protect,
+      retainOnDelete: r.retainOnDelete,
+    })),
     policies: verdicts.violations,
     waivers: verdicts.waivers,
     unusedWaivers: unused,
@@ -29,7 +49,8 @@ export function planDocument(stack: string, environment: string, resources: read
 export function owningComponent(r: PlannedResource, byUrn: Map<string, PlannedResource>): string {
   let cur: PlannedResource | undefined = r;
   while (cur) {
-    if (cur.type.startsWith("data-platform:") && cur.type !== "data-platform:lake:SecureBucket") return cur.type.split(":")[2];
+    if (cur.type.startsWith("data-platform:") && cur.type !== "data-platform:lake:SecureBucket")
+      return cur.type.split(":")[2];
     cur = cur.parent ? byUrn.get(cur.parent) : undefined;
   }
   return "(stack)";
@@ -75,12 +96,18 @@ const FLOWS: readonly [string, string, string][] = [
 
 export function mermaid(resources: readonly PlannedResource[]): string {
   const structural = new Set(["DataPlatform", "SecureBucket", "Ingestion", "PlatformFunction"]);
-  const present = new Set(resources.filter((r) => r.type.startsWith("data-platform:")).map((r) => r.type.split(":")[2]).filter((t) => !structural.has(t)));
+  const present = new Set(
+    resources
+      .filter((r) => r.type.startsWith("data-platform:"))
+      .map((r) => r.type.split(":")[2])
+      .filter((t) => !structural.has(t)),
+  );
   present.add("Sources");
   if (present.has("Monitoring")) present.add("Owners");
   const lines = ["flowchart LR"];
   for (const c of [...present].sort()) lines.push(`  ${c}[${c}]`);
-  for (const [from, to, label] of FLOWS) if (present.has(from) && present.has(to)) lines.push(`  ${from} -->|${label}| ${to}`);
+  for (const [from, to, label] of FLOWS)
+    if (present.has(from) && present.has(to)) lines.push(`  ${from} -->|${label}| ${to}`);
   return lines.join("\n");
 }
 
@@ -97,14 +124,26 @@ export function markdownReport(doc: PlanDocument, resources: readonly PlannedRes
   out.push("## Architecture", "", "```mermaid", mermaid(resources), "```", "");
   out.push(`## Resources (${total})`, "", "| component | type | count |", "| --- | --- | ---: |");
   for (const [component, types] of [...counts].sort(([a], [b]) => a.localeCompare(b))) {
-    for (const [type, n] of [...types].sort(([a], [b]) => a.localeCompare(b))) out.push(`| ${component} | \`${type}\` | ${n} |`);
+    for (const [type, n] of [...types].sort(([a], [b]) => a.localeCompare(b)))
+      out.push(`| ${component} | \`${type}\` | ${n} |`);
   }
-  if (access !== undefined) out.push("", "## Who can access what", "", "Every role against every zone and classification of the lake, evaluated with an IAM policy simulator over the plan's identity policies, boundaries, bucket and key policies, and Lake Formation grants.", "", access);
+  if (access !== undefined)
+    out.push(
+      "",
+      "## Who can access what",
+      "",
+      "Every role against every zone and classification of the lake, evaluated with an IAM policy simulator over the plan's identity policies, boundaries, bucket and key policies, and Lake Formation grants.",
+      "",
+      access,
+    );
   out.push("", "## Policy verdicts", "");
   if (doc.policies.length === 0) out.push("No violations.");
   else {
     out.push("| level | policy | resource | message |", "| --- | --- | --- | --- |");
-    for (const v of doc.policies) out.push(`| ${v.level} | ${v.policy} | ${v.urn?.split("::").pop() ?? "(stack)"} | ${v.message.replace(/\n/g, " ").replace(/\|/g, "\\|")} |`);
+    for (const v of doc.policies)
+      out.push(
+        `| ${v.level} | ${v.policy} | ${v.urn?.split("::").pop() ?? "(stack)"} | ${v.message.replace(/\n/g, " ").replace(/\|/g, "\\|")} |`,
+      );
   }
   out.push("", "## Waivers in use", "");
   if (doc.waivers.length === 0) out.push("None.");
@@ -124,11 +163,16 @@ export function summary(doc: PlanDocument, resources: readonly PlannedResource[]
   const lines = [`stack ${doc.stack} (${doc.environment}): ${resources.filter((r) => r.custom).length} resources`];
   for (const [component, types] of [...counts].sort(([a], [b]) => a.localeCompare(b))) {
     const n = [...types.values()].reduce((a, b) => a + b, 0);
-    lines.push(`  ${component.padEnd(22)} ${String(n).padStart(4)}  (${[...types].map(([t, c]) => `${t.split(":").pop()}×${c}`).join(", ")})`);
+    lines.push(
+      `  ${component.padEnd(22)} ${String(n).padStart(4)}  (${[...types].map(([t, c]) => `${t.split(":").pop()}×${c}`).join(", ")})`,
+    );
   }
   const by = (level: string) => doc.policies.filter((v) => v.level === level).length;
-  lines.push(`policies: ${by("mandatory")} mandatory, ${by("advisory")} advisory violation(s); ${doc.waivers.length} waiver(s) in use${doc.unusedWaivers.length ? `, ${doc.unusedWaivers.length} unused` : ""}`);
+  lines.push(
+    `policies: ${by("mandatory")} mandatory, ${by("advisory")} advisory violation(s); ${doc.waivers.length} waiver(s) in use${doc.unusedWaivers.length ? `, ${doc.unusedWaivers.length} unused` : ""}`,
+  );
   for (const w of doc.waivers) lines.push(`  [waived] ${w.policy}: ${w.urn.split("::").pop()} — ${w.reason}`);
-  for (const v of doc.policies) lines.push(`  [${v.level}] ${v.policy}: ${v.urn?.split("::").pop() ?? "(stack)"} — ${v.message.split("\n").pop()}`);
+  for (const v of doc.policies)
+    lines.push(`  [${v.level}] ${v.policy}: ${v.urn?.split("::").pop() ?? "(stack)"} — ${v.message.split("\n").pop()}`);
   return lines.join("\n");
 }

@@ -118,7 +118,9 @@ export async function runProgram(stackFile: StackFile, program?: Program, traces
   const region = String(stackFile.config["aws:region"] ?? "us-east-1");
   // Pulumi keeps structured config as JSON strings; Config.getObject parses them back.
   pulumi.runtime.setAllConfig(
-    Object.fromEntries(Object.entries(stackFile.config).map(([k, v]) => [k, typeof v === "string" ? v : JSON.stringify(v)])),
+    Object.fromEntries(
+      Object.entries(stackFile.config).map(([k, v]) => [k, typeof v === "string" ? v : JSON.stringify(v)]),
+    ),
     [],
   );
   const monitor = installMocks(platformMocks(region), stackFile.stack);

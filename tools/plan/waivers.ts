@@ -28,24 +28,34 @@ export function checkPolicyConfig(rules: readonly PlatformRule[], config: Policy
       continue;
     }
     const level = typeof entry === "string" ? entry : entry.enforcementLevel;
-    if (level !== undefined && !LEVELS.includes(level)) problems.push({ path: `${name}.enforcementLevel`, message: `must be one of ${LEVELS.join(" | ")}` });
+    if (level !== undefined && !LEVELS.includes(level))
+      problems.push({ path: `${name}.enforcementLevel`, message: `must be one of ${LEVELS.join(" | ")}` });
     if (!rule?.configSchema || typeof entry === "string") continue;
     const validate = ajv.compile({ type: "object", ...rule.configSchema });
     if (!validate(ruleSettings(rule, config).properties)) {
-      for (const e of validate.errors ?? []) problems.push({ path: `${name}${e.instancePath.replace(/\/(\d+)/g, "[$1]").replace(/\//g, ".")}`, message: e.message ?? "is invalid" });
+      for (const e of validate.errors ?? [])
+        problems.push({
+          path: `${name}${e.instancePath.replace(/\/(\d+)/g, "[$1]").replace(/\//g, ".")}`,
+          message: e.message ?? "is invalid",
+        });
     }
   }
   return problems;
 }
 
 /** Waivers that name no resource the rule judges in this plan: leftovers from a removed resource, or a typo. */
-export function unusedWaivers(rules: readonly PlatformRule[], config: PolicyConfig, resources: readonly PlannedResource[]): UnusedWaiver[] {
+export function unusedWaivers(
+  rules: readonly PlatformRule[],
+  config: PolicyConfig,
+  resources: readonly PlannedResource[],
+): UnusedWaiver[] {
   const out: UnusedWaiver[] = [];
   for (const rule of rules) {
     const waivers = (ruleSettings(rule, config).properties.waivers ?? []) as Waiver[];
     const types = new Set(rule.meta.resourceTypes);
     for (const w of waivers) {
-      if (!resources.some((r) => types.has(r.type) && waived({ waivers: [w] }, r))) out.push({ policy: rule.name, ...w });
+      if (!resources.some((r) => types.has(r.type) && waived({ waivers: [w] }, r)))
+        out.push({ policy: rule.name, ...w });
     }
   }
   return out;

@@ -21,12 +21,14 @@ export interface DbEventsDeps {
 }
 
 type Image = NonNullable<NonNullable<DynamoDBRecord["dynamodb"]>["NewImage"]>;
-const plain = (image: Image | undefined) => (image ? unmarshall(image as Record<string, SdkAttributeValue>, { wrapNumbers: false }) : undefined);
+const plain = (image: Image | undefined) =>
+  image ? unmarshall(image as Record<string, SdkAttributeValue>, { wrapNumbers: false }) : undefined;
 
 /** The stored change record: what changed, when, and the item before and after. */
 export function changeRecord(record: DynamoDBRecord): { id: string; at: Date; body: string } {
   const d = record.dynamodb;
-  if (!record.eventID || !d?.Keys || !d.SequenceNumber) throw new Error("stream record lacks eventID, Keys or SequenceNumber");
+  if (!record.eventID || !d?.Keys || !d.SequenceNumber)
+    throw new Error("stream record lacks eventID, Keys or SequenceNumber");
   const at = new Date((d.ApproximateCreationDateTime ?? Date.now() / 1000) * 1000);
   const body = canonicalJson({
     eventId: record.eventID,
@@ -40,7 +42,9 @@ export function changeRecord(record: DynamoDBRecord): { id: string; at: Date; bo
   return { id: record.eventID, at, body };
 }
 
-export function createDbEventsHandler(deps: DbEventsDeps): (event: DynamoDBStreamEvent, context: Context) => Promise<DynamoDBBatchResponse> {
+export function createDbEventsHandler(
+  deps: DbEventsDeps,
+): (event: DynamoDBStreamEvent, context: Context) => Promise<DynamoDBBatchResponse> {
   const { source, raw, logger, metrics } = deps;
   return async (event, context) => {
     const processor = new BatchProcessor(EventType.DynamoDBStreams);
@@ -56,7 +60,10 @@ export function createDbEventsHandler(deps: DbEventsDeps): (event: DynamoDBStrea
         processor,
         { context, throwOnFullBatchFailure: false },
       );
-      if (response.batchItemFailures.length > 0) logger.error("stream records failed; the batch is bisected and retried", { failed: response.batchItemFailures });
+      if (response.batchItemFailures.length > 0)
+        logger.error("stream records failed; the batch is bisected and retried", {
+          failed: response.batchItemFailures,
+        });
       return response;
     } finally {
       recordOutcome(metrics, { accepted: written, written });

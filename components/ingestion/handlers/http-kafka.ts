@@ -8,4 +8,6 @@ import { mskPublisher } from "./lib/kafka";
 let live: ReturnType<typeof fromEnvironment> | undefined;
 
 export const handler = (event: APIGatewayProxyEventV2, context: Context): Promise<APIGatewayProxyStructuredResultV2> =>
-  (live ??= fromEnvironment(mskPublisher(requireEnv("KAFKA_BROKERS"), requireEnv("AWS_REGION"), requireEnv("AWS_LAMBDA_FUNCTION_NAME"))))(event, context);
+  (live ??= fromEnvironment(
+    mskPublisher(requireEnv("KAFKA_BROKERS"), requireEnv("AWS_REGION"), requireEnv("AWS_LAMBDA_FUNCTION_NAME")),
+  ))(event, context);

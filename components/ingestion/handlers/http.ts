@@ -48,7 +48,9 @@ const json = (statusCode: number, body: unknown, headers: Record<string, string>
   body: JSON.stringify(body),
 });
 
-export function createHttpHandler(deps: HttpDeps): (event: APIGatewayProxyEventV2, context: Context) => Promise<Result> {
+export function createHttpHandler(
+  deps: HttpDeps,
+): (event: APIGatewayProxyEventV2, context: Context) => Promise<Result> {
   const { source, raw, logger, metrics } = deps;
   const validate: Validator = compileValidator(source.schema);
   const maxBodyBytes = source.maxBodyBytes ?? 1_048_576;
@@ -56,11 +58,22 @@ export function createHttpHandler(deps: HttpDeps): (event: APIGatewayProxyEventV
   const now = deps.now ?? (() => new Date());
 
   const process = async (event: APIGatewayProxyEventV2): Promise<Result> => {
-    const body = event.body === undefined ? "" : event.isBase64Encoded ? Buffer.from(event.body, "base64").toString("utf8") : event.body;
+    const body =
+      event.body === undefined
+        ? ""
+        : event.isBase64Encoded
+          ? Buffer.from(event.body, "base64").toString("utf8")
+          : event.body;
     const size = Buffer.byteLength(body, "utf8");
-    if (size > maxBodyBytes) return json(413, { message: `body of ${size} bytes exceeds the limit of ${maxBodyBytes} bytes` });
+    if (size > maxBodyBytes)
+      return json(413, { message: `body of ${size} bytes exceeds the limit of ${maxBodyBytes} bytes` });
     const parsed = parseBody(body, maxRecords);
-    if (!parsed.ok) return json(parsed.reason.startsWith("batch of") ? 413 : 400, { message: parsed.reason, accepted: 0, rejected: 0 });
+    if (!parsed.ok)
+      return json(parsed.reason.startsWith("batch of") ? 413 : 400, {
+        message: parsed.reason,
+        accepted: 0,
+        rejected: 0,
+      });
 
     const { objects, errors } = prepare(parsed.records, validate, source, now());
     const failed = await raw.putAll(objects);
@@ -70,7 +83,10 @@ export function createHttpHandler(deps: HttpDeps): (event: APIGatewayProxyEventV
     }
     if (deps.publish && source.kafkaTopic && objects.length > 0) {
       try {
-        await deps.publish(source.kafkaTopic, objects.map((o) => ({ key: o.id, value: o.body })));
+        await deps.publish(
+          source.kafkaTopic,
+          objects.map((o) => ({ key: o.id, value: o.body })),
+        );
       } catch (e) {
         logger.error("kafka publish failed", { error: (e as Error).message });
         throw new Retryable("records stored but not yet published; retry the request");
@@ -79,13 +95,22 @@ export function createHttpHandler(deps: HttpDeps): (event: APIGatewayProxyEventV
     recordOutcome(metrics, { accepted: objects.length, rejected: errors.length, written: objects.length });
     if (errors.length > 0) {
       logger.warn("records rejected", { rejected: errors.length, accepted: objects.length });
-      return json(400, { message: `${errors.length} of ${parsed.records.length} records are invalid`, accepted: objects.length, rejected: errors.length, errors });
+      return json(400, {
+        message: `${errors.length} of ${parsed.records.length} records are invalid`,
+        accepted: objects.length,
+        rejected: errors.length,
+        errors,
+      });
     }
     return json(202, { accepted: objects.length, rejected: 0 });
   };
 
   // A client retry carrying the same Idempotency-Key gets the first response back without re-processing.
-  const once = idempotentHandler((event: APIGatewayProxyEventV2) => process(event), deps.idempotency, 'headers."idempotency-key"');
+  const once = idempotentHandler(
+    (event: APIGatewayProxyEventV2) => process(event),
+    deps.idempotency,
+    'headers."idempotency-key"',
+  );
 
   return async (event, context) => {
     try {
@@ -117,4 +142,5 @@ export function fromEnvironment(publish?: Publish): ReturnType<typeof createHttp
   });
 }
 
-export const handler = (event: APIGatewayProxyEventV2, context: Context): Promise<Result> => (live ??= fromEnvironment())(event, context);
+export const handler = (event: APIGatewayProxyEventV2, context: Context): Promise<Result> =>
+  (live ??= fromEnvironment())(event, context);

@@ -92,15 +92,43 @@ export function parseRecords(text: string): Parsed {
  * The ledger claim and inserts, in one transaction. Postgres: the primary key arbitrates concurrent deliveries
  * (the loser waits, then inserts nothing). Redshift enforces no keys, so the ledger is locked for the claim.
  */
-async function loadInTransaction(sql: Sql, engine: Engine, o: { bucket: string; key: string; checksum: string; etag?: string; versionId?: string; source: string; table: string; parsed: Parsed }): Promise<boolean> {
-  const ledger = [o.bucket, o.key, o.checksum, o.etag ?? null, o.versionId ?? null, o.source, o.parsed.records.length, o.parsed.rejects.length];
+async function loadInTransaction(
+  sql: Sql,
+  engine: Engine,
+  o: {
+    bucket: string;
+    key: string;
+    checksum: string;
+    etag?: string;
+    versionId?: string;
+    source: string;
+    table: string;
+    parsed: Parsed;
+  },
+): Promise<boolean> {
+  const ledger = [
+    o.bucket,
+    o.key,
+    o.checksum,
+    o.etag ?? null,
+    o.versionId ?? null,
+    o.source,
+    o.parsed.records.length,
+    o.parsed.rejects.length,
+  ];
   const columns = "(bucket, object_key, checksum, etag, version_id, source, rows_loaded, rows_rejected)";
   if (engine === "postgres") {
-    const claim = await sql.query(`INSERT INTO staging.load_ledger ${columns} VALUES ($1,$2,$3,$4,$5,$6,$7,$8) ON CONFLICT (bucket, object_key, checksum) DO NOTHING RETURNING 1`, ledger);
+    const claim = await sql.query(
+      `INSERT INTO staging.load_ledger ${columns} VALUES ($1,$2,$3,$4,$5,$6,$7,$8) ON CONFLICT (bucket, object_key, checksum) DO NOTHING RETURNING 1`,
+      ledger,
+    );
     if (claim.rowCount === 0) return false;
   } else {
     await sql.query("LOCK staging.load_ledger");
-    const seen = await sql.query("SELECT 1 FROM staging.load_ledger WHERE bucket = $1 AND object_key = $2 AND checksum = $3", ledger.slice(0, 3));
+    const seen = await sql.query(
+      "SELECT 1 FROM staging.load_ledger WHERE bucket = $1 AND object_key = $2 AND checksum = $3",
+      ledger.slice(0, 3),
+    );
     if (seen.rows.length > 0) return false;
     await sql.query(`INSERT INTO staging.load_ledger ${columns} VALUES ($1,$2,$3,$4,$5,$6,$7,$8)`, ledger);
   }
@@ -114,10 +142,16 @@ async function loadInTransaction(sql: Sql, engine: Engine, o: { bucket: string; 
       const b = i * 4;
       return `($${b + 1}, $${b + 2}, $${b + 3}, ${json(b + 4)})`;
     });
-    await sql.query(`INSERT INTO staging.${ident(o.table)} (source, object_key, record_index, record) VALUES ${rows.join(", ")}`, values);
+    await sql.query(
+      `INSERT INTO staging.${ident(o.table)} (source, object_key, record_index, record) VALUES ${rows.join(", ")}`,
+      values,
+    );
   }
   for (const r of o.parsed.rejects) {
-    await sql.query("INSERT INTO staging.load_rejects (bucket, object_key, line, reason, raw_text) VALUES ($1,$2,$3,$4,$5)", [o.bucket, o.key, r.line, r.reason, r.raw]);
+    await sql.query(
+      "INSERT INTO staging.load_rejects (bucket, object_key, line, reason, raw_text) VALUES ($1,$2,$3,$4,$5)",
+      [o.bucket, o.key, r.line, r.reason, r.raw],
+    );
   }
   return true;
 }
@@ -150,12 +184,22 @@ export function createLoader(deps: LoaderDeps) {
     const checksum = createHash("sha256").update(text).digest("hex");
     await ensureTables();
     const loaded = await warehouse.transaction((sql) =>
-      loadInTransaction(sql, warehouse.engine, { bucket, key, checksum, etag: object.ETag, versionId: object.VersionId, source: config.name, table: config.table, parsed }),
+      loadInTransaction(sql, warehouse.engine, {
+        bucket,
+        key,
+        checksum,
+        etag: object.ETag,
+        versionId: object.VersionId,
+        source: config.name,
+        table: config.table,
+        parsed,
+      }),
     );
     if (!loaded) return { key, status: "duplicate", rows: 0, rejected: 0 };
     metrics.addMetric(INGESTION_METRICS.objectsLoaded, MetricUnit.Count, 1);
     metrics.addMetric(INGESTION_METRICS.rowsLoaded, MetricUnit.Count, parsed.records.length);
-    if (parsed.rejects.length > 0) logger.warn("lines rejected into staging.load_rejects", { key, rejected: parsed.rejects.length });
+    if (parsed.rejects.length > 0)
+      logger.warn("lines rejected into staging.load_rejects", { key, rejected: parsed.rejects.length });
     return { key, status: "loaded", rows: parsed.records.length, rejected: parsed.rejects.length };
   };
 
@@ -164,7 +208,9 @@ export function createLoader(deps: LoaderDeps) {
     const keys: string[] = [];
     let token: string | undefined;
     do {
-      const page = await s3.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: dayPrefix(config.root, day), ContinuationToken: token }));
+      const page = await s3.send(
+        new ListObjectsV2Command({ Bucket: bucket, Prefix: dayPrefix(config.root, day), ContinuationToken: token }),
+      );
       keys.push(...(page.Contents ?? []).map((c) => c.Key!).filter(Boolean));
       token = page.NextContinuationToken;
     } while (token);
@@ -178,14 +224,25 @@ export function createLoader(deps: LoaderDeps) {
       }
     }
     // Try every object before failing, so one bad object does not hold back the rest; the retry skips loaded ones.
-    if (failures.length > 0) throw new Error(`${failures.length} of ${keys.length} objects failed for ${day}: ${failures.slice(0, 3).join("; ")}`);
+    if (failures.length > 0)
+      throw new Error(
+        `${failures.length} of ${keys.length} objects failed for ${day}: ${failures.slice(0, 3).join("; ")}`,
+      );
     const sum = (f: (r: ObjectResult) => number) => results.reduce((a, r) => a + f(r), 0);
-    return { day, objects: keys.length, loaded: sum((r) => (r.status === "loaded" ? 1 : 0)), duplicates: sum((r) => (r.status === "duplicate" ? 1 : 0)), rows: sum((r) => r.rows), rejected: sum((r) => r.rejected) };
+    return {
+      day,
+      objects: keys.length,
+      loaded: sum((r) => (r.status === "loaded" ? 1 : 0)),
+      duplicates: sum((r) => (r.status === "duplicate" ? 1 : 0)),
+      rows: sum((r) => r.rows),
+      rejected: sum((r) => r.rejected),
+    };
   };
 
   const handle = async (event: LoaderEvent): Promise<unknown> => {
     if ("detail-type" in event) {
-      if (event.detail.bucket.name !== bucket) throw new Error(`event for bucket ${event.detail.bucket.name}, this loader reads ${bucket}`);
+      if (event.detail.bucket.name !== bucket)
+        throw new Error(`event for bucket ${event.detail.bucket.name}, this loader reads ${bucket}`);
       return loadObject(objectKey(event.detail.object.key));
     }
     switch (event.action) {
@@ -195,7 +252,8 @@ export function createLoader(deps: LoaderDeps) {
         return loadDay(event.day);
       case "load-window": {
         const at = new Date(event.at);
-        if (Number.isNaN(at.getTime())) throw new RangeError(`'at' must be an ISO 8601 timestamp, got ${JSON.stringify(event.at)}`);
+        if (Number.isNaN(at.getTime()))
+          throw new RangeError(`'at' must be an ISO 8601 timestamp, got ${JSON.stringify(event.at)}`);
         const n = Math.min(Math.max(event.days ?? 2, 1), 31);
         const days = daysBetween(utcDay(new Date(at.getTime() - (n - 1) * 86_400_000)), utcDay(at), 31);
         const out: DayResult[] = [];

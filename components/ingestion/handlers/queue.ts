@@ -38,7 +38,12 @@ export function createQueueHandler(deps: QueueDeps): (event: SQSEvent, context: 
 
   const quarantine = async (record: SQSRecord, reasons: string[], value?: unknown): Promise<Outcome> => {
     const at = now();
-    const body = rejectedBody({ source: source.name, receivedAt: at, reasons, ...(value !== undefined ? { record: value } : { rawText: record.body }) });
+    const body = rejectedBody({
+      source: source.name,
+      receivedAt: at,
+      reasons,
+      ...(value !== undefined ? { record: value } : { rawText: record.body }),
+    });
     await raw.put({ key: rejectedKey(source.root, at, record.messageId), body });
     logger.warn("message rejected", { messageId: record.messageId, reasons });
     return "rejected";
@@ -58,7 +63,13 @@ export function createQueueHandler(deps: QueueDeps): (event: SQSEvent, context: 
   };
 
   const config = new IdempotencyConfig({ eventKeyJmesPath: "messageId", expiresAfterSeconds: 6 * 3600 });
-  const once = deps.idempotency ? makeIdempotent(processRecord, { persistenceStore: deps.idempotency, config, keyPrefix: process.env.AWS_LAMBDA_FUNCTION_NAME ?? "local" }) : processRecord;
+  const once = deps.idempotency
+    ? makeIdempotent(processRecord, {
+        persistenceStore: deps.idempotency,
+        config,
+        keyPrefix: process.env.AWS_LAMBDA_FUNCTION_NAME ?? "local",
+      })
+    : processRecord;
 
   return async (event, context) => {
     config.registerLambdaContext(context);
@@ -73,7 +84,8 @@ export function createQueueHandler(deps: QueueDeps): (event: SQSEvent, context: 
         processor,
         { context, throwOnFullBatchFailure: false },
       );
-      if (response.batchItemFailures.length > 0) logger.error("messages will be retried", { failed: response.batchItemFailures.length });
+      if (response.batchItemFailures.length > 0)
+        logger.error("messages will be retried", { failed: response.batchItemFailures.length });
       return response;
     } finally {
       recordOutcome(metrics, { accepted: counts.accepted, rejected: counts.rejected, written: counts.accepted });

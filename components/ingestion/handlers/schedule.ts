@@ -66,12 +66,22 @@ function authHeaders(secret: Record<string, string> | undefined): Record<string,
 const later = (a: string | number | null, b: unknown): string | number | null =>
   (typeof b === "string" || typeof b === "number") && (a === null || b > a) ? b : a;
 
-export function createScheduleHandler(deps: ScheduleDeps): (event: ScheduleEvent, context: Context) => Promise<RunSummary> {
+export function createScheduleHandler(
+  deps: ScheduleDeps,
+): (event: ScheduleEvent, context: Context) => Promise<RunSummary> {
   const { source, raw, logger, metrics } = deps;
   const validate = compileValidator(source.schema);
   const doFetch = deps.fetch ?? fetch;
   const now = deps.now ?? (() => new Date());
-  const p = { sinceParam: "since", cursorParam: "cursor", itemsField: "items", nextField: "next", maxPages: 50, timeoutMs: 10_000, ...source };
+  const p = {
+    sinceParam: "since",
+    cursorParam: "cursor",
+    itemsField: "items",
+    nextField: "next",
+    maxPages: 50,
+    timeoutMs: 10_000,
+    ...source,
+  };
 
   const run = async (): Promise<RunSummary> => {
     const state = JSON.parse((await raw.get(watermarkKey(source.root))) ?? "{}") as { watermark?: string | number };
@@ -110,16 +120,23 @@ export function createScheduleHandler(deps: ScheduleDeps): (event: ScheduleEvent
         body: rejectedBody({ source: source.name, receivedAt: at, reasons: e.reasons, record: items[e.index] }),
       }));
       const failed = await raw.putAll([...objects, ...rejects]);
-      if (failed.length > 0) throw new Error(`${failed.length} objects could not be stored: ${failed[0].error.message}`);
+      if (failed.length > 0)
+        throw new Error(`${failed.length} objects could not be stored: ${failed[0].error.message}`);
       totals.accepted += objects.length;
       totals.rejected += rejects.length;
-      for (const item of items) watermark = later(watermark, (item as Record<string, unknown> | null)?.[p.watermarkField]);
+      for (const item of items)
+        watermark = later(watermark, (item as Record<string, unknown> | null)?.[p.watermarkField]);
       const next = body[p.nextField];
       cursor = typeof next === "string" && next !== "" ? next : undefined;
     } while (cursor && totals.pages < p.maxPages);
-    if (cursor) logger.warn("page limit reached; the next run continues from the new watermark", { maxPages: p.maxPages });
+    if (cursor)
+      logger.warn("page limit reached; the next run continues from the new watermark", { maxPages: p.maxPages });
 
-    if (watermark !== since) await raw.put({ key: watermarkKey(source.root), body: JSON.stringify({ watermark, updatedAt: now().toISOString() }) });
+    if (watermark !== since)
+      await raw.put({
+        key: watermarkKey(source.root),
+        body: JSON.stringify({ watermark, updatedAt: now().toISOString() }),
+      });
     recordOutcome(metrics, { accepted: totals.accepted, rejected: totals.rejected, written: totals.accepted });
     logger.info("pull complete", { ...totals, since, watermark });
     return { ...totals, watermark };

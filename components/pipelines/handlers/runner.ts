@@ -22,7 +22,8 @@ export interface RunnerConfig {
   readonly rowsPerPart?: number;
 }
 
-export type RunnerEvent = { readonly step: "transform" } | { readonly step: "publish"; readonly at?: string; readonly day?: string };
+export type RunnerEvent =
+  { readonly step: "transform" } | { readonly step: "publish"; readonly at?: string; readonly day?: string };
 
 export interface RunnerDeps {
   readonly config: RunnerConfig;
@@ -58,7 +59,10 @@ export function createRunner(deps: RunnerDeps): (event: RunnerEvent, context?: C
         for (;;) {
           const chunk = await sql.query(`FETCH FORWARD ${rowsPerPart} FROM export_cursor`);
           if (chunk.rows.length === 0 && parts > 0) break;
-          await analytics.put({ key: `${prefix}part-${String(parts).padStart(5, "0")}.jsonl`, body: chunk.rows.map((r) => JSON.stringify(r)).join("\n") });
+          await analytics.put({
+            key: `${prefix}part-${String(parts).padStart(5, "0")}.jsonl`,
+            body: chunk.rows.map((r) => JSON.stringify(r)).join("\n"),
+          });
           parts++;
           rows += chunk.rows.length;
           if (chunk.rows.length < rowsPerPart) break;
@@ -69,7 +73,15 @@ export function createRunner(deps: RunnerDeps): (event: RunnerEvent, context?: C
       // Written last: readers trust only the parts it lists, so a re-run with fewer parts never exposes stale ones.
       await analytics.put({
         key: `${prefix}_manifest.json`,
-        body: JSON.stringify({ pipeline: config.pipeline, dataset, table, day, rows: result.rows, parts: Array.from({ length: result.parts }, (_, i) => `part-${String(i).padStart(5, "0")}.jsonl`), publishedAt: (deps.now?.() ?? new Date()).toISOString() }),
+        body: JSON.stringify({
+          pipeline: config.pipeline,
+          dataset,
+          table,
+          day,
+          rows: result.rows,
+          parts: Array.from({ length: result.parts }, (_, i) => `part-${String(i).padStart(5, "0")}.jsonl`),
+          publishedAt: (deps.now?.() ?? new Date()).toISOString(),
+        }),
       });
       out.push({ dataset, ...result });
     }
@@ -96,7 +108,12 @@ export const handler = (event: RunnerEvent, context: Context): Promise<unknown> 
     return createRunner({
       config,
       warehouse: warehouseFromEnv(),
-      analytics: new RawWriter(s3Client(), requireEnv("ANALYTICS_BUCKET"), requireEnv("ANALYTICS_KEY_ARN"), config.pipeline),
+      analytics: new RawWriter(
+        s3Client(),
+        requireEnv("ANALYTICS_BUCKET"),
+        requireEnv("ANALYTICS_KEY_ARN"),
+        config.pipeline,
+      ),
       logger: makeLogger(config.pipeline),
     });
   })())(event, context);

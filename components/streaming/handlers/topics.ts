@@ -27,21 +27,35 @@ export type TopicsEvent = z.infer<typeof eventSchema>;
 /** Validates the event and its checksum, so a truncated or edited payload is rejected before any change. */
 export function parseTopicsEvent(event: unknown): TopicsEvent {
   const parsed = eventSchema.safeParse(event);
-  if (!parsed.success) throw new Error(`invalid topics event: ${parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ")}`);
-  if (topicsChecksum(parsed.data.topics) !== parsed.data.checksum) throw new Error("topics checksum does not match the topics");
+  if (!parsed.success)
+    throw new Error(
+      `invalid topics event: ${parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ")}`,
+    );
+  if (topicsChecksum(parsed.data.topics) !== parsed.data.checksum)
+    throw new Error("topics checksum does not match the topics");
   return parsed.data;
 }
 
 /** What the manager needs from a Kafka admin client (kafkajs's Admin; tests pass an in-memory one). */
-export type TopicAdmin = Pick<Admin, "listTopics" | "fetchTopicMetadata" | "describeConfigs" | "createTopics" | "createPartitions" | "alterConfigs">;
+export type TopicAdmin = Pick<
+  Admin,
+  "listTopics" | "fetchTopicMetadata" | "describeConfigs" | "createTopics" | "createPartitions" | "alterConfigs"
+>;
 
 export type TokenSigner = (region: string) => Promise<{ token: string; expiryTime: number }>;
 
 /** TLS to the brokers and SASL/OAUTHBEARER with a SigV4 token: MSK's IAM authentication. */
-export function kafkaClientConfig(bootstrapBrokers: string, region: string, sign: TokenSigner = (r) => generateAuthToken({ region: r })): KafkaConfig {
+export function kafkaClientConfig(
+  bootstrapBrokers: string,
+  region: string,
+  sign: TokenSigner = (r) => generateAuthToken({ region: r }),
+): KafkaConfig {
   return {
     clientId: "platform-topic-manager",
-    brokers: bootstrapBrokers.split(",").map((b) => b.trim()).filter(Boolean),
+    brokers: bootstrapBrokers
+      .split(",")
+      .map((b) => b.trim())
+      .filter(Boolean),
     ssl: true,
     sasl: {
       mechanism: "oauthbearer",
@@ -99,7 +113,11 @@ export async function applyTopicPlan(admin: TopicAdmin, plan: TopicPlan): Promis
     // Not incremental: the platform owns every dynamic config of its topics, so the declared set is the whole set.
     await admin.alterConfigs({
       validateOnly: false,
-      resources: plan.reconfigure.map((r) => ({ type: ConfigResourceTypes.TOPIC, name: r.name, configEntries: Object.entries(r.configs).map(([name, value]) => ({ name, value })) })),
+      resources: plan.reconfigure.map((r) => ({
+        type: ConfigResourceTypes.TOPIC,
+        name: r.name,
+        configEntries: Object.entries(r.configs).map(([name, value]) => ({ name, value })),
+      })),
     });
   }
 }

@@ -27,7 +27,15 @@ const eventSchema = z.strictObject({
   checksum: z.string().regex(/^[0-9a-f]{64}$/),
   scripts: z.array(scriptSchema).min(1),
   /** Service logins whose passwords are set from their secrets after the scripts ran. */
-  logins: z.array(z.strictObject({ name: z.string().regex(LOGIN_NAME), role: z.enum(LOGIN_ROLES), secretArn: z.string().startsWith("arn:") })).default([]),
+  logins: z
+    .array(
+      z.strictObject({
+        name: z.string().regex(LOGIN_NAME),
+        role: z.enum(LOGIN_ROLES),
+        secretArn: z.string().startsWith("arn:"),
+      }),
+    )
+    .default([]),
 });
 
 export type BootstrapEvent = z.infer<typeof eventSchema>;
@@ -38,12 +46,17 @@ export type BootstrapEvent = z.infer<typeof eventSchema>;
  */
 export function parseBootstrapEvent(event: unknown): BootstrapEvent {
   const parsed = eventSchema.safeParse(event);
-  if (!parsed.success) throw new Error(`invalid bootstrap event: ${parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ")}`);
+  if (!parsed.success)
+    throw new Error(
+      `invalid bootstrap event: ${parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ")}`,
+    );
   const e = parsed.data;
   for (const s of e.scripts) {
-    if (sha256(s.statements.join(";\n")) !== s.checksum) throw new Error(`script ${s.id}: checksum does not match its statements`);
+    if (sha256(s.statements.join(";\n")) !== s.checksum)
+      throw new Error(`script ${s.id}: checksum does not match its statements`);
   }
-  if (scriptsChecksum(e.scripts as Script[]) !== e.checksum) throw new Error("scripts checksum does not match the scripts");
+  if (scriptsChecksum(e.scripts as Script[]) !== e.checksum)
+    throw new Error("scripts checksum does not match the scripts");
   return e;
 }
 
@@ -56,7 +69,10 @@ function env(name: string): string {
 const secrets = new SecretsManagerClient({});
 
 /** username and password of a JSON secret; refuses anything else, naming the secret but never its value. */
-export async function readCredentials(client: Pick<SecretsManagerClient, "send">, secretArn: string): Promise<{ username: string; password: string }> {
+export async function readCredentials(
+  client: Pick<SecretsManagerClient, "send">,
+  secretArn: string,
+): Promise<{ username: string; password: string }> {
   const secret = await client.send(new GetSecretValueCommand({ SecretId: secretArn }));
   let value: { username?: unknown; password?: unknown } = {};
   try {
@@ -74,7 +90,12 @@ export async function readCredentials(client: Pick<SecretsManagerClient, "send">
  * Creates or updates each login from its secret, one transaction per login. The password crosses to the database
  * only as a hash (see logins.ts); a login whose secret names another user is refused.
  */
-export async function applyLogins(session: SqlSession, dialect: "postgres" | "redshift", logins: BootstrapEvent["logins"], client: Pick<SecretsManagerClient, "send"> = secrets): Promise<string[]> {
+export async function applyLogins(
+  session: SqlSession,
+  dialect: "postgres" | "redshift",
+  logins: BootstrapEvent["logins"],
+  client: Pick<SecretsManagerClient, "send"> = secrets,
+): Promise<string[]> {
   const done: string[] = [];
   for (const login of logins) {
     const { username, password } = await readCredentials(client, login.secretArn);

@@ -30,7 +30,10 @@ export function pgSession(client: Pick<ClientBase, "query">): SqlSession {
 
 /** The subset of the Redshift Data API client the session uses (tests pass a recording fake). */
 export interface RedshiftDataSender {
-  send(command: ExecuteStatementCommand | BatchExecuteStatementCommand | DescribeStatementCommand | GetStatementResultCommand): Promise<unknown>;
+  send(
+    command:
+      ExecuteStatementCommand | BatchExecuteStatementCommand | DescribeStatementCommand | GetStatementResultCommand,
+  ): Promise<unknown>;
 }
 
 export interface RedshiftTarget {
@@ -59,14 +62,19 @@ function fieldValue(f: Field): unknown {
  * The Redshift Data API as a session. Statements are asynchronous there: submit, poll until finished, then read
  * the result. A batch runs as one transaction, which is exactly what `transaction` promises.
  */
-export function redshiftDataSession(client: RedshiftDataSender, target: RedshiftTarget, poll: PollOptions = { intervalMs: 500, timeoutMs: 120_000 }): SqlSession {
+export function redshiftDataSession(
+  client: RedshiftDataSender,
+  target: RedshiftTarget,
+  poll: PollOptions = { intervalMs: 500, timeoutMs: 120_000 },
+): SqlSession {
   const base = { WorkgroupName: target.workgroupName, Database: target.database, SecretArn: target.secretArn };
   const wait = async (id: string): Promise<DescribeStatementCommandOutput> => {
     const deadline = Date.now() + poll.timeoutMs;
     for (;;) {
       const d = (await client.send(new DescribeStatementCommand({ Id: id }))) as DescribeStatementCommandOutput;
       if (d.Status === "FINISHED") return d;
-      if (d.Status === "FAILED" || d.Status === "ABORTED") throw new Error(`statement ${d.Status.toLowerCase()}: ${d.Error ?? "no error text"}`);
+      if (d.Status === "FAILED" || d.Status === "ABORTED")
+        throw new Error(`statement ${d.Status.toLowerCase()}: ${d.Error ?? "no error text"}`);
       if (Date.now() > deadline) throw new Error(`statement ${id} still ${d.Status} after ${poll.timeoutMs} ms`);
       await sleep(poll.intervalMs);
     }
@@ -85,14 +93,20 @@ export function redshiftDataSession(client: RedshiftDataSender, target: Redshift
           NextToken?: string;
         };
         const names = (page.ColumnMetadata ?? []).map((c) => c.name ?? "");
-        for (const record of page.Records ?? []) rows.push(Object.fromEntries(record.map((f, i) => [names[i], fieldValue(f)])));
+        for (const record of page.Records ?? [])
+          rows.push(Object.fromEntries(record.map((f, i) => [names[i], fieldValue(f)])));
         token = page.NextToken;
       } while (token);
       return rows;
     },
     async transaction(statements) {
-      if (statements.length > REDSHIFT_BATCH_LIMIT) throw new Error(`${statements.length} statements exceed the Data API's batch limit of ${REDSHIFT_BATCH_LIMIT}; split the script`);
-      const { Id } = (await client.send(new BatchExecuteStatementCommand({ ...base, Sqls: [...statements] }))) as { Id?: string };
+      if (statements.length > REDSHIFT_BATCH_LIMIT)
+        throw new Error(
+          `${statements.length} statements exceed the Data API's batch limit of ${REDSHIFT_BATCH_LIMIT}; split the script`,
+        );
+      const { Id } = (await client.send(new BatchExecuteStatementCommand({ ...base, Sqls: [...statements] }))) as {
+        Id?: string;
+      };
       await wait(Id!);
     },
   };

@@ -47,16 +47,29 @@ export function fakeAdmin(brokers: number, initial: Record<string, FakeTopic> = 
           resourceType: r.type,
           configEntries: Object.entries(topics.get(r.name)?.configs ?? {})
             .filter(([k]) => !r.configNames || r.configNames.includes(k))
-            .map(([configName, configValue]) => ({ configName, configValue, isDefault: false, configSource: 1, isSensitive: false, readOnly: false, configSynonyms: [] })),
+            .map(([configName, configValue]) => ({
+              configName,
+              configValue,
+              isDefault: false,
+              configSource: 1,
+              isSensitive: false,
+              readOnly: false,
+              configSynonyms: [],
+            })),
         })),
       };
     },
     async createTopics({ topics: wanted }) {
       for (const t of wanted) {
         if (topics.has(t.topic)) throw new Error(`Topic with this name already exists: ${t.topic}`);
-        const rf = t.replicationFactor === undefined || t.replicationFactor === -1 ? Math.min(3, brokers) : t.replicationFactor;
+        const rf =
+          t.replicationFactor === undefined || t.replicationFactor === -1 ? Math.min(3, brokers) : t.replicationFactor;
         if (rf > brokers) throw new Error(`Replication factor: ${rf} larger than available brokers: ${brokers}`);
-        topics.set(t.topic, { partitions: t.numPartitions ?? 1, replicationFactor: rf, configs: Object.fromEntries((t.configEntries ?? []).map((c) => [c.name, c.value])) });
+        topics.set(t.topic, {
+          partitions: t.numPartitions ?? 1,
+          replicationFactor: rf,
+          configs: Object.fromEntries((t.configEntries ?? []).map((c) => [c.name, c.value])),
+        });
         calls.push(`create ${t.topic}`);
       }
       return true;
@@ -64,7 +77,10 @@ export function fakeAdmin(brokers: number, initial: Record<string, FakeTopic> = 
     async createPartitions({ topicPartitions }) {
       for (const p of topicPartitions) {
         const t = topics.get(p.topic)!;
-        if (p.count <= t.partitions) throw new Error(`Topic currently has ${t.partitions} partitions, which is higher than the requested ${p.count}`);
+        if (p.count <= t.partitions)
+          throw new Error(
+            `Topic currently has ${t.partitions} partitions, which is higher than the requested ${p.count}`,
+          );
         t.partitions = p.count;
         calls.push(`partitions ${p.topic} ${p.count}`);
       }

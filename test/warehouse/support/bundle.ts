@@ -16,7 +16,8 @@ export function loadLikeLambda<T>(code: string): T {
   const modules = path.join(dir, "node_modules");
   fs.mkdirSync(modules);
   for (const scope of new Set(RUNTIME_PROVIDED.map((p) => p.split("/")[0]))) {
-    if (fs.existsSync(path.join(NODE_MODULES, scope))) fs.symlinkSync(path.join(NODE_MODULES, scope), path.join(modules, scope));
+    if (fs.existsSync(path.join(NODE_MODULES, scope)))
+      fs.symlinkSync(path.join(NODE_MODULES, scope), path.join(modules, scope));
   }
   const filename = path.join(dir, "index.js");
   const m = new Module(filename) as Module & { _compile(code: string, filename: string): void };

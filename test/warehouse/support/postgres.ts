@@ -62,7 +62,9 @@ export async function startPostgres(): Promise<TestPostgres> {
     await server.initialise();
     await server.start();
   } catch (e) {
-    throw new Error(`embedded PostgreSQL failed to start: ${(e as Error).message}\n${log.slice(-20).join("\n")}`, { cause: e });
+    throw new Error(`embedded PostgreSQL failed to start: ${(e as Error).message}\n${log.slice(-20).join("\n")}`, {
+      cause: e,
+    });
   }
   const clients: Client[] = [];
   return {

@@ -9,7 +9,8 @@ export function intEnv(name: string, fallback: number): number {
   const v = process.env[name];
   if (v === undefined || v === "") return fallback;
   const n = Number(v);
-  if (!Number.isInteger(n)) throw new Error(`environment variable ${name} must be an integer, got ${JSON.stringify(v)}`);
+  if (!Number.isInteger(n))
+    throw new Error(`environment variable ${name} must be an integer, got ${JSON.stringify(v)}`);
   return n;
 }
 

@@ -24,7 +24,14 @@ export function idempotentHandler<E, R>(
   expiresAfterSeconds = 3600,
 ): (event: E, context: Context) => Promise<R> {
   if (!store) return fn;
-  const config = new IdempotencyConfig({ eventKeyJmesPath: keyPath, throwOnNoIdempotencyKey: false, expiresAfterSeconds });
+  const config = new IdempotencyConfig({
+    eventKeyJmesPath: keyPath,
+    throwOnNoIdempotencyKey: false,
+    expiresAfterSeconds,
+  });
   const keyPrefix = optionalEnv("AWS_LAMBDA_FUNCTION_NAME") ?? "local";
-  return makeIdempotent(fn, { persistenceStore: store, config, keyPrefix }) as (event: E, context: Context) => Promise<R>;
+  return makeIdempotent(fn, { persistenceStore: store, config, keyPrefix }) as (
+    event: E,
+    context: Context,
+  ) => Promise<R>;
 }

@@ -24,12 +24,19 @@ export interface Prepared {
  * Validates records and turns the valid ones into raw-zone objects with deterministic keys (same record, same
  * key), so a retry overwrites instead of duplicating. Never throws on bad data: every problem is a reason.
  */
-export function prepare(records: readonly unknown[], validate: Validator, src: SourceRuntime, now: Date, ids?: readonly (string | undefined)[]): Prepared {
+export function prepare(
+  records: readonly unknown[],
+  validate: Validator,
+  src: SourceRuntime,
+  now: Date,
+  ids?: readonly (string | undefined)[],
+): Prepared {
   const objects: Prepared["objects"][number][] = [];
   const errors: RecordError[] = [];
   records.forEach((record, index) => {
     const reasons = validate(record);
-    if (reasons.length === 0 && (record === null || typeof record !== "object" || Array.isArray(record))) reasons.push("record must be a JSON object");
+    if (reasons.length === 0 && (record === null || typeof record !== "object" || Array.isArray(record)))
+      reasons.push("record must be a JSON object");
     if (reasons.length > 0) return errors.push({ index, reasons });
     const r = record as Record<string, unknown>;
     const at = eventTime(r, src.timeField, now);

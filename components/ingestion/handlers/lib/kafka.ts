@@ -17,7 +17,10 @@ export function mskPublisher(brokers: string, region: string, clientId: string):
     clientId,
     brokers: brokers.split(","),
     ssl: true,
-    sasl: { mechanism: "oauthbearer", oauthBearerProvider: async () => ({ value: (await generateAuthToken({ region })).token }) },
+    sasl: {
+      mechanism: "oauthbearer",
+      oauthBearerProvider: async () => ({ value: (await generateAuthToken({ region })).token }),
+    },
   });
   let producer: Promise<Producer> | undefined;
   const connected = () =>

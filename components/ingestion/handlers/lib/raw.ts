@@ -62,7 +62,13 @@ export class RawWriter {
 }
 
 /** The stored form of a rejected record: what arrived, and every reason it was refused. */
-export function rejectedBody(input: { source: string; receivedAt: Date; reasons: string[]; record?: unknown; rawText?: string }): string {
+export function rejectedBody(input: {
+  source: string;
+  receivedAt: Date;
+  reasons: string[];
+  record?: unknown;
+  rawText?: string;
+}): string {
   return JSON.stringify({
     source: input.source,
     receivedAt: input.receivedAt.toISOString(),

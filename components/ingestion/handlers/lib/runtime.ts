@@ -26,7 +26,11 @@ export function logger(source: string): Logger {
 
 /** EMF metrics under the environment's namespace, with the `source` dimension the freshness alarms select on. */
 export function metrics(source: string): Metrics {
-  return new Metrics({ namespace: optionalEnv("METRICS_NAMESPACE") ?? "data-platform/ingestion", serviceName: METRICS_SERVICE, defaultDimensions: { source } });
+  return new Metrics({
+    namespace: optionalEnv("METRICS_NAMESPACE") ?? "data-platform/ingestion",
+    serviceName: METRICS_SERVICE,
+    defaultDimensions: { source },
+  });
 }
 
 /** Counts what a handler did; `written` feeds the freshness alarm, so every handler that lands data emits it. */

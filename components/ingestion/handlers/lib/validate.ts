@@ -10,7 +10,8 @@ export type Validator = (record: unknown) => string[];
 
 // A few common formats without another dependency; anything else named in a schema is accepted as a plain string.
 const FORMATS: Record<string, (s: string) => boolean> = {
-  "date-time": (s) => /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/i.test(s) && !Number.isNaN(Date.parse(s)),
+  "date-time": (s) =>
+    /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/i.test(s) && !Number.isNaN(Date.parse(s)),
   date: (s) => /^\d{4}-\d{2}-\d{2}$/.test(s) && !Number.isNaN(Date.parse(`${s}T00:00:00Z`)),
   email: (s) => /^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(s),
   uri: (s) => /^[a-z][a-z0-9+.-]*:[^\s]*$/i.test(s),
@@ -19,8 +20,10 @@ const FORMATS: Record<string, (s: string) => boolean> = {
 
 function describe(e: ErrorObject): string {
   const where = e.instancePath === "" ? "record" : e.instancePath;
-  if (e.keyword === "required") return `${where} is missing required property '${(e.params as { missingProperty: string }).missingProperty}'`;
-  if (e.keyword === "additionalProperties") return `${where} has unexpected property '${(e.params as { additionalProperty: string }).additionalProperty}'`;
+  if (e.keyword === "required")
+    return `${where} is missing required property '${(e.params as { missingProperty: string }).missingProperty}'`;
+  if (e.keyword === "additionalProperties")
+    return `${where} has unexpected property '${(e.params as { additionalProperty: string }).additionalProperty}'`;
   return `${where} ${e.message ?? "is invalid"}`;
 }
 
@@ -29,7 +32,8 @@ function describe(e: ErrorObject): string {
  * Without a schema, any JSON object is a valid record.
  */
 export function compileValidator(schema: object | undefined): Validator {
-  if (!schema) return (r) => (r !== null && typeof r === "object" && !Array.isArray(r) ? [] : ["record must be a JSON object"]);
+  if (!schema)
+    return (r) => (r !== null && typeof r === "object" && !Array.isArray(r) ? [] : ["record must be a JSON object"]);
   const ajv = new Ajv({ allErrors: true, strict: false, formats: FORMATS });
   const validate: ValidateFunction = ajv.compile(schema);
   return (record) => (validate(record) ? [] : (validate.errors ?? []).map(describe));
@@ -47,6 +51,7 @@ export function parseBody(body: string, maxRecords: number): Parsed {
   }
   const records = Array.isArray(value) ? value : [value];
   if (records.length === 0) return { ok: false, reason: "empty batch: send at least one record" };
-  if (records.length > maxRecords) return { ok: false, reason: `batch of ${records.length} records exceeds the limit of ${maxRecords}` };
+  if (records.length > maxRecords)
+    return { ok: false, reason: `batch of ${records.length} records exceeds the limit of ${maxRecords}` };
   return { ok: true, records };
 }

@@ -79,7 +79,8 @@ export function pgWarehouse(settings: WarehouseSettings, credentials: SecretRead
       const client = await connect();
       try {
         await client.query("BEGIN");
-        if (settings.group && settings.engine === "postgres") await client.query(`SET LOCAL ROLE ${ident(settings.group)}`);
+        if (settings.group && settings.engine === "postgres")
+          await client.query(`SET LOCAL ROLE ${ident(settings.group)}`);
         const result = await fn({ query: (text, values) => client.query(text, values) as never });
         await client.query("COMMIT");
         return result;
