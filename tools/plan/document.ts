@@ -11,7 +11,7 @@ export function readPlan(file: string): PlanDocument {
   try {
     doc = JSON.parse(fs.readFileSync(file, "utf8")) as Partial<PlanDocument>;
   } catch (e) {
-    throw new Error(`${file}: cannot read a plan: ${(e as Error).message}`);
+    throw new Error(`${file}: cannot read a plan: ${(e as Error).message}`, { cause: e });
   }
   if (doc.format !== PLAN_FORMAT)
     throw new Error(
