@@ -1,9 +1,11 @@
-// `npm run plan -- --stack dev | --config path/to/Pulumi.<name>.yaml [--out dir]`: the offline plan.
+// `npm run plan -- --stack dev | --config path/to/Pulumi.<name>.yaml [--out dir] [--against plan.json|git-ref]`:
+// the offline plan, and with --against the change from a base plan with its data-loss verdicts.
 // `npm run -s plan -- --list-policies [--json]`: the policy catalogue.
 // Exit codes: 0 clean, 1 mandatory policy violation, 2 bad config or program error.
 import * as path from "node:path";
 import { parseArgs } from "node:util";
 import { allRules } from "../policies/rules";
+import { basePlan } from "./plan/against";
 import { catalogue, catalogueTable } from "./plan/catalogue";
 import { EXIT, plan } from "./plan/plan";
 import { REPO_ROOT, stackFilePath } from "./plan/run";
@@ -16,6 +18,7 @@ async function main(): Promise<number> {
         stack: { type: "string" },
         config: { type: "string" },
         out: { type: "string" },
+        against: { type: "string" },
         "list-policies": { type: "boolean" },
         json: { type: "boolean" },
       },
@@ -30,12 +33,23 @@ async function main(): Promise<number> {
   }
   if (!values.stack === !values.config) {
     console.error(
-      "usage: npm run plan -- --stack <dev|staging|prod> | --config <path/to/Pulumi.<name>.yaml> [--out <dir>]",
+      "usage: npm run plan -- --stack <dev|staging|prod> | --config <path/to/Pulumi.<name>.yaml> [--out <dir>] [--against <plan.json | git ref>]",
     );
     return EXIT.error;
   }
   const stackFile = values.config ? path.resolve(values.config) : stackFilePath(values.stack!);
+  let against;
+  if (values.against) {
+    try {
+      const log = (l: string) => console.log(l);
+      against = { label: values.against, plan: basePlan({ against: values.against, stackFile, log }) };
+    } catch (e) {
+      console.error(`error: ${(e as Error).message}`);
+      return EXIT.error;
+    }
+  }
   const result = await plan({
+    against,
     stackFile,
     rules: allRules,
     outDir: path.resolve(values.out ?? path.join(REPO_ROOT, "out")),

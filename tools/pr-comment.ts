@@ -3,6 +3,7 @@
 // keeps one comment per pull request up to date.
 import * as fs from "node:fs";
 import * as path from "node:path";
+import { changesSection } from "./plan/changes-report";
 import type { PlanDocument } from "./plan/report";
 
 /** Identifies the plan comment among a pull request's comments, so each run edits it instead of adding one. */
@@ -55,6 +56,15 @@ export function stackSection(stack: string, exitCode: number, doc?: PlanDocument
       "",
       "</details>",
       "",
+    );
+  }
+  if (doc.changes) {
+    const lossy = doc.changes.verdicts.length > 0;
+    out.push(
+      lossy ? "#### Changes" : "<details><summary>Changes</summary>",
+      "",
+      ...changesSection(doc.changes, MAX_ROWS),
+      ...(lossy ? [] : ["</details>", ""]),
     );
   }
   if (doc.unusedWaivers.length > 0)

@@ -7,6 +7,7 @@ import { readPolicyConfig } from "../../policies/config";
 import { evaluate, PolicyConfig } from "../../policies/engine/evaluate";
 import type { PlannedResource } from "../../policies/engine/args";
 import type { PlatformRule } from "../../policies/rules/define";
+import { diffPlans, judgeChanges } from "./changes";
 import { markdownReport, PlanDocument, planDocument, summary } from "./report";
 import { Program, readStackFile, REPO_ROOT, runProgram, StackFile } from "./run";
 import { checkPolicyConfig, unusedWaivers } from "./waivers";
@@ -32,6 +33,8 @@ export interface PlanOptions {
   /** Policy config to judge with instead of policies/config/<environment>.json (tests use this for waivers). */
   readonly policyConfig?: PolicyConfig;
   readonly log?: (line: string) => void;
+  /** The plan to compare with (`--against`), and how to name it in the report. */
+  readonly against?: { readonly label: string; readonly plan: PlanDocument };
 }
 
 /** Runs one stack offline, judges it with the pack, writes plan.json and report.md, and returns the exit code. */
@@ -63,12 +66,18 @@ export async function plan(opts: PlanOptions): Promise<PlanResult> {
     return { code: EXIT.error, problems: configProblems };
   }
   const verdicts = await evaluate(opts.rules, run.resources, policyConfig);
+  if (opts.against && opts.against.plan.stack !== run.stack)
+    return fail(log, `--against: that plan is of stack '${opts.against.plan.stack}', this one of '${run.stack}'`);
+  const changes = opts.against
+    ? judgeChanges(opts.against.label, diffPlans(opts.against.plan.resources, run.resources), policyConfig)
+    : undefined;
   const document = planDocument(
     run.stack,
     environment,
     run.resources,
     verdicts,
     unusedWaivers(opts.rules, policyConfig, run.resources),
+    changes,
   );
   if (opts.outDir) {
     const dir = path.join(opts.outDir, run.stack);
@@ -81,7 +90,9 @@ export async function plan(opts: PlanOptions): Promise<PlanResult> {
   }
   log(summary(document, run.resources));
   if (opts.outDir) log(`wrote ${path.relative(REPO_ROOT, path.join(opts.outDir, run.stack))}/plan.json and report.md`);
-  const mandatory = verdicts.violations.some((v) => v.level === "mandatory");
+  const mandatory =
+    verdicts.violations.some((v) => v.level === "mandatory") ||
+    (changes?.verdicts ?? []).some((v) => v.level === "mandatory");
   return { code: mandatory ? EXIT.violation : EXIT.ok, document, resources: run.resources };
 }
 

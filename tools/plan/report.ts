@@ -1,5 +1,7 @@
 import type { PlannedResource } from "../../policies/engine/args";
 import type { Verdicts } from "../../policies/engine/evaluate";
+import type { Changes } from "./changes";
+import { changeCounts, changesSection } from "./changes-report";
 import type { UnusedWaiver } from "./waivers";
 
 /** plan.json's format: bumped when a field changes meaning, so a reader can refuse a plan it cannot compare. */
@@ -19,6 +21,8 @@ export interface PlanDocument {
   readonly waivers: Verdicts["waivers"];
   /** Waivers in the policy config that match no resource of their rule: stale, or misspelt. */
   readonly unusedWaivers: readonly UnusedWaiver[];
+  /** With `--against`: every resource's change from the base plan and the data-loss verdicts. */
+  readonly changes?: Changes;
 }
 
 export function planDocument(
@@ -27,6 +31,7 @@ export function planDocument(
   resources: readonly PlannedResource[],
   verdicts: Verdicts,
   unused: readonly UnusedWaiver[] = [],
+  changes?: Changes,
 ): PlanDocument {
   return {
     format: PLAN_FORMAT,
@@ -36,6 +41,7 @@ export function planDocument(
     policies: verdicts.violations,
     waivers: verdicts.waivers,
     unusedWaivers: unused,
+    ...(changes ? { changes } : {}),
   };
 }
 
@@ -130,6 +136,7 @@ export function markdownReport(doc: PlanDocument, resources: readonly PlannedRes
       "",
       access,
     );
+  if (doc.changes) out.push("", "## Changes", "", ...changesSection(doc.changes));
   out.push("", "## Policy verdicts", "");
   if (doc.policies.length === 0) out.push("No violations.");
   else {
@@ -166,6 +173,11 @@ export function summary(doc: PlanDocument, resources: readonly PlannedResource[]
     `policies: ${by("mandatory")} mandatory, ${by("advisory")} advisory violation(s); ${doc.waivers.length} waiver(s) in use${doc.unusedWaivers.length ? `, ${doc.unusedWaivers.length} unused` : ""}`,
   );
   for (const w of doc.waivers) lines.push(`  [waived] ${w.policy}: ${w.urn.split("::").pop()} — ${w.reason}`);
+  if (doc.changes) {
+    lines.push(`changes against ${doc.changes.against}: ${changeCounts(doc.changes)}`);
+    for (const w of doc.changes.waivers) lines.push(`  [waived] ${w.urn.split("::").pop()} — ${w.reason}`);
+    for (const v of doc.changes.verdicts) lines.push(`  [${v.level}] ${v.urn.split("::").pop()} — ${v.message}`);
+  }
   for (const v of doc.policies)
     lines.push(`  [${v.level}] ${v.policy}: ${v.urn?.split("::").pop() ?? "(stack)"} — ${v.message.split("\n").pop()}`);
   return lines.join("\n");

@@ -1,0 +1,157 @@
+// Which resources hold data or identity, and which of their inputs force a new resource when changed. Replacing or
+// deleting one of these loses what it holds, so the plan diff (`npm run plan -- --against`) names the input that
+// forces it and the data at risk. Each entry is traced to the Terraform AWS provider that @pulumi/aws bridges: the
+// file whose schema marks the attribute `ForceNew: true` or `RequiresReplace()`. Input paths are Pulumi's (camelCase,
+// nested blocks joined by `.`); a test checks every top-level input exists on the type.
+//
+// To add a type: one entry here with its provider file, the inputs the provider forces, the input that names the
+// physical resource (for rename detection) and a sentence on what is lost.
+
+export interface StatefulType {
+  /** What is lost when the resource goes, in a sentence a reviewer understands. */
+  readonly holds: string;
+  /** Inputs whose change forces a new resource (ForceNew / RequiresReplace in the provider). */
+  readonly forceNew: readonly string[];
+  /** Inputs that name the physical resource: equal values under two URNs are one resource renamed. */
+  readonly identity: readonly string[];
+  /** The provider source that says so (hashicorp/terraform-provider-aws). */
+  readonly source: string;
+}
+
+const TF = "hashicorp/terraform-provider-aws:internal/service/";
+
+export const STATEFUL_TYPES: Readonly<Record<string, StatefulType>> = {
+  "aws:s3/bucket:Bucket": {
+    holds: "every object in the bucket (all versions)",
+    forceNew: ["bucket", "bucketPrefix", "objectLockEnabled"],
+    identity: ["bucket"],
+    source: `${TF}s3/bucket.go`,
+  },
+  "aws:kms/key:Key": {
+    holds: "the key material: everything encrypted under the key becomes unreadable once it is deleted",
+    forceNew: ["customerMasterKeySpec", "keyUsage", "multiRegion", "customKeyStoreId", "xksKeyId"],
+    identity: [],
+    source: `${TF}kms/key.go`,
+  },
+  "aws:redshiftserverless/namespace:Namespace": {
+    holds: "the warehouse: every schema, table, user and recovery point",
+    forceNew: ["namespaceName", "dbName"],
+    identity: ["namespaceName"],
+    source: `${TF}redshiftserverless/namespace.go`,
+  },
+  "aws:redshiftserverless/workgroup:Workgroup": {
+    holds: "the warehouse endpoint clients connect to, with its capacity and usage limits",
+    forceNew: ["workgroupName", "namespaceName"],
+    identity: ["workgroupName"],
+    source: `${TF}redshiftserverless/workgroup.go`,
+  },
+  "aws:rds/cluster:Cluster": {
+    holds: "the database: every table and its automated backups",
+    forceNew: [
+      "clusterIdentifier",
+      "clusterIdentifierPrefix",
+      "availabilityZones",
+      "databaseName",
+      "dbSubnetGroupName",
+      "engine",
+      "engineMode",
+      "kmsKeyId",
+      "masterUsername",
+      "restoreToPointInTime",
+      "s3Import",
+      "snapshotIdentifier",
+      "sourceRegion",
+      "storageEncrypted",
+    ],
+    identity: ["clusterIdentifier"],
+    source: `${TF}rds/cluster.go`,
+  },
+  "aws:msk/cluster:Cluster": {
+    holds: "every topic's retained records and consumer offsets",
+    forceNew: [
+      "clusterName",
+      "brokerNodeGroupInfo.azDistribution",
+      "brokerNodeGroupInfo.clientSubnets",
+      "brokerNodeGroupInfo.securityGroups",
+      "encryptionInfo.encryptionAtRestKmsKeyArn",
+      "encryptionInfo.encryptionInTransit.inCluster",
+    ],
+    identity: ["clusterName"],
+    source: `${TF}kafka/cluster.go`,
+  },
+  "aws:msk/serverlessCluster:ServerlessCluster": {
+    holds: "every topic's retained records and consumer offsets",
+    forceNew: ["clusterName", "clientAuthentication", "vpcConfigs"],
+    identity: ["clusterName"],
+    source: `${TF}kafka/serverless_cluster.go`,
+  },
+  "aws:dynamodb/table:Table": {
+    holds: "every item in the table",
+    forceNew: ["name", "hashKey", "rangeKey", "localSecondaryIndexes"],
+    identity: ["name"],
+    source: `${TF}dynamodb/table.go`,
+  },
+  "aws:glue/catalogDatabase:CatalogDatabase": {
+    holds: "the catalog database with every table definition over the lake (and the grants on them)",
+    forceNew: ["name", "catalogId", "targetDatabase"],
+    identity: ["name"],
+    source: `${TF}glue/catalog_database.go`,
+  },
+  "aws:glue/catalogTable:CatalogTable": {
+    holds: "the table definition: schema, partitions and the Iceberg metadata pointer",
+    forceNew: ["name", "databaseName", "catalogId"],
+    identity: ["databaseName", "name"],
+    source: `${TF}glue/catalog_table.go`,
+  },
+  "aws:sqs/queue:Queue": {
+    holds: "every message waiting in the queue (for a dead-letter queue: the records parked for replay)",
+    forceNew: ["name", "namePrefix", "fifoQueue"],
+    identity: ["name"],
+    source: `${TF}sqs/queue.go`,
+  },
+  "aws:sns/topic:Topic": {
+    holds: "the topic's subscriptions and the ARN publishers and alarms send to",
+    forceNew: ["name", "namePrefix", "fifoTopic"],
+    identity: ["name"],
+    source: `${TF}sns/topic.go`,
+  },
+  "aws:secretsmanager/secret:Secret": {
+    holds: "the secret's value (credentials) and its version history",
+    forceNew: ["name", "namePrefix"],
+    identity: ["name"],
+    source: `${TF}secretsmanager/secret.go`,
+  },
+  "aws:eks/cluster:Cluster": {
+    holds: "every workload and Kubernetes object in the cluster",
+    forceNew: [
+      "name",
+      "roleArn",
+      "bootstrapSelfManagedAddons",
+      "kubernetesNetworkConfig.ipFamily",
+      "kubernetesNetworkConfig.serviceIpv4Cidr",
+      "outpostConfig",
+    ],
+    identity: ["name"],
+    source: `${TF}eks/cluster.go`,
+  },
+  "aws:sfn/stateMachine:StateMachine": {
+    holds: "the state machine's execution history",
+    forceNew: ["name", "namePrefix", "type"],
+    identity: ["name"],
+    source: `${TF}sfn/state_machine.go`,
+  },
+  "aws:cloudwatch/logGroup:LogGroup": {
+    holds: "every log event the group keeps (audit and access logs among them)",
+    forceNew: ["name", "namePrefix", "logGroupClass"],
+    identity: ["name"],
+    source: `${TF}logs/group.go`,
+  },
+  "aws:kinesis/firehoseDeliveryStream:FirehoseDeliveryStream": {
+    holds: "records buffered in the stream that are not yet delivered",
+    forceNew: ["name", "destination", "kinesisSourceConfiguration", "mskSourceConfiguration"],
+    identity: ["name"],
+    source: `${TF}firehose/delivery_stream.go`,
+  },
+};
+
+export const STATEFUL_TYPE_TOKENS: readonly string[] = Object.keys(STATEFUL_TYPES);
