@@ -18,6 +18,7 @@ interface Step {
   id?: string;
 }
 interface Job {
+  env?: Record<string, string>;
   needs?: string | string[];
   if?: string;
   permissions?: Record<string, string>;
@@ -73,6 +74,10 @@ describe("pull-request workflow", () => {
     assert.deepEqual([...plan.strategy!.matrix.stack].sort(), stacks);
     assert.ok(scripts.plan);
     assert.match(runs(plan), /npm run -s plan -- --stack "\$STACK" --out out/);
+    // The base branch is planned too, and the change judged against it.
+    assert.match(runs(plan), /--against "origin\/\$BASE_REF"/);
+    assert.equal(plan.env?.BASE_REF, "${{ github.base_ref }}");
+    assert.equal(plan.steps.find((s) => s.uses?.startsWith("actions/checkout@"))?.with?.["fetch-depth"], 0);
     assert.match(runs(plan), /GITHUB_STEP_SUMMARY/);
     const upload = plan.steps.find((s) => s.uses?.startsWith("actions/upload-artifact@"));
     assert.equal(upload?.if, "always()");
