@@ -8,7 +8,8 @@ import { evaluate, PolicyConfig } from "../../policies/engine/evaluate";
 import type { PlannedResource } from "../../policies/engine/args";
 import type { PlatformRule } from "../../policies/rules/define";
 import { diffPlans, judgeChanges } from "./changes";
-import { markdownReport, PlanDocument, planDocument, summary } from "./report";
+import { estimateCost } from "./cost";
+import { markdownReport, owningComponent, PlanDocument, planDocument, summary } from "./report";
 import { Program, readStackFile, REPO_ROOT, runProgram, StackFile } from "./run";
 import { checkPolicyConfig, unusedWaivers } from "./waivers";
 
@@ -78,6 +79,7 @@ export async function plan(opts: PlanOptions): Promise<PlanResult> {
     verdicts,
     unusedWaivers(opts.rules, policyConfig, run.resources),
     changes,
+    estimateCost(run.resources, String(run.outputs["region"] ?? stackFile.config["aws:region"] ?? ""), owningComponent),
   );
   if (opts.outDir) {
     const dir = path.join(opts.outDir, run.stack);
@@ -85,7 +87,7 @@ export async function plan(opts: PlanOptions): Promise<PlanResult> {
     fs.writeFileSync(path.join(dir, "plan.json"), JSON.stringify(document, null, 2) + "\n");
     fs.writeFileSync(
       path.join(dir, "report.md"),
-      markdownReport(document, run.resources, await accessSection(run.resources)),
+      markdownReport(document, run.resources, await accessSection(run.resources), opts.against?.plan),
     );
   }
   log(summary(document, run.resources));

@@ -2,6 +2,7 @@ import type { PlannedResource } from "../../policies/engine/args";
 import type { Verdicts } from "../../policies/engine/evaluate";
 import type { Changes } from "./changes";
 import { changeCounts, changesSection } from "./changes-report";
+import { CostEstimate, costSection } from "./cost";
 import type { UnusedWaiver } from "./waivers";
 
 /** plan.json's format: bumped when a field changes meaning, so a reader can refuse a plan it cannot compare. */
@@ -23,6 +24,8 @@ export interface PlanDocument {
   readonly unusedWaivers: readonly UnusedWaiver[];
   /** With `--against`: every resource's change from the base plan and the data-loss verdicts. */
   readonly changes?: Changes;
+  /** The idle monthly cost per resource, component and domain (tools/plan/cost.ts). */
+  readonly cost?: CostEstimate;
 }
 
 export function planDocument(
@@ -32,6 +35,7 @@ export function planDocument(
   verdicts: Verdicts,
   unused: readonly UnusedWaiver[] = [],
   changes?: Changes,
+  cost?: CostEstimate,
 ): PlanDocument {
   return {
     format: PLAN_FORMAT,
@@ -42,6 +46,7 @@ export function planDocument(
     waivers: verdicts.waivers,
     unusedWaivers: unused,
     ...(changes ? { changes } : {}),
+    ...(cost ? { cost } : {}),
   };
 }
 
@@ -115,7 +120,12 @@ export function mermaid(resources: readonly PlannedResource[]): string {
  * The plan report. `access` is the rendered "who can access what" table (tools/access), passed in because it is
  * computed asynchronously by the IAM evaluator.
  */
-export function markdownReport(doc: PlanDocument, resources: readonly PlannedResource[], access?: string): string {
+export function markdownReport(
+  doc: PlanDocument,
+  resources: readonly PlannedResource[],
+  access?: string,
+  base?: PlanDocument,
+): string {
   const counts = countByComponent(resources);
   const total = resources.filter((r) => r.custom).length;
   const out: string[] = [];
@@ -136,6 +146,7 @@ export function markdownReport(doc: PlanDocument, resources: readonly PlannedRes
       "",
       access,
     );
+  if (doc.cost) out.push("", "## Cost estimate", "", ...costSection(doc.cost, base?.cost));
   if (doc.changes) out.push("", "## Changes", "", ...changesSection(doc.changes));
   out.push("", "## Policy verdicts", "");
   if (doc.policies.length === 0) out.push("No violations.");
@@ -173,6 +184,10 @@ export function summary(doc: PlanDocument, resources: readonly PlannedResource[]
     `policies: ${by("mandatory")} mandatory, ${by("advisory")} advisory violation(s); ${doc.waivers.length} waiver(s) in use${doc.unusedWaivers.length ? `, ${doc.unusedWaivers.length} unused` : ""}`,
   );
   for (const w of doc.waivers) lines.push(`  [waived] ${w.policy}: ${w.urn.split("::").pop()} — ${w.reason}`);
+  if (doc.cost)
+    lines.push(
+      `cost: $${doc.cost.monthlyTotal.toFixed(2)} a month idle in ${doc.cost.region}${doc.cost.unpriced.length ? ` (${doc.cost.unpriced.length} unpriced item(s))` : ""}`,
+    );
   if (doc.changes) {
     lines.push(`changes against ${doc.changes.against}: ${changeCounts(doc.changes)}`);
     for (const w of doc.changes.waivers) lines.push(`  [waived] ${w.urn.split("::").pop()} — ${w.reason}`);
