@@ -175,11 +175,19 @@ export function buildInventory(resources: readonly PlannedResource[]): Inventory
   // Indexed once by type, and policies and attachments by role name: a role's documents are found in constant
   // time, so the inventory grows linearly with the plan.
   const byType = new Map<string, PlannedResource[]>();
-  for (const r of custom) byType.get(r.type)?.push(r) ?? byType.set(r.type, [r]);
+  for (const r of custom) {
+    const same = byType.get(r.type);
+    if (same) same.push(r);
+    else byType.set(r.type, [r]);
+  }
   const of = (type: string): readonly PlannedResource[] => byType.get(type) ?? [];
   const byInput = (type: string, input: string) => {
     const index = new Map<unknown, PlannedResource[]>();
-    for (const r of of(type)) index.get(r.inputs[input])?.push(r) ?? index.set(r.inputs[input], [r]);
+    for (const r of of(type)) {
+      const same = index.get(r.inputs[input]);
+      if (same) same.push(r);
+      else index.set(r.inputs[input], [r]);
+    }
     return (value: unknown): readonly PlannedResource[] => index.get(value) ?? [];
   };
   const policiesOfRole = byInput(T.rolePolicy, "role");

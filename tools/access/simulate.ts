@@ -109,11 +109,12 @@ function glob(pattern: string): RegExp {
   let re = globs.get(pattern);
   if (!re) {
     const body = pattern
-      .replace(/\$\{[^}]*\}/g, "\u0000")
+      .replace(/\$\{[^}]*\}/g, "\u0001")
       .replace(/[.+^${}()|[\]\\]/g, "\\$&")
       .replace(/\*/g, ".*")
       .replace(/\?/g, ".")
-      .replace(/\u0000/g, ".*");
+      .split("\u0001")
+      .join(".*");
     re = new RegExp(`^${body}$`, "i");
     globs.set(pattern, re);
   }
