@@ -4,7 +4,7 @@ import { doc, platformRoleArnPattern, PolicyDocument, Statement } from "../core/
 import { baseTags } from "../core/tags";
 import { TAG, type PlatformContext } from "../core/types";
 import type { OperationsRefs } from "../ingestion/types";
-import { KEY_USE_ACTIONS } from "../security/documents";
+import { cloudWatchLogsKeyStatements, KEY_USE_ACTIONS } from "../security/documents";
 import { AlarmSpec, alarmSpecs, MonitoringTargets } from "./alarms";
 import type { ResolvedMonitoring } from "./config";
 import { dashboardBody } from "./dashboard";
@@ -98,16 +98,7 @@ export function operationsKeyPolicy(i: {
       Resource: "*",
       Condition: sourceAccount,
     },
-    {
-      Sid: "CloudWatchLogs",
-      Effect: "Allow",
-      Principal: { Service: `logs.${i.region}.amazonaws.com` },
-      Action: ["kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:Describe*"],
-      Resource: "*",
-      Condition: {
-        ArnLike: { "kms:EncryptionContext:aws:logs:arn": `arn:aws:logs:${i.region}:${i.accountId}:log-group:*` },
-      },
-    },
+    ...cloudWatchLogsKeyStatements(i.region, i.accountId),
   );
 }
 

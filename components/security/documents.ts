@@ -1,5 +1,5 @@
 import type { Classification } from "../core/types";
-import { doc, platformRoleArnPattern, PolicyDocument } from "../core/iam";
+import { doc, platformRoleArnPattern, PolicyDocument, Statement } from "../core/iam";
 
 /** Principal tag that admits a platform role to the restricted key (set only on roles listed for restricted data). */
 export const RESTRICTED_CLEARANCE_TAG = "data-platform:clearance";
@@ -90,32 +90,57 @@ export function keyPolicy(input: KeyPolicyInput): PolicyDocument {
     // Creating an encrypted secret, database or cluster makes the service use the key as the caller; the deployer
     // gets exactly that, never direct use and never S3 (so it cannot read lake data). Restricted data needs the
     // clearance tag to be read, so on the restricted key the deployer may only hand grants to the resources it creates.
+    // (DescribeKey requests carry no kms:GrantIsForAWSResource, so on the restricted key it has its own statement.)
     const restricted = classification === "restricted";
-    statements.push({
-      Sid: "DeployerThroughServices",
-      Effect: "Allow",
-      Principal: { AWS: input.deployerArn },
-      Action: restricted ? ["kms:DescribeKey", "kms:CreateGrant"] : [...KEY_USE_ACTIONS, "kms:CreateGrant"],
-      Resource: "*",
-      Condition: {
-        StringEquals: { "kms:ViaService": DEPLOY_TIME_SERVICES.map((s) => `${s}.${region}.amazonaws.com`) },
-        ...(restricted ? { Bool: { "kms:GrantIsForAWSResource": "true" } } : {}),
-      },
-    });
+    const viaService = {
+      StringEquals: { "kms:ViaService": DEPLOY_TIME_SERVICES.map((s) => `${s}.${region}.amazonaws.com`) },
+    };
+    const deployer = { Effect: "Allow" as const, Principal: { AWS: input.deployerArn }, Resource: "*" };
+    if (restricted)
+      statements.push(
+        { Sid: "DeployerDescribesThroughServices", ...deployer, Action: "kms:DescribeKey", Condition: viaService },
+        {
+          Sid: "DeployerThroughServices",
+          ...deployer,
+          Action: "kms:CreateGrant",
+          Condition: { ...viaService, Bool: { "kms:GrantIsForAWSResource": "true" } },
+        },
+      );
+    else
+      statements.push({
+        Sid: "DeployerThroughServices",
+        ...deployer,
+        Action: [...KEY_USE_ACTIONS, "kms:CreateGrant"],
+        Condition: viaService,
+      });
   }
-  if (classification !== "restricted") {
-    statements.push({
+  if (classification !== "restricted") statements.push(...cloudWatchLogsKeyStatements(region, accountId));
+  return doc(...statements);
+}
+
+/**
+ * What CloudWatch Logs needs of a key that encrypts log groups: data-key use for this account's log groups (named
+ * by the encryption context, which only the cryptographic operations carry) and DescribeKey, which carries no
+ * encryption context and is scoped to this account as the source instead.
+ */
+export function cloudWatchLogsKeyStatements(region: string, accountId: string): Statement[] {
+  const logs = { Effect: "Allow" as const, Principal: { Service: `logs.${region}.amazonaws.com` }, Resource: "*" };
+  return [
+    {
       Sid: "CloudWatchLogs",
-      Effect: "Allow",
-      Principal: { Service: `logs.${region}.amazonaws.com` },
-      Action: ["kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:Describe*"],
-      Resource: "*",
+      ...logs,
+      Action: ["kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*"],
       Condition: {
         ArnLike: { "kms:EncryptionContext:aws:logs:arn": `arn:aws:logs:${region}:${accountId}:log-group:*` },
       },
-    });
-  }
-  return doc(...statements);
+    },
+    {
+      Sid: "CloudWatchLogsDescribeKey",
+      ...logs,
+      Action: "kms:DescribeKey",
+      Condition: { StringEquals: { "aws:SourceAccount": accountId } },
+    },
+  ];
 }
 
 export interface BoundaryInput {

@@ -1,10 +1,13 @@
 import { accessRules } from "./access";
+import { baselineComputeRules } from "./baseline-compute";
+import { baselineDataRules } from "./baseline-data";
 import { catalogRules } from "./catalog";
 import { dataPlatformRules } from "./dataplatform";
 import type { PlatformRule } from "./define";
 import { deliveryRules } from "./delivery";
 import { governanceRules } from "./governance";
 import { iamRules } from "./iam";
+import { iamValidityRules } from "./iam-validity";
 import { ingestionRules } from "./ingestion";
 import { kmsRules } from "./kms";
 import { kubernetesRules } from "./kubernetes";
@@ -46,4 +49,7 @@ export const allRules: readonly PlatformRule[] = [
   ...kubernetesRules,
   ...accessRules,
   ...ingestionRules,
+  ...iamValidityRules,
+  ...baselineComputeRules,
+  ...baselineDataRules,
 ];
