@@ -180,7 +180,7 @@ export const baselineComputeRules: PlatformRule[] = [
       const raw = r.props.userData as string | undefined;
       if (!raw) return;
       const text = /^[A-Za-z0-9+/=\s]+$/.test(raw) ? Buffer.from(raw, "base64").toString("utf8") : raw;
-      const assigned = /\b(password|passwd|secret|token|aws_secret_access_key)\s*[=:]\s*["']?[^\s"'$]{6,}/i;
+      const assigned = /(password|passwd|secret|token)\w*\s*[=:]\s*["']?[^\s"'$]{6,}/i;
       if (SECRET_VALUE.some((re) => re.test(text)) || assigned.test(text)) report("user data contains a credential");
     },
   }),

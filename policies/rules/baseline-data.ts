@@ -1,8 +1,7 @@
 // Hardening checks of the industry scanners (Checkov's AWS checks, AWS Security Hub's Foundational Security Best
 // Practices) for data services, keys and policies, each citing the check it follows.
-import type { PolicyResource } from "@pulumi/policy";
 import { ALWAYS, PlatformRule, PROD_ONLY, resourceRule, SECURITY, stackRule } from "./define";
-import { POLICY_DOCUMENT_TYPES, policyDocuments } from "./iam-reference/documents";
+import { POLICY_DOCUMENT_TYPES, PolicyDoc, policyDocuments } from "./iam-reference/documents";
 import { list } from "./util";
 
 const T = {
@@ -49,6 +48,8 @@ export const CREDENTIAL_ACTIONS: readonly string[] = [
   "lightsail:GetRelationalDatabaseMasterUserPassword",
 ];
 
+const DOCUMENT_TYPES = new Set(POLICY_DOCUMENT_TYPES);
+
 const actionRe = (pattern: string) =>
   new RegExp(
     `^${pattern
@@ -66,10 +67,10 @@ const params = (r: { props: Record<string, unknown> }) =>
     ]),
   );
 
-/** The account most ARNs of the stack name: the stack's own. */
-function homeAccount(resources: readonly PolicyResource[]): string | undefined {
+/** The account most ARNs of the stack's policy documents name: the stack's own. */
+function homeAccount(docs: readonly PolicyDoc[]): string | undefined {
   const counts = new Map<string, number>();
-  const text = JSON.stringify(resources.map((r) => r.props));
+  const text = JSON.stringify(docs.map((d) => d.statements));
   for (const m of text.matchAll(/arn:aws[a-z-]*:[a-z0-9-]+:[a-z0-9-]*:(\d{12}):/g))
     counts.set(m[1], (counts.get(m[1]) ?? 0) + 1);
   return [...counts].sort((a, b) => b[1] - a[1])[0]?.[0];
@@ -212,11 +213,14 @@ export const baselineDataRules: PlatformRule[] = [
     resourceTypes: POLICY_DOCUMENT_TYPES.filter((t) => !t.startsWith("aws:iam/")),
     enforcement: ALWAYS,
     validate(resources, report) {
-      const home = homeAccount(resources);
+      const withDocs = resources
+        .filter((r) => DOCUMENT_TYPES.has(r.type))
+        .map((r) => ({ r, docs: policyDocuments(r.type, r.props) }));
+      const home = homeAccount(withDocs.flatMap((x) => x.docs));
       if (!home) return;
-      for (const r of resources) {
+      for (const { r, docs } of withDocs) {
         if (r.type.startsWith("aws:iam/")) continue;
-        for (const doc of policyDocuments(r.type, r.props).filter((d) => d.kind === "resource"))
+        for (const doc of docs.filter((d) => d.kind === "resource"))
           for (const s of doc.statements) {
             if (s.Effect !== "Allow" || !s.Principal || typeof s.Principal !== "object") continue;
             for (const p of list((s.Principal as { AWS?: string | string[] }).AWS)) {

@@ -3,15 +3,32 @@
 // a resource the action cannot act on, a condition no request of the action carries, an operator that cannot
 // compare its key, a principal IAM rejects.
 import { PlatformRule, resourceRule, ResourceView, SECURITY } from "./define";
-import { checkStatement, FindingKind } from "./iam-reference/check";
+import { checkStatement, DocKind, Finding, FindingKind } from "./iam-reference/check";
+import type { Stmt } from "./util";
 import { POLICY_DOCUMENT_TYPES, policyDocuments } from "./iam-reference/documents";
+
+/**
+ * The findings of one statement, kept by its text: the five rules read the same statements, and stacks repeat
+ * statements across roles.
+ */
+const memo = new Map<string, Finding[]>();
+function findings(s: Stmt, kind: DocKind, where: string): Finding[] {
+  const key = `${kind}\u0000${where}\u0000${JSON.stringify(s)}`;
+  let found = memo.get(key);
+  if (!found) {
+    if (memo.size > 20_000) memo.clear();
+    found = checkStatement(s, kind, where);
+    memo.set(key, found);
+  }
+  return found;
+}
 
 /** Runs the checks over a resource's documents and reports the findings of one kind. */
 function reportKind(r: ResourceView, kind: FindingKind, report: (m: string) => void) {
   for (const doc of policyDocuments(r.type, r.props)) {
     doc.statements.forEach((s, i) => {
       const where = `${doc.path} statement ${s.Sid ? `'${s.Sid}'` : `#${i + 1}`}`;
-      for (const f of checkStatement(s, doc.kind, where)) if (f.kind === kind) report(f.message);
+      for (const f of findings(s, doc.kind, where)) if (f.kind === kind) report(f.message);
     });
   }
 }

@@ -13,6 +13,7 @@ import { kmsRules } from "./kms";
 import { kubernetesRules } from "./kubernetes";
 import { logRules } from "./logs";
 import { networkRules } from "./network";
+import { podSecurityRules } from "./pod-security";
 import { secretRules } from "./secrets";
 import { securityRules } from "./security";
 import { serviceRules } from "./services";
@@ -52,4 +53,5 @@ export const allRules: readonly PlatformRule[] = [
   ...iamValidityRules,
   ...baselineComputeRules,
   ...baselineDataRules,
+  ...podSecurityRules,
 ];

@@ -34,30 +34,34 @@ export const POLICY_DOCUMENT_TYPES: readonly string[] = [
   "aws:cloudwatch/eventBusPolicy:EventBusPolicy",
 ];
 
+/** The inputs that hold policy documents, whatever the type (role inline policies are read one by one). */
+const DOCUMENT_INPUTS = ["policy", "assumeRolePolicy", "inlinePolicies"] as const;
+
 const looksLikePolicy = (v: unknown): boolean => {
   if (typeof v === "string") return v.includes('"Statement"') && parsePolicy(v) !== undefined;
   return !!v && typeof v === "object" && !Array.isArray(v) && "Statement" in v;
 };
 
-/** Walks the inputs for JSON policy documents (strings or objects with a Statement). */
+const kindOf = (type: string, path: string): DocKind =>
+  type === "aws:iam/role:Role"
+    ? path === "assumeRolePolicy"
+      ? "trust"
+      : "identity"
+    : IDENTITY_TYPES.has(type)
+      ? "identity"
+      : "resource";
+
+/** The policy documents of a resource's inputs (strings or objects with a Statement). */
 export function policyDocuments(type: string, props: Record<string, unknown>): PolicyDoc[] {
   const out: PolicyDoc[] = [];
-  const visit = (v: unknown, path: string) => {
-    if (looksLikePolicy(v)) {
-      const kind: DocKind =
-        type === "aws:iam/role:Role"
-          ? path === "assumeRolePolicy"
-            ? "trust"
-            : "identity"
-          : IDENTITY_TYPES.has(type)
-            ? "identity"
-            : "resource";
-      out.push({ path, kind, statements: list(parsePolicy(v)?.Statement) });
-      return;
-    }
-    if (Array.isArray(v)) v.forEach((x, i) => visit(x, `${path}[${i}]`));
-    else if (v && typeof v === "object") for (const [k, x] of Object.entries(v)) visit(x, path ? `${path}.${k}` : k);
+  const add = (v: unknown, path: string) => {
+    if (looksLikePolicy(v)) out.push({ path, kind: kindOf(type, path), statements: list(parsePolicy(v)?.Statement) });
   };
-  visit(props, "");
+  for (const input of DOCUMENT_INPUTS) {
+    const v = props[input];
+    if (input === "inlinePolicies")
+      list(v as { policy?: unknown }[] | undefined).forEach((p, i) => add(p?.policy, `inlinePolicies[${i}].policy`));
+    else add(v, input);
+  }
   return out;
 }
