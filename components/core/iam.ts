@@ -19,6 +19,18 @@ export interface PolicyDocument {
   Statement: Statement[];
 }
 
+/** Principal tag that admits a platform role to the restricted key (set only on roles listed for restricted data). */
+export const RESTRICTED_CLEARANCE_TAG = "data-platform:clearance";
+
+/** What a key's users may do with it (never administer it). */
+export const KEY_USE_ACTIONS = [
+  "kms:Encrypt",
+  "kms:Decrypt",
+  "kms:ReEncrypt*",
+  "kms:GenerateDataKey*",
+  "kms:DescribeKey",
+];
+
 export const doc = (...statements: Statement[]): PolicyDocument => ({ Version: "2012-10-17", Statement: statements });
 
 /**
@@ -88,4 +100,29 @@ export function platformRole(
     { ...opts, parent: opts.parent },
   );
   return { role, policy };
+}
+
+/**
+ * What CloudWatch Logs needs of a key that encrypts log groups: data-key use for this account's log groups (named
+ * by the encryption context, which only the cryptographic operations carry) and DescribeKey, which carries no
+ * encryption context and is scoped to this account as the source instead.
+ */
+export function cloudWatchLogsKeyStatements(region: string, accountId: string): Statement[] {
+  const logs = { Effect: "Allow" as const, Principal: { Service: `logs.${region}.amazonaws.com` }, Resource: "*" };
+  return [
+    {
+      Sid: "CloudWatchLogs",
+      ...logs,
+      Action: ["kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*"],
+      Condition: {
+        ArnLike: { "kms:EncryptionContext:aws:logs:arn": `arn:aws:logs:${region}:${accountId}:log-group:*` },
+      },
+    },
+    {
+      Sid: "CloudWatchLogsDescribeKey",
+      ...logs,
+      Action: "kms:DescribeKey",
+      Condition: { StringEquals: { "aws:SourceAccount": accountId } },
+    },
+  ];
 }

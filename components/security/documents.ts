@@ -1,8 +1,15 @@
 import type { Classification } from "../core/types";
-import { doc, platformRoleArnPattern, PolicyDocument, Statement } from "../core/iam";
+import {
+  doc,
+  KEY_USE_ACTIONS,
+  platformRoleArnPattern,
+  PolicyDocument,
+  RESTRICTED_CLEARANCE_TAG,
+  cloudWatchLogsKeyStatements,
+} from "../core/iam";
 
-/** Principal tag that admits a platform role to the restricted key (set only on roles listed for restricted data). */
-export const RESTRICTED_CLEARANCE_TAG = "data-platform:clearance";
+// Shared with lake, compute and observability, which sit below security; exported here as before.
+export { KEY_USE_ACTIONS, RESTRICTED_CLEARANCE_TAG };
 
 const KEY_ADMIN_ACTIONS = [
   "kms:Create*",
@@ -19,13 +26,6 @@ const KEY_ADMIN_ACTIONS = [
   "kms:UntagResource",
   "kms:ScheduleKeyDeletion",
   "kms:CancelKeyDeletion",
-];
-export const KEY_USE_ACTIONS = [
-  "kms:Encrypt",
-  "kms:Decrypt",
-  "kms:ReEncrypt*",
-  "kms:GenerateDataKey*",
-  "kms:DescribeKey",
 ];
 
 /** Services that encrypt with platform keys on the deployer's behalf while `pulumi up` creates resources. */
@@ -116,31 +116,6 @@ export function keyPolicy(input: KeyPolicyInput): PolicyDocument {
   }
   if (classification !== "restricted") statements.push(...cloudWatchLogsKeyStatements(region, accountId));
   return doc(...statements);
-}
-
-/**
- * What CloudWatch Logs needs of a key that encrypts log groups: data-key use for this account's log groups (named
- * by the encryption context, which only the cryptographic operations carry) and DescribeKey, which carries no
- * encryption context and is scoped to this account as the source instead.
- */
-export function cloudWatchLogsKeyStatements(region: string, accountId: string): Statement[] {
-  const logs = { Effect: "Allow" as const, Principal: { Service: `logs.${region}.amazonaws.com` }, Resource: "*" };
-  return [
-    {
-      Sid: "CloudWatchLogs",
-      ...logs,
-      Action: ["kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*"],
-      Condition: {
-        ArnLike: { "kms:EncryptionContext:aws:logs:arn": `arn:aws:logs:${region}:${accountId}:log-group:*` },
-      },
-    },
-    {
-      Sid: "CloudWatchLogsDescribeKey",
-      ...logs,
-      Action: "kms:DescribeKey",
-      Condition: { StringEquals: { "aws:SourceAccount": accountId } },
-    },
-  ];
 }
 
 export interface BoundaryInput {

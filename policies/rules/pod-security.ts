@@ -21,6 +21,8 @@ interface ChartModel {
   readonly pods: readonly ChartPod[];
   /** The pinned version's defaults at those paths (values.yaml of that version). */
   readonly defaults: Obj;
+  /** Pods that grow with load (a query engine), not a fixed-size operator: its namespace needs a quota. */
+  readonly scalesWithLoad?: boolean;
 }
 
 const ESO_CONTAINER = {
@@ -82,6 +84,7 @@ export const CHART_PODS: Readonly<Record<string, ChartModel>> = {
     },
   },
   "trino@1.42.2": {
+    scalesWithLoad: true,
     pods: ["coordinator", "worker"].map((p) => ({
       name: p,
       pod: "securityContext",
@@ -236,7 +239,7 @@ export const podSecurityRules: PlatformRule[] = [
   stackRule({
     name: "k8s-namespace-quota",
     description:
-      "Every platform namespace that runs workloads has a ResourceQuota, so one job cannot take the whole cluster.",
+      "Every platform namespace that runs jobs or a query engine (pods that grow with load) has a ResourceQuota, so one job cannot take the whole cluster.",
     remediation:
       "Declare a ResourceQuota (and LimitRange) in the namespace (namespace() in components/compute/k8s.ts).",
     group: "reliability",
@@ -250,7 +253,13 @@ export const podSecurityRules: PlatformRule[] = [
       );
       const used = new Set([
         ...platformWorkloads(resources).map((w) => get(w.resource.props, "metadata").namespace),
-        ...resources.filter((r) => r.type === K8S.helmRelease).map((r) => r.props.namespace),
+        ...resources
+          .filter(
+            (r) =>
+              r.type === K8S.helmRelease &&
+              CHART_PODS[`${String(r.props.chart)}@${String(r.props.version)}`]?.scalesWithLoad,
+          )
+          .map((r) => r.props.namespace),
       ]);
       for (const ns of resources.filter((r) => r.type === K8S.namespace)) {
         const name = get(ns.props, "metadata").name;
