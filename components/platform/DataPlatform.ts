@@ -5,11 +5,12 @@ import { QueryEngine } from "../compute/QueryEngine";
 import { SparkOperator } from "../compute/SparkOperator";
 import type { ResolvedConfig } from "../config/profiles";
 import type { Classification, PlatformContext } from "../core/types";
+import { CdcSource } from "../cdc/CdcSource";
 import { BiAccess, biWarehouse, biWarehouseLogins } from "../bi/BiAccess";
 import { queryEngineEndpoint } from "../bi/documents";
 import type { PolicyStatement } from "../functions/types";
 import { Ingestion } from "../ingestion/Ingestion";
-import type { LakeRefs, WarehouseRefs } from "../ingestion/types";
+import { zoneFor, type LakeRefs, type WarehouseRefs } from "../ingestion/types";
 import { DataLake } from "../lake/DataLake";
 import { Network } from "../network/Network";
 import { Monitoring } from "../observability/Monitoring";
@@ -62,6 +63,8 @@ export class DataPlatform extends pulumi.ComponentResource {
   readonly monitoring: Monitoring;
   /** Sources, pipelines and backfills from `sources` and `pipelines`. */
   readonly ingestion: Ingestion;
+  /** `cdc` sources: DMS replications into the raw zone. */
+  readonly cdc: Record<string, CdcSource> = {};
   /** Present with a `compute` section: the EKS cluster, or the provider of the cluster you bring. */
   readonly kubernetes?: KubernetesCluster;
   /** Present with `compute.spark`. */
@@ -173,6 +176,20 @@ export class DataPlatform extends pulumi.ComponentResource {
       },
       { parent: this },
     );
+    const lake = lakeRefs(this.lake, cfg.domains);
+    for (const src of cfg.ingestion.cdc) {
+      this.cdc[src.name] = new CdcSource(
+        `${name}-cdc-${src.name}`,
+        {
+          ...refs,
+          accountId: caller.accountId,
+          raw: zoneFor(lake, "raw", src.domain),
+          source: src,
+          alertsTopicArn: this.monitoring.topicArn,
+        },
+        { parent: this },
+      );
+    }
     // Alarms need the watched resources, which need the topic first (state machines alert through it).
     const targets = this.ingestion.targets;
     const warehouseQueues = (this.warehouse?.deadLetterQueueNames ?? []).map((queueName, i) => ({

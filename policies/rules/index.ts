@@ -1,5 +1,6 @@
 import { accessRules } from "./access";
 import { catalogRules } from "./catalog";
+import { cdcRules } from "./cdc";
 import { dataPlatformRules } from "./dataplatform";
 import type { PlatformRule } from "./define";
 import { deliveryRules } from "./delivery";
@@ -46,4 +47,5 @@ export const allRules: readonly PlatformRule[] = [
   ...kubernetesRules,
   ...accessRules,
   ...ingestionRules,
+  ...cdcRules,
 ];
