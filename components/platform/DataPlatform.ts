@@ -17,6 +17,7 @@ import { Monitoring } from "../observability/Monitoring";
 import { AccessModel } from "../security/AccessModel";
 import { SecurityFoundation } from "../security/SecurityFoundation";
 import { KafkaCluster } from "../streaming/KafkaCluster";
+import { TopicDelivery } from "../streaming/TopicDelivery";
 import { WAREHOUSE_CLASSIFICATION } from "../warehouse/documents";
 import type { WarehouseLogin } from "../warehouse/logins";
 import { Warehouse } from "../warehouse/Warehouse";
@@ -63,6 +64,8 @@ export class DataPlatform extends pulumi.ComponentResource {
   readonly monitoring: Monitoring;
   /** Sources, pipelines and backfills from `sources` and `pipelines`. */
   readonly ingestion: Ingestion;
+  /** Topics delivered into the lake by Firehose. */
+  readonly deliveries: Record<string, TopicDelivery> = {};
   /** `cdc` sources: DMS replications into the raw zone. */
   readonly cdc: Record<string, CdcSource> = {};
   /** Present with a `compute` section: the EKS cluster, or the provider of the cluster you bring. */
@@ -186,6 +189,23 @@ export class DataPlatform extends pulumi.ComponentResource {
           raw: zoneFor(lake, "raw", src.domain),
           source: src,
           alertsTopicArn: this.monitoring.topicArn,
+        },
+        { parent: this },
+      );
+    }
+    for (const topic of cfg.streaming.topics) {
+      if (!this.kafka || !topic.delivery) continue;
+      this.deliveries[topic.name] = new TopicDelivery(
+        `${name}-delivery-${topic.name}`,
+        {
+          ctx,
+          accountId: caller.accountId,
+          security: this.security,
+          clusterArn: this.kafka.clusterArn,
+          topic: { ...topic, delivery: topic.delivery },
+          raw: zoneFor(lake, "raw", topic.domain),
+          alertsTopicArn: this.monitoring.topicArn,
+          logRetentionDays: cfg.safety.logRetentionDays,
         },
         { parent: this },
       );

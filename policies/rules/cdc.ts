@@ -7,6 +7,7 @@ import { isKeyArn } from "./warehouse";
 export const DMS_TYPES = {
   replicationConfig: "aws:dms/replicationConfig:ReplicationConfig",
   replicationInstance: "aws:dms/replicationInstance:ReplicationInstance",
+  subnetGroup: "aws:dms/replicationSubnetGroup:ReplicationSubnetGroup",
   endpoint: "aws:dms/endpoint:Endpoint",
   s3Endpoint: "aws:dms/s3Endpoint:S3Endpoint",
 } as const;
@@ -23,9 +24,14 @@ export const cdcRules: PlatformRule[] = [
     remediation:
       "Serverless: computeConfig { replicationSubnetGroupId, vpcSecurityGroupIds, kmsKeyId: the source's classification key } (CdcSource does). Instances: publiclyAccessible: false, kmsKeyArn, vpcSecurityGroupIds.",
     group: "security",
-    resourceTypes: [D.replicationConfig, D.replicationInstance],
+    resourceTypes: [D.replicationConfig, D.replicationInstance, D.subnetGroup],
     enforcement: ALWAYS,
     validate(r, report) {
+      if (r.type === D.subnetGroup) {
+        // Two AZs at least: a multi-AZ replication needs them, and a single-subnet group cannot fail over.
+        if (!Array.isArray(r.props.subnetIds) || r.props.subnetIds.length < 2) report("spans fewer than two subnets");
+        return;
+      }
       if (r.type === D.replicationInstance) {
         if (r.props.publiclyAccessible !== false) report("is publicly accessible (publiclyAccessible is not false)");
         if (!isKeyArn(r.props.kmsKeyArn)) report("storage is not encrypted with a customer-managed key");

@@ -1,6 +1,7 @@
 import { accessRules } from "./access";
 import { catalogRules } from "./catalog";
 import { cdcRules } from "./cdc";
+import { firehoseRules } from "./firehose";
 import { dataPlatformRules } from "./dataplatform";
 import type { PlatformRule } from "./define";
 import { deliveryRules } from "./delivery";
@@ -48,4 +49,5 @@ export const allRules: readonly PlatformRule[] = [
   ...accessRules,
   ...ingestionRules,
   ...cdcRules,
+  ...firehoseRules,
 ];

@@ -42,6 +42,10 @@ describe("cdc policy rules, both ways", () => {
         "is not encrypted with a customer-managed key (DMS's default key)",
       ],
     );
+    assert.deepEqual(await violations(r, planned(D.subnetGroup, { subnetIds: ["subnet-a", "subnet-b"] })), []);
+    assert.deepEqual(await violations(r, planned(D.subnetGroup, { subnetIds: ["subnet-a"] })), [
+      "spans fewer than two subnets",
+    ]);
     const instance = (publiclyAccessible: unknown) =>
       planned(D.replicationInstance, { publiclyAccessible, kmsKeyArn: KEY, vpcSecurityGroupIds: ["sg-1"] });
     assert.deepEqual(await violations(r, instance(false)), []);

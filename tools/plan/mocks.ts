@@ -298,6 +298,10 @@ export function awsState(args: MockResourceArgs, region: string): { id: string; 
       const name = str(i.name) ?? autoName(args, 255);
       return { id: name, state: { name, arn: `arn:aws:cloudwatch:${region}:${acct}:alarm:${name}` } };
     }
+    case "aws:kinesis/firehoseDeliveryStream:FirehoseDeliveryStream": {
+      const name = str(i.name) ?? autoName(args);
+      return { id: name, state: { name, arn: `arn:aws:firehose:${region}:${acct}:deliverystream/${name}` } };
+    }
     case "aws:dms/endpoint:Endpoint":
     case "aws:dms/s3Endpoint:S3Endpoint": {
       const endpointArn = `arn:aws:dms:${region}:${acct}:endpoint:${hex(seed, 26).toUpperCase()}`;
