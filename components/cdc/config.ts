@@ -1,5 +1,5 @@
 import { z } from "zod";
-import type { Problem } from "../config/load";
+import type { Problem } from "../core/problems";
 import { CLASSIFICATIONS, Classification, Environment } from "../core/types";
 import { CDC_TYPE } from "./merge";
 

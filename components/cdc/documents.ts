@@ -1,6 +1,6 @@
 import type { PolicyDocument, Statement } from "../core/iam";
 import { doc } from "../core/iam";
-import { secretReadStatements } from "../ingestion/statements";
+import { secretReadStatements } from "../functions/statements";
 import { CDC_COLUMNS } from "./merge";
 import type { ResolvedCdcSource } from "./config";
 

@@ -1,6 +1,6 @@
 import Ajv from "ajv";
 import { z } from "zod";
-import type { Problem } from "../config/load";
+import type { Problem } from "../core/problems";
 import { CLASSIFICATIONS, Classification, Environment } from "../core/types";
 import { cdcSourceSchema, validateCdcSources } from "../cdc/config";
 

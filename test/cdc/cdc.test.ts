@@ -1,7 +1,7 @@
 import { strict as assert } from "assert";
 import { runSimulation } from "@cloud-copilot/iam-simulate";
 import { CDC_PROFILES } from "../../components/cdc/config";
-import { cdcAlarmSpecs, DMS_SERVERLESS_DIMENSION } from "../../components/cdc/CdcSource";
+import { cdcAlarmSpecs, DMS_SERVERLESS_DIMENSION } from "../../components/dataflow/CdcSource";
 import { tableMappings } from "../../components/cdc/documents";
 import { loadPlatformConfig } from "../../components/config";
 import type { PolicyDocument } from "../../components/core/iam";

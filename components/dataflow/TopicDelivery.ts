@@ -6,8 +6,8 @@ import type { PlatformContext, SecurityRefs } from "../core/types";
 import type { LakeZoneRef } from "../ingestion/types";
 import type { AlarmSpec } from "../observability/alarms";
 import { alarmArgs } from "../observability/Monitoring";
-import type { TopicConfig } from "./config";
-import { DeliveryConfig, deliveryPrefixes, deliveryRoleStatements } from "./delivery";
+import type { TopicConfig } from "../streaming/config";
+import { DeliveryConfig, deliveryPrefixes, deliveryRoleStatements } from "../streaming/delivery";
 
 export interface TopicDeliveryArgs {
   readonly ctx: PlatformContext;

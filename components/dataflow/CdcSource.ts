@@ -7,9 +7,9 @@ import { sourceRoot } from "../ingestion/keys";
 import type { LakeZoneRef } from "../ingestion/types";
 import type { AlarmSpec } from "../observability/alarms";
 import { alarmArgs } from "../observability/Monitoring";
-import type { ResolvedCdcSource } from "./config";
-import { cdcRoleStatements, dmsTrust, replicationSettings, tableMappings } from "./documents";
-import { CDC_COLUMNS } from "./merge";
+import type { ResolvedCdcSource } from "../cdc/config";
+import { cdcRoleStatements, dmsTrust, replicationSettings, tableMappings } from "../cdc/documents";
+import { CDC_COLUMNS } from "../cdc/merge";
 
 export interface CdcSourceArgs {
   readonly ctx: PlatformContext;
