@@ -5,6 +5,8 @@ import { isKeyArn } from "./warehouse";
 // deliver kept under an error prefix instead of dropped.
 
 export const FIREHOSE_TYPE = "aws:kinesis/firehoseDeliveryStream:FirehoseDeliveryStream";
+const CLUSTER_POLICY = "aws:msk/clusterPolicy:ClusterPolicy";
+const LOG_STREAM = "aws:cloudwatch/logStream:LogStream";
 
 /** The destination block that carries the S3 settings (extended S3, or the S3 configuration of other targets). */
 function s3Destination(props: Record<string, unknown>): Record<string, unknown> | undefined {
@@ -20,9 +22,21 @@ export const firehoseRules: PlatformRule[] = [
     remediation:
       "Set extendedS3Configuration.kmsKeyArn to the zone's key and errorOutputPrefix (TopicDelivery does); direct-put streams also serverSideEncryption { enabled, keyType: CUSTOMER_MANAGED_CMK, keyArn }.",
     group: "security",
-    resourceTypes: [FIREHOSE_TYPE],
+    resourceTypes: [FIREHOSE_TYPE, CLUSTER_POLICY, LOG_STREAM],
     enforcement: ALWAYS,
     validate(r, report) {
+      if (r.type === LOG_STREAM) {
+        if (!r.props.logGroupName) report("names no log group: delivery errors would not be kept");
+        return;
+      }
+      if (r.type === CLUSTER_POLICY) {
+        // The cluster policy opens the cluster to Firehose's private connection: services only, this account only.
+        const doc = typeof r.props.policy === "string" ? JSON.parse(r.props.policy) : r.props.policy;
+        for (const st of doc?.Statement ?? [])
+          if (st.Effect === "Allow" && (!st.Principal?.Service || !st.Condition?.StringEquals?.["aws:SourceAccount"]))
+            report("admits a principal other than an AWS service acting for this account");
+        return;
+      }
       const directPut = !r.props.mskSourceConfiguration && !r.props.kinesisSourceConfiguration;
       const sse = r.props.serverSideEncryption;
       if (directPut && !(sse?.enabled === true && sse?.keyType === "CUSTOMER_MANAGED_CMK" && isKeyArn(sse?.keyArn)))

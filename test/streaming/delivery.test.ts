@@ -22,6 +22,7 @@ type Platform = Record<string, unknown> & { streaming: { topics: Record<string, 
 describe("streaming: topic delivery config", () => {
   it("refuses a delivery on kafka.t3.small brokers, naming the reason and the way out", () => {
     const p = platformOf("dev") as Platform;
+    delete p.streaming.instanceType; // the dev profile's kafka.t3.small
     p.streaming.topics[0].delivery = {};
     const problems = configProblems(p);
     assert.deepEqual(
@@ -177,6 +178,22 @@ describe("firehose-encrypted-error-output, both ways", () => {
     });
     assert.deepEqual(await violations(rule, direct), [
       "a direct-put stream is not encrypted with a customer-managed key",
+    ]);
+  });
+  it("judges the cluster policy (AWS services for this account only) and the error log stream", async () => {
+    const policy = (statement: Record<string, unknown>) =>
+      planned("aws:msk/clusterPolicy:ClusterPolicy", { policy: JSON.stringify({ Statement: [statement] }) });
+    const ok = {
+      Effect: "Allow",
+      Principal: { Service: "firehose.amazonaws.com" },
+      Condition: { StringEquals: { "aws:SourceAccount": ACCOUNT_ID } },
+    };
+    assert.deepEqual(await violations(rule, policy(ok)), []);
+    assert.deepEqual(await violations(rule, policy({ ...ok, Principal: { AWS: "*" } })), [
+      "admits a principal other than an AWS service acting for this account",
+    ]);
+    assert.deepEqual(await violations(rule, planned("aws:cloudwatch/logStream:LogStream", { name: "s" })), [
+      "names no log group: delivery errors would not be kept",
     ]);
   });
   it("passes every stream of the prod stack", async function () {
