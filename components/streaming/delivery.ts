@@ -93,9 +93,11 @@ export function deliveryRoleStatements(a: DeliveryAccess): PolicyStatement[] {
     {
       Sid: "Brokers",
       Effect: "Allow",
-      Action: ["kafka:GetBootstrapBrokers", "kafka:DescribeCluster", "kafka:DescribeClusterV2"],
+      Action: ["kafka:DescribeCluster", "kafka:DescribeClusterV2"],
       Resource: arns.cluster,
     },
+    // Broker discovery names no resource: IAM accepts only "*" for it.
+    { Sid: "BrokerDiscovery", Effect: "Allow", Action: "kafka:GetBootstrapBrokers", Resource: "*" },
     {
       Sid: "TopicConfig",
       Effect: "Allow",
@@ -146,12 +148,7 @@ export function firehoseClusterPolicy(clusterArn: string, accountId: string) {
         Sid: "FirehosePrivateConnectivity",
         Effect: "Allow" as const,
         Principal: { Service: "firehose.amazonaws.com" },
-        Action: [
-          "kafka:CreateVpcConnection",
-          "kafka:GetBootstrapBrokers",
-          "kafka:DescribeCluster",
-          "kafka:DescribeClusterV2",
-        ],
+        Action: ["kafka:CreateVpcConnection", "kafka:DescribeCluster", "kafka:DescribeClusterV2"],
         Resource: clusterArn,
         Condition: { StringEquals: { "aws:SourceAccount": accountId } },
       },
