@@ -11,7 +11,7 @@ import {
 import { BasePersistenceLayer, IdempotencyRecord } from "@aws-lambda-powertools/idempotency/persistence";
 import { Logger } from "@aws-lambda-powertools/logger";
 import { Metrics } from "@aws-lambda-powertools/metrics";
-import type { Context } from "aws-lambda";
+import type { APIGatewayProxyEventV2, Context } from "aws-lambda";
 
 // Credentials for the local S3 server; quiet logs; no SDK nagging about the local Node version.
 process.env.AWS_ACCESS_KEY_ID = "S3RVER";
@@ -198,5 +198,23 @@ export async function startPostgres(): Promise<LocalPostgres> {
       await pg.stop();
       fs.rmSync(databaseDir, { recursive: true, force: true });
     },
+  };
+}
+
+/** An API Gateway (payload v2) POST /records event, as the HTTP API sends it. */
+export function httpRequest(
+  body: string,
+  headers: Record<string, string> = {},
+  isBase64Encoded = false,
+): APIGatewayProxyEventV2 {
+  return {
+    version: "2.0",
+    routeKey: "POST /records",
+    rawPath: "/records",
+    rawQueryString: "",
+    headers,
+    body,
+    isBase64Encoded,
+    requestContext: { http: { method: "POST", path: "/records" } } as APIGatewayProxyEventV2["requestContext"],
   };
 }
