@@ -1,6 +1,6 @@
-import Ajv from "ajv";
 import { z } from "zod";
 import type { Problem } from "../config/load";
+import { payloadAjv, schemaPatternProblems } from "./handlers/lib/validate";
 import { CLASSIFICATIONS, Classification, Environment } from "../core/types";
 
 // Config of `sources[]` under `data-platform:platform` (the lead merges it into the root schema). Strict objects:
@@ -340,7 +340,7 @@ const ORDER: readonly Classification[] = CLASSIFICATIONS;
 export function validateSources(sources: readonly SourceConfig[], ctx: ValidationContext): Problem[] {
   const problems: Problem[] = [];
   const byName = new Map<string, SourceConfig>();
-  const ajv = new Ajv({ allErrors: true, strict: false, validateFormats: false });
+  const ajv = payloadAjv();
   sources.forEach((s, i) => {
     const at = (f: string) => `sources[${i}].${f}`;
     if (byName.has(s.name)) problems.push({ path: at("name"), message: `duplicate source name '${s.name}'` });
@@ -358,11 +358,15 @@ export function validateSources(sources: readonly SourceConfig[], ctx: Validatio
       });
     }
     if ("schema" in s && s.schema) {
-      try {
-        ajv.compile(s.schema);
-      } catch (e) {
-        problems.push({ path: at("schema"), message: `is not a valid JSON Schema: ${(e as Error).message}` });
-      }
+      // Patterns first: RE2 refuses what could backtrack, and ajv would compile them with the same engine.
+      const patterns = schemaPatternProblems(s.schema, at("schema"));
+      problems.push(...patterns);
+      if (patterns.length === 0)
+        try {
+          ajv.compile(s.schema);
+        } catch (e) {
+          problems.push({ path: at("schema"), message: `is not a valid JSON Schema: ${(e as Error).message}` });
+        }
     }
     if (s.kind === "http" && s.kafkaTopic) {
       const topic = ctx.topics?.find((t) => t.name === s.kafkaTopic);
