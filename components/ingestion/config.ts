@@ -1,5 +1,5 @@
 import { z } from "zod";
-import type { Problem } from "../config/load";
+import type { Problem } from "../core/problems";
 import { payloadAjv, schemaPatternProblems } from "./handlers/lib/validate";
 import { CLASSIFICATIONS, Classification, Environment } from "../core/types";
 
