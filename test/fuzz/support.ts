@@ -17,7 +17,16 @@ export const numberText = fc.oneof(
   fc.integer().map(String),
   fc.bigInt({ min: -(10n ** 40n), max: 10n ** 40n }).map(String),
   fc.tuple(fc.integer({ min: 0, max: 99999 }), fc.stringMatching(/^[0-9]{1,40}$/)).map(([a, b]) => `${a}.${b}`),
-  fc.constantFrom("0", "-0", "1e400", "-1e400", "1e-400", "9007199254740993", "0.1000000000000000055511151231257827", "1E+2"),
+  fc.constantFrom(
+    "0",
+    "-0",
+    "1e400",
+    "-1e400",
+    "1e-400",
+    "9007199254740993",
+    "0.1000000000000000055511151231257827",
+    "1E+2",
+  ),
 );
 
 /** Strings as hostile as JSON allows: unicode, control characters, U+0000, lone surrogates, long runs. */
