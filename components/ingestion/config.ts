@@ -1,6 +1,7 @@
 import { z } from "zod";
 import type { Problem } from "../core/problems";
 import { payloadAjv, schemaPatternProblems } from "./handlers/lib/validate";
+import { PLATFORM_SQL_NAMES, reservedIdentifier } from "../core/identifiers";
 import { CLASSIFICATIONS, Classification, Environment } from "../core/types";
 
 // Config of `sources[]` under `data-platform:platform` (the lead merges it into the root schema). Strict objects:
@@ -13,7 +14,7 @@ const SOURCE_NAME = /^[a-z][a-z0-9-]{1,30}[a-z0-9]$/;
 const FIELD = /^[A-Za-z_][A-Za-z0-9_]{0,63}$/;
 const IDENT = /^[a-z_][a-z0-9_]{0,62}$/;
 const ARN = /^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:.+$/;
-const SCHEDULE = /^(cron\([^)]+\)|rate\(\d+ (minute|minutes|hour|hours|day|days)\))$/;
+const SCHEDULE = /^(cron\([^)]+\)|rate\([1-9]\d* (minute|minutes|hour|hours|day|days)\))$/;
 
 const field = (what: string) =>
   z.string().regex(FIELD, { message: `must be the name of a top-level record field (${what})` });
@@ -391,6 +392,10 @@ export function validateSources(sources: readonly SourceConfig[], ctx: Validatio
         path: at("reservedConcurrency"),
         message: "must be at least 2 for a queue source (the SQS event source needs two concurrent pollers)",
       });
+    }
+    if (s.kind === "object-events") {
+      const reserved = reservedIdentifier(s.table, [...PLATFORM_SQL_NAMES.stagingTables]);
+      if (reserved) problems.push({ path: at("table"), message: reserved });
     }
     if (s.kind === "object-events" && !ctx.warehouse)
       problems.push({
