@@ -15,7 +15,7 @@ import { MAX_DEPTH, parseJson, stringifyJson, unstorable } from "./lib/json";
 import { parseTimestamp } from "./lib/time";
 import { requireEnv } from "./lib/env";
 import { logger as makeLogger, metrics as makeMetrics, packagedConfig, s3Client } from "./lib/runtime";
-import { Engine, ident, Sql, stagingDdl, Warehouse, warehouseFromEnv } from "./lib/warehouse";
+import { copyText, Engine, ident, Sql, stagingDdl, Warehouse, warehouseFromEnv } from "./lib/warehouse";
 
 export interface LoaderConfig {
   /** This loader's name (the object-events source). */
@@ -148,20 +148,15 @@ async function loadInTransaction(
     if (seen.rows.length > 0) return false;
     await sql.query(`INSERT INTO staging.load_ledger ${columns} VALUES ($1,$2,$3,$4,$5,$6,$7,$8)`, ledger);
   }
-  const json = engine === "redshift" ? (n: number) => `JSON_PARSE($${n})` : (n: number) => `$${n}::jsonb`;
-  const CHUNK = 500;
-  for (let start = 0; start < o.parsed.records.length; start += CHUNK) {
-    const chunk = o.parsed.records.slice(start, start + CHUNK);
-    const values: unknown[] = [];
-    const rows = chunk.map((r, i) => {
-      values.push(o.source, o.key, start + i, r);
-      const b = i * 4;
-      return `($${b + 1}, $${b + 2}, $${b + 3}, ${json(b + 4)})`;
-    });
-    await sql.query(
-      `INSERT INTO staging.${ident(o.table)} (source, object_key, record_index, record) VALUES ${rows.join(", ")}`,
-      values,
+  if (engine === "postgres") {
+    const copied = await sql.copyFrom(
+      `COPY staging.${ident(o.table)} (source, object_key, record_index, record) FROM STDIN`,
+      copyRows(o.source, o.key, o.parsed.records),
     );
+    if (copied !== o.parsed.records.length)
+      throw new Error(`COPY wrote ${copied} of ${o.parsed.records.length} rows of ${o.key}`);
+  } else {
+    await insertRows(sql, engine, o.source, o.key, o.table, o.parsed.records);
   }
   for (const r of o.parsed.rejects) {
     await sql.query(
@@ -170,6 +165,54 @@ async function loadInTransaction(
     );
   }
   return true;
+}
+
+/**
+ * The staging rows of an object in COPY's text format, a few thousand rows per chunk: COPY streams them in one
+ * statement (no statement size limit, no per-row parameters), an order of magnitude faster than INSERT.
+ */
+export function* copyRows(
+  source: string,
+  key: string,
+  records: readonly string[],
+  rowsPerChunk = 2000,
+): Generator<string> {
+  const prefix = `${copyText(source)}\t${copyText(key)}\t`;
+  let chunk = "";
+  for (let i = 0; i < records.length; i++) {
+    chunk += `${prefix}${i}\t${copyText(records[i])}\n`;
+    if ((i + 1) % rowsPerChunk === 0) {
+      yield chunk;
+      chunk = "";
+    }
+  }
+  if (chunk) yield chunk;
+}
+
+/** Multi-row INSERTs of 500 records: Redshift's path (the benchmark compares PostgreSQL's COPY with it). */
+export async function insertRows(
+  sql: Sql,
+  engine: Engine,
+  source: string,
+  key: string,
+  table: string,
+  records: readonly string[],
+): Promise<void> {
+  const json = engine === "redshift" ? (n: number) => `JSON_PARSE($${n})` : (n: number) => `$${n}::jsonb`;
+  const CHUNK = 500;
+  for (let start = 0; start < records.length; start += CHUNK) {
+    const chunk = records.slice(start, start + CHUNK);
+    const values: unknown[] = [];
+    const rows = chunk.map((r, i) => {
+      values.push(source, key, start + i, r);
+      const b = i * 4;
+      return `($${b + 1}, $${b + 2}, $${b + 3}, ${json(b + 4)})`;
+    });
+    await sql.query(
+      `INSERT INTO staging.${ident(table)} (source, object_key, record_index, record) VALUES ${rows.join(", ")}`,
+      values,
+    );
+  }
 }
 
 /** Keys may arrive URL-encoded (`=` as %3D); platform keys never contain `%`, `+` or spaces, so decoding is safe. */
