@@ -262,17 +262,23 @@ export class DataLake extends pulumi.ComponentResource {
     this.lakeFormationRoleArn = lfRole.arn;
 
     // Empty default permissions turn off IAMAllowedPrincipals: new databases and tables are governed by LF grants only.
+    // The settings are one per account and region and every write replaces them whole, so the admins (and read-only
+    // admins, trusted owners) already there are read and kept: another stack's or the account team's stay.
+    const current = aws.lakeformation.getDataLakeSettingsOutput({}, { parent: this });
     const settings = new aws.lakeformation.DataLakeSettings(
       `${name}-settings`,
       {
         admins: pulumi
-          .all([args.deployerArn, args.lakeFormationAdmins ?? []])
-          .apply(([deployer, admins]) => [...new Set([deployer, ...admins])]),
+          .all([current.admins, args.deployerArn, args.lakeFormationAdmins ?? []])
+          .apply(([existing, deployer, admins]) => mergedLakeAdmins(existing, [deployer, ...admins])),
+        readOnlyAdmins: current.readOnlyAdmins,
+        trustedResourceOwners: current.trustedResourceOwners,
         createDatabaseDefaultPermissions: [],
         createTableDefaultPermissions: [],
         allowExternalDataFiltering: false,
       },
-      p,
+      // Deleting the resource empties the account's admin list, other stacks' included: a destroyed stack leaves it.
+      { ...p, retainOnDelete: true },
     );
     registered.forEach((location, i) => {
       const label = i < ZONES.length ? ZONES[i] : "restricted";
@@ -290,6 +296,14 @@ export class DataLake extends pulumi.ComponentResource {
       databases: this.databases,
     });
   }
+}
+
+/**
+ * The admins the settings are written with: those Lake Formation already has, then the platform's, without
+ * duplicates. Admins are only ever added; one the platform no longer names is removed in Lake Formation itself.
+ */
+export function mergedLakeAdmins(existing: readonly string[] | undefined, platform: readonly string[]): string[] {
+  return [...new Set([...(existing ?? []), ...platform])];
 }
 
 const ORDER: readonly Classification[] = ["public", "internal", "confidential", "restricted"];
