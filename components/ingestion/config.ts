@@ -1,19 +1,21 @@
-import Ajv from "ajv";
 import { z } from "zod";
 import type { Problem } from "../core/problems";
+import { payloadAjv, schemaPatternProblems } from "./handlers/lib/validate";
+import { PLATFORM_SQL_NAMES, reservedIdentifier } from "../core/identifiers";
 import { CLASSIFICATIONS, Classification, Environment } from "../core/types";
+import { cdcSourceSchema, validateCdcSources } from "../cdc/config";
 
 // Config of `sources[]` under `data-platform:platform` (the lead merges it into the root schema). Strict objects:
 // an unknown key is a typo. Optional fields are filled by INGESTION_PROFILES; values written in the stack win.
 
-export const SOURCE_KINDS = ["http", "queue", "schedule", "db-events", "object-events"] as const;
+export const SOURCE_KINDS = ["http", "queue", "schedule", "db-events", "object-events", "cdc"] as const;
 export type SourceKind = (typeof SOURCE_KINDS)[number];
 
 const SOURCE_NAME = /^[a-z][a-z0-9-]{1,30}[a-z0-9]$/;
 const FIELD = /^[A-Za-z_][A-Za-z0-9_]{0,63}$/;
 const IDENT = /^[a-z_][a-z0-9_]{0,62}$/;
 const ARN = /^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:.+$/;
-const SCHEDULE = /^(cron\([^)]+\)|rate\(\d+ (minute|minutes|hour|hours|day|days)\))$/;
+const SCHEDULE = /^(cron\([^)]+\)|rate\([1-9]\d* (minute|minutes|hour|hours|day|days)\))$/;
 
 const field = (what: string) =>
   z.string().regex(FIELD, { message: `must be the name of a top-level record field (${what})` });
@@ -179,7 +181,14 @@ export const objectEventsSourceSchema = z.strictObject({
 
 export const sourceSchema = z.discriminatedUnion(
   "kind",
-  [httpSourceSchema, queueSourceSchema, scheduleSourceSchema, dbEventsSourceSchema, objectEventsSourceSchema],
+  [
+    httpSourceSchema,
+    queueSourceSchema,
+    scheduleSourceSchema,
+    dbEventsSourceSchema,
+    objectEventsSourceSchema,
+    cdcSourceSchema,
+  ],
   {
     message: `kind must be one of ${SOURCE_KINDS.join(" | ")}`,
   },
@@ -188,6 +197,8 @@ export const sourcesSchema = z.array(sourceSchema);
 
 export type SourceInput = z.input<typeof sourceSchema>;
 export type SourceConfig = z.output<typeof sourceSchema>;
+/** Sources that run a function; `cdc` sources run DMS and are resolved by `resolveCdcSource`. */
+export type FunctionSourceConfig = Exclude<SourceConfig, { kind: "cdc" }>;
 
 /** Per-environment defaults for sources. */
 export interface IngestionProfile {
@@ -270,7 +281,7 @@ export type ResolvedSourceOf<K extends SourceKind> = Extract<ResolvedSource, { k
 
 /** Fills a parsed source's defaults from the environment profile and its domain; explicit values win. */
 export function resolveSource(
-  s: SourceConfig,
+  s: FunctionSourceConfig,
   environment: Environment,
   domainClassification: Classification,
 ): ResolvedSource {
@@ -340,7 +351,7 @@ const ORDER: readonly Classification[] = CLASSIFICATIONS;
 export function validateSources(sources: readonly SourceConfig[], ctx: ValidationContext): Problem[] {
   const problems: Problem[] = [];
   const byName = new Map<string, SourceConfig>();
-  const ajv = new Ajv({ allErrors: true, strict: false, validateFormats: false });
+  const ajv = payloadAjv();
   sources.forEach((s, i) => {
     const at = (f: string) => `sources[${i}].${f}`;
     if (byName.has(s.name)) problems.push({ path: at("name"), message: `duplicate source name '${s.name}'` });
@@ -358,11 +369,15 @@ export function validateSources(sources: readonly SourceConfig[], ctx: Validatio
       });
     }
     if ("schema" in s && s.schema) {
-      try {
-        ajv.compile(s.schema);
-      } catch (e) {
-        problems.push({ path: at("schema"), message: `is not a valid JSON Schema: ${(e as Error).message}` });
-      }
+      // Patterns first: RE2 refuses what could backtrack, and ajv would compile them with the same engine.
+      const patterns = schemaPatternProblems(s.schema, at("schema"));
+      problems.push(...patterns);
+      if (patterns.length === 0)
+        try {
+          ajv.compile(s.schema);
+        } catch (e) {
+          problems.push({ path: at("schema"), message: `is not a valid JSON Schema: ${(e as Error).message}` });
+        }
     }
     if (s.kind === "http" && s.kafkaTopic) {
       const topic = ctx.topics?.find((t) => t.name === s.kafkaTopic);
@@ -388,6 +403,10 @@ export function validateSources(sources: readonly SourceConfig[], ctx: Validatio
         message: "must be at least 2 for a queue source (the SQS event source needs two concurrent pollers)",
       });
     }
+    if (s.kind === "object-events") {
+      const reserved = reservedIdentifier(s.table, [...PLATFORM_SQL_NAMES.stagingTables]);
+      if (reserved) problems.push({ path: at("table"), message: reserved });
+    }
     if (s.kind === "object-events" && !ctx.warehouse)
       problems.push({
         path: at("kind"),
@@ -406,6 +425,11 @@ export function validateSources(sources: readonly SourceConfig[], ctx: Validatio
     if (s.kind !== "object-events") return;
     const from = byName.get(s.from);
     if (!from) problems.push({ path: `sources[${i}].from`, message: `unknown source '${s.from}'` });
+    else if (from.kind === "cdc")
+      problems.push({
+        path: `sources[${i}].from`,
+        message: `'${s.from}' is a cdc source: its changes are merged into staging by the platform, not loaded`,
+      });
     else if (from.kind === "object-events")
       problems.push({
         path: `sources[${i}].from`,
@@ -417,5 +441,8 @@ export function validateSources(sources: readonly SourceConfig[], ctx: Validatio
         message: `'${s.from}' belongs to domain '${from.domain}', not '${s.domain}'`,
       });
   });
+  const cdc = sources.flatMap((source, index) => (source.kind === "cdc" ? [{ index, source }] : []));
+  const loaderTables = new Set(sources.flatMap((s) => (s.kind === "object-events" ? [s.table] : [])));
+  problems.push(...validateCdcSources(cdc, { warehouse: ctx.warehouse, reservedTargets: loaderTables }));
   return problems;
 }

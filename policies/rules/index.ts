@@ -2,7 +2,9 @@ import { accessRules } from "./access";
 import { baselineComputeRules } from "./baseline-compute";
 import { baselineDataRules } from "./baseline-data";
 import { catalogRules } from "./catalog";
+import { cdcRules } from "./cdc";
 import { changeRules } from "./changes";
+import { firehoseRules } from "./firehose";
 import { dataPlatformRules } from "./dataplatform";
 import type { PlatformRule } from "./define";
 import { deliveryRules } from "./delivery";
@@ -51,6 +53,8 @@ export const allRules: readonly PlatformRule[] = [
   ...kubernetesRules,
   ...accessRules,
   ...ingestionRules,
+  ...cdcRules,
+  ...firehoseRules,
   ...iamValidityRules,
   ...baselineComputeRules,
   ...baselineDataRules,
