@@ -11,6 +11,8 @@ import type { PolicyStatement } from "../functions/types";
 import { Ingestion } from "../ingestion/Ingestion";
 import type { LakeRefs, WarehouseRefs } from "../ingestion/types";
 import { DataLake } from "../lake/DataLake";
+import { DatasetCatalog } from "../datasets/DatasetCatalog";
+import { catalogArgs } from "../datasets/wiring";
 import { Network } from "../network/Network";
 import { Monitoring } from "../observability/Monitoring";
 import { AccessModel } from "../security/AccessModel";
@@ -62,6 +64,8 @@ export class DataPlatform extends pulumi.ComponentResource {
   readonly monitoring: Monitoring;
   /** Sources, pipelines and backfills from `sources` and `pipelines`. */
   readonly ingestion: Ingestion;
+  /** Raw tables of the sources and the declared datasets. */
+  readonly catalog: DatasetCatalog;
   /** Present with a `compute` section: the EKS cluster, or the provider of the cluster you bring. */
   readonly kubernetes?: KubernetesCluster;
   /** Present with `compute.spark`. */
@@ -173,6 +177,7 @@ export class DataPlatform extends pulumi.ComponentResource {
       },
       { parent: this },
     );
+    this.catalog = new DatasetCatalog(`${name}-catalog`, catalogArgs(ctx, cfg, this.lake), { parent: this });
     // Alarms need the watched resources, which need the topic first (state machines alert through it).
     const targets = this.ingestion.targets;
     const warehouseQueues = (this.warehouse?.deadLetterQueueNames ?? []).map((queueName, i) => ({

@@ -1,6 +1,7 @@
 import { accessRules } from "./access";
 import { catalogRules } from "./catalog";
 import { dataPlatformRules } from "./dataplatform";
+import { datasetRules } from "./datasets";
 import type { PlatformRule } from "./define";
 import { deliveryRules } from "./delivery";
 import { governanceRules } from "./governance";
@@ -46,4 +47,5 @@ export const allRules: readonly PlatformRule[] = [
   ...kubernetesRules,
   ...accessRules,
   ...ingestionRules,
+  ...datasetRules,
 ];
