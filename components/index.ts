@@ -37,4 +37,4 @@ export { contextFromConfig } from "./platform/context";
 export * from "./warehouse";
 export * from "./streaming";
 export * from "./functions";
-export * from "./ingestion";
+export * from "./dataflow";

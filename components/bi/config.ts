@@ -1,5 +1,5 @@
 import { z } from "zod";
-import type { Problem } from "../config/load";
+import type { Problem } from "../core/problems";
 import type { Environment } from "../core/types";
 import { PERSONAS, Persona } from "../security/config";
 import { loginProblems } from "../warehouse/logins";

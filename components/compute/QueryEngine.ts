@@ -32,22 +32,24 @@ import {
 import {
   CATALOG,
   catalogProperties,
-  coordinatorSelector,
   CREDENTIALS_SECRET,
   ENGINE_PORT,
   ENV,
   kafkaClientProperties,
   KAFKA_CLIENT_CONFIGMAP,
-  loadBalancerService,
   PASSWORD_DB_SECRET,
   PRESTO_HTTPS_PORT,
+  QUERY_SERVICE_ACCOUNT,
+  TLS_SECRET,
+} from "./query";
+import {
+  coordinatorSelector,
+  loadBalancerService,
   prestoAccessFiles,
   prestoValues,
   prestoWorkerAutoscaler,
-  QUERY_SERVICE_ACCOUNT,
-  TLS_SECRET,
   trinoValues,
-} from "./query";
+} from "./query-values";
 import {
   EXTERNAL_SECRETS_API_VERSION,
   EXTERNAL_SECRETS_NAMESPACE,

@@ -1,8 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { doc, platformRole, PolicyDocument, Statement } from "../core/iam";
+import { doc, platformRole, PolicyDocument, RESTRICTED_CLEARANCE_TAG, Statement } from "../core/iam";
 import type { Classification, PlatformContext, Tags, Zone } from "../core/types";
-import { RESTRICTED_CLEARANCE_TAG } from "../security/documents";
 import { glueDatabaseName } from "../lake/DataLake";
 
 // IAM for pods: plain functions that build least-privilege documents from resolved ARNs (tests evaluate them with

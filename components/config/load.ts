@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
-import { validateIngestion } from "../ingestion/section";
+import type { Problem } from "../core/problems";
+import { validateIngestion } from "../dataflow/section";
 import { computeProblems } from "../compute/config";
 import { validateStreaming } from "../streaming/config";
 import { validateWarehouse } from "../warehouse/config";
@@ -10,11 +11,7 @@ import { validateBi } from "../bi/config";
 import { validateAccess } from "../security/config";
 import { validateDatasets } from "../datasets/validate";
 
-/** One thing wrong with the config: where (a dotted path from the config root) and what is allowed. */
-export interface Problem {
-  readonly path: string;
-  readonly message: string;
-}
+export type { Problem };
 
 /**
  * Raised before any resource is declared; lists every problem at once so one edit fixes them all.

@@ -1,5 +1,5 @@
 import type { Classification, Environment, Zone } from "../core/types";
-import { resolveIngestion, ResolvedIngestion } from "../ingestion/section";
+import { resolveIngestion, ResolvedIngestion } from "../dataflow/section";
 import { ComputeConfig, resolveComputeConfig } from "../compute/config";
 import { resolveStreamingConfig, StreamingConfig } from "../streaming/config";
 import { resolveWarehouseConfig, WarehouseConfig } from "../warehouse/config";

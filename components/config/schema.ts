@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { CLASSIFICATIONS, ENVIRONMENTS, ZONES } from "../core/types";
-import { ingestionConfigShape } from "../ingestion/section";
+import { ingestionConfigShape } from "../dataflow/section";
 import { computeSchema } from "../compute/config";
 import { streamingSchema } from "../streaming/config";
 import { warehouseSchema } from "../warehouse/config";

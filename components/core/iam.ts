@@ -19,6 +19,18 @@ export interface PolicyDocument {
   Statement: Statement[];
 }
 
+/** Principal tag that admits a platform role to the restricted key (set only on roles listed for restricted data). */
+export const RESTRICTED_CLEARANCE_TAG = "data-platform:clearance";
+
+/** What a key's users may do with it (never administer it). */
+export const KEY_USE_ACTIONS = [
+  "kms:Encrypt",
+  "kms:Decrypt",
+  "kms:ReEncrypt*",
+  "kms:GenerateDataKey*",
+  "kms:DescribeKey",
+];
+
 export const doc = (...statements: Statement[]): PolicyDocument => ({ Version: "2012-10-17", Statement: statements });
 
 /**

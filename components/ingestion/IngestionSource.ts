@@ -1,16 +1,15 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { doc, platformRole, serviceTrust } from "../core/iam";
+import { doc, platformRole, RESTRICTED_CLEARANCE_TAG, serviceTrust } from "../core/iam";
 import { dataTags } from "../core/tags";
 import type { NetworkRefs, PlatformContext, SecurityRefs } from "../core/types";
 import { DEAD_LETTER_TAG, physicalName, PlatformFunction } from "../functions/function";
 import type { PlatformFunctionArgs, PolicyStatement } from "../functions/types";
 import { metricsNamespace } from "../observability/metrics";
-import { RESTRICTED_CLEARANCE_TAG } from "../security/documents";
 import type { ResolvedSource, ResolvedSourceOf } from "./config";
 import { HANDLERS } from "./handlers/entries";
 import { sourceRoot } from "./keys";
-import * as iam from "./statements";
+import * as iam from "../functions/statements";
 import { IdempotencyRefs, KafkaRefs, LakeRefs, WarehouseRefs, warehouseEnv, zoneFor } from "./types";
 
 export interface IngestionSourceArgs {

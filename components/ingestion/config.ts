@@ -1,6 +1,6 @@
 import Ajv from "ajv";
 import { z } from "zod";
-import type { Problem } from "../config/load";
+import type { Problem } from "../core/problems";
 import { CLASSIFICATIONS, Classification, Environment } from "../core/types";
 
 // Config of `sources[]` under `data-platform:platform` (the lead merges it into the root schema). Strict objects:

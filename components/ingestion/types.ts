@@ -1,6 +1,9 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { PolicyStatement } from "../functions/types";
 
+// Defined by Monitoring, which sits below ingestion; exported here as well, where the other refs are.
+export type { OperationsRefs } from "../observability/alarms";
+
 /** One lake zone as ingestion uses it: where objects go and the key they are encrypted with. */
 export interface LakeZoneRef {
   readonly bucketName: pulumi.Input<string>;
@@ -49,13 +52,6 @@ export interface KafkaRefs {
   readonly bootstrapBrokers: pulumi.Input<string>;
   /** IAM statements that let a role connect and produce to one topic (from the Kafka component). */
   produceStatements(topic: string): pulumi.Input<PolicyStatement[]>;
-}
-
-/** The alerts topic and the operations key (from Monitoring), for state machines that alert on failure. */
-export interface OperationsRefs {
-  readonly alertsTopicArn: pulumi.Input<string>;
-  /** Key of the alerts topic, state machines and their logs; its policy admits the services involved. */
-  readonly keyArn: pulumi.Input<string>;
 }
 
 /** The shared idempotency table (created by `Ingestion`). */

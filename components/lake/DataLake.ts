@@ -1,9 +1,8 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { doc, platformRole, serviceTrust } from "../core/iam";
+import { doc, KEY_USE_ACTIONS, platformRole, RESTRICTED_CLEARANCE_TAG, serviceTrust } from "../core/iam";
 import { baseTags, dataTags } from "../core/tags";
 import { Classification, PlatformContext, SecurityRefs, Zone, ZONES } from "../core/types";
-import { KEY_USE_ACTIONS, RESTRICTED_CLEARANCE_TAG } from "../security/documents";
 import { SecureBucket } from "./SecureBucket";
 
 export interface LakeDomain {

@@ -1,11 +1,9 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { doc, platformRoleArnPattern, PolicyDocument, Statement } from "../core/iam";
+import { doc, KEY_USE_ACTIONS, platformRoleArnPattern, PolicyDocument, Statement } from "../core/iam";
 import { baseTags } from "../core/tags";
 import { TAG, type PlatformContext } from "../core/types";
-import type { OperationsRefs } from "../ingestion/types";
-import { KEY_USE_ACTIONS } from "../security/documents";
-import { AlarmSpec, alarmSpecs, MonitoringTargets } from "./alarms";
+import { AlarmSpec, alarmSpecs, MonitoringTargets, OperationsRefs } from "./alarms";
 import type { ResolvedMonitoring } from "./config";
 import { dashboardBody } from "./dashboard";
 import { metricsNamespace } from "./metrics";

@@ -4,6 +4,13 @@ import { INGESTION_METRICS, sourceDimensions } from "./metrics";
 
 type V = pulumi.Input<string>;
 
+/** The alerts topic and the operations key (from Monitoring), for state machines that alert on failure. */
+export interface OperationsRefs {
+  readonly alertsTopicArn: pulumi.Input<string>;
+  /** Key of the alerts topic, state machines and their logs; its policy admits the services involved. */
+  readonly keyArn: pulumi.Input<string>;
+}
+
 /** What Monitoring watches; every name is a physical name (function, queue, state machine ARN, API id). */
 export interface MonitoringTargets {
   readonly functions?: readonly { readonly label: string; readonly functionName: V }[];

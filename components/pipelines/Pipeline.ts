@@ -3,7 +3,7 @@ import { dataTags } from "../core/tags";
 import type { Classification, NetworkRefs, PlatformContext, SecurityRefs } from "../core/types";
 import { PlatformFunction } from "../functions/function";
 import { HANDLERS } from "../ingestion/handlers/entries";
-import { prefixWriteStatements, secretReadStatements } from "../ingestion/statements";
+import { prefixWriteStatements, secretReadStatements } from "../functions/statements";
 import { LakeRefs, OperationsRefs, WarehouseRefs, warehouseEnv, warehouseSecretArn, zoneFor } from "../ingestion/types";
 import type { ResolvedPipeline } from "./config";
 import { pipelineDefinition } from "./definitions";

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import type { Environment } from "../core/types";
-import type { Problem } from "../config/load";
+import type { Problem } from "../core/problems";
 import type { SourceConfig } from "../ingestion/config";
 
 // Config of `pipelines[]`: scheduled raw → staging → marts → analytics runs, one state machine each.

@@ -4,7 +4,7 @@ import { doc, platformRole, serviceTrust } from "../core/iam";
 import { TAG, type PlatformContext, type Tags } from "../core/types";
 import type { PolicyStatement } from "../functions/types";
 import type { OperationsRefs } from "../ingestion/types";
-import { queueSendStatements } from "../ingestion/statements";
+import { queueSendStatements } from "../functions/statements";
 import { DEAD_LETTER_TAG } from "../functions/function";
 
 /** What a state machine's role may do: invoke its steps, alert, use the operations key, log and trace. */

@@ -8,7 +8,7 @@ import type { Classification, PlatformContext } from "../core/types";
 import { BiAccess, biWarehouse, biWarehouseLogins } from "../bi/BiAccess";
 import { queryEngineEndpoint } from "../bi/documents";
 import type { PolicyStatement } from "../functions/types";
-import { Ingestion } from "../ingestion/Ingestion";
+import { Ingestion } from "../dataflow/Ingestion";
 import type { LakeRefs, WarehouseRefs } from "../ingestion/types";
 import { DataLake } from "../lake/DataLake";
 import { DatasetCatalog } from "../datasets/DatasetCatalog";

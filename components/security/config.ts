@@ -1,5 +1,5 @@
 import { z } from "zod";
-import type { Problem } from "../config/load";
+import type { Problem } from "../core/problems";
 import type { Classification, Environment } from "../core/types";
 
 // The `access` section of the platform config: who may assume each persona role, how far analysts' clearance

@@ -1,8 +1,8 @@
 import type { Classification } from "../core/types";
-import { doc, platformRoleArnPattern, PolicyDocument } from "../core/iam";
+import { doc, KEY_USE_ACTIONS, platformRoleArnPattern, PolicyDocument, RESTRICTED_CLEARANCE_TAG } from "../core/iam";
 
-/** Principal tag that admits a platform role to the restricted key (set only on roles listed for restricted data). */
-export const RESTRICTED_CLEARANCE_TAG = "data-platform:clearance";
+// Shared with lake, compute and observability, which sit below security; exported here as before.
+export { KEY_USE_ACTIONS, RESTRICTED_CLEARANCE_TAG };
 
 const KEY_ADMIN_ACTIONS = [
   "kms:Create*",
@@ -19,13 +19,6 @@ const KEY_ADMIN_ACTIONS = [
   "kms:UntagResource",
   "kms:ScheduleKeyDeletion",
   "kms:CancelKeyDeletion",
-];
-export const KEY_USE_ACTIONS = [
-  "kms:Encrypt",
-  "kms:Decrypt",
-  "kms:ReEncrypt*",
-  "kms:GenerateDataKey*",
-  "kms:DescribeKey",
 ];
 
 /** Services that encrypt with platform keys on the deployer's behalf while `pulumi up` creates resources. */

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import type { Problem } from "../config/load";
+import type { Problem } from "../core/problems";
 import { CLASSIFICATIONS, Classification, Environment } from "../core/types";
 
 // The `streaming` section of the platform config. Strict objects: an unknown key is a typo, and is an error.

@@ -3,7 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { doc, platformRole, serviceTrust } from "../core/iam";
 import type { NetworkRefs, PlatformContext, Tags } from "../core/types";
 import { DEAD_LETTER_TAG } from "../functions/function";
-import { queueSendStatements } from "../ingestion/statements";
+import { queueSendStatements } from "../functions/statements";
 import type { WarehouseConfig } from "./config";
 import {
   accountOf,

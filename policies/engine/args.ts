@@ -13,6 +13,13 @@ export interface PlannedResource {
   readonly protect: boolean;
   readonly retainOnDelete: boolean;
   readonly dependencies: readonly string[];
+  /** Per input, the URNs its value came from. */
+  readonly propertyDependencies?: Readonly<Record<string, readonly string[]>>;
+  /** Every URN the resource also answers to (its `aliases`, resolved as the engine does). */
+  readonly aliases?: readonly string[];
+  readonly deleteBeforeReplace?: boolean;
+  readonly ignoreChanges?: readonly string[];
+  readonly replaceOnChanges?: readonly string[];
 }
 
 /** Thrown by `notApplicable()`, as in the policy runtime. */
@@ -30,8 +37,8 @@ function throwNotApplicable(reason?: string): never {
 function options(r: PlannedResource) {
   return {
     protect: r.protect,
-    ignoreChanges: [],
-    aliases: [],
+    ignoreChanges: r.ignoreChanges ?? [],
+    aliases: r.aliases ?? [],
     customTimeouts: { createSeconds: 0, updateSeconds: 0, deleteSeconds: 0 },
     additionalSecretOutputs: [],
     ...(r.parent ? { parent: r.parent } : {}),

@@ -80,7 +80,7 @@ const waiverSchema: PolicyConfigSchema = {
 
 /**
  * The URN without the root stack's type: the engine leaves `pulumi:pulumi:Stack$` out of its children's URNs, the
- * SDK's mock monitor puts it in; a waiver written either way names the same resource.
+ * SDK's own mock monitor puts it in; a waiver written either way names the same resource.
  */
 const canonicalUrn = (urn: string) => urn.replace("::pulumi:pulumi:Stack$", "::");
 

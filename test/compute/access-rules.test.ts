@@ -1,7 +1,7 @@
 import { strict as assert } from "node:assert";
 import { ZONES } from "../../components/core/types";
 import { glueDatabaseName } from "../../components/lake/DataLake";
-import { prestoAccessRules, trinoAccessRules, TrinoRules } from "../../components/compute/query";
+import { prestoAccessRules, trinoAccessRules, TrinoRules } from "../../components/compute/query-access";
 import { DOMAINS } from "./support";
 
 const PREFIX = "acme-data-prod";

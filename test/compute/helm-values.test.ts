@@ -2,13 +2,8 @@ import { strict as assert } from "node:assert";
 import * as path from "node:path";
 import { clusterAutoscalerValues } from "../../components/compute/autoscaler";
 import { COMPUTE_PROFILES, QueryEngineConfig } from "../../components/compute/config";
-import {
-  catalogProperties,
-  CREDENTIALS_SECRET,
-  EngineValuesInput,
-  prestoValues,
-  trinoValues,
-} from "../../components/compute/query";
+import { catalogProperties, CREDENTIALS_SECRET } from "../../components/compute/query";
+import { EngineValuesInput, prestoValues, trinoValues } from "../../components/compute/query-values";
 import { externalSecretsValues } from "../../components/compute/secrets";
 import { sparkOperatorValues } from "../../components/compute/spark";
 import { CHARTS } from "../../components/compute/versions";

@@ -10,12 +10,8 @@ import {
   resourceQuota,
   serviceAccount,
 } from "../../components/compute/k8s";
-import {
-  kafkaClientProperties,
-  loadBalancerService,
-  prestoAccessFiles,
-  prestoWorkerAutoscaler,
-} from "../../components/compute/query";
+import { kafkaClientProperties } from "../../components/compute/query";
+import { loadBalancerService, prestoAccessFiles, prestoWorkerAutoscaler } from "../../components/compute/query-values";
 import { externalSecret, secretStore } from "../../components/compute/secrets";
 import {
   adHocSparkApplication,

@@ -140,10 +140,18 @@ describe("offline plan", () => {
       assert.equal(doc.stack, "dev");
       const bucket = doc.resources.find((r: { type: string }) => r.type === "aws:s3/bucket:Bucket");
       assert.deepEqual(Object.keys(bucket).sort(), [
+        "aliases",
+        "custom",
+        "deleteBeforeReplace",
+        "dependencies",
+        "ignoreChanges",
         "inputs",
         "name",
         "parent",
+        "propertyDependencies",
         "protect",
+        "provider",
+        "replaceOnChanges",
         "retainOnDelete",
         "type",
         "urn",

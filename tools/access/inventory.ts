@@ -3,6 +3,7 @@ import { CLASSIFICATIONS, Classification, Zone, ZONES } from "../../components/c
 import type { PlannedResource } from "../../policies/engine/args";
 import { IAM_ALLOWED_PRINCIPALS } from "../../policies/rules/access";
 import { awsState } from "../plan/mocks";
+import type { NamedPolicy, PolicyDoc } from "./documents";
 import { AWS_MANAGED_STAND_INS } from "./managed";
 
 // What the access evaluator knows about a plan: every policy document that decides access (identity policies,
@@ -10,15 +11,7 @@ import { AWS_MANAGED_STAND_INS } from "./managed";
 // resources only; identifiers the engine would return (role names, ARNs) come from the same mock functions the
 // plan ran with, so they are exactly what other resources' inputs refer to.
 
-export interface PolicyDoc {
-  Version?: string;
-  Statement: Record<string, unknown>[];
-}
-
-export interface NamedPolicy {
-  readonly name: string;
-  readonly doc: PolicyDoc;
-}
+export type { NamedPolicy, PolicyDoc };
 
 export interface RoleFact {
   readonly urn: string;

@@ -1,4 +1,4 @@
-import type { NamedPolicy } from "./inventory";
+import type { NamedPolicy } from "./documents";
 
 // AWS-managed policies the plan attaches, whose documents are not in the plan. Each stand-in allows a SUPERSET of
 // the AWS policy (every action of the services it touches, on every resource), written from the published

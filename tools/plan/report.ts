@@ -2,18 +2,19 @@ import type { PlannedResource } from "../../policies/engine/args";
 import type { Verdicts } from "../../policies/engine/evaluate";
 import type { UnusedWaiver } from "./waivers";
 
+/** plan.json's format: bumped when a field changes meaning, so a reader can refuse a plan it cannot compare. */
+export const PLAN_FORMAT = 2;
+
 export interface PlanDocument {
+  readonly format: typeof PLAN_FORMAT;
   readonly stack: string;
   readonly environment: string;
-  readonly resources: readonly {
-    urn: string;
-    type: string;
-    name: string;
-    parent?: string;
-    inputs: Record<string, unknown>;
-    protect: boolean;
-    retainOnDelete: boolean;
-  }[];
+  /**
+   * Every registration as the engine would receive it: URN, type, name, custom or component, provider, parent,
+   * dependencies, property dependencies, inputs and the options that matter for change. Enough to judge the plan
+   * again (`replay`) or to compare two plans without running either program.
+   */
+  readonly resources: readonly PlannedResource[];
   readonly policies: readonly { policy: string; level: string; urn?: string; message: string }[];
   readonly waivers: Verdicts["waivers"];
   /** Waivers in the policy config that match no resource of their rule: stale, or misspelt. */
@@ -28,17 +29,10 @@ export function planDocument(
   unused: readonly UnusedWaiver[] = [],
 ): PlanDocument {
   return {
+    format: PLAN_FORMAT,
     stack,
     environment,
-    resources: resources.map((r) => ({
-      urn: r.urn,
-      type: r.type,
-      name: r.name,
-      parent: r.parent,
-      inputs: r.inputs,
-      protect: r.protect,
-      retainOnDelete: r.retainOnDelete,
-    })),
+    resources,
     policies: verdicts.violations,
     waivers: verdicts.waivers,
     unusedWaivers: unused,

@@ -7,6 +7,7 @@ import { parse as parseYaml } from "yaml";
 import type { PlannedResource } from "../../policies/engine/args";
 import { platformMocks } from "./mocks";
 import { ConfigError } from "../../components/config/load";
+import { AliasSpec, aliasUrns, engineUrn } from "./urn";
 
 // Internal runtime hooks (marked @internal, so absent from the typings) that `setMocks` itself uses.
 const settings = require("@pulumi/pulumi/runtime/settings") as {
@@ -18,6 +19,21 @@ const state = require("@pulumi/pulumi/runtime/state") as { getStore(): Record<st
 export const PROJECT = "data-platform";
 export const REPO_ROOT = path.resolve(__dirname, "..", "..");
 
+/** Protobuf accessors of an alias the SDK sends (a URN, or a spec the engine resolves). */
+interface AliasMessage {
+  getUrn(): string;
+  getSpec():
+    | {
+        getName(): string;
+        getType(): string;
+        getStack(): string;
+        getProject(): string;
+        getParenturn(): string;
+        getNoparent(): boolean;
+      }
+    | undefined;
+}
+
 /** Protobuf accessors of a RegisterResourceRequest that the mock monitor hands us. */
 interface RegisterRequest {
   getType(): string;
@@ -26,34 +42,91 @@ interface RegisterRequest {
   getCustom(): boolean;
   getProtect(): boolean | undefined;
   getRetainondelete(): boolean | undefined;
+  getDeletebeforereplace(): boolean;
   getDependenciesList(): string[];
+  getPropertydependenciesMap(): { forEach(fn: (deps: { getUrnsList(): string[] }, key: string) => void): void };
+  getIgnorechangesList(): string[];
+  getReplaceonchangesList(): string[];
+  getAliasesList(): AliasMessage[];
   getProvider(): string;
+  getVersion(): string;
   getObject(): Parameters<typeof rpc.deserializeProperties>[0];
 }
 
+function aliasSpec(a: AliasMessage): AliasSpec {
+  const spec = a.getSpec();
+  if (!spec) return { urn: a.getUrn() };
+  return {
+    name: spec.getName() || undefined,
+    type: spec.getType() || undefined,
+    stack: spec.getStack() || undefined,
+    project: spec.getProject() || undefined,
+    parentUrn: spec.getParenturn() || undefined,
+    noParent: spec.getNoparent() || undefined,
+  };
+}
+
 /**
- * The mock monitor, plus a record of every registration with what the engine would see: parent, protect,
- * retainOnDelete, dependencies and fully resolved inputs.
+ * The engine's default provider for a custom resource declared without one (`pulumi:providers:aws::default_7_48_0`),
+ * as a URN: its ID exists only once deployed.
+ */
+function defaultProvider(req: RegisterRequest): string | undefined {
+  const pkg = req.getType().split(":")[0];
+  if (!req.getCustom() || pkg === "pulumi") return undefined;
+  const version = req.getVersion() ? `_${req.getVersion().replace(/[.+-]/g, "_")}` : "";
+  return `urn:pulumi:${pulumi.getStack()}::${pulumi.getProject()}::pulumi:providers:${pkg}::default${version}`;
+}
+
+/**
+ * The mock monitor, plus a record of every registration with what the engine would see: parent, options,
+ * dependencies and fully resolved inputs. URNs follow the engine's rule (every ancestor's type), not the SDK
+ * mock's (the parent's type only), so the program's own URNs, plan.json and waivers agree with `pulumi preview`.
  */
 class RecordingMonitor extends MockMonitor {
   readonly records: PlannedResource[] = [];
   private readonly pending: Promise<void>[] = [];
+  /** URN → every URN it answers to through aliases, so children inherit their parent's. */
+  private readonly aliasesOf = new Map<string, readonly string[]>();
+
+  constructor(mocks: Mocks) {
+    super(mocks);
+    // Replaces MockMonitor's private newUrn, which keeps only the parent's own type.
+    Object.assign(this, {
+      newUrn: (parent: string, type: string, name: string) =>
+        engineUrn(pulumi.getStack(), pulumi.getProject(), parent || undefined, type, name),
+    });
+  }
 
   override async registerResource(req: RegisterRequest, callback: (err: unknown, res: unknown) => void): Promise<void> {
     const done = super.registerResource(req, (err: unknown, res: unknown) => {
       if (!err && res) {
         const urn = (res as { getUrn(): string }).getUrn();
+        const parent = req.getParent() || undefined;
+        const propertyDependencies: Record<string, string[]> = {};
+        req.getPropertydependenciesMap().forEach((deps, key) => {
+          if (deps.getUrnsList().length > 0) propertyDependencies[key] = deps.getUrnsList();
+        });
+        const aliases = aliasUrns(
+          { urn, type: req.getType(), name: req.getName(), parent, aliases: req.getAliasesList().map(aliasSpec) },
+          parent ? this.aliasesOf.get(parent) : [],
+        );
+        this.aliasesOf.set(urn, aliases);
         this.records.push({
           urn,
           type: req.getType(),
           name: req.getName(),
-          parent: req.getParent() || undefined,
-          provider: req.getProvider() || undefined,
+          parent,
+          provider: req.getProvider() || defaultProvider(req),
           custom: req.getCustom(),
           inputs: rpc.deserializeProperties(req.getObject()) as Record<string, unknown>,
           protect: req.getProtect() ?? false,
           retainOnDelete: req.getRetainondelete() ?? false,
+          deleteBeforeReplace: req.getDeletebeforereplace(),
           dependencies: req.getDependenciesList(),
+          propertyDependencies,
+          aliases,
+          ignoreChanges: req.getIgnorechangesList(),
+          replaceOnChanges: req.getReplaceonchangesList(),
         });
         // The SDK interpolates every response into a debug log line, and a protobuf message's toString
         // serialises it whole: a third of a warm plan. A name is all that line needs.

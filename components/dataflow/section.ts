@@ -2,8 +2,8 @@ import { z } from "zod";
 import type { Classification, Environment } from "../core/types";
 import { monitoringSchema, resolveMonitoring, ResolvedMonitoring } from "../observability/config";
 import { pipelinesSchema, ResolvedPipeline, resolvePipeline, validatePipelines } from "../pipelines/config";
-import type { Problem } from "../config/load";
-import { ResolvedSource, resolveSource, sourcesSchema, validateSources, ValidationContext } from "./config";
+import type { Problem } from "../core/problems";
+import { ResolvedSource, resolveSource, sourcesSchema, validateSources, ValidationContext } from "../ingestion/config";
 
 /**
  * The keys this module adds to the root config object (`data-platform:platform`): spread them into the root

@@ -5,10 +5,10 @@ import type { Classification, NetworkRefs, PlatformContext, SecurityRefs } from 
 import type { MonitoringTargets } from "../observability/alarms";
 import { Backfill } from "../pipelines/Backfill";
 import { Pipeline } from "../pipelines/Pipeline";
-import { INGESTION_PROFILES } from "./config";
-import { IngestionSource } from "./IngestionSource";
+import { INGESTION_PROFILES } from "../ingestion/config";
+import { IngestionSource } from "../ingestion/IngestionSource";
 import type { ResolvedIngestion } from "./section";
-import { KafkaRefs, LakeRefs, LakeZoneRef, OperationsRefs, WarehouseRefs, zoneFor } from "./types";
+import { KafkaRefs, LakeRefs, LakeZoneRef, OperationsRefs, WarehouseRefs, zoneFor } from "../ingestion/types";
 
 export interface IngestionArgs {
   readonly ctx: PlatformContext;

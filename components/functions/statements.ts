@@ -1,4 +1,4 @@
-import type { PolicyStatement as Statement } from "../functions/types";
+import type { PolicyStatement as Statement } from "./types";
 
 // IAM statements of the ingestion functions, as plain functions of ARNs so the IAM tests can evaluate them.
 // Every grant names exact resources; KMS use is limited to the service that needs the key and, for S3, to the

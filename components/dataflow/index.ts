@@ -1,9 +1,9 @@
 // Serverless ingestion, pipelines and monitoring: what DataPlatform wires in.
-export * from "./config";
+export * from "../ingestion/config";
 export * from "./section";
-export * from "./types";
-export * from "./keys";
-export * from "./statements";
+export * from "../ingestion/types";
+export * from "../ingestion/keys";
+export * from "../functions/statements";
 export {
   IngestionSource,
   IngestionSourceArgs,
@@ -12,10 +12,10 @@ export {
   objectCreatedPattern,
   tlsOnlyQueuePolicy,
   ACCESS_LOG_FORMAT,
-} from "./IngestionSource";
+} from "../ingestion/IngestionSource";
 export { Ingestion, IngestionArgs } from "./Ingestion";
-export { HANDLERS, HandlerKind } from "./handlers/entries";
-export { stagingDdl } from "./handlers/lib/warehouse";
+export { HANDLERS, HandlerKind } from "../ingestion/handlers/entries";
+export { stagingDdl } from "../ingestion/handlers/lib/warehouse";
 export * from "../pipelines/config";
 export * from "../pipelines/definitions";
 export { Pipeline, PipelineArgs } from "../pipelines/Pipeline";
