@@ -1,4 +1,4 @@
-import type { Problem } from "../config/load";
+import type { Problem } from "../core/problems";
 import { atLeast, DatasetDomain } from "./config";
 import { rawTableName } from "./raw";
 import { GlueType, isPrimitive, parseType } from "./types";

@@ -12,7 +12,7 @@ import { Ingestion } from "../dataflow/Ingestion";
 import type { LakeRefs, WarehouseRefs } from "../ingestion/types";
 import { DataLake } from "../lake/DataLake";
 import { DatasetCatalog } from "../datasets/DatasetCatalog";
-import { catalogArgs } from "../datasets/wiring";
+import { catalogArgs } from "./catalog";
 import { Network } from "../network/Network";
 import { Monitoring } from "../observability/Monitoring";
 import { AccessModel } from "../security/AccessModel";
@@ -177,7 +177,6 @@ export class DataPlatform extends pulumi.ComponentResource {
       },
       { parent: this },
     );
-    this.catalog = new DatasetCatalog(`${name}-catalog`, catalogArgs(ctx, cfg, this.lake), { parent: this });
     // Alarms need the watched resources, which need the topic first (state machines alert through it).
     const targets = this.ingestion.targets;
     const warehouseQueues = (this.warehouse?.deadLetterQueueNames ?? []).map((queueName, i) => ({
@@ -242,6 +241,17 @@ export class DataPlatform extends pulumi.ComponentResource {
         config: cfg.access,
       },
       { parent: this, dependsOn: [this.lake] },
+    );
+    // Tables after the LF-tags exist: classified columns and the optimizers' grant use them.
+    this.catalog = new DatasetCatalog(
+      `${name}-catalog`,
+      catalogArgs(ctx, cfg, {
+        accountId: caller.accountId,
+        permissionsBoundaryArn,
+        lfTagKeys: this.access.lfTagKeys,
+        lake: this.lake,
+      }),
+      { parent: this, dependsOn: [this.access] },
     );
     this.bi = new BiAccess(
       `${name}-bi`,
