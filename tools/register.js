@@ -8,7 +8,7 @@ const fs = require("node:fs");
 const path = require("node:path");
 
 const CACHE = path.join(__dirname, "..", "node_modules", ".cache", "data-platform-ts");
-const OPTIONS = { loader: "ts", format: "cjs", target: "node20", sourcemap: "inline" };
+const OPTIONS = { loader: "ts", format: "cjs", target: "node22", sourcemap: "inline" };
 const VERSION = `${require("esbuild/package.json").version}:${JSON.stringify(OPTIONS)}`;
 
 function transform(source, filename) {

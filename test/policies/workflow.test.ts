@@ -16,12 +16,13 @@ interface Step {
   with?: Record<string, unknown>;
   if?: string;
   id?: string;
+  env?: Record<string, string>;
 }
 interface Job {
   needs?: string | string[];
   if?: string;
   permissions?: Record<string, string>;
-  strategy?: { matrix: { stack: string[] } };
+  strategy?: { matrix: { stack: string[]; node?: string[] } };
   steps: Step[];
 }
 
@@ -66,6 +67,21 @@ describe("pull-request workflow", () => {
       assert.match(r, new RegExp(`npm run ${script}`));
     }
     assert.match(r, /npm test/);
+  });
+
+  it("tests on the supported floor, Node 22, and on 24, each leg on the Node it names", () => {
+    const checks = job("checks");
+    assert.deepEqual(checks.strategy?.matrix.node, ["22", "24"]);
+    const engines = (
+      JSON.parse(fs.readFileSync(path.join(REPO_ROOT, "package.json"), "utf8")) as {
+        engines: { node: string };
+      }
+    ).engines.node;
+    assert.equal(engines, ">=22");
+    // The registry's Node (a devDependency) would otherwise shadow setup-node's on npm's PATH.
+    assert.match(runs(checks), /rm node_modules\/\.bin\/node/);
+    const test = checks.steps.find((s) => s.run === "npm test");
+    assert.equal(test?.env?.NODE_MAJOR, "${{ matrix.node }}");
   });
 
   it("plans every committed stack offline, uploads the reports and fails on a non-zero exit", () => {
