@@ -20,6 +20,7 @@ export {
 } from "./security/AccessModel";
 export * from "./security/config";
 export * from "./security/personas";
+export * from "./security/lake-formation";
 export {
   BiAccess,
   BiAccessArgs,

@@ -1,5 +1,8 @@
 // `npm run bench [-- --runs N --json]`: what the offline prod plan costs next to merely loading the SDKs.
 // Fresh processes, interleaved so machine load hits both sides alike; medians reported.
+// `npm run bench -- --scale [--ks 0,5,20,50] [--runs N]`: the plan at growing platform sizes (tools/bench/scale.ts),
+// and intake throughput (tools/bench/intake.ts).
+// `npm run bench -- --loader [--records N]`: the object loader into an embedded PostgreSQL (tools/bench/loader.ts).
 import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
@@ -9,9 +12,20 @@ import { evaluate } from "../policies/engine/evaluate";
 import { readPolicyConfig } from "../policies/config";
 import { allRules } from "../policies/rules";
 import { readStackFile, REPO_ROOT, runProgram, stackFilePath } from "./plan/run";
+import { exponentBetween, growthExponent, runScale } from "./bench/scale";
+import { intakeThroughput } from "./bench/intake";
 
-const { values } = parseArgs({ options: { runs: { type: "string", default: "5" }, json: { type: "boolean" } } });
-const runs = Math.max(1, Number(values.runs));
+const { values } = parseArgs({
+  options: {
+    runs: { type: "string" },
+    json: { type: "boolean" },
+    scale: { type: "boolean" },
+    ks: { type: "string", default: "0,5,20,50" },
+    loader: { type: "boolean" },
+    records: { type: "string", default: "100000" },
+  },
+});
+const runs = Math.max(1, Number(values.runs ?? (values.scale ? 1 : 5)));
 
 function timed(args: string[]): number {
   const start = process.hrtime.bigint();
@@ -86,7 +100,42 @@ async function main() {
   }
 }
 
-main().catch((e) => {
+async function scale() {
+  const ks = values.ks!.split(",").map(Number);
+  console.log(
+    `scale: prod + k synthetic domains, fresh processes, median of ${runs} (node ${process.version}, ${os.cpus().length} cpus, load ${os.loadavg()[0].toFixed(2)})`,
+  );
+  const points = runScale(ks, runs, (l) => console.log(l));
+  const slope = exponentBetween(points, 5, 50);
+  const fit = growthExponent(points.map((p) => ({ resources: p.resources, ms: p.firstMs })));
+  console.log(`  growth exponent (first plan, log-log) k=5..50: ${slope.toFixed(2)}; all points: ${fit.toFixed(2)}`);
+  const intake = intakeThroughput(Math.max(runs, 21));
+  console.log(
+    `intake: 1,000-record batch through validation and key derivation: ${intake.recordsPerSecond} records/s (${intake.batchMs} ms a batch)`,
+  );
+  if (values.json) console.log(JSON.stringify({ points, exponent5to50: slope, exponentAll: fit, intake }, null, 2));
+}
+
+async function loader() {
+  const n = Number(values.records);
+  // Loaded on demand: it starts local S3 and PostgreSQL servers from the dev dependencies.
+  const { loaderThroughput } = require("./bench/loader") as typeof import("./bench/loader");
+  const r = await loaderThroughput(runs, n);
+  const load = os.loadavg()[0].toFixed(2);
+  console.log(
+    `loader: ${n} records (${(r.bytes / 2 ** 20).toFixed(1)} MB of JSON lines), median of ${runs} (load ${load})`,
+  );
+  console.log(
+    `  whole loader (S3, parse, ledger, COPY)      ${String(r.rowsPerSecond).padStart(8)} rows/s  (${r.objectMs} ms)`,
+  );
+  console.log(`  warehouse write: COPY … FROM STDIN         ${String(r.copyRowsPerSecond).padStart(8)} rows/s`);
+  console.log(
+    `  warehouse write: multi-row INSERT           ${String(r.insertRowsPerSecond).padStart(8)} rows/s  (COPY ${(r.copyRowsPerSecond / r.insertRowsPerSecond).toFixed(1)}x)`,
+  );
+  if (values.json) console.log(JSON.stringify({ ...r, records: n, load }, null, 2));
+}
+
+(values.scale ? scale() : values.loader ? loader() : main()).catch((e) => {
   console.error(e);
   process.exit(1);
 });

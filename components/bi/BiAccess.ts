@@ -4,7 +4,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { baseTags } from "../core/tags";
 import type { PlatformContext } from "../core/types";
 import type { PersonaRole } from "../security/AccessModel";
-import type { PersonaKey } from "../security/personas";
+import type { PersonaKey } from "../security/lake-formation";
 import type { WarehouseEngine } from "../warehouse/config";
 import type { WarehouseLogin } from "../warehouse/logins";
 import type { BiConfig } from "./config";

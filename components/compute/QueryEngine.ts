@@ -7,17 +7,9 @@ import { baseTags, dataTags } from "../core/tags";
 import type { Zone } from "../core/types";
 import { SecureBucket } from "../lake/SecureBucket";
 import type { QueryEngineConfig } from "./config";
-import {
-  createLakeFormationGrants,
-  lakeFormationGrants,
-  podIdentity,
-  QUERY_WRITE_ZONE,
-  QUERY_ZONES,
-  queryEnginePolicy,
-  ResolvedLake,
-  secretReadPolicy,
-} from "./identity";
-import type { ComputeWorkloadArgs } from "./KubernetesCluster";
+import { QUERY_WRITE_ZONE, QUERY_ZONES, queryEnginePolicy, ResolvedLake, secretReadPolicy } from "./identity";
+import { createLakeFormationGrants, lakeFormationGrants, podIdentity } from "./pod-identity";
+import type { ComputeWorkloadArgs } from "./eks";
 import {
   configMap,
   limitRange,

@@ -6,15 +6,9 @@ import { baseTags, dataTags } from "../core/tags";
 import type { Zone } from "../core/types";
 import { SecureBucket } from "../lake/SecureBucket";
 import { MAX_POD, SparkConfig } from "./config";
-import {
-  createLakeFormationGrants,
-  historyServerPolicy,
-  lakeFormationGrants,
-  podIdentity,
-  ResolvedLake,
-  sparkDomainPolicy,
-} from "./identity";
-import type { ComputeWorkloadArgs } from "./KubernetesCluster";
+import { historyServerPolicy, ResolvedLake, sparkDomainPolicy } from "./identity";
+import { createLakeFormationGrants, lakeFormationGrants, podIdentity } from "./pod-identity";
+import type { ComputeWorkloadArgs } from "./eks";
 import { limitRange, namespace, namespaceNetworkPolicies, platformLabels, resourceQuota, serviceAccount } from "./k8s";
 import {
   adHocSparkApplication,

@@ -4,13 +4,13 @@ export * from "./images";
 export * from "./config";
 export * from "./k8s";
 export * from "./identity";
+export * from "./pod-identity";
 export * from "./secrets";
 export * from "./spark";
 export * from "./query";
 export * from "./autoscaler";
+export { KubernetesCluster, KubernetesClusterArgs } from "./KubernetesCluster";
 export {
-  KubernetesCluster,
-  KubernetesClusterArgs,
   KubernetesTarget,
   ComputeWorkloadArgs,
   SpotScheduling,
@@ -21,6 +21,6 @@ export {
   eksKubeconfig,
   CONTROL_PLANE_LOG_TYPES,
   VPC_CNI_CONFIGURATION,
-} from "./KubernetesCluster";
+} from "./eks";
 export { SparkOperator, SparkOperatorArgs, domainScopes } from "./SparkOperator";
 export { QueryEngine, QueryEngineArgs, WarehouseRef, KafkaRef } from "./QueryEngine";

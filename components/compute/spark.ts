@@ -1,5 +1,5 @@
 import type { ResolvedSparkJob } from "./config";
-import type { SpotScheduling } from "./KubernetesCluster";
+import type { SpotScheduling } from "./eks";
 import {
   Deployment,
   Labels,

@@ -1,6 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { ComputeWorkloadArgs, KubernetesCluster } from "../compute/KubernetesCluster";
+import { KubernetesCluster } from "../compute/KubernetesCluster";
+import { ComputeWorkloadArgs } from "../compute/eks";
 import { QueryEngine } from "../compute/QueryEngine";
 import { SparkOperator } from "../compute/SparkOperator";
 import type { ResolvedConfig } from "../config/profiles";

@@ -8,9 +8,14 @@ import { AccessConfig, Persona, personaRoleName } from "./config";
 import { RESTRICTED_CLEARANCE_TAG } from "./documents";
 import {
   analystPolicy,
-  databaseLfTags,
   dataEngineerPolicy,
   LakeFacts,
+  personaTrust,
+  platformAdminPolicy,
+  stewardPolicy,
+} from "./personas";
+import {
+  databaseLfTags,
   LF_TAGS,
   LfTagGrant,
   LfTagKeyGrant,
@@ -18,10 +23,7 @@ import {
   LfTagName,
   PersonaKey,
   personaGrants,
-  personaTrust,
-  platformAdminPolicy,
-  stewardPolicy,
-} from "./personas";
+} from "./lake-formation";
 
 /** Tag on every persona role; the access matrix selects roles by it. */
 export const PERSONA_TAG = "data-platform:persona";

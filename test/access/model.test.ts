@@ -1,6 +1,6 @@
 import { strict as assert } from "node:assert";
 import type { PlannedResource } from "../../policies/engine/args";
-import { personaGrants } from "../../components/security/personas";
+import { personaGrants } from "../../components/security/lake-formation";
 import { IAM_ALLOWED_PRINCIPALS } from "../../policies/rules/access";
 import { by, json, resourcesOf } from "../support/plan";
 

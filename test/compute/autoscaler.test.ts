@@ -8,7 +8,7 @@ import {
 } from "../../components/compute/autoscaler";
 import { COMPUTE_PROFILES } from "../../components/compute/config";
 import { podIdentityTrust } from "../../components/compute/identity";
-import { NODE_GROUP_LABEL, spotScheduling } from "../../components/compute/KubernetesCluster";
+import { NODE_GROUP_LABEL, spotScheduling } from "../../components/compute/eks";
 import { CHARTS, KUBERNETES_VERSION } from "../../components/compute/versions";
 import type { PolicyDocument } from "../../components/core/iam";
 import { REQUIRED_TAGS } from "../../policies/rules/governance";

@@ -7,7 +7,7 @@ import {
   AUTOSCALER_SCALE_ACTIONS,
   clusterAutoscalerPolicy,
 } from "../../components/compute/autoscaler";
-import { clusterKeyPolicy } from "../../components/compute/KubernetesCluster";
+import { clusterKeyPolicy } from "../../components/compute/eks";
 import {
   historyServerPolicy,
   podIdentityTrust,

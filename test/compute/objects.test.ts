@@ -1,5 +1,5 @@
 import { strict as assert } from "node:assert";
-import { spotScheduling } from "../../components/compute/KubernetesCluster";
+import { spotScheduling } from "../../components/compute/eks";
 import {
   configMap,
   limitRange,

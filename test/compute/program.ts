@@ -8,7 +8,8 @@ import {
   parseComputeConfig,
   resolveComputeConfig,
 } from "../../components/compute/config";
-import { KubernetesCluster, KubernetesTarget } from "../../components/compute/KubernetesCluster";
+import { KubernetesCluster } from "../../components/compute/KubernetesCluster";
+import { KubernetesTarget } from "../../components/compute/eks";
 import { KafkaRef, QueryEngine, WarehouseRef } from "../../components/compute/QueryEngine";
 import { SparkOperator } from "../../components/compute/SparkOperator";
 import { DataPlatform } from "../../components/platform/DataPlatform";

@@ -3,7 +3,7 @@ import type { PlannedResource } from "../../policies/engine/args";
 import type { PlatformRule } from "../../policies/rules/define";
 import { K8S, kubernetesRules } from "../../policies/rules/kubernetes";
 import { planned, violations } from "../support/policy";
-import { clusterSecurityArgs } from "../../components/compute/KubernetesCluster";
+import { clusterSecurityArgs } from "../../components/compute/eks";
 import { historyServer, scheduledSparkApplication, sparkOperatorValues } from "../../components/compute/spark";
 import { namespace, namespaceNetworkPolicies } from "../../components/compute/k8s";
 import { resolved, sampleCompute } from "./support";

@@ -189,6 +189,29 @@ describe("ingestion: object loader into warehouse staging", function () {
     assert.equal((await rows("SELECT * FROM staging.orders")).length, 4);
   });
 
+  it("copies records exactly: escapes, tabs, Unicode, CRLF lines and integers beyond 2^53 as written", async () => {
+    const key = `${ROOT}dt=2024-05-03/tricky.json`;
+    // As a client would write them: JSON escapes (\t, \\, \", \n, \u0007) inside strings, whitespace around a line.
+    const lines = [
+      String.raw`{"id":"a","text":"tab\there \\ back\\slash \"quoted\" \n newline"}`,
+      String.raw`{"id":"b","text":"한글 😀 \u0007","big":12345678901234567890123}`,
+      `\t{"id":"c","n":-0.000001234} `,
+    ];
+    await put(key, lines.join("\r\n") + "\r\n");
+    assert.deepEqual(await loader().loadObject(key), { key, status: "loaded", rows: 3, rejected: 0 });
+    const got = await rows(
+      "SELECT record_index, record->>'text' AS text, record->>'big' AS big FROM staging.orders ORDER BY record_index",
+    );
+    assert.deepEqual(
+      got.map((r) => [r.record_index, r.text, r.big]),
+      [
+        [0, 'tab\there \\ back\\slash "quoted" \n newline', null],
+        [1, "한글 😀 \u0007", "12345678901234567890123"],
+        [2, null, null],
+      ],
+    );
+  });
+
   it("parses single values, arrays and JSON lines", () => {
     assert.equal(parseRecords('{"a":1}').records.length, 1);
     assert.equal(parseRecords("[1,2,3]").records.length, 3);

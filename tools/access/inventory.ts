@@ -175,7 +175,29 @@ function placeOf(resources: readonly PlannedResource[]): { region: string; accou
 export function buildInventory(resources: readonly PlannedResource[]): Inventory {
   const custom = resources.filter((r) => r.custom);
   const { region, accountId } = placeOf(custom);
-  const of = (type: string) => custom.filter((r) => r.type === type);
+  // Indexed once by type, and policies and attachments by role name: a role's documents are found in constant
+  // time, so the inventory grows linearly with the plan.
+  const byType = new Map<string, PlannedResource[]>();
+  for (const r of custom) {
+    const same = byType.get(r.type);
+    if (same) same.push(r);
+    else byType.set(r.type, [r]);
+  }
+  const of = (type: string): readonly PlannedResource[] => byType.get(type) ?? [];
+  const byInput = (type: string, input: string) => {
+    const index = new Map<unknown, PlannedResource[]>();
+    for (const r of of(type)) {
+      const same = index.get(r.inputs[input]);
+      if (same) same.push(r);
+      else index.set(r.inputs[input], [r]);
+    }
+    return (value: unknown): readonly PlannedResource[] => index.get(value) ?? [];
+  };
+  const policiesOfRole = byInput(T.rolePolicy, "role");
+  const attachmentsOfRole = byInput(T.attachment, "role");
+  const bucketPolicies = byInput(T.bucketPolicy, "bucket");
+  const bucketEncryption = byInput(T.sse, "bucket");
+  const secretPolicies = byInput(T.secretPolicy, "secretArn");
 
   const managed = new Map(
     of(T.policy).map((p) => [
@@ -188,16 +210,15 @@ export function buildInventory(resources: readonly PlannedResource[]): Inventory
   const roles: RoleFact[] = of(T.role).map((r) => {
     const out = outputs(r, region);
     const name = String(out.name);
-    const inline = of(T.rolePolicy)
-      .filter((p) => p.inputs.role === name)
-      .map((p) => ({ name: str(p.inputs.name) ?? p.name, doc: parseDoc(p.inputs.policy, p.name) }));
+    const inline = policiesOfRole(name).map((p) => ({
+      name: str(p.inputs.name) ?? p.name,
+      doc: parseDoc(p.inputs.policy, p.name),
+    }));
     const embedded = ((r.inputs.inlinePolicies as { name?: string; policy?: string }[] | undefined) ?? [])
       .filter((p) => p.policy)
       .map((p, i) => ({ name: p.name ?? `inline-${i}`, doc: parseDoc(p.policy, r.name) }));
     const attachedArns = [
-      ...of(T.attachment)
-        .filter((a) => a.inputs.role === name)
-        .map((a) => String(a.inputs.policyArn)),
+      ...attachmentsOfRole(name).map((a) => String(a.inputs.policyArn)),
       ...((r.inputs.managedPolicyArns as string[] | undefined) ?? []),
     ];
     const attached = attachedArns.map((arn) => {
@@ -234,8 +255,8 @@ export function buildInventory(resources: readonly PlannedResource[]): Inventory
 
   const buckets: BucketFact[] = of(T.bucket).map((b) => {
     const name = String(b.inputs.bucket);
-    const policy = of(T.bucketPolicy).find((p) => p.inputs.bucket === name);
-    const sse = of(T.sse).find((p) => p.inputs.bucket === name);
+    const policy = bucketPolicies(name)[0];
+    const sse = bucketEncryption(name)[0];
     const rule = (
       sse?.inputs.rules as { applyServerSideEncryptionByDefault?: { kmsMasterKeyId?: string } }[] | undefined
     )?.[0];
@@ -253,7 +274,7 @@ export function buildInventory(resources: readonly PlannedResource[]): Inventory
 
   const secrets: SecretFact[] = of(T.secret).map((s) => {
     const arn = String(outputs(s, region).arn);
-    const policy = of(T.secretPolicy).find((p) => p.inputs.secretArn === arn);
+    const policy = secretPolicies(arn)[0];
     return {
       name: String(s.inputs.name ?? outputs(s, region).name),
       arn,

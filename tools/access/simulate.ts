@@ -3,6 +3,16 @@ import * as path from "node:path";
 import { runSimulation } from "@cloud-copilot/iam-simulate";
 import type { Inventory, NamedPolicy, PolicyDoc, RoleFact } from "./inventory";
 
+// Resource policies are shared by every request on their resource: a small id stands for one in cache keys.
+const policyIds = new WeakMap<object, number>();
+let policies = 0;
+const policyId = (doc: PolicyDoc | undefined) => {
+  if (!doc) return 0;
+  let id = policyIds.get(doc);
+  if (id === undefined) policyIds.set(doc, (id = ++policies));
+  return id;
+};
+
 /**
  * The simulator's validated entry point drops context keys whose variable part holds a colon, such as
  * `kms:EncryptionContext:aws:s3:arn`, so a condition on the encryption context could never match. When it reports
@@ -28,6 +38,10 @@ const core = (() => {
   };
 })();
 const COLON_VARIABLE = /^kms:EncryptionContext:/i;
+const NO_IDENTITY_ALLOW: Promise<Decision> = Promise.resolve({
+  allowed: false,
+  why: "no identity statement allows it",
+});
 
 /** Who makes a request: a role of the plan (as one of its sessions), or a caller from outside it. */
 export type Principal =
@@ -88,27 +102,57 @@ function principalContext(p: Principal): Record<string, string | string[]> {
   };
 }
 
-const glob = (pattern: string) =>
-  new RegExp(
-    `^${pattern
+// Compiled once per pattern: the same few hundred patterns are tested against every request.
+const globs = new Map<string, RegExp>();
+/** An IAM pattern (`*`, `?`; policy variables such as `${aws:username}` match anything) as a regular expression. */
+function glob(pattern: string): RegExp {
+  let re = globs.get(pattern);
+  if (!re) {
+    const body = pattern
+      .replace(/\$\{[^}]*\}/g, "\u0001")
       .replace(/[.+^${}()|[\]\\]/g, "\\$&")
       .replace(/\*/g, ".*")
-      .replace(/\?/g, ".")}$`,
-    "i",
-  );
+      .replace(/\?/g, ".")
+      .split("\u0001")
+      .join(".*");
+    re = new RegExp(`^${body}$`, "i");
+    globs.set(pattern, re);
+  }
+  return re;
+}
 const list = (v: unknown): string[] => (v === undefined ? [] : Array.isArray(v) ? (v as string[]) : [v as string]);
 
+type Statement = Record<string, unknown>;
+const actionMatches = (s: Statement, action: string) =>
+  s.Action !== undefined
+    ? list(s.Action).some((a) => glob(a).test(action))
+    : !list(s.NotAction).some((a) => glob(a).test(action));
+/** Conservative: a statement with `NotResource` (or none) may match any resource. */
+const resourceMatches = (s: Statement, resource: string) =>
+  s.Resource === undefined || list(s.Resource).some((r) => glob(r).test(resource));
+
 /** Whether some Allow statement of these documents could match the action (a cheap filter before simulating). */
-function mayAllow(docs: readonly PolicyDoc[], action: string): boolean {
+function mayAllow(docs: readonly PolicyDoc[], action: string, resource?: string): boolean {
   return docs.some((d) =>
     d.Statement.some(
       (s) =>
-        s.Effect === "Allow" &&
-        (s.Action !== undefined
-          ? list(s.Action).some((a) => glob(a).test(action))
-          : !list(s.NotAction).some((a) => glob(a).test(action))),
+        s.Effect === "Allow" && actionMatches(s, action) && (resource === undefined || resourceMatches(s, resource)),
     ),
   );
+}
+
+/**
+ * Whether a resource policy could itself grant this role the action: an Allow statement for everyone or naming
+ * the role. Statements for the account root only delegate to IAM, and service principals are never a role, so
+ * for those the identity policies decide alone.
+ */
+function resourcePolicyMayGrant(doc: PolicyDoc | undefined, role: RoleFact, action: string, resource: string): boolean {
+  return (doc?.Statement ?? []).some((s) => {
+    if (s.Effect !== "Allow" || !actionMatches(s, action) || !resourceMatches(s, resource)) return false;
+    if (s.NotPrincipal !== undefined || s.Principal === "*") return true;
+    const aws = list((s.Principal as { AWS?: unknown } | undefined)?.AWS);
+    return aws.some((a) => a === "*" || a === role.arn || a.includes(`/${role.name}`));
+  });
 }
 
 /** Whether a resource policy grants someone other than "the account" (which only delegates to IAM). */
@@ -160,12 +204,26 @@ export class Simulator {
   constructor(readonly inventory: Inventory) {}
 
   decide(req: Request): Promise<Decision> {
+    const p = req.principal;
+    // A role's request that no identity statement could allow (action and resource) and that its resource's
+    // policy does not grant to the role itself is denied by IAM whatever the conditions say: no simulation.
+    // Most role × resource pairs of a large plan are of that kind, so this keeps the work near the grants.
+    if (
+      p.kind === "role" &&
+      !mayAllow(
+        p.role.identity.map((i) => i.doc),
+        req.action,
+        req.resource,
+      ) &&
+      !resourcePolicyMayGrant(req.resourcePolicy, p.role, req.action, req.resource)
+    )
+      return NO_IDENTITY_ALLOW;
     const key = JSON.stringify([
-      req.principal.kind === "role" ? req.principal.role.arn : req.principal,
+      p.kind === "role" ? p.role.arn : p,
       req.action,
       req.resource,
       req.context,
-      req.resourcePolicy,
+      policyId(req.resourcePolicy),
     ]);
     let d = this.cache.get(key);
     if (!d) {

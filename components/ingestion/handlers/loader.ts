@@ -13,7 +13,7 @@ import { INGESTION_METRICS } from "../../observability/metrics";
 import { dayPrefix, daysBetween, isRecordKey, utcDay } from "../keys";
 import { requireEnv } from "./lib/env";
 import { logger as makeLogger, metrics as makeMetrics, packagedConfig, s3Client } from "./lib/runtime";
-import { Engine, ident, Sql, stagingDdl, Warehouse, warehouseFromEnv } from "./lib/warehouse";
+import { copyText, Engine, ident, Sql, stagingDdl, Warehouse, warehouseFromEnv } from "./lib/warehouse";
 
 export interface LoaderConfig {
   /** This loader's name (the object-events source). */
@@ -62,30 +62,38 @@ export interface DayResult {
 }
 
 interface Parsed {
-  readonly records: unknown[];
+  /** Each record as JSON text, as the object has it where it can (a JSON line is loaded as written). */
+  readonly records: string[];
   readonly rejects: { line: number; reason: string; raw: string }[];
 }
 
-/** An object's records: one JSON value, a JSON array, or JSON lines (a bad line is rejected, the rest load). */
+/**
+ * An object's records: one JSON value, a JSON array, or JSON lines (a bad line is rejected, the rest load). Lines
+ * are parsed only to be checked and kept as text: the warehouse parses them again, and a large object need not
+ * sit in memory twice.
+ */
 export function parseRecords(text: string): Parsed {
   const trimmed = text.trim();
   if (trimmed === "") return { records: [], rejects: [] };
+  // A JSON-lines object fails this at the end of its first line, so it costs one line.
+  let whole: unknown;
   try {
-    const v = JSON.parse(trimmed) as unknown;
-    return { records: Array.isArray(v) ? v : [v], rejects: [] };
+    whole = JSON.parse(trimmed) as unknown;
   } catch {
-    const records: unknown[] = [];
+    const records: string[] = [];
     const rejects: Parsed["rejects"] = [];
     trimmed.split("\n").forEach((line, i) => {
       if (line.trim() === "") return;
       try {
-        records.push(JSON.parse(line));
+        JSON.parse(line);
+        records.push(line);
       } catch (e) {
         rejects.push({ line: i + 1, reason: `malformed JSON: ${(e as Error).message}`, raw: line.slice(0, 65_535) });
       }
     });
     return { records, rejects };
   }
+  return { records: Array.isArray(whole) ? whole.map((r) => JSON.stringify(r)) : [trimmed], rejects: [] };
 }
 
 /**
@@ -132,20 +140,15 @@ async function loadInTransaction(
     if (seen.rows.length > 0) return false;
     await sql.query(`INSERT INTO staging.load_ledger ${columns} VALUES ($1,$2,$3,$4,$5,$6,$7,$8)`, ledger);
   }
-  const json = engine === "redshift" ? (n: number) => `JSON_PARSE($${n})` : (n: number) => `$${n}::jsonb`;
-  const CHUNK = 500;
-  for (let start = 0; start < o.parsed.records.length; start += CHUNK) {
-    const chunk = o.parsed.records.slice(start, start + CHUNK);
-    const values: unknown[] = [];
-    const rows = chunk.map((r, i) => {
-      values.push(o.source, o.key, start + i, JSON.stringify(r));
-      const b = i * 4;
-      return `($${b + 1}, $${b + 2}, $${b + 3}, ${json(b + 4)})`;
-    });
-    await sql.query(
-      `INSERT INTO staging.${ident(o.table)} (source, object_key, record_index, record) VALUES ${rows.join(", ")}`,
-      values,
+  if (engine === "postgres") {
+    const copied = await sql.copyFrom(
+      `COPY staging.${ident(o.table)} (source, object_key, record_index, record) FROM STDIN`,
+      copyRows(o.source, o.key, o.parsed.records),
     );
+    if (copied !== o.parsed.records.length)
+      throw new Error(`COPY wrote ${copied} of ${o.parsed.records.length} rows of ${o.key}`);
+  } else {
+    await insertRows(sql, engine, o.source, o.key, o.table, o.parsed.records);
   }
   for (const r of o.parsed.rejects) {
     await sql.query(
@@ -154,6 +157,54 @@ async function loadInTransaction(
     );
   }
   return true;
+}
+
+/**
+ * The staging rows of an object in COPY's text format, a few thousand rows per chunk: COPY streams them in one
+ * statement (no statement size limit, no per-row parameters), an order of magnitude faster than INSERT.
+ */
+export function* copyRows(
+  source: string,
+  key: string,
+  records: readonly string[],
+  rowsPerChunk = 2000,
+): Generator<string> {
+  const prefix = `${copyText(source)}\t${copyText(key)}\t`;
+  let chunk = "";
+  for (let i = 0; i < records.length; i++) {
+    chunk += `${prefix}${i}\t${copyText(records[i])}\n`;
+    if ((i + 1) % rowsPerChunk === 0) {
+      yield chunk;
+      chunk = "";
+    }
+  }
+  if (chunk) yield chunk;
+}
+
+/** Multi-row INSERTs of 500 records: Redshift's path (the benchmark compares PostgreSQL's COPY with it). */
+export async function insertRows(
+  sql: Sql,
+  engine: Engine,
+  source: string,
+  key: string,
+  table: string,
+  records: readonly string[],
+): Promise<void> {
+  const json = engine === "redshift" ? (n: number) => `JSON_PARSE($${n})` : (n: number) => `$${n}::jsonb`;
+  const CHUNK = 500;
+  for (let start = 0; start < records.length; start += CHUNK) {
+    const chunk = records.slice(start, start + CHUNK);
+    const values: unknown[] = [];
+    const rows = chunk.map((r, i) => {
+      values.push(source, key, start + i, r);
+      const b = i * 4;
+      return `($${b + 1}, $${b + 2}, $${b + 3}, ${json(b + 4)})`;
+    });
+    await sql.query(
+      `INSERT INTO staging.${ident(table)} (source, object_key, record_index, record) VALUES ${rows.join(", ")}`,
+      values,
+    );
+  }
 }
 
 /** Keys may arrive URL-encoded (`=` as %3D); platform keys never contain `%`, `+` or spaces, so decoding is safe. */

@@ -1,4 +1,7 @@
+import { Readable } from "stream";
+import { pipeline } from "stream/promises";
 import { Pool, PoolClient } from "pg";
+import { from as copyFromStdin } from "pg-copy-streams";
 import { intEnv, optionalEnv, requireEnv } from "./env";
 import { SecretReader, secretReader } from "./secrets";
 
@@ -21,7 +24,18 @@ export interface WarehouseSettings {
 
 export interface Sql {
   query<R = Record<string, unknown>>(text: string, values?: unknown[]): Promise<{ rows: R[]; rowCount: number | null }>;
+  /**
+   * PostgreSQL `COPY … FROM STDIN`: streams `chunks` (rows in COPY's text format, see {@link copyText}) within the
+   * transaction and returns the number of rows copied. Not available on Redshift, which copies from S3.
+   */
+  copyFrom(statement: string, chunks: Iterable<string>): Promise<number>;
 }
+
+const COPY_ESCAPES: Record<string, string> = { "\\": "\\\\", "\n": "\\n", "\r": "\\r", "\t": "\\t" };
+
+/** A value as one field of COPY's text format: backslash, newline, carriage return and tab escaped. */
+export const copyText = (value: string): string =>
+  /[\\\n\r\t]/.test(value) ? value.replace(/[\\\n\r\t]/g, (c) => COPY_ESCAPES[c]) : value;
 
 export interface Warehouse {
   readonly engine: Engine;
@@ -81,7 +95,16 @@ export function pgWarehouse(settings: WarehouseSettings, credentials: SecretRead
         await client.query("BEGIN");
         if (settings.group && settings.engine === "postgres")
           await client.query(`SET LOCAL ROLE ${ident(settings.group)}`);
-        const result = await fn({ query: (text, values) => client.query(text, values) as never });
+        const result = await fn({
+          query: (text, values) => client.query(text, values) as never,
+          async copyFrom(statement, chunks) {
+            if (settings.engine !== "postgres")
+              throw new Error("COPY … FROM STDIN is PostgreSQL's; Redshift copies from S3");
+            const stream = client.query(copyFromStdin(statement));
+            await pipeline(Readable.from(chunks), stream);
+            return stream.rowCount;
+          },
+        });
         await client.query("COMMIT");
         return result;
       } catch (e) {
