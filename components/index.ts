@@ -8,7 +8,7 @@ export * from "./security/documents";
 export { Network, NetworkArgs } from "./network/Network";
 export { planSubnets } from "./network/subnets";
 export { SecureBucket, SecureBucketArgs } from "./lake/SecureBucket";
-export { DataLake, DataLakeArgs, ZoneRefs, glueDatabaseName } from "./lake/DataLake";
+export { DataLake, DataLakeArgs, ZoneRefs, glueDatabaseName, DEFAULT_ZONE_CLASSIFICATIONS } from "./lake/DataLake";
 export * from "./lake/documents";
 export {
   AccessModel,
@@ -33,7 +33,14 @@ export {
 export * from "./bi/config";
 export * from "./bi/documents";
 export { supersetValues, datasourcesYaml, SUPERSET_REPO } from "./bi/superset";
-export { DataPlatform, DataPlatformArgs } from "./platform/DataPlatform";
+export {
+  DataPlatform,
+  DataPlatformArgs,
+  lakeRefs,
+  warehouseRefs,
+  INGESTION_LOGIN,
+  PIPELINE_LOGIN,
+} from "./platform/DataPlatform";
 export { contextFromConfig } from "./platform/context";
 export * from "./warehouse";
 export * from "./streaming";

@@ -87,10 +87,12 @@ export function consumerPolicy(input: ConsumerInput): PolicyDocument {
       Resource: input.workgroups.map((w) => `arn:aws:athena:${input.region}:${input.accountId}:workgroup/${w.name}`),
     },
     { Sid: "AthenaCatalog", Effect: "Allow", Action: ATHENA_CATALOG, Resource: "*" },
+    // Athena asks for the results bucket's location; that request carries no s3:prefix, hence its own statement.
+    { Sid: "ResultsLocation", Effect: "Allow", Action: "s3:GetBucketLocation", Resource: input.resultsBucketArn },
     {
       Sid: "ResultsList",
       Effect: "Allow",
-      Action: ["s3:ListBucket", "s3:GetBucketLocation"],
+      Action: "s3:ListBucket",
       Resource: input.resultsBucketArn,
       Condition: { StringLike: { "s3:prefix": input.workgroups.flatMap((w) => [`${w.group}/`, `${w.group}/*`]) } },
     },
@@ -103,12 +105,20 @@ export function consumerPolicy(input: ConsumerInput): PolicyDocument {
     {
       Sid: "ResultsKey",
       Effect: "Allow",
-      Action: ["kms:Decrypt", "kms:GenerateDataKey", "kms:DescribeKey"],
+      Action: ["kms:Decrypt", "kms:GenerateDataKey"],
       Resource: input.resultsKeyArn,
       Condition: {
         StringEquals: { "kms:ViaService": `s3.${input.region}.amazonaws.com` },
         StringLike: { "kms:EncryptionContext:aws:s3:arn": [input.resultsBucketArn, `${input.resultsBucketArn}/*`] },
       },
+    },
+    // DescribeKey carries no encryption context, so it is scoped by the calling service alone.
+    {
+      Sid: "ResultsKeyDescribe",
+      Effect: "Allow",
+      Action: "kms:DescribeKey",
+      Resource: input.resultsKeyArn,
+      Condition: { StringEquals: { "kms:ViaService": `s3.${input.region}.amazonaws.com` } },
     },
   ];
   if (input.secret) {

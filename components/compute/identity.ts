@@ -107,12 +107,15 @@ export function s3Statements(
   const objects = (ls: readonly Location[]) => unique(ls.map((l) => `${l.bucketArn}/${l.prefix}*`));
   const statements: Statement[] = [];
   // ListBucket is per bucket; the prefix condition keeps a domain from listing its neighbours' keys.
-  for (const bucketArn of unique(all.map((l) => l.bucketArn))) {
+  // GetBucketLocation carries no s3:prefix, so it cannot share that statement.
+  const buckets = unique(all.map((l) => l.bucketArn));
+  statements.push({ Sid: `${sid}Location`, Effect: "Allow", Action: "s3:GetBucketLocation", Resource: buckets });
+  for (const bucketArn of buckets) {
     const prefixes = unique(all.filter((l) => l.bucketArn === bucketArn).map((l) => l.prefix));
     statements.push({
-      Sid: `${sid}List${statements.length}`,
+      Sid: `${sid}List${statements.length - 1}`,
       Effect: "Allow",
-      Action: ["s3:ListBucket", "s3:GetBucketLocation"],
+      Action: "s3:ListBucket",
       Resource: bucketArn,
       ...(prefixes.includes("")
         ? {}

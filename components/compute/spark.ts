@@ -233,15 +233,26 @@ export interface SparkOperatorValuesInput {
 export function sparkOperatorValues(input: SparkOperatorValuesInput) {
   const replicas = input.highAvailability ? 2 : 1;
   const resources = { requests: { cpu: "100m", memory: "256Mi" }, limits: { memory: "512Mi" } };
+  // The chart's security contexts default to empty; its namespace enforces the restricted Pod Security Standard.
+  const security = {
+    podSecurityContext: restrictedPodSecurity(SPARK_UID) /* the operator image is built on Spark's, user spark */,
+    securityContext: restrictedContainerSecurity(),
+  };
   return {
     spark: { jobNamespaces: [input.jobNamespace], serviceAccount: { create: false }, rbac: { create: false } },
-    controller: { replicas, resources, podDisruptionBudget: { enable: input.highAvailability, minAvailable: 1 } },
+    controller: {
+      replicas,
+      resources,
+      ...security,
+      podDisruptionBudget: { enable: input.highAvailability, minAvailable: 1 },
+    },
     // The webhook applies what spark-submit cannot: security contexts, tolerations and node selectors on the pods.
     webhook: {
       enable: true,
       replicas,
       failurePolicy: "Fail",
       resources,
+      ...security,
       podDisruptionBudget: { enable: input.highAvailability, minAvailable: 1 },
     },
     prometheus: { metrics: { enable: true } },

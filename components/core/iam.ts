@@ -101,3 +101,28 @@ export function platformRole(
   );
   return { role, policy };
 }
+
+/**
+ * What CloudWatch Logs needs of a key that encrypts log groups: data-key use for this account's log groups (named
+ * by the encryption context, which only the cryptographic operations carry) and DescribeKey, which carries no
+ * encryption context and is scoped to this account as the source instead.
+ */
+export function cloudWatchLogsKeyStatements(region: string, accountId: string): Statement[] {
+  const logs = { Effect: "Allow" as const, Principal: { Service: `logs.${region}.amazonaws.com` }, Resource: "*" };
+  return [
+    {
+      Sid: "CloudWatchLogs",
+      ...logs,
+      Action: ["kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*"],
+      Condition: {
+        ArnLike: { "kms:EncryptionContext:aws:logs:arn": `arn:aws:logs:${region}:${accountId}:log-group:*` },
+      },
+    },
+    {
+      Sid: "CloudWatchLogsDescribeKey",
+      ...logs,
+      Action: "kms:DescribeKey",
+      Condition: { StringEquals: { "aws:SourceAccount": accountId } },
+    },
+  ];
+}

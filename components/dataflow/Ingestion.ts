@@ -62,6 +62,8 @@ export class Ingestion extends pulumi.ComponentResource {
         ttl: { attributeName: "expiration", enabled: true },
         serverSideEncryption: { enabled: true, kmsKeyArn: security.keyArns.confidential },
         pointInTimeRecovery: { enabled: profile.pointInTimeRecovery },
+        // Items expire, the table must not: losing it mid-run would re-deliver every record in flight.
+        deletionProtectionEnabled: ctx.protect,
         tags: dataTags(ctx, "shared", "confidential", {
           component: "ingestion",
           "data-platform:purpose": "idempotency",

@@ -151,9 +151,11 @@ export function streamReadStatements(tableArn: string, keyArn: string, region: s
     {
       Sid: "ReadStream",
       Effect: "Allow",
-      Action: ["dynamodb:DescribeStream", "dynamodb:GetRecords", "dynamodb:GetShardIterator", "dynamodb:ListStreams"],
+      Action: ["dynamodb:DescribeStream", "dynamodb:GetRecords", "dynamodb:GetShardIterator"],
       Resource: `${tableArn}/stream/*`,
     },
+    // ListStreams names no resource (AWS accepts only "*"); it returns stream ARNs, not records.
+    { Sid: "ListStreams", Effect: "Allow", Action: "dynamodb:ListStreams", Resource: "*" },
     {
       Sid: "StreamKey",
       Effect: "Allow",

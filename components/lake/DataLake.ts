@@ -17,8 +17,8 @@ export interface DataLakeArgs {
   readonly security: SecurityRefs;
   readonly accountId: pulumi.Input<string>;
   readonly domains: readonly LakeDomain[];
-  /** Classification per zone; each zone's bucket uses that classification's key. @default raw confidential, curated internal, analytics internal */
-  readonly zones: Record<Zone, { classification: Classification }>;
+  /** Classification per zone; each zone's bucket uses that classification's key. @default DEFAULT_ZONE_CLASSIFICATIONS: raw confidential, curated internal, analytics internal */
+  readonly zones?: Readonly<Record<Zone, { readonly classification: Classification }>>;
   /** @default false; the dev profile sets true */
   readonly forceDestroy?: boolean;
   /** @default 30 */ readonly rawInfrequentAccessAfterDays?: number;
@@ -38,6 +38,13 @@ export interface ZoneRefs {
   readonly keyArn: pulumi.Output<string>;
   readonly classification: Classification;
 }
+
+/** Zone classifications when none are given: raw data is confidential until curated. */
+export const DEFAULT_ZONE_CLASSIFICATIONS: Readonly<Record<Zone, { readonly classification: Classification }>> = {
+  raw: { classification: "confidential" },
+  curated: { classification: "internal" },
+  analytics: { classification: "internal" },
+};
 
 /** Glue database name: unique per platform and environment because Glue names are per account and region. */
 export function glueDatabaseName(prefix: string, domain: string, zone: Zone): string {
@@ -97,7 +104,7 @@ export class DataLake extends pulumi.ComponentResource {
     const zones = {} as Record<Zone, ZoneRefs>;
     const zoneBuckets: SecureBucket[] = [];
     for (const zone of ZONES) {
-      const { classification } = args.zones[zone];
+      const { classification } = (args.zones ?? DEFAULT_ZONE_CLASSIFICATIONS)[zone];
       const keyArn = security.keyArns[classification];
       const bucket = new SecureBucket(
         `${name}-${zone}`,
@@ -193,7 +200,10 @@ export class DataLake extends pulumi.ComponentResource {
               ctx,
               domain.name,
               zone === "raw"
-                ? maxClassification(domain.classification, args.zones.raw.classification)
+                ? maxClassification(
+                    domain.classification,
+                    (args.zones ?? DEFAULT_ZONE_CLASSIFICATIONS).raw.classification,
+                  )
                 : domain.classification,
               {
                 component: "lake",
@@ -252,17 +262,23 @@ export class DataLake extends pulumi.ComponentResource {
     this.lakeFormationRoleArn = lfRole.arn;
 
     // Empty default permissions turn off IAMAllowedPrincipals: new databases and tables are governed by LF grants only.
+    // The settings are one per account and region and every write replaces them whole, so the admins (and read-only
+    // admins, trusted owners) already there are read and kept: another stack's or the account team's stay.
+    const current = aws.lakeformation.getDataLakeSettingsOutput({}, { parent: this });
     const settings = new aws.lakeformation.DataLakeSettings(
       `${name}-settings`,
       {
         admins: pulumi
-          .all([args.deployerArn, args.lakeFormationAdmins ?? []])
-          .apply(([deployer, admins]) => [...new Set([deployer, ...admins])]),
+          .all([current.admins, args.deployerArn, args.lakeFormationAdmins ?? []])
+          .apply(([existing, deployer, admins]) => mergedLakeAdmins(existing, [deployer, ...admins])),
+        readOnlyAdmins: current.readOnlyAdmins,
+        trustedResourceOwners: current.trustedResourceOwners,
         createDatabaseDefaultPermissions: [],
         createTableDefaultPermissions: [],
         allowExternalDataFiltering: false,
       },
-      p,
+      // Deleting the resource empties the account's admin list, other stacks' included: a destroyed stack leaves it.
+      { ...p, retainOnDelete: true },
     );
     registered.forEach((location, i) => {
       const label = i < ZONES.length ? ZONES[i] : "restricted";
@@ -280,6 +296,14 @@ export class DataLake extends pulumi.ComponentResource {
       databases: this.databases,
     });
   }
+}
+
+/**
+ * The admins the settings are written with: those Lake Formation already has, then the platform's, without
+ * duplicates. Admins are only ever added; one the platform no longer names is removed in Lake Formation itself.
+ */
+export function mergedLakeAdmins(existing: readonly string[] | undefined, platform: readonly string[]): string[] {
+  return [...new Set([...(existing ?? []), ...platform])];
 }
 
 const ORDER: readonly Classification[] = ["public", "internal", "confidential", "restricted"];

@@ -1,6 +1,13 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { doc, KEY_USE_ACTIONS, platformRoleArnPattern, PolicyDocument, Statement } from "../core/iam";
+import {
+  cloudWatchLogsKeyStatements,
+  doc,
+  KEY_USE_ACTIONS,
+  platformRoleArnPattern,
+  PolicyDocument,
+  Statement,
+} from "../core/iam";
 import { baseTags } from "../core/tags";
 import { TAG, type PlatformContext } from "../core/types";
 import { AlarmSpec, alarmSpecs, MonitoringTargets, OperationsRefs } from "./alarms";
@@ -96,16 +103,7 @@ export function operationsKeyPolicy(i: {
       Resource: "*",
       Condition: sourceAccount,
     },
-    {
-      Sid: "CloudWatchLogs",
-      Effect: "Allow",
-      Principal: { Service: `logs.${i.region}.amazonaws.com` },
-      Action: ["kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:Describe*"],
-      Resource: "*",
-      Condition: {
-        ArnLike: { "kms:EncryptionContext:aws:logs:arn": `arn:aws:logs:${i.region}:${i.accountId}:log-group:*` },
-      },
-    },
+    ...cloudWatchLogsKeyStatements(i.region, i.accountId),
   );
 }
 

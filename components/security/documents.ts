@@ -1,5 +1,12 @@
 import type { Classification } from "../core/types";
-import { doc, KEY_USE_ACTIONS, platformRoleArnPattern, PolicyDocument, RESTRICTED_CLEARANCE_TAG } from "../core/iam";
+import {
+  doc,
+  KEY_USE_ACTIONS,
+  platformRoleArnPattern,
+  PolicyDocument,
+  RESTRICTED_CLEARANCE_TAG,
+  cloudWatchLogsKeyStatements,
+} from "../core/iam";
 
 // Shared with lake, compute and observability, which sit below security; exported here as before.
 export { KEY_USE_ACTIONS, RESTRICTED_CLEARANCE_TAG };
@@ -83,31 +90,31 @@ export function keyPolicy(input: KeyPolicyInput): PolicyDocument {
     // Creating an encrypted secret, database or cluster makes the service use the key as the caller; the deployer
     // gets exactly that, never direct use and never S3 (so it cannot read lake data). Restricted data needs the
     // clearance tag to be read, so on the restricted key the deployer may only hand grants to the resources it creates.
+    // (DescribeKey requests carry no kms:GrantIsForAWSResource, so on the restricted key it has its own statement.)
     const restricted = classification === "restricted";
-    statements.push({
-      Sid: "DeployerThroughServices",
-      Effect: "Allow",
-      Principal: { AWS: input.deployerArn },
-      Action: restricted ? ["kms:DescribeKey", "kms:CreateGrant"] : [...KEY_USE_ACTIONS, "kms:CreateGrant"],
-      Resource: "*",
-      Condition: {
-        StringEquals: { "kms:ViaService": DEPLOY_TIME_SERVICES.map((s) => `${s}.${region}.amazonaws.com`) },
-        ...(restricted ? { Bool: { "kms:GrantIsForAWSResource": "true" } } : {}),
-      },
-    });
+    const viaService = {
+      StringEquals: { "kms:ViaService": DEPLOY_TIME_SERVICES.map((s) => `${s}.${region}.amazonaws.com`) },
+    };
+    const deployer = { Effect: "Allow" as const, Principal: { AWS: input.deployerArn }, Resource: "*" };
+    if (restricted)
+      statements.push(
+        { Sid: "DeployerDescribesThroughServices", ...deployer, Action: "kms:DescribeKey", Condition: viaService },
+        {
+          Sid: "DeployerThroughServices",
+          ...deployer,
+          Action: "kms:CreateGrant",
+          Condition: { ...viaService, Bool: { "kms:GrantIsForAWSResource": "true" } },
+        },
+      );
+    else
+      statements.push({
+        Sid: "DeployerThroughServices",
+        ...deployer,
+        Action: [...KEY_USE_ACTIONS, "kms:CreateGrant"],
+        Condition: viaService,
+      });
   }
-  if (classification !== "restricted") {
-    statements.push({
-      Sid: "CloudWatchLogs",
-      Effect: "Allow",
-      Principal: { Service: `logs.${region}.amazonaws.com` },
-      Action: ["kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:Describe*"],
-      Resource: "*",
-      Condition: {
-        ArnLike: { "kms:EncryptionContext:aws:logs:arn": `arn:aws:logs:${region}:${accountId}:log-group:*` },
-      },
-    });
-  }
+  if (classification !== "restricted") statements.push(...cloudWatchLogsKeyStatements(region, accountId));
   return doc(...statements);
 }
 

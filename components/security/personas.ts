@@ -129,6 +129,7 @@ const GLUE_WRITE = [
 ];
 
 const unique = <T>(xs: readonly T[]): T[] => [...new Set(xs)];
+const DESCRIBE_KEY = "kms:DescribeKey";
 
 /**
  * Direct S3 access to locations: the compute module's statements (keys usable only through S3), with each key
@@ -143,13 +144,17 @@ export function s3Access(
   writes: readonly Location[],
 ): Statement[] {
   const all = [...reads, ...writes];
-  return s3Statements(sid, region, reads, writes).map((s) => {
-    if (![s.Action ?? []].flat().every((a) => a.startsWith("kms:"))) return s;
+  return s3Statements(sid, region, reads, writes).flatMap((s) => {
+    const actions = [s.Action ?? []].flat();
+    if (!actions.every((a) => a.startsWith("kms:"))) return [s];
     const keys = [s.Resource ?? []].flat();
     const buckets = unique(
       all.filter((l) => keys.includes(l.keyArn)).flatMap((l) => [l.bucketArn, `${l.bucketArn}/*`]),
     );
-    return { ...s, Condition: { ...s.Condition, StringLike: { "kms:EncryptionContext:aws:s3:arn": buckets } } };
+    const bound = { ...s, Action: actions.filter((a) => a !== DESCRIBE_KEY) };
+    bound.Condition = { ...s.Condition, StringLike: { "kms:EncryptionContext:aws:s3:arn": buckets } };
+    // DescribeKey requests carry no encryption context: bound to the buckets, it would never be granted.
+    return actions.includes(DESCRIBE_KEY) ? [bound, { ...s, Sid: `${s.Sid}Describe`, Action: DESCRIBE_KEY }] : [bound];
   });
 }
 
@@ -306,7 +311,15 @@ const OPERATE = [
   "iam:GetPolicyVersion",
   "eks:Describe*",
   "eks:List*",
-  "redshift-serverless:Get*",
+  // Not Get*: that would include GetCredentials and GetIdentityCenterAuthToken, which hand out database logins.
+  "redshift-serverless:GetNamespace",
+  "redshift-serverless:GetWorkgroup",
+  "redshift-serverless:GetUsageLimit",
+  "redshift-serverless:GetSnapshot",
+  "redshift-serverless:GetRecoveryPoint",
+  "redshift-serverless:GetEndpointAccess",
+  "redshift-serverless:GetScheduledAction",
+  "redshift-serverless:GetTableRestoreStatus",
   "redshift-serverless:List*",
   "rds:Describe*",
   "kafka:Describe*",

@@ -1,4 +1,6 @@
 import { accessRules } from "./access";
+import { baselineComputeRules } from "./baseline-compute";
+import { baselineDataRules } from "./baseline-data";
 import { catalogRules } from "./catalog";
 import { dataPlatformRules } from "./dataplatform";
 import { datasetRules } from "./datasets";
@@ -6,11 +8,13 @@ import type { PlatformRule } from "./define";
 import { deliveryRules } from "./delivery";
 import { governanceRules } from "./governance";
 import { iamRules } from "./iam";
+import { iamValidityRules } from "./iam-validity";
 import { ingestionRules } from "./ingestion";
 import { kmsRules } from "./kms";
 import { kubernetesRules } from "./kubernetes";
 import { logRules } from "./logs";
 import { networkRules } from "./network";
+import { podSecurityRules } from "./pod-security";
 import { secretRules } from "./secrets";
 import { securityRules } from "./security";
 import { serviceRules } from "./services";
@@ -47,5 +51,9 @@ export const allRules: readonly PlatformRule[] = [
   ...kubernetesRules,
   ...accessRules,
   ...ingestionRules,
+  ...iamValidityRules,
+  ...baselineComputeRules,
+  ...baselineDataRules,
+  ...podSecurityRules,
   ...datasetRules,
 ];

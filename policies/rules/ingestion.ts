@@ -20,7 +20,7 @@ const T = {
 } as const;
 
 /** Values that are secrets whatever the variable is called: cloud keys, private keys, tokens, credentials in URLs. */
-const SECRET_VALUE = [
+export const SECRET_VALUE = [
   /AKIA[0-9A-Z]{16}/,
   /-----BEGIN [A-Z ]*PRIVATE KEY-----/,
   /\bgh[pousr]_[A-Za-z0-9]{30,}/,

@@ -30,13 +30,13 @@ const POD_SPECS: Record<string, (spec: Obj) => Obj[]> = {
 };
 export const WORKLOAD_TYPES = Object.keys(POD_SPECS);
 
-type Obj = Record<string, unknown>;
-function get(o: unknown, ...path: string[]): Obj {
+export type Obj = Record<string, unknown>;
+export function get(o: unknown, ...path: string[]): Obj {
   let cur: unknown = o;
   for (const key of path) cur = cur && typeof cur === "object" ? (cur as Obj)[key] : undefined;
   return cur && typeof cur === "object" ? (cur as Obj) : {};
 }
-const objs = (v: unknown): Obj[] => list(v as Obj | Obj[] | undefined).filter((x) => x && typeof x === "object");
+export const objs = (v: unknown): Obj[] => list(v as Obj | Obj[] | undefined).filter((x) => x && typeof x === "object");
 
 /**
  * A SparkApplication as pod-like views: the application (image, volumes) and its driver and executor (security
@@ -48,21 +48,27 @@ function sparkPods(app: Obj): Obj[] {
     securityContext: role.podSecurityContext,
     volumes: app.volumes,
     containers: [
-      { name: "spark", image: role.image ?? defaultImage, securityContext: role.securityContext },
+      {
+        name: "spark",
+        image: role.image ?? defaultImage,
+        securityContext: role.securityContext,
+        // The operator turns the role's memory into the container's memory limit.
+        resources: role.memory === undefined ? undefined : { limits: { memory: role.memory } },
+      },
       ...objs(role.sidecars),
     ],
     initContainers: objs(role.initContainers),
   });
-  return [pod(get(app, "driver"), app.image), pod(get(app, "executor"), app.image)];
+  return [pod(get(app, "driver"), app.image), pod(get(app, "executor"), app.image)].map((p) => ({ ...p, spark: true }));
 }
 
-interface Workload {
+export interface Workload {
   readonly resource: PolicyResource;
   readonly pods: Obj[];
 }
 
 /** Workloads declared in namespaces the stack itself creates. */
-function platformWorkloads(resources: readonly PolicyResource[]): Workload[] {
+export function platformWorkloads(resources: readonly PolicyResource[]): Workload[] {
   const namespaces = new Set(
     resources
       .filter((r) => r.type === K8S.namespace)
@@ -74,7 +80,7 @@ function platformWorkloads(resources: readonly PolicyResource[]): Workload[] {
     .map((r) => ({ resource: r, pods: POD_SPECS[r.type](get(r.props, "spec")) }));
 }
 
-const containersOf = (pod: Obj): Obj[] => [
+export const containersOf = (pod: Obj): Obj[] => [
   ...objs(pod.containers),
   ...objs(pod.initContainers),
   ...objs(pod.ephemeralContainers),
@@ -101,7 +107,7 @@ export function privilegeFindings(pod: Obj): string[] {
 const describe = (r: PolicyResource) =>
   `${r.type.split(":").pop()} '${String(get(r.props, "metadata").name ?? r.name)}'`;
 
-function workloadRule(def: {
+export function workloadRule(def: {
   name: string;
   description: string;
   remediation: string;
@@ -234,7 +240,7 @@ export const kubernetesRules: PlatformRule[] = [
   stackRule({
     name: "k8s-namespace-guardrails",
     description:
-      "Every platform namespace enforces Pod Security (restricted or baseline) and denies all traffic by default.",
+      "Every platform namespace enforces the restricted Pod Security Standard and denies all traffic by default.",
     remediation: "Create namespaces with namespace() and namespaceNetworkPolicies() from components/compute/k8s.ts.",
     group: "security",
     resourceTypes: [K8S.namespace, K8S.networkPolicy],
@@ -245,9 +251,9 @@ export const kubernetesRules: PlatformRule[] = [
         const meta = get(ns.props, "metadata");
         const name = String(meta.name ?? ns.name);
         const level = get(meta, "labels")["pod-security.kubernetes.io/enforce"];
-        if (level !== "restricted" && level !== "baseline")
+        if (level !== "restricted")
           report(
-            `namespace '${name}' does not enforce Pod Security (pod-security.kubernetes.io/enforce is ${String(level ?? "unset")})`,
+            `namespace '${name}' does not enforce restricted Pod Security (pod-security.kubernetes.io/enforce is ${String(level ?? "unset")})`,
             ns.urn,
           );
         const denyAll = policies.some((np) => {

@@ -1,6 +1,5 @@
 import type { PolicyResource } from "@pulumi/policy";
 import {
-  ADVISORY,
   ALWAYS,
   DEV_PROFILE,
   PlatformRule,
@@ -353,11 +352,11 @@ export const networkRules: PlatformRule[] = [
   stackRule({
     name: "ec2-eip-in-use",
     description:
-      "Every Elastic IP is used by a NAT gateway, instance or association: an idle one is billed by the hour.",
+      "Every Elastic IP is used by a NAT gateway, instance or association: an idle one is billed by the hour, and an address nobody watches can be attached to anything later (Checkov CKV2_AWS_19, Security Hub EC2.12).",
     remediation: "Remove the Elastic IP or attach it.",
-    group: "cost",
+    group: "security",
     resourceTypes: [EC2.eip, EC2.natGateway],
-    enforcement: ADVISORY,
+    enforcement: SECURITY,
     validate(resources, report) {
       for (const eip of resources.filter((r) => r.type === EC2.eip)) {
         const used =

@@ -125,10 +125,11 @@ export const storageRules: PlatformRule[] = [
   ),
   bucketRule(
     "s3-lifecycle-abort-uploads",
-    "Every bucket aborts incomplete multipart uploads after at most 7 days and expires noncurrent versions (cost).",
+    "Every bucket aborts incomplete multipart uploads after at most 7 days and expires noncurrent versions (cost; Checkov CKV2_AWS_61, Security Hub S3.13).",
     "Add a BucketLifecycleConfiguration with abortIncompleteMultipartUpload and noncurrentVersionExpiration rules.",
     [S3.lifecycle],
-    { dev: "advisory", staging: "advisory", prod: "advisory" },
+    // Versioned buckets without expiry grow without bound: mandatory where the data is kept.
+    { dev: "advisory", staging: "mandatory", prod: "mandatory" },
     (bucket, all) => {
       const rules = list(companions(all, S3.lifecycle, bucket.props.bucket)[0]?.props.rules) as {
         abortIncompleteMultipartUpload?: { daysAfterInitiation?: number };

@@ -214,14 +214,20 @@ describe("kubernetes rules: workloads in platform namespaces", () => {
     assert.deepEqual(await violations(rule("k8s-no-privileged-pods"), [ns("spark"), elsewhere]), []);
   });
 
-  it("k8s-namespace-guardrails requires Pod Security enforcement and a default-deny policy", async () => {
+  it("k8s-namespace-guardrails requires restricted Pod Security and a default-deny policy", async () => {
     const r = rule("k8s-namespace-guardrails");
     assert.deepEqual(await violations(r, [ns("spark"), ...policies("spark")]), []);
     assert.match((await violations(r, [ns("spark")]))[0], /no default-deny NetworkPolicy/);
     const open = planned(K8S.namespace, { metadata: { name: "open", labels } });
     const found = await violations(r, [open, ...policies("open")]);
     assert.deepEqual(found, [
-      "namespace 'open' does not enforce Pod Security (pod-security.kubernetes.io/enforce is unset)",
+      "namespace 'open' does not enforce restricted Pod Security (pod-security.kubernetes.io/enforce is unset)",
+    ]);
+    const baseline = planned(K8S.namespace, {
+      metadata: { name: "base", labels: { ...labels, "pod-security.kubernetes.io/enforce": "baseline" } },
+    });
+    assert.deepEqual(await violations(r, [baseline, ...policies("base")]), [
+      "namespace 'base' does not enforce restricted Pod Security (pod-security.kubernetes.io/enforce is baseline)",
     ]);
     // A policy that allows something is not a default deny.
     const allowAll = planned(K8S.networkPolicy, {

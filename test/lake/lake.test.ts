@@ -1,6 +1,8 @@
 import { strict as assert } from "node:assert";
 import type { PlannedResource } from "../../policies/engine/args";
 import { by, json, resourcesOf } from "../support/plan";
+import { mergedLakeAdmins } from "../../components/lake/DataLake";
+import { DEPLOYER_ROLE_ARN, EXISTING_LAKE_ADMIN_ARN } from "../../tools/plan/mocks";
 
 const BUCKET = "aws:s3/bucket:Bucket";
 const companion = (rs: PlannedResource[], type: string, bucket: PlannedResource) => {
@@ -159,6 +161,18 @@ describe("DataLake wiring", () => {
       assert.match(tags["data-steward"], /@acme\.example$/);
       assert.ok(tags["data-domain"]);
     }
+  });
+
+  it("keeps the admins Lake Formation already has (another stack's, the account team's) and never deletes the settings", () => {
+    const [settings] = by.type(prod, "aws:lakeformation/dataLakeSettings:DataLakeSettings");
+    // What the account had first, then the deployer, then the configured admins.
+    assert.deepEqual((settings.inputs.admins as string[]).slice(0, 2), [EXISTING_LAKE_ADMIN_ARN, DEPLOYER_ROLE_ARN]);
+    assert.equal(settings.retainOnDelete, true);
+    assert.deepEqual(
+      mergedLakeAdmins([DEPLOYER_ROLE_ARN, "arn:aws:iam::1:role/b"], ["arn:aws:iam::1:role/a", DEPLOYER_ROLE_ARN]),
+      [DEPLOYER_ROLE_ARN, "arn:aws:iam::1:role/b", "arn:aws:iam::1:role/a"],
+    );
+    assert.deepEqual(mergedLakeAdmins(undefined, ["x"]), ["x"]);
   });
 
   it("turns off IAMAllowedPrincipals and registers every lake location with the Lake Formation role", () => {

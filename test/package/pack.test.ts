@@ -11,7 +11,8 @@ import { REPO_ROOT } from "../../tools/plan/run";
  * without a network install.
  */
 describe("packaged library", function () {
-  this.timeout(120_000);
+  // npm pack builds the library, then the consumer is type-checked three times: minutes on a loaded machine.
+  this.timeout(600_000);
   const work = path.join(REPO_ROOT, ".pack");
   const consumer = path.join(work, "consumer");
 
@@ -33,6 +34,8 @@ describe("packaged library", function () {
     assert.ok(paths.includes("dist/components/index.d.ts"));
     assert.ok(paths.includes("dist/policies/rules/index.js"));
     assert.ok(!paths.some((p) => p.startsWith("test/") || p.startsWith("stacks/")), "tests and stacks are not shipped");
+    // The README links to docs/; on the registry's page they resolve only if the pages ship.
+    assert.ok(paths.includes("docs/compute.md"), "docs/ ships with the package");
 
     const pkgDir = path.join(consumer, "node_modules", "@data-platform", "blueprint");
     fs.mkdirSync(pkgDir, { recursive: true });
@@ -90,6 +93,19 @@ pulumi.all([platform.lake.zones.raw.bucketName, platform.network.vpcId, platform
       cwd: consumer,
       stdio: "pipe",
     });
+    // Pulumi's TypeScript template resolves with moduleResolution "node", which ignores `exports`: the subpaths
+    // resolve through typesVersions. Bundlers resolve through `exports` with their own condition set.
+    for (const [module, moduleResolution] of [
+      ["commonjs", "node"],
+      ["preserve", "bundler"],
+    ]) {
+      const file = path.join(consumer, `tsconfig.${moduleResolution}.json`);
+      fs.writeFileSync(
+        file,
+        JSON.stringify({ extends: "./tsconfig.json", compilerOptions: { module, moduleResolution, noEmit: true } }),
+      );
+      execFileSync(path.join(REPO_ROOT, "node_modules", ".bin", "tsc"), ["-p", file], { cwd: consumer, stdio: "pipe" });
+    }
     const out = execFileSync(process.execPath, [path.join(consumer, "out", "main.js")], {
       cwd: consumer,
       encoding: "utf8",

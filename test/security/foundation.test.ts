@@ -82,12 +82,16 @@ describe("SecurityFoundation", () => {
       deployerArn: "arn:aws:iam::123456789012:role/platform-deployer",
     });
     const grantsOnly = restricted.Statement.find((s) => s.Sid === "DeployerThroughServices");
-    assert.deepEqual(
+    assert.equal(
       grantsOnly?.Action,
-      ["kms:DescribeKey", "kms:CreateGrant"],
+      "kms:CreateGrant",
       "without clearance the deployer never uses the restricted key itself",
     );
     assert.equal(grantsOnly?.Condition?.Bool["kms:GrantIsForAWSResource"], "true");
+    // DescribeKey requests carry no kms:GrantIsForAWSResource: its own statement, through the services only.
+    const describe = restricted.Statement.find((s) => s.Sid === "DeployerDescribesThroughServices");
+    assert.equal(describe?.Action, "kms:DescribeKey");
+    assert.deepEqual(describe?.Condition, { StringEquals: deployer?.Condition?.StringEquals });
     const planned = by
       .type(prod, "aws:kms/key:Key")
       .map((k) => json<{ Statement: { Sid: string }[] }>(k.inputs.policy));

@@ -4,6 +4,8 @@ import type { MockCallArgs, MockResourceArgs, MockResourceResult, Mocks } from "
 /** The fixed account every offline plan runs in; ARNs carry it and the stack's region. */
 export const ACCOUNT_ID = "123456789012";
 export const DEPLOYER_ROLE_ARN = `arn:aws:iam::${ACCOUNT_ID}:role/platform-deployer`;
+/** A Lake Formation admin the mocked account already has, set outside the program. */
+export const EXISTING_LAKE_ADMIN_ARN = `arn:aws:iam::${ACCOUNT_ID}:role/account-data-lake-admin`;
 
 type State = Record<string, unknown>;
 
@@ -363,6 +365,22 @@ export function platformMocks(region: string): Mocks {
           };
         case "aws:index/getRegion:getRegion":
           return { name: region, region, id: region, description: region, endpoint: `ec2.${region}.amazonaws.com` };
+        case "aws:lakeformation/getDataLakeSettings:getDataLakeSettings":
+          // An account whose data lake already has an admin set outside the program (kept by DataLake).
+          return {
+            id: ACCOUNT_ID,
+            region,
+            admins: [EXISTING_LAKE_ADMIN_ARN],
+            readOnlyAdmins: [],
+            trustedResourceOwners: [],
+            createDatabaseDefaultPermissions: [],
+            createTableDefaultPermissions: [],
+            allowExternalDataFiltering: false,
+            allowFullTableExternalDataAccess: false,
+            authorizedSessionTagValueLists: [],
+            externalDataFilteringAllowLists: [],
+            parameters: {},
+          };
         case "aws:index/getPartition:getPartition":
           return { partition: "aws", dnsSuffix: "amazonaws.com", reverseDnsPrefix: "com.amazonaws", id: "aws" };
         default:
