@@ -7,7 +7,7 @@ import { DataPlatform } from "../components/platform/DataPlatform";
  * if it is wrong), build the platform, export what operators and other stacks need.
  */
 export = async () => {
-  const region = new pulumi.Config("aws").require("region");
+  const region = new pulumi.Config("aws").get("region"); // a missing one is a config problem, listed with the rest
   const config = loadPlatformConfig(new pulumi.Config("data-platform").getObject<unknown>("platform"), region);
   const platform = new DataPlatform(config.name, { config });
   const { lake, network, security, access, bi } = platform;

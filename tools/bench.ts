@@ -1,4 +1,5 @@
-// `npm run bench [-- --runs N --json]`: what the offline prod plan costs next to merely loading the SDKs.
+// `npm run bench [-- --runs N --json]`: what the offline prod plan costs next to merely loading the SDKs, and what
+// the real run costs next to the offline plan (the dev program under `pulumi up`'s entry point, the policy pack's start).
 // Fresh processes, interleaved so machine load hits both sides alike; medians reported.
 // `npm run bench -- --scale [--ks 0,5,20,50] [--runs N]`: the plan at growing platform sizes (tools/bench/scale.ts),
 // and intake throughput (tools/bench/intake.ts).
@@ -11,6 +12,8 @@ import { parseArgs } from "node:util";
 import { evaluate } from "../policies/engine/evaluate";
 import { readPolicyConfig } from "../policies/config";
 import { allRules } from "../policies/rules";
+import { runUnderLanguageHost } from "./langhost/host";
+import { startPolicyPack } from "./langhost/policy-pack";
 import { readStackFile, REPO_ROOT, runProgram, stackFilePath } from "./plan/run";
 import { exponentBetween, growthExponent, runScale } from "./bench/scale";
 import { intakeThroughput } from "./bench/intake";
@@ -71,6 +74,22 @@ async function main() {
   ];
   for (const dir of caches) fs.rmSync(dir, { recursive: true, force: true });
   const coldCaches = timed(["-r", "./tools/register.js", "tools/plan.ts", "--stack", "prod", "--out", out]);
+
+  // What `pulumi up` runs: the dev program through the SDK's language-host entry point against the in-process fake
+  // engine, next to the offline plan of the same stack; and the policy pack started as `--policy-pack` starts it.
+  const dev = readStackFile(stackFilePath("dev"));
+  const planDev: number[] = [];
+  const hostDev: number[] = [];
+  const packStart: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    planDev.push(timed(["-r", "./tools/register.js", "tools/plan.ts", "--stack", "dev", "--out", out]));
+    const hosted = await runUnderLanguageHost(dev);
+    if (hosted.code !== 0) throw new Error(`dev under the language host exited ${hosted.code}: ${hosted.stderr}`);
+    hostDev.push(hosted.ms);
+    const pack = await startPolicyPack({ engineAddress: "127.0.0.1:1" });
+    packStart.push(pack.startMs);
+    await pack.close();
+  }
   const result = {
     runs,
     resources: first.resources.filter((r) => r.custom).length,
@@ -81,6 +100,10 @@ async function main() {
     planProdNoCachesMs: Math.round(coldCaches),
     warmProgramMs: Math.round(median(programMs)),
     warmPoliciesMs: Math.round(median(policyMs)),
+    planDevMs: Math.round(median(planDev)),
+    languageHostDevMs: Math.round(median(hostDev)),
+    languageHostRatio: Number((median(hostDev) / median(planDev)).toFixed(2)),
+    policyPackStartMs: Math.round(median(packStart)),
     node: process.version,
     cpus: os.cpus().length,
     loadAverage: os.loadavg()[0].toFixed(2),
@@ -97,6 +120,11 @@ async function main() {
     console.log(`  the same, first run without caches         ${String(result.planProdNoCachesMs).padStart(6)} ms`);
     console.log(`  of which, warm: program under mocks        ${String(result.warmProgramMs).padStart(6)} ms`);
     console.log(`               all policies                  ${String(result.warmPoliciesMs).padStart(6)} ms`);
+    console.log(`  plan --stack dev, whole CLI                ${String(result.planDevMs).padStart(6)} ms`);
+    console.log(
+      `  dev under the language host (pulumi up)    ${String(result.languageHostDevMs).padStart(6)} ms   (${result.languageHostRatio}x the dev plan)`,
+    );
+    console.log(`  policy pack start (--policy-pack)          ${String(result.policyPackStartMs).padStart(6)} ms`);
   }
 }
 

@@ -213,7 +213,8 @@ export function validateBi(input: BiInput | undefined, config: BiConfig, ctx: Bi
       });
   }
   if (config.warehouseLogin.enabled) {
-    for (const m of loginProblems([{ name: config.warehouseLogin.username, role: "bi_reader", purpose: "BI tools" }]))
+    const biLogin = { name: config.warehouseLogin.username, role: "bi_reader" as const, purpose: "BI tools" };
+    for (const m of loginProblems([biLogin], undefined, true))
       problems.push({ path: at("warehouseLogin.username"), message: m });
   }
   if (input?.warehouseLogin?.readers?.includes("platform-admin")) {

@@ -32,20 +32,61 @@ function joinPath(path: readonly PropertyKey[]): string {
     .slice(1);
 }
 
-/** zod issues → problems with paths users can find in their YAML. */
-export function problemsFromZod(error: z.ZodError): Problem[] {
+type Issue = z.core.$ZodIssue;
+
+/** What one member of a union accepts, from the issue it raised at the union's own value. */
+function allowedBy(branch: readonly Issue[]): string {
+  const top = branch.find((i) => i.path.length === 0) ?? branch[0];
+  if (!top) return "something else";
+  if (top.code === "invalid_value") return top.values.map((v) => JSON.stringify(v)).join(" | ");
+  if (top.code === "invalid_type") return top.expected === "object" ? "an object" : `a ${top.expected}`;
+  return top.message;
+}
+
+/**
+ * zod issues → problems. A union names what failed: when the value has the shape of exactly one member (its
+ * problems lie inside the value), that member's problems with their full paths; otherwise every allowed form.
+ */
+function problemsFromIssues(issues: readonly Issue[], base: readonly PropertyKey[]): Problem[] {
   const problems: Problem[] = [];
-  for (const issue of error.issues) {
+  for (const issue of issues) {
+    const path = [...base, ...issue.path];
     if (issue.code === "unrecognized_keys") {
       for (const key of issue.keys)
-        problems.push({ path: joinPath([...issue.path, key]), message: "unknown key (is it a typo?)" });
+        problems.push({ path: joinPath([...path, key]), message: "unknown key (is it a typo?)" });
     } else if (issue.code === "invalid_type" && issue.input === undefined) {
-      problems.push({ path: joinPath(issue.path), message: `is required (${issue.expected})` });
+      problems.push({ path: joinPath(path), message: `is required (${issue.expected})` });
+    } else if (issue.code === "invalid_union" && issue.errors.length > 0) {
+      const shaped = issue.errors.filter(
+        (b) => b.length > 0 && b.every((i) => i.path.length > 0 || i.code === "unrecognized_keys"),
+      );
+      if (shaped.length === 1) problems.push(...problemsFromIssues(shaped[0], path));
+      else
+        problems.push({
+          path: joinPath(path),
+          message: `must be one of: ${issue.errors.map(allowedBy).join("; or ")}`,
+        });
     } else {
-      problems.push({ path: joinPath(issue.path), message: issue.message });
+      problems.push({ path: joinPath(path), message: issue.message });
     }
   }
   return problems;
+}
+
+/** zod issues → problems with paths users can find in their YAML. */
+export function problemsFromZod(error: z.ZodError): Problem[] {
+  return problemsFromIssues(error.issues, []);
+}
+
+const REGION = /^[a-z]{2}(-[a-z]+)+-\d{1,2}$/;
+
+/** The stack's `aws:region`: required, and shaped like one (it names AZs, ARNs and endpoints). */
+export function regionProblems(region: string | undefined): Problem[] {
+  if (region === undefined || region === "")
+    return [{ path: "aws:region", message: "is required: set `aws:region` in the stack file, e.g. eu-west-1" }];
+  if (!REGION.test(region))
+    return [{ path: "aws:region", message: `'${region}' is not an AWS region name such as eu-west-1` }];
+  return [];
 }
 
 /** Rules no single field can express: uniqueness, consistency between fields, and what prod refuses. */
@@ -146,15 +187,17 @@ export function crossChecks(parsed: PlatformParsed, resolved: ResolvedConfig): P
  * Parses, fills profile defaults and cross-checks the platform config.
  * Throws one ConfigError that lists every problem; never returns a half-valid config.
  */
-export function loadPlatformConfig(raw: unknown, region: string): ResolvedConfig {
+export function loadPlatformConfig(raw: unknown, region: string | undefined): ResolvedConfig {
+  const regional = regionProblems(region);
   if (raw === undefined || raw === null)
     throw new ConfigError([
+      ...regional,
       { path: CONFIG_ROOT, message: "is required: set `data-platform:platform` in the stack file" },
     ]);
   const result = platformSchema.safeParse(raw);
-  if (!result.success) throw new ConfigError(problemsFromZod(result.error));
-  const resolved = applyProfile(result.data, region);
-  const problems = crossChecks(result.data, resolved);
+  if (!result.success) throw new ConfigError([...regional, ...problemsFromZod(result.error)]);
+  const resolved = applyProfile(result.data, region ?? "");
+  const problems = [...regional, ...crossChecks(result.data, resolved)];
   if (problems.length > 0) throw new ConfigError(problems);
   return resolved;
 }

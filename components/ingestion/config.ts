@@ -1,6 +1,7 @@
-import Ajv from "ajv";
 import { z } from "zod";
 import type { Problem } from "../core/problems";
+import { payloadAjv, schemaPatternProblems } from "./handlers/lib/validate";
+import { PLATFORM_SQL_NAMES, reservedIdentifier } from "../core/identifiers";
 import { CLASSIFICATIONS, Classification, Environment } from "../core/types";
 
 // Config of `sources[]` under `data-platform:platform` (the lead merges it into the root schema). Strict objects:
@@ -13,7 +14,7 @@ const SOURCE_NAME = /^[a-z][a-z0-9-]{1,30}[a-z0-9]$/;
 const FIELD = /^[A-Za-z_][A-Za-z0-9_]{0,63}$/;
 const IDENT = /^[a-z_][a-z0-9_]{0,62}$/;
 const ARN = /^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:.+$/;
-const SCHEDULE = /^(cron\([^)]+\)|rate\(\d+ (minute|minutes|hour|hours|day|days)\))$/;
+const SCHEDULE = /^(cron\([^)]+\)|rate\([1-9]\d* (minute|minutes|hour|hours|day|days)\))$/;
 
 const field = (what: string) =>
   z.string().regex(FIELD, { message: `must be the name of a top-level record field (${what})` });
@@ -340,7 +341,7 @@ const ORDER: readonly Classification[] = CLASSIFICATIONS;
 export function validateSources(sources: readonly SourceConfig[], ctx: ValidationContext): Problem[] {
   const problems: Problem[] = [];
   const byName = new Map<string, SourceConfig>();
-  const ajv = new Ajv({ allErrors: true, strict: false, validateFormats: false });
+  const ajv = payloadAjv();
   sources.forEach((s, i) => {
     const at = (f: string) => `sources[${i}].${f}`;
     if (byName.has(s.name)) problems.push({ path: at("name"), message: `duplicate source name '${s.name}'` });
@@ -358,11 +359,15 @@ export function validateSources(sources: readonly SourceConfig[], ctx: Validatio
       });
     }
     if ("schema" in s && s.schema) {
-      try {
-        ajv.compile(s.schema);
-      } catch (e) {
-        problems.push({ path: at("schema"), message: `is not a valid JSON Schema: ${(e as Error).message}` });
-      }
+      // Patterns first: RE2 refuses what could backtrack, and ajv would compile them with the same engine.
+      const patterns = schemaPatternProblems(s.schema, at("schema"));
+      problems.push(...patterns);
+      if (patterns.length === 0)
+        try {
+          ajv.compile(s.schema);
+        } catch (e) {
+          problems.push({ path: at("schema"), message: `is not a valid JSON Schema: ${(e as Error).message}` });
+        }
     }
     if (s.kind === "http" && s.kafkaTopic) {
       const topic = ctx.topics?.find((t) => t.name === s.kafkaTopic);
@@ -387,6 +392,10 @@ export function validateSources(sources: readonly SourceConfig[], ctx: Validatio
         path: at("reservedConcurrency"),
         message: "must be at least 2 for a queue source (the SQS event source needs two concurrent pollers)",
       });
+    }
+    if (s.kind === "object-events") {
+      const reserved = reservedIdentifier(s.table, [...PLATFORM_SQL_NAMES.stagingTables]);
+      if (reserved) problems.push({ path: at("table"), message: reserved });
     }
     if (s.kind === "object-events" && !ctx.warehouse)
       problems.push({

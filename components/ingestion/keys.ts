@@ -1,4 +1,8 @@
 import { createHash } from "crypto";
+import { canonicalJson, isLosslessNumber } from "./handlers/lib/json";
+import { parseTimestamp } from "./handlers/lib/time";
+
+export { canonicalJson };
 
 // Raw-zone layout, shared by the handlers (which write and read it) and the IAM builders (which scope roles to it).
 // A source owns exactly one prefix; everything it writes stays under it:
@@ -25,23 +29,6 @@ export function utcDay(at: Date): string {
  */
 export function safeId(id: string): string {
   return SAFE_ID.test(id) ? id : createHash("sha256").update(id, "utf8").digest("hex").slice(0, 40);
-}
-
-/** JSON with object keys sorted at every level: equal records always serialize to equal bytes. */
-export function canonicalJson(value: unknown): string {
-  return JSON.stringify(sortKeys(value));
-}
-
-function sortKeys(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(sortKeys);
-  if (value !== null && typeof value === "object") {
-    return Object.fromEntries(
-      Object.keys(value as object)
-        .sort()
-        .map((k) => [k, sortKeys((value as Record<string, unknown>)[k])]),
-    );
-  }
-  return value;
 }
 
 /** Content-derived id: a redelivered or resent record lands on the same key instead of a new one. */
@@ -103,13 +90,17 @@ export function daysBetween(from: string, to: string, maxDays: number): string[]
 export function eventTime(record: Record<string, unknown>, field: string | undefined, fallback: Date): Date | string {
   if (!field || record[field] === undefined || record[field] === null) return fallback;
   const v = record[field];
+  const ms = typeof v === "number" ? v : isLosslessNumber(v) ? Number(v.value) : undefined;
   const d =
-    typeof v === "number"
-      ? new Date(v)
-      : typeof v === "string" && /^\d{4}-\d{2}-\d{2}/.test(v)
-        ? new Date(v)
+    ms !== undefined
+      ? Number.isInteger(ms)
+        ? new Date(ms)
+        : undefined
+      : typeof v === "string"
+        ? parseTimestamp(v)
         : undefined;
-  if (!d || Number.isNaN(d.getTime())) return `${field} is not an ISO 8601 timestamp or epoch milliseconds`;
+  if (!d || Number.isNaN(d.getTime()))
+    return `${field} is not an ISO 8601 timestamp within the calendar or integer epoch milliseconds`;
   const year = d.getUTCFullYear();
   if (year < 1970 || year > 9999) return `${field} is outside the years 1970-9999`;
   return d;
@@ -118,5 +109,5 @@ export function eventTime(record: Record<string, unknown>, field: string | undef
 /** Id of a record: its `idField` value when configured and present, else its content hash. */
 export function recordId(record: Record<string, unknown>, idField: string | undefined): string {
   const v = idField ? record[idField] : undefined;
-  return typeof v === "string" || typeof v === "number" ? safeId(String(v)) : contentId(record);
+  return typeof v === "string" || typeof v === "number" || isLosslessNumber(v) ? safeId(String(v)) : contentId(record);
 }

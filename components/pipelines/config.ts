@@ -1,13 +1,14 @@
 import { z } from "zod";
 import type { Environment } from "../core/types";
 import type { Problem } from "../core/problems";
+import { PLATFORM_SQL_NAMES, reservedIdentifier } from "../core/identifiers";
 import type { SourceConfig } from "../ingestion/config";
 
 // Config of `pipelines[]`: scheduled raw → staging → marts → analytics runs, one state machine each.
 
 const NAME = /^[a-z][a-z0-9-]{1,30}[a-z0-9]$/;
 const QUALIFIED = /^[a-z_][a-z0-9_]{0,62}\.[a-z_][a-z0-9_]{0,62}$/;
-const SCHEDULE = /^(cron\([^)]+\)|rate\(\d+ (minute|minutes|hour|hours|day|days)\))$/;
+const SCHEDULE = /^(cron\([^)]+\)|rate\([1-9]\d* (minute|minutes|hour|hours|day|days)\))$/;
 
 export const pipelineSchema = z.strictObject({
   name: z
@@ -103,6 +104,18 @@ export function validatePipelines(
           path: at(`loads[${j}]`),
           message: `'${l}' is a ${s.kind} source; a pipeline loads through object-events sources`,
         });
+    });
+    // Publishing exports a table to BI readers: only the pipeline's own domain's marts, never staging or another's.
+    (p.publish ?? []).forEach((x, j) => {
+      const [schema, table] = x.table.split(".");
+      const marts = `marts_${p.domain}`;
+      if (schema !== marts)
+        problems.push({
+          path: at(`publish[${j}].table`),
+          message: `'${x.table}' is outside this pipeline's marts schema; publish tables of ${marts} only`,
+        });
+      const reserved = reservedIdentifier(table, [...PLATFORM_SQL_NAMES.stagingTables]);
+      if (reserved) problems.push({ path: at(`publish[${j}].table`), message: reserved });
     });
     if (!p.transform && (p.publish ?? []).length === 0)
       problems.push({

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { PLATFORM_SQL_NAMES, reservedIdentifier } from "../core/identifiers";
 import type { Problem } from "../core/problems";
 import type { Environment } from "../core/types";
 
@@ -193,6 +194,14 @@ export function validateWarehouse(
 ): Problem[] {
   if (!config.enabled) return [];
   const problems: Problem[] = [];
+  // Both become identifiers: a reserved word or system role fails the deploy or shares an identity.
+  const admin = reservedIdentifier(config.adminUsername, [
+    ...PLATFORM_SQL_NAMES.roles,
+    ...PLATFORM_SQL_NAMES.serviceLogins,
+  ]);
+  if (admin) problems.push({ path: at("adminUsername"), message: admin });
+  const database = reservedIdentifier(config.databaseName);
+  if (database) problems.push({ path: at("databaseName"), message: database });
   const { redshift: r, aurora: a } = config;
   if (config.engine === "redshift-serverless") {
     if (ctx.azCount < 3) {

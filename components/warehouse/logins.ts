@@ -1,4 +1,5 @@
 import * as crypto from "node:crypto";
+import { PLATFORM_SQL_NAMES, reservedIdentifier } from "../core/identifiers";
 import type { SqlDialectName } from "./scripts";
 
 // Service logins of the warehouse (the query engine, BI tools): a user per consumer, member of exactly one of the
@@ -26,10 +27,14 @@ export interface LoginRef {
 
 export const LOGIN_NAME = /^[a-z][a-z0-9_]{2,62}$/;
 /** Names the platform reserves: the group roles themselves and the admin. */
-const RESERVED = new Set<string>([...LOGIN_ROLES, "platform_admin", "postgres", "rdsadmin", "public"]);
+const RESERVED = new Set<string>([...LOGIN_ROLES, PLATFORM_SQL_NAMES.admin, "postgres", "rdsadmin", "public"]);
 
-/** Every problem with a set of logins, as messages naming the login; `adminUsername` is reserved too. */
-export function loginProblems(logins: readonly WarehouseLogin[], adminUsername?: string): string[] {
+/**
+ * Every problem with a set of logins, as messages naming the login: reserved SQL words, system roles, the
+ * platform's roles and admin (`adminUsername` too), and with `configured`, the platform's own service logins
+ * (a configured login may not take their names).
+ */
+export function loginProblems(logins: readonly WarehouseLogin[], adminUsername?: string, configured = false): string[] {
   const problems: string[] = [];
   const seen = new Set<string>();
   for (const l of logins) {
@@ -37,6 +42,10 @@ export function loginProblems(logins: readonly WarehouseLogin[], adminUsername?:
       problems.push(`login '${l.name}': must be 3–63 lower-case letters, digits or _, starting with a letter`);
     if (RESERVED.has(l.name) || l.name === adminUsername)
       problems.push(`login '${l.name}': the name is reserved by the platform`);
+    else {
+      const reserved = reservedIdentifier(l.name, configured ? PLATFORM_SQL_NAMES.serviceLogins : []);
+      if (reserved) problems.push(`login '${l.name}': ${reserved}`);
+    }
     if (!(LOGIN_ROLES as readonly string[]).includes(l.role))
       problems.push(`login '${l.name}': role must be one of ${LOGIN_ROLES.join(" | ")}`);
     if (seen.has(l.name)) problems.push(`login '${l.name}': declared twice`);

@@ -93,6 +93,10 @@ describe("ingestion: config", () => {
     expectOne((p) => (p.warehouse = { enabled: false }), /object-events load into the warehouse/);
     expectOne((p) => (source(p, "orders-loader").from = "carts-loader"), /is itself an object-events source/);
     expectOne((p) => (source(p, "orders-api").schema = { type: "objekt" }), /schema: is not a valid JSON Schema/);
+    expectOne(
+      (p) => (source(p, "orders-api").schema = { type: "object", properties: { s: { pattern: "^(a)\\1$" } } }),
+      /^platform\.sources\[0\]\.schema\.properties\.s\.pattern: pattern "\^\(a\)\\\\1\$" is not supported by the linear-time engine/,
+    );
     expectOne((p) => (source(p, "crm-contacts").reservedConcurrency = 2), /must be 1 for a scheduled pull/);
     expectOne((p) => (source(p, "payments").reservedConcurrency = 1), /at least 2 for a queue source/);
     expectOne(

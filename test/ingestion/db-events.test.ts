@@ -31,7 +31,7 @@ describe("ingestion: db-events handler", () => {
 
   const source = { name: "carts", domain: "sales", root: "sales/source=carts/" };
 
-  it("writes each change with keys, old and new images; a poison record fails alone and is reported by sequence number", async () => {
+  it("writes each change with keys, old and new images; an undecodable record is kept under _rejected/ with its reason, never retried", async () => {
     const m = capturedMetrics("carts");
     const handler = createDbEventsHandler({
       source,
@@ -53,12 +53,20 @@ describe("ingestion: db-events handler", () => {
       change(4, "REMOVE", { Keys: { pk: { S: "cart#2" } }, OldImage: { pk: { S: "cart#2" } } }),
     ];
     const r = await handler({ Records: records }, lambdaContext("carts-stream"));
-    assert.deepEqual(r.batchItemFailures, [{ itemIdentifier: "1003" }]);
-    const keys = await s3.keys("raw", source.root);
+    assert.deepEqual(r.batchItemFailures, []);
+    const all = await s3.keys("raw", source.root);
+    const keys = all.filter((k) => !k.includes("_rejected/"));
     assert.deepEqual(
       keys,
       ["ev1", "ev2", "ev4"].map((id) => `${source.root}dt=2024-06-01/${id}.json`),
     );
+    const [rejectKey] = all.filter((k) => k.includes("_rejected/"));
+    assert.match(rejectKey, /_rejected\/dt=\d{4}-\d{2}-\d{2}\/ev3\.json$/);
+    const rejected = JSON.parse(
+      await (await s3.client.send(new GetObjectCommand({ Bucket: "raw", Key: rejectKey }))).Body!.transformToString(),
+    );
+    assert.match(rejected.reasons[0], /keys\.pk must have exactly one type tag/);
+    assert.equal(rejected.record.eventID, "ev3");
     const stored = JSON.parse(
       await (await s3.client.send(new GetObjectCommand({ Bucket: "raw", Key: keys[1] }))).Body!.transformToString(),
     );

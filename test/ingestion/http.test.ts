@@ -5,6 +5,7 @@ import { RawObject, RawWriter } from "../../components/ingestion/handlers/lib/ra
 import { ORDERS, order } from "./fixtures";
 import {
   capturedMetrics,
+  httpRequest,
   KEY_ARN,
   lambdaContext,
   LocalS3,
@@ -14,18 +15,7 @@ import {
   startS3,
 } from "./support";
 
-function request(body: string, headers: Record<string, string> = {}, isBase64Encoded = false): APIGatewayProxyEventV2 {
-  return {
-    version: "2.0",
-    routeKey: "POST /records",
-    rawPath: "/records",
-    rawQueryString: "",
-    headers,
-    body,
-    isBase64Encoded,
-    requestContext: { http: { method: "POST", path: "/records" } } as APIGatewayProxyEventV2["requestContext"],
-  };
-}
+const request = httpRequest;
 
 /** A real writer that also counts the puts it makes, to show when processing is skipped. */
 class CountingWriter extends RawWriter {

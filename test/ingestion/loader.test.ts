@@ -217,4 +217,65 @@ describe("ingestion: object loader into warehouse staging", function () {
     assert.equal(parseRecords("[1,2,3]").records.length, 3);
     assert.deepEqual(parseRecords("  ").records, []);
   });
+
+  it("sends records jsonb refuses (U+0000, a lone surrogate) to load_rejects with the reason; the rest of the day loads", async () => {
+    const day = "2024-06-10";
+    await put(`${ROOT}dt=${day}/nul.json`, '{"id":"nul","note":"a\\u0000b"}');
+    await put(`${ROOT}dt=${day}/sur.json`, '{"id":"sur","note":"\\ud800"}');
+    await put(
+      `${ROOT}dt=${day}/big.json`,
+      '{"id":"big","n":123456789012345678901234567890,"d":0.1000000000000000055511151231257827}',
+    );
+    await put(`${ROOT}dt=${day}/lines.json`, '{"id":"l1"}\n{"id":"l2","bad":"\\u0000"}\n{"id":"l3"}');
+    const l = loader();
+    const r = await l.handler({ action: "load-day", day });
+    assert.deepEqual(r, { day, objects: 4, loaded: 4, duplicates: 0, rows: 3, rejected: 3 });
+    const rejects = await rows("SELECT object_key, line, reason FROM staging.load_rejects ORDER BY object_key, line");
+    assert.deepEqual(
+      rejects.map((x) => [x.object_key.split("/").pop(), x.line]),
+      [
+        ["lines.json", 2],
+        ["nul.json", 1],
+        ["sur.json", 1],
+      ],
+    );
+    assert.match(rejects[0].reason, /line 2\.bad contains the character U\+0000/);
+    assert.match(rejects[2].reason, /record\.note contains an unpaired UTF-16 surrogate/);
+    const [big] = await rows(
+      "SELECT record->>'n' AS n, record->>'d' AS d FROM staging.orders WHERE record->>'id' = 'big'",
+    );
+    assert.equal(big.n, "123456789012345678901234567890", "integers beyond 2^53 keep every digit in jsonb");
+    assert.equal(big.d, "0.1000000000000000055511151231257827");
+    assert.deepEqual(await l.handler({ action: "load-day", day }), {
+      day,
+      objects: 4,
+      loaded: 0,
+      duplicates: 4,
+      rows: 0,
+      rejected: 0,
+    });
+  });
+
+  it("refuses malformed events with a message naming the field", async () => {
+    const l = loader();
+    const cases: [unknown, RegExp][] = [
+      [{ action: "load-day" }, /^day must be a calendar day YYYY-MM-DD, got nothing$/],
+      [{ action: "load-day", day: "2024-02-30" }, /^day must be a calendar day/],
+      [{ action: "load-window", at: "yesterday" }, /^at must be an ISO 8601 timestamp/],
+      [{ action: "load-window", at: "2024-01-01T00:00:00Z", days: 0 }, /^days must be an integer from 1 to 31/],
+      [{ action: "drop" }, /^action must be 'plan', 'load-day' or 'load-window'/],
+      [null, /^event must be an object/],
+      [{ "detail-type": "Object Created", detail: {} }, /^detail\.bucket\.name must be a bucket name/],
+      [
+        { "detail-type": "Object Created", detail: { bucket: { name: "raw" }, object: { key: "%E0%A4%A" } } },
+        /^detail\.object\.key is not a valid URL-encoded key/,
+      ],
+    ];
+    for (const [event, message] of cases)
+      await assert.rejects(l.handler(event as LoaderEvent), (e: Error) => {
+        assert.equal(e.name, "InvalidLoaderEvent");
+        assert.match(e.message, message);
+        return true;
+      });
+  });
 });

@@ -7,7 +7,7 @@ import {
 import { BasePersistenceLayer, IdempotencyRecord } from "@aws-lambda-powertools/idempotency/persistence";
 import { Logger } from "@aws-lambda-powertools/logger";
 import { Metrics } from "@aws-lambda-powertools/metrics";
-import type { Context } from "aws-lambda";
+import type { APIGatewayProxyEventV2, Context } from "aws-lambda";
 
 // Credentials for the local S3 server; quiet logs; no SDK nagging about the local Node version.
 process.env.AWS_ACCESS_KEY_ID = "S3RVER";
@@ -101,4 +101,21 @@ export function metricSum(docs: Record<string, unknown>[], name: string): number
           : 0),
     0,
   );
+}
+/** An API Gateway (payload v2) POST /records event, as the HTTP API sends it. */
+export function httpRequest(
+  body: string,
+  headers: Record<string, string> = {},
+  isBase64Encoded = false,
+): APIGatewayProxyEventV2 {
+  return {
+    version: "2.0",
+    routeKey: "POST /records",
+    rawPath: "/records",
+    rawQueryString: "",
+    headers,
+    body,
+    isBase64Encoded,
+    requestContext: { http: { method: "POST", path: "/records" } } as APIGatewayProxyEventV2["requestContext"],
+  };
 }

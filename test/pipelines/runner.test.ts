@@ -97,7 +97,16 @@ describe("pipelines: warehouse step runner", function () {
 
   it("refuses a malformed day and unknown steps, and rejects unsafe configured names", async () => {
     await assert.rejects(runner()({ step: "publish", day: "../../x" }), /YYYY-MM-DD/);
-    await assert.rejects(runner()({ step: "drop" } as never), /unknown step/);
+    await assert.rejects(
+      runner()({ step: "drop" } as never),
+      /^InvalidRunnerEvent: step must be 'transform' or 'publish', got "drop"$/,
+    );
+    await assert.rejects(
+      runner()({ step: "publish", at: "not a time" }),
+      /^InvalidRunnerEvent: at must be an ISO 8601 timestamp/,
+    );
+    await assert.rejects(runner()({ step: "publish", day: "2024-02-30" }), /day must be a calendar day/);
+    await assert.rejects(runner()(null as never), /event must be an object/);
     await assert.rejects(runner(2, "marts.x(); DROP TABLE y")({ step: "transform" }), /invalid SQL identifier/);
     await assert.rejects(
       runner(2, "marts.x; DROP TABLE marts.daily_revenue")({ step: "transform" }),

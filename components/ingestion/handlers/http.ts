@@ -1,6 +1,8 @@
-// HTTP source: API Gateway (payload v2) → validate → raw zone (→ Kafka). 202 with counts, 400 listing every
-// invalid record and why, 413 over the size limit. Valid records in a partly invalid batch still land: their keys
-// are derived from content or id, so the client can resend the whole corrected batch without duplicates.
+// HTTP source: API Gateway (payload v2) → validate → raw zone (→ Kafka). 202 with counts, 400 listing invalid
+// records and why (at most MAX_ERRORS, with how many were left out), 413 over the size limit, 415 for a content
+// type or encoding other than JSON (plain or gzip), 422 for an Idempotency-Key reused with another payload.
+// Valid records in a partly invalid batch still land: their keys are derived from content or id, so the client
+// can resend the whole corrected batch without duplicates. Answers of 4xx are never cached under the key.
 import type { Logger } from "@aws-lambda-powertools/logger";
 import type { Metrics } from "@aws-lambda-powertools/metrics";
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from "aws-lambda";
@@ -10,7 +12,11 @@ import { prepare, SourceRuntime } from "./lib/intake";
 import type { Publish } from "./lib/kafka";
 import { RawWriter } from "./lib/raw";
 import { logger as makeLogger, metrics as makeMetrics, packagedConfig, recordOutcome, s3Client } from "./lib/runtime";
-import { compileValidator, parseBody, RecordError, Validator } from "./lib/validate";
+import { decodeBody, parseBatch } from "./lib/body";
+import { compileValidator, RecordError, Validator } from "./lib/validate";
+
+/** Most per-record errors listed in one answer: with 10 capped reasons each, an answer stays far below 6 MB. */
+export const MAX_ERRORS = 100;
 
 export interface HttpSourceConfig extends SourceRuntime {
   readonly schema?: object;
@@ -37,10 +43,19 @@ export interface Accepted {
   readonly accepted: number;
   readonly rejected: number;
   readonly errors?: RecordError[];
+  /** Invalid records not listed in `errors` (beyond MAX_ERRORS). */
+  readonly errorsOmitted?: number;
 }
 
 /** Thrown for failures worth retrying (storage, Kafka); the wrapper turns them into 503 and forgets the attempt. */
 class Retryable extends Error {}
+
+/** Carries a 4xx answer out of the idempotent section, so the key is released instead of caching the refusal. */
+class ClientAnswer extends Error {
+  constructor(readonly result: Result) {
+    super(`client error ${result.statusCode}`);
+  }
+}
 
 const json = (statusCode: number, body: unknown, headers: Record<string, string> = {}): Result => ({
   statusCode,
@@ -57,23 +72,15 @@ export function createHttpHandler(
   const maxRecords = source.maxRecords ?? 500;
   const now = deps.now ?? (() => new Date());
 
+  const refuse = (statusCode: number, body: object): never => {
+    throw new ClientAnswer(json(statusCode, body));
+  };
+
   const process = async (event: APIGatewayProxyEventV2): Promise<Result> => {
-    const body =
-      event.body === undefined
-        ? ""
-        : event.isBase64Encoded
-          ? Buffer.from(event.body, "base64").toString("utf8")
-          : event.body;
-    const size = Buffer.byteLength(body, "utf8");
-    if (size > maxBodyBytes)
-      return json(413, { message: `body of ${size} bytes exceeds the limit of ${maxBodyBytes} bytes` });
-    const parsed = parseBody(body, maxRecords);
-    if (!parsed.ok)
-      return json(parsed.reason.startsWith("batch of") ? 413 : 400, {
-        message: parsed.reason,
-        accepted: 0,
-        rejected: 0,
-      });
+    const body = decodeBody(event, maxBodyBytes);
+    if (!body.ok) return refuse(body.status, { message: body.message, accepted: 0, rejected: 0 });
+    const parsed = parseBatch(body.text, maxRecords);
+    if (!parsed.ok) return refuse(parsed.status, { message: parsed.reason, accepted: 0, rejected: 0 });
 
     const { objects, errors } = prepare(parsed.records, validate, source, now());
     const failed = await raw.putAll(objects);
@@ -95,27 +102,39 @@ export function createHttpHandler(
     recordOutcome(metrics, { accepted: objects.length, rejected: errors.length, written: objects.length });
     if (errors.length > 0) {
       logger.warn("records rejected", { rejected: errors.length, accepted: objects.length });
-      return json(400, {
+      return refuse(400, {
         message: `${errors.length} of ${parsed.records.length} records are invalid`,
         accepted: objects.length,
         rejected: errors.length,
-        errors,
+        errors: errors.slice(0, MAX_ERRORS),
+        ...(errors.length > MAX_ERRORS ? { errorsOmitted: errors.length - MAX_ERRORS } : {}),
       });
     }
     return json(202, { accepted: objects.length, rejected: 0 });
   };
 
-  // A client retry carrying the same Idempotency-Key gets the first response back without re-processing.
+  // A client retry carrying the same Idempotency-Key and body gets the first 202 back without re-processing;
+  // the same key with another body is refused with 422.
   const once = idempotentHandler(
     (event: APIGatewayProxyEventV2) => process(event),
     deps.idempotency,
     'headers."idempotency-key"',
+    3600,
+    "[body, isBase64Encoded]",
   );
 
   return async (event, context) => {
     try {
       return await once(event, context);
     } catch (e) {
+      if (e instanceof ClientAnswer) return e.result;
+      if ((e as Error).name === "IdempotencyValidationError")
+        return json(422, {
+          message:
+            "this Idempotency-Key was already used for a different body; use a new key for a new or corrected request",
+          accepted: 0,
+          rejected: 0,
+        });
       if (e instanceof Retryable || (e as Error).name === "IdempotencyAlreadyInProgressError") {
         logger.warn("retryable failure", { error: (e as Error).message });
         return json(503, { message: (e as Error).message }, { "retry-after": "5" });

@@ -10,7 +10,9 @@ import { MetricUnit } from "@aws-lambda-powertools/metrics";
 import { GetObjectCommand, ListObjectsV2Command, S3Client } from "@aws-sdk/client-s3";
 import type { Context } from "aws-lambda";
 import { INGESTION_METRICS } from "../../observability/metrics";
-import { dayPrefix, daysBetween, isRecordKey, utcDay } from "../keys";
+import { dayPrefix, daysBetween, isRecordKey, parseDay, utcDay } from "../keys";
+import { MAX_DEPTH, parseJson, stringifyJson, unstorable } from "./lib/json";
+import { parseTimestamp } from "./lib/time";
 import { requireEnv } from "./lib/env";
 import { logger as makeLogger, metrics as makeMetrics, packagedConfig, s3Client } from "./lib/runtime";
 import { copyText, Engine, ident, Sql, stagingDdl, Warehouse, warehouseFromEnv } from "./lib/warehouse";
@@ -61,39 +63,45 @@ export interface DayResult {
   readonly rejected: number;
 }
 
-interface Parsed {
-  /** Each record as JSON text, as the object has it where it can (a JSON line is loaded as written). */
+export interface Parsed {
+  /** Each loadable record as its exact JSON text (numbers keep their digits), in object order. */
   readonly records: string[];
+  /** Lines or records the warehouse cannot take, each with the reason naming the field. */
   readonly rejects: { line: number; reason: string; raw: string }[];
 }
 
+const MAX_RAW = 65_535;
+
 /**
- * An object's records: one JSON value, a JSON array, or JSON lines (a bad line is rejected, the rest load). Lines
- * are parsed only to be checked and kept as text: the warehouse parses them again, and a large object need not
- * sit in memory twice.
+ * An object's records: one JSON value, a JSON array, or JSON lines. Parsed losslessly with bounded nesting; a line
+ * that is malformed, too deep, or holds what the warehouse's JSON type refuses (`\u0000`, a lone surrogate, a
+ * number beyond double range) becomes a reject with its reason, and the rest load.
  */
 export function parseRecords(text: string): Parsed {
+  const records: string[] = [];
+  const rejects: Parsed["rejects"] = [];
+  const admit = (value: unknown, line: number, what: string, raw: () => string) => {
+    const reasons = unstorable(value, what, { warehouse: true, limit: 5 });
+    if (reasons.length > 0)
+      rejects.push({ line, reason: reasons.join("; ").slice(0, 1024), raw: raw().slice(0, MAX_RAW) });
+    else records.push(stringifyJson(value));
+  };
   const trimmed = text.trim();
-  if (trimmed === "") return { records: [], rejects: [] };
-  // A JSON-lines object fails this at the end of its first line, so it costs one line.
-  let whole: unknown;
-  try {
-    whole = JSON.parse(trimmed) as unknown;
-  } catch {
-    const records: string[] = [];
-    const rejects: Parsed["rejects"] = [];
-    trimmed.split("\n").forEach((line, i) => {
-      if (line.trim() === "") return;
-      try {
-        JSON.parse(line);
-        records.push(line);
-      } catch (e) {
-        rejects.push({ line: i + 1, reason: `malformed JSON: ${(e as Error).message}`, raw: line.slice(0, 65_535) });
-      }
-    });
+  if (trimmed === "") return { records, rejects };
+  const whole = parseJson(trimmed, MAX_DEPTH + 1);
+  if (whole.ok) {
+    if (Array.isArray(whole.value))
+      whole.value.forEach((v, i) => admit(v, i + 1, `record ${i + 1}`, () => stringifyJson(v)));
+    else admit(whole.value, 1, "record", () => trimmed);
     return { records, rejects };
   }
-  return { records: Array.isArray(whole) ? whole.map((r) => JSON.stringify(r)) : [trimmed], rejects: [] };
+  trimmed.split("\n").forEach((line, i) => {
+    if (line.trim() === "") return;
+    const parsed = parseJson(line);
+    if (parsed.ok) admit(parsed.value, i + 1, `line ${i + 1}`, () => line);
+    else rejects.push({ line: i + 1, reason: parsed.reason.slice(0, 1024), raw: line.slice(0, MAX_RAW) });
+  });
+  return { records, rejects };
 }
 
 /**
@@ -209,7 +217,62 @@ export async function insertRows(
 
 /** Keys may arrive URL-encoded (`=` as %3D); platform keys never contain `%`, `+` or spaces, so decoding is safe. */
 export function objectKey(key: string): string {
-  return key.includes("%") ? decodeURIComponent(key) : key;
+  if (!key.includes("%")) return key;
+  try {
+    return decodeURIComponent(key);
+  } catch {
+    throw new InvalidLoaderEvent(
+      `detail.object.key is not a valid URL-encoded key: ${JSON.stringify(key.slice(0, 200))}`,
+    );
+  }
+}
+
+/**
+ * An event the loader cannot act on: a caller's mistake, named by field. Retrying cannot fix it, so state
+ * machines should not retry on this error name.
+ */
+export class InvalidLoaderEvent extends Error {
+  override readonly name = "InvalidLoaderEvent";
+}
+
+const str = (v: unknown): v is string => typeof v === "string";
+const show = (v: unknown) => (v === undefined ? "nothing" : (JSON.stringify(v)?.slice(0, 100) ?? String(v)));
+
+/** The event, checked field by field; throws InvalidLoaderEvent naming the first wrong field and what is allowed. */
+export function checkEvent(event: unknown): LoaderEvent {
+  const bad = (field: string, allowed: string, got: unknown): never => {
+    throw new InvalidLoaderEvent(`${field} must be ${allowed}, got ${show(got)}`);
+  };
+  if (event === null || typeof event !== "object" || Array.isArray(event)) return bad("event", "an object", event);
+  const e = event as Record<string, unknown>;
+  if ("detail-type" in e) {
+    if (e["detail-type"] !== "Object Created") bad("detail-type", "'Object Created'", e["detail-type"]);
+    const detail = e.detail as Record<string, Record<string, unknown> | undefined> | undefined;
+    if (!str(detail?.bucket?.name)) bad("detail.bucket.name", "a bucket name", detail?.bucket?.name);
+    if (!str(detail?.object?.key) || detail.object.key === "")
+      bad("detail.object.key", "an object key", detail?.object?.key);
+    return e as unknown as ObjectCreatedEvent;
+  }
+  const day = (field: string) => {
+    if (!str(e[field]) || !parseDay(e[field])) bad(field, "a calendar day YYYY-MM-DD", e[field]);
+  };
+  switch (e.action) {
+    case "plan":
+      day("from");
+      day("to");
+      break;
+    case "load-day":
+      day("day");
+      break;
+    case "load-window":
+      if (!str(e.at) || !parseTimestamp(e.at)) bad("at", "an ISO 8601 timestamp within the calendar", e.at);
+      if (e.days !== undefined && !(Number.isInteger(e.days) && (e.days as number) >= 1 && (e.days as number) <= 31))
+        bad("days", "an integer from 1 to 31", e.days);
+      break;
+    default:
+      bad("action", "'plan', 'load-day' or 'load-window' (or an Object Created event)", e.action);
+  }
+  return e as unknown as LoaderEvent;
 }
 
 export function createLoader(deps: LoaderDeps) {
@@ -290,7 +353,8 @@ export function createLoader(deps: LoaderDeps) {
     };
   };
 
-  const handle = async (event: LoaderEvent): Promise<unknown> => {
+  const handle = async (input: LoaderEvent): Promise<unknown> => {
+    const event = checkEvent(input);
     if ("detail-type" in event) {
       if (event.detail.bucket.name !== bucket)
         throw new Error(`event for bucket ${event.detail.bucket.name}, this loader reads ${bucket}`);
@@ -302,10 +366,8 @@ export function createLoader(deps: LoaderDeps) {
       case "load-day":
         return loadDay(event.day);
       case "load-window": {
-        const at = new Date(event.at);
-        if (Number.isNaN(at.getTime()))
-          throw new RangeError(`'at' must be an ISO 8601 timestamp, got ${JSON.stringify(event.at)}`);
-        const n = Math.min(Math.max(event.days ?? 2, 1), 31);
+        const at = parseTimestamp(event.at)!;
+        const n = event.days ?? 2;
         const days = daysBetween(utcDay(new Date(at.getTime() - (n - 1) * 86_400_000)), utcDay(at), 31);
         const out: DayResult[] = [];
         for (const d of days) out.push(await loadDay(d));

@@ -1,6 +1,7 @@
 // Queue source: SQS → validate → raw zone, reporting partial batch failures. A record is never dropped:
 //   valid             → stored under its event-day partition (same message, same key: redelivery overwrites)
-//   malformed/invalid → stored under _rejected/ with every reason (retrying cannot fix it, so it is not retried)
+//   malformed/invalid → stored under _rejected/ with every reason (retrying cannot fix it, so it is not retried);
+//                       too deeply nested or not storable exactly counts as invalid, never as a failure
 //   transient failure → reported as a batch item failure: only that message returns to the queue, and after
 //                       maxReceiveCount attempts SQS moves it to the dead-letter queue.
 import { BatchProcessor, EventType, processPartialResponse } from "@aws-lambda-powertools/batch";
@@ -14,6 +15,7 @@ import { idempotencyStore, PersistenceStore } from "./lib/idempotency";
 import { prepare, SourceRuntime } from "./lib/intake";
 import { rejectedBody, RawWriter } from "./lib/raw";
 import { logger as makeLogger, metrics as makeMetrics, packagedConfig, recordOutcome, s3Client } from "./lib/runtime";
+import { parseJson } from "./lib/json";
 import { compileValidator } from "./lib/validate";
 
 export interface QueueSourceConfig extends SourceRuntime {
@@ -50,12 +52,9 @@ export function createQueueHandler(deps: QueueDeps): (event: SQSEvent, context: 
   };
 
   const processRecord = async (record: SQSRecord): Promise<Outcome> => {
-    let value: unknown;
-    try {
-      value = JSON.parse(record.body);
-    } catch (e) {
-      return quarantine(record, [`malformed JSON: ${(e as Error).message}`]);
-    }
+    const parsed = parseJson(record.body);
+    if (!parsed.ok) return quarantine(record, [parsed.reason]);
+    const value = parsed.value;
     const { objects, errors } = prepare([value], validate, source, now(), [record.messageId]);
     if (errors.length > 0) return quarantine(record, errors[0].reasons, value);
     await raw.put(objects[0]);

@@ -13,6 +13,7 @@ import { prepare, SourceRuntime } from "./lib/intake";
 import { RawWriter, rejectedBody } from "./lib/raw";
 import { logger as makeLogger, metrics as makeMetrics, packagedConfig, recordOutcome, s3Client } from "./lib/runtime";
 import { SecretReader, secretReader } from "./lib/secrets";
+import { isLosslessNumber, MAX_DEPTH, parseJson } from "./lib/json";
 import { compileValidator } from "./lib/validate";
 
 export interface ScheduleSourceConfig extends SourceRuntime {
@@ -63,8 +64,10 @@ function authHeaders(secret: Record<string, string> | undefined): Record<string,
   throw new Error('credentials secret must hold {"token"} or {"header","value"}');
 }
 
-const later = (a: string | number | null, b: unknown): string | number | null =>
-  (typeof b === "string" || typeof b === "number") && (a === null || b > a) ? b : a;
+const later = (a: string | number | null, raw: unknown): string | number | null => {
+  const b = isLosslessNumber(raw) ? Number(raw.value) : raw;
+  return (typeof b === "string" || typeof b === "number") && (a === null || b > a) ? b : a;
+};
 
 export function createScheduleHandler(
   deps: ScheduleDeps,
@@ -102,12 +105,10 @@ export function createScheduleHandler(
         throw new ExternalApiError(`GET ${where} failed: ${(e as Error).message}`);
       }
       if (!res.ok) throw new ExternalApiError(`GET ${where} answered ${res.status}`);
-      let body: Record<string, unknown>;
-      try {
-        body = (await res.json()) as Record<string, unknown>;
-      } catch {
-        throw new ExternalApiError(`GET ${where} did not answer JSON`);
-      }
+      // Lossless, with bounded nesting (page object → items → record): numbers keep their digits.
+      const parsed = parseJson(await res.text(), MAX_DEPTH + 2);
+      if (!parsed.ok) throw new ExternalApiError(`GET ${where} did not answer JSON: ${parsed.reason}`);
+      const body = parsed.value as Record<string, unknown> | null;
       const items = body?.[p.itemsField];
       if (!Array.isArray(items)) throw new ExternalApiError(`GET ${where}: '${p.itemsField}' is not an array`);
       totals.pages++;
@@ -126,7 +127,7 @@ export function createScheduleHandler(
       totals.rejected += rejects.length;
       for (const item of items)
         watermark = later(watermark, (item as Record<string, unknown> | null)?.[p.watermarkField]);
-      const next = body[p.nextField];
+      const next = body?.[p.nextField];
       cursor = typeof next === "string" && next !== "" ? next : undefined;
     } while (cursor && totals.pages < p.maxPages);
     if (cursor)

@@ -5,7 +5,8 @@
 // Object names come from config, never from the state machine's input: the input can only choose the day.
 import type { Logger } from "@aws-lambda-powertools/logger";
 import type { Context } from "aws-lambda";
-import { utcDay } from "../../ingestion/keys";
+import { parseDay, utcDay } from "../../ingestion/keys";
+import { parseTimestamp } from "../../ingestion/handlers/lib/time";
 import { requireEnv } from "../../ingestion/handlers/lib/env";
 import { RawWriter } from "../../ingestion/handlers/lib/raw";
 import { logger as makeLogger, packagedConfig, s3Client } from "../../ingestion/handlers/lib/runtime";
@@ -33,7 +34,27 @@ export interface RunnerDeps {
   readonly now?: () => Date;
 }
 
-const DAY = /^\d{4}-\d{2}-\d{2}$/;
+/** An event the runner cannot act on, named by field; retrying cannot fix it. */
+export class InvalidRunnerEvent extends Error {
+  override readonly name = "InvalidRunnerEvent";
+}
+
+/** The event, checked field by field: a wrong one is an InvalidRunnerEvent naming it, never a TypeError. */
+export function checkRunnerEvent(event: unknown): RunnerEvent {
+  const show = (v: unknown) => (v === undefined ? "nothing" : (JSON.stringify(v)?.slice(0, 100) ?? String(v)));
+  const bad = (field: string, allowed: string, got: unknown): never => {
+    throw new InvalidRunnerEvent(`${field} must be ${allowed}, got ${show(got)}`);
+  };
+  if (event === null || typeof event !== "object" || Array.isArray(event)) return bad("event", "an object", event);
+  const e = event as Record<string, unknown>;
+  if (e.step === "transform") return { step: "transform" };
+  if (e.step !== "publish") return bad("step", "'transform' or 'publish'", e.step);
+  if (e.day !== undefined && !(typeof e.day === "string" && parseDay(e.day)))
+    bad("day", "a calendar day YYYY-MM-DD", e.day);
+  if (e.at !== undefined && !(typeof e.at === "string" && parseTimestamp(e.at)))
+    bad("at", "an ISO 8601 timestamp within the calendar", e.at);
+  return e as RunnerEvent;
+}
 
 export function createRunner(deps: RunnerDeps): (event: RunnerEvent, context?: Context) => Promise<unknown> {
   const { config, warehouse, analytics, logger } = deps;
@@ -89,14 +110,11 @@ export function createRunner(deps: RunnerDeps): (event: RunnerEvent, context?: C
     return { day, datasets: out };
   };
 
-  return async (event) => {
+  return async (input) => {
+    const event = checkRunnerEvent(input);
     if (event.step === "transform") return transform();
-    if (event.step === "publish") {
-      const day = event.day ?? (event.at ? utcDay(new Date(event.at)) : utcDay(deps.now?.() ?? new Date()));
-      if (!DAY.test(day)) throw new RangeError(`day must be YYYY-MM-DD, got ${JSON.stringify(day)}`);
-      return publish(day);
-    }
-    throw new Error(`unknown step: ${JSON.stringify(event).slice(0, 200)}`);
+    const day = event.day ?? utcDay(event.at ? parseTimestamp(event.at)! : (deps.now?.() ?? new Date()));
+    return publish(day);
   };
 }
 

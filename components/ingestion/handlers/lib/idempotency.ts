@@ -14,6 +14,7 @@ export function idempotencyStore(): PersistenceStore | undefined {
 
 /**
  * Wraps a handler so a repeated event (same value at `keyPath`) returns the first result instead of running again.
+ * A throw is never stored: the key is released, so a retry runs again (how a handler keeps an answer uncached).
  * Keys are prefixed with the function name: the role's dynamodb:LeadingKeys condition allows only that prefix,
  * so functions sharing the table cannot read or overwrite each other's records.
  */
@@ -22,12 +23,16 @@ export function idempotentHandler<E, R>(
   store: PersistenceStore | undefined,
   keyPath: string,
   expiresAfterSeconds = 3600,
+  payloadPath?: string,
 ): (event: E, context: Context) => Promise<R> {
   if (!store) return fn;
   const config = new IdempotencyConfig({
     eventKeyJmesPath: keyPath,
     throwOnNoIdempotencyKey: false,
     expiresAfterSeconds,
+    // The stored answer is bound to a hash of this part of the event: the same key with another payload is refused
+    // (IdempotencyValidationError) instead of replaying an answer about different data.
+    ...(payloadPath ? { payloadValidationJmesPath: payloadPath } : {}),
   });
   const keyPrefix = optionalEnv("AWS_LAMBDA_FUNCTION_NAME") ?? "local";
   return makeIdempotent(fn, { persistenceStore: store, config, keyPrefix }) as (

@@ -1,6 +1,7 @@
 import { canonicalJson, eventTime, rawKey, recordId } from "../../keys";
+import { plainView, unstorable } from "./json";
 import type { RawObject } from "./raw";
-import type { RecordError, Validator } from "./validate";
+import { capReasons, RecordError, Validator } from "./validate";
 
 /** What a handler knows about its source at run time (from the packaged source.json). */
 export interface SourceRuntime {
@@ -21,8 +22,19 @@ export interface Prepared {
 }
 
 /**
- * Validates records and turns the valid ones into raw-zone objects with deterministic keys (same record, same
- * key), so a retry overwrites instead of duplicating. Never throws on bad data: every problem is a reason.
+ * Everything that makes one parsed record unacceptable: schema violations (on its plain view), values that cannot
+ * be stored exactly, not being an object. Empty when the record is good.
+ */
+export function recordProblems(record: unknown, validate: Validator): string[] {
+  if (record === null || typeof record !== "object" || Array.isArray(record)) return ["record must be a JSON object"];
+  return capReasons([...validate(plainView(record)), ...unstorable(record)]);
+}
+
+/**
+ * Validates parsed records (lossless: numbers keep their digits) and turns the valid ones into raw-zone objects
+ * with deterministic keys (same record, same key), so a retry overwrites instead of duplicating. Two records of
+ * one batch that would land on the same key are never merged: the later one is rejected, naming the first.
+ * Never throws on bad data: every problem is a reason.
  */
 export function prepare(
   records: readonly unknown[],
@@ -33,16 +45,27 @@ export function prepare(
 ): Prepared {
   const objects: Prepared["objects"][number][] = [];
   const errors: RecordError[] = [];
+  const seen = new Map<string, number>();
   records.forEach((record, index) => {
-    const reasons = validate(record);
-    if (reasons.length === 0 && (record === null || typeof record !== "object" || Array.isArray(record)))
-      reasons.push("record must be a JSON object");
+    const reasons = recordProblems(record, validate);
     if (reasons.length > 0) return errors.push({ index, reasons });
     const r = record as Record<string, unknown>;
     const at = eventTime(r, src.timeField, now);
     if (typeof at === "string") return errors.push({ index, reasons: [at] });
     const id = src.idField ? recordId(r, src.idField) : (ids?.[index] ?? recordId(r, undefined));
-    objects.push({ index, id, key: rawKey(src.root, at, id), body: canonicalJson(r) });
+    const key = rawKey(src.root, at, id);
+    const first = seen.get(key);
+    if (first !== undefined)
+      return errors.push({
+        index,
+        reasons: [
+          src.idField
+            ? `duplicate ${src.idField} in this batch: record ${first} has the same id (as text) and event day; send one version per id`
+            : `duplicate of record ${first} in this batch`,
+        ],
+      });
+    seen.set(key, index);
+    objects.push({ index, id, key, body: canonicalJson(r) });
   });
   return { objects, errors };
 }

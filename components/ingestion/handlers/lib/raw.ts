@@ -1,4 +1,5 @@
 import { GetObjectCommand, NoSuchKey, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
+import { stringifyJson } from "./json";
 
 export interface RawObject {
   readonly key: string;
@@ -61,7 +62,7 @@ export class RawWriter {
   }
 }
 
-/** The stored form of a rejected record: what arrived, and every reason it was refused. */
+/** The stored form of a rejected record: what arrived (numbers exact), and every reason it was refused. */
 export function rejectedBody(input: {
   source: string;
   receivedAt: Date;
@@ -69,7 +70,7 @@ export function rejectedBody(input: {
   record?: unknown;
   rawText?: string;
 }): string {
-  return JSON.stringify({
+  return stringifyJson({
     source: input.source,
     receivedAt: input.receivedAt.toISOString(),
     reasons: input.reasons,
