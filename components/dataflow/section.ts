@@ -3,6 +3,7 @@ import type { Classification, Environment } from "../core/types";
 import { monitoringSchema, resolveMonitoring, ResolvedMonitoring } from "../observability/config";
 import { pipelinesSchema, ResolvedPipeline, resolvePipeline, validatePipelines } from "../pipelines/config";
 import type { Problem } from "../core/problems";
+import { ResolvedCdcSource, resolveCdcSource } from "../cdc/config";
 import { ResolvedSource, resolveSource, sourcesSchema, validateSources, ValidationContext } from "../ingestion/config";
 
 /**
@@ -22,6 +23,8 @@ export type IngestionConfig = z.output<typeof ingestionConfigSchema>;
 
 export interface ResolvedIngestion {
   readonly sources: readonly ResolvedSource[];
+  /** `cdc` sources: DMS replications into the raw zone, merged into warehouse staging. */
+  readonly cdc: readonly ResolvedCdcSource[];
   readonly pipelines: readonly ResolvedPipeline[];
   readonly monitoring: ResolvedMonitoring;
 }
@@ -41,7 +44,12 @@ export function resolveIngestion(
 ): ResolvedIngestion {
   const classificationOf = (d: string) => domains.find((x) => x.name === d)?.classification ?? "confidential";
   return {
-    sources: (cfg.sources ?? []).map((s) => resolveSource(s, environment, classificationOf(s.domain))),
+    sources: (cfg.sources ?? []).flatMap((s) =>
+      s.kind === "cdc" ? [] : [resolveSource(s, environment, classificationOf(s.domain))],
+    ),
+    cdc: (cfg.sources ?? []).flatMap((s) =>
+      s.kind === "cdc" ? [resolveCdcSource(s, environment, classificationOf(s.domain))] : [],
+    ),
     pipelines: (cfg.pipelines ?? []).map((p) => resolvePipeline(p, environment)),
     monitoring: resolveMonitoring(cfg.monitoring, environment, owner),
   };

@@ -3,11 +3,12 @@ import type { Problem } from "../core/problems";
 import { payloadAjv, schemaPatternProblems } from "./handlers/lib/validate";
 import { PLATFORM_SQL_NAMES, reservedIdentifier } from "../core/identifiers";
 import { CLASSIFICATIONS, Classification, Environment } from "../core/types";
+import { cdcSourceSchema, validateCdcSources } from "../cdc/config";
 
 // Config of `sources[]` under `data-platform:platform` (the lead merges it into the root schema). Strict objects:
 // an unknown key is a typo. Optional fields are filled by INGESTION_PROFILES; values written in the stack win.
 
-export const SOURCE_KINDS = ["http", "queue", "schedule", "db-events", "object-events"] as const;
+export const SOURCE_KINDS = ["http", "queue", "schedule", "db-events", "object-events", "cdc"] as const;
 export type SourceKind = (typeof SOURCE_KINDS)[number];
 
 const SOURCE_NAME = /^[a-z][a-z0-9-]{1,30}[a-z0-9]$/;
@@ -180,7 +181,14 @@ export const objectEventsSourceSchema = z.strictObject({
 
 export const sourceSchema = z.discriminatedUnion(
   "kind",
-  [httpSourceSchema, queueSourceSchema, scheduleSourceSchema, dbEventsSourceSchema, objectEventsSourceSchema],
+  [
+    httpSourceSchema,
+    queueSourceSchema,
+    scheduleSourceSchema,
+    dbEventsSourceSchema,
+    objectEventsSourceSchema,
+    cdcSourceSchema,
+  ],
   {
     message: `kind must be one of ${SOURCE_KINDS.join(" | ")}`,
   },
@@ -189,6 +197,8 @@ export const sourcesSchema = z.array(sourceSchema);
 
 export type SourceInput = z.input<typeof sourceSchema>;
 export type SourceConfig = z.output<typeof sourceSchema>;
+/** Sources that run a function; `cdc` sources run DMS and are resolved by `resolveCdcSource`. */
+export type FunctionSourceConfig = Exclude<SourceConfig, { kind: "cdc" }>;
 
 /** Per-environment defaults for sources. */
 export interface IngestionProfile {
@@ -271,7 +281,7 @@ export type ResolvedSourceOf<K extends SourceKind> = Extract<ResolvedSource, { k
 
 /** Fills a parsed source's defaults from the environment profile and its domain; explicit values win. */
 export function resolveSource(
-  s: SourceConfig,
+  s: FunctionSourceConfig,
   environment: Environment,
   domainClassification: Classification,
 ): ResolvedSource {
@@ -415,6 +425,11 @@ export function validateSources(sources: readonly SourceConfig[], ctx: Validatio
     if (s.kind !== "object-events") return;
     const from = byName.get(s.from);
     if (!from) problems.push({ path: `sources[${i}].from`, message: `unknown source '${s.from}'` });
+    else if (from.kind === "cdc")
+      problems.push({
+        path: `sources[${i}].from`,
+        message: `'${s.from}' is a cdc source: its changes are merged into staging by the platform, not loaded`,
+      });
     else if (from.kind === "object-events")
       problems.push({
         path: `sources[${i}].from`,
@@ -426,5 +441,8 @@ export function validateSources(sources: readonly SourceConfig[], ctx: Validatio
         message: `'${s.from}' belongs to domain '${from.domain}', not '${s.domain}'`,
       });
   });
+  const cdc = sources.flatMap((source, index) => (source.kind === "cdc" ? [{ index, source }] : []));
+  const loaderTables = new Set(sources.flatMap((s) => (s.kind === "object-events" ? [s.table] : [])));
+  problems.push(...validateCdcSources(cdc, { warehouse: ctx.warehouse, reservedTargets: loaderTables }));
   return problems;
 }

@@ -6,11 +6,12 @@ import { QueryEngine } from "../compute/QueryEngine";
 import { SparkOperator } from "../compute/SparkOperator";
 import type { ResolvedConfig } from "../config/profiles";
 import type { Classification, PlatformContext } from "../core/types";
+import { CdcSource } from "../dataflow/CdcSource";
 import { BiAccess, biWarehouse, biWarehouseLogins } from "../bi/BiAccess";
 import { queryEngineEndpoint } from "../bi/documents";
 import type { PolicyStatement } from "../functions/types";
 import { Ingestion } from "../dataflow/Ingestion";
-import type { LakeRefs, WarehouseRefs } from "../ingestion/types";
+import { zoneFor, type LakeRefs, type WarehouseRefs } from "../ingestion/types";
 import { DataLake } from "../lake/DataLake";
 import { DatasetCatalog } from "../datasets/DatasetCatalog";
 import { catalogArgs } from "./catalog";
@@ -19,6 +20,7 @@ import { Monitoring } from "../observability/Monitoring";
 import { AccessModel } from "../security/AccessModel";
 import { SecurityFoundation } from "../security/SecurityFoundation";
 import { KafkaCluster } from "../streaming/KafkaCluster";
+import { TopicDelivery } from "../dataflow/TopicDelivery";
 import { WAREHOUSE_CLASSIFICATION } from "../warehouse/documents";
 import type { WarehouseLogin } from "../warehouse/logins";
 import { Warehouse } from "../warehouse/Warehouse";
@@ -67,6 +69,10 @@ export class DataPlatform extends pulumi.ComponentResource {
   readonly ingestion: Ingestion;
   /** Raw tables of the sources and the declared datasets. */
   readonly catalog: DatasetCatalog;
+  /** Topics delivered into the lake by Firehose. */
+  readonly deliveries: Record<string, TopicDelivery> = {};
+  /** `cdc` sources: DMS replications into the raw zone. */
+  readonly cdc: Record<string, CdcSource> = {};
   /** Present with a `compute` section: the EKS cluster, or the provider of the cluster you bring. */
   readonly kubernetes?: KubernetesCluster;
   /** Present with `compute.spark`. */
@@ -178,6 +184,37 @@ export class DataPlatform extends pulumi.ComponentResource {
       },
       { parent: this },
     );
+    const lake = lakeRefs(this.lake, cfg.domains);
+    for (const src of cfg.ingestion.cdc) {
+      this.cdc[src.name] = new CdcSource(
+        `${name}-cdc-${src.name}`,
+        {
+          ...refs,
+          accountId: caller.accountId,
+          raw: zoneFor(lake, "raw", src.domain),
+          source: src,
+          alertsTopicArn: this.monitoring.topicArn,
+        },
+        { parent: this },
+      );
+    }
+    for (const topic of cfg.streaming.topics) {
+      if (!this.kafka || !topic.delivery) continue;
+      this.deliveries[topic.name] = new TopicDelivery(
+        `${name}-delivery-${topic.name}`,
+        {
+          ctx,
+          accountId: caller.accountId,
+          security: this.security,
+          clusterArn: this.kafka.clusterArn,
+          topic: { ...topic, delivery: topic.delivery },
+          raw: zoneFor(lake, "raw", topic.domain),
+          alertsTopicArn: this.monitoring.topicArn,
+          logRetentionDays: cfg.safety.logRetentionDays,
+        },
+        { parent: this },
+      );
+    }
     // Alarms need the watched resources, which need the topic first (state machines alert through it).
     const targets = this.ingestion.targets;
     const warehouseQueues = (this.warehouse?.deadLetterQueueNames ?? []).map((queueName, i) => ({

@@ -5,6 +5,7 @@ import { dataTags } from "../core/tags";
 import type { NetworkRefs, PlatformContext, SecurityRefs } from "../core/types";
 import { PlatformFunction } from "../functions/function";
 import { brokerAzCount, type StreamingConfig } from "./config";
+import { firehoseClusterPolicy } from "./delivery";
 import {
   KAFKA_CLASSIFICATION,
   KAFKA_CLIENTS,
@@ -68,6 +69,7 @@ export class KafkaCluster extends pulumi.ComponentResource {
     );
 
     let cluster: aws.msk.Cluster | aws.msk.ServerlessCluster;
+    const delivering = config.topics.some((t) => t.delivery);
     if (config.engine === "msk") {
       const logs = new aws.cloudwatch.LogGroup(
         `${name}-broker-logs`,
@@ -98,7 +100,11 @@ export class KafkaCluster extends pulumi.ComponentResource {
               .apply((ids) => ids.slice(0, brokerAzCount(config.brokers, ids.length) ?? ids.length)),
             securityGroups: [sg.id],
             storageInfo: { ebsStorageInfo: { volumeSize: config.ebsVolumeGb } },
-            connectivityInfo: { publicAccess: { type: "DISABLED" } },
+            // Firehose deliveries connect through multi-VPC private connectivity (PrivateLink), IAM-authenticated.
+            connectivityInfo: {
+              publicAccess: { type: "DISABLED" },
+              ...(delivering ? { vpcConnectivity: { clientAuthentication: { sasl: { iam: true } } } } : {}),
+            },
           },
           clientAuthentication: { sasl: { iam: true, scram: false }, unauthenticated: false },
           encryptionInfo: {
@@ -161,6 +167,17 @@ export class KafkaCluster extends pulumi.ComponentResource {
       );
       cluster = serverless;
       this.bootstrapBrokers = serverless.bootstrapBrokersSaslIam;
+    }
+
+    if (delivering) {
+      new aws.msk.ClusterPolicy(
+        `${name}-firehose`,
+        {
+          clusterArn: cluster.arn,
+          policy: cluster.arn.apply((arn) => JSON.stringify(firehoseClusterPolicy(arn, arn.split(":")[4]))),
+        },
+        p,
+      );
     }
 
     // Topics: the declaration travels in the invocation; its checksum (and the function's code hash) decide re-runs.

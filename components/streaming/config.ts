@@ -1,6 +1,7 @@
 import { z } from "zod";
 import type { Problem } from "../core/problems";
 import { CLASSIFICATIONS, Classification, Environment } from "../core/types";
+import { DeliveryConfig, deliveryRefusal, deliverySchema, resolveDelivery } from "./delivery";
 
 // The `streaming` section of the platform config. Strict objects: an unknown key is a typo, and is an error.
 // TLS, encryption at rest and IAM authentication have no switches: they are always on.
@@ -34,6 +35,8 @@ export const topicSchema = z.strictObject({
   domain: z.string(),
   /** @default the domain's classification */
   classification: z.enum(CLASSIFICATIONS, { message: `must be one of ${CLASSIFICATIONS.join(" | ")}` }).optional(),
+  /** Deliver the topic continuously into its domain's raw zone with Firehose. @default none */
+  delivery: deliverySchema.optional(),
 });
 
 export const streamingSchema = z.strictObject({
@@ -77,6 +80,8 @@ export interface TopicConfig {
   readonly cleanupPolicy: (typeof CLEANUP_POLICIES)[number];
   readonly domain: string;
   readonly classification: Classification;
+  /** Firehose delivery into the raw zone, with the profile's buffering. */
+  readonly delivery?: DeliveryConfig;
 }
 
 /** The streaming config after the environment profile filled every default. */
@@ -170,6 +175,7 @@ export function resolveStreamingConfig(
       cleanupPolicy: t.cleanupPolicy ?? TOPIC_DEFAULTS.cleanupPolicy,
       replicationFactor: serverless ? undefined : (t.replicationFactor ?? base.defaultReplicationFactor),
       classification: t.classification ?? domains.find((d) => d.name === t.domain)?.classification ?? "confidential",
+      ...(t.delivery ? { delivery: resolveDelivery(t.delivery, environment) } : {}),
     })),
   };
 }
@@ -272,6 +278,8 @@ export function validateStreaming(
         "restricted data is not streamed through the shared cluster (confidential key, readable by any role granted the topic); land it in the lake's restricted bucket instead",
       );
     }
+    const refusal = t.delivery ? deliveryRefusal(config.engine, config.instanceType) : undefined;
+    if (refusal) add(p("delivery"), refusal);
     if (serverless) {
       if (t.replicationFactor !== undefined)
         add(p("replicationFactor"), "msk-serverless replicates every topic 3 times; remove it");

@@ -50,6 +50,11 @@ export const TAGGABLE_TYPES: readonly string[] = [
   "aws:eks/podIdentityAssociation:PodIdentityAssociation",
   "aws:ec2/launchTemplate:LaunchTemplate",
   "aws:athena/workgroup:Workgroup",
+  "aws:dms/replicationConfig:ReplicationConfig",
+  "aws:dms/replicationSubnetGroup:ReplicationSubnetGroup",
+  "aws:dms/endpoint:Endpoint",
+  "aws:dms/s3Endpoint:S3Endpoint",
+  "aws:kinesis/firehoseDeliveryStream:FirehoseDeliveryStream",
 ];
 
 /**

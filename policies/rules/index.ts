@@ -2,6 +2,8 @@ import { accessRules } from "./access";
 import { baselineComputeRules } from "./baseline-compute";
 import { baselineDataRules } from "./baseline-data";
 import { catalogRules } from "./catalog";
+import { cdcRules } from "./cdc";
+import { firehoseRules } from "./firehose";
 import { dataPlatformRules } from "./dataplatform";
 import { datasetRules } from "./datasets";
 import type { PlatformRule } from "./define";
@@ -51,6 +53,8 @@ export const allRules: readonly PlatformRule[] = [
   ...kubernetesRules,
   ...accessRules,
   ...ingestionRules,
+  ...cdcRules,
+  ...firehoseRules,
   ...iamValidityRules,
   ...baselineComputeRules,
   ...baselineDataRules,

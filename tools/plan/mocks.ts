@@ -300,6 +300,26 @@ export function awsState(args: MockResourceArgs, region: string): { id: string; 
       const name = str(i.name) ?? autoName(args, 255);
       return { id: name, state: { name, arn: `arn:aws:cloudwatch:${region}:${acct}:alarm:${name}` } };
     }
+    case "aws:kinesis/firehoseDeliveryStream:FirehoseDeliveryStream": {
+      const name = str(i.name) ?? autoName(args);
+      return { id: name, state: { name, arn: `arn:aws:firehose:${region}:${acct}:deliverystream/${name}` } };
+    }
+    case "aws:dms/endpoint:Endpoint":
+    case "aws:dms/s3Endpoint:S3Endpoint": {
+      const endpointArn = `arn:aws:dms:${region}:${acct}:endpoint:${hex(seed, 26).toUpperCase()}`;
+      return { id: str(i.endpointId)!, state: { endpointArn } };
+    }
+    case "aws:dms/replicationConfig:ReplicationConfig": {
+      const arn = `arn:aws:dms:${region}:${acct}:replication-config:${hex(seed, 26).toUpperCase()}`;
+      return { id: arn, state: { arn } };
+    }
+    case "aws:dms/replicationSubnetGroup:ReplicationSubnetGroup": {
+      const groupId = str(i.replicationSubnetGroupId)!;
+      return {
+        id: groupId,
+        state: { replicationSubnetGroupArn: `arn:aws:dms:${region}:${acct}:subgrp:${groupId}` },
+      };
+    }
     case "aws:lambda/invocation:Invocation":
       return { id: hex(seed, 16), state: { result: JSON.stringify({ statusCode: 200, applied: true }) } };
     default: {
