@@ -9,6 +9,7 @@ import { applyProfile, ResolvedConfig } from "./profiles";
 import { platformSchema, PlatformParsed } from "./schema";
 import { validateBi } from "../bi/config";
 import { validateAccess } from "../security/config";
+import { validateDatasets } from "../datasets/validate";
 
 export type { Problem };
 
@@ -152,6 +153,11 @@ export function crossChecks(parsed: PlatformParsed, resolved: ResolvedConfig): P
     topics: resolved.streaming.topics,
   });
   problems.push(...ingestion.map((p) => ({ path: `${CONFIG_ROOT}.${p.path}`, message: p.message })));
+  const datasets = validateDatasets(parsed.domains, {
+    sources: parsed.sources ?? [],
+    pipelines: parsed.pipelines ?? [],
+  });
+  problems.push(...datasets.map((p) => ({ path: `${CONFIG_ROOT}.${p.path}`, message: p.message })));
   if (parsed.compute && resolved.compute)
     problems.push(...computeProblems(parsed.compute, resolved.compute, capability));
   const { rawInfrequentAccessAfterDays: ia, rawArchiveAfterDays: archive } = resolved.lake;

@@ -6,6 +6,7 @@ import { resolveWarehouseConfig, WarehouseConfig } from "../warehouse/config";
 import type { DomainConfig, PlatformParsed } from "./schema";
 import { AccessConfig, resolveAccessConfig } from "../security/config";
 import { BiConfig, resolveBiConfig } from "../bi/config";
+import { ResolvedDataset, resolveDatasets } from "../datasets/config";
 
 /** The platform config after the environment profile filled every default. */
 export interface ResolvedConfig {
@@ -37,6 +38,8 @@ export interface ResolvedConfig {
   readonly warehouse: WarehouseConfig;
   readonly streaming: StreamingConfig;
   readonly ingestion: ResolvedIngestion;
+  /** Every domain's declared datasets, flattened, with owner and steward from their domain. */
+  readonly datasets: readonly ResolvedDataset[];
   /** Absent when the stack has no `compute` section. */
   readonly compute?: ComputeConfig;
   readonly access: AccessConfig;
@@ -62,6 +65,7 @@ type Defaults = Omit<
   | "access"
   | "bi"
   | "ingestion"
+  | "datasets"
 >;
 
 const zones = {
@@ -181,6 +185,7 @@ export function applyProfile(parsed: PlatformParsed, region: string): ResolvedCo
     compute: parsed.compute && resolveComputeConfig(parsed.compute, parsed.profile),
     streaming: resolveStreamingConfig(parsed.streaming, parsed.profile, parsed.domains),
     ingestion: resolveIngestion(parsed, parsed.profile, parsed.domains, parsed.governance.owner),
+    datasets: resolveDatasets(parsed.domains, parsed.pipelines ?? []),
     access: resolveAccessConfig(parsed.access, parsed.profile),
     bi: resolveBiConfig(parsed.bi, parsed.profile),
     safety: d.safety,

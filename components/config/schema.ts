@@ -6,6 +6,7 @@ import { streamingSchema } from "../streaming/config";
 import { warehouseSchema } from "../warehouse/config";
 import { biSchema } from "../bi/config";
 import { accessSchema } from "../security/config";
+import { datasetSchema } from "../datasets/config";
 
 // What a user writes under `data-platform:platform` in a stack file. Every object is strict: an unknown key is a
 // typo, and typos in infrastructure config are how buckets end up public. Optional fields are filled by the
@@ -56,6 +57,8 @@ export const domainSchema = z.strictObject({
   steward: person("data steward"),
   /** Default classification of the domain's datasets. */
   classification,
+  /** Tables the domain publishes in the lake (docs/datasets.md). Raw tables of its sources need no entry. @default [] */
+  datasets: z.array(datasetSchema).optional(),
 });
 
 export const networkSchema = z.strictObject({

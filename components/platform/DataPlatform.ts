@@ -13,6 +13,8 @@ import type { PolicyStatement } from "../functions/types";
 import { Ingestion } from "../dataflow/Ingestion";
 import { zoneFor, type LakeRefs, type WarehouseRefs } from "../ingestion/types";
 import { DataLake } from "../lake/DataLake";
+import { DatasetCatalog } from "../datasets/DatasetCatalog";
+import { catalogArgs } from "./catalog";
 import { Network } from "../network/Network";
 import { Monitoring } from "../observability/Monitoring";
 import { AccessModel } from "../security/AccessModel";
@@ -65,6 +67,8 @@ export class DataPlatform extends pulumi.ComponentResource {
   readonly monitoring: Monitoring;
   /** Sources, pipelines and backfills from `sources` and `pipelines`. */
   readonly ingestion: Ingestion;
+  /** Raw tables of the sources and the declared datasets. */
+  readonly catalog: DatasetCatalog;
   /** Topics delivered into the lake by Firehose. */
   readonly deliveries: Record<string, TopicDelivery> = {};
   /** `cdc` sources: DMS replications into the raw zone. */
@@ -275,6 +279,17 @@ export class DataPlatform extends pulumi.ComponentResource {
         config: cfg.access,
       },
       { parent: this, dependsOn: [this.lake] },
+    );
+    // Tables after the LF-tags exist: classified columns and the optimizers' grant use them.
+    this.catalog = new DatasetCatalog(
+      `${name}-catalog`,
+      catalogArgs(ctx, cfg, {
+        accountId: caller.accountId,
+        permissionsBoundaryArn,
+        lfTagKeys: this.access.lfTagKeys,
+        lake: this.lake,
+      }),
+      { parent: this, dependsOn: [this.access] },
     );
     this.bi = new BiAccess(
       `${name}-bi`,

@@ -6,6 +6,7 @@ import { cdcRules } from "./cdc";
 import { changeRules } from "./changes";
 import { firehoseRules } from "./firehose";
 import { dataPlatformRules } from "./dataplatform";
+import { datasetRules } from "./datasets";
 import type { PlatformRule } from "./define";
 import { deliveryRules } from "./delivery";
 import { governanceRules } from "./governance";
@@ -59,5 +60,6 @@ export const allRules: readonly PlatformRule[] = [
   ...baselineComputeRules,
   ...baselineDataRules,
   ...podSecurityRules,
+  ...datasetRules,
   ...changeRules,
 ];

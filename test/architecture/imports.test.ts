@@ -19,7 +19,7 @@ export const LAYERS: readonly (readonly string[])[] = [
   ["cdc", "lake", "observability", "streaming", "warehouse"],
   ["compute", "ingestion"],
   ["security", "pipelines"],
-  ["bi", "dataflow"],
+  ["bi", "dataflow", "datasets"],
   ["config"],
   ["platform"],
   ["."],

@@ -128,7 +128,7 @@ describe("ingestion: payload validation (property-based)", () => {
 
   it("accepts every record the schema allows and keys it by id and event day", () => {
     fc.assert(
-      fc.property(fc.array(goodOrder, { minLength: 1, maxLength: 20 }), (orders) => {
+      fc.property(fc.uniqueArray(goodOrder, { minLength: 1, maxLength: 20, selector: (o) => o.order_id }), (orders) => {
         const { objects, errors } = prepare(orders, validate, src, new Date());
         assert.deepEqual(errors, []);
         assert.equal(objects.length, orders.length);
@@ -159,7 +159,14 @@ describe("ingestion: payload validation (property-based)", () => {
           { maxLength: 30 },
         ),
         (mixed) => {
-          const records = mixed.map(([, r]) => JSON.parse(JSON.stringify(r)));
+          // Ids are made unique: a repeated id in one batch is itself a rejection (tested apart).
+          const records = mixed.map(([, r], i) =>
+            JSON.parse(
+              JSON.stringify(
+                typeof r.order_id === "string" ? { ...r, order_id: `${r.order_id.slice(0, 36)}-${i}` } : r,
+              ),
+            ),
+          );
           const { objects, errors } = prepare(records, validate, src, new Date());
           assert.equal(objects.length + errors.length, records.length, "every record is accounted for");
           errors.forEach((e) => {

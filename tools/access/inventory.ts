@@ -1,4 +1,5 @@
 import type { MockResourceArgs } from "@pulumi/pulumi/runtime/mocks";
+import { TableFact, tableFacts } from "./columns";
 import { CLASSIFICATIONS, Classification, Zone, ZONES } from "../../components/core/types";
 import type { PlannedResource } from "../../policies/engine/args";
 import { IAM_ALLOWED_PRINCIPALS } from "../../policies/rules/access";
@@ -99,6 +100,8 @@ export interface Inventory {
   readonly secrets: readonly SecretFact[];
   readonly workgroups: readonly WorkgroupFact[];
   readonly databases: readonly DatabaseFact[];
+  /** Glue tables with their columns and column-level LF-tags. */
+  readonly tables: readonly TableFact[];
   /** Domains and their classification (the curated zone's database tag). */
   readonly domains: readonly { readonly name: string; readonly classification: Classification }[];
   /** The permissions boundary every platform role should carry (the plan's one boundary policy). */
@@ -347,6 +350,7 @@ export function buildInventory(resources: readonly PlannedResource[]): Inventory
     secrets,
     workgroups,
     databases,
+    tables: tableFacts(custom, logicalTagKey),
     domains,
     boundaryArn: boundaryEntry?.[0],
     rolePath: roles

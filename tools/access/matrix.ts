@@ -6,6 +6,7 @@ import { CLASSIFICATIONS, ENVIRONMENTS, ZONES } from "../../components/core/type
 import { PERSONAS } from "../../components/security/config";
 import type { PlannedResource } from "../../policies/engine/args";
 import { AccessEvaluator, Target, VERBS, Verdict } from "./evaluate";
+import { columnsOf } from "./columns";
 import { buildInventory, Inventory, RoleFact } from "./inventory";
 import type { Principal } from "./simulate";
 
@@ -43,6 +44,19 @@ export const whoSchema = z.union([
 const boundaryChoice = z.enum(["platform", "none", "other"]);
 
 export const resourceSchema = z.union([
+  /**
+   * Columns of declared tables: `dataset` is `*` or `<domain>.<table>`; `columns` picks the ones carrying their own
+   * classification LF-tag (classified) or inheriting their database's (unclassified). Lake Formation decides each.
+   */
+  z.strictObject({
+    dataset: many(z.string()),
+    columns: many(z.enum(["classified", "unclassified"])),
+    zone: many(z.enum(ZONES)).optional(),
+    /** Domain names, `*`, or relative to a steward: `own`, `others`. */
+    domain: many(z.string()).optional(),
+    /** The table's (database's) classification. */
+    classification: many(z.enum(CLASSIFICATIONS)).optional(),
+  }),
   /** Lake data: the databases (and their locations) of these zones, domains and classifications. */
   z.strictObject({
     zone: many(z.enum([...ZONES, "*"])).optional(),
@@ -201,6 +215,7 @@ export function selectTargets(inv: Inventory, resource: Row["resource"], p: Prin
       },
     ];
   }
+  if ("dataset" in resource) return columnTargets(inv, resource, role?.tags["data-domain"], fail);
   // Lake data.
   const zones = arr(resource.zone);
   const classes = arr(resource.classification);
@@ -227,6 +242,46 @@ export function selectTargets(inv: Inventory, resource: Row["resource"], p: Prin
       fail(`database ${db.name} points at bucket ${db.bucketName}, which is not in the plan`);
     return { kind: "data", db, bucket, label: `${db.zone}/${db.domain} (${db.classification})` };
   });
+}
+
+type ColumnResource = Extract<Row["resource"], { dataset: unknown }>;
+
+/** One target per column: its database's facts, with the column's own LF-tags over the inherited ones. */
+function columnTargets(
+  inv: Inventory,
+  resource: ColumnResource,
+  own: string | undefined,
+  fail: (what: string) => never,
+): Target[] {
+  const datasets = arr(resource.dataset)!;
+  const domains = arr(resource.domain);
+  const zones = arr(resource.zone);
+  const classes = arr(resource.classification);
+  if (domains?.some((d) => d === "own" || d === "others") && !own)
+    fail("'own'/'others' need a principal with a data-domain tag");
+  const targets: Target[] = [];
+  for (const t of inv.tables) {
+    const db = inv.databases.find((d) => d.name === t.database);
+    if (!db) continue;
+    if (!datasets.includes("*") && !datasets.includes(`${t.domain}.${t.name}`)) continue;
+    if (zones && !zones.includes(db.zone)) continue;
+    if (classes && !classes.includes(db.classification)) continue;
+    const domainOk = (d: string) =>
+      d === "*" || d === t.domain || (d === "own" && t.domain === own) || (d === "others" && t.domain !== own);
+    if (domains && !domains.some(domainOk)) continue;
+    const bucket =
+      inv.buckets.find((b) => b.name === db.bucketName) ??
+      fail(`database ${db.name} points at bucket ${db.bucketName}, which is not in the plan`);
+    for (const column of arr(resource.columns)!.flatMap((which) => columnsOf(t, which)))
+      targets.push({
+        kind: "data",
+        db: { ...db, lfTags: { ...db.lfTags, ...t.columnTags[column] } },
+        bucket,
+        label: `${db.zone}/${t.domain}.${t.name}.${column}`,
+      });
+  }
+  if (targets.length === 0) fail(`the resource ${JSON.stringify(resource)} selects no column`);
+  return targets;
 }
 
 export interface CaseResult {
