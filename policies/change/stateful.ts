@@ -152,6 +152,30 @@ export const STATEFUL_TYPES: Readonly<Record<string, StatefulType>> = {
     identity: ["name"],
     source: `${TF}firehose/delivery_stream.go`,
   },
+  "aws:dms/replicationConfig:ReplicationConfig": {
+    holds: "the replication's progress: a new one starts the full load again",
+    forceNew: ["replicationConfigIdentifier", "resourceIdentifier"],
+    identity: ["replicationConfigIdentifier"],
+    source: `${TF}dms/replication_config.go`,
+  },
+  "aws:dms/endpoint:Endpoint": {
+    holds: "the source connection the replication's checkpoints refer to",
+    forceNew: ["endpointId"],
+    identity: ["endpointId"],
+    source: `${TF}dms/endpoint.go`,
+  },
+  "aws:dms/s3Endpoint:S3Endpoint": {
+    holds: "the target the replication's checkpoints refer to",
+    forceNew: ["endpointId"],
+    identity: ["endpointId"],
+    source: `${TF}dms/s3_endpoint.go`,
+  },
+  "aws:dms/replicationSubnetGroup:ReplicationSubnetGroup": {
+    holds: "the network placement of the replication",
+    forceNew: ["replicationSubnetGroupId"],
+    identity: ["replicationSubnetGroupId"],
+    source: `${TF}dms/replication_subnet_group.go`,
+  },
 };
 
 export const STATEFUL_TYPE_TOKENS: readonly string[] = Object.keys(STATEFUL_TYPES);

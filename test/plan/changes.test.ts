@@ -34,13 +34,17 @@ describe("plan changes", function () {
       for (const [type, spec] of Object.entries(STATEFUL_TYPES)) {
         const [, mod] = type.split(":");
         const [dir, file] = mod.split("/");
-        const dts = path.join(REPO_ROOT, "node_modules", "@pulumi", "aws", dir, `${file}.d.ts`);
+        const base = path.join(REPO_ROOT, "node_modules", "@pulumi", "aws", dir);
+        // A few provider modules are lower-case on disk (dms/s3endpoint.d.ts).
+        const dts = [`${file}.d.ts`, `${file.toLowerCase()}.d.ts`]
+          .map((f) => path.join(base, f))
+          .find((f) => fs.existsSync(f))!;
         assert.ok(fs.existsSync(dts), `${type} exists in @pulumi/aws`);
         const text = fs.readFileSync(dts, "utf8");
         const args = text.slice(text.indexOf(`export interface ${type.split(":")[2]}Args {`));
         for (const input of [...spec.forceNew, ...spec.identity])
           assert.match(args, new RegExp(`\\n\\s+${input.split(".")[0]}\\??: `), `${type}.${input}`);
-        assert.match(spec.source, /^hashicorp\/terraform-provider-aws:internal\/service\/[a-z0-9]+\/[a-z_]+\.go$/);
+        assert.match(spec.source, /^hashicorp\/terraform-provider-aws:internal\/service\/[a-z0-9]+\/[a-z0-9_]+\.go$/);
       }
     });
 
