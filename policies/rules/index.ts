@@ -9,6 +9,7 @@ import { dataPlatformRules } from "./dataplatform";
 import { datasetRules } from "./datasets";
 import type { PlatformRule } from "./define";
 import { deliveryRules } from "./delivery";
+import { deployerAccessRules } from "./deployer-access";
 import { governanceRules } from "./governance";
 import { iamRules } from "./iam";
 import { iamValidityRules } from "./iam-validity";
@@ -52,6 +53,7 @@ export const allRules: readonly PlatformRule[] = [
   ...warehouseRules,
   ...streamingRules,
   ...kubernetesRules,
+  ...deployerAccessRules,
   ...accessRules,
   ...ingestionRules,
   ...cdcRules,
