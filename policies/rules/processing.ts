@@ -7,6 +7,7 @@ import { ALWAYS, PlatformRule, resourceRule, ResourceView } from "./define";
 export const PROCESSING_TYPES = {
   mapping: "aws:lambda/eventSourceMapping:EventSourceMapping",
   sparkApplication: "kubernetes:sparkoperator.k8s.io/v1beta2:SparkApplication",
+  bucketMetric: "aws:s3/bucketMetric:BucketMetric",
 } as const;
 const T = PROCESSING_TYPES;
 
@@ -49,13 +50,18 @@ export const processingRules: PlatformRule[] = [
   resourceRule({
     name: "spark-streaming-checkpoint-restart",
     description:
-      "Every SparkApplication the stack declares (a long-running Structured Streaming job; batch jobs are ScheduledSparkApplications) checkpoints to S3 and restarts whenever it stops.",
+      "Every SparkApplication the stack declares (a long-running Structured Streaming job; batch jobs are ScheduledSparkApplications) checkpoints to S3 and restarts whenever it stops; the S3 request metrics that watch checkpoints count one prefix, not a whole bucket.",
     remediation:
       "Declare it under compute.spark.streams (the platform sets spark.sql.streaming.checkpointLocation to s3a://… and restartPolicy.type Always).",
     group: "reliability",
-    resourceTypes: [T.sparkApplication],
+    resourceTypes: [T.sparkApplication, T.bucketMetric],
     enforcement: ALWAYS,
     validate(r, report) {
+      if (r.type === T.bucketMetric) {
+        // Each configuration is billed as CloudWatch metrics; a whole-bucket one says nothing about one stream.
+        if (!r.props.filter?.prefix) report("counts the whole bucket: scope it to a checkpoint's commits/ prefix");
+        return;
+      }
       const spec: Props = r.props.spec ?? {};
       const checkpoint = spec.sparkConf?.["spark.sql.streaming.checkpointLocation"];
       if (typeof checkpoint !== "string" || !/^s3a:\/\/[^/]+\/.+\/$/.test(checkpoint))

@@ -122,8 +122,13 @@ describe("spark-streaming-checkpoint-restart, both ways", () => {
         ...spec,
       },
     });
-  it("passes an application with an S3 checkpoint that restarts with back-off", async () => {
+  it("passes an application with an S3 checkpoint that restarts with back-off, and a prefix-scoped metric", async () => {
     assert.deepEqual(await violations(rule, app({})), []);
+    const metric = (filter?: Obj) => planned(PROCESSING_TYPES.bucketMetric, { bucket: "b", name: "m", filter });
+    assert.deepEqual(await violations(rule, metric({ prefix: "sales/_checkpoints/s/commits/" })), []);
+    assert.deepEqual(await violations(rule, metric()), [
+      "counts the whole bucket: scope it to a checkpoint's commits/ prefix",
+    ]);
   });
   it("flags a missing or local checkpoint, a restart policy other than Always, and restarts without back-off", async () => {
     assert.deepEqual(await violations(rule, app({ sparkConf: {}, restartPolicy: { type: "OnFailure" } })), [
