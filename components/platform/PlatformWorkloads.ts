@@ -113,7 +113,21 @@ export class PlatformWorkloads extends pulumi.ComponentResource {
     };
     const p = { parent: this };
     const compute = cfg.compute!;
-    if (compute.spark) this.spark = new SparkOperator(`${name}-spark`, { ...common, config: compute.spark }, p);
+    if (compute.spark) {
+      // As in the single stack: streaming applications read the platform's Kafka and alarm into its topic.
+      const streams = cfg.streaming.enabled
+        ? {
+            kafka: {
+              clusterArn: pick((o) => o.kafka!.clusterArn),
+              bootstrapBrokers: pick((o) => o.kafka!.bootstrapBrokers),
+            },
+            tableZone: (domain: string, table: string) =>
+              cfg.datasets.find((d) => d.domain === domain && d.name === table)?.zone ?? "curated",
+            alertsTopicArn: pick((o) => o.alertsTopicArn),
+          }
+        : undefined;
+      this.spark = new SparkOperator(`${name}-spark`, { ...common, config: compute.spark, streams }, p);
+    }
     if (compute.queryEngine) {
       this.queryEngine = new QueryEngine(
         `${name}-query`,

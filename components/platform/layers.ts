@@ -33,6 +33,8 @@ export interface FoundationOutputs {
   };
   readonly cluster: { name: string; arn: string; endpoint: string; certificateAuthority: string };
   readonly kafka?: { clusterArn: string; bootstrapBrokers: string };
+  /** The environment's alerts topic (streaming applications alarm into it). */
+  readonly alertsTopicArn: string;
   readonly warehouse?: {
     endpoint: string;
     port: number;
@@ -113,6 +115,7 @@ export function foundationOutputs(
       certificateAuthority: kubernetes.certificateAuthority,
     },
     kafka: kafka && { clusterArn: kafka.clusterArn, bootstrapBrokers: kafka.bootstrapBrokers },
+    alertsTopicArn: platform.monitoring.topicArn,
     warehouse: warehouse && {
       endpoint: warehouse.endpoint,
       port: warehouse.port,
