@@ -85,7 +85,7 @@ export class DeployRunner extends pulumi.ComponentResource {
     );
     const keyArns = pulumi.all(Object.values(args.security.keyArns));
     const { role } = platformRole(
-      `${name}-role`,
+      `${name}-deployer`,
       {
         ctx,
         roleName: runnerRoleName(ctx.prefix),

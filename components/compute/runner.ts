@@ -121,7 +121,12 @@ export function runnerPolicy(i: RunnerPolicyInput): PolicyDocument {
         "secretsmanager:TagResource",
         "secretsmanager:GetResourcePolicy",
       ],
-      Resource: [`arn:aws:secretsmanager:${i.region}:${i.accountId}:secret:${i.prefix}/*`, `${i.tokenSecretArn}*`],
+      // The workload layer's own secrets only: never the warehouse logins or other secrets of the foundation.
+      Resource: [
+        `arn:aws:secretsmanager:${i.region}:${i.accountId}:secret:${i.prefix}/query-engine/*`,
+        `arn:aws:secretsmanager:${i.region}:${i.accountId}:secret:${i.prefix}/bi/superset-*`,
+        `${i.tokenSecretArn}*`,
+      ],
     },
     {
       Sid: "MetadataDatabase",

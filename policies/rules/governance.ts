@@ -32,6 +32,8 @@ export const TAGGABLE_TYPES: readonly string[] = [
   "aws:msk/cluster:Cluster",
   "aws:msk/serverlessCluster:ServerlessCluster",
   "aws:secretsmanager/secret:Secret",
+  "aws:codebuild/project:Project",
+  "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule",
   "aws:appautoscaling/target:Target",
   "aws:sqs/queue:Queue",
   "aws:lambda/function:Function",

@@ -49,8 +49,9 @@ describe("deployer access rules, on the planned prod stack and single edits of i
   this.timeout(600_000);
   let rs: PlannedResource[];
   const isProject = (r: PlannedResource) => r.type === T.project;
-  const isRunnerRole = (r: PlannedResource) => r.type === T.role && r.name === "acme-data-runner-role";
-  const isRunnerPolicy = (r: PlannedResource) => r.type === T.rolePolicy && r.name === "acme-data-runner-role-policy";
+  const isRunnerRole = (r: PlannedResource) => r.type === T.role && r.name === "acme-data-runner-deployer";
+  const isRunnerPolicy = (r: PlannedResource) =>
+    r.type === T.rolePolicy && r.name === "acme-data-runner-deployer-policy";
   const isRunnerApi = (r: PlannedResource) => r.type === T.ingress && r.name.endsWith("-runner-api");
   before(async () => {
     rs = await resourcesOf("prod");
@@ -105,7 +106,7 @@ describe("deployer access rules, on the planned prod stack and single edits of i
     assert.ok(found.some((m) => /PassRole without an iam:PassedToService condition \(statement Wide\)/.test(m)));
     const noRole = edited(rs, isProject, (i) => (i.serviceRole = "arn:aws:iam::123456789012:role/elsewhere"));
     const orphan = noRole.map((x) =>
-      isProject(x) ? { ...x, dependencies: x.dependencies.filter((d) => !d.includes("runner-role")) } : x,
+      isProject(x) ? { ...x, dependencies: x.dependencies.filter((d) => !d.includes("runner-deployer")) } : x,
     );
     assert.match((await violations(r, orphan))[0], /runs as a role this stack does not declare/);
   });

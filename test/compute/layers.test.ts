@@ -40,7 +40,7 @@ describe("the deploy runner (compute.cluster.deployerAccess: runner, the default
     const runnerSg = rs.find((r) => r.type === T.sg && project.dependencies.includes(r.urn));
     assert.ok(runnerSg, "the project depends on its security group");
     assert.deepEqual((runnerSg.inputs.ingress as unknown[]).length, 0, "the runner admits nothing");
-    const role = by.name(rs, T.role, "acme-data-runner-role");
+    const role = by.name(rs, T.role, "acme-data-runner-deployer");
     assert.equal(project.inputs.serviceRole, runnerRoleArn("123456789012", "acme-data-prod"));
     assert.match(String(role.inputs.permissionsBoundary), /:policy\/acme-data-prod-permissions-boundary$/);
     const trust = JSON.parse(String(role.inputs.assumeRolePolicy)) as { Statement: { Principal: object }[] };

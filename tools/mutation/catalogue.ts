@@ -819,7 +819,7 @@ export const templates: readonly Template[] = [
     source: "CKV_AWS_355/CKV_AWS_289 (no wildcard actions in IAM policies)",
     type: "aws:iam/rolePolicy:RolePolicy",
     what: "runner-iam-wildcard",
-    pick: (r) => r.name.endsWith("-runner-role-policy"),
+    pick: (r) => r.name.endsWith("-runner-deployer-policy"),
     edit: (i) => editDoc(i, "policy", (d) => d.Statement.push({ Effect: "Allow", Action: "iam:*", Resource: "*" })),
   },
   {
