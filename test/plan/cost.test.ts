@@ -25,6 +25,7 @@ const small = () => [
     brokerNodeGroupInfo: { instanceType: "kafka.t3.small", storageInfo: { ebsStorageInfo: { volumeSize: 20 } } },
   }),
   res("aws:rds/clusterInstance:ClusterInstance", "db", { instanceClass: "db.r6g.large" }),
+  res("aws:glue/catalogTableOptimizer:CatalogTableOptimizer", "compaction", {}),
 ];
 
 const assumptions = (over: Partial<ResolvedCost> = {}): ResolvedCost => ({
@@ -56,7 +57,7 @@ describe("cost estimate", () => {
     );
     assert.deepEqual(
       c.unpriced.map((u) => u.key),
-      ["rds:db.r6g.large"],
+      ["rds:db.r6g.large", "glue:optimizer-dpu-hour"],
     );
     const text = costSection(c, 1000).join("\n");
     assert.match(
@@ -64,7 +65,7 @@ describe("cost estimate", () => {
       /\*\*\$498\.30\*\* \(\$498\.30 while idle, \$0\.00 from the volume assumptions\), budget \$1000\.00 \(50 %\)/,
     );
     assert.match(text, /\| `system` \(NodeGroup\) \| \(stack\) \| \$312\.44 \|/);
-    assert.match(text, /Unpriced .*`rds:db\.r6g\.large` ×1/);
+    assert.match(text, /Unpriced .*`rds:db\.r6g\.large` ×1, `glue:optimizer-dpu-hour` ×1/);
   });
 
   it("prices Redshift Serverless base capacity over the hours it is expected to run", () => {

@@ -64,6 +64,12 @@ export function idleNeeds(r: PlannedResource, warehouseHoursPerDay = 24): Need[]
       const gb = Number(obj(obj(info.storageInfo).ebsStorageInfo).volumeSize ?? 0);
       return [hours(`msk:${String(info.instanceType)}`, brokers), { key: "msk:storage-gb", quantity: brokers * gb }];
     }
+    case "aws:msk/serverlessCluster:ServerlessCluster":
+      return [hours("msk-serverless:cluster-hour")];
+    case "aws:glue/catalogTableOptimizer:CatalogTableOptimizer":
+      // Compaction and retention bill DPU-hours as they run: how many depends on the table's churn, so the line
+      // stays unpriced (listed) rather than guessed.
+      return [{ key: "glue:optimizer-dpu-hour", quantity: 0 }];
     case "aws:redshiftserverless/workgroup:Workgroup":
       // Billed per RPU-hour while queries run; the base capacity over the hours it is expected to run.
       return [
