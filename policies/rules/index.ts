@@ -6,6 +6,7 @@ import { cdcRules } from "./cdc";
 import { changeRules } from "./changes";
 import { costRules } from "./cost";
 import { firehoseRules } from "./firehose";
+import { processingRules } from "./processing";
 import { dataPlatformRules } from "./dataplatform";
 import { datasetRules } from "./datasets";
 import type { PlatformRule } from "./define";
@@ -57,6 +58,7 @@ export const allRules: readonly PlatformRule[] = [
   ...ingestionRules,
   ...cdcRules,
   ...firehoseRules,
+  ...processingRules,
   ...iamValidityRules,
   ...baselineComputeRules,
   ...baselineDataRules,
