@@ -873,7 +873,8 @@ export const templates: readonly Template[] = [
     edit: (i) => (i.locationUri = "s3://somewhere-else/x/"),
   },
   {
-    source: "Glue Data Quality per dataset (Serverless Data Lake Framework data-quality stage)",
+    source:
+      "AWS Glue Data Quality best practice (a ruleset per published dataset, as in the Serverless Data Lake Framework)",
     type: "aws:glue/dataQualityRuleset:DataQualityRuleset",
     what: "published-dataset-unchecked",
     pick: (r) => /-analytics-/.test(String(r.inputs.name)),
