@@ -12,6 +12,7 @@ import type { ResolvedCost } from "../../components/cost/config";
 import { budgetVerdicts } from "./budget";
 import { estimateCost } from "./cost";
 import { costChange } from "./cost-report";
+import type { Lineage } from "../../components/datasets/lineage";
 import { markdownReport, owningComponent, PlanDocument, planDocument, summary } from "./report";
 import { Program, readStackFile, REPO_ROOT, runProgram, StackFile } from "./run";
 import { checkPolicyConfig, unusedWaivers } from "./waivers";
@@ -25,6 +26,8 @@ export interface PlanResult {
   readonly resources?: readonly PlannedResource[];
   readonly problems?: readonly { path: string; message: string }[];
   readonly error?: string;
+  /** The lineage the program exports (drawn in report.md). */
+  readonly lineage?: Lineage;
 }
 
 export interface PlanOptions {
@@ -94,13 +97,14 @@ export async function plan(opts: PlanOptions): Promise<PlanResult> {
     cost,
     opts.against && base ? costChange(opts.against.label, base, cost) : undefined,
   );
+  const lineage = run.outputs["lineage"] as Lineage | undefined;
   if (opts.outDir) {
     const dir = path.join(opts.outDir, run.stack);
     fs.mkdirSync(dir, { recursive: true });
     fs.writeFileSync(path.join(dir, "plan.json"), JSON.stringify(document, null, 2) + "\n");
     fs.writeFileSync(
       path.join(dir, "report.md"),
-      markdownReport(document, run.resources, await accessSection(run.resources)),
+      markdownReport(document, run.resources, await accessSection(run.resources), lineage),
     );
   }
   log(summary(document, run.resources));
@@ -108,7 +112,7 @@ export async function plan(opts: PlanOptions): Promise<PlanResult> {
   const mandatory =
     verdicts.violations.some((v) => v.level === "mandatory") ||
     (changes?.verdicts ?? []).some((v) => v.level === "mandatory");
-  return { code: mandatory ? EXIT.violation : EXIT.ok, document, resources: run.resources };
+  return { code: mandatory ? EXIT.violation : EXIT.ok, document, resources: run.resources, lineage };
 }
 
 const ACCESS_CACHE = path.join(REPO_ROOT, "node_modules", ".cache", "data-platform-access");

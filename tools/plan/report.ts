@@ -5,6 +5,8 @@ import { changeCounts, changesSection } from "./changes-report";
 import type { CostEstimate } from "./cost";
 import { CostChange, costChangeSection, costSection } from "./cost-report";
 import { environmentBudget } from "./budget";
+import { datasetsSection } from "./datasets";
+import type { Lineage } from "../../components/datasets/lineage";
 import type { UnusedWaiver } from "./waivers";
 
 /** plan.json's format: bumped when a field changes meaning, so a reader can refuse a plan it cannot compare. */
@@ -126,7 +128,12 @@ export function mermaid(resources: readonly PlannedResource[]): string {
  * The plan report. `access` is the rendered "who can access what" table (tools/access), passed in because it is
  * computed asynchronously by the IAM evaluator.
  */
-export function markdownReport(doc: PlanDocument, resources: readonly PlannedResource[], access?: string): string {
+export function markdownReport(
+  doc: PlanDocument,
+  resources: readonly PlannedResource[],
+  access?: string,
+  lineage?: Lineage,
+): string {
   const counts = countByComponent(resources);
   const total = resources.filter((r) => r.custom).length;
   const out: string[] = [];
@@ -147,6 +154,7 @@ export function markdownReport(doc: PlanDocument, resources: readonly PlannedRes
       "",
       access,
     );
+  out.push("", "## Datasets", "", ...datasetsSection(resources, lineage));
   if (doc.cost) out.push("", "## Cost estimate", "", ...costSection(doc.cost, environmentBudget(resources)?.usd));
   if (doc.costChange) out.push("", "### Cost change", "", ...costChangeSection(doc.costChange));
   if (doc.changes) out.push("", "## Changes", "", ...changesSection(doc.changes));
