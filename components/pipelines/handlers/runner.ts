@@ -6,7 +6,7 @@
 import type { Logger } from "@aws-lambda-powertools/logger";
 import type { Context } from "aws-lambda";
 import { parseDay, utcDay } from "../../ingestion/keys";
-import { parseTimestamp } from "../../ingestion/handlers/lib/time";
+import { parseTimestamp } from "../../ingestion/records/time";
 import { requireEnv } from "../../ingestion/handlers/lib/env";
 import { RawWriter } from "../../ingestion/handlers/lib/raw";
 import { logger as makeLogger, packagedConfig, s3Client } from "../../ingestion/handlers/lib/runtime";
