@@ -13,7 +13,7 @@ import { cycles, importGraph } from "./graph";
 export const LAYERS: readonly (readonly string[])[] = [
   ["core"],
   ["functions", "network"],
-  ["cdc", "lake", "observability", "streaming", "warehouse"],
+  ["cdc", "cost", "lake", "observability", "streaming", "warehouse"],
   ["compute", "ingestion"],
   ["security", "pipelines"],
   ["bi", "dataflow", "datasets"],
