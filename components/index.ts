@@ -54,6 +54,14 @@ export {
   foundationOutputs,
   layerOf,
 } from "./platform/layers";
+export * from "./cost/config";
+export {
+  CostControls,
+  CostControlsArgs,
+  COST_ALLOCATION_TAGS,
+  budgetArgs,
+  anomalyMonitorSpecification,
+} from "./cost/CostControls";
 export * from "./warehouse";
 export * from "./streaming";
 export * from "./functions";
