@@ -95,6 +95,32 @@ describe("pipelines: warehouse step runner", function () {
     assert.deepEqual(again.parts, ["part-00000.jsonl"], "the manifest lists only the current run's parts");
   });
 
+  it("publishes big numbers digit for digit: bigint, numeric and the numbers inside jsonb", async () => {
+    await admin.query(`
+      CREATE TABLE marts.exact (id bigint, amount numeric, attrs jsonb, ratio double precision, at timestamptz, note text);
+      INSERT INTO marts.exact VALUES (9007199254740993, 12345678901234567890.000000000000000001,
+        '{"n": 123456789012345678901234567890, "d": 0.1000000000000000055511151231257827, "s": "x"}',
+        0.5, '2024-05-03T10:00:00Z', 'NaN');
+      INSERT INTO marts.exact VALUES (1, 'NaN', 'null', NULL, NULL, NULL);
+    `);
+    const r = createRunner({
+      config: { pipeline: "exact", domain: "sales", datasets: [{ table: "marts.exact", dataset: "exact" }] },
+      warehouse,
+      analytics: new RawWriter(s3.client, "analytics", KEY_ARN, "exact"),
+      logger: quietLogger(),
+    });
+    await r({ step: "publish", day: "2024-05-03" });
+    const part = await (
+      await s3.client.send(
+        new GetObjectCommand({ Bucket: "analytics", Key: "sales/exact/dt=2024-05-03/part-00000.jsonl" }),
+      )
+    ).Body!.transformToString();
+    assert.deepEqual(part.split("\n"), [
+      '{"id":9007199254740993,"amount":12345678901234567890.000000000000000001,"attrs":{"d":0.1000000000000000055511151231257827,"n":123456789012345678901234567890,"s":"x"},"ratio":0.5,"at":"2024-05-03T10:00:00.000Z","note":"NaN"}',
+      '{"id":1,"amount":"NaN","attrs":null,"ratio":null,"at":null,"note":null}',
+    ]);
+  });
+
   it("refuses a malformed day and unknown steps, and rejects unsafe configured names", async () => {
     await assert.rejects(runner()({ step: "publish", day: "../../x" }), /YYYY-MM-DD/);
     await assert.rejects(

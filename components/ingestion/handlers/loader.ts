@@ -11,11 +11,14 @@ import { GetObjectCommand, ListObjectsV2Command, S3Client } from "@aws-sdk/clien
 import type { Context } from "aws-lambda";
 import { INGESTION_METRICS } from "../../observability/metrics";
 import { dayPrefix, daysBetween, isRecordKey, parseDay, utcDay } from "../keys";
-import { MAX_DEPTH, parseJson, stringifyJson, unstorable } from "./lib/json";
 import { parseTimestamp } from "./lib/time";
 import { requireEnv } from "./lib/env";
 import { logger as makeLogger, metrics as makeMetrics, packagedConfig, s3Client } from "./lib/runtime";
-import { copyText, Engine, ident, Sql, stagingDdl, Warehouse, warehouseFromEnv } from "./lib/warehouse";
+import { copyRows, insertRows, isRefusal, Parsed, parseRecords, refusedRecords, withoutRefused } from "./lib/staging";
+import { Engine, ident, Sql, stagingDdl, Warehouse, warehouseFromEnv } from "./lib/warehouse";
+
+export { copyRows, insertRows, isRefusal, parseRecords, refusedRecords, withoutRefused };
+export type { Parsed };
 
 export interface LoaderConfig {
   /** This loader's name (the object-events source). */
@@ -61,47 +64,6 @@ export interface DayResult {
   readonly duplicates: number;
   readonly rows: number;
   readonly rejected: number;
-}
-
-export interface Parsed {
-  /** Each loadable record as its exact JSON text (numbers keep their digits), in object order. */
-  readonly records: string[];
-  /** Lines or records the warehouse cannot take, each with the reason naming the field. */
-  readonly rejects: { line: number; reason: string; raw: string }[];
-}
-
-const MAX_RAW = 65_535;
-
-/**
- * An object's records: one JSON value, a JSON array, or JSON lines. Parsed losslessly with bounded nesting; a line
- * that is malformed, too deep, or holds what the warehouse's JSON type refuses (`\u0000`, a lone surrogate, a
- * number beyond double range) becomes a reject with its reason, and the rest load.
- */
-export function parseRecords(text: string): Parsed {
-  const records: string[] = [];
-  const rejects: Parsed["rejects"] = [];
-  const admit = (value: unknown, line: number, what: string, raw: () => string) => {
-    const reasons = unstorable(value, what, { warehouse: true, limit: 5 });
-    if (reasons.length > 0)
-      rejects.push({ line, reason: reasons.join("; ").slice(0, 1024), raw: raw().slice(0, MAX_RAW) });
-    else records.push(stringifyJson(value));
-  };
-  const trimmed = text.trim();
-  if (trimmed === "") return { records, rejects };
-  const whole = parseJson(trimmed, MAX_DEPTH + 1);
-  if (whole.ok) {
-    if (Array.isArray(whole.value))
-      whole.value.forEach((v, i) => admit(v, i + 1, `record ${i + 1}`, () => stringifyJson(v)));
-    else admit(whole.value, 1, "record", () => trimmed);
-    return { records, rejects };
-  }
-  trimmed.split("\n").forEach((line, i) => {
-    if (line.trim() === "") return;
-    const parsed = parseJson(line);
-    if (parsed.ok) admit(parsed.value, i + 1, `line ${i + 1}`, () => line);
-    else rejects.push({ line: i + 1, reason: parsed.reason.slice(0, 1024), raw: line.slice(0, MAX_RAW) });
-  });
-  return { records, rejects };
 }
 
 /**
@@ -165,54 +127,6 @@ async function loadInTransaction(
     );
   }
   return true;
-}
-
-/**
- * The staging rows of an object in COPY's text format, a few thousand rows per chunk: COPY streams them in one
- * statement (no statement size limit, no per-row parameters), an order of magnitude faster than INSERT.
- */
-export function* copyRows(
-  source: string,
-  key: string,
-  records: readonly string[],
-  rowsPerChunk = 2000,
-): Generator<string> {
-  const prefix = `${copyText(source)}\t${copyText(key)}\t`;
-  let chunk = "";
-  for (let i = 0; i < records.length; i++) {
-    chunk += `${prefix}${i}\t${copyText(records[i])}\n`;
-    if ((i + 1) % rowsPerChunk === 0) {
-      yield chunk;
-      chunk = "";
-    }
-  }
-  if (chunk) yield chunk;
-}
-
-/** Multi-row INSERTs of 500 records: Redshift's path (the benchmark compares PostgreSQL's COPY with it). */
-export async function insertRows(
-  sql: Sql,
-  engine: Engine,
-  source: string,
-  key: string,
-  table: string,
-  records: readonly string[],
-): Promise<void> {
-  const json = engine === "redshift" ? (n: number) => `JSON_PARSE($${n})` : (n: number) => `$${n}::jsonb`;
-  const CHUNK = 500;
-  for (let start = 0; start < records.length; start += CHUNK) {
-    const chunk = records.slice(start, start + CHUNK);
-    const values: unknown[] = [];
-    const rows = chunk.map((r, i) => {
-      values.push(source, key, start + i, r);
-      const b = i * 4;
-      return `($${b + 1}, $${b + 2}, $${b + 3}, ${json(b + 4)})`;
-    });
-    await sql.query(
-      `INSERT INTO staging.${ident(table)} (source, object_key, record_index, record) VALUES ${rows.join(", ")}`,
-      values,
-    );
-  }
 }
 
 /** Keys may arrive URL-encoded (`=` as %3D); platform keys never contain `%`, `+` or spaces, so decoding is safe. */
@@ -294,21 +208,38 @@ export function createLoader(deps: LoaderDeps) {
     if (!isRecordKey(config.root, key)) return { key, status: "ignored", rows: 0, rejected: 0 };
     const object = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
     const text = (await object.Body?.transformToString("utf8")) ?? "";
-    const parsed = parseRecords(text);
+    let parsed = parseRecords(text);
     const checksum = createHash("sha256").update(text).digest("hex");
     await ensureTables();
-    const loaded = await warehouse.transaction((sql) =>
-      loadInTransaction(sql, warehouse.engine, {
-        bucket,
-        key,
-        checksum,
-        etag: object.ETag,
-        versionId: object.VersionId,
-        source: config.name,
-        table: config.table,
-        parsed,
-      }),
-    );
+    const load = () =>
+      warehouse.transaction((sql) =>
+        loadInTransaction(sql, warehouse.engine, {
+          bucket,
+          key,
+          checksum,
+          etag: object.ETag,
+          versionId: object.VersionId,
+          source: config.name,
+          table: config.table,
+          parsed,
+        }),
+      );
+    let loaded: boolean;
+    try {
+      loaded = await load();
+    } catch (e) {
+      // A refusal nothing above foresaw: find the records the warehouse refuses, reject those, load the rest.
+      if (!isRefusal(e)) throw e;
+      const refused = await refusedRecords(
+        warehouse,
+        { source: config.name, key, table: config.table },
+        parsed.records,
+      );
+      if (refused.size === 0) throw e;
+      logger.warn("the warehouse refused records; loading the others", { key, refused: refused.size });
+      parsed = withoutRefused(parsed, refused);
+      loaded = await load();
+    }
     if (!loaded) return { key, status: "duplicate", rows: 0, rejected: 0 };
     metrics.addMetric(INGESTION_METRICS.objectsLoaded, MetricUnit.Count, 1);
     metrics.addMetric(INGESTION_METRICS.rowsLoaded, MetricUnit.Count, parsed.records.length);

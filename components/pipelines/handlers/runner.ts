@@ -1,7 +1,8 @@
 // Pipeline steps that run in the warehouse, invoked by the pipeline's state machine:
 //   { step: "transform" }           CALL the configured marts procedure (staging → marts)
 //   { step: "publish", at }         export each configured mart to the analytics zone for BI, as JSON lines under
-//                                   <domain>/<dataset>/dt=<day>/part-NNNNN.jsonl plus a _manifest.json written last.
+//                                   <domain>/<dataset>/dt=<day>/part-NNNNN.jsonl plus a _manifest.json written last;
+//                                   numbers (bigint, numeric, inside json/jsonb) keep every digit.
 // Object names come from config, never from the state machine's input: the input can only choose the day.
 import type { Logger } from "@aws-lambda-powertools/logger";
 import type { Context } from "aws-lambda";
@@ -10,7 +11,8 @@ import { parseTimestamp } from "../../ingestion/handlers/lib/time";
 import { requireEnv } from "../../ingestion/handlers/lib/env";
 import { RawWriter } from "../../ingestion/handlers/lib/raw";
 import { logger as makeLogger, packagedConfig, s3Client } from "../../ingestion/handlers/lib/runtime";
-import { qualified, Warehouse, warehouseFromEnv } from "../../ingestion/handlers/lib/warehouse";
+import { stringifyJson } from "../../ingestion/handlers/lib/json";
+import { EXACT_TYPES, qualified, Warehouse, warehouseFromEnv } from "../../ingestion/handlers/lib/warehouse";
 
 export interface RunnerConfig {
   readonly pipeline: string;
@@ -78,11 +80,15 @@ export function createRunner(deps: RunnerDeps): (event: RunnerEvent, context?: C
         let rows = 0;
         let parts = 0;
         for (;;) {
-          const chunk = await sql.query(`FETCH FORWARD ${rowsPerPart} FROM export_cursor`);
+          // Exact types: bigint, numeric and the numbers inside json/jsonb columns keep every digit.
+          const chunk = await sql.query({
+            text: `FETCH FORWARD ${rowsPerPart} FROM export_cursor`,
+            types: EXACT_TYPES,
+          });
           if (chunk.rows.length === 0 && parts > 0) break;
           await analytics.put({
             key: `${prefix}part-${String(parts).padStart(5, "0")}.jsonl`,
-            body: chunk.rows.map((r) => JSON.stringify(r)).join("\n"),
+            body: chunk.rows.map((r) => stringifyJson(r)).join("\n"),
           });
           parts++;
           rows += chunk.rows.length;

@@ -1,8 +1,10 @@
 import { Readable } from "stream";
 import { pipeline } from "stream/promises";
-import { Pool, PoolClient } from "pg";
+import { isNumber, LosslessNumber } from "lossless-json";
+import { CustomTypesConfig, Pool, PoolClient, types as pgTypes } from "pg";
 import { from as copyFromStdin } from "pg-copy-streams";
 import { intEnv, optionalEnv, requireEnv } from "./env";
+import { parseJson } from "./json";
 import { SecretReader, secretReader } from "./secrets";
 
 export type Engine = "postgres" | "redshift";
@@ -22,14 +24,46 @@ export interface WarehouseSettings {
   readonly group?: string;
 }
 
+/** A statement with its own result parsers (pg's QueryConfig `types`), e.g. {@link EXACT_TYPES}. */
+export interface Statement {
+  readonly text: string;
+  readonly types: CustomTypesConfig;
+}
+
 export interface Sql {
-  query<R = Record<string, unknown>>(text: string, values?: unknown[]): Promise<{ rows: R[]; rowCount: number | null }>;
+  query<R = Record<string, unknown>>(
+    text: string | Statement,
+    values?: unknown[],
+  ): Promise<{ rows: R[]; rowCount: number | null }>;
   /**
    * PostgreSQL `COPY … FROM STDIN`: streams `chunks` (rows in COPY's text format, see {@link copyText}) within the
    * transaction and returns the number of rows copied. Not available on Redshift, which copies from S3.
    */
   copyFrom(statement: string, chunks: Iterable<string>): Promise<number>;
 }
+
+// pg's default parsers: int8 and numeric stay strings, json and jsonb go through JSON.parse (which rounds integers
+// beyond 2^53 and long decimals). Exact results keep every digit as a LosslessNumber, written back as digits.
+const OID = { int8: 20, json: 114, numeric: 1700, jsonb: 3802 } as const;
+
+/** A numeric column's text as an exact number; NaN and the infinities are no JSON numbers and stay text. */
+const exactNumber = (text: string): unknown => (isNumber(text) ? new LosslessNumber(text) : text);
+
+/** Result parsers that lose no digits: bigint and numeric columns, and numbers inside json and jsonb. */
+export const EXACT_TYPES: CustomTypesConfig = {
+  getTypeParser: ((oid: number, format?: "text" | "binary") => {
+    if (format !== "binary") {
+      if (oid === OID.int8 || oid === OID.numeric) return exactNumber;
+      if (oid === OID.json || oid === OID.jsonb)
+        return (text: string) => {
+          const parsed = parseJson(text, Number.MAX_SAFE_INTEGER);
+          if (!parsed.ok) throw new Error(`the warehouse returned JSON that does not parse: ${parsed.reason}`);
+          return parsed.value;
+        };
+    }
+    return pgTypes.getTypeParser(oid, format);
+  }) as CustomTypesConfig["getTypeParser"],
+};
 
 const COPY_ESCAPES: Record<string, string> = { "\\": "\\\\", "\n": "\\n", "\r": "\\r", "\t": "\\t" };
 
@@ -96,7 +130,8 @@ export function pgWarehouse(settings: WarehouseSettings, credentials: SecretRead
         if (settings.group && settings.engine === "postgres")
           await client.query(`SET LOCAL ROLE ${ident(settings.group)}`);
         const result = await fn({
-          query: (text, values) => client.query(text, values) as never,
+          query: (text, values) =>
+            (typeof text === "string" ? client.query(text, values) : client.query({ ...text, values })) as never,
           async copyFrom(statement, chunks) {
             if (settings.engine !== "postgres")
               throw new Error("COPY … FROM STDIN is PostgreSQL's; Redshift copies from S3");
