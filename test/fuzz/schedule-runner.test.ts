@@ -38,7 +38,12 @@ const isObject = (v: unknown): v is Record<string, unknown> => !!v && typeof v =
 const plainNumber = numberText.filter((t) => /^-?\d+(\.\d+)?$/.test(t) && t !== "-0");
 const item: fc.Arbitrary<Item> = fc.oneof(
   fc
-    .record({ day: fc.integer({ min: 1, max: 28 }), amount: plainNumber, extra: json(2) })
+    .record({
+      day: fc.integer({ min: 1, max: 28 }),
+      amount: plainNumber,
+      // What cannot be stored exactly (a lone surrogate) makes a record invalid: noise covers that.
+      extra: json(2).filter((v) => unstorable(v).length === 0),
+    })
     .map(({ day, amount, extra }) => {
       const time = `2024-05-${String(day).padStart(2, "0")}T12:00:00Z`;
       return { kind: "valid" as const, time, value: { updated_at: time, amount: new LosslessNumber(amount), extra } };
