@@ -1,6 +1,6 @@
 // Weakenings of MSK, Redshift Serverless, EKS, Glue, Athena, Lake Formation, and tags.
 import type { Template } from "../model";
-import { param } from "./shared";
+import { inp, param, type Inputs } from "./shared";
 
 export const servicesTemplates: readonly Template[] = [
   // ---- MSK ----
@@ -227,6 +227,22 @@ export const servicesTemplates: readonly Template[] = [
     what: "unregistered-location",
     edit: (i) => (i.locationUri = "s3://somewhere-else/x/"),
   },
+  {
+    source:
+      "AWS Glue Data Quality best practice (a ruleset per published dataset, as in the Serverless Data Lake Framework)",
+    type: "aws:glue/dataQualityRuleset:DataQualityRuleset",
+    what: "published-dataset-unchecked",
+    pick: (r) => /-analytics-/.test(String(r.inputs.name)),
+    dropBlaming: (r, all) => {
+      const target = inp(r).targetTable as Inputs;
+      return all.find(
+        (t) =>
+          t.type === "aws:glue/catalogTable:CatalogTable" &&
+          t.inputs.name === target.tableName &&
+          t.inputs.databaseName === target.databaseName,
+      );
+    },
+  },
   // ---- tags (Security Hub *.tagged controls) ----
   ...(
     [
@@ -242,6 +258,7 @@ export const servicesTemplates: readonly Template[] = [
       ["aws:eks/cluster:Cluster", "EKS.6"],
       ["aws:msk/cluster:Cluster", "MSK tagging"],
       ["aws:glue/catalogDatabase:CatalogDatabase", "Glue tagging"],
+      ["aws:glue/dataQualityRuleset:DataQualityRuleset", "Glue tagging"],
     ] as const
   ).map(([type, control]): Template => ({
     source: `Security Hub ${control} (resources should be tagged)`,

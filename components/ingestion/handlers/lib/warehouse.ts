@@ -1,10 +1,8 @@
 import { Readable } from "stream";
 import { pipeline } from "stream/promises";
-import { isNumber, LosslessNumber } from "lossless-json";
 import { CustomTypesConfig, Pool, PoolClient, types as pgTypes } from "pg";
 import { from as copyFromStdin } from "pg-copy-streams";
 import { intEnv, optionalEnv, requireEnv } from "./env";
-import { parseJson } from "./json";
 import { SecretReader, secretReader } from "./secrets";
 
 export type Engine = "postgres" | "redshift";
@@ -42,27 +40,16 @@ export interface Sql {
   copyFrom(statement: string, chunks: Iterable<string>): Promise<number>;
 }
 
-// pg's default parsers: int8 and numeric stay strings, json and jsonb go through JSON.parse (which rounds integers
-// beyond 2^53 and long decimals). Exact results keep every digit as a LosslessNumber, written back as digits.
-const OID = { int8: 20, json: 114, numeric: 1700, jsonb: 3802 } as const;
+// pg's default parsers keep int8 and numeric as their text (exact), but run json and jsonb through JSON.parse, which
+// rounds integers beyond 2^53 and long decimals. An export keeps json and jsonb as the text the warehouse sent.
+const JSON_OIDS = new Set([114 /* json */, 3802 /* jsonb */]);
 
-/** A numeric column's text as an exact number; NaN and the infinities are no JSON numbers and stay text. */
-const exactNumber = (text: string): unknown => (isNumber(text) ? new LosslessNumber(text) : text);
-
-/** Result parsers that lose no digits: bigint and numeric columns, and numbers inside json and jsonb. */
+/** Result parsers for exports: nothing rounded (json and jsonb stay text, int8 and numeric stay text as by default). */
 export const EXACT_TYPES: CustomTypesConfig = {
-  getTypeParser: ((oid: number, format?: "text" | "binary") => {
-    if (format !== "binary") {
-      if (oid === OID.int8 || oid === OID.numeric) return exactNumber;
-      if (oid === OID.json || oid === OID.jsonb)
-        return (text: string) => {
-          const parsed = parseJson(text, Number.MAX_SAFE_INTEGER);
-          if (!parsed.ok) throw new Error(`the warehouse returned JSON that does not parse: ${parsed.reason}`);
-          return parsed.value;
-        };
-    }
-    return pgTypes.getTypeParser(oid, format);
-  }) as CustomTypesConfig["getTypeParser"],
+  getTypeParser: ((oid: number, format?: "text" | "binary") =>
+    format !== "binary" && JSON_OIDS.has(oid)
+      ? (text: string) => text
+      : pgTypes.getTypeParser(oid, format)) as CustomTypesConfig["getTypeParser"],
 };
 
 const COPY_ESCAPES: Record<string, string> = { "\\": "\\\\", "\n": "\\n", "\r": "\\r", "\t": "\\t" };
