@@ -4,7 +4,6 @@
 // reasons; a redelivered batch lands on the same keys.
 import { strict as assert } from "assert";
 import fc from "fast-check";
-import { GetObjectCommand } from "@aws-sdk/client-s3";
 import type { MSKEvent, MSKRecord } from "aws-lambda";
 import {
   canonicalJson,
@@ -15,8 +14,8 @@ import {
 } from "../../components/ingestion/handlers/lib/json";
 import { RawWriter } from "../../components/ingestion/handlers/lib/raw";
 import { acceptedKey, createProcessorHandler } from "../../components/ingestion/handlers/processor";
-import { capturedMetrics, KEY_ARN, LocalS3, quietLogger, startS3 } from "../ingestion/support";
-import { deep, json, numberText, params } from "./support";
+import { capturedMetrics, KEY_ARN, quietLogger } from "../ingestion/support";
+import { deep, json, localRaw, numberText, params } from "./support";
 
 const TOPIC = "sales.orders";
 const schema = {
@@ -47,11 +46,8 @@ const value = fc.oneof(
 
 describe("fuzz: stream processor", function () {
   this.timeout(0);
-  let s3: LocalS3;
-  before(async () => (s3 = await startS3(["raw"])));
-  after(async () => s3.stop());
-  const read = async (key: string) =>
-    (await s3.client.send(new GetObjectCommand({ Bucket: "raw", Key: key }))).Body!.transformToString("utf8");
+  const local = localRaw();
+  const { read } = local;
   let n = 0;
 
   it("processor: every record stored once exactly or parked with reasons; no batch fails while storage is up", async () => {
@@ -73,13 +69,13 @@ describe("fuzz: stream processor", function () {
         for (const r of msk) (event.records[`${TOPIC}-${r.partition}`] ??= []).push(r);
         const handler = createProcessorHandler({
           processor: { name: "orders-enricher", domain: "sales", root, topic: TOPIC, schema },
-          raw: new RawWriter(s3.client, "raw", KEY_ARN, "orders-enricher"),
+          raw: new RawWriter(local.s3.client, "raw", KEY_ARN, "orders-enricher"),
           logger: quietLogger(),
           metrics: capturedMetrics("orders-enricher").metrics,
         });
         await handler(event); // resolves: storage is up, so nothing is redelivered
-        const accepted = new Set(await s3.keys("raw", `${root}dt=`));
-        const parked = await s3.keys("raw", `${root}_rejected/`);
+        const accepted = new Set(await local.s3.keys("raw", `${root}dt=`));
+        const parked = await local.s3.keys("raw", `${root}_rejected/`);
         assert.equal(accepted.size + parked.length, msk.length, "each record stored exactly once");
         for (const [i, r] of msk.entries()) {
           const key = acceptedKey(root, r);
@@ -93,7 +89,7 @@ describe("fuzz: stream processor", function () {
         }
         for (const key of parked) assert.ok(JSON.parse(await read(key)).reasons.length > 0);
         await handler(event); // a redelivered batch lands on the same keys
-        assert.equal((await s3.keys("raw", root)).length, msk.length);
+        assert.equal((await local.s3.keys("raw", root)).length, msk.length);
       }),
       params(15010, 15),
     );

@@ -24,12 +24,10 @@ import {
   KEY_ARN,
   lambdaContext,
   LocalPostgres,
-  LocalS3,
   quietLogger,
   startPostgres,
-  startS3,
 } from "../ingestion/support";
-import { deep, json, Json, numberText, params } from "./support";
+import { deep, json, Json, localRaw, numberText, params } from "./support";
 
 /** One item of a page, as the API writes it: a valid record, noise the schema refuses, or a too-deep record. */
 type Item =
@@ -58,11 +56,8 @@ const item: fc.Arbitrary<Item> = fc.oneof(
 
 describe("fuzz: scheduled pull and pipeline runner", function () {
   this.timeout(0);
-  let s3: LocalS3;
-  before(async () => (s3 = await startS3(["raw"])));
-  after(async () => s3.stop());
-  const read = async (key: string) =>
-    (await s3.client.send(new GetObjectCommand({ Bucket: "raw", Key: key }))).Body!.transformToString("utf8");
+  const local = localRaw();
+  const { read } = local;
   let n = 0;
 
   it("schedule: every item stored once exactly or rejected with a reason; an API failure is ExternalApiError and keeps the watermark", async () => {
@@ -104,7 +99,7 @@ describe("fuzz: scheduled pull and pipeline runner", function () {
             timeField: "updated_at",
             schema: { type: "object", required: ["id", "updated_at"] },
           },
-          raw: new RawWriter(s3.client, "raw", KEY_ARN, "crm"),
+          raw: new RawWriter(local.s3.client, "raw", KEY_ARN, "crm"),
           logger: quietLogger(),
           metrics: capturedMetrics("crm").metrics,
           fetch: fetchPage,
@@ -117,7 +112,7 @@ describe("fuzz: scheduled pull and pipeline runner", function () {
         } catch (e) {
           assert.ok(e instanceof ExternalApiError, `only the API's failure fails the run: ${String(e)}`);
           assert.notEqual(failsAt, undefined, String(e));
-          assert.deepEqual(await s3.keys("raw", `${root}_state/`), [], "the watermark does not move");
+          assert.deepEqual(await local.s3.keys("raw", `${root}_state/`), [], "the watermark does not move");
           return;
         }
         assert.equal(failsAt, undefined, "a failing page must fail the run");
@@ -127,7 +122,7 @@ describe("fuzz: scheduled pull and pipeline runner", function () {
         assert.equal(summary.accepted, valid.length);
         assert.equal(summary.rejected, all.length - valid.length);
         // Stored records: exactly the valid items, each with its exact values.
-        const stored = await s3.keys("raw", `${root}dt=`);
+        const stored = await local.s3.keys("raw", `${root}dt=`);
         assert.equal(stored.length, valid.length);
         const bodies = new Set(await Promise.all(stored.map(async (k) => canonicalJson(parseJsonOk(await read(k))))));
         let k = 0;
@@ -137,7 +132,7 @@ describe("fuzz: scheduled pull and pipeline runner", function () {
               assert.ok(bodies.has(canonicalJson({ id: `r${++k}`, ...(it.value as object) })), "exact values");
         // Rejects: each with its reasons; a too-deep item kept whole as text.
         const rejects = await Promise.all(
-          (await s3.keys("raw", `${root}_rejected/`)).map(async (key) => JSON.parse(await read(key))),
+          (await local.s3.keys("raw", `${root}_rejected/`)).map(async (key) => JSON.parse(await read(key))),
         );
         for (const r of rejects) assert.ok(r.reasons.length > 0 && (r.record !== undefined || r.rawText));
         for (const it of all)
@@ -234,15 +229,17 @@ describe("fuzz: scheduled pull and pipeline runner", function () {
               rowsPerPart: perPart,
             },
             warehouse,
-            analytics: new RawWriter(s3.client, "raw", KEY_ARN, "fz"),
+            analytics: new RawWriter(local.s3.client, "raw", KEY_ARN, "fz"),
             logger: quietLogger(),
           });
           await runner({ step: "publish", day: "2024-05-01" });
-          const parts = (await s3.keys("raw", `${prefix}fz/dt=2024-05-01/`)).filter((k) => k.endsWith(".parquet"));
+          const parts = (await local.s3.keys("raw", `${prefix}fz/dt=2024-05-01/`)).filter((k) =>
+            k.endsWith(".parquet"),
+          );
           const published: Record<string, unknown>[] = [];
           for (const key of parts) {
             const bytes = await (
-              await s3.client.send(new GetObjectCommand({ Bucket: "raw", Key: key }))
+              await local.s3.client.send(new GetObjectCommand({ Bucket: "raw", Key: key }))
             ).Body!.transformToByteArray();
             const file = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.length) as ArrayBuffer;
             published.push(...((await parquetReadObjects({ file })) as Record<string, unknown>[]));
