@@ -5,7 +5,7 @@ import { strict as assert } from "assert";
 import { gzipSync } from "zlib";
 import fc from "fast-check";
 import { createHttpHandler } from "../../components/ingestion/handlers/http";
-import { canonicalJson, stringifyJson } from "../../components/ingestion/handlers/lib/json";
+import { canonicalJson, stringifyJson } from "../../components/ingestion/records/json";
 import { RawWriter } from "../../components/ingestion/handlers/lib/raw";
 import {
   capturedMetrics,
@@ -16,7 +16,7 @@ import {
   quietLogger,
 } from "../ingestion/support";
 import { deep, json, Json, localRaw, numberText, params } from "./support";
-import { LosslessNumber } from "../../components/ingestion/handlers/lib/json";
+import { LosslessNumber } from "../../components/ingestion/records/json";
 
 const SCHEMA = {
   type: "object",

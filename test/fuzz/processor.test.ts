@@ -11,7 +11,7 @@ import {
   parseJson,
   stringifyJson,
   unstorable,
-} from "../../components/ingestion/handlers/lib/json";
+} from "../../components/ingestion/records/json";
 import { RawWriter } from "../../components/ingestion/handlers/lib/raw";
 import { acceptedKey, createProcessorHandler } from "../../components/ingestion/handlers/processor";
 import { capturedMetrics, KEY_ARN, quietLogger } from "../ingestion/support";

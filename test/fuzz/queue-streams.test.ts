@@ -5,7 +5,7 @@ import { strict as assert } from "assert";
 import fc from "fast-check";
 import type { DynamoDBRecord, SQSRecord } from "aws-lambda";
 import { createDbEventsHandler } from "../../components/ingestion/handlers/db-events";
-import { canonicalJson, LosslessNumber, parseJson, stringifyJson } from "../../components/ingestion/handlers/lib/json";
+import { canonicalJson, LosslessNumber, parseJson, stringifyJson } from "../../components/ingestion/records/json";
 import { RawWriter } from "../../components/ingestion/handlers/lib/raw";
 import { createQueueHandler } from "../../components/ingestion/handlers/queue";
 import { capturedMetrics, KEY_ARN, lambdaContext, quietLogger } from "../ingestion/support";

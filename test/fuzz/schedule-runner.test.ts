@@ -14,7 +14,7 @@ import {
   parseJson,
   stringifyJson,
   unstorable,
-} from "../../components/ingestion/handlers/lib/json";
+} from "../../components/ingestion/records/json";
 import { RawWriter } from "../../components/ingestion/handlers/lib/raw";
 import { pgWarehouse, Warehouse } from "../../components/ingestion/handlers/lib/warehouse";
 import { createScheduleHandler, ExternalApiError } from "../../components/ingestion/handlers/schedule";

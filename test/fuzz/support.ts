@@ -3,7 +3,7 @@
 import fc from "fast-check";
 import { GetObjectCommand } from "@aws-sdk/client-s3";
 import { LocalS3, startS3 } from "../../tools/local-servers";
-import { LosslessNumber } from "../../components/ingestion/handlers/lib/json";
+import { LosslessNumber } from "../../components/ingestion/records/json";
 
 /** Cases per handler: FUZZ_RUNS when set (npm run fuzz), else the quick count given by the suite. */
 export function runs(quick: number): number {

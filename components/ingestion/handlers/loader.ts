@@ -11,10 +11,10 @@ import { GetObjectCommand, ListObjectsV2Command, S3Client } from "@aws-sdk/clien
 import type { Context } from "aws-lambda";
 import { INGESTION_METRICS } from "../../observability/metrics";
 import { dayPrefix, daysBetween, isRecordKey, parseDay, utcDay } from "../keys";
-import { parseTimestamp } from "./lib/time";
+import { parseTimestamp } from "../records/time";
 import { requireEnv } from "./lib/env";
 import { logger as makeLogger, metrics as makeMetrics, packagedConfig, s3Client } from "./lib/runtime";
-import { copyRows, insertRows, isRefusal, Parsed, parseRecords, refusedRecords, withoutRefused } from "./lib/staging";
+import { copyRows, insertRows, isRefusal, Parsed, parseRecords, refusedRecords, withoutRefused } from "./lib/rows";
 import { Engine, ident, Sql, stagingDdl, Warehouse, warehouseFromEnv } from "./lib/warehouse";
 
 export { copyRows, insertRows, isRefusal, parseRecords, refusedRecords, withoutRefused };

@@ -1,7 +1,7 @@
 // What a loader writes into warehouse staging: an object's records parsed losslessly, bulk writes (PostgreSQL's
 // COPY, Redshift's multi-row INSERT), and the row-by-row search for records the warehouse refuses, so one refused
 // record becomes a reject with its reason instead of failing its object on every retry.
-import { MAX_DEPTH, parseJson, stringifyJson, unstorable } from "./json";
+import { MAX_DEPTH, parseJson, stringifyJson, unstorable } from "../../records/json";
 import { copyText, Engine, ident, Sql, Warehouse } from "./warehouse";
 
 export interface Parsed {
