@@ -1,6 +1,6 @@
-// Weakenings of MSK, Redshift Serverless, EKS, Glue, Athena, Lake Formation, and tags.
+// Weakenings of MSK, Redshift Serverless, EKS, the deploy runner, Glue, Athena, Lake Formation, and tags.
 import type { Template } from "../model";
-import { inp, param, type Inputs } from "./shared";
+import { editDoc, inp, param, type Inputs } from "./shared";
 
 export const servicesTemplates: readonly Template[] = [
   // ---- MSK ----
@@ -141,6 +141,42 @@ export const servicesTemplates: readonly Template[] = [
     type: "aws:eks/cluster:Cluster",
     what: "aws-auth-configmap",
     edit: (i) => (i.accessConfig.authenticationMode = "API_AND_CONFIG_MAP"),
+  },
+  // ---- The in-VPC deploy runner (CodeBuild) and its door to the cluster API ----
+  {
+    source: "CKV_AWS_316, Security Hub CodeBuild.5",
+    type: "aws:codebuild/project:Project",
+    what: "privileged-runner",
+    edit: (i) => (i.environment.privilegedMode = true),
+  },
+  {
+    source: "EKS best practices (private endpoint access: the deployer reaches the API from inside the VPC)",
+    type: "aws:codebuild/project:Project",
+    what: "runner-outside-vpc",
+    edit: (i) => delete i.vpcConfig,
+  },
+  {
+    source: "CKV_AWS_147",
+    type: "aws:codebuild/project:Project",
+    what: "runner-without-cmk",
+    edit: (i) => delete i.encryptionKey,
+  },
+  {
+    source: "EKS best practices (cluster endpoint open to named security groups, not address ranges)",
+    type: "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule",
+    what: "cluster-api-from-cidr",
+    pick: (r) => r.name.endsWith("-runner-api"),
+    edit: (i) => {
+      delete i.referencedSecurityGroupId;
+      i.cidrIpv4 = "10.0.0.0/8";
+    },
+  },
+  {
+    source: "CKV_AWS_289, CKV_AWS_355",
+    type: "aws:iam/rolePolicy:RolePolicy",
+    what: "runner-iam-wildcard",
+    pick: (r) => r.name.endsWith("-runner-deployer-policy"),
+    edit: (i) => editDoc(i, "policy", (d) => d.Statement.push({ Effect: "Allow", Action: "iam:*", Resource: "*" })),
   },
   {
     source: "CKV_AWS_100",
