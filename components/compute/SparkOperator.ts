@@ -22,16 +22,27 @@ import {
   sparkOperatorValues,
 } from "./spark";
 import { CHARTS } from "./versions";
+import { declareSparkStreams, SparkStreamRefs } from "./spark-stream-resources";
 
 export interface SparkOperatorArgs extends ComputeWorkloadArgs {
   /** `platform.compute.spark`, resolved. */
   readonly config: SparkConfig;
+  /** What streaming applications need; required when `config.streams` is not empty. */
+  readonly streams?: SparkStreamRefs;
 }
 
-/** Union of the zones a domain's jobs read and write. */
-export function domainScopes(config: SparkConfig): Map<string, { reads: Zone[]; writes: Zone[] }> {
+/** Union of the zones a domain's jobs read and write; a stream writes its table's zone. */
+export function domainScopes(
+  config: SparkConfig,
+  tableZone: (domain: string, table: string) => Zone = () => "curated",
+): Map<string, { reads: Zone[]; writes: Zone[] }> {
   const scopes = new Map<string, { reads: Set<Zone>; writes: Set<Zone> }>();
-  for (const job of config.jobs) {
+  const streamJobs = config.streams.map((st) => ({
+    domain: st.domain,
+    reads: [],
+    writes: [tableZone(st.domain, st.table)],
+  }));
+  for (const job of [...config.jobs, ...streamJobs]) {
     const s = scopes.get(job.domain) ?? { reads: new Set<Zone>(), writes: new Set<Zone>() };
     job.reads.forEach((z) => s.reads.add(z));
     job.writes.forEach((z) => s.writes.add(z));
@@ -156,7 +167,7 @@ export class SparkOperator extends pulumi.ComponentResource {
     const serviceAccounts: string[] = [];
     this.domainPolicies = {};
     this.domainRoleArns = {};
-    for (const [domainName, scope] of domainScopes(config)) {
+    for (const [domainName, scope] of domainScopes(config, args.streams?.tableZone)) {
       const domain = domainByName.get(domainName);
       if (!domain) throw new Error(`spark job domain '${domainName}' is not a declared domain`);
       const sa = domainServiceAccount(domainName);
@@ -171,18 +182,25 @@ export class SparkOperator extends pulumi.ComponentResource {
         }),
         inNs,
       );
-      const policy = pulumi.all([resolvedLake, accountId, eventLogs]).apply(([lake, account, logsLoc]) =>
-        sparkDomainPolicy({
-          region: ctx.region,
-          accountId: account,
-          prefix: ctx.prefix,
-          lake,
-          domain,
-          reads: scope.reads,
-          writes: scope.writes,
-          eventLogs: logsLoc,
-        }),
-      );
+      const consumers = config.streams
+        .filter((st) => st.domain === domainName)
+        .map((st) => ({ topic: st.topic, group: `${st.topic}.${st.name}` }));
+      const clusterArn = pulumi.output(args.streams?.kafka.clusterArn ?? "");
+      const policy = pulumi
+        .all([resolvedLake, accountId, eventLogs, clusterArn])
+        .apply(([lake, account, logsLoc, cluster]) =>
+          sparkDomainPolicy({
+            kafka: consumers.length > 0 ? { clusterArn: cluster, consumers } : undefined,
+            region: ctx.region,
+            accountId: account,
+            prefix: ctx.prefix,
+            lake,
+            domain,
+            reads: scope.reads,
+            writes: scope.writes,
+            eventLogs: logsLoc,
+          }),
+        );
       this.domainPolicies[domainName] = policy;
       if (kubernetes.eks) {
         const { role } = podIdentity(
@@ -288,6 +306,17 @@ export class SparkOperator extends pulumi.ComponentResource {
           spec: cr.spec,
         },
         { ...inNs, dependsOn: [nsObj, operator] },
+      );
+    }
+    if (config.streams.length > 0) {
+      if (!args.streams) throw new Error("spark streams need the platform's Kafka cluster (SparkOperatorArgs.streams)");
+      declareSparkStreams(
+        name,
+        { ctx, config, lake: args.lake, domains: args.domains, refs: args.streams, platform },
+        {
+          ...inNs,
+          dependsOn: [nsObj, operator],
+        },
       );
     }
     this.adHocManifests = platform.apply((pl) =>

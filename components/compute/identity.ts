@@ -2,6 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { doc, PolicyDocument, Statement } from "../core/iam";
 import type { Classification, Zone } from "../core/types";
 import { glueDatabaseName } from "../lake/DataLake";
+import { consumeStatements } from "../streaming/iam";
 
 // IAM for pods: plain functions that build least-privilege documents from resolved ARNs (tests evaluate them with
 // an IAM simulator), and one helper that turns a document into a role under the boundary plus a Pod Identity
@@ -193,6 +194,8 @@ export interface SparkDomainPolicyInput {
   readonly writes: readonly Zone[];
   /** Where the domain's jobs write Spark event logs. */
   readonly eventLogs: Location;
+  /** Topics the domain's streaming applications read, each in its own consumer group. @default none */
+  readonly kafka?: { readonly clusterArn: string; readonly consumers: readonly { topic: string; group: string }[] };
 }
 
 /**
@@ -213,6 +216,9 @@ export function sparkDomainPolicy(input: SparkDomainPolicyInput): PolicyDocument
       readDatabases: readOnly.map(db),
       writeDatabases: input.writes.map(db),
     }),
+    ...(input.kafka?.consumers ?? []).flatMap((c, i) =>
+      consumeStatements(input.kafka!.clusterArn, c.topic, c.group).map((st) => ({ ...st, Sid: `Stream${i}${st.Sid}` })),
+    ),
   );
 }
 

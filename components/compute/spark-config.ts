@@ -68,6 +68,78 @@ export const sparkJobSchema = z.strictObject({
   retries: z.number().int().min(0).max(10).optional(),
 });
 
+export const sparkStreamSchema = sparkJobSchema
+  .pick({
+    name: true,
+    domain: true,
+    image: true,
+    type: true,
+    mainApplicationFile: true,
+    mainClass: true,
+    arguments: true,
+    sparkConf: true,
+    driver: true,
+    executor: true,
+  })
+  .extend({
+    /** The topic it reads (declared under streaming.topics, owned by the same domain). */
+    topic: z.string().min(1),
+    /** The Iceberg dataset it writes (declared under the domain's datasets, zone curated or analytics). */
+    table: z.string().min(1),
+    /** Micro-batch trigger interval. @default profile (dev 300, staging 60, prod 10) */
+    triggerSeconds: z.number().int().min(1).max(3600).optional(),
+  });
+
+export interface ResolvedSparkStream {
+  readonly name: string;
+  readonly domain: string;
+  readonly topic: string;
+  readonly table: string;
+  readonly triggerSeconds: number;
+  /** The application as a job definition (never on spot: a reclaimed driver stops the stream). */
+  readonly app: ResolvedSparkJob;
+}
+
+export const STREAM_TRIGGER_SECONDS: Record<Environment, number> = { dev: 300, staging: 60, prod: 10 };
+
+export function resolveSparkStream(
+  s: z.output<typeof sparkStreamSchema>,
+  environment: Environment,
+  image: string,
+): ResolvedSparkStream {
+  return {
+    name: s.name,
+    domain: s.domain,
+    topic: s.topic,
+    table: s.table,
+    triggerSeconds: s.triggerSeconds ?? STREAM_TRIGGER_SECONDS[environment],
+    app: {
+      name: s.name,
+      domain: s.domain,
+      schedule: "",
+      timeZone: "UTC",
+      image: s.image ?? image,
+      type: s.type ?? "Python",
+      mainApplicationFile: s.mainApplicationFile,
+      mainClass: s.mainClass,
+      arguments: s.arguments ?? [],
+      sparkConf: s.sparkConf ?? {},
+      driver: { cores: s.driver?.cores ?? 1, memory: s.driver?.memory ?? "2g" },
+      executor: {
+        instances: s.executor?.instances ?? 2,
+        cores: s.executor?.cores ?? 2,
+        memory: s.executor?.memory ?? "4g",
+      },
+      reads: [],
+      writes: [],
+      spot: false,
+      suspend: false,
+      concurrencyPolicy: "Forbid",
+      retries: 0,
+    },
+  };
+}
+
 export const sparkSchema = z.strictObject({
   /** Default image of jobs and the history server; must contain hadoop-aws for s3a://. */
   image,
@@ -85,6 +157,8 @@ export const sparkSchema = z.strictObject({
     })
     .optional(),
   jobs: z.array(sparkJobSchema).optional(),
+  /** Long-running Structured Streaming applications: see "Add a streaming job" in the README. @default [] */
+  streams: z.array(sparkStreamSchema).optional(),
 });
 
 export type SparkJobConfig = z.output<typeof sparkJobSchema>;
@@ -120,6 +194,7 @@ export interface SparkConfig {
   readonly spotExecutors: boolean;
   readonly quota: { readonly cpu: string; readonly memory: string; readonly pods: number };
   readonly jobs: readonly ResolvedSparkJob[];
+  readonly streams: readonly ResolvedSparkStream[];
 }
 
 export type SparkProfile = Pick<SparkConfig, "eventLogRetentionDays" | "spotExecutors" | "quota">;
@@ -167,6 +242,7 @@ export function resolveSpark(s: SparkParsed, environment: Environment): SparkCon
       concurrencyPolicy: j.concurrencyPolicy ?? "Forbid",
       retries: j.retries ?? 2,
     })),
+    streams: (s.streams ?? []).map((x) => resolveSparkStream(x, environment, s.image)),
   };
 }
 

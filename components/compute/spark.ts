@@ -48,11 +48,12 @@ export interface SparkApplicationSpec {
   mainClass?: string;
   arguments: string[];
   sparkConf: Record<string, string>;
+  /** Batch jobs: OnFailure with counted retries; streaming applications: Always, with back-off intervals only. */
   restartPolicy: {
-    type: "OnFailure";
-    onFailureRetries: number;
+    type: "OnFailure" | "Always";
+    onFailureRetries?: number;
     onFailureRetryInterval: number;
-    onSubmissionFailureRetries: number;
+    onSubmissionFailureRetries?: number;
     onSubmissionFailureRetryInterval: number;
   };
   timeToLiveSeconds?: number;

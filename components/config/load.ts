@@ -1,7 +1,8 @@
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import type { Problem } from "../core/problems";
-import { validateIngestion } from "../dataflow/section";
+import { topicSchemaProblems, validateIngestion } from "../dataflow/section";
+import { sparkStreamProblems } from "../compute/spark-streams";
 import { computeProblems } from "../compute/config";
 import { validateStreaming } from "../streaming/config";
 import { validateWarehouse } from "../warehouse/config";
@@ -146,12 +147,15 @@ export function crossChecks(parsed: PlatformParsed, resolved: ResolvedConfig): P
   };
   problems.push(...validateWarehouse(parsed.warehouse, resolved.warehouse, capability));
   problems.push(...validateStreaming(parsed.streaming, resolved.streaming, capability));
-  const ingestion = validateIngestion(parsed, {
-    domains: resolved.domains,
-    warehouse: resolved.warehouse.enabled,
-    kafka: resolved.streaming.enabled,
-    topics: resolved.streaming.topics,
-  });
+  const ingestion = [
+    ...validateIngestion(parsed, {
+      domains: resolved.domains,
+      warehouse: resolved.warehouse.enabled,
+      kafka: resolved.streaming.enabled,
+      topics: resolved.streaming.topics,
+    }),
+    ...topicSchemaProblems(parsed.streaming?.topics),
+  ];
   problems.push(...ingestion.map((p) => ({ path: `${CONFIG_ROOT}.${p.path}`, message: p.message })));
   const datasets = validateDatasets(parsed.domains, {
     sources: parsed.sources ?? [],
@@ -160,6 +164,17 @@ export function crossChecks(parsed: PlatformParsed, resolved: ResolvedConfig): P
   problems.push(...datasets.map((p) => ({ path: `${CONFIG_ROOT}.${p.path}`, message: p.message })));
   if (parsed.compute && resolved.compute)
     problems.push(...computeProblems(parsed.compute, resolved.compute, capability));
+  const streams = resolved.compute?.spark?.streams ?? [];
+  if (streams.length > 0 && !resolved.streaming.enabled)
+    problems.push({
+      path: "platform.compute.spark.streams",
+      message: "needs the platform's Kafka (streaming.enabled)",
+    });
+  sparkStreamProblems(
+    streams,
+    { domains: parsed.domains, topics: resolved.streaming.topics, jobs: resolved.compute?.spark?.jobs ?? [] },
+    (path, message) => problems.push({ path: `platform.compute.${path}`, message }),
+  );
   const { rawInfrequentAccessAfterDays: ia, rawArchiveAfterDays: archive } = resolved.lake;
   if (archive < ia + 30)
     problems.push({

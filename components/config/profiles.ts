@@ -148,6 +148,13 @@ export const PROFILES: Record<Environment, Defaults> = {
 };
 
 /** Profile defaults under the user's values: the user wins field by field. */
+/** Topic → the schema of the http source that publishes to it: a topic without its own schema inherits it. */
+export function producerSchemas(sources: PlatformParsed["sources"]): Record<string, Record<string, unknown>> {
+  const out: Record<string, Record<string, unknown>> = {};
+  for (const s of sources ?? []) if (s.kind === "http" && s.kafkaTopic) out[s.kafkaTopic] ??= s.schema;
+  return out;
+}
+
 export function applyProfile(parsed: PlatformParsed, region: string): ResolvedConfig {
   const d = PROFILES[parsed.profile];
   const net = { ...d.network, ...parsed.network };
@@ -183,7 +190,12 @@ export function applyProfile(parsed: PlatformParsed, region: string): ResolvedCo
     security: { ...d.security, ...parsed.security },
     warehouse,
     compute: parsed.compute && resolveComputeConfig(parsed.compute, parsed.profile),
-    streaming: resolveStreamingConfig(parsed.streaming, parsed.profile, parsed.domains),
+    streaming: resolveStreamingConfig(
+      parsed.streaming,
+      parsed.profile,
+      parsed.domains,
+      producerSchemas(parsed.sources),
+    ),
     ingestion: resolveIngestion(parsed, parsed.profile, parsed.domains, parsed.governance.owner),
     datasets: resolveDatasets(parsed.domains, parsed.pipelines ?? []),
     access: resolveAccessConfig(parsed.access, parsed.profile),

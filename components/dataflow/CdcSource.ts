@@ -6,7 +6,7 @@ import type { NetworkRefs, PlatformContext, SecurityRefs } from "../core/types";
 import { sourceRoot } from "../ingestion/keys";
 import type { LakeZoneRef } from "../ingestion/types";
 import type { AlarmSpec } from "../observability/alarms";
-import { alarmArgs } from "../observability/Monitoring";
+import { declareAlarms } from "../observability/Monitoring";
 import type { ResolvedCdcSource } from "../cdc/config";
 import { cdcRoleStatements, dmsTrust, replicationSettings, tableMappings } from "../cdc/documents";
 import { CDC_COLUMNS } from "../cdc/merge";
@@ -196,18 +196,11 @@ export class CdcSource extends pulumi.ComponentResource {
       },
       p,
     );
-    this.alarms = cdcAlarmSpecs(src, id).map(
-      (spec) =>
-        new aws.cloudwatch.MetricAlarm(
-          `${name}-${spec.id}`,
-          {
-            ...alarmArgs(spec, `${ctx.prefix}-${spec.id}`),
-            alarmActions: [args.alertsTopicArn],
-            okActions: [args.alertsTopicArn],
-            tags,
-          },
-          p,
-        ),
+    this.alarms = declareAlarms(
+      name,
+      cdcAlarmSpecs(src, id),
+      { prefix: ctx.prefix, alertsTopicArn: args.alertsTopicArn, tags },
+      this,
     );
     this.replicationConfigArn = replication.arn;
     this.roleArn = role.arn;

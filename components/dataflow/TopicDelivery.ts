@@ -5,7 +5,7 @@ import { dataTags } from "../core/tags";
 import type { PlatformContext, SecurityRefs } from "../core/types";
 import type { LakeZoneRef } from "../ingestion/types";
 import type { AlarmSpec } from "../observability/alarms";
-import { alarmArgs } from "../observability/Monitoring";
+import { declareAlarms } from "../observability/Monitoring";
 import type { TopicConfig } from "../streaming/config";
 import { DeliveryConfig, deliveryPrefixes, deliveryRoleStatements } from "../streaming/delivery";
 
@@ -151,18 +151,11 @@ export class TopicDelivery extends pulumi.ComponentResource {
       // The role's policy must exist before Firehose checks what the role may do.
       { ...p, dependsOn: policy ? [policy] : [] },
     );
-    this.alarms = deliveryAlarmSpecs(topic.name, stream.name, d).map(
-      (spec) =>
-        new aws.cloudwatch.MetricAlarm(
-          `${name}-${spec.id}`,
-          {
-            ...alarmArgs(spec, `${ctx.prefix}-${spec.id}`),
-            alarmActions: [args.alertsTopicArn],
-            okActions: [args.alertsTopicArn],
-            tags,
-          },
-          p,
-        ),
+    this.alarms = declareAlarms(
+      name,
+      deliveryAlarmSpecs(topic.name, stream.name, d),
+      { prefix: ctx.prefix, alertsTopicArn: args.alertsTopicArn, tags },
+      this,
     );
     this.streamArn = stream.arn;
     this.streamName = stream.name;

@@ -4,6 +4,7 @@ import { monitoringSchema, resolveMonitoring, ResolvedMonitoring } from "../obse
 import { pipelinesSchema, ResolvedPipeline, resolvePipeline, validatePipelines } from "../pipelines/config";
 import type { Problem } from "../core/problems";
 import { ResolvedCdcSource, resolveCdcSource } from "../cdc/config";
+import { payloadAjv, schemaPatternProblems } from "../ingestion/handlers/lib/validate";
 import { ResolvedSource, resolveSource, sourcesSchema, validateSources, ValidationContext } from "../ingestion/config";
 
 /**
@@ -33,6 +34,24 @@ export interface ResolvedIngestion {
 export function validateIngestion(cfg: IngestionConfig, ctx: ValidationContext): Problem[] {
   const sources = cfg.sources ?? [];
   return [...validateSources(sources, ctx), ...validatePipelines(cfg.pipelines ?? [], sources, ctx.domains)];
+}
+
+/** Topic schemas (streaming.topics[].schema) compile, with linear-time patterns only, like source schemas. */
+export function topicSchemaProblems(topics: readonly { readonly schema?: unknown }[] | undefined): Problem[] {
+  const problems: Problem[] = [];
+  (topics ?? []).forEach((t, i) => {
+    if (!t.schema) return;
+    const path = `streaming.topics[${i}].schema`;
+    const patterns = schemaPatternProblems(t.schema, path);
+    problems.push(...patterns);
+    if (patterns.length === 0)
+      try {
+        payloadAjv().compile(t.schema as object);
+      } catch (e) {
+        problems.push({ path, message: `is not a valid JSON Schema: ${(e as Error).message}` });
+      }
+  });
+  return problems;
 }
 
 /** Profile defaults filled in; call only after `validateIngestion` returned no problems. */

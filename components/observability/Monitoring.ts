@@ -262,6 +262,28 @@ export class Monitoring extends pulumi.ComponentResource {
 }
 
 /** MetricAlarm arguments of a spec. */
+/** One alarm per spec, named `<prefix>-<id>`, notifying the alerts topic when it fires and when it recovers. */
+export function declareAlarms(
+  name: string,
+  specs: readonly AlarmSpec[],
+  a: { readonly prefix: string; readonly alertsTopicArn: pulumi.Input<string>; readonly tags: Record<string, string> },
+  parent: pulumi.Resource,
+): aws.cloudwatch.MetricAlarm[] {
+  return specs.map(
+    (spec) =>
+      new aws.cloudwatch.MetricAlarm(
+        `${name}-${spec.id}`,
+        {
+          ...alarmArgs(spec, `${a.prefix}-${spec.id}`),
+          alarmActions: [a.alertsTopicArn],
+          okActions: [a.alertsTopicArn],
+          tags: a.tags,
+        },
+        { parent },
+      ),
+  );
+}
+
 export function alarmArgs(spec: AlarmSpec, name: string): aws.cloudwatch.MetricAlarmArgs {
   return {
     name,

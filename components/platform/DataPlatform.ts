@@ -20,7 +20,9 @@ import { Monitoring } from "../observability/Monitoring";
 import { AccessModel } from "../security/AccessModel";
 import { SecurityFoundation } from "../security/SecurityFoundation";
 import { KafkaCluster } from "../streaming/KafkaCluster";
-import { TopicDelivery } from "../dataflow/TopicDelivery";
+import { declareStreams } from "../dataflow/streams";
+import type { StreamProcessor } from "../dataflow/StreamProcessor";
+import type { TopicDelivery } from "../dataflow/TopicDelivery";
 import { WAREHOUSE_CLASSIFICATION } from "../warehouse/documents";
 import type { WarehouseLogin } from "../warehouse/logins";
 import { Warehouse } from "../warehouse/Warehouse";
@@ -72,6 +74,8 @@ export class DataPlatform extends pulumi.ComponentResource {
   readonly catalog: DatasetCatalog;
   /** Topics delivered into the lake by Firehose. */
   readonly deliveries: Record<string, TopicDelivery> = {};
+  /** Functions triggered by topics. */
+  readonly processors: Record<string, StreamProcessor> = {};
   /** `cdc` sources: DMS replications into the raw zone. */
   readonly cdc: Record<string, CdcSource> = {};
   /** Present with a `compute` section: the EKS cluster, or the provider of the cluster you bring. */
@@ -206,30 +210,43 @@ export class DataPlatform extends pulumi.ComponentResource {
         { parent: this },
       );
     }
-    for (const topic of cfg.streaming.topics) {
-      if (!this.kafka || !topic.delivery) continue;
-      this.deliveries[topic.name] = new TopicDelivery(
-        `${name}-delivery-${topic.name}`,
+    if (this.kafka)
+      ({ deliveries: this.deliveries, processors: this.processors } = declareStreams(
+        name,
         {
           ctx,
           accountId: caller.accountId,
           security: this.security,
-          clusterArn: this.kafka.clusterArn,
-          topic: { ...topic, delivery: topic.delivery },
-          raw: zoneFor(lake, "raw", topic.domain),
+          cluster: this.kafka,
+          streaming: cfg.streaming,
+          lake,
           alertsTopicArn: this.monitoring.topicArn,
           logRetentionDays: cfg.safety.logRetentionDays,
         },
-        { parent: this },
-      );
-    }
+        this,
+      ));
     // Alarms need the watched resources, which need the topic first (state machines alert through it).
     const targets = this.ingestion.targets;
     const warehouseQueues = (this.warehouse?.deadLetterQueueNames ?? []).map((queueName, i) => ({
       label: `warehouse-schedule-${i}`,
       queueName,
     }));
-    this.monitoring.watch({ ...targets, deadLetterQueues: [...(targets.deadLetterQueues ?? []), ...warehouseQueues] });
+    const processors = Object.entries(this.processors);
+    this.monitoring.watch({
+      ...targets,
+      functions: [
+        ...(targets.functions ?? []),
+        ...processors.map(([n, p]) => ({ label: `processor-${n}`, functionName: p.fn.functionName })),
+      ],
+      deadLetterQueues: [
+        ...(targets.deadLetterQueues ?? []),
+        ...warehouseQueues,
+        ...processors.map(([n, p]) => ({
+          label: `processor-${n}`,
+          queueName: p.fn.deadLetterQueue!.name,
+        })),
+      ],
+    });
 
     if (cfg.compute) {
       const accountId = caller.accountId;
@@ -252,8 +269,20 @@ export class DataPlatform extends pulumi.ComponentResource {
           accessLogBucketName: this.lake.accessLogBucketName,
         },
       };
-      if (cfg.compute.spark)
-        this.spark = new SparkOperator(`${name}-spark`, { ...common, config: cfg.compute.spark }, { parent: this });
+      if (cfg.compute.spark) {
+        const kafka = this.kafka;
+        const streams = kafka && {
+          kafka,
+          tableZone: (domain: string, table: string) =>
+            cfg.datasets.find((d) => d.domain === domain && d.name === table)?.zone ?? "curated",
+          alertsTopicArn: this.monitoring.topicArn,
+        };
+        this.spark = new SparkOperator(
+          `${name}-spark`,
+          { ...common, config: cfg.compute.spark, streams },
+          { parent: this },
+        );
+      }
       if (cfg.compute.queryEngine) {
         const kafka = this.kafka && {
           clusterArn: this.kafka.clusterArn,

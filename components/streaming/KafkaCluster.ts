@@ -49,19 +49,52 @@ export class KafkaCluster extends pulumi.ComponentResource {
     const clusterName = `${ctx.prefix}-kafka`.slice(0, 64);
     const p = { parent: this };
 
+    // Lambda's event pollers of stream processors run in the cluster's subnets under this group: they reach the
+    // brokers through the group itself, and Lambda and STS over HTTPS.
+    const polled = config.processors.length > 0;
     const sg = new aws.ec2.SecurityGroup(
       `${name}-sg`,
       {
         vpcId: network.vpcId,
         description: `${clusterName}: SASL/IAM from platform producers and consumers only`,
-        ingress: KAFKA_CLIENTS.map((kind) => ({
-          protocol: "tcp",
-          fromPort: KAFKA_IAM_PORT,
-          toPort: KAFKA_IAM_PORT,
-          securityGroups: [network.workloadSecurityGroupIds[kind]],
-          description: `${kind} workloads`,
-        })),
-        egress: [],
+        ingress: [
+          ...KAFKA_CLIENTS.map((kind) => ({
+            protocol: "tcp",
+            fromPort: KAFKA_IAM_PORT,
+            toPort: KAFKA_IAM_PORT,
+            securityGroups: [network.workloadSecurityGroupIds[kind]],
+            description: `${kind} workloads`,
+          })),
+          ...(polled
+            ? [
+                {
+                  protocol: "tcp",
+                  fromPort: KAFKA_IAM_PORT,
+                  toPort: KAFKA_IAM_PORT,
+                  self: true,
+                  description: "Lambda event pollers",
+                },
+              ]
+            : []),
+        ],
+        egress: polled
+          ? [
+              {
+                protocol: "tcp",
+                fromPort: KAFKA_IAM_PORT,
+                toPort: KAFKA_IAM_PORT,
+                self: true,
+                description: "Lambda event pollers to the brokers",
+              },
+              {
+                protocol: "tcp",
+                fromPort: 443,
+                toPort: 443,
+                cidrBlocks: ["0.0.0.0/0"],
+                description: "Lambda event pollers to Lambda and STS",
+              },
+            ]
+          : [],
         revokeRulesOnDelete: true,
         tags: { ...tags, Name: clusterName },
       },

@@ -2,6 +2,7 @@ import { z } from "zod";
 import type { Problem } from "../core/problems";
 import { CLASSIFICATIONS, Classification, Environment } from "../core/types";
 import { DeliveryConfig, deliveryRefusal, deliverySchema, resolveDelivery } from "./delivery";
+import { ProcessorConfig, processorProblems, processorSchema, resolveProcessor } from "./processors";
 
 // The `streaming` section of the platform config. Strict objects: an unknown key is a typo, and is an error.
 // TLS, encryption at rest and IAM authentication have no switches: they are always on.
@@ -37,6 +38,11 @@ export const topicSchema = z.strictObject({
   classification: z.enum(CLASSIFICATIONS, { message: `must be one of ${CLASSIFICATIONS.join(" | ")}` }).optional(),
   /** Deliver the topic continuously into its domain's raw zone with Firehose. @default none */
   delivery: deliverySchema.optional(),
+  /**
+   * JSON Schema (draft-07) of one record. Processors validate every record against it.
+   * @default the schema of the http source that publishes to the topic (`kafkaTopic`), if any
+   */
+  schema: z.record(z.string(), z.unknown(), { message: "must be a JSON Schema object" }).optional(),
 });
 
 export const streamingSchema = z.strictObject({
@@ -66,6 +72,8 @@ export const streamingSchema = z.strictObject({
   /** Broker log retention in CloudWatch, days. */
   logRetentionDays: z.number().int().min(1).max(3653).optional(),
   topics: z.array(topicSchema).optional(),
+  /** Functions triggered by a topic: see "Add a stream processor" in the README. @default [] */
+  processors: z.array(processorSchema).optional(),
 });
 
 export type StreamingInput = z.input<typeof streamingSchema>;
@@ -82,6 +90,8 @@ export interface TopicConfig {
   readonly classification: Classification;
   /** Firehose delivery into the raw zone, with the profile's buffering. */
   readonly delivery?: DeliveryConfig;
+  /** The record schema: the topic's own, else its http producer's. */
+  readonly schema?: Readonly<Record<string, unknown>>;
 }
 
 /** The streaming config after the environment profile filled every default. */
@@ -98,9 +108,10 @@ export interface StreamingConfig {
   readonly enhancedMonitoring: (typeof ENHANCED_MONITORING)[number];
   readonly logRetentionDays: number;
   readonly topics: readonly TopicConfig[];
+  readonly processors: readonly ProcessorConfig[];
 }
 
-type Profile = Omit<StreamingConfig, "topics">;
+type Profile = Omit<StreamingConfig, "topics" | "processors">;
 
 /**
  * dev: two small brokers, replication 2, one in-sync replica is enough. prod: three brokers over three AZs,
@@ -161,8 +172,9 @@ export function resolveStreamingConfig(
   input: StreamingInput | undefined,
   environment: Environment,
   domains: readonly { name: string; classification: Classification }[],
+  producerSchemas: Readonly<Record<string, Record<string, unknown>>> = {},
 ): StreamingConfig {
-  const { topics = [], ...rest } = input ?? {};
+  const { topics = [], processors = [], ...rest } = input ?? {};
   const base: Profile = { ...STREAMING_PROFILES[environment], ...defined(rest) };
   const serverless = base.engine === "msk-serverless";
   return {
@@ -176,7 +188,15 @@ export function resolveStreamingConfig(
       replicationFactor: serverless ? undefined : (t.replicationFactor ?? base.defaultReplicationFactor),
       classification: t.classification ?? domains.find((d) => d.name === t.domain)?.classification ?? "confidential",
       ...(t.delivery ? { delivery: resolveDelivery(t.delivery, environment) } : {}),
+      ...((t.schema ?? producerSchemas[t.name]) ? { schema: t.schema ?? producerSchemas[t.name] } : {}),
     })),
+    processors: processors.map((p) =>
+      resolveProcessor(
+        p,
+        environment,
+        topics.find((t) => t.name === p.topic),
+      ),
+    ),
   };
 }
 
@@ -256,6 +276,7 @@ export function validateStreaming(
     }
   }
 
+  processorProblems(input?.processors ?? [], config.topics, add);
   const domains = new Set(ctx.domains.map((d) => d.name));
   const seen = new Map<string, number>();
   (input?.topics ?? []).forEach((t, i) => {

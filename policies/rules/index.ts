@@ -5,6 +5,7 @@ import { catalogRules } from "./catalog";
 import { cdcRules } from "./cdc";
 import { changeRules } from "./changes";
 import { firehoseRules } from "./firehose";
+import { processingRules } from "./processing";
 import { dataPlatformRules } from "./dataplatform";
 import { datasetRules } from "./datasets";
 import type { PlatformRule } from "./define";
@@ -56,6 +57,7 @@ export const allRules: readonly PlatformRule[] = [
   ...ingestionRules,
   ...cdcRules,
   ...firehoseRules,
+  ...processingRules,
   ...iamValidityRules,
   ...baselineComputeRules,
   ...baselineDataRules,

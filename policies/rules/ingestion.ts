@@ -1,4 +1,5 @@
 import { secretLikeEnvNames } from "../../components/functions/env";
+import { isKafkaMapping } from "./processing";
 import { ALWAYS, PlatformRule, PROD_ONLY, resourceRule, SECURITY, stackRule, tagsOf } from "./define";
 
 // Rules for serverless ingestion: functions, queues, HTTP APIs, DynamoDB tables, state machines, topics,
@@ -265,13 +266,16 @@ export const ingestionRules: PlatformRule[] = [
   resourceRule({
     name: "event-source-partial-failures",
     description:
-      "Queue and stream triggers report partial batch failures; streams also bisect failing batches and send what still fails to an on-failure destination.",
+      "Queue and stream triggers (Kafka aside: see stream-processor-on-failure) report partial batch failures; streams also bisect failing batches and send what still fails to an on-failure destination.",
     remediation:
       "Set functionResponseTypes: ['ReportBatchItemFailures']; for streams also bisectBatchOnFunctionError and destinationConfig.onFailure.",
     group: "reliability",
     resourceTypes: [T.mapping],
     enforcement: ALWAYS,
     validate(r, report) {
+      // Kafka triggers are judged by stream-processor-on-failure: a processor parks bad records itself and must
+      // apply each partition in order, so it fails (and redelivers) whole batches instead.
+      if (isKafkaMapping(r.props)) return;
       const types = (r.props.functionResponseTypes ?? []) as string[];
       if (!types.includes("ReportBatchItemFailures"))
         report("one bad record makes the whole batch retry (no ReportBatchItemFailures)");

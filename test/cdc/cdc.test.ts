@@ -1,11 +1,10 @@
 import { strict as assert } from "assert";
-import { runSimulation } from "@cloud-copilot/iam-simulate";
 import { CDC_PROFILES } from "../../components/cdc/config";
 import { cdcAlarmSpecs, DMS_SERVERLESS_DIMENSION } from "../../components/dataflow/CdcSource";
 import { tableMappings } from "../../components/cdc/documents";
 import { loadPlatformConfig } from "../../components/config";
 import type { PolicyDocument } from "../../components/core/iam";
-import { boundaryPolicy } from "../../components/security/documents";
+import { prodRoleDecider } from "../support/iam";
 import type { PlannedResource } from "../../policies/engine/args";
 import { ACCOUNT_ID, hex } from "../../tools/plan/mocks";
 import { configProblems, platformOf } from "../support/config";
@@ -188,31 +187,7 @@ describe("cdc: the prod replication", function () {
     const policy = one("aws:iam/rolePolicy:RolePolicy");
     const identity = JSON.parse(String(policy.inputs.policy)) as PolicyDocument;
     const raw = `arn:aws:s3:::${PREFIX}-raw-${ACCOUNT_ID}`;
-    const role = `arn:aws:iam::${ACCOUNT_ID}:role/${PREFIX}/dms`;
-    const boundary = boundaryPolicy({
-      accountId: ACCOUNT_ID,
-      prefix: PREFIX,
-      boundaryName: `${PREFIX}-permissions-boundary`,
-    });
-    const decide = async (action: string, resource: string, context: Record<string, string> = {}) => {
-      const result = await runSimulation(
-        {
-          request: {
-            principal: role,
-            action,
-            resource: { resource, accountId: ACCOUNT_ID },
-            contextVariables: { "aws:PrincipalArn": role, ...context },
-          },
-          identityPolicies: [{ name: "identity", policy: identity }],
-          permissionBoundaryPolicies: [{ name: "boundary", policy: boundary }],
-          serviceControlPolicies: [],
-          resourceControlPolicies: [],
-        },
-        {},
-      );
-      if (result.resultType === "error") throw new Error(JSON.stringify(result.errors));
-      return result.overallResult;
-    };
+    const decide = prodRoleDecider(identity, "dms");
     const secret = `arn:aws:secretsmanager:${REGION}:${ACCOUNT_ID}:secret:acme-data-prod/billing-replication-Ef34Gh`;
     assert.equal(
       await decide("s3:PutObject", `${raw}/sales/source=billing-db/public/invoices/LOAD00000001.parquet`),

@@ -68,7 +68,11 @@ describe("streaming config", () => {
 
   it("fills the profile (dev smallest, prod HA), topic defaults and classification from the domain; explicit values win", () => {
     for (const env of ENVIRONMENTS)
-      assert.deepEqual(resolveStreamingConfig(undefined, env, DOMAINS), { ...STREAMING_PROFILES[env], topics: [] });
+      assert.deepEqual(resolveStreamingConfig(undefined, env, DOMAINS), {
+        ...STREAMING_PROFILES[env],
+        topics: [],
+        processors: [],
+      });
     const dev = STREAMING_PROFILES.dev;
     const prod = STREAMING_PROFILES.prod;
     assert.deepEqual(

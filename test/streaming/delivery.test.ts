@@ -1,13 +1,12 @@
 import { strict as assert } from "assert";
-import { runSimulation } from "@cloud-copilot/iam-simulate";
 import { loadPlatformConfig } from "../../components/config";
 import type { PolicyDocument } from "../../components/core/iam";
-import { boundaryPolicy } from "../../components/security/documents";
 import { DELIVERY_PROFILES, deliveryRefusal } from "../../components/streaming/delivery";
 import type { PlannedResource } from "../../policies/engine/args";
 import { FIREHOSE_TYPE, firehoseRules } from "../../policies/rules/firehose";
 import { ACCOUNT_ID } from "../../tools/plan/mocks";
 import { configProblems, platformOf } from "../support/config";
+import { prodRoleDecider } from "../support/iam";
 import { by, resourcesOf } from "../support/plan";
 import { planned, violations } from "../support/policy";
 
@@ -112,31 +111,7 @@ describe("streaming: the prod delivery of sales.orders", function () {
     assert.ok(cluster.startsWith("arn:aws:kafka:"), cluster);
     const topicArn = (t: string) => cluster.replace(":cluster/", ":topic/") + `/${t}`;
     const raw = `arn:aws:s3:::acme-data-prod-raw-${ACCOUNT_ID}`;
-    const role = `arn:aws:iam::${ACCOUNT_ID}:role/acme-data-prod/delivery`;
-    const boundary = boundaryPolicy({
-      accountId: ACCOUNT_ID,
-      prefix: "acme-data-prod",
-      boundaryName: "acme-data-prod-permissions-boundary",
-    });
-    const decide = async (action: string, resource: string, context: Record<string, string> = {}) => {
-      const result = await runSimulation(
-        {
-          request: {
-            principal: role,
-            action,
-            resource: { resource, accountId: ACCOUNT_ID },
-            contextVariables: { "aws:PrincipalArn": role, ...context },
-          },
-          identityPolicies: [{ name: "identity", policy: identity }],
-          permissionBoundaryPolicies: [{ name: "boundary", policy: boundary }],
-          serviceControlPolicies: [],
-          resourceControlPolicies: [],
-        },
-        {},
-      );
-      if (result.resultType === "error") throw new Error(JSON.stringify(result.errors));
-      return result.overallResult;
-    };
+    const decide = prodRoleDecider(identity, "delivery");
     assert.equal(await decide("kafka-cluster:ReadData", topicArn("sales.orders")), "Allowed");
     assert.notEqual(await decide("kafka-cluster:ReadData", topicArn("marketing.clickstream")), "Allowed");
     assert.notEqual(await decide("kafka-cluster:WriteData", topicArn("sales.orders")), "Allowed");

@@ -8,6 +8,7 @@ export const HANDLERS = {
   schedule: path.join(__dirname, "schedule.ts"),
   "db-events": path.join(__dirname, "db-events.ts"),
   loader: path.join(__dirname, "loader.ts"),
+  processor: path.join(__dirname, "processor.ts"),
   runner: path.join(__dirname, "../../pipelines/handlers/runner.ts"),
 } as const;
 

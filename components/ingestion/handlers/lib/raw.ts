@@ -69,11 +69,14 @@ export function rejectedBody(input: {
   reasons: string[];
   record?: unknown;
   rawText?: string;
+  /** Where the record came from (e.g. its topic, partition and offset). @default none */
+  origin?: Record<string, unknown>;
 }): string {
   return stringifyJson({
     source: input.source,
     receivedAt: input.receivedAt.toISOString(),
     reasons: input.reasons,
     ...(input.record !== undefined ? { record: input.record } : { rawText: input.rawText }),
+    ...(input.origin ? { origin: input.origin } : {}),
   });
 }
