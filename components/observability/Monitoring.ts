@@ -250,6 +250,7 @@ export class Monitoring extends pulumi.ComponentResource {
           stateMachines,
           deadLetterQueues,
           alarmArns,
+          qualityGates: (targets.qualityGates ?? []).map((g) => g.dataset),
         }),
       );
     const dashboard = new aws.cloudwatch.Dashboard(

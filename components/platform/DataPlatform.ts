@@ -14,6 +14,7 @@ import { Ingestion } from "../dataflow/Ingestion";
 import { zoneFor, type LakeRefs, type WarehouseRefs } from "../ingestion/types";
 import { DataLake } from "../lake/DataLake";
 import { DatasetCatalog } from "../datasets/DatasetCatalog";
+import { qualityRules } from "../core/quality";
 import { catalogArgs } from "./catalog";
 import { Network } from "../network/Network";
 import { Monitoring } from "../observability/Monitoring";
@@ -193,6 +194,15 @@ export class DataPlatform extends pulumi.ComponentResource {
             this.kafka!.topicPolicies.apply((t) => t[topic].produce.Statement as PolicyStatement[]),
         }, // identity statements: Action + Resource, no Principal
         logRetentionDays: cfg.safety.logRetentionDays,
+        datasets: cfg.datasets
+          .filter((d) => d.zone === "analytics")
+          .map((d) => ({
+            domain: d.domain,
+            name: d.name,
+            columns: d.columns.map((c) => ({ name: c.name, type: c.type })),
+            quality: qualityRules(d.quality, d.freshnessHours),
+            steward: d.steward,
+          })),
       },
       { parent: this },
     );

@@ -12,6 +12,7 @@ export const TAGGABLE_TYPES: readonly string[] = [
   "aws:iam/policy:Policy",
   "aws:s3/bucket:Bucket",
   "aws:glue/catalogDatabase:CatalogDatabase",
+  "aws:glue/dataQualityRuleset:DataQualityRuleset",
   "aws:ec2/vpc:Vpc",
   "aws:ec2/subnet:Subnet",
   "aws:ec2/securityGroup:SecurityGroup",

@@ -9,6 +9,7 @@ import type { PlannedResource } from "../../policies/engine/args";
 import type { PlatformRule } from "../../policies/rules/define";
 import { diffPlans, judgeChanges } from "./changes";
 import { estimateCost } from "./cost";
+import type { Lineage } from "../../components/datasets/lineage";
 import { markdownReport, owningComponent, PlanDocument, planDocument, summary } from "./report";
 import { Program, readStackFile, REPO_ROOT, runProgram, StackFile } from "./run";
 import { checkPolicyConfig, unusedWaivers } from "./waivers";
@@ -22,6 +23,8 @@ export interface PlanResult {
   readonly resources?: readonly PlannedResource[];
   readonly problems?: readonly { path: string; message: string }[];
   readonly error?: string;
+  /** The lineage the program exports (drawn in report.md). */
+  readonly lineage?: Lineage;
 }
 
 export interface PlanOptions {
@@ -81,13 +84,14 @@ export async function plan(opts: PlanOptions): Promise<PlanResult> {
     changes,
     estimateCost(run.resources, String(run.outputs["region"] ?? stackFile.config["aws:region"] ?? ""), owningComponent),
   );
+  const lineage = run.outputs["lineage"] as Lineage | undefined;
   if (opts.outDir) {
     const dir = path.join(opts.outDir, run.stack);
     fs.mkdirSync(dir, { recursive: true });
     fs.writeFileSync(path.join(dir, "plan.json"), JSON.stringify(document, null, 2) + "\n");
     fs.writeFileSync(
       path.join(dir, "report.md"),
-      markdownReport(document, run.resources, await accessSection(run.resources), opts.against?.plan),
+      markdownReport(document, run.resources, await accessSection(run.resources), opts.against?.plan, lineage),
     );
   }
   log(summary(document, run.resources));
@@ -95,7 +99,7 @@ export async function plan(opts: PlanOptions): Promise<PlanResult> {
   const mandatory =
     verdicts.violations.some((v) => v.level === "mandatory") ||
     (changes?.verdicts ?? []).some((v) => v.level === "mandatory");
-  return { code: mandatory ? EXIT.violation : EXIT.ok, document, resources: run.resources };
+  return { code: mandatory ? EXIT.violation : EXIT.ok, document, resources: run.resources, lineage };
 }
 
 const ACCESS_CACHE = path.join(REPO_ROOT, "node_modules", ".cache", "data-platform-access");

@@ -3,6 +3,8 @@ import type { Verdicts } from "../../policies/engine/evaluate";
 import type { Changes } from "./changes";
 import { changeCounts, changesSection } from "./changes-report";
 import { CostEstimate, costSection } from "./cost";
+import { datasetsSection } from "./datasets";
+import type { Lineage } from "../../components/datasets/lineage";
 import type { UnusedWaiver } from "./waivers";
 
 /** plan.json's format: bumped when a field changes meaning, so a reader can refuse a plan it cannot compare. */
@@ -125,6 +127,7 @@ export function markdownReport(
   resources: readonly PlannedResource[],
   access?: string,
   base?: PlanDocument,
+  lineage?: Lineage,
 ): string {
   const counts = countByComponent(resources);
   const total = resources.filter((r) => r.custom).length;
@@ -146,6 +149,7 @@ export function markdownReport(
       "",
       access,
     );
+  out.push("", "## Datasets", "", ...datasetsSection(resources, lineage));
   if (doc.cost) out.push("", "## Cost estimate", "", ...costSection(doc.cost, base?.cost));
   if (doc.changes) out.push("", "## Changes", "", ...changesSection(doc.changes));
   out.push("", "## Policy verdicts", "");
