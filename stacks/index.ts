@@ -57,6 +57,9 @@ export = async () => {
     athenaWorkgroups: Object.fromEntries(Object.entries(bi.workgroups).map(([group, wg]) => [group, wg.name])),
     biWarehouseLogin: bi.warehouseLogin,
     biConnections: bi.connections,
+    budgets: platform.cost.budgetNames,
+    // What the offline cost estimate prices usage by (npm run plan): the budget and the volume assumptions.
+    costAssumptions: config.cost,
     // Where each table's data comes from, derived from config: what the plan report draws.
     lineage: datasetLineage({
       datasets: config.datasets,

@@ -18,6 +18,7 @@ import { qualityRules } from "../core/quality";
 import { catalogArgs } from "./catalog";
 import { Network } from "../network/Network";
 import { Monitoring } from "../observability/Monitoring";
+import { CostControls } from "../cost/CostControls";
 import { AccessModel } from "../security/AccessModel";
 import { SecurityFoundation } from "../security/SecurityFoundation";
 import { KafkaCluster } from "../streaming/KafkaCluster";
@@ -69,6 +70,8 @@ export class DataPlatform extends pulumi.ComponentResource {
   readonly kafka?: KafkaCluster;
   /** Alerts topic, alarms and dashboard of the environment. */
   readonly monitoring: Monitoring;
+  /** Budgets of the environment and its domains, and the cost anomaly monitor, alerting the same topic. */
+  readonly cost: CostControls;
   /** Sources, pipelines and backfills from `sources` and `pipelines`. */
   readonly ingestion: Ingestion;
   /** Raw tables of the sources and the declared datasets. */
@@ -173,6 +176,17 @@ export class DataPlatform extends pulumi.ComponentResource {
         deployerArn: deployer.issuerArn,
         config: cfg.ingestion.monitoring,
         keyDeletionWindowDays: cfg.security.keyDeletionWindowDays,
+      },
+      { parent: this },
+    );
+    this.cost = new CostControls(
+      `${name}-cost`,
+      {
+        ctx,
+        platform: cfg.name,
+        accountId: caller.accountId,
+        config: cfg.cost,
+        alertsTopicArn: this.monitoring.topicArn,
       },
       { parent: this },
     );

@@ -51,7 +51,7 @@ describe("datasets: lineage and the report's Datasets section", () => {
   it("the dev report lists every table with its governance, classified columns, rules, and draws the lineage", async () => {
     const result = await planStack("dev");
     assert.ok(result.lineage, "the program exports its lineage");
-    const report = markdownReport(result.document!, result.resources!, undefined, undefined, result.lineage);
+    const report = markdownReport(result.document!, result.resources!, undefined, result.lineage);
     const section = report.slice(report.indexOf("## Datasets"), report.indexOf("## Policy verdicts"));
     const row = (table: string) => section.split("\n").find((l) => l.includes(`\`${table}\``)) ?? "";
     const orders = row("acme_data_dev_sales_curated.orders");
