@@ -22,7 +22,7 @@ import { Parsed, parseRecords, redshiftAdmissible } from "./lib/records";
 
 export { parseRecords, redshiftAdmissible };
 export type { Parsed };
-import { parseTimestamp } from "./lib/time";
+import { parseTimestamp } from "../records/time";
 import { optionalEnv, requireEnv } from "./lib/env";
 import { logger as makeLogger, metrics as makeMetrics, packagedConfig, s3Client } from "./lib/runtime";
 import { copyRows, Engine, ident, insertRows, Sql, stagingDdl, Warehouse, warehouseFromEnv } from "./lib/warehouse";

@@ -1,6 +1,6 @@
 // An object's records as the loader admits them: parsed losslessly (or by the engine's parser where that provably
 // gives the same text), with every record the warehouse cannot take turned into a reject with its reason.
-import { deeperThan, MAX_DEPTH, parseJson, parseJsonValue, stringifyJson, unstorable } from "./json";
+import { deeperThan, MAX_DEPTH, parseJson, parseJsonValue, stringifyJson, unstorable } from "../../records/json";
 
 export interface Parsed {
   /** Each loadable record as its exact JSON text (numbers keep their digits), in object order. */
