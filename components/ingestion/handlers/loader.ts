@@ -7,18 +7,28 @@ import { createHash } from "crypto";
 import type { Logger } from "@aws-lambda-powertools/logger";
 import type { Metrics } from "@aws-lambda-powertools/metrics";
 import { MetricUnit } from "@aws-lambda-powertools/metrics";
-import { GetObjectCommand, ListObjectsV2Command, S3Client } from "@aws-sdk/client-s3";
+import {
+  DeleteObjectCommand,
+  GetObjectCommand,
+  ListObjectsV2Command,
+  PutObjectCommand,
+  S3Client,
+} from "@aws-sdk/client-s3";
 import type { Context } from "aws-lambda";
 import { INGESTION_METRICS } from "../../observability/metrics";
-import { dayPrefix, daysBetween, isRecordKey, parseDay, utcDay } from "../keys";
-import { parseTimestamp } from "../records/time";
-import { requireEnv } from "./lib/env";
-import { logger as makeLogger, metrics as makeMetrics, packagedConfig, s3Client } from "./lib/runtime";
-import { copyRows, insertRows, isRefusal, Parsed, parseRecords, refusedRecords, withoutRefused } from "./lib/rows";
-import { Engine, ident, Sql, stagingDdl, Warehouse, warehouseFromEnv } from "./lib/warehouse";
+import { copyStagingPrefix, dayPrefix, daysBetween, isRecordKey, parseDay, utcDay } from "../keys";
+import { copyKeys, copyManifest, redshiftCopySql, stagingLines } from "./lib/copy";
+import { Parsed, parseRecords, redshiftAdmissible } from "./lib/records";
+import { isRefusal, refusedRecords, withoutRefused } from "./lib/refusals";
 
-export { copyRows, insertRows, isRefusal, parseRecords, refusedRecords, withoutRefused };
+export { isRefusal, parseRecords, redshiftAdmissible, refusedRecords, withoutRefused };
 export type { Parsed };
+import { parseTimestamp } from "../records/time";
+import { optionalEnv, requireEnv } from "./lib/env";
+import { logger as makeLogger, metrics as makeMetrics, packagedConfig, s3Client } from "./lib/runtime";
+import { copyRows, Engine, ident, insertRows, Sql, stagingDdl, Warehouse, warehouseFromEnv } from "./lib/warehouse";
+
+export { copyRows, insertRows };
 
 export interface LoaderConfig {
   /** This loader's name (the object-events source). */
@@ -31,6 +41,14 @@ export interface LoaderConfig {
   readonly maxBackfillDays?: number;
 }
 
+/** Redshift's COPY path: where the loader stages an object's records, and the role the warehouse reads them as. */
+export interface CopyStaging {
+  /** The role COPY runs as (the warehouse namespace's), e.g. `arn:aws:iam::123456789012:role/platform/x-copy`. */
+  readonly roleArn: string;
+  /** The raw zone's KMS key: staging objects are written under it, like every raw object. */
+  readonly keyArn: string;
+}
+
 export interface LoaderDeps {
   readonly config: LoaderConfig;
   readonly bucket: string;
@@ -38,6 +56,8 @@ export interface LoaderDeps {
   readonly warehouse: Warehouse;
   readonly logger: Logger;
   readonly metrics: Metrics;
+  /** Redshift: stage and COPY (without it, Redshift is loaded with multi-row INSERTs). @default none */
+  readonly copy?: CopyStaging;
 }
 
 export interface ObjectCreatedEvent {
@@ -82,6 +102,8 @@ async function loadInTransaction(
     source: string;
     table: string;
     parsed: Parsed;
+    /** Redshift: the COPY of the object's staged records. */
+    copySql?: string;
   },
 ): Promise<boolean> {
   const ledger = [
@@ -117,6 +139,11 @@ async function loadInTransaction(
     );
     if (copied !== o.parsed.records.length)
       throw new Error(`COPY wrote ${copied} of ${o.parsed.records.length} rows of ${o.key}`);
+  } else if (o.copySql) {
+    await sql.query(o.copySql);
+    const [copied] = (await sql.query<{ n: number | string }>("SELECT pg_last_copy_count() AS n")).rows;
+    if (Number(copied?.n) !== o.parsed.records.length)
+      throw new Error(`COPY wrote ${copied?.n} of ${o.parsed.records.length} rows of ${o.key}`);
   } else {
     await insertRows(sql, engine, o.source, o.key, o.table, o.parsed.records);
   }
@@ -190,7 +217,35 @@ export function checkEvent(event: unknown): LoaderEvent {
 }
 
 export function createLoader(deps: LoaderDeps) {
-  const { config, bucket, s3, warehouse, logger, metrics } = deps;
+  const { config, bucket, s3, warehouse, logger, metrics, copy } = deps;
+  const staging = copyStagingPrefix(config.root);
+
+  // Redshift: the admitted records as a staging object and its manifest, under the source's staging folder.
+  const stage = async (key: string, checksum: string, records: readonly string[]) => {
+    const keys = copyKeys(staging, checksum);
+    const body = stagingLines(config.name, key, records);
+    const put = (Key: string, Body: string) =>
+      s3.send(
+        new PutObjectCommand({
+          Bucket: bucket,
+          Key,
+          Body,
+          ContentType: "application/json",
+          ServerSideEncryption: "aws:kms",
+          SSEKMSKeyId: copy!.keyArn,
+        }),
+      );
+    await put(keys.data, body);
+    await put(keys.manifest, copyManifest(bucket, keys.data, Buffer.byteLength(body)));
+    return keys;
+  };
+  // Staging objects are only needed for the COPY: removed whether it committed or not (a retry stages again).
+  const unstage = async (keys: { data: string; manifest: string }) => {
+    for (const Key of [keys.manifest, keys.data])
+      await s3
+        .send(new DeleteObjectCommand({ Bucket: bucket, Key }))
+        .catch((e: Error) => logger.warn("staging object not deleted", { key: Key, error: e.message }));
+  };
   const maxDays = config.maxBackfillDays ?? 400;
   // The staging tables are created on first use (idempotent DDL, once per container); a failure is retried next time.
   let ready: Promise<void> | undefined;
@@ -208,22 +263,30 @@ export function createLoader(deps: LoaderDeps) {
     if (!isRecordKey(config.root, key)) return { key, status: "ignored", rows: 0, rejected: 0 };
     const object = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
     const text = (await object.Body?.transformToString("utf8")) ?? "";
-    let parsed = parseRecords(text);
+    const copying = warehouse.engine === "redshift" && copy !== undefined;
+    let parsed = copying ? redshiftAdmissible(parseRecords(text)) : parseRecords(text);
     const checksum = createHash("sha256").update(text).digest("hex");
     await ensureTables();
-    const load = () =>
-      warehouse.transaction((sql) =>
-        loadInTransaction(sql, warehouse.engine, {
-          bucket,
-          key,
-          checksum,
-          etag: object.ETag,
-          versionId: object.VersionId,
-          source: config.name,
-          table: config.table,
-          parsed,
-        }),
-      );
+    const load = async () => {
+      const staged = copying && parsed.records.length > 0 ? await stage(key, checksum, parsed.records) : undefined;
+      try {
+        return await warehouse.transaction((sql) =>
+          loadInTransaction(sql, warehouse.engine, {
+            bucket,
+            key,
+            checksum,
+            etag: object.ETag,
+            versionId: object.VersionId,
+            source: config.name,
+            table: config.table,
+            parsed,
+            copySql: staged && redshiftCopySql(config.table, bucket, staged.manifest, copy!.roleArn),
+          }),
+        );
+      } finally {
+        if (staged) await unstage(staged);
+      }
+    };
     let loaded: boolean;
     try {
       loaded = await load();
@@ -322,6 +385,13 @@ export function createLoader(deps: LoaderDeps) {
   };
 }
 
+/** Redshift's COPY settings from the environment (`WAREHOUSE_COPY_ROLE_ARN`, `RAW_KEY_ARN`), when both are set. */
+function copyFromEnv(): CopyStaging | undefined {
+  const roleArn = optionalEnv("WAREHOUSE_COPY_ROLE_ARN");
+  const keyArn = optionalEnv("RAW_KEY_ARN");
+  return roleArn && keyArn ? { roleArn, keyArn } : undefined;
+}
+
 let live: ReturnType<typeof createLoader> | undefined;
 
 export const handler = (event: LoaderEvent, context: Context): Promise<unknown> =>
@@ -334,5 +404,6 @@ export const handler = (event: LoaderEvent, context: Context): Promise<unknown> 
       warehouse: warehouseFromEnv(),
       logger: makeLogger(config.name),
       metrics: makeMetrics(config.name),
+      copy: copyFromEnv(),
     });
   })()).handler(event, context);
