@@ -8,6 +8,7 @@ import * as path from "node:path";
 import * as ts from "typescript";
 import { handlerSources } from "../../components/functions/bundle";
 import { REPO_ROOT } from "../../tools/plan/run";
+import { standaloneProgram } from "../standalone/readme";
 import { CONSUMER_MOCKS, PLATFORM_PROGRAM } from "./programs";
 
 /** What a consumer brings besides the package and its dependencies: nothing but the compiler and Node's types. */
@@ -135,6 +136,22 @@ describe("packaged library", function () {
     for (const l of lambdas) assert.ok(shipped.has(l.hash), `${l.name}: code is not a shipped bundle`);
     assert.ok(result.rules >= 10);
     assert.match(result.rejected, /platform\.profile/);
+  });
+
+  it("type-checks and runs the README's standalone program (components in an existing VPC, no DataPlatform)", () => {
+    fs.writeFileSync(path.join(consumer, "mocks.ts"), CONSUMER_MOCKS);
+    const program = `${standaloneProgram()}\nimport { report } from "./mocks";\nreport({ ordersUrl, rawBucket, warehouseEndpoint });\n`;
+    fs.writeFileSync(path.join(consumer, "standalone.ts"), program);
+    const result = JSON.parse(compileAndRun(consumer, "standalone")) as {
+      rawBucket: string;
+      types: string[];
+      lambdas: { name: string }[];
+    };
+    assert.equal(result.rawBucket, "acme-dev-raw-210987654321");
+    assert.ok(!result.types.includes("aws:ec2/vpc:Vpc"), "an existing VPC: none created");
+    assert.ok(result.types.includes("aws:rds/cluster:Cluster"), "the warehouse");
+    const names = result.lambdas.map((l) => l.name);
+    assert.ok(names.includes("acme-ingestion-orders-api-fn-fn"), names.join(", "));
   });
 });
 
