@@ -140,7 +140,8 @@ describe("packaged library", function () {
 
   it("type-checks and runs the README's standalone program (components in an existing VPC, no DataPlatform)", () => {
     fs.writeFileSync(path.join(consumer, "mocks.ts"), CONSUMER_MOCKS);
-    const program = `${standaloneProgram()}\nimport { report } from "./mocks";\nreport({ ordersUrl, rawBucket, warehouseEndpoint });\n`;
+    // The mocks go first: TypeScript's CommonJS output requires modules where their imports stand.
+    const program = `import { report } from "./mocks";\n${standaloneProgram()}\nreport({ ordersUrl, rawBucket, warehouseEndpoint });\n`;
     fs.writeFileSync(path.join(consumer, "standalone.ts"), program);
     const result = JSON.parse(compileAndRun(consumer, "standalone")) as {
       rawBucket: string;
