@@ -15,6 +15,8 @@ import { CONSUMER_MOCKS, PLATFORM_PROGRAM } from "./programs";
 const CONSUMER_TOOLS = ["typescript", "@types/node"];
 
 interface Packed {
+  readonly name: string;
+  readonly version: string;
   readonly dependencies: Record<string, string>;
 }
 
@@ -32,8 +34,10 @@ describe("packaged library", function () {
   let consumer: string;
   let files: string[];
   let packed: Packed;
+  let readmeBefore: string;
 
   before(() => {
+    readmeBefore = fs.readFileSync(path.join(REPO_ROOT, "README.md"), "utf8");
     work = fs.mkdtempSync(path.join(os.tmpdir(), "blueprint-pack-"));
     consumer = path.join(work, "consumer");
     const [out] = JSON.parse(
@@ -66,6 +70,22 @@ describe("packaged library", function () {
     assert.ok(!files.some((p) => p.startsWith("test/") || p.startsWith("stacks/")), "tests and stacks are not shipped");
     // The README links to docs/; on the registry's page they resolve only if the pages ship.
     assert.ok(files.includes("docs/compute.md"), "docs/ ships with the package");
+    // On the registry's page the README's links must reach them: each points at this version's shipped file.
+    const pkgDir = path.join(consumer, "node_modules", "@data-platform", "blueprint");
+    const readme = fs.readFileSync(path.join(pkgDir, "README.md"), "utf8");
+    assert.doesNotMatch(readme, /\]\(docs\//, "no relative docs/ link is left in the packed README");
+    const base = `https://unpkg.com/${packed.name}@${packed.version}/`;
+    const targets = [...readme.matchAll(/\]\((https:\/\/unpkg\.com\/[^)#\s]+)/g)].map((m) => m[1]);
+    assert.ok(targets.length >= 10, `${targets.length} doc links`);
+    for (const t of targets) {
+      assert.ok(t.startsWith(base), t);
+      assert.ok(files.includes(t.slice(base.length)), `${t} is not a shipped file`);
+    }
+    assert.equal(
+      fs.readFileSync(path.join(REPO_ROOT, "README.md"), "utf8"),
+      readmeBefore,
+      "packing leaves the repository's README as it was",
+    );
     assert.deepEqual(
       files.filter((p) => p.endsWith(".ts") && !p.endsWith(".d.ts")),
       [],
