@@ -133,7 +133,7 @@ describe("Network", () => {
     const result = await planFile(file);
     assert.equal(result.code, 0, result.error);
     const rs = result.resources ?? [];
-    const network = rs.filter((r) => r.parent?.endsWith("data-platform:network:Network"));
+    const network = rs.filter((r) => /data-platform:network:Network::[^:]+$/.test(r.parent ?? ""));
     const types = [...new Set(network.map((r) => r.type))];
     assert.deepEqual(types, ["aws:ec2/securityGroup:SecurityGroup"], `network declared ${types.join(", ")}`);
     assert.equal(network.length, 3, "the three workload groups");
