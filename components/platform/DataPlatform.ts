@@ -30,6 +30,7 @@ import { WAREHOUSE_CLASSIFICATION } from "../warehouse/documents";
 import type { WarehouseLogin } from "../warehouse/logins";
 import { Warehouse } from "../warehouse/Warehouse";
 import { contextFromConfig } from "./context";
+import { copySources } from "./copy";
 
 /** The query engine's warehouse user: read-only, like every BI consumer. */
 export const QUERY_ENGINE_LOGIN: WarehouseLogin = {
@@ -184,7 +185,14 @@ export class DataPlatform extends pulumi.ComponentResource {
       ];
       this.warehouse = new Warehouse(
         `${name}-warehouse`,
-        { ...refs, domains: cfg.domains, config: cfg.warehouse, logRetentionDays: cfg.safety.logRetentionDays, logins },
+        {
+          ...refs,
+          domains: cfg.domains,
+          config: cfg.warehouse,
+          logRetentionDays: cfg.safety.logRetentionDays,
+          logins,
+          copyFrom: copySources(cfg, lakeRefs(this.lake, cfg.domains)),
+        },
         { parent: this },
       );
     }
@@ -465,5 +473,6 @@ export function warehouseRefs(wh: Warehouse, secretKeyArn: pulumi.Input<string>)
     secretKeyArn,
     secretArn: loader,
     transformerSecretArn: wh.loginSecretArns[PIPELINE_LOGIN.name],
+    copyRoleArn: wh.copyRoleArn,
   };
 }
