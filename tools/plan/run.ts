@@ -11,10 +11,13 @@ import { AliasSpec, aliasUrns, engineUrn } from "./urn";
 
 // Internal runtime hooks (marked @internal, so absent from the typings) that `setMocks` itself uses.
 const settings = require("@pulumi/pulumi/runtime/settings") as {
-  setMockOptions(monitor: MockMonitor, project: string, stack: string, preview: boolean): void;
+  setMockOptions(monitor: MockMonitor, project: string, stack: string, preview: boolean, organization: string): void;
   waitForRPCs(): Promise<void>;
 };
 const state = require("@pulumi/pulumi/runtime/state") as { getStore(): Record<string, unknown> };
+const debuggable = require("@pulumi/pulumi/runtime/debuggable") as {
+  debuggablePromise: <T>(p: Promise<T>) => Promise<T>;
+};
 
 export const PROJECT = "data-platform";
 export const REPO_ROOT = path.resolve(__dirname, "..", "..");
@@ -142,7 +145,8 @@ class RecordingMonitor extends MockMonitor {
 /** Same switches as `pulumi.runtime.setMocks`, with our recording monitor. */
 function installMocks(mocks: Mocks, stack: string): RecordingMonitor {
   const monitor = new RecordingMonitor(mocks);
-  settings.setMockOptions(monitor, PROJECT, stack, false);
+  // The organization `pulumi up` runs in when none is configured (the language host passes the same).
+  settings.setMockOptions(monitor, PROJECT, stack, false, "organization");
   const store = state.getStore();
   Object.assign(store, {
     supportsSecrets: true,
@@ -160,6 +164,8 @@ export interface StackFile {
   readonly file: string;
   /** Flat Pulumi config: `namespace:key` → value (objects kept as objects). */
   readonly config: Record<string, unknown>;
+  /** Outputs of the stacks this one reads through a StackReference, by the referenced stack's name. */
+  readonly references?: Readonly<Record<string, Record<string, unknown>>>;
 }
 
 /** Reads `Pulumi.<stack>.yaml`; the stack name comes from the file name, as with the Pulumi CLI. */
@@ -196,7 +202,7 @@ export async function runProgram(stackFile: StackFile, program?: Program, traces
     ),
     [],
   );
-  const monitor = installMocks(platformMocks(region), stackFile.stack);
+  const monitor = installMocks(platformMocks(region, stackFile.references), stackFile.stack);
   const main = program ?? (require(path.join(REPO_ROOT, "stacks")) as Program);
   // The SDK formats `new Error().stack` for every promise it creates (to report leaks) and every resource: about
   // half of a plan's time. The plan needs none of those traces, so they are off while the program runs; a failed
@@ -204,7 +210,13 @@ export async function runProgram(stackFile: StackFile, program?: Program, traces
   const limit = Error.stackTraceLimit;
   const prepare = Error.prepareStackTrace;
   const sourceMaps = process.sourceMapsEnabled;
-  if (!traces) Error.stackTraceLimit = 0;
+  // It also tags every promise with three properties and tracks it in a set, to name leaks at exit: a further
+  // tenth of a large plan, and garbage for the collector. The plan waits for every RPC itself, so it needs neither.
+  const track = debuggable.debuggablePromise;
+  if (!traces) {
+    Error.stackTraceLimit = 0;
+    debuggable.debuggablePromise = (p) => p;
+  }
   delete (Error as { prepareStackTrace?: unknown }).prepareStackTrace;
   process.setSourceMapsEnabled(false);
   try {
@@ -215,6 +227,7 @@ export async function runProgram(stackFile: StackFile, program?: Program, traces
     if (traces || e instanceof ConfigError) throw e;
   } finally {
     Error.stackTraceLimit = limit;
+    debuggable.debuggablePromise = track;
     if (prepare) Error.prepareStackTrace = prepare;
     process.setSourceMapsEnabled(sourceMaps);
   }
