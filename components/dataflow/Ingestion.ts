@@ -192,6 +192,7 @@ export class Ingestion extends pulumi.ComponentResource {
         ...Object.entries(this.backfills).map(([n, b]) => ({ label: `backfill-${n}`, arn: b.stateMachineArn })),
       ],
       qualityGates: pipelines.flatMap(([, pl]) => pl.qualityGates),
+      datasetFreshness: pipelines.flatMap(([, pl]) => pl.freshness),
       freshness: config.sources
         .filter((s) => s.kind !== "object-events")
         .map((s) => ({ source: s.name, minutes: s.freshnessMinutes })),

@@ -248,6 +248,7 @@ export class DataPlatform extends pulumi.ComponentResource {
             columns: d.columns.map((c) => ({ name: c.name, type: c.type })),
             quality: qualityRules(d.quality, d.freshnessHours),
             steward: d.steward,
+            freshnessHours: d.freshnessHours,
           })),
       },
       { parent: this },
