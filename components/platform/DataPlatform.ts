@@ -125,17 +125,23 @@ export class DataPlatform extends pulumi.ComponentResource {
 
     this.network = new Network(
       `${name}-network`,
-      {
-        ctx,
-        cidr: cfg.network.cidr,
-        availabilityZones: cfg.network.availabilityZones,
-        natGateways: cfg.network.natGateways,
-        interfaceEndpoints: cfg.network.interfaceEndpoints,
-        flowLogRetentionDays: cfg.network.flowLogRetentionDays,
-        logKeyArn: keyArns.internal,
-        permissionsBoundaryArn,
-        existing: cfg.network.existing,
-      },
+      cfg.network.existing
+        ? {
+            ctx,
+            existing: cfg.network.existing,
+            gatewayEndpointRouteTableIds: cfg.network.existing.privateRouteTableIds,
+            interfaceEndpoints: cfg.network.interfaceEndpoints,
+          }
+        : {
+            ctx,
+            cidr: cfg.network.cidr,
+            availabilityZones: cfg.network.availabilityZones,
+            natGateways: cfg.network.natGateways,
+            interfaceEndpoints: cfg.network.interfaceEndpoints,
+            flowLogRetentionDays: cfg.network.flowLogRetentionDays,
+            logKeyArn: keyArns.internal,
+            permissionsBoundaryArn,
+          },
       { parent: this },
     );
 
