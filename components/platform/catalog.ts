@@ -7,7 +7,9 @@ import type { CatalogLake } from "../datasets/location";
 export function catalogArgs(
   ctx: PlatformContext,
   cfg: ResolvedConfig,
-  refs: Pick<DatasetCatalogArgs, "accountId" | "permissionsBoundaryArn" | "lfTagKeys"> & { lake: CatalogLake },
+  refs: Pick<DatasetCatalogArgs, "accountId" | "permissionsBoundaryArn" | "lfTagKeys" | "alertsTopicArn"> & {
+    lake: CatalogLake;
+  },
 ): DatasetCatalogArgs {
   return {
     ctx,
