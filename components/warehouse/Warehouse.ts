@@ -33,6 +33,8 @@ export interface WarehouseArgs {
    * in its own Secrets Manager secret (`<prefix>/warehouse/login/<name>`), set by the bootstrap. @default []
    */
   readonly logins?: readonly WarehouseLogin[];
+  /** Roles Redshift may assume for COPY from the lake (Redshift Serverless only). @default none */
+  readonly copyRoleArns?: readonly pulumi.Input<string>[];
 }
 
 /**
@@ -127,6 +129,7 @@ export class Warehouse extends pulumi.ComponentResource {
       adminPassword: password.result,
       tags,
       logRetentionDays: args.logRetentionDays ?? 30,
+      copyRoleArns: args.copyRoleArns,
     };
     const db: EngineOutput = engine === "redshift-serverless" ? redshiftServerless(input) : auroraPostgres(input);
 

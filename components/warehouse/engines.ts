@@ -31,6 +31,8 @@ export interface EngineInput {
   readonly adminPassword: pulumi.Output<string>;
   readonly tags: Tags;
   readonly logRetentionDays: number;
+  /** Roles Redshift may assume for COPY (associated with the namespace). @default none */
+  readonly copyRoleArns?: readonly pulumi.Input<string>[];
 }
 
 /** What the component needs back: where to connect, and what the bootstrap must wait for. */
@@ -66,6 +68,7 @@ export function redshiftServerless(i: EngineInput): EngineOutput {
       adminUserPassword: pulumi.secret(i.adminPassword),
       kmsKeyId: i.keyArn,
       logExports: [...REDSHIFT_LOG_EXPORTS],
+      ...(i.copyRoleArns?.length ? { iamRoles: [...i.copyRoleArns] } : {}),
       tags,
     },
     stateful,

@@ -9,6 +9,7 @@ export const HANDLERS = {
   "db-events": path.join(__dirname, "db-events.ts"),
   loader: path.join(__dirname, "loader.ts"),
   processor: path.join(__dirname, "processor.ts"),
+  "cdc-load": path.join(__dirname, "cdc-load.ts"),
   runner: path.join(__dirname, "../../pipelines/handlers/runner.ts"),
 } as const;
 
