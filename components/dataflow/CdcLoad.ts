@@ -42,7 +42,7 @@ export function cdcCopyRole(
   const { ctx } = a;
   const prefixes = a.locations.map((l) => sourceRoot(l.source.domain, l.source.name, l.raw.root ?? ""));
   const { role } = platformRole(
-    `${name}-warehouse-copy`,
+    `${name}-cdc-copy`,
     {
       ctx,
       permissionsBoundaryArn: a.security.permissionsBoundaryArn,
