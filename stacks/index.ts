@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { loadPlatformConfig } from "../components/config";
+import { datasetLineage } from "../components/datasets/lineage";
 import { DataPlatform } from "../components/platform/DataPlatform";
 
 /**
@@ -56,5 +57,15 @@ export = async () => {
     athenaWorkgroups: Object.fromEntries(Object.entries(bi.workgroups).map(([group, wg]) => [group, wg.name])),
     biWarehouseLogin: bi.warehouseLogin,
     biConnections: bi.connections,
+    budgets: platform.cost.budgetNames,
+    // What the offline cost estimate prices usage by (npm run plan): the budget and the volume assumptions.
+    costAssumptions: config.cost,
+    // Where each table's data comes from, derived from config: what the plan report draws.
+    lineage: datasetLineage({
+      datasets: config.datasets,
+      sources: config.ingestion.sources,
+      pipelines: config.ingestion.pipelines,
+      sparkJobs: config.compute?.spark?.jobs ?? [],
+    }),
   };
 };

@@ -4,6 +4,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { changesSection } from "./plan/changes-report";
+import { costChangeSection, usd } from "./plan/cost-report";
 import type { PlanDocument } from "./plan/report";
 
 /** Identifies the plan comment among a pull request's comments, so each run edits it instead of adding one. */
@@ -67,6 +68,21 @@ export function stackSection(stack: string, exitCode: number, doc?: PlanDocument
       ...(lossy ? [] : ["</details>", ""]),
     );
   }
+  if (doc.cost) {
+    const c = doc.cost;
+    out.push(
+      `Cost estimate: **${usd(c.monthlyTotal)}** a month (${usd(c.idleTotal)} idle, ${usd(c.usageTotal)} from the volume assumptions)${c.unpriced.length ? `, ${c.unpriced.length} item(s) unpriced` : ""}${doc.costChange ? `; ${doc.costChange.change >= 0 ? "+" : "−"}${usd(Math.abs(doc.costChange.change))} against the base` : ""}.`,
+      "",
+    );
+  }
+  if (doc.costChange)
+    out.push(
+      "<details><summary>Cost change</summary>",
+      "",
+      ...costChangeSection(doc.costChange, MAX_ROWS),
+      "</details>",
+      "",
+    );
   if (doc.unusedWaivers.length > 0)
     out.push(
       `${doc.unusedWaivers.length} waiver(s) match no resource: ${doc.unusedWaivers.map((w) => `\`${w.policy}\` → \`${w.resource}\``).join(", ")}.`,

@@ -101,6 +101,25 @@ export interface SparkPlatform {
   readonly spot?: SpotScheduling;
 }
 
+/** Name of the Spark catalog over the lake's Iceberg tables (Glue). */
+export const ICEBERG_CATALOG = "lake";
+
+/**
+ * The lake's Iceberg tables as the Spark catalog `lake` (Glue, S3FileIO), so a job reads and writes declared
+ * datasets by name: `INSERT INTO lake.<database>.<table>`. Needs the iceberg-spark-runtime and iceberg-aws-bundle
+ * jars in the image; a job's own sparkConf wins.
+ */
+export function icebergCatalogConf(region: string): Record<string, string> {
+  const c = `spark.sql.catalog.${ICEBERG_CATALOG}`;
+  return {
+    "spark.sql.extensions": "org.apache.iceberg.spark.extensions.IcebergSparkSessionExtensions",
+    [c]: "org.apache.iceberg.spark.SparkCatalog",
+    [`${c}.catalog-impl`]: "org.apache.iceberg.aws.glue.GlueCatalog",
+    [`${c}.io-impl`]: "org.apache.iceberg.aws.s3.S3FileIO",
+    [`${c}.client.region`]: region,
+  };
+}
+
 /**
  * The application spec of a job. The platform owns identity (the domain's service account), event logging,
  * pod hardening and placement; the job owns code, arguments and sizes.
@@ -124,6 +143,7 @@ export function sparkApplicationSpec(job: ResolvedSparkJob, platform: SparkPlatf
     ...(job.mainClass ? { mainClass: job.mainClass } : {}),
     arguments: [...job.arguments],
     sparkConf: {
+      ...icebergCatalogConf(platform.region),
       ...job.sparkConf,
       "spark.eventLog.enabled": "true",
       "spark.eventLog.dir": platform.eventLogDir,

@@ -11,6 +11,7 @@ import { platformSchema, PlatformParsed } from "./schema";
 import { validateBi } from "../bi/config";
 import { validateAccess } from "../security/config";
 import { validateDatasets } from "../datasets/validate";
+import { validateCost } from "../cost/config";
 
 export type { Problem };
 
@@ -194,6 +195,12 @@ export function crossChecks(parsed: PlatformParsed, resolved: ResolvedConfig): P
       hasKubernetes: resolved.compute !== undefined,
       warehouseEngine: resolved.warehouse.enabled ? resolved.warehouse.engine : undefined,
     }),
+  );
+  problems.push(
+    ...validateCost(parsed.cost, { domains: resolved.domains, sources: parsed.sources ?? [] }).map((p) => ({
+      path: `${CONFIG_ROOT}.${p.path}`,
+      message: p.message,
+    })),
   );
   return problems;
 }

@@ -7,6 +7,7 @@ import type { DomainConfig, PlatformParsed } from "./schema";
 import { AccessConfig, resolveAccessConfig } from "../security/config";
 import { BiConfig, resolveBiConfig } from "../bi/config";
 import { ResolvedDataset, resolveDatasets } from "../datasets/config";
+import { resolveCost, ResolvedCost } from "../cost/config";
 
 /** The platform config after the environment profile filled every default. */
 export interface ResolvedConfig {
@@ -44,6 +45,8 @@ export interface ResolvedConfig {
   readonly compute?: ComputeConfig;
   readonly access: AccessConfig;
   readonly bi: BiConfig;
+  /** Budgets, anomaly alerts and the cost estimate's volume assumptions. */
+  readonly cost: ResolvedCost;
   /** Profile switches that are not user-settable: they are what "prod cannot lose data" means. */
   readonly safety: {
     readonly protect: boolean;
@@ -64,6 +67,7 @@ type Defaults = Omit<
   | "compute"
   | "access"
   | "bi"
+  | "cost"
   | "ingestion"
   | "datasets"
 >;
@@ -200,6 +204,7 @@ export function applyProfile(parsed: PlatformParsed, region: string): ResolvedCo
     datasets: resolveDatasets(parsed.domains, parsed.pipelines ?? []),
     access: resolveAccessConfig(parsed.access, parsed.profile),
     bi: resolveBiConfig(parsed.bi, parsed.profile),
+    cost: resolveCost(parsed.cost, parsed.profile, parsed.domains, parsed.sources ?? []),
     safety: d.safety,
   };
 }

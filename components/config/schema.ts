@@ -7,6 +7,7 @@ import { warehouseSchema } from "../warehouse/config";
 import { biSchema } from "../bi/config";
 import { accessSchema } from "../security/config";
 import { datasetSchema } from "../datasets/config";
+import { costSchema } from "../cost/config";
 
 // What a user writes under `data-platform:platform` in a stack file. Every object is strict: an unknown key is a
 // typo, and typos in infrastructure config are how buckets end up public. Optional fields are filled by the
@@ -135,6 +136,8 @@ export const platformSchema = z.strictObject({
   compute: computeSchema.optional(),
   access: accessSchema.optional(),
   bi: biSchema.optional(),
+  /** Budgets, cost anomaly alerts and the volume assumptions of the cost estimate (see the cost section of the README). */
+  cost: costSchema.optional(),
 });
 
 export type PlatformInput = z.input<typeof platformSchema>;

@@ -4,6 +4,7 @@ import { dataTags } from "../core/tags";
 import type { Classification, NetworkRefs, PlatformContext, SecurityRefs } from "../core/types";
 import type { MonitoringTargets } from "../observability/alarms";
 import { Backfill } from "../pipelines/Backfill";
+import type { PublishedDatasetSpec } from "../pipelines/config";
 import { Pipeline } from "../pipelines/Pipeline";
 import { INGESTION_PROFILES } from "../ingestion/config";
 import { IngestionSource } from "../ingestion/IngestionSource";
@@ -27,6 +28,8 @@ export interface IngestionArgs {
   readonly kafka?: KafkaRefs;
   /** @default the profile's: dev 7, staging 30, prod 365 */
   readonly logRetentionDays?: number;
+  /** Declared analytics datasets: the pipelines publish them, gated by their quality rules. @default [] */
+  readonly datasets?: readonly PublishedDatasetSpec[];
 }
 
 /**
@@ -146,6 +149,7 @@ export class Ingestion extends pulumi.ComponentResource {
           pipeline: pl,
           classification,
           loaders: pl.loads.map((l) => ({ source: l, functionArn: this.sources[l].fn.functionArn })),
+          datasets: args.datasets,
         },
         p,
       );
@@ -187,6 +191,7 @@ export class Ingestion extends pulumi.ComponentResource {
         ...pipelines.map(([n, pl]) => ({ label: `pipeline-${n}`, arn: pl.stateMachineArn })),
         ...Object.entries(this.backfills).map(([n, b]) => ({ label: `backfill-${n}`, arn: b.stateMachineArn })),
       ],
+      qualityGates: pipelines.flatMap(([, pl]) => pl.qualityGates),
       freshness: config.sources
         .filter((s) => s.kind !== "object-events")
         .map((s) => ({ source: s.name, minutes: s.freshnessMinutes })),

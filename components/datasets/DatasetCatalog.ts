@@ -1,8 +1,8 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { doc, platformRole, serviceTrust, Statement } from "../core/iam";
-import { baseTags } from "../core/tags";
-import type { Classification, PlatformContext, Zone } from "../core/types";
+import { baseTags, dataTags } from "../core/tags";
+import { TAG, type Classification, type PlatformContext, type Zone } from "../core/types";
 import { maxClassification } from "../lake/DataLake";
 import { KEY_USE_ACTIONS } from "../security/documents";
 import type { ResolvedDataset } from "./config";
@@ -14,6 +14,7 @@ import {
   declareIcebergTable,
   declareOptimizers,
   declareProjectedTable,
+  declareQualityRuleset,
   declareRowFilters,
   fileDatasetSpec,
 } from "./tables";
@@ -55,6 +56,8 @@ export interface DatasetCatalogArgs {
 export class DatasetCatalog extends pulumi.ComponentResource {
   /** `<domain>.<zone>.<table>` → Glue table name, for every table declared. */
   readonly tables: Record<string, pulumi.Output<string>> = {};
+  /** `<domain>.<zone>.<table>` → Glue Data Quality ruleset name, for every dataset with quality rules. */
+  readonly rulesets: Record<string, pulumi.Output<string>> = {};
   /** The role Glue's optimizers run as; absent without Iceberg datasets. */
   readonly optimizerRoleArn?: pulumi.Output<string>;
 
@@ -133,9 +136,18 @@ export class DatasetCatalog extends pulumi.ComponentResource {
       }
       declareColumnTags(label, ds, table, args.lfTagKeys.classification, p);
       declareRowFilters(label, ds, table, args.accountId, p);
+      const ruleset = declareQualityRuleset(
+        label,
+        ds,
+        table,
+        args.accountId,
+        dataTags(ctx, ds.domain, ds.classification, { component: "datasets", [TAG.steward]: ds.steward }),
+        p,
+      );
+      if (ruleset) this.rulesets[`${ds.domain}.${ds.zone}.${ds.name}`] = ruleset.name;
     }
 
-    this.registerOutputs({ tables: this.tables, optimizerRoleArn: this.optimizerRoleArn });
+    this.registerOutputs({ tables: this.tables, rulesets: this.rulesets, optimizerRoleArn: this.optimizerRoleArn });
   }
 
   /**

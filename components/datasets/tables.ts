@@ -8,6 +8,7 @@ import {
   formatColumnClassifications,
 } from "./governance";
 import { icebergTableInput, optimizerConfigurations, TableMaintenance } from "./iceberg";
+import { qualityRules, dqdl } from "../core/quality";
 import { governanceParameters, ProjectedTableSpec, projectedTable as projectedSpec } from "./raw";
 
 // The resources of one table: the Glue table itself, and for declared datasets their column LF-tags, data-cells
@@ -195,4 +196,31 @@ export function declareRowFilters(
       { ...opts, dependsOn: [table] },
     );
   });
+}
+
+/**
+ * The dataset's quality rules as a Glue Data Quality ruleset on its table (DQDL), so Glue can evaluate the
+ * published table itself; the pipeline's publish gate evaluates the same rules in the warehouse before export.
+ */
+export function declareQualityRuleset(
+  name: string,
+  ds: ResolvedDataset,
+  table: aws.glue.CatalogTable,
+  catalogId: pulumi.Input<string>,
+  tags: Record<string, string>,
+  opts: pulumi.CustomResourceOptions,
+): aws.glue.DataQualityRuleset | undefined {
+  const ruleset = dqdl(qualityRules(ds.quality, ds.freshnessHours));
+  if (ruleset === undefined) return undefined;
+  return new aws.glue.DataQualityRuleset(
+    `${name}-quality`,
+    {
+      name: `${ds.domain}-${ds.zone}-${ds.name}`.replace(/_/g, "-"),
+      description: `Quality rules of ${ds.domain} ${ds.zone} dataset ${ds.name} (steward ${ds.steward})`,
+      ruleset,
+      targetTable: { catalogId, databaseName: table.databaseName, tableName: table.name },
+      tags,
+    },
+    { ...opts, dependsOn: [table] },
+  );
 }

@@ -72,7 +72,13 @@ export function validateDatasets(domains: readonly DatasetDomain[], ctx: Dataset
       const q = ds.quality;
       q?.complete?.forEach((c, k) => column(`quality.complete[${k}]`, c, false));
       q?.unique?.forEach((c, k) => column(`quality.unique[${k}]`, c));
-      Object.keys(q?.allowedValues ?? {}).forEach((c) => column(`quality.allowedValues.${c}`, c));
+      Object.entries(q?.allowedValues ?? {}).forEach(([c, values]) => {
+        column(`quality.allowedValues.${c}`, c);
+        values.forEach((v, k) => {
+          if (/["\\\r\n]/.test(v))
+            push(`quality.allowedValues.${c}[${k}]`, "must not contain double quotes, backslashes or line breaks");
+        });
+      });
       if (
         q?.rowCount &&
         q.rowCount.min !== undefined &&
@@ -109,10 +115,19 @@ export function validateDatasets(domains: readonly DatasetDomain[], ctx: Dataset
           path,
           message: `'${x.dataset}' is not an analytics dataset of domain '${p.domain}': declare it under domains[${domainIndex}].datasets`,
         });
-      else if ((ds.format ?? "iceberg") !== "json")
+      else if ((ds.format ?? "iceberg") !== "parquet")
         problems.push({
           path,
-          message: `'${x.dataset}' is published by the warehouse export, which writes JSON lines: declare it with format: json`,
+          message: `'${x.dataset}' is published by the warehouse export, which writes Parquet files (it cannot commit Iceberg snapshots): declare it with format: parquet`,
+        });
+      else
+        ds.columns.forEach((c, k) => {
+          const t = parseType(c.type);
+          if (typeof t !== "string" && !(isPrimitive(t) && !(t.kind === "scalar" && t.name === "binary")))
+            problems.push({
+              path,
+              message: `'${x.dataset}' column '${c.name}' (domains[${domainIndex}].datasets columns[${k}]) is ${c.type}; the warehouse export writes scalar and decimal columns only`,
+            });
         });
     }),
   );

@@ -28,6 +28,9 @@ export interface MonitoringArgs {
   readonly targets?: MonitoringTargets;
 }
 
+/** AWS Budgets and Cost Anomaly Detection: the services that publish cost alerts to the alerts topic. */
+export const COST_ALERT_SERVICES = ["budgets.amazonaws.com", "costalerts.amazonaws.com"];
+
 /**
  * Policy of the operations key (alerts topic, state machines, their logs). The classification keys cannot serve
  * here: CloudWatch alarms must encrypt into the topic as a service, which those keys rightly never allow.
@@ -96,6 +99,15 @@ export function operationsKeyPolicy(i: {
       Condition: sourceAccount,
     },
     {
+      // Budgets and Cost Anomaly Detection (CostControls) alert through the encrypted topic as services.
+      Sid: "CostAlertsPublish",
+      Effect: "Allow",
+      Principal: { Service: COST_ALERT_SERVICES },
+      Action: ["kms:Decrypt", "kms:GenerateDataKey*"],
+      Resource: "*",
+      Condition: sourceAccount,
+    },
+    {
       Sid: "StateMachineLogDelivery",
       Effect: "Allow",
       Principal: { Service: "delivery.logs.amazonaws.com" },
@@ -114,6 +126,14 @@ export function alertsTopicPolicy(topicArn: string, accountId: string): PolicyDo
       Sid: "AlarmsPublish",
       Effect: "Allow",
       Principal: { Service: "cloudwatch.amazonaws.com" },
+      Action: "sns:Publish",
+      Resource: topicArn,
+      Condition: { StringEquals: { "aws:SourceAccount": accountId } },
+    },
+    {
+      Sid: "CostAlertsPublish",
+      Effect: "Allow",
+      Principal: { Service: COST_ALERT_SERVICES },
       Action: "sns:Publish",
       Resource: topicArn,
       Condition: { StringEquals: { "aws:SourceAccount": accountId } },
@@ -250,6 +270,7 @@ export class Monitoring extends pulumi.ComponentResource {
           stateMachines,
           deadLetterQueues,
           alarmArns,
+          qualityGates: (targets.qualityGates ?? []).map((g) => g.dataset),
         }),
       );
     const dashboard = new aws.cloudwatch.Dashboard(

@@ -1,6 +1,6 @@
 import type * as pulumi from "@pulumi/pulumi";
 import type { ResolvedMonitoring } from "./config";
-import { INGESTION_METRICS, sourceDimensions } from "./metrics";
+import { datasetDimensions, INGESTION_METRICS, PIPELINE_METRICS, sourceDimensions } from "./metrics";
 
 type V = pulumi.Input<string>;
 
@@ -21,6 +21,8 @@ export interface MonitoringTargets {
   readonly stateMachines?: readonly { readonly label: string; readonly arn: V }[];
   /** Sources whose raw objects must keep arriving. */
   readonly freshness?: readonly { readonly source: string; readonly minutes: number }[];
+  /** Published datasets (`<domain>.<name>`) whose quality rules gate their pipeline's publish. */
+  readonly qualityGates?: readonly { readonly dataset: string; readonly steward: string }[];
 }
 
 interface MetricQuery {
@@ -189,6 +191,21 @@ export function alarmSpecs(t: MonitoringTargets, cfg: ResolvedMonitoring, namesp
       threshold: 1,
       comparisonOperator: "LessThanThreshold",
       treatMissingData: "breaching",
+    });
+  }
+  for (const g of t.qualityGates ?? []) {
+    specs.push({
+      id: `${g.dataset.replace(/[._]/g, "-")}-quality`,
+      description: `${g.dataset}: its pipeline's publish gate found failing quality rules, so nothing was published. The alert names the rules; its steward (${g.steward}) decides whether the data or the rules are wrong.`,
+      namespace,
+      metricName: PIPELINE_METRICS.qualityRulesFailed,
+      dimensions: datasetDimensions(g.dataset),
+      statistic: "Maximum",
+      period: FIVE_MINUTES,
+      evaluationPeriods: 1,
+      threshold: 1,
+      comparisonOperator: "GreaterThanOrEqualToThreshold",
+      treatMissingData: "notBreaching",
     });
   }
   return specs;

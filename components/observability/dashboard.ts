@@ -1,4 +1,4 @@
-import { INGESTION_METRICS, METRICS_SERVICE } from "./metrics";
+import { INGESTION_METRICS, METRICS_SERVICE, PIPELINE_METRICS, PIPELINES_SERVICE } from "./metrics";
 
 /** Resolved (plain string) view of what the dashboard shows. */
 export interface DashboardInput {
@@ -11,6 +11,8 @@ export interface DashboardInput {
   readonly stateMachines: readonly { readonly label: string; readonly arn: string }[];
   readonly deadLetterQueues: readonly string[];
   readonly alarmArns: readonly string[];
+  /** Datasets whose publish is gated by quality rules (`<domain>.<name>`). @default [] */
+  readonly qualityGates?: readonly string[];
 }
 
 type Metric = (string | { label?: string; stat?: string })[];
@@ -132,6 +134,22 @@ export function dashboardBody(d: DashboardInput): string {
       "Maximum",
     ),
   ]);
+  if ((d.qualityGates ?? []).length > 0)
+    row([
+      chart(
+        "Quality gate: failing rules per published dataset (0 = passed)",
+        (d.qualityGates ?? []).map((g): Metric => [
+          d.namespace,
+          PIPELINE_METRICS.qualityRulesFailed,
+          "service",
+          PIPELINES_SERVICE,
+          "dataset",
+          g,
+          { label: g },
+        ]),
+        "Maximum",
+      ),
+    ]);
   if (d.alarmArns.length > 0)
     row(
       [{ type: "alarm", properties: { title: "Alarms", alarms: [...d.alarmArns], sortBy: "stateUpdatedTimestamp" } }],

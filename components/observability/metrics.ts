@@ -26,3 +26,16 @@ export function metricsNamespace(prefix: string): string {
 export function sourceDimensions(source: string): Record<string, string> {
   return { service: METRICS_SERVICE, source };
 }
+
+/** The `service` dimension of the metrics pipeline steps emit. */
+export const PIPELINES_SERVICE = "pipelines";
+
+export const PIPELINE_METRICS = {
+  /** Quality rules a dataset failed at its publish gate (0 when it passed); dimension `dataset` = `<domain>.<name>`. */
+  qualityRulesFailed: "QualityRulesFailed",
+} as const;
+
+/** Dimensions of a dataset's quality metric, exactly as the pipeline runner publishes them. */
+export function datasetDimensions(dataset: string): Record<string, string> {
+  return { service: PIPELINES_SERVICE, dataset };
+}

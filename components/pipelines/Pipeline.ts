@@ -5,7 +5,8 @@ import { PlatformFunction } from "../functions/function";
 import { HANDLERS } from "../ingestion/handlers/entries";
 import { prefixWriteStatements, secretReadStatements } from "../functions/statements";
 import { LakeRefs, OperationsRefs, WarehouseRefs, warehouseEnv, warehouseSecretArn, zoneFor } from "../ingestion/types";
-import type { ResolvedPipeline } from "./config";
+import { metricsNamespace } from "../observability/metrics";
+import type { PublishedDatasetSpec, ResolvedPipeline } from "./config";
 import { pipelineDefinition } from "./definitions";
 import { machineSchedule, platformStateMachine } from "./orchestration";
 
@@ -22,6 +23,23 @@ export interface PipelineArgs {
   readonly classification: Classification;
   /** Loader functions of the object-events sources named in `pipeline.loads`. */
   readonly loaders: readonly { readonly source: string; readonly functionArn: pulumi.Input<string> }[];
+  /** The declared analytics datasets `pipeline.publish` names: their columns, quality rules and steward. @default [] */
+  readonly datasets?: readonly PublishedDatasetSpec[];
+}
+
+/** The runner's packaged config: each published mart with its dataset's columns, rules and steward. */
+export function runnerConfig(pl: ResolvedPipeline, root: string, datasets: readonly PublishedDatasetSpec[]) {
+  return {
+    pipeline: pl.name,
+    domain: pl.domain,
+    root,
+    procedure: pl.transform?.procedure,
+    datasets: pl.publish.map((x) => {
+      const d = datasets.find((ds) => ds.domain === pl.domain && ds.name === x.dataset);
+      if (!d) throw new Error(`pipeline ${pl.name}: publishes '${x.dataset}', which is no declared dataset`);
+      return { table: x.table, dataset: x.dataset, columns: d.columns, quality: d.quality, steward: d.steward };
+    }),
+  };
 }
 
 /**
@@ -34,6 +52,8 @@ export class Pipeline extends pulumi.ComponentResource {
   readonly stateMachineName: pulumi.Output<string>;
   readonly scheduleDeadLetterQueueName: pulumi.Output<string>;
   readonly runner?: PlatformFunction;
+  /** Published datasets (`<domain>.<name>`) whose quality rules gate the publish, with their steward. */
+  readonly qualityGates: readonly { readonly dataset: string; readonly steward: string }[];
 
   constructor(name: string, args: PipelineArgs, opts?: pulumi.ComponentResourceOptions) {
     super("data-platform:pipelines:Pipeline", name, {}, opts);
@@ -45,6 +65,9 @@ export class Pipeline extends pulumi.ComponentResource {
     const keyArn = security.keyArns[args.classification];
     const needsRunner = pl.transform !== undefined || pl.publish.length > 0;
 
+    this.qualityGates = runnerConfig(pl, "", args.datasets ?? [])
+      .datasets.filter((d) => d.quality.length > 0)
+      .map((d) => ({ dataset: `${pl.domain}.${d.dataset}`, steward: d.steward }));
     if (needsRunner) {
       const analytics = zoneFor(args.lake, "analytics", pl.domain);
       const prefix = `${analytics.root ?? ""}${pl.domain}/`;
@@ -67,16 +90,12 @@ export class Pipeline extends pulumi.ComponentResource {
           kmsKeyArn: args.classification === "restricted" ? security.keyArns.confidential : keyArn,
           environment: {
             ...warehouseEnv(wh, "transformer"),
+            METRICS_NAMESPACE: metricsNamespace(ctx.prefix),
             ANALYTICS_BUCKET: analytics.bucketName,
             ANALYTICS_KEY_ARN: analytics.keyArn,
           },
           files: {
-            "pipeline.json": JSON.stringify({
-              pipeline: pl.name,
-              domain: `${analytics.root ?? ""}${pl.domain}`,
-              procedure: pl.transform?.procedure,
-              datasets: pl.publish,
-            }),
+            "pipeline.json": JSON.stringify(runnerConfig(pl, analytics.root ?? "", args.datasets ?? [])),
           },
           timeoutSeconds: 900,
           memoryMb: 512,
@@ -104,6 +123,7 @@ export class Pipeline extends pulumi.ComponentResource {
           transform: pl.transform !== undefined,
           publish: pl.publish.length > 0,
           alertsTopicArn: topic,
+          stewards: [...new Set(this.qualityGates.map((g) => g.steward))],
           retry: pl.retry,
           timeoutSeconds: pl.timeoutMinutes * 60,
         }),

@@ -3,6 +3,7 @@ import type { Environment } from "../core/types";
 import type { Problem } from "../core/problems";
 import { PLATFORM_SQL_NAMES, reservedIdentifier } from "../core/identifiers";
 import type { SourceConfig } from "../ingestion/config";
+import type { QualityRule } from "../core/quality";
 
 // Config of `pipelines[]`: scheduled raw → staging → marts → analytics runs, one state machine each.
 
@@ -126,4 +127,14 @@ export function validatePipelines(
       problems.push({ path: at("timezone"), message: "applies to cron(...) expressions only" });
   });
   return problems;
+}
+
+/** What a pipeline needs of an analytics dataset it publishes (from the domain's `datasets[]`). */
+export interface PublishedDatasetSpec {
+  readonly domain: string;
+  readonly name: string;
+  readonly columns: readonly { readonly name: string; readonly type: string }[];
+  /** The dataset's quality rules: the publish gate. */
+  readonly quality: readonly QualityRule[];
+  readonly steward: string;
 }

@@ -17,7 +17,43 @@ export const LAMBDA_TRANSIENT = [
   "Lambda.TooManyRequestsException",
 ];
 /** Errors that no retry can fix (bad input): fail at once. */
-export const NOT_RETRYABLE = ["RangeError"];
+export const NOT_RETRYABLE = ["RangeError", "QualityGateFailed"];
+
+/** The runner's error when a dataset about to be published breaks its quality rules (nothing was written). */
+export const QUALITY_GATE_ERROR = "QualityGateFailed";
+
+/** Text inside an intrinsic function's literal: States.Format treats quotes, braces and backslashes specially. */
+const literal = (s: string) => s.replace(/[\\'{}]/g, (c) => `\\${c}`);
+
+/**
+ * Publishes a stopped publish to the alerts topic, naming the failing rules and the stewards (also as a message
+ * attribute, so a subscription filter policy can route it to them), then fails the execution.
+ */
+function qualityGateStates(name: string, topicArn: string, stewards: readonly string[]): Record<string, State> {
+  const who = stewards.length > 0 ? stewards.join(", ") : "the domain's steward";
+  return {
+    NotifyQualityGate: {
+      Type: "Task",
+      Resource: "arn:aws:states:::sns:publish",
+      Parameters: {
+        TopicArn: topicArn,
+        Subject: `Quality gate stopped pipeline ${name}`.slice(0, 99),
+        "Message.$": `States.Format('Pipeline ${name} published nothing: quality rules failed. For ${literal(who)}. Failing rules: {}. Execution: {}', $.error.Cause, $$.Execution.Id)`,
+        MessageAttributes: {
+          kind: { DataType: "String", StringValue: "quality-gate" },
+          steward: { DataType: "String.Array", StringValue: JSON.stringify(stewards) },
+        },
+      },
+      Retry: [{ ErrorEquals: ["States.ALL"], IntervalSeconds: 2, MaxAttempts: 3, BackoffRate: 2 }],
+      Next: "QualityGateStopped",
+    },
+    QualityGateStopped: {
+      Type: "Fail",
+      Error: QUALITY_GATE_ERROR,
+      Cause: `A published dataset of ${name} broke its quality rules; see the alert`,
+    },
+  };
+}
 
 export function retriers(policy: RetryPolicy): State[] {
   return [
@@ -74,6 +110,8 @@ export interface PipelineDefinitionInput {
   readonly transform: boolean;
   readonly publish: boolean;
   readonly alertsTopicArn: string;
+  /** Stewards of the datasets the publish step gates, named in a quality alert. @default [] */
+  readonly stewards?: readonly string[];
   readonly retry: RetryPolicy;
   readonly timeoutSeconds: number;
 }
@@ -117,7 +155,10 @@ export function pipelineDefinition(i: PipelineDefinitionInput): object {
       "Publish",
       invoke(i.runnerArn!, { step: "publish", "at.$": "$$.Execution.StartTime" }, i.retry, {
         ResultPath: "$.publish",
-        Catch: CATCH_ALL("NotifyFailure"),
+        Catch: [
+          { ErrorEquals: [QUALITY_GATE_ERROR], ResultPath: "$.error", Next: "NotifyQualityGate" },
+          ...CATCH_ALL("NotifyFailure"),
+        ],
       }),
     ]);
   const states: Record<string, State> = {};
@@ -126,7 +167,12 @@ export function pipelineDefinition(i: PipelineDefinitionInput): object {
     Comment: `Pipeline ${i.name}`,
     StartAt: steps[0][0],
     TimeoutSeconds: i.timeoutSeconds,
-    States: { ...states, Done: { Type: "Succeed" }, ...alertStates("Pipeline", i.name, i.alertsTopicArn) },
+    States: {
+      ...states,
+      Done: { Type: "Succeed" },
+      ...alertStates("Pipeline", i.name, i.alertsTopicArn),
+      ...(i.publish ? qualityGateStates(i.name, i.alertsTopicArn, i.stewards ?? []) : {}),
+    },
   };
 }
 

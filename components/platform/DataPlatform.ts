@@ -15,9 +15,11 @@ import { Ingestion } from "../dataflow/Ingestion";
 import { zoneFor } from "../ingestion/types";
 import { DataLake } from "../lake/DataLake";
 import { DatasetCatalog } from "../datasets/DatasetCatalog";
+import { qualityRules } from "../core/quality";
 import { catalogArgs } from "./catalog";
 import { Network } from "../network/Network";
 import { Monitoring } from "../observability/Monitoring";
+import { CostControls } from "../cost/CostControls";
 import { AccessModel } from "../security/AccessModel";
 import { SecurityFoundation } from "../security/SecurityFoundation";
 import { KafkaCluster } from "../streaming/KafkaCluster";
@@ -51,6 +53,8 @@ export class DataPlatform extends pulumi.ComponentResource {
   readonly kafka?: KafkaCluster;
   /** Alerts topic, alarms and dashboard of the environment. */
   readonly monitoring: Monitoring;
+  /** Budgets of the environment and its domains, and the cost anomaly monitor, alerting the same topic. */
+  readonly cost: CostControls;
   /** Sources, pipelines and backfills from `sources` and `pipelines`. */
   readonly ingestion: Ingestion;
   /** Raw tables of the sources and the declared datasets. */
@@ -169,6 +173,17 @@ export class DataPlatform extends pulumi.ComponentResource {
       },
       { parent: this },
     );
+    this.cost = new CostControls(
+      `${name}-cost`,
+      {
+        ctx,
+        platform: cfg.name,
+        accountId: caller.accountId,
+        config: cfg.cost,
+        alertsTopicArn: this.monitoring.topicArn,
+      },
+      { parent: this },
+    );
     this.ingestion = new Ingestion(
       `${name}-ingestion`,
       {
@@ -187,6 +202,15 @@ export class DataPlatform extends pulumi.ComponentResource {
             this.kafka!.topicPolicies.apply((t) => t[topic].produce.Statement as PolicyStatement[]),
         }, // identity statements: Action + Resource, no Principal
         logRetentionDays: cfg.safety.logRetentionDays,
+        datasets: cfg.datasets
+          .filter((d) => d.zone === "analytics")
+          .map((d) => ({
+            domain: d.domain,
+            name: d.name,
+            columns: d.columns.map((c) => ({ name: c.name, type: c.type })),
+            quality: qualityRules(d.quality, d.freshnessHours),
+            steward: d.steward,
+          })),
       },
       { parent: this },
     );

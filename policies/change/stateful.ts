@@ -16,6 +16,11 @@ export interface StatefulType {
   readonly identity: readonly string[];
   /** The provider source that says so (hashicorp/terraform-provider-aws). */
   readonly source: string;
+  /**
+   * Where the list was read against the provider source: the commit of the file version read, and what forces a new
+   * resource only under a condition the table cannot express (a CustomizeDiff), for a reviewer to keep in mind.
+   */
+  readonly checked?: string;
 }
 
 const TF = "hashicorp/terraform-provider-aws:internal/service/";
@@ -26,6 +31,7 @@ export const STATEFUL_TYPES: Readonly<Record<string, StatefulType>> = {
     forceNew: ["bucket", "bucketPrefix", "objectLockEnabled"],
     identity: ["bucket"],
     source: `${TF}s3/bucket.go`,
+    checked: "bucket, bucket_prefix at 0070bcd1; object_lock_enabled in a later (v4) version of the file",
   },
   "aws:kms/key:Key": {
     holds: "the key material: everything encrypted under the key becomes unreadable once it is deleted",
@@ -50,9 +56,11 @@ export const STATEFUL_TYPES: Readonly<Record<string, StatefulType>> = {
     forceNew: [
       "clusterIdentifier",
       "clusterIdentifierPrefix",
+      "clusterScalabilityType",
       "availabilityZones",
       "databaseName",
       "dbSubnetGroupName",
+      "dbSystemId",
       "engine",
       "engineMode",
       "kmsKeyId",
@@ -65,6 +73,7 @@ export const STATEFUL_TYPES: Readonly<Record<string, StatefulType>> = {
     ],
     identity: ["clusterIdentifier"],
     source: `${TF}rds/cluster.go`,
+    checked: "0168cf68; storage_type also forces a new cluster for engines other than Aurora (CustomizeDiff)",
   },
   "aws:msk/cluster:Cluster": {
     holds: "every topic's retained records and consumer offsets",
@@ -78,18 +87,29 @@ export const STATEFUL_TYPES: Readonly<Record<string, StatefulType>> = {
     ],
     identity: ["clusterName"],
     source: `${TF}kafka/cluster.go`,
+    checked: "0b2fe557; a kafka_version downgrade also forces a new cluster (CustomizeDiff)",
   },
   "aws:msk/serverlessCluster:ServerlessCluster": {
     holds: "every topic's retained records and consumer offsets",
     forceNew: ["clusterName", "clientAuthentication", "vpcConfigs"],
     identity: ["clusterName"],
     source: `${TF}kafka/serverless_cluster.go`,
+    checked: "02fe3b28",
   },
   "aws:dynamodb/table:Table": {
     holds: "every item in the table",
-    forceNew: ["name", "hashKey", "rangeKey", "localSecondaryIndexes"],
+    forceNew: [
+      "name",
+      "hashKey",
+      "rangeKey",
+      "localSecondaryIndexes",
+      "restoreSourceName",
+      "restoreToLatestTime",
+      "restoreDateTime",
+    ],
     identity: ["name"],
     source: `${TF}dynamodb/table.go`,
+    checked: "01335dd3 (an older version of the file: later restore and import inputs are not in this list)",
   },
   "aws:glue/catalogDatabase:CatalogDatabase": {
     holds: "the catalog database with every table definition over the lake (and the grants on them)",
@@ -99,9 +119,18 @@ export const STATEFUL_TYPES: Readonly<Record<string, StatefulType>> = {
   },
   "aws:glue/catalogTable:CatalogTable": {
     holds: "the table definition: schema, partitions and the Iceberg metadata pointer",
-    forceNew: ["name", "databaseName", "catalogId"],
+    forceNew: [
+      "name",
+      "databaseName",
+      "catalogId",
+      "partitionIndices",
+      "targetTable",
+      "openTableFormatInput.icebergInput.metadataOperation",
+      "openTableFormatInput.icebergInput.version",
+    ],
     identity: ["databaseName", "name"],
     source: `${TF}glue/catalog_table.go`,
+    checked: "004debd4",
   },
   "aws:sqs/queue:Queue": {
     holds: "every message waiting in the queue (for a dead-letter queue: the records parked for replay)",
@@ -127,12 +156,17 @@ export const STATEFUL_TYPES: Readonly<Record<string, StatefulType>> = {
       "name",
       "roleArn",
       "bootstrapSelfManagedAddons",
+      "accessConfig.bootstrapClusterCreatorAdminPermissions",
       "kubernetesNetworkConfig.ipFamily",
       "kubernetesNetworkConfig.serviceIpv4Cidr",
-      "outpostConfig",
+      "outpostConfig.controlPlaneInstanceType",
+      "outpostConfig.controlPlanePlacement.groupName",
+      "remoteNetworkConfig",
     ],
     identity: ["name"],
     source: `${TF}eks/cluster.go`,
+    checked:
+      "00555dc5; removing encryption_config, or changing an existing compute_config.node_role_arn, also forces a new cluster (CustomizeDiff)",
   },
   "aws:sfn/stateMachine:StateMachine": {
     holds: "the state machine's execution history",
@@ -148,9 +182,16 @@ export const STATEFUL_TYPES: Readonly<Record<string, StatefulType>> = {
   },
   "aws:kinesis/firehoseDeliveryStream:FirehoseDeliveryStream": {
     holds: "records buffered in the stream that are not yet delivered",
-    forceNew: ["name", "destination", "kinesisSourceConfiguration", "mskSourceConfiguration"],
+    forceNew: [
+      "name",
+      "destination",
+      "kinesisSourceConfiguration",
+      "mskSourceConfiguration",
+      "extendedS3Configuration.dynamicPartitioningConfiguration",
+    ],
     identity: ["name"],
     source: `${TF}firehose/delivery_stream.go`,
+    checked: "an AWS SDK v2 version of the file, read through the code index (commit not pinned)",
   },
   "aws:dms/replicationConfig:ReplicationConfig": {
     holds: "the replication's progress: a new one starts the full load again",

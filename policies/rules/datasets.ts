@@ -81,6 +81,31 @@ export const datasetRules: PlatformRule[] = [
     },
   }),
   stackRule({
+    name: "dataset-published-quality-rules",
+    description:
+      "In prod every published (analytics-zone) dataset has a Glue Data Quality ruleset on its table, so what BI reads is checked against declared rules and a failing publish is stopped and alerted.",
+    remediation:
+      "Declare quality rules (complete, unique, allowedValues, rowCount, freshnessColumn) on the dataset; DatasetCatalog turns them into a DataQualityRuleset and the pipeline's publish gate evaluates them.",
+    group: "reliability",
+    resourceTypes: [DATASET_TYPES.table, DATASET_TYPES.ruleset],
+    enforcement: PROD_PROFILE,
+    validate(resources, report) {
+      const rulesets = resources.filter(
+        (r) => r.type === DATASET_TYPES.ruleset && String(r.props.ruleset ?? "").trim() !== "",
+      );
+      for (const t of resources.filter(
+        (r) => r.type === DATASET_TYPES.table && params(r)["data-platform:zone"] === "analytics",
+      )) {
+        const ruled = rulesets.some(
+          (q) =>
+            tableKey(q.props.targetTable?.databaseName, q.props.targetTable?.tableName) ===
+            tableKey(t.props.databaseName, t.props.name),
+        );
+        if (!ruled) report(`published dataset ${t.props.name} has no data quality ruleset`, t.urn);
+      }
+    },
+  }),
+  stackRule({
     name: "dataset-classified-columns-tagged",
     description:
       "Every column classified stricter than its table carries that classification as a column LF-tag, so grants by tag expression leave it out for personas without clearance.",

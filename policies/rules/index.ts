@@ -4,6 +4,7 @@ import { baselineDataRules } from "./baseline-data";
 import { catalogRules } from "./catalog";
 import { cdcRules } from "./cdc";
 import { changeRules } from "./changes";
+import { costRules } from "./cost";
 import { firehoseRules } from "./firehose";
 import { processingRules } from "./processing";
 import { dataPlatformRules } from "./dataplatform";
@@ -63,5 +64,6 @@ export const allRules: readonly PlatformRule[] = [
   ...baselineDataRules,
   ...podSecurityRules,
   ...datasetRules,
+  ...costRules,
   ...changeRules,
 ];

@@ -16,7 +16,7 @@ const ROOTS = ["components", "policies", "tools", "stacks"];
 export const LAYERS: readonly (readonly string[])[] = [
   ["core"],
   ["functions", "network"],
-  ["cdc", "lake", "observability", "streaming", "warehouse"],
+  ["cdc", "cost", "lake", "observability", "streaming", "warehouse"],
   ["compute", "ingestion"],
   ["security", "pipelines"],
   ["bi", "dataflow", "datasets"],

@@ -163,6 +163,10 @@ describe("Spark applications", () => {
     assert.equal(spec.driver.serviceAccount, "spark-sales");
     assert.equal(spec.sparkConf["spark.eventLog.dir"], platform.eventLogDir);
     assert.equal(spec.sparkConf["spark.eventLog.enabled"], "true");
+    // Declared Iceberg datasets by name through the Glue catalog `lake`.
+    assert.equal(spec.sparkConf["spark.sql.catalog.lake"], "org.apache.iceberg.spark.SparkCatalog");
+    assert.equal(spec.sparkConf["spark.sql.catalog.lake.catalog-impl"], "org.apache.iceberg.aws.glue.GlueCatalog");
+    assert.equal(spec.sparkConf["spark.sql.catalog.lake.client.region"], platform.region);
     assert.deepEqual(spec.arguments, ["--date", "{{ ds }}"]);
     assert.equal(spec.image, dev.spark!.image);
     assert.equal(spec.mainApplicationFile, "s3a://acme-code/jobs/orders.py");

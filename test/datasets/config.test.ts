@@ -38,7 +38,7 @@ describe("datasets: config", () => {
     assert.deepEqual([id.classification, id.classified], ["confidential", false]);
     const revenue = cfg.datasets.find((d) => d.name === "daily_revenue")!;
     assert.deepEqual(revenue.publishedBy, ["sales-daily"]);
-    assert.equal(revenue.format, "json");
+    assert.equal(revenue.format, "parquet");
   });
 
   it("lists every problem by its path, and declares nothing", () => {
@@ -51,7 +51,12 @@ describe("datasets: config", () => {
     cols.push({ name: "order_id", type: "string" }); // duplicate
     cols.push({ name: "lines", type: "array<string>" }); // nested in an Iceberg table
     orders.partitioning = [{ column: "nope", transform: "day" }];
-    orders.quality = { unique: ["missing"], rowCount: { min: 10, max: 1 }, freshnessColumn: "currency" };
+    orders.quality = {
+      unique: ["missing"],
+      rowCount: { min: 10, max: 1 },
+      freshnessColumn: "currency",
+      allowedValues: { currency: ['EU"R'] }, // DQDL cannot quote it
+    };
     ds.push({ ...orders, columns: [{ name: "x", type: "string" }], partitioning: undefined, quality: undefined });
     (ds[1] as Obj).format = "iceberg"; // published by the warehouse export
     ds.push({ name: "bad", zone: "lake", columns: [] });
@@ -74,10 +79,11 @@ describe("datasets: config", () => {
     assert.match(at("0].quality.unique[0]")!, /names no column/);
     assert.match(at("0].quality.rowCount")!, /min \(10\) is above max \(1\)/);
     assert.match(at("0].quality.freshnessColumn")!, /'currency' is not a timestamp or date column/);
+    assert.match(at("0].quality.allowedValues.currency[0]")!, /must not contain double quotes/);
     assert.match(at("2].name")!, /duplicate dataset 'orders' in the curated zone/);
     assert.ok(
       more.includes(
-        "platform.pipelines[0].publish[0].dataset: 'daily_revenue' is published by the warehouse export, which writes JSON lines: declare it with format: json",
+        "platform.pipelines[0].publish[0].dataset: 'daily_revenue' is published by the warehouse export, which writes Parquet files (it cannot commit Iceberg snapshots): declare it with format: parquet",
       ),
       more.join("\n"),
     );
@@ -88,6 +94,14 @@ describe("datasets: config", () => {
     datasetsOf(p, 0).splice(1, 1);
     assert.deepEqual(configProblems(p), [
       "platform.pipelines[0].publish[0].dataset: 'daily_revenue' is not an analytics dataset of domain 'sales': declare it under domains[0].datasets",
+    ]);
+  });
+
+  it("a published mart takes only columns the Parquet export writes (scalars and decimals)", () => {
+    const p = platformOf("dev");
+    ((datasetsOf(p, 0)[1] as Obj).columns as Obj[]).push({ name: "tags", type: "array<string>" });
+    assert.deepEqual(configProblems(p), [
+      "platform.pipelines[0].publish[0].dataset: 'daily_revenue' column 'tags' (domains[0].datasets columns[4]) is array<string>; the warehouse export writes scalar and decimal columns only",
     ]);
   });
 

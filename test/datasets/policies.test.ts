@@ -121,6 +121,21 @@ describe("dataset policy rules: Iceberg, maintenance, column classifications", (
     assert.match(found[1], /names table orders, whose restricted columns it does not exclude/);
   });
 
+  it("dataset-published-quality-rules: an analytics table with a ruleset passes; without one (or empty) it fails", async () => {
+    const r = rule("dataset-published-quality-rules");
+    const published = table({ ...governed, "data-platform:zone": "analytics" });
+    const ruleset = (tableName: string, text = 'Rules = [ IsComplete "day" ]') =>
+      planned(D.ruleset, { name: "q", ruleset: text, targetTable: { databaseName: "db", tableName } });
+    assert.deepEqual(await violations(r, [published, ruleset("orders")]), []);
+    assert.deepEqual(await violations(r, [curated(), table({ ...governed, "data-platform:zone": "raw" })]), []);
+    assert.deepEqual(await violations(r, [published, ruleset("other")]), [
+      "published dataset orders has no data quality ruleset",
+    ]);
+    assert.deepEqual(await violations(r, [published, ruleset("orders", " ")]), [
+      "published dataset orders has no data quality ruleset",
+    ]);
+  });
+
   it("the committed prod plan passes every dataset rule", async () => {
     const resources = await resourcesOf("prod");
     for (const r of datasetRules) assert.deepEqual(await violations(r, resources), [], r.name);

@@ -249,6 +249,8 @@ describe("ingestion: components in the committed stacks", function () {
       "Done",
       "NotifyFailure",
       "Failed",
+      "NotifyQualityGate",
+      "QualityGateStopped",
     ]);
     assert.equal(def.States.Transform.Parameters.FunctionName, fnArn("acme-data-dev-sales-daily-runner"));
     assert.equal(

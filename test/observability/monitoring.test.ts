@@ -194,6 +194,43 @@ describe("observability: Monitoring in the prod stack", function () {
     assert.ok(errors.includes("acme-data-prod-orders-api-http"), JSON.stringify(errors));
   });
 
+  it("alarms on and charts the quality gate of every published dataset with rules, on the metric the runner emits", () => {
+    const quality = by.type(prod, ALARM).filter((a) => a.inputs.metricName === "QualityRulesFailed");
+    assert.deepEqual(
+      quality.map((a) => a.inputs.dimensions),
+      [{ service: "pipelines", dataset: "sales.daily_revenue" }],
+    );
+    const [alarm] = quality;
+    assert.deepEqual(
+      [alarm.inputs.namespace, alarm.inputs.statistic, alarm.inputs.threshold, alarm.inputs.comparisonOperator],
+      ["acme-data-prod/ingestion", "Maximum", 1, "GreaterThanOrEqualToThreshold"],
+    );
+    assert.match(String(alarm.inputs.alarmDescription), /steward \(minji\.kim@acme\.example\)/);
+    const [dash] = by.type(prod, "aws:cloudwatch/dashboard:Dashboard");
+    const body = json<{ widgets: { properties: { title?: string; metrics?: unknown[][] } }[] }>(
+      dash.inputs.dashboardBody,
+    );
+    const widget = body.widgets.find((w) => String(w.properties.title).startsWith("Quality gate"));
+    assert.deepEqual(widget?.properties.metrics, [
+      [
+        "acme-data-prod/ingestion",
+        "QualityRulesFailed",
+        "service",
+        "pipelines",
+        "dataset",
+        "sales.daily_revenue",
+        { label: "sales.daily_revenue" },
+      ],
+    ]);
+    const runner = by
+      .type(prod, "aws:lambda/function:Function")
+      .find((f) => String(f.inputs.name).endsWith("sales-daily-runner"))!;
+    assert.equal(
+      (runner.inputs.environment as { variables: Record<string, string> }).variables.METRICS_NAMESPACE,
+      "acme-data-prod/ingestion",
+    );
+  });
+
   it("lets CloudWatch and platform roles use the operations key, and the deployer only through Step Functions and SNS", () => {
     const policy = operationsKeyPolicy({
       accountId: "123456789012",

@@ -30,6 +30,7 @@ describe("pipelines: state machine definitions", () => {
     transform: true,
     publish: true,
     alertsTopicArn: TOPIC,
+    stewards: ["minji.kim@acme.example", "o'brien{x}@acme.example"],
     retry: RETRY,
     timeoutSeconds: 3600,
   }) as Machine;
@@ -55,7 +56,7 @@ describe("pipelines: state machine definitions", () => {
 
   it("retries task failures with jittered backoff from config, never retries bad input, and retries Lambda hiccups apart", () => {
     const retry = def.States.Transform.Retry as unknown as State[];
-    assert.deepEqual(retry[0], { ErrorEquals: ["RangeError"], MaxAttempts: 0 });
+    assert.deepEqual(retry[0], { ErrorEquals: ["RangeError", "QualityGateFailed"], MaxAttempts: 0 });
     assert.ok((retry[1].ErrorEquals as unknown as string[]).includes("Lambda.TooManyRequestsException"));
     assert.deepEqual(retry[2], {
       ErrorEquals: ["States.TaskFailed", "States.Timeout"],
@@ -67,7 +68,7 @@ describe("pipelines: state machine definitions", () => {
   });
 
   it("catches every failure of every step into an alert on the topic, then fails the run", () => {
-    for (const step of ["LoadStaging", "Transform", "Publish"])
+    for (const step of ["LoadStaging", "Transform"])
       assert.deepEqual(
         def.States[step].Catch,
         [{ ErrorEquals: ["States.ALL"], ResultPath: "$.error", Next: "NotifyFailure" }],
@@ -80,6 +81,36 @@ describe("pipelines: state machine definitions", () => {
     );
     assert.match(String(notify.Parameters["Message.$"]), /\$\$\.Execution\.Id/);
     assert.equal(def.States.Failed.Type, "Fail");
+  });
+
+  it("a failed quality gate alerts the stewards with the failing rules, apart from other failures, and is never retried", () => {
+    assert.deepEqual(def.States.Publish.Catch, [
+      { ErrorEquals: ["QualityGateFailed"], ResultPath: "$.error", Next: "NotifyQualityGate" },
+      { ErrorEquals: ["States.ALL"], ResultPath: "$.error", Next: "NotifyFailure" },
+    ]);
+    const notify = def.States.NotifyQualityGate;
+    assert.deepEqual(
+      [notify.Resource, notify.Parameters.TopicArn, notify.Next],
+      ["arn:aws:states:::sns:publish", TOPIC, "QualityGateStopped"],
+    );
+    assert.equal(
+      notify.Parameters["Message.$"],
+      "States.Format('Pipeline sales-daily published nothing: quality rules failed. For minji.kim@acme.example, o\\'brien\\{x\\}@acme.example. Failing rules: {}. Execution: {}', $.error.Cause, $$.Execution.Id)",
+    );
+    assert.deepEqual(notify.Parameters.MessageAttributes.steward, {
+      DataType: "String.Array",
+      StringValue: JSON.stringify(["minji.kim@acme.example", "o'brien{x}@acme.example"]),
+    });
+    assert.deepEqual(
+      [def.States.QualityGateStopped.Type, def.States.QualityGateStopped.Error],
+      ["Fail", "QualityGateFailed"],
+    );
+    assert.equal(
+      (def.States.Publish.Retry as unknown as State[]).find((r) =>
+        (r.ErrorEquals as unknown as string[]).includes("QualityGateFailed"),
+      )?.MaxAttempts,
+      0,
+    );
   });
 
   it("drops the steps a pipeline does not configure, and refuses a pipeline with nothing to load or no runner", () => {

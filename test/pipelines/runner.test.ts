@@ -3,7 +3,9 @@ import { GetObjectCommand } from "@aws-sdk/client-s3";
 import type { Client } from "pg";
 import { RawWriter } from "../../components/ingestion/handlers/lib/raw";
 import { pgWarehouse, Warehouse } from "../../components/ingestion/handlers/lib/warehouse";
-import { createRunner } from "../../components/pipelines/handlers/runner";
+import type { QualityRule } from "../../components/core/quality";
+import { createRunner, RunnerConfig } from "../../components/pipelines/handlers/runner";
+import { QualityGateFailed } from "../../components/pipelines/handlers/quality-gate";
 import { KEY_ARN, LocalPostgres, LocalS3, quietLogger, startPostgres, startS3 } from "../ingestion/support";
 
 describe("pipelines: warehouse step runner", function () {
@@ -39,20 +41,49 @@ describe("pipelines: warehouse step runner", function () {
     await Promise.all([s3.stop(), pg.stop()]);
   });
 
-  const runner = (rowsPerPart = 2, procedure: string | undefined = "marts.refresh_sales") =>
+  const COLUMNS = [
+    { name: "day", type: "date" },
+    { name: "orders", type: "bigint" },
+    { name: "revenue", type: "decimal(12,2)" },
+  ];
+  const RULES: QualityRule[] = [
+    { kind: "complete", column: "revenue" },
+    { kind: "unique", columns: ["day"] },
+    { kind: "rowCount", min: 1, max: 10 },
+    { kind: "freshness", column: "day", hours: 72 },
+  ];
+  const recorded: [string, number][] = [];
+  const runner = (
+    rowsPerPart = 2,
+    procedure: string | undefined = "marts.refresh_sales",
+    extra: Partial<RunnerConfig> = {},
+    quality: QualityRule[] = RULES,
+  ) =>
     createRunner({
       config: {
         pipeline: "sales-daily",
         domain: "sales",
         procedure,
-        datasets: [{ table: "marts.daily_revenue", dataset: "daily_revenue" }],
+        datasets: [
+          {
+            table: "marts.daily_revenue",
+            dataset: "daily_revenue",
+            columns: COLUMNS,
+            quality,
+            steward: "minji.kim@acme.example",
+          },
+        ],
         rowsPerPart,
+        ...extra,
       },
       warehouse,
       analytics: new RawWriter(s3.client, "analytics", KEY_ARN, "sales-daily"),
       logger: quietLogger(),
       now: () => new Date("2024-05-04T02:00:00Z"),
+      recordQuality: (d, n) => recorded.push([d, n]),
     });
+  const text = async (key: string) =>
+    (await s3.client.send(new GetObjectCommand({ Bucket: "analytics", Key: key }))).Body!.transformToString();
 
   it("transforms staging into the mart by calling the configured procedure", async () => {
     const r = (await runner()({ step: "transform" })) as { procedure: string };
@@ -69,30 +100,103 @@ describe("pipelines: warehouse step runner", function () {
     );
   });
 
-  it("publishes the mart to the analytics zone in parts with a manifest, and a re-run rewrites the same day", async () => {
+  it("publishes the mart as Parquet parts with its quality result and a manifest; a re-run rewrites the same day", async () => {
+    recorded.length = 0;
     const r = (await runner()({ step: "publish", at: "2024-05-04T02:00:00Z" })) as {
       datasets: { rows: number; parts: number }[];
+      quality: { dataset: string; passed: boolean; rules: { rule: string; passed: boolean }[] }[];
     };
     assert.deepEqual(r.datasets, [{ dataset: "daily_revenue", rows: 3, parts: 2 }]);
+    assert.deepEqual(recorded, [["sales.daily_revenue", 0]], "a pass is recorded as 0 failing rules");
     const keys = await s3.keys("analytics", "sales/daily_revenue/dt=2024-05-04/");
     assert.deepEqual(
       keys.map((k) => k.split("/").pop()),
-      ["_manifest.json", "part-00000.jsonl", "part-00001.jsonl"],
+      ["_manifest.json", "_quality.json", "part-00000.parquet", "part-00001.parquet"],
     );
-    const manifest = JSON.parse(
-      await (
-        await s3.client.send(new GetObjectCommand({ Bucket: "analytics", Key: keys[0] }))
-      ).Body!.transformToString(),
+    const part = await s3.client.send(new GetObjectCommand({ Bucket: "analytics", Key: keys[2] }));
+    assert.equal(part.ContentType, "application/vnd.apache.parquet");
+    assert.equal(
+      Buffer.from(await part.Body!.transformToByteArray())
+        .subarray(0, 4)
+        .toString(),
+      "PAR1",
     );
+    const manifest = JSON.parse(await text(keys[0]));
     assert.equal(manifest.rows, 3);
-    assert.deepEqual(manifest.parts, ["part-00000.jsonl", "part-00001.jsonl"]);
-    await runner(10)({ step: "publish", day: "2024-05-04" });
-    const again = JSON.parse(
-      await (
-        await s3.client.send(new GetObjectCommand({ Bucket: "analytics", Key: keys[0] }))
-      ).Body!.transformToString(),
+    assert.equal(manifest.format, "parquet");
+    assert.deepEqual(manifest.parts, ["part-00000.parquet", "part-00001.parquet"]);
+    const quality = JSON.parse(await text(keys[1]));
+    assert.equal(quality.passed, true);
+    assert.equal(quality.steward, "minji.kim@acme.example");
+    assert.deepEqual(
+      quality.rules.map((x: { rule: string; observed: string }) => [x.rule, x.observed]),
+      [
+        ['IsComplete "revenue"', "0 null value(s)"],
+        ['IsUnique "day"', "0 duplicated value(s)"],
+        ["RowCount >= 1 and RowCount <= 10", "3 row(s)"],
+        ['DataFreshness "day" <= 72 hours', "newest value 26.0 hour(s) old"],
+      ],
     );
-    assert.deepEqual(again.parts, ["part-00000.jsonl"], "the manifest lists only the current run's parts");
+    await runner(10)({ step: "publish", day: "2024-05-04" });
+    assert.deepEqual(JSON.parse(await text(keys[0])).parts, ["part-00000.parquet"], "only the current run's parts");
+  });
+
+  it("the quality gate stops the whole publish, names the failing rules and the steward, and writes nothing", async () => {
+    recorded.length = 0;
+    await admin.query("INSERT INTO marts.daily_revenue VALUES ('2024-04-01', 1, NULL)");
+    try {
+      const failing: QualityRule[] = [
+        ...RULES,
+        { kind: "allowedValues", column: "orders", values: ["8", "9"] },
+        { kind: "unique", columns: ["orders", "revenue"] },
+      ];
+      const err = await runner(
+        2,
+        undefined,
+        {},
+        failing,
+      )({ step: "publish", day: "2024-05-05" }).then(
+        () => assert.fail("published despite failing rules"),
+        (e: Error) => e,
+      );
+      assert.ok(err instanceof QualityGateFailed);
+      assert.equal(err.name, "QualityGateFailed", "the state machine catches the error by this name");
+      assert.equal(
+        err.message,
+        'sales.daily_revenue (steward minji.kim@acme.example): IsComplete "revenue" -> 1 null value(s); ' +
+          'ColumnValues "orders" in ["8", "9"] -> 1 value(s) outside the list; ' +
+          'IsPrimaryKey "orders" "revenue" -> 0 duplicated value(s), 1 incomplete key(s)',
+      );
+      assert.deepEqual(recorded, [["sales.daily_revenue", 3]]);
+      assert.deepEqual(await s3.keys("analytics", "sales/daily_revenue/dt=2024-05-05/"), [], "nothing published");
+    } finally {
+      await admin.query("DELETE FROM marts.daily_revenue WHERE day = '2024-04-01'");
+    }
+  });
+
+  it("a stale mart fails its freshness rule", async () => {
+    const stale = createRunner({
+      config: {
+        pipeline: "sales-daily",
+        domain: "sales",
+        datasets: [{ table: "marts.daily_revenue", dataset: "daily_revenue", columns: COLUMNS, quality: RULES }],
+      },
+      warehouse,
+      analytics: new RawWriter(s3.client, "analytics", KEY_ARN, "sales-daily"),
+      logger: quietLogger(),
+      now: () => new Date("2024-06-01T00:00:00Z"),
+    });
+    await assert.rejects(
+      stale({ step: "publish" }),
+      /DataFreshness "day" <= 72 hours -> newest value 696\.0 hour\(s\) old/,
+    );
+  });
+
+  it("a restricted domain's marts land under the restricted bucket's analytics/ root", async () => {
+    await runner(10, undefined, { root: "analytics/" })({ step: "publish", day: "2024-05-06" });
+    const keys = await s3.keys("analytics", "analytics/sales/daily_revenue/dt=2024-05-06/");
+    assert.equal(keys.length, 3);
+    assert.deepEqual(await s3.keys("analytics", "sales/daily_revenue/dt=2024-05-06/"), []);
   });
 
   it("refuses a malformed day and unknown steps, and rejects unsafe configured names", async () => {

@@ -138,6 +138,18 @@ describe("plan changes", function () {
       const comment = stackSection("prod", 1, result.document);
       assert.match(comment, /#### Changes\n\nAgainst `out\/prod\/plan.json`: \d+ added, \d+ deleted/);
       assert.match(comment, /\| mandatory \| `acme-data-warehouse-workgroup` \|/);
+      // The cost moves with it: the workgroup's RPU-hours leave, per resource, in the report and the comment.
+      const cost = result.document!.costChange!;
+      const wg = cost.resources.find((r) => short(r.urn) === "acme-data-warehouse-workgroup")!;
+      assert.equal(wg.head, 0);
+      assert.ok(wg.base > 1000 && wg.change === -wg.base, JSON.stringify(wg));
+      assert.equal(cost.change, Math.round((cost.head - cost.base) * 100) / 100);
+      assert.ok(cost.change < 0, `${cost.change}`);
+      assert.match(comment, /Cost estimate: \*\*\$[\d.]+\*\* a month .*; −\$[\d.]+ against the base\./);
+      assert.match(
+        comment,
+        /<summary>Cost change<\/summary>[\s\S]*\| `acme-data-warehouse-workgroup` \| Workgroup \| \$[\d.]+ \| \$0\.00 \| −\$[\d.]+ \|/,
+      );
 
       const config = readPolicyConfig("prod");
       const waiver = {

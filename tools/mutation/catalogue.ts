@@ -872,6 +872,22 @@ export const templates: readonly Template[] = [
     what: "unregistered-location",
     edit: (i) => (i.locationUri = "s3://somewhere-else/x/"),
   },
+  {
+    source:
+      "AWS Glue Data Quality best practice (a ruleset per published dataset, as in the Serverless Data Lake Framework)",
+    type: "aws:glue/dataQualityRuleset:DataQualityRuleset",
+    what: "published-dataset-unchecked",
+    pick: (r) => /-analytics-/.test(String(r.inputs.name)),
+    dropBlaming: (r, all) => {
+      const target = inp(r).targetTable as Inputs;
+      return all.find(
+        (t) =>
+          t.type === "aws:glue/catalogTable:CatalogTable" &&
+          t.inputs.name === target.tableName &&
+          t.inputs.databaseName === target.databaseName,
+      );
+    },
+  },
   // ---- tags (Security Hub *.tagged controls) ----
   ...(
     [
@@ -887,6 +903,7 @@ export const templates: readonly Template[] = [
       ["aws:eks/cluster:Cluster", "EKS.6"],
       ["aws:msk/cluster:Cluster", "MSK (tagging)"],
       ["aws:glue/catalogDatabase:CatalogDatabase", "Glue (tagging)"],
+      ["aws:glue/dataQualityRuleset:DataQualityRuleset", "Glue (tagging)"],
     ] as const
   ).map(([type, control]): Template => ({
     source: `Security Hub ${control} (resources should be tagged)`,

@@ -1,9 +1,13 @@
-// The monthly cost the planned platform pays while idle, per resource, component and domain, from the price table.
-// Resources with a cost but no price in the table are listed as unpriced; usage-driven costs are not estimated.
+// The monthly cost of the planned platform per resource, component and domain, from the price table: what it pays
+// while idle, from the resources' inputs, plus usage priced from the stated volume assumptions (usage.ts). What has
+// a cost but no price in the table is listed as unpriced, never guessed.
+import type { ResolvedCost } from "../../components/cost/config";
 import type { PlannedResource } from "../../policies/engine/args";
 import { HOURS_PER_MONTH, PRICE_TABLES } from "./prices";
+import { Need, usageLines } from "./usage";
 
 export interface CostLine {
+  /** The resource's URN, or `usage:…` for a usage assumption. */
   readonly urn: string;
   readonly type: string;
   readonly component: string;
@@ -11,24 +15,31 @@ export interface CostLine {
   /** Price keys and quantities that make up the line (quantity × price). */
   readonly items: readonly { key: string; quantity: number; monthly?: number }[];
   readonly monthly: number;
+  /** For a usage line: the volume it assumes. */
+  readonly assumption?: string;
 }
 
 export interface CostEstimate {
   readonly region: string;
   readonly pricesChecked?: string;
   readonly monthlyTotal: number;
+  /** Of the total: what the platform pays while idle, and what the volume assumptions add. */
+  readonly idleTotal: number;
+  readonly usageTotal: number;
   readonly byComponent: Readonly<Record<string, number>>;
   readonly byDomain: Readonly<Record<string, number>>;
   readonly lines: readonly CostLine[];
-  /** What costs money while idle but has no price in the table: `key (n×)`. */
+  /** What costs money but has no price in the table. */
   readonly unpriced: readonly { key: string; urn: string }[];
 }
 
-type Need = { key: string; quantity: number };
 const obj = (v: unknown) => (v && typeof v === "object" ? (v as Record<string, unknown>) : {});
 
-/** What one resource pays while idle, as price keys and quantities (hours or units a month). */
-export function idleNeeds(r: PlannedResource): Need[] {
+/**
+ * What one resource pays while idle, as price keys and quantities (hours or units a month). The warehouse's RPUs
+ * bill only while queries run: `warehouseHoursPerDay` of them (all day when not given).
+ */
+export function idleNeeds(r: PlannedResource, warehouseHoursPerDay = 24): Need[] {
   const i = r.inputs;
   const hours = (key: string, n = 1): Need => ({ key, quantity: n * HOURS_PER_MONTH });
   switch (r.type) {
@@ -53,9 +64,20 @@ export function idleNeeds(r: PlannedResource): Need[] {
       const gb = Number(obj(obj(info.storageInfo).ebsStorageInfo).volumeSize ?? 0);
       return [hours(`msk:${String(info.instanceType)}`, brokers), { key: "msk:storage-gb", quantity: brokers * gb }];
     }
+    case "aws:msk/serverlessCluster:ServerlessCluster":
+      return [hours("msk-serverless:cluster-hour")];
+    case "aws:glue/catalogTableOptimizer:CatalogTableOptimizer":
+      // Compaction and retention bill DPU-hours as they run: how many depends on the table's churn, so the line
+      // stays unpriced (listed) rather than guessed.
+      return [{ key: "glue:optimizer-dpu-hour", quantity: 0 }];
     case "aws:redshiftserverless/workgroup:Workgroup":
       // Billed per RPU-hour while queries run; the base capacity over the hours it is expected to run.
-      return [{ key: "redshift-serverless:rpu-hour", quantity: Number(i.baseCapacity ?? 128) * HOURS_PER_MONTH }];
+      return [
+        {
+          key: "redshift-serverless:rpu-hour",
+          quantity: (Number(i.baseCapacity ?? 128) * warehouseHoursPerDay * HOURS_PER_MONTH) / 24,
+        },
+      ];
     case "aws:rds/cluster:Cluster": {
       const min = Number(obj(i.serverlessv2ScalingConfiguration).minCapacity ?? 0);
       return min > 0 ? [hours("aurora:serverless-v2-acu", min)] : [];
@@ -78,11 +100,12 @@ export function idleNeeds(r: PlannedResource): Need[] {
 
 const round = (n: number) => Math.round(n * 100) / 100;
 
-/** Prices every resource of a plan; what has no price is listed, never guessed. */
+/** Prices every resource of a plan, and the usage the assumptions describe; what has no price is listed, never guessed. */
 export function estimateCost(
   resources: readonly PlannedResource[],
   region: string,
   componentOf: (r: PlannedResource, byUrn: Map<string, PlannedResource>) => string,
+  assumptions?: ResolvedCost,
 ): CostEstimate {
   const table = PRICE_TABLES[region];
   const byUrn = new Map(resources.map((r) => [r.urn, r]));
@@ -90,58 +113,41 @@ export function estimateCost(
   const unpriced: { key: string; urn: string }[] = [];
   const byComponent: Record<string, number> = {};
   const byDomain: Record<string, number> = {};
-  for (const r of resources) {
-    if (!r.custom) continue;
-    const needs = idleNeeds(r);
-    if (needs.length === 0) continue;
+  const add = (line: Omit<CostLine, "items" | "monthly">, needs: readonly Need[]) => {
     const items = needs.map((n): CostLine["items"][number] => {
       const p = table?.prices[n.key];
       if (!p) {
-        unpriced.push({ key: n.key, urn: r.urn });
+        unpriced.push({ key: n.key, urn: line.urn });
         return { ...n };
       }
-      // Hourly prices come with quantities in hours a month, monthly ones with units.
+      // Hourly prices come with quantities in hours a month, the others with units.
       return { ...n, monthly: round(n.quantity * p.usd) };
     });
     const monthly = round(items.reduce((s, x) => s + (x.monthly ?? 0), 0));
-    const component = componentOf(r, byUrn);
+    lines.push({ ...line, items, monthly });
+    byComponent[line.component] = round((byComponent[line.component] ?? 0) + monthly);
+    byDomain[line.domain] = round((byDomain[line.domain] ?? 0) + monthly);
+  };
+  for (const r of resources) {
+    if (!r.custom) continue;
+    const needs = idleNeeds(r, assumptions?.warehouseHoursPerDay);
+    if (needs.length === 0) continue;
     const domain = String(obj(r.inputs.tags)["data-domain"] ?? "shared");
-    lines.push({ urn: r.urn, type: r.type, component, domain, items, monthly });
-    byComponent[component] = round((byComponent[component] ?? 0) + monthly);
-    byDomain[domain] = round((byDomain[domain] ?? 0) + monthly);
+    add({ urn: r.urn, type: r.type, component: componentOf(r, byUrn), domain }, needs);
   }
+  const idleTotal = round(lines.reduce((s, l) => s + l.monthly, 0));
+  for (const u of assumptions ? usageLines(resources, assumptions) : [])
+    add({ urn: u.urn, type: u.type, component: u.component, domain: u.domain, assumption: u.assumption }, u.needs);
+  const monthlyTotal = round(lines.reduce((s, l) => s + l.monthly, 0));
   return {
     region,
     ...(table ? { pricesChecked: table.checked } : {}),
-    monthlyTotal: round(lines.reduce((s, l) => s + l.monthly, 0)),
+    monthlyTotal,
+    idleTotal,
+    usageTotal: round(monthlyTotal - idleTotal),
     byComponent,
     byDomain,
     lines,
     unpriced,
   };
-}
-
-/** The report's "Cost estimate" section: total, the five largest drivers, each domain's share, what is unpriced. */
-export function costSection(c: CostEstimate, base?: CostEstimate): string[] {
-  const usd = (n: number) => `$${n.toFixed(2)}`;
-  const out = [
-    `Idle monthly cost in ${c.region}: **${usd(c.monthlyTotal)}**${base ? ` (base ${usd(base.monthlyTotal)}, change ${c.monthlyTotal >= base.monthlyTotal ? "+" : "−"}${usd(Math.abs(c.monthlyTotal - base.monthlyTotal))})` : ""}, from on-demand list prices checked ${c.pricesChecked ?? "(no price table for this region)"} (tools/plan/prices.ts). Usage (requests, GB stored, ingested or scanned) is not included.`,
-    "",
-    "| largest drivers | component | monthly |",
-    "| --- | --- | ---: |",
-  ];
-  for (const l of [...c.lines].sort((a, b) => b.monthly - a.monthly).slice(0, 5))
-    out.push(`| \`${l.urn.split("::").pop()}\` (${l.type.split(":").pop()}) | ${l.component} | ${usd(l.monthly)} |`);
-  out.push("", "| domain | monthly | share |", "| --- | ---: | ---: |");
-  for (const [d, n] of Object.entries(c.byDomain).sort(([, a], [, b]) => b - a))
-    out.push(`| ${d} | ${usd(n)} | ${c.monthlyTotal ? Math.round((100 * n) / c.monthlyTotal) : 0}% |`);
-  if (c.unpriced.length > 0) {
-    const keys = new Map<string, number>();
-    for (const u of c.unpriced) keys.set(u.key, (keys.get(u.key) ?? 0) + 1);
-    out.push(
-      "",
-      `Unpriced (no price in the table, not counted): ${[...keys].map(([k, n]) => `\`${k}\` ×${n}`).join(", ")}.`,
-    );
-  }
-  return out;
 }

@@ -3,6 +3,7 @@ import type { Environment } from "../../components/core/types";
 import { readPolicyConfig } from "../../policies/config";
 import { evaluate, PolicyConfig, Verdicts } from "../../policies/engine/evaluate";
 import type { PlatformRule } from "../../policies/rules/define";
+import { budgetVerdicts } from "./budget";
 import { PLAN_FORMAT, PlanDocument } from "./report";
 
 /** Reads a plan.json, refusing one written in another format (its fields would be misread). */
@@ -21,11 +22,16 @@ export function readPlan(file: string): PlanDocument {
   return doc as PlanDocument;
 }
 
-/** Judges a plan.json again with the pack, without the program: what a reviewer or a later tool can check. */
-export function replay(
+/**
+ * Judges a plan.json again with the pack (and the budget rule on its estimate), without the program: what a reviewer
+ * or a later tool can check.
+ */
+export async function replay(
   doc: PlanDocument,
   rules: readonly PlatformRule[],
   config: PolicyConfig = readPolicyConfig(doc.environment as Environment),
 ): Promise<Verdicts> {
-  return evaluate(rules, doc.resources, config);
+  const pack = await evaluate(rules, doc.resources, config);
+  const budget = budgetVerdicts(doc.cost, doc.resources, config);
+  return { violations: [...pack.violations, ...budget.violations], waivers: [...pack.waivers, ...budget.waivers] };
 }

@@ -163,6 +163,16 @@ export function awsState(args: MockResourceArgs, region: string): { id: string; 
         },
       };
     }
+    case "aws:budgets/budget:Budget": {
+      const name = str(i.name) ?? autoName(args, 100);
+      return { id: `${acct}:${name}`, state: { name, arn: `arn:aws:budgets::${acct}:budget/${name}` } };
+    }
+    case "aws:costexplorer/anomalyMonitor:AnomalyMonitor":
+    case "aws:costexplorer/anomalySubscription:AnomalySubscription": {
+      // Cost Explorer is global: no region in its ARNs.
+      const arn = `arn:aws:ce::${acct}:${args.type.endsWith("AnomalyMonitor") ? "anomalymonitor" : "anomalysubscription"}/${uuid(seed)}`;
+      return { id: arn, state: { arn } };
+    }
     case "aws:sns/topic:Topic": {
       const name = str(i.name) ?? autoName(args, 256);
       return {

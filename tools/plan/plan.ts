@@ -8,7 +8,11 @@ import { evaluate, PolicyConfig } from "../../policies/engine/evaluate";
 import type { PlannedResource } from "../../policies/engine/args";
 import type { PlatformRule } from "../../policies/rules/define";
 import { diffPlans, judgeChanges } from "./changes";
+import type { ResolvedCost } from "../../components/cost/config";
+import { budgetVerdicts } from "./budget";
 import { estimateCost } from "./cost";
+import { costChange } from "./cost-report";
+import type { Lineage } from "../../components/datasets/lineage";
 import { markdownReport, owningComponent, PlanDocument, planDocument, summary } from "./report";
 import { Program, readStackFile, REPO_ROOT, runProgram, StackFile } from "./run";
 import { checkPolicyConfig, unusedWaivers } from "./waivers";
@@ -22,6 +26,8 @@ export interface PlanResult {
   readonly resources?: readonly PlannedResource[];
   readonly problems?: readonly { path: string; message: string }[];
   readonly error?: string;
+  /** The lineage the program exports (drawn in report.md). */
+  readonly lineage?: Lineage;
 }
 
 export interface PlanOptions {
@@ -66,12 +72,21 @@ export async function plan(opts: PlanOptions): Promise<PlanResult> {
     for (const p of configProblems) log(`policies/config/${environment}.json: ${p.path}: ${p.message}`);
     return { code: EXIT.error, problems: configProblems };
   }
-  const verdicts = await evaluate(opts.rules, run.resources, policyConfig);
+  const evaluated = await evaluate(opts.rules, run.resources, policyConfig);
   if (opts.against && opts.against.plan.stack !== run.stack)
     return fail(log, `--against: that plan is of stack '${opts.against.plan.stack}', this one of '${run.stack}'`);
   const changes = opts.against
     ? judgeChanges(opts.against.label, diffPlans(opts.against.plan.resources, run.resources), policyConfig)
     : undefined;
+  const region = String(run.outputs["region"] ?? stackFile.config["aws:region"] ?? "");
+  const assumptions = run.outputs["costAssumptions"] as ResolvedCost | undefined;
+  const cost = estimateCost(run.resources, region, owningComponent, assumptions);
+  const budget = budgetVerdicts(cost, run.resources, policyConfig);
+  const verdicts = {
+    violations: [...evaluated.violations, ...budget.violations],
+    waivers: [...evaluated.waivers, ...budget.waivers],
+  };
+  const base = opts.against?.plan.cost;
   const document = planDocument(
     run.stack,
     environment,
@@ -79,15 +94,17 @@ export async function plan(opts: PlanOptions): Promise<PlanResult> {
     verdicts,
     unusedWaivers(opts.rules, policyConfig, run.resources),
     changes,
-    estimateCost(run.resources, String(run.outputs["region"] ?? stackFile.config["aws:region"] ?? ""), owningComponent),
+    cost,
+    opts.against && base ? costChange(opts.against.label, base, cost) : undefined,
   );
+  const lineage = run.outputs["lineage"] as Lineage | undefined;
   if (opts.outDir) {
     const dir = path.join(opts.outDir, run.stack);
     fs.mkdirSync(dir, { recursive: true });
     fs.writeFileSync(path.join(dir, "plan.json"), JSON.stringify(document, null, 2) + "\n");
     fs.writeFileSync(
       path.join(dir, "report.md"),
-      markdownReport(document, run.resources, await accessSection(run.resources), opts.against?.plan),
+      markdownReport(document, run.resources, await accessSection(run.resources), lineage),
     );
   }
   log(summary(document, run.resources));
@@ -95,7 +112,7 @@ export async function plan(opts: PlanOptions): Promise<PlanResult> {
   const mandatory =
     verdicts.violations.some((v) => v.level === "mandatory") ||
     (changes?.verdicts ?? []).some((v) => v.level === "mandatory");
-  return { code: mandatory ? EXIT.violation : EXIT.ok, document, resources: run.resources };
+  return { code: mandatory ? EXIT.violation : EXIT.ok, document, resources: run.resources, lineage };
 }
 
 const ACCESS_CACHE = path.join(REPO_ROOT, "node_modules", ".cache", "data-platform-access");

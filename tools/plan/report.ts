@@ -2,7 +2,11 @@ import type { PlannedResource } from "../../policies/engine/args";
 import type { Verdicts } from "../../policies/engine/evaluate";
 import type { Changes } from "./changes";
 import { changeCounts, changesSection } from "./changes-report";
-import { CostEstimate, costSection } from "./cost";
+import type { CostEstimate } from "./cost";
+import { CostChange, costChangeSection, costSection } from "./cost-report";
+import { environmentBudget } from "./budget";
+import { datasetsSection } from "./datasets";
+import type { Lineage } from "../../components/datasets/lineage";
 import type { UnusedWaiver } from "./waivers";
 
 /** plan.json's format: bumped when a field changes meaning, so a reader can refuse a plan it cannot compare. */
@@ -24,8 +28,10 @@ export interface PlanDocument {
   readonly unusedWaivers: readonly UnusedWaiver[];
   /** With `--against`: every resource's change from the base plan and the data-loss verdicts. */
   readonly changes?: Changes;
-  /** The idle monthly cost per resource, component and domain (tools/plan/cost.ts). */
+  /** The monthly cost per resource, component and domain: idle, and usage from the volume assumptions (cost.ts). */
   readonly cost?: CostEstimate;
+  /** With `--against`: the estimate's change per resource. */
+  readonly costChange?: CostChange;
 }
 
 export function planDocument(
@@ -36,6 +42,7 @@ export function planDocument(
   unused: readonly UnusedWaiver[] = [],
   changes?: Changes,
   cost?: CostEstimate,
+  costChange?: CostChange,
 ): PlanDocument {
   return {
     format: PLAN_FORMAT,
@@ -47,6 +54,7 @@ export function planDocument(
     unusedWaivers: unused,
     ...(changes ? { changes } : {}),
     ...(cost ? { cost } : {}),
+    ...(costChange ? { costChange } : {}),
   };
 }
 
@@ -124,7 +132,7 @@ export function markdownReport(
   doc: PlanDocument,
   resources: readonly PlannedResource[],
   access?: string,
-  base?: PlanDocument,
+  lineage?: Lineage,
 ): string {
   const counts = countByComponent(resources);
   const total = resources.filter((r) => r.custom).length;
@@ -146,7 +154,9 @@ export function markdownReport(
       "",
       access,
     );
-  if (doc.cost) out.push("", "## Cost estimate", "", ...costSection(doc.cost, base?.cost));
+  out.push("", "## Datasets", "", ...datasetsSection(resources, lineage));
+  if (doc.cost) out.push("", "## Cost estimate", "", ...costSection(doc.cost, environmentBudget(resources)?.usd));
+  if (doc.costChange) out.push("", "### Cost change", "", ...costChangeSection(doc.costChange));
   if (doc.changes) out.push("", "## Changes", "", ...changesSection(doc.changes));
   out.push("", "## Policy verdicts", "");
   if (doc.policies.length === 0) out.push("No violations.");
@@ -186,7 +196,7 @@ export function summary(doc: PlanDocument, resources: readonly PlannedResource[]
   for (const w of doc.waivers) lines.push(`  [waived] ${w.policy}: ${w.urn.split("::").pop()} — ${w.reason}`);
   if (doc.cost)
     lines.push(
-      `cost: $${doc.cost.monthlyTotal.toFixed(2)} a month idle in ${doc.cost.region}${doc.cost.unpriced.length ? ` (${doc.cost.unpriced.length} unpriced item(s))` : ""}`,
+      `cost: $${doc.cost.monthlyTotal.toFixed(2)} a month in ${doc.cost.region} ($${doc.cost.idleTotal.toFixed(2)} idle, $${doc.cost.usageTotal.toFixed(2)} usage)${doc.cost.unpriced.length ? `, ${doc.cost.unpriced.length} unpriced item(s)` : ""}${doc.costChange ? `; ${doc.costChange.change >= 0 ? "+" : "-"}$${Math.abs(doc.costChange.change).toFixed(2)} against ${doc.costChange.against}` : ""}`,
     );
   if (doc.changes) {
     lines.push(`changes against ${doc.changes.against}: ${changeCounts(doc.changes)}`);

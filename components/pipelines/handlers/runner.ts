@@ -1,24 +1,46 @@
 // Pipeline steps that run in the warehouse, invoked by the pipeline's state machine:
 //   { step: "transform" }           CALL the configured marts procedure (staging → marts)
-//   { step: "publish", at }         export each configured mart to the analytics zone for BI, as JSON lines under
-//                                   <domain>/<dataset>/dt=<day>/part-NNNNN.jsonl plus a _manifest.json written last.
+//   { step: "publish", at }         evaluate every published dataset's quality rules on its mart (the gate: one
+//                                   failing rule stops the whole publish with QualityGateFailed, nothing written),
+//                                   then export each mart to the analytics zone as Parquet with the dataset's
+//                                   declared columns, under <root><domain>/<dataset>/dt=<day>/part-NNNNN.parquet,
+//                                   the gate's passing result as _quality.json, and a _manifest.json written last.
 // Object names come from config, never from the state machine's input: the input can only choose the day.
 import type { Logger } from "@aws-lambda-powertools/logger";
+import { Metrics, MetricUnit } from "@aws-lambda-powertools/metrics";
 import type { Context } from "aws-lambda";
+import type { QualityRule } from "../../core/quality";
 import { parseDay, utcDay } from "../../ingestion/keys";
 import { parseTimestamp } from "../../ingestion/handlers/lib/time";
-import { requireEnv } from "../../ingestion/handlers/lib/env";
+import { optionalEnv, requireEnv } from "../../ingestion/handlers/lib/env";
 import { RawWriter } from "../../ingestion/handlers/lib/raw";
 import { logger as makeLogger, packagedConfig, s3Client } from "../../ingestion/handlers/lib/runtime";
 import { qualified, Warehouse, warehouseFromEnv } from "../../ingestion/handlers/lib/warehouse";
+import { PIPELINE_METRICS, PIPELINES_SERVICE } from "../../observability/metrics";
+import { ExportColumn, parquetFile } from "./parquet";
+import { evaluateGate, QualityGateFailed } from "./quality-gate";
+
+/** A mart the publish step exports: `table` is `schema.table`, `dataset` the analytics dataset it becomes. */
+export interface PublishedMart {
+  readonly table: string;
+  readonly dataset: string;
+  /** The dataset's declared columns, in order: exactly what each Parquet file holds. */
+  readonly columns: readonly ExportColumn[];
+  /** The dataset's quality rules, evaluated before anything is written. @default none */
+  readonly quality?: readonly QualityRule[];
+  /** Who is alerted when the rules fail (named in the failure). */
+  readonly steward?: string;
+}
 
 export interface RunnerConfig {
   readonly pipeline: string;
   readonly domain: string;
+  /** Prefix before `<domain>/` in the analytics bucket: `analytics/` in the restricted bucket. @default "" */
+  readonly root?: string;
   /** `schema.procedure` called by the transform step. */
   readonly procedure?: string;
-  /** Marts exported by the publish step: `table` is `schema.table`, `dataset` the folder name in the analytics zone. */
-  readonly datasets: readonly { readonly table: string; readonly dataset: string }[];
+  /** Marts exported by the publish step. */
+  readonly datasets: readonly PublishedMart[];
   /** Rows per part file. @default 10000 */
   readonly rowsPerPart?: number;
 }
@@ -32,7 +54,15 @@ export interface RunnerDeps {
   readonly analytics: RawWriter;
   readonly logger: Logger;
   readonly now?: () => Date;
+  /** Receives each dataset's count of failing rules (0 when it passed): the quality alarm's metric. */
+  readonly recordQuality?: (dataset: string, failedRules: number) => void;
 }
+
+/** Where a dataset's day lives in the analytics bucket. */
+export const publishPrefix = (config: Pick<RunnerConfig, "root" | "domain">, dataset: string, day: string) =>
+  `${config.root ?? ""}${config.domain}/${dataset}/dt=${day}/`;
+
+const partName = (i: number) => `part-${String(i).padStart(5, "0")}.parquet`;
 
 /** An event the runner cannot act on, named by field; retrying cannot fix it. */
 export class InvalidRunnerEvent extends Error {
@@ -69,9 +99,24 @@ export function createRunner(deps: RunnerDeps): (event: RunnerEvent, context?: C
   };
 
   const publish = async (day: string) => {
+    const now = deps.now?.() ?? new Date();
+    // The gate: rules are evaluated on the marts as they stand; the transform before it is the marts' only writer.
+    const gate = await warehouse.transaction((sql) =>
+      evaluateGate(
+        sql,
+        config.datasets.map((d) => ({ ...d, dataset: `${config.domain}.${d.dataset}` })),
+        now,
+      ),
+    );
+    for (const g of gate) deps.recordQuality?.(g.dataset, g.rules.filter((r) => !r.passed).length);
+    const failures = gate.filter((g) => !g.passed);
+    if (failures.length > 0) {
+      logger.error("quality gate failed: nothing published", { failures });
+      throw new QualityGateFailed(failures);
+    }
     const out: { dataset: string; rows: number; parts: number }[] = [];
-    for (const { table, dataset } of config.datasets) {
-      const prefix = `${config.domain}/${dataset}/dt=${day}/`;
+    for (const [k, { table, dataset, columns }] of config.datasets.entries()) {
+      const prefix = publishPrefix(config, dataset, day);
       // A cursor streams the mart in chunks, in one read-consistent snapshot, without holding it all in memory.
       const result = await warehouse.transaction(async (sql) => {
         await sql.query(`DECLARE export_cursor NO SCROLL CURSOR FOR SELECT * FROM ${qualified(table)}`);
@@ -81,8 +126,9 @@ export function createRunner(deps: RunnerDeps): (event: RunnerEvent, context?: C
           const chunk = await sql.query(`FETCH FORWARD ${rowsPerPart} FROM export_cursor`);
           if (chunk.rows.length === 0 && parts > 0) break;
           await analytics.put({
-            key: `${prefix}part-${String(parts).padStart(5, "0")}.jsonl`,
-            body: chunk.rows.map((r) => JSON.stringify(r)).join("\n"),
+            key: `${prefix}${partName(parts)}`,
+            body: parquetFile(columns, chunk.rows),
+            contentType: "application/vnd.apache.parquet",
           });
           parts++;
           rows += chunk.rows.length;
@@ -90,6 +136,11 @@ export function createRunner(deps: RunnerDeps): (event: RunnerEvent, context?: C
         }
         await sql.query("CLOSE export_cursor");
         return { rows, parts };
+      });
+      // The gate's passing result, kept beside the data it judged.
+      await analytics.put({
+        key: `${prefix}_quality.json`,
+        body: JSON.stringify({ ...gate[k], day, evaluatedAt: now.toISOString() }),
       });
       // Written last: readers trust only the parts it lists, so a re-run with fewer parts never exposes stale ones.
       await analytics.put({
@@ -99,15 +150,17 @@ export function createRunner(deps: RunnerDeps): (event: RunnerEvent, context?: C
           dataset,
           table,
           day,
+          format: "parquet",
           rows: result.rows,
-          parts: Array.from({ length: result.parts }, (_, i) => `part-${String(i).padStart(5, "0")}.jsonl`),
+          parts: Array.from({ length: result.parts }, (_, i) => partName(i)),
+          quality: "_quality.json",
           publishedAt: (deps.now?.() ?? new Date()).toISOString(),
         }),
       });
       out.push({ dataset, ...result });
     }
     logger.info("published", { datasets: out });
-    return { day, datasets: out };
+    return { day, datasets: out, quality: gate };
   };
 
   return async (input) => {
@@ -123,6 +176,10 @@ let live: ReturnType<typeof createRunner> | undefined;
 export const handler = (event: RunnerEvent, context: Context): Promise<unknown> =>
   (live ??= (() => {
     const config = packagedConfig<RunnerConfig>("pipeline.json");
+    const metrics = new Metrics({
+      namespace: optionalEnv("METRICS_NAMESPACE") ?? "data-platform/ingestion",
+      serviceName: PIPELINES_SERVICE,
+    });
     return createRunner({
       config,
       warehouse: warehouseFromEnv(),
@@ -133,5 +190,11 @@ export const handler = (event: RunnerEvent, context: Context): Promise<unknown> 
         config.pipeline,
       ),
       logger: makeLogger(config.pipeline),
+      recordQuality: (dataset, failed) => {
+        // One metric per dataset, flushed at once (a single-metric instance carries its own dimension).
+        const m = metrics.singleMetric();
+        m.addDimension("dataset", dataset);
+        m.addMetric(PIPELINE_METRICS.qualityRulesFailed, MetricUnit.Count, failed);
+      },
     });
   })())(event, context);

@@ -6,6 +6,14 @@ export interface RawObject {
   readonly body: string;
 }
 
+/** Any object a writer stores: records as JSON text, or a binary file (a published Parquet part). */
+export interface StoredObject {
+  readonly key: string;
+  readonly body: string | Uint8Array;
+  /** @default "application/json" */
+  readonly contentType?: string;
+}
+
 /**
  * Writes to one source's prefix of the raw zone. Every put names the zone's KMS key explicitly: the bucket policy
  * refuses any other key, so a misconfigured function fails loudly instead of writing data under the wrong key.
@@ -18,13 +26,13 @@ export class RawWriter {
     private readonly source: string,
   ) {}
 
-  async put(o: RawObject): Promise<void> {
+  async put(o: StoredObject): Promise<void> {
     await this.s3.send(
       new PutObjectCommand({
         Bucket: this.bucket,
         Key: o.key,
         Body: o.body,
-        ContentType: "application/json",
+        ContentType: o.contentType ?? "application/json",
         ServerSideEncryption: "aws:kms",
         SSEKMSKeyId: this.kmsKeyArn,
         Metadata: { source: this.source },
