@@ -7,7 +7,7 @@ import type { ResolvedCdcSource } from "../cdc/config";
 import { CDC_LOAD_SCHEDULE } from "../cdc/load";
 import { PlatformFunction } from "../functions/function";
 import * as iam from "../functions/statements";
-import { HANDLERS } from "../ingestion/handlers/entries";
+import { HANDLERS } from "../ingestion/entries";
 import type { PackagedCdcLoadConfig } from "../ingestion/handlers/cdc-load";
 import { sourceRoot } from "../ingestion/keys";
 import { invokeSchedule } from "../ingestion/triggers";

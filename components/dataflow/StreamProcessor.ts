@@ -5,7 +5,7 @@ import type { PlatformContext, SecurityRefs } from "../core/types";
 import { PlatformFunction } from "../functions/function";
 import { rawWriteStatements } from "../functions/statements";
 import type { PolicyStatement } from "../functions/types";
-import { HANDLERS } from "../ingestion/handlers/entries";
+import { HANDLERS } from "../ingestion/entries";
 import type { LakeZoneRef } from "../ingestion/types";
 import type { AlarmSpec } from "../observability/alarms";
 import { declareAlarms } from "../observability/Monitoring";

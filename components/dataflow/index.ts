@@ -14,8 +14,7 @@ export {
   ACCESS_LOG_FORMAT,
 } from "../ingestion/IngestionSource";
 export { Ingestion, IngestionArgs } from "./Ingestion";
-export { HANDLERS, HandlerKind } from "../ingestion/handlers/entries";
-export { stagingDdl } from "../ingestion/handlers/lib/warehouse";
+export { stagingDdl } from "../ingestion/records/staging";
 export * from "../pipelines/config";
 export * from "../pipelines/definitions";
 export { Pipeline, PipelineArgs } from "../pipelines/Pipeline";

@@ -4,7 +4,7 @@ import { monitoringSchema, resolveMonitoring, ResolvedMonitoring } from "../obse
 import { pipelinesSchema, ResolvedPipeline, resolvePipeline, validatePipelines } from "../pipelines/config";
 import type { Problem } from "../core/problems";
 import { ResolvedCdcSource, resolveCdcSource } from "../cdc/config";
-import { payloadAjv, schemaPatternProblems } from "../ingestion/handlers/lib/validate";
+import { payloadAjv, schemaPatternProblems } from "../ingestion/records/validate";
 import { ResolvedSource, resolveSource, sourcesSchema, validateSources, ValidationContext } from "../ingestion/config";
 
 /**

@@ -1,7 +1,7 @@
 import { createHash } from "crypto";
 import * as fs from "fs";
 import * as path from "path";
-import { buildSync, BuildOptions, version as esbuildVersion } from "esbuild";
+import type { BuildOptions } from "esbuild";
 import * as pulumi from "@pulumi/pulumi";
 
 /** Lambda runtime every platform function runs on, and the matching esbuild target. */
@@ -16,6 +16,15 @@ const ESBUILD_TARGET = "node22";
 export const RUNTIME_PROVIDED = ["@aws-sdk/client-*"];
 // Optional native bindings that libraries require only when asked for (pg's `pg.native`); never loaded here.
 const NEVER_LOADED = ["pg-native"];
+
+/** The components' root: `components/` in the repository, `dist/components/` in the package. */
+const COMPONENTS_ROOT = path.resolve(__dirname, "..");
+/**
+ * Where the package carries its handlers, bundled at `npm run build` (see `prebuildHandlers`): one content-named
+ * file per handler and a manifest keyed by the handler's source path under components/.
+ */
+export const PREBUILT_DIR = path.join(__dirname, "prebuilt");
+export const PREBUILT_MANIFEST = "manifest.json";
 
 export interface Bundle {
   /** The bundled CommonJS module; the function's handler is `index.handler`. */
@@ -61,7 +70,7 @@ interface DiskEntry {
 function diskFile(entry: string): string | undefined {
   if (!DISK_CACHE) return undefined;
   const key = createHash("sha256")
-    .update(`${esbuildVersion}\0${entry}\0${JSON.stringify({ ...options(entry), entryPoints: undefined })}`)
+    .update(`${esbuild().version}\0${entry}\0${JSON.stringify({ ...options(entry), entryPoints: undefined })}`)
     .digest("hex")
     .slice(0, 32);
   return path.join(DISK_CACHE, `${key}.json`);
@@ -102,33 +111,106 @@ function toDisk(entry: string, code: string, inputs: string[]): void {
 // Why a process-wide cache too: several sources share one handler, and `pulumi preview` must stay fast.
 const cache = new Map<string, Bundle>();
 
+// esbuild is a development dependency: loaded only to bundle from sources (this repository's programs and
+// `npm run build`), never by a program that uses the package's prebuilt handlers.
+function esbuild(): typeof import("esbuild") {
+  return require("esbuild") as typeof import("esbuild");
+}
+
+function fromSource(entry: string): string {
+  const cached = fromDisk(entry);
+  if (cached !== undefined) return cached;
+  const opts = options(entry);
+  const result = esbuild().buildSync(opts);
+  const code = result.outputFiles[0].text;
+  toDisk(
+    entry,
+    code,
+    Object.keys(result.metafile.inputs).map((i) => path.resolve(opts.absWorkingDir!, i)),
+  );
+  return code;
+}
+
+/** A handler's key in the manifest: its source path under components/, with forward slashes. */
+export function handlerKey(entry: string, root: string = COMPONENTS_ROOT): string {
+  return path.relative(root, path.resolve(entry)).split(path.sep).join("/");
+}
+
+function sha256(code: string, encoding: "hex" | "base64"): string {
+  return createHash("sha256").update(code).digest(encoding);
+}
+
+/** A prebuilt handler's code by its key (see `handlerKey`), checked against the hash in its file name. */
+export function prebuiltCode(key: string, dir: string = PREBUILT_DIR): string {
+  let manifest: Record<string, string>;
+  try {
+    manifest = JSON.parse(fs.readFileSync(path.join(dir, PREBUILT_MANIFEST), "utf8")) as Record<string, string>;
+  } catch {
+    throw new Error(
+      `handler ${key}: neither its source nor the prebuilt handlers (${dir}) are present; ` +
+        "a package must be built with `npm run build`",
+    );
+  }
+  const file = manifest[key];
+  if (file === undefined) throw new Error(`handler ${key} is not among the prebuilt handlers (${dir})`);
+  const code = fs.readFileSync(path.join(dir, file), "utf8");
+  // The file name carries the content's hash: a truncated or edited bundle is refused, not deployed.
+  if (!file.includes(`.${sha256(code, "hex").slice(0, 16)}.`)) {
+    throw new Error(`prebuilt handler ${file} does not match the hash in its name`);
+  }
+  return code;
+}
+
 /**
- * Bundles a TypeScript handler synchronously at program time (no Output plumbing, so the hash is a plain
- * string the engine diffs). Deterministic: same sources, same bytes, same hash.
+ * A handler's deployment bundle. From its TypeScript source when the source is present (this repository's
+ * programs), bundled synchronously at program time (no Output plumbing, so the hash is a plain string the engine
+ * diffs); otherwise the bundle the package ships, built from the same source with the same options at
+ * `npm run build`. Deterministic either way: same sources, same bytes, same hash.
  */
 export function bundle(entry: string): Bundle {
   const key = path.resolve(entry);
   const hit = cache.get(key);
   if (hit) return hit;
-  let code = fromDisk(key);
-  if (code === undefined) {
-    const opts = options(key);
-    const result = buildSync(opts);
-    code = result.outputFiles[0].text;
-    toDisk(
-      key,
-      code,
-      Object.keys(result.metafile.inputs).map((i) => path.resolve(opts.absWorkingDir!, i)),
-    );
-  }
-  const hash = createHash("sha256").update(code).digest("base64");
+  const code = fs.existsSync(key) ? fromSource(key) : prebuiltCode(handlerKey(key));
   const built: Bundle = {
     code,
-    hash,
+    hash: sha256(code, "base64"),
     archive: new pulumi.asset.AssetArchive({ "index.js": new pulumi.asset.StringAsset(code) }),
   };
   cache.set(key, built);
   return built;
+}
+
+/** Handler entry points under a components root: modules directly in a `handlers/` folder that export `handler`. */
+export function handlerSources(root: string = COMPONENTS_ROOT): string[] {
+  const found: string[] = [];
+  for (const rel of fs.readdirSync(root, { recursive: true, encoding: "utf8" })) {
+    const parts = rel.split(path.sep);
+    if (parts.length < 2 || parts[parts.length - 2] !== "handlers" || !rel.endsWith(".ts")) continue;
+    if (rel.endsWith(".test.ts") || rel.endsWith(".d.ts")) continue;
+    const text = fs.readFileSync(path.join(root, rel), "utf8");
+    if (/^export (const|async function|function) handler\b/m.test(text)) found.push(path.join(root, rel));
+  }
+  return found.sort();
+}
+
+/**
+ * Bundles every handler under `sourceRoot` into `outDir` as `<domain>-<handler>.<sha256>.js` plus the manifest
+ * `bundle` reads (what `npm run build` runs). Returns the manifest.
+ */
+export function prebuildHandlers(sourceRoot: string, outDir: string): Record<string, string> {
+  const manifest: Record<string, string> = {};
+  fs.rmSync(outDir, { recursive: true, force: true });
+  fs.mkdirSync(outDir, { recursive: true });
+  for (const entry of handlerSources(sourceRoot)) {
+    const code = fromSource(entry);
+    const key = handlerKey(entry, sourceRoot);
+    const file = `${key.replace(/\/handlers\//, "-").replace(/\.ts$/, "")}.${sha256(code, "hex").slice(0, 16)}.js`;
+    fs.writeFileSync(path.join(outDir, file), code);
+    manifest[key] = file;
+  }
+  fs.writeFileSync(path.join(outDir, PREBUILT_MANIFEST), `${JSON.stringify(manifest, null, 2)}\n`);
+  return manifest;
 }
 
 /**

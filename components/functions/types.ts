@@ -4,13 +4,16 @@ import type { PlatformContext, Tags } from "../core/types";
 /**
  * Contract for `PlatformFunction` (data-platform:functions:PlatformFunction), implemented in components/functions/.
  * Every Lambda the platform runs goes through it, so the security and operability defaults live in one place:
- * esbuild bundle of a TypeScript handler in the repo (the bundle's hash drives updates), arm64, a recent Node
- * runtime, X-Ray tracing, JSON logs to its own KMS-encrypted log group with retention, an execution role under
+ * an esbuild bundle of a TypeScript handler (from its source in this repository, prebuilt in the package; the
+ * bundle's hash drives updates), arm64, a recent Node runtime, X-Ray tracing, JSON logs to its own KMS-encrypted log group with retention, an execution role under
  * the permissions boundary with only the statements given, reserved concurrency, and a DLQ / on-failure destination.
  */
 export interface PlatformFunctionArgs {
   readonly ctx: PlatformContext;
-  /** Absolute path of the TypeScript handler module; it must export `handler`. */
+  /**
+   * Absolute path of the TypeScript handler module; it must export `handler`. Bundled from the source when it is
+   * present, otherwise taken from the package's prebuilt handlers (see `bundle`).
+   */
   readonly entry: string;
   /** Tags beyond the context's (e.g. from `dataTags`). */
   readonly tags?: Tags;

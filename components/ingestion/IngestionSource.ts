@@ -7,7 +7,7 @@ import { DEAD_LETTER_TAG, physicalName, PlatformFunction } from "../functions/fu
 import type { PlatformFunctionArgs, PolicyStatement } from "../functions/types";
 import { metricsNamespace } from "../observability/metrics";
 import type { ResolvedSource } from "./config";
-import { HANDLERS } from "./handlers/entries";
+import { HANDLERS } from "./entries";
 import { sourceRoot } from "./keys";
 import * as iam from "../functions/statements";
 import {

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import type { Problem } from "../core/problems";
-import { payloadAjv, schemaPatternProblems } from "./handlers/lib/validate";
+import { payloadAjv, schemaPatternProblems } from "./records/validate";
 import { PLATFORM_SQL_NAMES, reservedIdentifier } from "../core/identifiers";
 import { CLASSIFICATIONS, Classification, Environment } from "../core/types";
 import { cdcSourceSchema, validateCdcSources } from "../cdc/config";

@@ -1,6 +1,6 @@
 import { createHash } from "crypto";
-import { canonicalJson, isLosslessNumber } from "./handlers/lib/json";
-import { parseTimestamp } from "./handlers/lib/time";
+import { canonicalJson, isLosslessNumber } from "./records/json";
+import { parseTimestamp } from "./records/time";
 
 export { canonicalJson };
 

@@ -1,8 +1,8 @@
+import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import { dataTags } from "../core/tags";
 import type { Classification, NetworkRefs, PlatformContext, SecurityRefs } from "../core/types";
 import { PlatformFunction } from "../functions/function";
-import { HANDLERS } from "../ingestion/handlers/entries";
 import { prefixWriteStatements, secretReadStatements } from "../functions/statements";
 import { LakeRefs, OperationsRefs, WarehouseRefs, warehouseEnv, warehouseSecretArn, zoneFor } from "../ingestion/types";
 import { metricsNamespace } from "../observability/metrics";
@@ -76,7 +76,7 @@ export class Pipeline extends pulumi.ComponentResource {
         `${name}-runner`,
         {
           ctx,
-          entry: HANDLERS.runner,
+          entry: path.join(__dirname, "handlers", "runner.ts"),
           functionName: `${pl.name}-runner`,
           description: `Warehouse steps of pipeline ${pl.name}`,
           tags,

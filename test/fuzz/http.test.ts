@@ -6,7 +6,7 @@ import { gzipSync } from "zlib";
 import fc from "fast-check";
 import { GetObjectCommand } from "@aws-sdk/client-s3";
 import { createHttpHandler } from "../../components/ingestion/handlers/http";
-import { canonicalJson, stringifyJson } from "../../components/ingestion/handlers/lib/json";
+import { canonicalJson, stringifyJson } from "../../components/ingestion/records/json";
 import { RawWriter } from "../../components/ingestion/handlers/lib/raw";
 import {
   capturedMetrics,
@@ -19,7 +19,7 @@ import {
   startS3,
 } from "../ingestion/support";
 import { deep, json, Json, numberText, params } from "./support";
-import { LosslessNumber } from "../../components/ingestion/handlers/lib/json";
+import { LosslessNumber } from "../../components/ingestion/records/json";
 
 const SCHEMA = {
   type: "object",

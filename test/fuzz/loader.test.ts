@@ -6,7 +6,7 @@ import fc from "fast-check";
 import { PutObjectCommand } from "@aws-sdk/client-s3";
 import type { Client } from "pg";
 import { createLoader } from "../../components/ingestion/handlers/loader";
-import { stringifyJson, unstorable } from "../../components/ingestion/handlers/lib/json";
+import { stringifyJson, unstorable } from "../../components/ingestion/records/json";
 import { pgWarehouse, stagingDdl, Warehouse } from "../../components/ingestion/handlers/lib/warehouse";
 import { capturedMetrics, LocalPostgres, LocalS3, quietLogger, startPostgres, startS3 } from "../ingestion/support";
 import { json, Json, params } from "./support";

@@ -6,7 +6,7 @@ import fc from "fast-check";
 import { GetObjectCommand } from "@aws-sdk/client-s3";
 import type { DynamoDBRecord, SQSRecord } from "aws-lambda";
 import { createDbEventsHandler } from "../../components/ingestion/handlers/db-events";
-import { canonicalJson, LosslessNumber, parseJson, stringifyJson } from "../../components/ingestion/handlers/lib/json";
+import { canonicalJson, LosslessNumber, parseJson, stringifyJson } from "../../components/ingestion/records/json";
 import { RawWriter } from "../../components/ingestion/handlers/lib/raw";
 import { createQueueHandler } from "../../components/ingestion/handlers/queue";
 import { capturedMetrics, KEY_ARN, lambdaContext, LocalS3, quietLogger, startS3 } from "../ingestion/support";

@@ -1,7 +1,7 @@
 // The fuzz suite's knobs: a quick run inside `npm test`, the full run with `npm run fuzz` (FUZZ_RUNS=2000).
 // Seeds are fixed per handler, so a failure reproduces exactly; fast-check prints the shrunk counterexample.
 import fc from "fast-check";
-import { LosslessNumber } from "../../components/ingestion/handlers/lib/json";
+import { LosslessNumber } from "../../components/ingestion/records/json";
 
 /** Cases per handler: FUZZ_RUNS when set (npm run fuzz), else the quick count given by the suite. */
 export function runs(quick: number): number {

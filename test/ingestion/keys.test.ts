@@ -13,7 +13,7 @@ import {
   utcDay,
 } from "../../components/ingestion/keys";
 import { prepare } from "../../components/ingestion/handlers/lib/intake";
-import { compileValidator } from "../../components/ingestion/handlers/lib/validate";
+import { compileValidator } from "../../components/ingestion/records/validate";
 import { parseBatch as parseBody } from "../../components/ingestion/handlers/lib/body";
 import { ORDER_SCHEMA } from "./fixtures";
 

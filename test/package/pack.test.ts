@@ -1,122 +1,182 @@
 import { strict as assert } from "node:assert";
 import { execFileSync } from "node:child_process";
+import { createHash } from "node:crypto";
 import * as fs from "node:fs";
+import { builtinModules } from "node:module";
+import * as os from "node:os";
 import * as path from "node:path";
+import * as ts from "typescript";
+import { handlerSources } from "../../components/functions/bundle";
 import { REPO_ROOT } from "../../tools/plan/run";
+import { CONSUMER_MOCKS, PLATFORM_PROGRAM } from "./programs";
+
+/** What a consumer brings besides the package and its dependencies: nothing but the compiler and Node's types. */
+const CONSUMER_TOOLS = ["typescript", "@types/node"];
+
+interface Packed {
+  readonly dependencies: Record<string, string>;
+}
 
 /**
- * Platform teams import the library from the registry: pack it as npm would publish it, unpack it into a
- * throwaway consumer, type-check a consumer program against the packed typings, and run it under mocks.
- * The consumer lives under .pack/ inside the repo so the library's dependencies resolve from node_modules
- * without a network install.
+ * Platform teams import the library from the registry: pack it as npm would publish it, unpack it into a throwaway
+ * consumer outside the repository whose node_modules holds only the package, its declared dependencies, TypeScript
+ * and @types/node (linked from this checkout, so no network), type-check consumer programs against the packed
+ * typings in every module resolution mode, and run them under mocks. A typing or a module the package needs but does
+ * not declare fails here, as it would for a user.
  */
 describe("packaged library", function () {
   // npm pack builds the library, then the consumer is type-checked three times: minutes on a loaded machine.
   this.timeout(600_000);
-  const work = path.join(REPO_ROOT, ".pack");
-  const consumer = path.join(work, "consumer");
+  let work: string;
+  let consumer: string;
+  let files: string[];
+  let packed: Packed;
 
   before(() => {
-    fs.rmSync(work, { recursive: true, force: true });
-    fs.mkdirSync(consumer, { recursive: true });
-  });
-  after(() => process.env.KEEP_PACK || fs.rmSync(work, { recursive: true, force: true }));
-
-  it("packs, type-checks against the published typings and runs a consumer program", () => {
-    const [{ filename, files }] = JSON.parse(
+    work = fs.mkdtempSync(path.join(os.tmpdir(), "blueprint-pack-"));
+    consumer = path.join(work, "consumer");
+    const [out] = JSON.parse(
       execFileSync("npm", ["pack", "--json", "--pack-destination", work], {
         cwd: REPO_ROOT,
         encoding: "utf8",
         stdio: ["ignore", "pipe", "ignore"],
       }),
     ) as { filename: string; files: { path: string }[] }[];
-    const paths = files.map((f) => f.path);
-    assert.ok(paths.includes("dist/components/index.d.ts"));
-    assert.ok(paths.includes("dist/policies/rules/index.js"));
-    assert.ok(!paths.some((p) => p.startsWith("test/") || p.startsWith("stacks/")), "tests and stacks are not shipped");
-    // The README links to docs/; on the registry's page they resolve only if the pages ship.
-    assert.ok(paths.includes("docs/compute.md"), "docs/ ships with the package");
-
+    files = out.files.map((f) => f.path);
     const pkgDir = path.join(consumer, "node_modules", "@data-platform", "blueprint");
     fs.mkdirSync(pkgDir, { recursive: true });
-    execFileSync("tar", ["-xzf", path.join(work, filename), "-C", pkgDir, "--strip-components=1"]);
-
+    execFileSync("tar", ["-xzf", path.join(work, out.filename), "-C", pkgDir, "--strip-components=1"]);
+    packed = JSON.parse(fs.readFileSync(path.join(pkgDir, "package.json"), "utf8")) as Packed;
+    for (const dep of [...Object.keys(packed.dependencies), ...CONSUMER_TOOLS]) {
+      const link = path.join(consumer, "node_modules", dep);
+      fs.mkdirSync(path.dirname(link), { recursive: true });
+      fs.symlinkSync(path.join(REPO_ROOT, "node_modules", dep), link, "dir");
+    }
     fs.writeFileSync(
       path.join(consumer, "package.json"),
       JSON.stringify({ name: "consumer", private: true, type: "commonjs" }),
     );
-    fs.writeFileSync(
-      path.join(consumer, "tsconfig.json"),
-      JSON.stringify({
-        compilerOptions: {
-          rootDir: ".",
-          target: "ES2022",
-          module: "node16",
-          moduleResolution: "node16",
-          strict: true,
-          outDir: "out",
-          skipLibCheck: true,
-          types: ["node"],
-          typeRoots: [path.join(REPO_ROOT, "node_modules", "@types")],
-        },
-        files: ["main.ts"],
-      }),
-    );
-    fs.writeFileSync(
-      path.join(consumer, "main.ts"),
-      `
-import * as pulumi from "@pulumi/pulumi";
-import { DataPlatform, loadPlatformConfig, ConfigError, type ResolvedConfig } from "@data-platform/blueprint";
-import { allRules } from "@data-platform/blueprint/policies";
+  });
+  after(() => process.env.KEEP_PACK || fs.rmSync(work, { recursive: true, force: true }));
 
-pulumi.runtime.setMocks({
-  newResource: (a) => ({ id: a.name + "-id", state: { ...a.inputs, arn: a.type.startsWith("aws:msk/")
-    ? "arn:aws:kafka:us-east-2:210987654321:cluster/" + a.name + "/0b1c2d3e-1"
-    : "arn:aws:s3:::" + (a.inputs.bucket ?? a.name) } }),
-  call: (a) => (a.token.endsWith("getCallerIdentity") ? { accountId: "210987654321", arn: "arn:aws:sts::210987654321:assumed-role/ci/x" } : { issuerArn: "arn:aws:iam::210987654321:role/ci" }),
-}, "consumer", "dev");
-
-const config: ResolvedConfig = loadPlatformConfig({
-  name: "team", profile: "dev",
-  governance: { owner: "team@example.com", costCenter: "CC-9" },
-  domains: [{ name: "orders", owner: "o@example.com", steward: "s@example.com", classification: "internal" }],
-}, "us-east-2");
-let rejected = "";
-try { loadPlatformConfig({ name: "team", profile: "qa" }, "us-east-2"); } catch (e) { rejected = e instanceof ConfigError ? e.problems.map((p) => p.path).join(",") : "wrong error"; }
-const platform = new DataPlatform("team", { config });
-pulumi.all([platform.lake.zones.raw.bucketName, platform.network.vpcId, platform.warehouse?.port, platform.warehouse?.sqlChecksum]).apply(([bucket, vpc, port, sql]) => {
-  console.log(JSON.stringify({ bucket, vpc, port, sql, rules: allRules.length, rejected }));
-});
-`,
+  it("ships compiled code, typings, prebuilt handlers and docs, and no TypeScript source", () => {
+    assert.ok(files.includes("dist/components/index.d.ts"));
+    assert.ok(files.includes("dist/policies/rules/index.js"));
+    assert.ok(!files.some((p) => p.startsWith("test/") || p.startsWith("stacks/")), "tests and stacks are not shipped");
+    // The README links to docs/; on the registry's page they resolve only if the pages ship.
+    assert.ok(files.includes("docs/compute.md"), "docs/ ships with the package");
+    assert.deepEqual(
+      files.filter((p) => p.endsWith(".ts") && !p.endsWith(".d.ts")),
+      [],
+      "a .ts source beside its .d.ts is what a consumer's compiler would pick",
     );
-    execFileSync(path.join(REPO_ROOT, "node_modules", ".bin", "tsc"), ["-p", consumer], {
-      cwd: consumer,
-      stdio: "pipe",
-    });
-    // Pulumi's TypeScript template resolves with moduleResolution "node", which ignores `exports`: the subpaths
-    // resolve through typesVersions. Bundlers resolve through `exports` with their own condition set.
-    for (const [module, moduleResolution] of [
-      ["commonjs", "node"],
-      ["preserve", "bundler"],
-    ]) {
-      const file = path.join(consumer, `tsconfig.${moduleResolution}.json`);
-      fs.writeFileSync(
-        file,
-        JSON.stringify({ extends: "./tsconfig.json", compilerOptions: { module, moduleResolution, noEmit: true } }),
-      );
-      execFileSync(path.join(REPO_ROOT, "node_modules", ".bin", "tsc"), ["-p", file], { cwd: consumer, stdio: "pipe" });
+    assert.deepEqual(
+      files.filter((p) => p.split("/").includes("handlers")),
+      [],
+      "handlers ship only as prebuilt bundles",
+    );
+    const prebuilt = files.filter((p) => p.startsWith("dist/components/functions/prebuilt/") && p.endsWith(".js"));
+    assert.equal(prebuilt.length, handlerSources().length, prebuilt.join(", "));
+  });
+
+  it("declares no handler runtime library as a dependency", () => {
+    const handlerLibs = Object.keys(packed.dependencies).filter((d) =>
+      /^@aws-sdk\/|^@aws-lambda-powertools\/|^(pg|pg-copy-streams|kafkajs|aws-msk-iam-sasl-signer-js|esbuild)$/.test(d),
+    );
+    assert.deepEqual(handlerLibs, []);
+  });
+
+  it("its typings import only its declared dependencies and Node's built-ins", () => {
+    const pkgDir = path.join(consumer, "node_modules", "@data-platform", "blueprint");
+    const wrong: string[] = [];
+    for (const f of files.filter((p) => p.endsWith(".d.ts"))) {
+      const info = ts.preProcessFile(fs.readFileSync(path.join(pkgDir, f), "utf8"), true, true);
+      for (const ref of [...info.importedFiles, ...info.typeReferenceDirectives]) {
+        const spec = ref.fileName;
+        if (spec.startsWith(".")) continue;
+        const name = spec
+          .split("/")
+          .slice(0, spec.startsWith("@") ? 2 : 1)
+          .join("/");
+        if (name in packed.dependencies || name === "node" || spec.startsWith("node:")) continue;
+        if (builtinModules.includes(name)) continue;
+        wrong.push(`${f} -> ${spec}`);
+      }
     }
-    const out = execFileSync(process.execPath, [path.join(consumer, "out", "main.js")], {
-      cwd: consumer,
-      encoding: "utf8",
-    });
-    const result = JSON.parse(out.trim().split("\n").pop() ?? "{}");
+    assert.deepEqual(wrong, []);
+  });
+
+  it("type-checks a consumer (strict, node16, node and bundler resolution) and runs it under mocks", () => {
+    fs.writeFileSync(path.join(consumer, "mocks.ts"), CONSUMER_MOCKS);
+    fs.writeFileSync(path.join(consumer, "platform.ts"), PLATFORM_PROGRAM);
+    const result = JSON.parse(compileAndRun(consumer, "platform"));
     assert.equal(result.bucket, "team-dev-raw-210987654321");
     assert.equal(result.vpc, "team-network-id");
-    // The warehouse ships its SQL migrations and bundles its handler from the package itself.
+    // The warehouse ships its SQL migrations and takes its handler from the package's prebuilt bundles.
     assert.equal(result.port, 5439);
     assert.match(result.sql, /^[0-9a-f]{64}$/);
+    // Every function's code is a prebuilt bundle, hashed over the bytes the package ships.
+    const prebuilt = path.join(consumer, "node_modules/@data-platform/blueprint/dist/components/functions/prebuilt");
+    const shipped = new Set(
+      fs
+        .readdirSync(prebuilt)
+        .filter((f) => f.endsWith(".js"))
+        .map((f) =>
+          createHash("sha256")
+            .update(fs.readFileSync(path.join(prebuilt, f)))
+            .digest("base64"),
+        ),
+    );
+    const lambdas = result.lambdas as { name: string; hash: string }[];
+    assert.ok(
+      lambdas.some((l) => l.name === "team-warehouse-bootstrap-fn"),
+      JSON.stringify(lambdas),
+    );
+    for (const l of lambdas) assert.ok(shipped.has(l.hash), `${l.name}: code is not a shipped bundle`);
     assert.ok(result.rules >= 10);
     assert.match(result.rejected, /platform\.profile/);
   });
 });
+
+/**
+ * Type-checks `<program>.ts` as a consumer would: strict, skipLibCheck (as Pulumi's template sets it), only Node's
+ * types, and every module resolution mode a consumer may use: node16 (emitted and run), node (Pulumi's TypeScript
+ * template; `exports` ignored, subpaths through typesVersions) and bundler. Returns the program's last output line.
+ */
+function compileAndRun(consumer: string, program: string): string {
+  const tsc = path.join(consumer, "node_modules", "typescript", "bin", "tsc");
+  const base = {
+    rootDir: ".",
+    target: "ES2022",
+    strict: true,
+    skipLibCheck: true,
+    types: ["node"],
+    outDir: "out",
+  };
+  const modes: [module: string, moduleResolution: string, emit: boolean][] = [
+    ["node16", "node16", true],
+    ["commonjs", "node", false],
+    ["preserve", "bundler", false],
+  ];
+  for (const [module, moduleResolution, emit] of modes) {
+    const file = path.join(consumer, `tsconfig.${program}.${moduleResolution}.json`);
+    fs.writeFileSync(
+      file,
+      JSON.stringify({
+        compilerOptions: { ...base, module, moduleResolution, noEmit: !emit },
+        files: [`${program}.ts`],
+      }),
+    );
+    try {
+      execFileSync(process.execPath, [tsc, "-p", file], { cwd: consumer, encoding: "utf8", stdio: "pipe" });
+    } catch (e) {
+      const out = (e as { stdout?: string }).stdout ?? "";
+      assert.fail(`${program}.ts does not type-check with moduleResolution ${moduleResolution}:\n${out}`);
+    }
+  }
+  const out = execFileSync(process.execPath, [path.join(consumer, "out", `${program}.js`)], {
+    cwd: consumer,
+    encoding: "utf8",
+  });
+  return out.trim().split("\n").pop() ?? "{}";
+}

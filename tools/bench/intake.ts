@@ -1,7 +1,7 @@
 // Intake throughput: a 1,000-record batch through validation (the source's JSON Schema) and key derivation, in
 // one process, as the HTTP and queue handlers do it. Reported as records per second (median of `runs`).
 import { prepare, SourceRuntime } from "../../components/ingestion/handlers/lib/intake";
-import { compileValidator } from "../../components/ingestion/handlers/lib/validate";
+import { compileValidator } from "../../components/ingestion/records/validate";
 import { parseBatch as parseBody } from "../../components/ingestion/handlers/lib/body";
 import { readStackFile, stackFilePath } from "../plan/run";
 

@@ -6,7 +6,7 @@ import type { Logger } from "@aws-lambda-powertools/logger";
 import type { Metrics } from "@aws-lambda-powertools/metrics";
 import type { Context, DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from "aws-lambda";
 import { canonicalJson, rawKey, rejectedKey } from "../keys";
-import { LosslessNumber } from "./lib/json";
+import { LosslessNumber } from "../records/json";
 import { requireEnv } from "./lib/env";
 import type { SourceRuntime } from "./lib/intake";
 import { RawWriter, rejectedBody } from "./lib/raw";

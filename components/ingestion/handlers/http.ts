@@ -13,7 +13,7 @@ import type { Publish } from "./lib/kafka";
 import { RawWriter } from "./lib/raw";
 import { logger as makeLogger, metrics as makeMetrics, packagedConfig, recordOutcome, s3Client } from "./lib/runtime";
 import { decodeBody, parseBatch } from "./lib/body";
-import { compileValidator, RecordError, Validator } from "./lib/validate";
+import { compileValidator, RecordError, Validator } from "../records/validate";
 
 /** Most per-record errors listed in one answer: with 10 capped reasons each, an answer stays far below 6 MB. */
 export const MAX_ERRORS = 100;

@@ -11,8 +11,8 @@ import { GetObjectCommand, ListObjectsV2Command, S3Client } from "@aws-sdk/clien
 import type { Context } from "aws-lambda";
 import { INGESTION_METRICS } from "../../observability/metrics";
 import { dayPrefix, daysBetween, isRecordKey, parseDay, utcDay } from "../keys";
-import { MAX_DEPTH, parseJson, stringifyJson, unstorable } from "./lib/json";
-import { parseTimestamp } from "./lib/time";
+import { MAX_DEPTH, parseJson, stringifyJson, unstorable } from "../records/json";
+import { parseTimestamp } from "../records/time";
 import { requireEnv } from "./lib/env";
 import { logger as makeLogger, metrics as makeMetrics, packagedConfig, s3Client } from "./lib/runtime";
 import { copyText, Engine, ident, Sql, stagingDdl, Warehouse, warehouseFromEnv } from "./lib/warehouse";

@@ -12,10 +12,10 @@ import type { Context, MSKEvent, MSKRecord } from "aws-lambda";
 import { rawKey, rejectedKey } from "../keys";
 import { requireEnv } from "./lib/env";
 import { prepare, SourceRuntime } from "./lib/intake";
-import { parseJson } from "./lib/json";
+import { parseJson } from "../records/json";
 import { rejectedBody, RawWriter } from "./lib/raw";
 import { logger as makeLogger, metrics as makeMetrics, packagedConfig, recordOutcome, s3Client } from "./lib/runtime";
-import { compileValidator } from "./lib/validate";
+import { compileValidator } from "../records/validate";
 
 export interface ProcessorRuntime extends SourceRuntime {
   readonly topic: string;

@@ -15,8 +15,8 @@ import { idempotencyStore, PersistenceStore } from "./lib/idempotency";
 import { prepare, SourceRuntime } from "./lib/intake";
 import { rejectedBody, RawWriter } from "./lib/raw";
 import { logger as makeLogger, metrics as makeMetrics, packagedConfig, recordOutcome, s3Client } from "./lib/runtime";
-import { parseJson } from "./lib/json";
-import { compileValidator } from "./lib/validate";
+import { parseJson } from "../records/json";
+import { compileValidator } from "../records/validate";
 
 export interface QueueSourceConfig extends SourceRuntime {
   readonly schema?: object;

@@ -13,8 +13,8 @@ import { prepare, SourceRuntime } from "./lib/intake";
 import { RawWriter, rejectedBody } from "./lib/raw";
 import { logger as makeLogger, metrics as makeMetrics, packagedConfig, recordOutcome, s3Client } from "./lib/runtime";
 import { SecretReader, secretReader } from "./lib/secrets";
-import { isLosslessNumber, MAX_DEPTH, parseJson } from "./lib/json";
-import { compileValidator } from "./lib/validate";
+import { isLosslessNumber, MAX_DEPTH, parseJson } from "../records/json";
+import { compileValidator } from "../records/validate";
 
 export interface ScheduleSourceConfig extends SourceRuntime {
   readonly schema?: object;

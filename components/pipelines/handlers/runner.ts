@@ -11,7 +11,7 @@ import { Metrics, MetricUnit } from "@aws-lambda-powertools/metrics";
 import type { Context } from "aws-lambda";
 import type { QualityRule } from "../../core/quality";
 import { parseDay, utcDay } from "../../ingestion/keys";
-import { parseTimestamp } from "../../ingestion/handlers/lib/time";
+import { parseTimestamp } from "../../ingestion/records/time";
 import { optionalEnv, requireEnv } from "../../ingestion/handlers/lib/env";
 import { RawWriter } from "../../ingestion/handlers/lib/raw";
 import { logger as makeLogger, packagedConfig, s3Client } from "../../ingestion/handlers/lib/runtime";

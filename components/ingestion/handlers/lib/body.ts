@@ -1,7 +1,7 @@
 // An HTTP request body as text, or the 4xx that says why it cannot be read. Only JSON is accepted, as UTF-8,
 // plain or gzip-compressed; anything else is refused with 415 before a byte is parsed.
 import { gunzipSync } from "zlib";
-import { depthExceeded, hasLoneSurrogate, MAX_DEPTH, parseJson } from "./json";
+import { depthExceeded, hasLoneSurrogate, MAX_DEPTH, parseJson } from "../../records/json";
 
 export type Body = { ok: true; text: string } | { ok: false; status: 400 | 413 | 415; message: string };
 

@@ -1,7 +1,7 @@
 import { canonicalJson, eventTime, rawKey, recordId } from "../../keys";
-import { plainView, unstorable } from "./json";
+import { plainView, unstorable } from "../../records/json";
 import type { RawObject } from "./raw";
-import { capReasons, RecordError, Validator } from "./validate";
+import { capReasons, RecordError, Validator } from "../../records/validate";
 
 /** What a handler knows about its source at run time (from the packaged source.json). */
 export interface SourceRuntime {

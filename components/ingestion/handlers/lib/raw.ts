@@ -1,5 +1,5 @@
 import { GetObjectCommand, NoSuchKey, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
-import { stringifyJson } from "./json";
+import { stringifyJson } from "../../records/json";
 
 export interface RawObject {
   readonly key: string;
