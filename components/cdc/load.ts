@@ -1,6 +1,20 @@
 import type { Environment } from "../core/types";
 import { CdcTable, CDC_COLUMNS, cdcTableStatements, MergeEngine, mergeStatements } from "./merge";
 
+export interface CdcLoadTable extends CdcTable {
+  /** DMS's schema and table names in the source database. */
+  readonly schema: string;
+  readonly table: string;
+}
+
+/** What the function carries in its package; the bucket and key come from its environment. */
+export interface PackagedCdcLoadConfig {
+  readonly source: string;
+  /** The source's raw prefix, ending in `/`. */
+  readonly prefix: string;
+  readonly tables: readonly CdcLoadTable[];
+}
+
 // The scheduled warehouse side of a `cdc` source: each run finds the Parquet files DMS wrote for a table that the
 // warehouse has not loaded yet, copies them into `staging.<table>_changes`, folds them into `staging.<table>` with
 // the MERGE, and records the files as loaded, all in one transaction. A failed run leaves nothing behind and the

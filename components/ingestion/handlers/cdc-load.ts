@@ -15,24 +15,13 @@ import {
   pendingFiles,
   tablePrefix,
 } from "../../cdc/load";
-import type { CdcTable, MergeEngine } from "../../cdc/merge";
+import type { CdcLoadTable, PackagedCdcLoadConfig } from "../../cdc/load";
+import type { MergeEngine } from "../../cdc/merge";
 import { requireEnv } from "./lib/env";
 import { logger as makeLogger, packagedConfig, s3Client } from "./lib/runtime";
 import { Sql, Warehouse, warehouseFromEnv } from "./lib/warehouse";
 
-export interface CdcLoadTable extends CdcTable {
-  /** DMS's schema and table names in the source database. */
-  readonly schema: string;
-  readonly table: string;
-}
-
-/** What the function carries in its package; the bucket and key come from its environment. */
-export interface PackagedCdcLoadConfig {
-  readonly source: string;
-  /** The source's raw prefix, ending in `/`. */
-  readonly prefix: string;
-  readonly tables: readonly CdcLoadTable[];
-}
+export type { CdcLoadTable, PackagedCdcLoadConfig };
 
 export interface CdcLoadConfig extends PackagedCdcLoadConfig {
   readonly bucket: string;
