@@ -42,6 +42,14 @@ export {
   PIPELINE_LOGIN,
 } from "./platform/DataPlatform";
 export { contextFromConfig } from "./platform/context";
+export * from "./cost/config";
+export {
+  CostControls,
+  CostControlsArgs,
+  COST_ALLOCATION_TAGS,
+  budgetArgs,
+  anomalyMonitorSpecification,
+} from "./cost/CostControls";
 export * from "./warehouse";
 export * from "./streaming";
 export * from "./functions";
