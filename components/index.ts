@@ -42,6 +42,18 @@ export {
   PIPELINE_LOGIN,
 } from "./platform/DataPlatform";
 export { contextFromConfig } from "./platform/context";
+export { PlatformWorkloads, PlatformWorkloadsArgs } from "./platform/PlatformWorkloads";
+export {
+  LAYERS,
+  Layer,
+  FoundationOutputs,
+  FoundationSecrets,
+  WORKLOAD_INPUTS,
+  WORKLOAD_SECRETS,
+  configDigest,
+  foundationOutputs,
+  layerOf,
+} from "./platform/layers";
 export * from "./cost/config";
 export {
   CostControls,

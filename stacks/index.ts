@@ -2,17 +2,66 @@ import * as pulumi from "@pulumi/pulumi";
 import { loadPlatformConfig } from "../components/config";
 import { datasetLineage } from "../components/datasets/lineage";
 import { DataPlatform } from "../components/platform/DataPlatform";
+import {
+  foundationOutputs,
+  layerOf,
+  WORKLOAD_INPUTS,
+  WORKLOAD_SECRETS,
+  type FoundationOutputs,
+  type FoundationSecrets,
+} from "../components/platform/layers";
+import { PlatformWorkloads } from "../components/platform/PlatformWorkloads";
 
 /**
  * The one program behind every stack: validate the stack's config (stopping before any resource is declared
- * if it is wrong), build the platform, export what operators and other stacks need.
+ * if it is wrong), build the platform, export what operators and other stacks need. `data-platform:layer` picks
+ * the whole platform (default) or one layer of the layered deployment (docs/deployment.md).
  */
 export = async () => {
   const region = new pulumi.Config("aws").get("region"); // a missing one is a config problem, listed with the rest
-  const config = loadPlatformConfig(new pulumi.Config("data-platform").getObject<unknown>("platform"), region);
-  const platform = new DataPlatform(config.name, { config });
+  const own = new pulumi.Config("data-platform");
+  const config = loadPlatformConfig(own.getObject<unknown>("platform"), region);
+  const layer = layerOf(own.get("layer"));
+  if (layer === "workloads") {
+    // The foundation stack of the same environment: `<org>/<project>/<stack>`, or a stack name of this project.
+    const foundation = new pulumi.StackReference(own.require("foundationStack"));
+    const workloads = new PlatformWorkloads(config.name, {
+      config,
+      foundation: foundation.requireOutput(WORKLOAD_INPUTS) as pulumi.Output<FoundationOutputs>,
+      secrets: foundation.requireOutput(WORKLOAD_SECRETS) as pulumi.Output<FoundationSecrets>,
+    });
+    const q = workloads.queryEngine;
+    return {
+      environment: config.environment,
+      layer,
+      spark: workloads.spark && {
+        namespace: workloads.spark.namespace,
+        eventLogBucket: workloads.spark.eventLogBucketName,
+        domainRoleArns: workloads.spark.domainRoleArns,
+      },
+      sparkAdHocManifests: workloads.spark?.adHocManifests,
+      queryEngine: q && {
+        namespace: q.namespace,
+        service: q.serviceName,
+        loadBalancer: q.loadBalancerHostname,
+        passwordDbSecretArn: q.passwordDbSecretArn,
+      },
+    };
+  }
+  const platform = new DataPlatform(config.name, { config, layer });
   const { lake, network, security, access, bi } = platform;
-  return {
+  const exported = layer === "foundation" ? foundationOutputs(platform, config) : undefined;
+  return definedOnly({
+    ...(exported && {
+      layer,
+      [WORKLOAD_INPUTS]: exported.inputs,
+      [WORKLOAD_SECRETS]: exported.secrets,
+      deployRunner: platform.runner && {
+        project: platform.runner.projectName,
+        roleArn: platform.runner.roleArn,
+        tokenSecretArn: platform.runner.tokenSecretArn,
+      },
+    }),
     environment: config.environment,
     vpcId: network.vpcId,
     privateSubnetIds: network.privateSubnetIds,
@@ -67,5 +116,10 @@ export = async () => {
       pipelines: config.ingestion.pipelines,
       sparkJobs: config.compute?.spark?.jobs ?? [],
     }),
-  };
+  });
 };
+
+/** Stack outputs without the capabilities this stack does not have (Pulumi warns about undefined ones). */
+function definedOnly<T extends object>(outputs: T): T {
+  return Object.fromEntries(Object.entries(outputs).filter(([, v]) => v !== undefined)) as T;
+}

@@ -3,13 +3,6 @@
 // type-checks the whole program on every `pulumi up` (tens of seconds); type checking is `npm run typecheck`'s
 // job, once, in CI. A plain .js file needs nothing registered and works from any working directory.
 "use strict";
-// The SDK records a stack trace for every promise it creates (for leak reports), and the language host formats
-// them through source-map-support: most of a run's time. Node's own formatter is a fraction of that cost.
-delete Error.prepareStackTrace;
-// It also interpolates every engine response, a protobuf message, into a debug log line, and a message's toString
-// serialises it whole. Those lines reach only `pulumi up --debug`; a short placeholder keeps them cheap.
-require("google-protobuf").Message.prototype.toString = function toString() {
-  return "[protobuf message]";
-};
+require("./host.js");
 require("../tools/register.js");
 module.exports = require("./index.ts");

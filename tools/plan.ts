@@ -1,5 +1,6 @@
-// `npm run plan -- --stack dev | --config path/to/Pulumi.<name>.yaml [--out dir] [--against plan.json|git-ref]`:
-// the offline plan, and with --against the change from a base plan with its data-loss verdicts.
+// `npm run plan -- --stack dev | --config path/to/Pulumi.<name>.yaml [--layer foundation|workloads] [--out dir]
+// [--against plan.json|git-ref]`: the offline plan (one layer of the layered deployment with --layer), and with
+// --against the change from a base plan with its data-loss verdicts.
 // `npm run -s plan -- --list-policies [--json]`: the policy catalogue.
 // Exit codes: 0 clean, 1 mandatory policy violation, 2 bad config or program error.
 import * as path from "node:path";
@@ -19,6 +20,7 @@ async function main(): Promise<number> {
         config: { type: "string" },
         out: { type: "string" },
         against: { type: "string" },
+        layer: { type: "string" },
         "list-policies": { type: "boolean" },
         json: { type: "boolean" },
       },
@@ -33,8 +35,13 @@ async function main(): Promise<number> {
   }
   if (!values.stack === !values.config) {
     console.error(
-      "usage: npm run plan -- --stack <dev|staging|prod> | --config <path/to/Pulumi.<name>.yaml> [--out <dir>] [--against <plan.json | git ref>]",
+      "usage: npm run plan -- --stack <dev|staging|prod> | --config <path/to/Pulumi.<name>.yaml> [--layer foundation|workloads] [--out <dir>] [--against <plan.json | git ref>]",
     );
+    return EXIT.error;
+  }
+  const layer = values.layer;
+  if (layer !== undefined && layer !== "foundation" && layer !== "workloads") {
+    console.error(`error: --layer must be foundation | workloads (got '${layer}')`);
     return EXIT.error;
   }
   const stackFile = values.config ? path.resolve(values.config) : stackFilePath(values.stack!);
@@ -51,6 +58,7 @@ async function main(): Promise<number> {
   const result = await plan({
     against,
     stackFile,
+    layer,
     rules: allRules,
     outDir: path.resolve(values.out ?? path.join(REPO_ROOT, "out")),
     log: (l) => console.log(l),

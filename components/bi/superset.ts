@@ -128,7 +128,7 @@ export interface SupersetArgs {
   /** For the own metadata instance: private subnets and the workload group of the cluster's pods. */
   readonly network: {
     readonly vpcId: pulumi.Input<string>;
-    readonly privateSubnetIds: pulumi.Input<string>[];
+    readonly privateSubnetIds: pulumi.Input<pulumi.Input<string>[]>;
     readonly clientSecurityGroupId: pulumi.Input<string>;
   };
   /** Metadata on the warehouse (`metadataDatabase: warehouse`): a database and login made for Superset. */

@@ -36,6 +36,16 @@ export interface KubernetesClusterArgs {
   readonly deployerRoleArn?: pulumi.Input<string>;
   /** @default `${ctx.prefix}-eks` */
   readonly clusterName?: string;
+  /**
+   * The in-VPC deploy runner (DeployRunner): its role becomes a cluster admin through an access entry, and its
+   * security group is admitted to the cluster security group on 443. @default none
+   */
+  readonly runner?: { readonly roleArn: pulumi.Input<string>; readonly securityGroupId: pulumi.Input<string> };
+  /**
+   * Declare the Kubernetes provider and the cluster's own objects (the autoscaler's release). False in the
+   * foundation layer, which never calls the Kubernetes API; the workload layer declares them. @default true
+   */
+  readonly kubernetesObjects?: boolean;
 }
 
 /**
@@ -44,14 +54,20 @@ export interface KubernetesClusterArgs {
  * `mode: existing`: only a provider for a cluster you bring; Spark and the query engine then run on any Kubernetes.
  */
 export class KubernetesCluster extends pulumi.ComponentResource {
-  readonly target: KubernetesTarget;
-  readonly provider: k8s.Provider;
+  /** Absent with `kubernetesObjects: false`. */
+  readonly target?: KubernetesTarget;
+  /** Absent with `kubernetesObjects: false`. */
+  readonly provider?: k8s.Provider;
   readonly clusterName?: pulumi.Output<string>;
   readonly clusterArn?: pulumi.Output<string>;
   readonly endpoint?: pulumi.Output<string>;
   /** Node security groups: the EKS cluster group and the platform's `compute` workload group. */
   readonly nodeSecurityGroupIds?: pulumi.Output<string>[];
   readonly nodeRoleArn?: pulumi.Output<string>;
+  /** The security group EKS creates for the control plane and nodes. */
+  readonly clusterSecurityGroupId?: pulumi.Output<string>;
+  /** Base64 certificate authority of the API endpoint. */
+  readonly certificateAuthority?: pulumi.Output<string>;
   readonly kubeconfig: pulumi.Output<string>;
 
   constructor(name: string, args: KubernetesClusterArgs, opts?: pulumi.ComponentResourceOptions) {
@@ -133,6 +149,8 @@ export class KubernetesCluster extends pulumi.ComponentResource {
     this.clusterName = cluster.name;
     this.clusterArn = cluster.arn;
     this.endpoint = cluster.endpoint;
+    this.clusterSecurityGroupId = cluster.vpcConfig.clusterSecurityGroupId;
+    this.certificateAuthority = cluster.certificateAuthority.data;
 
     // Nodes: ECR pulls and node registration only. The CNI's permissions go to its own pod identity, not every pod's node.
     const { role: nodeRole } = platformRole(
@@ -269,6 +287,7 @@ export class KubernetesCluster extends pulumi.ComponentResource {
     const admins: pulumi.Input<string>[] = [
       ...(args.deployerRoleArn ? [args.deployerRoleArn] : []),
       ...config.adminRoleArns,
+      ...(args.runner ? [args.runner.roleArn] : []),
     ];
     const accessEntries = admins.map((principalArn, i) => {
       const entry = new aws.eks.AccessEntry(
@@ -288,11 +307,36 @@ export class KubernetesCluster extends pulumi.ComponentResource {
       );
     });
 
+    if (args.runner) {
+      // The runner reaches the private endpoint: 443 from its security group, never from an address range.
+      new aws.vpc.SecurityGroupIngressRule(
+        `${name}-runner-api`,
+        {
+          securityGroupId: cluster.vpcConfig.clusterSecurityGroupId,
+          referencedSecurityGroupId: args.runner.securityGroupId,
+          ipProtocol: "tcp",
+          fromPort: 443,
+          toPort: 443,
+          description: "The deploy runner reaches the Kubernetes API",
+          tags: tags(),
+        },
+        p,
+      );
+    }
+
     this.kubeconfig = pulumi.secret(
       pulumi
         .all([cluster.name, cluster.endpoint, cluster.certificateAuthority.data])
         .apply(([n, e, ca]) => eksKubeconfig(n, e, ca, ctx.region)),
     );
+    const autoscalerId = () =>
+      autoscalerIdentity(`${name}-autoscaler`, { ctx, accountId, args, eks, clusterName }, this, podIdentityAgent);
+    if (args.kubernetesObjects === false) {
+      // The autoscaler's pod identity is AWS and stays here; its release comes with the workload layer.
+      if (config.autoscaler.enabled) autoscalerId();
+      this.registerOutputs({ clusterName: this.clusterName, clusterArn: this.clusterArn, endpoint: this.endpoint });
+      return;
+    }
     // Objects wait for nodes and admin access, so the first `up` does not race the cluster it creates.
     this.provider = new k8s.Provider(
       `${name}-k8s`,
@@ -305,39 +349,10 @@ export class KubernetesCluster extends pulumi.ComponentResource {
     // Node groups only change size when something asks: the Cluster Autoscaler, with its own Pod Identity (the AWS
     // SDK bundled in 1.33, v1.48, reads Pod Identity credentials).
     if (config.autoscaler.enabled) {
-      const { association } = podIdentity(
+      const association = autoscalerId();
+      autoscalerRelease(
         `${name}-autoscaler`,
-        {
-          ctx,
-          accountId,
-          permissionsBoundaryArn: args.security.permissionsBoundaryArn,
-          eks,
-          namespace: CLUSTER_AUTOSCALER.namespace,
-          serviceAccount: CLUSTER_AUTOSCALER.serviceAccount,
-          policy: accountId.apply((a) => clusterAutoscalerPolicy({ region: ctx.region, accountId: a, clusterName })),
-          description: `Cluster Autoscaler of ${clusterName}: sizes its managed node groups (EKS Pod Identity)`,
-          tags: tags(),
-        },
-        { parent: this, dependsOn: [podIdentityAgent] },
-      );
-      new k8s.helm.v3.Release(
-        `${name}-autoscaler`,
-        {
-          name: CLUSTER_AUTOSCALER.release,
-          chart: CHARTS.clusterAutoscaler.chart,
-          version: CHARTS.clusterAutoscaler.version,
-          repositoryOpts: { repo: CHARTS.clusterAutoscaler.repo },
-          namespace: CLUSTER_AUTOSCALER.namespace,
-          values: clusterAutoscalerValues({
-            clusterName,
-            region: ctx.region,
-            config: config.autoscaler,
-            nodeSelector: { [NODE_GROUP_LABEL]: systemNodeGroup(config.nodeGroups) },
-          }),
-          atomic: true,
-          cleanupOnFail: true,
-          maxHistory: 5,
-        },
+        { ctx, config, clusterName },
         { parent: this, provider: this.provider, dependsOn: [association] },
       );
     }
@@ -349,4 +364,65 @@ export class KubernetesCluster extends pulumi.ComponentResource {
       nodeRoleArn: this.nodeRoleArn,
     });
   }
+}
+
+/** The Cluster Autoscaler's AWS side: its Pod Identity, which may exist before the release. */
+function autoscalerIdentity(
+  name: string,
+  i: {
+    ctx: PlatformContext;
+    accountId: pulumi.Output<string>;
+    args: KubernetesClusterArgs;
+    eks: EksRefs;
+    clusterName: string;
+  },
+  parent: pulumi.Resource,
+  podIdentityAgent: pulumi.Resource,
+): pulumi.Resource {
+  const { association } = podIdentity(
+    name,
+    {
+      ctx: i.ctx,
+      accountId: i.accountId,
+      permissionsBoundaryArn: i.args.security.permissionsBoundaryArn,
+      eks: i.eks,
+      namespace: CLUSTER_AUTOSCALER.namespace,
+      serviceAccount: CLUSTER_AUTOSCALER.serviceAccount,
+      policy: i.accountId.apply((a) =>
+        clusterAutoscalerPolicy({ region: i.ctx.region, accountId: a, clusterName: i.clusterName }),
+      ),
+      description: `Cluster Autoscaler of ${i.clusterName}: sizes its managed node groups (EKS Pod Identity)`,
+      tags: baseTags(i.ctx, "compute"),
+    },
+    { parent, dependsOn: [podIdentityAgent] },
+  );
+  return association;
+}
+
+/** The Cluster Autoscaler's release: in the cluster's component, or in the workload layer's. */
+export function autoscalerRelease(
+  name: string,
+  i: { ctx: PlatformContext; config: EksClusterConfig; clusterName: string },
+  opts: pulumi.CustomResourceOptions,
+): k8s.helm.v3.Release {
+  return new k8s.helm.v3.Release(
+    name,
+    {
+      name: CLUSTER_AUTOSCALER.release,
+      chart: CHARTS.clusterAutoscaler.chart,
+      version: CHARTS.clusterAutoscaler.version,
+      repositoryOpts: { repo: CHARTS.clusterAutoscaler.repo },
+      namespace: CLUSTER_AUTOSCALER.namespace,
+      values: clusterAutoscalerValues({
+        clusterName: i.clusterName,
+        region: i.ctx.region,
+        config: i.config.autoscaler,
+        nodeSelector: { [NODE_GROUP_LABEL]: systemNodeGroup(i.config.nodeGroups) },
+      }),
+      atomic: true,
+      cleanupOnFail: true,
+      maxHistory: 5,
+    },
+    opts,
+  );
 }

@@ -6,6 +6,16 @@ import { EKS_ADDON_VERSIONS, EksAddonName, KUBERNETES_VERSION } from "./versions
 // `platform.compute.cluster`: where Kubernetes comes from (an EKS cluster the platform manages, or one you bring),
 // its node groups and autoscaler.
 
+/** How the deployer reaches the cluster's API; see `deployerAccess`. */
+export const DEPLOYER_ACCESS = ["runner", "public-endpoint"] as const;
+export type DeployerAccess = (typeof DEPLOYER_ACCESS)[number];
+export const RUNNER_COMPUTE_TYPES = ["BUILD_GENERAL1_SMALL", "BUILD_GENERAL1_MEDIUM", "BUILD_GENERAL1_LARGE"] as const;
+
+export interface RunnerConfig {
+  readonly computeType: (typeof RUNNER_COMPUTE_TYPES)[number];
+  readonly timeoutMinutes: number;
+}
+
 export const nodeGroupSchema = z.strictObject({
   /** Turn off a group the profile defines. @default true */
   enabled: z.boolean().optional(),
@@ -50,9 +60,26 @@ export const eksClusterSchema = z.strictObject({
     .string()
     .regex(/^1\.\d{2}$/, { message: "must be a Kubernetes minor version such as 1.33" })
     .optional(),
-  /** Public API endpoint (with allowed CIDRs). Never in prod. @default false */
+  /**
+   * How `pulumi up` reaches the private API: `runner`, a CodeBuild project in the private subnets that the cluster
+   * security group admits on 443 (docs/deployment.md); `public-endpoint`, the API endpoint opened to
+   * `publicAccessCidrs` (dev and staging only). @default runner
+   */
+  deployerAccess: z.enum(DEPLOYER_ACCESS, { message: "must be runner | public-endpoint" }).optional(),
+  /** Same as `deployerAccess: public-endpoint` (kept for existing stacks). Never in prod. @default false */
   endpointPublicAccess: z.boolean().optional(),
   publicAccessCidrs: z.array(cidr).optional(),
+  /** The deploy runner (`deployerAccess: runner`). */
+  runner: z
+    .strictObject({
+      /** CodeBuild compute type. @default BUILD_GENERAL1_SMALL (3 GB, 2 vCPU: the workload layer's `pulumi up`) */
+      computeType: z
+        .enum(RUNNER_COMPUTE_TYPES, { message: `must be one of ${RUNNER_COMPUTE_TYPES.join(" | ")}` })
+        .optional(),
+      /** A build's time limit. @default 60 */
+      timeoutMinutes: z.number().int().min(10).max(480).optional(),
+    })
+    .optional(),
   /** IAM role ARNs that administer the cluster through access entries. @default [] */
   adminRoleArns: z.array(z.string().regex(ARN, { message: "must be an IAM role ARN" })).optional(),
   logRetentionDays: z.number().int().min(1).max(3653).optional(),
@@ -114,8 +141,10 @@ export interface AutoscalerConfig {
 export interface EksClusterConfig {
   readonly mode: "eks";
   readonly version: string;
+  readonly deployerAccess: DeployerAccess;
   readonly endpointPublicAccess: boolean;
   readonly publicAccessCidrs: readonly string[];
+  readonly runner: RunnerConfig;
   readonly adminRoleArns: readonly string[];
   readonly logRetentionDays: number;
   readonly addonVersions: Record<EksAddonName, string>;
@@ -131,7 +160,14 @@ export interface ExistingClusterConfig {
 
 export type ClusterProfile = Omit<
   EksClusterConfig,
-  "mode" | "version" | "addonVersions" | "adminRoleArns" | "publicAccessCidrs" | "endpointPublicAccess"
+  | "mode"
+  | "version"
+  | "addonVersions"
+  | "adminRoleArns"
+  | "publicAccessCidrs"
+  | "endpointPublicAccess"
+  | "deployerAccess"
+  | "runner"
 >;
 
 const SPOT_TYPES = ["m6i.xlarge", "m6a.xlarge", "m5.xlarge", "m5a.xlarge"];
@@ -246,10 +282,13 @@ export function resolveCluster(parsed: ClusterParsed | undefined, environment: E
   const profile = CLUSTER_PROFILES[environment];
   const c = parsed ?? { mode: "eks" as const };
   if (c.mode === "existing") return c;
+  const deployerAccess = c.deployerAccess ?? (c.endpointPublicAccess ? "public-endpoint" : "runner");
   return {
     mode: "eks",
     version: c.version ?? KUBERNETES_VERSION,
-    endpointPublicAccess: c.endpointPublicAccess ?? false,
+    deployerAccess,
+    endpointPublicAccess: deployerAccess === "public-endpoint",
+    runner: { computeType: "BUILD_GENERAL1_SMALL", timeoutMinutes: 60, ...definedOnly(c.runner ?? {}) },
     publicAccessCidrs: c.publicAccessCidrs ?? [],
     adminRoleArns: c.adminRoleArns ?? [],
     logRetentionDays: c.logRetentionDays ?? profile.logRetentionDays,
@@ -259,18 +298,27 @@ export function resolveCluster(parsed: ClusterParsed | undefined, environment: E
   };
 }
 
-/** Rules over the resolved cluster: a private endpoint outside dev, sane node groups, a node per AZ in prod. */
+/** Rules over the resolved cluster: a private endpoint in prod, sane node groups, a node per AZ in prod. */
 export function clusterProblems(
   cluster: ClusterConfig,
   ctx: { readonly environment: Environment; readonly azCount: number },
   at: At,
+  parsed?: ClusterParsed,
 ): void {
   if (cluster.mode !== "eks") return;
-  if (cluster.endpointPublicAccess && ctx.environment !== "dev")
+  const written = parsed?.mode === "eks" ? parsed : undefined;
+  if (written?.deployerAccess === "runner" && written.endpointPublicAccess === true)
     at(
       "cluster.endpointPublicAccess",
-      `is refused in ${ctx.environment}: the API endpoint stays private; reach it through the VPC (VPN, bastion or CI runners inside)`,
+      "contradicts deployerAccess: runner (a runner needs no public endpoint); remove it",
     );
+  if (cluster.endpointPublicAccess && ctx.environment === "prod")
+    at(
+      written?.deployerAccess ? "cluster.deployerAccess" : "cluster.endpointPublicAccess",
+      "is refused in prod: the API endpoint stays private; deploy the workload layer from the runner (deployerAccess: runner)",
+    );
+  if (cluster.endpointPublicAccess && written?.runner)
+    at("cluster.runner", "has no effect with deployerAccess: public-endpoint (no runner is created); remove it");
   if (cluster.endpointPublicAccess && cluster.publicAccessCidrs.length === 0)
     at("cluster.publicAccessCidrs", "must list the CIDRs allowed to reach the public endpoint");
   if (!cluster.endpointPublicAccess && cluster.publicAccessCidrs.length > 0)

@@ -105,7 +105,7 @@ export function computeProblems(parsed: ComputeParsed, resolved: ComputeConfig, 
   const problems: Problem[] = [];
   const at = (path: string, message: string) => problems.push({ path: `${COMPUTE_ROOT}.${path}`, message });
   const { cluster } = resolved;
-  clusterProblems(cluster, ctx, at);
+  clusterProblems(cluster, ctx, at, parsed.cluster);
   if (resolved.spark) {
     const spotGroup =
       cluster.mode === "eks" && Object.values(cluster.nodeGroups).some((g) => g.dedicatedTo === "spark-executors");

@@ -9,7 +9,9 @@ export * from "./secrets";
 export * from "./spark";
 export * from "./query";
 export * from "./autoscaler";
-export { KubernetesCluster, KubernetesClusterArgs } from "./KubernetesCluster";
+export { KubernetesCluster, KubernetesClusterArgs, autoscalerRelease } from "./KubernetesCluster";
+export { DeployRunner, DeployRunnerArgs } from "./DeployRunner";
+export * from "./runner";
 export {
   KubernetesTarget,
   ComputeWorkloadArgs,

@@ -27,7 +27,7 @@ export interface DataLakeArgs {
   /** @default 90 */ readonly accessLogExpirationDays?: number;
   /** @default 30 */ readonly queryResultExpirationDays?: number;
   /** Lake Formation admins besides the deploying identity. @default [] */
-  readonly lakeFormationAdmins?: readonly string[];
+  readonly lakeFormationAdmins?: readonly pulumi.Input<string>[];
   /** The identity running `pulumi up` (an IAM role ARN), made a Lake Formation admin so it can manage grants. */
   readonly deployerArn: pulumi.Input<string>;
 }

@@ -1,5 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { DeployRunner } from "../compute/DeployRunner";
 import { KubernetesCluster } from "../compute/KubernetesCluster";
 import { ComputeWorkloadArgs } from "../compute/eks";
 import { QueryEngine } from "../compute/QueryEngine";
@@ -36,6 +37,12 @@ export { INGESTION_LOGIN, lakeRefs, PIPELINE_LOGIN, QUERY_ENGINE_LOGIN, warehous
 export interface DataPlatformArgs {
   /** A validated config (see `loadPlatformConfig`); the component never re-validates. */
   readonly config: ResolvedConfig;
+  /**
+   * `all`: the whole platform in one stack. `foundation`: everything that needs no Kubernetes API (the cluster
+   * included, its objects not), for the layered deployment (docs/deployment.md); PlatformWorkloads is the rest.
+   * @default all
+   */
+  readonly layer?: "all" | "foundation";
 }
 
 /**
@@ -44,6 +51,8 @@ export interface DataPlatformArgs {
  */
 export class DataPlatform extends pulumi.ComponentResource {
   readonly ctx: PlatformContext;
+  /** The account deployed into (the deploying identity's). */
+  readonly accountId: pulumi.Output<string>;
   readonly security: SecurityFoundation;
   readonly network: Network;
   readonly lake: DataLake;
@@ -69,6 +78,8 @@ export class DataPlatform extends pulumi.ComponentResource {
   readonly cdcLoads: Record<string, CdcLoad> = {};
   /** Present with a `compute` section: the EKS cluster, or the provider of the cluster you bring. */
   readonly kubernetes?: KubernetesCluster;
+  /** Present with an EKS cluster and `deployerAccess: runner`: the in-VPC deployer of the workload layer. */
+  readonly runner?: DeployRunner;
   /** Present with `compute.spark`. */
   readonly spark?: SparkOperator;
   /** Present with `compute.queryEngine`. */
@@ -79,9 +90,11 @@ export class DataPlatform extends pulumi.ComponentResource {
   constructor(name: string, args: DataPlatformArgs, opts?: pulumi.ComponentResourceOptions) {
     super("data-platform:platform:DataPlatform", name, {}, opts);
     const cfg = args.config;
+    const foundationOnly = args.layer === "foundation";
     const ctx = (this.ctx = contextFromConfig(cfg));
     const caller = aws.getCallerIdentityOutput({}, { parent: this });
     const deployer = aws.iam.getSessionContextOutput({ arn: caller.arn }, { parent: this });
+    this.accountId = caller.accountId;
 
     this.security = new SecurityFoundation(
       `${name}-security`,
@@ -111,6 +124,23 @@ export class DataPlatform extends pulumi.ComponentResource {
       { parent: this },
     );
 
+    const cluster = cfg.compute?.cluster;
+    if (cluster?.mode === "eks" && cluster.deployerAccess === "runner") {
+      this.runner = new DeployRunner(
+        `${name}-runner`,
+        {
+          ctx,
+          network: this.network,
+          security: this.security,
+          accountId: caller.accountId,
+          clusterName: `${ctx.prefix}-eks`,
+          config: cluster.runner,
+          logRetentionDays: cfg.safety.logRetentionDays,
+        },
+        { parent: this },
+      );
+    }
+
     this.lake = new DataLake(
       `${name}-lake`,
       {
@@ -120,6 +150,8 @@ export class DataPlatform extends pulumi.ComponentResource {
         deployerArn: deployer.issuerArn,
         domains: cfg.domains,
         ...cfg.lake,
+        // The runner grants the workload layer's pods their tables, which takes a Lake Formation admin.
+        ...(this.runner ? { lakeFormationAdmins: [...(cfg.lake.lakeFormationAdmins ?? []), this.runner.roleArn] } : {}),
       },
       { parent: this },
     );
@@ -282,9 +314,19 @@ export class DataPlatform extends pulumi.ComponentResource {
       const accountId = caller.accountId;
       this.kubernetes = new KubernetesCluster(
         `${name}-k8s`,
-        { ...refs, accountId, config: cfg.compute.cluster, deployerRoleArn: deployer.issuerArn },
+        {
+          ...refs,
+          accountId,
+          config: cfg.compute.cluster,
+          deployerRoleArn: deployer.issuerArn,
+          runner: this.runner && { roleArn: this.runner.roleArn, securityGroupId: this.runner.securityGroupId },
+          kubernetesObjects: !foundationOnly,
+        },
         { parent: this },
       );
+    }
+    if (cfg.compute && this.kubernetes?.target) {
+      const accountId = caller.accountId;
       const common: ComputeWorkloadArgs = {
         ctx,
         security: this.security,
@@ -363,7 +405,8 @@ export class DataPlatform extends pulumi.ComponentResource {
       {
         ctx,
         accountId: caller.accountId,
-        config: cfg.bi,
+        // Superset runs on the cluster: in the workload layer when the platform is layered.
+        config: foundationOnly ? { ...cfg.bi, superset: { ...cfg.bi.superset, enabled: false } } : cfg.bi,
         personas: this.access.roles,
         secretKeyArn: keyArns.confidential,
         queryResults: {
@@ -377,8 +420,8 @@ export class DataPlatform extends pulumi.ComponentResource {
           cfg.compute?.queryEngine &&
           queryEngineEndpoint(cfg.compute.queryEngine, this.queryEngine.loadBalancerHostname),
         // Superset's pods run on the cluster's nodes, which carry the compute workload group.
-        superset: this.kubernetes && {
-          provider: this.kubernetes.target.provider,
+        superset: this.kubernetes?.provider && {
+          provider: this.kubernetes.provider,
           network: {
             vpcId: this.network.vpcId,
             privateSubnetIds: this.network.privateSubnetIds,

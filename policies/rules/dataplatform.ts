@@ -4,7 +4,7 @@ import { TAG } from "../../components/core/types";
 import { ALWAYS, DEV_PROFILE, PlatformRule, PROD_PROFILE, resourceRule, stackRule, tagsOf } from "./define";
 import { bucketOfUri, GLUE } from "./catalog";
 import { classificationOf, ENCRYPTION_KEY_INPUTS, KEY_USER_TYPES, keyHolder, keyRefs, keyResolver, KMS } from "./graph";
-import { S3 } from "./util";
+import { isWorkloadLayer, S3 } from "./util";
 
 export const DATA = {
   redshiftWorkgroup: "aws:redshiftserverless/workgroup:Workgroup",
@@ -94,6 +94,8 @@ export const dataPlatformRules: PlatformRule[] = [
       const owned = new Set(
         resources.filter((r) => tagsOf(r.props)[OWNER_TAG] && tagsOf(r.props)[STEWARD_TAG]).flatMap(domainsOf),
       );
+      // The domains' databases are the foundation's; the workload layer is built from the same config.
+      if (owned.size === 0 && isWorkloadLayer(resources)) return;
       for (const r of resources) {
         const orphans = domainsOf(r).filter((d) => !owned.has(d));
         if (orphans.length > 0)
@@ -112,12 +114,14 @@ export const dataPlatformRules: PlatformRule[] = [
     enforcement: ALWAYS,
     validate(resources, report) {
       const resolve = keyResolver(resources);
+      const keysElsewhere = isWorkloadLayer(resources) && !resources.some((k) => k.type === KMS.key);
       for (const r of resources.filter((x) => ENCRYPTION_KEY_INPUTS[x.type] && classificationOf(x))) {
         const c = classificationOf(r);
         // A store without any customer-managed key is its type's encryption rule's finding (s3-kms-encryption,
         // warehouse-kms-cmk, msk-kms-cmk, logs-kms-encrypted, secrets-kms-cmk, …); here the key must be the right one.
         for (const ref of keyRefs(r, resources)) {
           const key = resolve(ref, keyHolder(r, resources));
+          if (!key && keysElsewhere) continue;
           if (!key)
             report(
               `'${r.name}' uses key '${ref}', which this stack does not declare, so its classification cannot be checked`,

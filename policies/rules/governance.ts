@@ -33,6 +33,8 @@ export const TAGGABLE_TYPES: readonly string[] = [
   "aws:msk/cluster:Cluster",
   "aws:msk/serverlessCluster:ServerlessCluster",
   "aws:secretsmanager/secret:Secret",
+  "aws:codebuild/project:Project",
+  "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule",
   "aws:budgets/budget:Budget",
   "aws:costexplorer/anomalyMonitor:AnomalyMonitor",
   "aws:costexplorer/anomalySubscription:AnomalySubscription",

@@ -11,6 +11,7 @@ import { dataPlatformRules } from "./dataplatform";
 import { datasetRules } from "./datasets";
 import type { PlatformRule } from "./define";
 import { deliveryRules } from "./delivery";
+import { deployerAccessRules } from "./deployer-access";
 import { governanceRules } from "./governance";
 import { iamRules } from "./iam";
 import { iamValidityRules } from "./iam-validity";
@@ -54,6 +55,7 @@ export const allRules: readonly PlatformRule[] = [
   ...warehouseRules,
   ...streamingRules,
   ...kubernetesRules,
+  ...deployerAccessRules,
   ...accessRules,
   ...ingestionRules,
   ...cdcRules,

@@ -135,12 +135,13 @@ export const EXACT_VERSION = /^v?\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?(\+[0-9A-Za-z.-]
 export const kubernetesRules: PlatformRule[] = [
   resourceRule({
     name: "eks-endpoint-not-public",
-    description: "The EKS API endpoint is private; a public endpoint is tolerated in dev only.",
+    description:
+      "The EKS API endpoint is private: never public in prod; in dev and staging a public endpoint for listed CIDRs (deployerAccess: public-endpoint) is reported, not refused.",
     remediation:
-      "Keep platform.compute.cluster.endpointPublicAccess false and reach the API from inside the VPC (VPN, bastion, CI runners).",
+      "Keep platform.compute.cluster.deployerAccess: runner and deploy the workload layer from the in-VPC runner (docs/deployment.md).",
     group: "security",
     resourceTypes: [K8S.cluster],
-    enforcement: SECURITY,
+    enforcement: { dev: "advisory", staging: "advisory", prod: "mandatory" },
     validate(r, report) {
       const vpc = get(r.props, "vpcConfig");
       // EKS makes the endpoint public when the flag is omitted, so only an explicit false passes.

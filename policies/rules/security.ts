@@ -1,5 +1,5 @@
 import { ALWAYS, PlatformRule, resourceRule, SECURITY, stackRule } from "./define";
-import { parsePolicy } from "./util";
+import { isWorkloadLayer, parsePolicy } from "./util";
 
 const ROLE = "aws:iam/role:Role";
 const POLICY = "aws:iam/policy:Policy";
@@ -7,6 +7,7 @@ const KEY = "aws:kms/key:Key";
 
 /** The boundary policy the platform creates; roles must carry exactly this one. */
 export const BOUNDARY_SUFFIX = "-permissions-boundary";
+const BOUNDARY_ARN = new RegExp(`^arn:aws[a-z-]*:iam::\\d{12}:policy/[a-z0-9-]+${BOUNDARY_SUFFIX}$`);
 
 export const securityRules: PlatformRule[] = [
   resourceRule({
@@ -53,10 +54,12 @@ export const securityRules: PlatformRule[] = [
       const boundaries = resources
         .filter((r) => r.type === POLICY && String(r.props.name ?? "").endsWith(BOUNDARY_SUFFIX))
         .map((r) => String(r.props.name));
+      // A workload layer's boundary is the foundation's: its name is all this stack can check.
+      const elsewhere = boundaries.length === 0 && isWorkloadLayer(resources);
       for (const role of resources.filter((r) => r.type === ROLE)) {
         const arn = role.props.permissionsBoundary;
         if (typeof arn !== "string" || arn === "") report(`role '${role.name}' has no permissions boundary`, role.urn);
-        else if (!boundaries.some((b) => arn.endsWith(`:policy/${b}`)))
+        else if (elsewhere ? !BOUNDARY_ARN.test(arn) : !boundaries.some((b) => arn.endsWith(`:policy/${b}`)))
           report(`role '${role.name}' carries '${arn}', not the platform's boundary`, role.urn);
       }
     },

@@ -47,3 +47,13 @@ export const S3 = {
 export function isAccessLogBucket(r: { props: Record<string, unknown> }): boolean {
   return tagsOf(r.props)["data-platform:bucket-role"] === "access-logs";
 }
+
+/** The component that marks the workload layer of a layered deployment (components/platform/PlatformWorkloads.ts). */
+export const WORKLOAD_LAYER = "data-platform:platform:PlatformWorkloads";
+
+/**
+ * A workload-layer stack: its keys, boundary, cluster and domains live in the foundation stack, so a join that finds
+ * nothing here is not a finding (`npm run plan -- --layer workloads` judges it beside the foundation's resources).
+ */
+export const isWorkloadLayer = (resources: readonly { readonly type: string }[]): boolean =>
+  resources.some((r) => r.type === WORKLOAD_LAYER);

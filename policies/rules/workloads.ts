@@ -3,7 +3,7 @@
 import { ALWAYS, PlatformRule, stackRule, resourceRule } from "./define";
 import { K8S } from "./kubernetes";
 import { configCredentials } from "./secrets";
-import { list } from "./util";
+import { isWorkloadLayer, list } from "./util";
 
 export const CLUSTER_TYPES = {
   accessEntry: "aws:eks/accessEntry:AccessEntry",
@@ -89,8 +89,11 @@ export const workloadRules: PlatformRule[] = [
             a.urn,
           );
       }
+      // A workload layer's cluster and add-ons are the foundation's.
+      const clusterElsewhere = addons.length === 0 && isWorkloadLayer(resources);
       for (const p of resources.filter((r) => r.type === K8S.podIdentity)) {
         if (
+          !clusterElsewhere &&
           !addons.some(
             (a) => a.props.addonName === "eks-pod-identity-agent" && a.props.clusterName === p.props.clusterName,
           )

@@ -136,7 +136,7 @@ describe("compute config: schema", () => {
 });
 
 describe("compute config: cross-field rules", () => {
-  it("refuses a public endpoint in staging and prod, and public access without CIDRs anywhere", () => {
+  it("refuses a public endpoint in prod only, and public access without CIDRs anywhere", () => {
     const publicProd = problemsOf(
       { cluster: { mode: "eks", endpointPublicAccess: true, publicAccessCidrs: ["203.0.113.0/24"] } },
       "prod",
@@ -145,11 +145,42 @@ describe("compute config: cross-field rules", () => {
     assert.deepEqual(
       paths(
         problemsOf(
-          { cluster: { mode: "eks", endpointPublicAccess: true, publicAccessCidrs: ["203.0.113.0/24"] } },
+          { cluster: { mode: "eks", deployerAccess: "public-endpoint", publicAccessCidrs: ["203.0.113.0/24"] } },
+          "prod",
+        ),
+      ),
+      ["platform.compute.cluster.deployerAccess"],
+    );
+    for (const env of ["dev", "staging"] as const)
+      assert.deepEqual(
+        problemsOf(
+          { cluster: { mode: "eks", deployerAccess: "public-endpoint", publicAccessCidrs: ["203.0.113.0/24"] } },
+          env,
+          2,
+        ),
+        [],
+        env,
+      );
+    // The two switches cannot say opposite things, and a runner's settings mean nothing without a runner.
+    assert.deepEqual(
+      paths(problemsOf({ cluster: { mode: "eks", deployerAccess: "runner", endpointPublicAccess: true } }, "dev", 2)),
+      ["platform.compute.cluster.endpointPublicAccess"],
+    );
+    assert.deepEqual(
+      paths(
+        problemsOf(
+          {
+            cluster: {
+              mode: "eks",
+              deployerAccess: "public-endpoint",
+              publicAccessCidrs: ["203.0.113.0/24"],
+              runner: { timeoutMinutes: 30 },
+            },
+          },
           "staging",
         ),
       ),
-      ["platform.compute.cluster.endpointPublicAccess"],
+      ["platform.compute.cluster.runner"],
     );
     assert.deepEqual(
       problemsOf(

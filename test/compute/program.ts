@@ -64,7 +64,7 @@ export function computeProgram(compute: ComputeInput, options: ProgramOptions = 
         config: resolved.cluster,
         deployerRoleArn: deployer.issuerArn,
       });
-      kubernetes = cluster.target;
+      kubernetes = cluster.target!;
     }
     const lakeAccess = {
       zones: lake.zones,

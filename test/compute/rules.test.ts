@@ -93,7 +93,7 @@ describe("kubernetes rules: EKS", () => {
     );
     assert.deepEqual(rule("eks-endpoint-not-public").meta.enforcement, {
       dev: "advisory",
-      staging: "mandatory",
+      staging: "advisory",
       prod: "mandatory",
     });
   });

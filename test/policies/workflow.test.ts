@@ -92,6 +92,9 @@ describe("pull-request workflow", () => {
     assert.match(runs(plan), /npm run -s plan -- --stack "\$STACK" --out out/);
     // The base branch is planned too, and the change judged against it.
     assert.match(runs(plan), /--against "origin\/\$BASE_REF"/);
+    // Each layer of the layered deployment plans on its own, and its exit code counts.
+    assert.match(runs(plan), /for layer in foundation workloads/);
+    assert.match(runs(plan), /--layer "\$layer" --out "out\/\$STACK\/layers"/);
     assert.equal(plan.env?.BASE_REF, "${{ github.base_ref }}");
     assert.equal(plan.steps.find((s) => s.uses?.startsWith("actions/checkout@"))?.with?.["fetch-depth"], 0);
     assert.match(runs(plan), /GITHUB_STEP_SUMMARY/);
@@ -129,10 +132,20 @@ describe("pull-request workflow", () => {
     assert.equal(pulumi?.with?.policyPackConfigs, "policies/config/${{ matrix.stack }}.json");
     for (const stack of preview.strategy!.matrix.stack)
       assert.ok(fs.existsSync(path.join(REPO_ROOT, "policies", "config", `${stack}.json`)), stack);
-    const others = Object.entries(workflow.jobs).filter(([name]) => name !== "preview");
+    // The foundation previews on GitHub's runners; the workload layer on the deploy runner inside the VPC.
+    assert.match(String(pulumi?.with?.["stack-name"]), /-foundation/);
+    const workloads = job("preview-workloads");
+    assert.deepEqual(workloads.needs, ["preview", "preview-gate"]);
+    assert.equal(workloads.if, preview.if);
+    assert.match(runs(workloads), /aws codebuild start-build --project-name "\$project"/);
+    assert.match(runs(workloads), /--source-version "\$HEAD_SHA"/);
+    assert.match(runs(workloads), /name=PULUMI_COMMAND,value=preview/);
+    assert.match(runs(workloads), /\[ "\$status" = SUCCEEDED \]/);
+    assert.equal(workloads.env?.HEAD_SHA, "${{ github.event.pull_request.head.sha }}");
+    const others = Object.entries(workflow.jobs).filter(([name]) => name !== "preview" && name !== "preview-workloads");
     assert.ok(
       others.every(([, j]) => !j.permissions?.["id-token"]),
-      "only the preview job may request cloud credentials",
+      "only the preview jobs may request cloud credentials",
     );
   });
 });

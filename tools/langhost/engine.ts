@@ -2,6 +2,7 @@
 // SDK's own generated stubs, so a program started through `@pulumi/pulumi/cmd/run` talks to it exactly as it
 // talks to `pulumi up`. Resource outputs and invokes come from the offline plan's mocks (realistic AWS shapes).
 import * as grpc from "@grpc/grpc-js";
+import { BinaryReader } from "google-protobuf";
 import { Empty } from "google-protobuf/google/protobuf/empty_pb";
 import { Struct } from "google-protobuf/google/protobuf/struct_pb";
 import * as enginegrpc from "@pulumi/pulumi/proto/engine_grpc_pb";
@@ -188,8 +189,25 @@ async function serve(add: (server: grpc.Server) => void): Promise<{ server: grpc
   return { server, address: `127.0.0.1:${port}` };
 }
 
+let nativeStrings = false;
+
+/**
+ * google-protobuf decodes strings from UTF-8 one byte at a time in JavaScript; the functions' code archives carry
+ * megabytes of bundle text, which would make this stand-in, not the program, the slow side of a run (the real
+ * engine is Go). A string field is length-delimited like a bytes field, so its bytes are decoded by Node.
+ */
+function decodeStringsNatively(): void {
+  if (nativeStrings) return;
+  nativeStrings = true;
+  BinaryReader.prototype.readString = function readString(this: BinaryReader): string {
+    const bytes = this.readBytes();
+    return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).toString("utf8");
+  };
+}
+
 /** Starts the monitor and the engine on free local ports. */
 export async function startFakeEngine(opts: { stack: string; project: string; mocks: Mocks }): Promise<FakeEngine> {
+  decodeStringsNatively();
   const record: EngineRecord = { resources: [], logs: [] };
   const monitor = await serve((s) =>
     s.addService(resgrpc.ResourceMonitorService, monitorService(opts.stack, opts.project, opts.mocks, record)),

@@ -788,6 +788,41 @@ export const templates: readonly Template[] = [
     edit: (i) => (i.accessConfig.authenticationMode = "API_AND_CONFIG_MAP"),
   },
   {
+    source: "CKV_AWS_316 (CodeBuild privileged mode)",
+    type: "aws:codebuild/project:Project",
+    what: "privileged-runner",
+    edit: (i) => (i.environment.privilegedMode = true),
+  },
+  {
+    source: "Security Hub CodeBuild.? (project in a VPC), EKS best practices (private endpoint access)",
+    type: "aws:codebuild/project:Project",
+    what: "runner-outside-vpc",
+    edit: (i) => delete i.vpcConfig,
+  },
+  {
+    source: "CKV_AWS_147 (CodeBuild encrypted with a CMK)",
+    type: "aws:codebuild/project:Project",
+    what: "runner-without-cmk",
+    edit: (i) => delete i.encryptionKey,
+  },
+  {
+    source: "CKV_AWS_24/260 family (no address range on an admin port), EKS best practices",
+    type: "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule",
+    what: "cluster-api-from-cidr",
+    pick: (r) => r.name.endsWith("-runner-api"),
+    edit: (i) => {
+      delete i.referencedSecurityGroupId;
+      i.cidrIpv4 = "10.0.0.0/8";
+    },
+  },
+  {
+    source: "CKV_AWS_355/CKV_AWS_289 (no wildcard actions in IAM policies)",
+    type: "aws:iam/rolePolicy:RolePolicy",
+    what: "runner-iam-wildcard",
+    pick: (r) => r.name.endsWith("-runner-deployer-policy"),
+    edit: (i) => editDoc(i, "policy", (d) => d.Statement.push({ Effect: "Allow", Action: "iam:*", Resource: "*" })),
+  },
+  {
     source: "CKV_AWS_100",
     type: "aws:eks/nodeGroup:NodeGroup",
     what: "ssh-remote-access",

@@ -363,10 +363,30 @@ function randomState(args: MockResourceArgs): { id: string; state: State } {
   };
 }
 
+/** Stack outputs that `pulumi:pulumi:StackReference` reads, by stack name; secret ones listed as such. */
+export type StackOutputs = Readonly<Record<string, Record<string, unknown>>>;
+
+/** Output names that a stack exports as secrets (what `pulumi stack output` hides). */
+const SECRET_OUTPUTS = /secret/i;
+
+function stackReferenceState(args: MockResourceArgs, stacks: StackOutputs): { id: string; state: State } {
+  const name = str((args.inputs as State).name) ?? args.name;
+  const outputs = stacks[name];
+  if (!outputs)
+    throw new Error(
+      `offline plan: no outputs for the stack reference '${name}'; plan that stack first (known: ${Object.keys(stacks).join(", ") || "none"})`,
+    );
+  return {
+    id: name,
+    state: { name, outputs, secretOutputNames: Object.keys(outputs).filter((k) => SECRET_OUTPUTS.test(k)) },
+  };
+}
+
 /** Mocks for the offline plan: realistic per-type outputs, and loud failures for invokes it does not know. */
-export function platformMocks(region: string): Mocks {
+export function platformMocks(region: string, stacks: StackOutputs = {}): Mocks {
   return {
     newResource(args: MockResourceArgs): MockResourceResult {
+      if (args.type === "pulumi:pulumi:StackReference") return stackReferenceState(args, stacks);
       const base = args.type.startsWith("aws:")
         ? awsState(args, region)
         : args.type.startsWith("kubernetes:")

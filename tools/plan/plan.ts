@@ -4,7 +4,7 @@ import * as path from "node:path";
 import { ConfigError } from "../../components/config/load";
 import { ENVIRONMENTS, Environment } from "../../components/core/types";
 import { readPolicyConfig } from "../../policies/config";
-import { evaluate, PolicyConfig } from "../../policies/engine/evaluate";
+import { evaluate, PolicyConfig, Verdicts } from "../../policies/engine/evaluate";
 import type { PlannedResource } from "../../policies/engine/args";
 import type { PlatformRule } from "../../policies/rules/define";
 import { diffPlans, judgeChanges } from "./changes";
@@ -16,6 +16,7 @@ import type { Lineage } from "../../components/datasets/lineage";
 import { markdownReport, owningComponent, PlanDocument, planDocument, summary } from "./report";
 import { Program, readStackFile, REPO_ROOT, runProgram, StackFile } from "./run";
 import { checkPolicyConfig, unusedWaivers } from "./waivers";
+import { planLayer } from "./layers";
 
 export const EXIT = { ok: 0, violation: 1, error: 2 } as const;
 
@@ -42,6 +43,8 @@ export interface PlanOptions {
   readonly log?: (line: string) => void;
   /** The plan to compare with (`--against`), and how to name it in the report. */
   readonly against?: { readonly label: string; readonly plan: PlanDocument };
+  /** One layer of the layered deployment (stack `<stack>-<layer>`); omitted: the whole platform in one stack. */
+  readonly layer?: "foundation" | "workloads";
 }
 
 /** Runs one stack offline, judges it with the pack, writes plan.json and report.md, and returns the exit code. */
@@ -54,7 +57,9 @@ export async function plan(opts: PlanOptions): Promise<PlanResult> {
     return fail(log, `cannot read stack file: ${(e as Error).message}`);
   }
   let run;
+  let context: PlannedResource[] = [];
   try {
+    if (opts.layer) ({ stackFile, context } = await planLayer(stackFile, opts.layer, opts.program));
     run = await runProgram(stackFile, opts.program);
   } catch (e) {
     if (e instanceof ConfigError) {
@@ -72,7 +77,7 @@ export async function plan(opts: PlanOptions): Promise<PlanResult> {
     for (const p of configProblems) log(`policies/config/${environment}.json: ${p.path}: ${p.message}`);
     return { code: EXIT.error, problems: configProblems };
   }
-  const evaluated = await evaluate(opts.rules, run.resources, policyConfig);
+  const evaluated = await judge(opts.rules, run.resources, context, policyConfig);
   if (opts.against && opts.against.plan.stack !== run.stack)
     return fail(log, `--against: that plan is of stack '${opts.against.plan.stack}', this one of '${run.stack}'`);
   const changes = opts.against
@@ -113,6 +118,25 @@ export async function plan(opts: PlanOptions): Promise<PlanResult> {
     verdicts.violations.some((v) => v.level === "mandatory") ||
     (changes?.verdicts ?? []).some((v) => v.level === "mandatory");
   return { code: mandatory ? EXIT.violation : EXIT.ok, document, resources: run.resources, lineage };
+}
+
+/**
+ * The pack's verdicts on a stack's resources. A workload layer is judged beside its foundation's resources (stack
+ * rules join across them, as across one stack), and only findings on its own resources count.
+ */
+async function judge(
+  rules: readonly PlatformRule[],
+  resources: readonly PlannedResource[],
+  context: readonly PlannedResource[],
+  config: PolicyConfig,
+): Promise<Verdicts> {
+  if (context.length === 0) return evaluate(rules, resources, config);
+  const own = new Set(resources.map((r) => r.urn));
+  const all = await evaluate(rules, [...context, ...resources], config);
+  return {
+    violations: all.violations.filter((v) => v.urn === undefined || own.has(v.urn)),
+    waivers: all.waivers.filter((w) => own.has(w.urn)),
+  };
 }
 
 const ACCESS_CACHE = path.join(REPO_ROOT, "node_modules", ".cache", "data-platform-access");

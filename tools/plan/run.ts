@@ -11,7 +11,7 @@ import { AliasSpec, aliasUrns, engineUrn } from "./urn";
 
 // Internal runtime hooks (marked @internal, so absent from the typings) that `setMocks` itself uses.
 const settings = require("@pulumi/pulumi/runtime/settings") as {
-  setMockOptions(monitor: MockMonitor, project: string, stack: string, preview: boolean): void;
+  setMockOptions(monitor: MockMonitor, project: string, stack: string, preview: boolean, organization: string): void;
   waitForRPCs(): Promise<void>;
 };
 const state = require("@pulumi/pulumi/runtime/state") as { getStore(): Record<string, unknown> };
@@ -142,7 +142,8 @@ class RecordingMonitor extends MockMonitor {
 /** Same switches as `pulumi.runtime.setMocks`, with our recording monitor. */
 function installMocks(mocks: Mocks, stack: string): RecordingMonitor {
   const monitor = new RecordingMonitor(mocks);
-  settings.setMockOptions(monitor, PROJECT, stack, false);
+  // The organization `pulumi up` runs in when none is configured (the language host passes the same).
+  settings.setMockOptions(monitor, PROJECT, stack, false, "organization");
   const store = state.getStore();
   Object.assign(store, {
     supportsSecrets: true,
@@ -160,6 +161,8 @@ export interface StackFile {
   readonly file: string;
   /** Flat Pulumi config: `namespace:key` → value (objects kept as objects). */
   readonly config: Record<string, unknown>;
+  /** Outputs of the stacks this one reads through a StackReference, by the referenced stack's name. */
+  readonly references?: Readonly<Record<string, Record<string, unknown>>>;
 }
 
 /** Reads `Pulumi.<stack>.yaml`; the stack name comes from the file name, as with the Pulumi CLI. */
@@ -196,7 +199,7 @@ export async function runProgram(stackFile: StackFile, program?: Program, traces
     ),
     [],
   );
-  const monitor = installMocks(platformMocks(region), stackFile.stack);
+  const monitor = installMocks(platformMocks(region, stackFile.references), stackFile.stack);
   const main = program ?? (require(path.join(REPO_ROOT, "stacks")) as Program);
   // The SDK formats `new Error().stack` for every promise it creates (to report leaks) and every resource: about
   // half of a plan's time. The plan needs none of those traces, so they are off while the program runs; a failed
