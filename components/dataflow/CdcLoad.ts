@@ -1,6 +1,4 @@
-import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { doc, platformRole, Statement } from "../core/iam";
 import { dataTags } from "../core/tags";
 import type { NetworkRefs, PlatformContext, SecurityRefs } from "../core/types";
 import type { ResolvedCdcSource } from "../cdc/config";
@@ -18,60 +16,11 @@ export interface CdcLocation {
   readonly source: ResolvedCdcSource;
 }
 
-/**
- * What the warehouse's copy role may read: the changes (and the load's manifests) under each cdc source's prefix,
- * with the zone key through S3. Nothing else in the lake.
- */
-export function copyRoleStatements(
-  region: string,
-  locations: readonly { bucketArn: string; keyArn: string; prefix: string }[],
-): Statement[] {
-  return locations.flatMap((l, i) => iam.prefixReadStatements({ ...l, region }, `Changes${i}`));
-}
-
-/**
- * The role Redshift assumes to COPY the changes of every cdc source (associated with the namespace). Created before
- * the warehouse, which lists it.
- */
-export function cdcCopyRole(
-  name: string,
-  a: { ctx: PlatformContext; security: SecurityRefs; locations: readonly CdcLocation[] },
-  parent: pulumi.Resource,
-): aws.iam.Role {
-  const { ctx } = a;
-  const prefixes = a.locations.map((l) => sourceRoot(l.source.domain, l.source.name, l.raw.root ?? ""));
-  const { role } = platformRole(
-    `${name}-cdc-copy`,
-    {
-      ctx,
-      permissionsBoundaryArn: a.security.permissionsBoundaryArn,
-      assumeRolePolicy: doc({
-        Effect: "Allow",
-        Principal: { Service: ["redshift.amazonaws.com", "redshift-serverless.amazonaws.com"] },
-        Action: "sts:AssumeRole",
-      }),
-      policy: pulumi.all(a.locations.map((l) => pulumi.all([l.raw.bucketArn, l.raw.keyArn]))).apply((zones) =>
-        doc(
-          ...copyRoleStatements(
-            ctx.region,
-            zones.map(([bucketArn, keyArn], i) => ({ bucketArn, keyArn, prefix: prefixes[i] })),
-          ),
-        ),
-      ),
-      tags: dataTags(ctx, "shared", "confidential", { component: "warehouse" }),
-      description: "Redshift COPY of CDC changes: reads the cdc sources' raw prefixes only",
-    },
-    { parent },
-  );
-  return role;
-}
-
 export interface CdcLoadArgs extends CdcLocation {
   readonly ctx: PlatformContext;
   readonly network: NetworkRefs;
   readonly security: SecurityRefs;
   readonly warehouse: WarehouseRefs;
-  readonly copyRoleArn: pulumi.Input<string>;
   readonly logRetentionDays?: number;
 }
 
@@ -86,6 +35,9 @@ export class CdcLoad extends pulumi.ComponentResource {
   constructor(name: string, args: CdcLoadArgs, opts?: pulumi.ComponentResourceOptions) {
     super("data-platform:cdc:CdcLoad", name, {}, opts);
     const { ctx, source: src, raw, warehouse: wh } = args;
+    const copyRoleArn = wh.copyRoleArn;
+    if (wh.engine !== "redshift" || copyRoleArn === undefined)
+      throw new Error(`cdc source ${src.name}: the CDC load needs a Redshift warehouse with a COPY role`);
     const tags = dataTags(ctx, src.domain, src.classification, {
       component: "cdc",
       "data-platform:source": src.name,
@@ -126,7 +78,7 @@ export class CdcLoad extends pulumi.ComponentResource {
         kmsKeyArn: keyArn,
         environment: {
           ...warehouseEnv(wh, "loader"),
-          WAREHOUSE_COPY_ROLE_ARN: args.copyRoleArn,
+          WAREHOUSE_COPY_ROLE_ARN: copyRoleArn,
           RAW_BUCKET: raw.bucketName,
           RAW_KEY_ARN: raw.keyArn,
         },

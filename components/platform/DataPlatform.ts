@@ -8,7 +8,7 @@ import { SparkOperator } from "../compute/SparkOperator";
 import type { ResolvedConfig } from "../config/profiles";
 import type { PlatformContext } from "../core/types";
 import { CdcSource } from "../dataflow/CdcSource";
-import { CdcLoad, cdcCopyRole } from "../dataflow/CdcLoad";
+import { CdcLoad } from "../dataflow/CdcLoad";
 import { BiAccess, biWarehouse, biWarehouseLogins } from "../bi/BiAccess";
 import { queryEngineEndpoint } from "../bi/documents";
 import type { PolicyStatement } from "../functions/types";
@@ -30,6 +30,7 @@ import type { TopicDelivery } from "../dataflow/TopicDelivery";
 import { WAREHOUSE_CLASSIFICATION } from "../warehouse/documents";
 import { Warehouse } from "../warehouse/Warehouse";
 import { contextFromConfig } from "./context";
+import { copySources } from "./copy";
 import { INGESTION_LOGIN, lakeRefs, PIPELINE_LOGIN, QUERY_ENGINE_LOGIN, warehouseRefs } from "./refs";
 
 export { INGESTION_LOGIN, lakeRefs, PIPELINE_LOGIN, QUERY_ENGINE_LOGIN, warehouseRefs } from "./refs";
@@ -158,17 +159,14 @@ export class DataPlatform extends pulumi.ComponentResource {
 
     const refs = { ctx, network: this.network, security: this.security };
     const lake = lakeRefs(this.lake, cfg.domains);
-    // Redshift copies CDC changes from the lake itself, through a role associated with its namespace.
-    const cdcLocations = cfg.ingestion.cdc.map((source) => ({ source, raw: zoneFor(lake, "raw", source.domain) }));
-    const copyRole =
-      cdcLocations.length > 0 && cfg.warehouse.enabled && cfg.warehouse.engine === "redshift-serverless"
-        ? cdcCopyRole(name, { ctx, security: this.security, locations: cdcLocations }, this)
-        : undefined;
+    // Redshift copies CDC changes from the lake itself, through the COPY role associated with its namespace; Aurora
+    // cannot read Parquet (docs/cdc.md), so its changes stay queryable in the lake only.
+    const cdcLoads = cfg.warehouse.enabled && cfg.warehouse.engine === "redshift-serverless" ? cfg.ingestion.cdc : [];
     // Loaders, pipelines and CDC loads use the warehouse from ingestion; they sign in as the ingestion login.
     const ingestionUsesWarehouse =
       cfg.ingestion.sources.some((s) => s.kind === "object-events") ||
       cfg.ingestion.pipelines.length > 0 ||
-      copyRole !== undefined;
+      cdcLoads.length > 0;
     if (cfg.warehouse.enabled) {
       // The query engine, BI, the loaders and the pipelines each sign in as their own login, never as the admin.
       const logins = [
@@ -185,7 +183,7 @@ export class DataPlatform extends pulumi.ComponentResource {
           config: cfg.warehouse,
           logRetentionDays: cfg.safety.logRetentionDays,
           logins,
-          copyRoleArns: copyRole && [copyRole.arn],
+          copyFrom: copySources(cfg, lake),
         },
         { parent: this },
       );
@@ -258,7 +256,7 @@ export class DataPlatform extends pulumi.ComponentResource {
         },
         { parent: this },
       );
-      if (copyRole && this.warehouse)
+      if (this.warehouse && cdcLoads.includes(src))
         this.cdcLoads[src.name] = new CdcLoad(
           `${name}-cdc-load-${src.name}`,
           {
@@ -266,7 +264,6 @@ export class DataPlatform extends pulumi.ComponentResource {
             source: src,
             raw: zoneFor(lake, "raw", src.domain),
             warehouse: warehouseRefs(this.warehouse, keyArns[WAREHOUSE_CLASSIFICATION]),
-            copyRoleArn: copyRole.arn,
             logRetentionDays: cfg.safety.logRetentionDays,
           },
           { parent: this },

@@ -64,5 +64,6 @@ export function warehouseRefs(wh: Warehouse, secretKeyArn: pulumi.Input<string>)
     secretKeyArn,
     secretArn: loader,
     transformerSecretArn: wh.loginSecretArns[PIPELINE_LOGIN.name],
+    copyRoleArn: wh.copyRoleArn,
   };
 }

@@ -30,21 +30,21 @@ describe("cdc: the prod load of billing-db into warehouse staging", function () 
     const env = (fn.environment as { variables: Record<string, string> }).variables;
     assert.equal(env.WAREHOUSE_ENGINE, "redshift");
     assert.match(env.WAREHOUSE_SECRET_ARN, /ingestion_loader/);
-    assert.match(env.WAREHOUSE_COPY_ROLE_ARN, /acme-data-cdc-copy/);
+    assert.match(env.WAREHOUSE_COPY_ROLE_ARN, /acme-data-warehouse-copy/);
     assert.equal(env.RAW_BUCKET, `acme-data-prod-raw-${ACCOUNT_ID}`);
     assert.ok((fn.vpcConfig.subnetIds as string[]).length >= 2, "in the private subnets");
     const namespace = by.type(prod, "aws:redshiftserverless/namespace:Namespace")[0].inputs;
     assert.deepEqual(namespace.iamRoles, [env.WAREHOUSE_COPY_ROLE_ARN]);
   });
 
-  it("the copy role reads the cdc prefix and nothing else; the function writes only its manifests (IAM simulation)", async () => {
-    const copy = prodRoleDecider(policyOf(prod, "acme-data-cdc-copy-policy"), "cdc-copy");
+  it("the COPY role reads the cdc prefix and no other source's records; the function writes only its manifests (IAM simulation)", async () => {
+    const copy = prodRoleDecider(policyOf(prod, "acme-data-warehouse-copy-policy"), "warehouse-copy");
     const parquet = `${RAW}/sales/source=billing-db/public/invoices/2026/01/02/20260102-1.parquet`;
     assert.equal(await copy("s3:GetObject", parquet), "Allowed");
     assert.notEqual(await copy("s3:GetObject", `${RAW}/sales/source=orders-api/dt=2026-01-02/o.json`), "Allowed");
     assert.notEqual(await copy("s3:PutObject", parquet), "Allowed");
     const trust = JSON.parse(
-      String(by.name(prod, "aws:iam/role:Role", "acme-data-cdc-copy").inputs.assumeRolePolicy),
+      String(by.name(prod, "aws:iam/role:Role", "acme-data-warehouse-copy").inputs.assumeRolePolicy),
     ) as PolicyDocument;
     assert.deepEqual(trust.Statement[0].Principal, {
       Service: ["redshift.amazonaws.com", "redshift-serverless.amazonaws.com"],

@@ -55,6 +55,35 @@ export function parseJson(text: string, maxDepth = MAX_DEPTH): JsonParse {
   }
 }
 
+/**
+ * Whether `text` nests deeper than `limit`, decided without a scan when it has no more than `limit` brackets and
+ * braces in all (counted with the engine's native search), which is the case for nearly every record.
+ */
+export function deeperThan(text: string, limit: number): boolean {
+  let openers = 0;
+  for (const c of ["{", "["]) {
+    for (let i = text.indexOf(c); i !== -1; i = text.indexOf(c, i + 1)) {
+      if (++openers > limit) return depthExceeded(text, limit) !== undefined;
+    }
+  }
+  return false;
+}
+
+/**
+ * The value of `text` if it is one JSON value within `maxDepth` (parsed as {@link parseJson} does), else undefined,
+ * for callers that need no reason: parsing first, text that is not one value (JSON lines) fails at its first line
+ * instead of after a depth scan of all of it. Too deep a text may exhaust the parser's stack: that fails too.
+ */
+export function parseJsonValue(text: string, maxDepth = MAX_DEPTH): { value: unknown } | undefined {
+  let value: unknown;
+  try {
+    value = parse(text);
+  } catch {
+    return undefined;
+  }
+  return deeperThan(text, maxDepth) ? undefined : { value };
+}
+
 /** A JSON string literal; JSON.stringify escapes lone surrogates, so the text stays valid UTF-8. */
 const quote = (s: string): string => JSON.stringify(s);
 
