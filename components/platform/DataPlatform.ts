@@ -111,17 +111,23 @@ export class DataPlatform extends pulumi.ComponentResource {
 
     this.network = new Network(
       `${name}-network`,
-      {
-        ctx,
-        cidr: cfg.network.cidr,
-        availabilityZones: cfg.network.availabilityZones,
-        natGateways: cfg.network.natGateways,
-        interfaceEndpoints: cfg.network.interfaceEndpoints,
-        flowLogRetentionDays: cfg.network.flowLogRetentionDays,
-        logKeyArn: keyArns.internal,
-        permissionsBoundaryArn,
-        existing: cfg.network.existing,
-      },
+      cfg.network.existing
+        ? {
+            ctx,
+            existing: cfg.network.existing,
+            gatewayEndpointRouteTableIds: cfg.network.existing.privateRouteTableIds,
+            interfaceEndpoints: cfg.network.interfaceEndpoints,
+          }
+        : {
+            ctx,
+            cidr: cfg.network.cidr,
+            availabilityZones: cfg.network.availabilityZones,
+            natGateways: cfg.network.natGateways,
+            interfaceEndpoints: cfg.network.interfaceEndpoints,
+            flowLogRetentionDays: cfg.network.flowLogRetentionDays,
+            logKeyArn: keyArns.internal,
+            permissionsBoundaryArn,
+          },
       { parent: this },
     );
 
@@ -240,6 +246,7 @@ export class DataPlatform extends pulumi.ComponentResource {
             columns: d.columns.map((c) => ({ name: c.name, type: c.type })),
             quality: qualityRules(d.quality, d.freshnessHours),
             steward: d.steward,
+            freshnessHours: d.freshnessHours,
           })),
       },
       { parent: this },

@@ -231,6 +231,29 @@ describe("observability: Monitoring in the prod stack", function () {
     );
   });
 
+  it("alarms when a published dataset is not published within its freshness expectation, on the metric the runner emits", () => {
+    const fresh = by.type(prod, ALARM).filter((a) => a.inputs.metricName === "DatasetPublished");
+    assert.deepEqual(
+      fresh.map((a) => [a.inputs.name, a.inputs.dimensions, a.inputs.period, a.inputs.evaluationPeriods]),
+      [
+        [
+          "acme-data-prod-sales-daily-revenue-freshness",
+          { service: "pipelines", dataset: "sales.daily_revenue" },
+          3600,
+          26,
+        ],
+      ],
+      "daily_revenue: published by sales-daily, expected within 26 hours",
+    );
+    const [alarm] = fresh;
+    assert.deepEqual(
+      [alarm.inputs.namespace, alarm.inputs.statistic, alarm.inputs.threshold, alarm.inputs.comparisonOperator],
+      ["acme-data-prod/ingestion", "Sum", 1, "LessThanThreshold"],
+    );
+    assert.equal(alarm.inputs.treatMissingData, "breaching", "no publish at all is the failure");
+    assert.ok(Number(alarm.inputs.period) * Number(alarm.inputs.evaluationPeriods) <= 7 * 86_400, "CloudWatch's limit");
+  });
+
   it("lets CloudWatch and platform roles use the operations key, and the deployer only through Step Functions and SNS", () => {
     const policy = operationsKeyPolicy({
       accountId: "123456789012",

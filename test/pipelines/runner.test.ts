@@ -53,6 +53,7 @@ describe("pipelines: warehouse step runner", function () {
     { kind: "freshness", column: "day", hours: 72 },
   ];
   const recorded: [string, number][] = [];
+  const published: string[] = [];
   const runner = (
     rowsPerPart = 2,
     procedure: string | undefined = "marts.refresh_sales",
@@ -81,6 +82,7 @@ describe("pipelines: warehouse step runner", function () {
       logger: quietLogger(),
       now: () => new Date("2024-05-04T02:00:00Z"),
       recordQuality: (d, n) => recorded.push([d, n]),
+      recordPublished: (d) => published.push(d),
     });
   const text = async (key: string) =>
     (await s3.client.send(new GetObjectCommand({ Bucket: "analytics", Key: key }))).Body!.transformToString();
@@ -102,12 +104,14 @@ describe("pipelines: warehouse step runner", function () {
 
   it("publishes the mart as Parquet parts with its quality result and a manifest; a re-run rewrites the same day", async () => {
     recorded.length = 0;
+    published.length = 0;
     const r = (await runner()({ step: "publish", at: "2024-05-04T02:00:00Z" })) as {
       datasets: { rows: number; parts: number }[];
       quality: { dataset: string; passed: boolean; rules: { rule: string; passed: boolean }[] }[];
     };
     assert.deepEqual(r.datasets, [{ dataset: "daily_revenue", rows: 3, parts: 2 }]);
     assert.deepEqual(recorded, [["sales.daily_revenue", 0]], "a pass is recorded as 0 failing rules");
+    assert.deepEqual(published, ["sales.daily_revenue"], "the publish is the freshness signal");
     const keys = await s3.keys("analytics", "sales/daily_revenue/dt=2024-05-04/");
     assert.deepEqual(
       keys.map((k) => k.split("/").pop()),
@@ -143,6 +147,7 @@ describe("pipelines: warehouse step runner", function () {
 
   it("the quality gate stops the whole publish, names the failing rules and the steward, and writes nothing", async () => {
     recorded.length = 0;
+    published.length = 0;
     await admin.query("INSERT INTO marts.daily_revenue VALUES ('2024-04-01', 1, NULL)");
     try {
       const failing: QualityRule[] = [
@@ -168,6 +173,7 @@ describe("pipelines: warehouse step runner", function () {
           'IsPrimaryKey "orders" "revenue" -> 0 duplicated value(s), 1 incomplete key(s)',
       );
       assert.deepEqual(recorded, [["sales.daily_revenue", 3]]);
+      assert.deepEqual(published, [], "a stopped publish is no freshness signal");
       assert.deepEqual(await s3.keys("analytics", "sales/daily_revenue/dt=2024-05-05/"), [], "nothing published");
     } finally {
       await admin.query("DELETE FROM marts.daily_revenue WHERE day = '2024-04-01'");

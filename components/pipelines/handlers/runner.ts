@@ -56,6 +56,8 @@ export interface RunnerDeps {
   readonly now?: () => Date;
   /** Receives each dataset's count of failing rules (0 when it passed): the quality alarm's metric. */
   readonly recordQuality?: (dataset: string, failedRules: number) => void;
+  /** Told of each dataset published (`<domain>.<name>`), once its manifest is written: the freshness alarm's metric. */
+  readonly recordPublished?: (dataset: string) => void;
 }
 
 /** Where a dataset's day lives in the analytics bucket. */
@@ -157,6 +159,7 @@ export function createRunner(deps: RunnerDeps): (event: RunnerEvent, context?: C
           publishedAt: (deps.now?.() ?? new Date()).toISOString(),
         }),
       });
+      deps.recordPublished?.(`${config.domain}.${dataset}`);
       out.push({ dataset, ...result });
     }
     logger.info("published", { datasets: out });
@@ -195,6 +198,11 @@ export const handler = (event: RunnerEvent, context: Context): Promise<unknown> 
         const m = metrics.singleMetric();
         m.addDimension("dataset", dataset);
         m.addMetric(PIPELINE_METRICS.qualityRulesFailed, MetricUnit.Count, failed);
+      },
+      recordPublished: (dataset) => {
+        const m = metrics.singleMetric();
+        m.addDimension("dataset", dataset);
+        m.addMetric(PIPELINE_METRICS.datasetPublished, MetricUnit.Count, 1);
       },
     });
   })())(event, context);
