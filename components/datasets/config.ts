@@ -84,8 +84,9 @@ export const datasetSchema = z.strictObject({
     )
     .optional(),
   /**
-   * Hours after which the dataset is stale: the freshness quality rule, and for pipeline-published datasets an alarm
-   * when no publish comes within them (CloudWatch watches at most a week). @default none
+   * Hours after which the dataset is stale: the freshness quality rule, and an alarm when no publish (pipeline
+   * datasets) or no data-file write (Iceberg datasets) comes within them (CloudWatch watches at most a week).
+   * @default none
    */
   freshnessHours: z
     .number()

@@ -401,6 +401,7 @@ export class DataPlatform extends pulumi.ComponentResource {
         permissionsBoundaryArn,
         lfTagKeys: this.access.lfTagKeys,
         lake: this.lake,
+        alertsTopicArn: this.monitoring.topicArn,
       }),
       { parent: this, dependsOn: [this.access] },
     );

@@ -9,7 +9,9 @@ import { processorRoot } from "../streaming/processors";
 export function catalogArgs(
   ctx: PlatformContext,
   cfg: ResolvedConfig,
-  refs: Pick<DatasetCatalogArgs, "accountId" | "permissionsBoundaryArn" | "lfTagKeys"> & { lake: CatalogLake },
+  refs: Pick<DatasetCatalogArgs, "accountId" | "permissionsBoundaryArn" | "lfTagKeys" | "alertsTopicArn"> & {
+    lake: CatalogLake;
+  },
 ): DatasetCatalogArgs {
   return {
     ctx,

@@ -1,5 +1,6 @@
 import { strict as assert } from "assert";
 import { GetObjectCommand } from "@aws-sdk/client-s3";
+import { parquetReadObjects } from "hyparquet";
 import type { Client } from "pg";
 import { RawWriter } from "../../components/ingestion/handlers/lib/raw";
 import { pgWarehouse, Warehouse } from "../../components/ingestion/handlers/lib/warehouse";
@@ -203,6 +204,47 @@ describe("pipelines: warehouse step runner", function () {
     const keys = await s3.keys("analytics", "analytics/sales/daily_revenue/dt=2024-05-06/");
     assert.equal(keys.length, 3);
     assert.deepEqual(await s3.keys("analytics", "sales/daily_revenue/dt=2024-05-06/"), []);
+  });
+
+  it("publishes big numbers digit for digit: bigint, decimal, and json/jsonb kept as the warehouse's text", async () => {
+    await admin.query(`
+      CREATE TABLE marts.exact (id bigint, amount numeric(38,18), attrs jsonb, raw json);
+      INSERT INTO marts.exact VALUES (9007199254740993, 12345678901234567890.000000000000000001,
+        '{"n": 123456789012345678901234567890, "d": 0.1000000000000000055511151231257827}', '[9007199254740993]');
+    `);
+    const r = createRunner({
+      config: {
+        pipeline: "exact",
+        domain: "sales",
+        datasets: [
+          {
+            table: "marts.exact",
+            dataset: "exact",
+            columns: [
+              { name: "id", type: "bigint" },
+              { name: "amount", type: "decimal(38,18)" },
+              { name: "attrs", type: "string" },
+              { name: "raw", type: "string" },
+            ],
+          },
+        ],
+      },
+      warehouse,
+      analytics: new RawWriter(s3.client, "analytics", KEY_ARN, "exact"),
+      logger: quietLogger(),
+    });
+    await r({ step: "publish", day: "2024-05-03" });
+    const part = await s3.client.send(
+      new GetObjectCommand({ Bucket: "analytics", Key: "sales/exact/dt=2024-05-03/part-00000.parquet" }),
+    );
+    const bytes = await part.Body!.transformToByteArray();
+    const [row] = (await parquetReadObjects({
+      file: bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.length) as ArrayBuffer,
+    })) as Record<string, unknown>[];
+    assert.equal(row.id, 9007199254740993n);
+    // jsonb's own text (its key order and spacing), not a rounded re-serialisation and not "[object Object]".
+    assert.equal(row.attrs, '{"d": 0.1000000000000000055511151231257827, "n": 123456789012345678901234567890}');
+    assert.equal(row.raw, "[9007199254740993]");
   });
 
   it("refuses a malformed day and unknown steps, and rejects unsafe configured names", async () => {
