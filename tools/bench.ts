@@ -26,6 +26,7 @@ const { values } = parseArgs({
     ks: { type: "string", default: "0,5,20,50" },
     loader: { type: "boolean" },
     records: { type: "string", default: "100000" },
+    "largest-object": { type: "boolean" },
   },
 });
 const runs = Math.max(1, Number(values.runs ?? (values.scale ? 1 : 5)));
@@ -153,14 +154,30 @@ async function loader() {
   console.log(
     `loader: ${n} records (${(r.bytes / 2 ** 20).toFixed(1)} MB of JSON lines), median of ${runs} (load ${load})`,
   );
-  console.log(
-    `  whole loader (S3, parse, ledger, COPY)      ${String(r.rowsPerSecond).padStart(8)} rows/s  (${r.objectMs} ms)`,
+  const row = (label: string, rps: number, note = "") =>
+    console.log(`  ${label.padEnd(44)} ${String(rps).padStart(8)} rows/s${note}`);
+  row("whole loader (S3, parse, ledger, COPY)", r.rowsPerSecond, `  (${r.objectMs} ms)`);
+  row(
+    "whole loader, former path (exact parse, INSERT)",
+    r.insertPathRowsPerSecond,
+    `  (now ${(r.rowsPerSecond / r.insertPathRowsPerSecond).toFixed(1)}x)`,
   );
-  console.log(`  warehouse write: COPY … FROM STDIN         ${String(r.copyRowsPerSecond).padStart(8)} rows/s`);
-  console.log(
-    `  warehouse write: multi-row INSERT           ${String(r.insertRowsPerSecond).padStart(8)} rows/s  (COPY ${(r.copyRowsPerSecond / r.insertRowsPerSecond).toFixed(1)}x)`,
+  row("warehouse write: COPY … FROM STDIN", r.copyRowsPerSecond);
+  row(
+    "warehouse write: multi-row INSERT",
+    r.insertRowsPerSecond,
+    `  (COPY ${(r.copyRowsPerSecond / r.insertRowsPerSecond).toFixed(1)}x)`,
   );
+  console.log(`  parse alone: ${r.parseMs} ms (lossless path for every line: ${r.exactParseMs} ms)`);
   if (values.json) console.log(JSON.stringify({ ...r, records: n, load }, null, 2));
+  if (!values["largest-object"]) return;
+  const { largestObject } = require("./bench/loader") as typeof import("./bench/loader");
+  const big = await largestObject([50_000, 200_000, 400_000]);
+  for (const p of big.probes)
+    console.log(`  one object of ${p.mb.toFixed(1)} MB (${p.records} records): ${p.ms} ms, peak ${p.peakMb} MB`);
+  console.log(
+    `  largest object within 256 MB: about ${Math.floor(big.largestMb)} MB (${big.mbPerObjectMb.toFixed(1)} MB of memory per MB of object over ${Math.round(big.baseMb)} MB); about ${Math.round(big.secondsAtLargest)} s of the 300 s timeout at Lambda's CPU share for 256 MB`,
+  );
 }
 
 (values.scale ? scale() : values.loader ? loader() : main()).catch((e) => {

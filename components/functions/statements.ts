@@ -54,6 +54,33 @@ export function prefixReadStatements(a: PrefixAccess, sid = "Read"): Statement[]
   ];
 }
 
+/**
+ * A loader's staging folder for Redshift COPY: it writes and removes its staging objects there, under the zone's
+ * key, and reads nothing it did not write (the folder's objects exist only while their COPY runs).
+ */
+export function copyStagingStatements(a: PrefixAccess, sid = "CopyStaging"): Statement[] {
+  return [
+    {
+      Sid: `${sid}Objects`,
+      Effect: "Allow",
+      Action: ["s3:PutObject", "s3:DeleteObject"],
+      Resource: `${a.bucketArn}/${a.prefix}*`,
+    },
+    s3Key(a.keyArn, a.bucketArn, a.region, KEY_FOR_WRITE, `${sid}Key`),
+  ];
+}
+
+/**
+ * The warehouse's COPY role: reads the loaders' staging folders (through a manifest, so no listing) and decrypts
+ * them through S3 with the zone's key, nothing else.
+ */
+export function copyReadStatements(sources: readonly PrefixAccess[], sid = "CopyRead"): Statement[] {
+  return sources.flatMap((a, i) => [
+    { Sid: `${sid}Objects${i}`, Effect: "Allow", Action: "s3:GetObject", Resource: `${a.bucketArn}/${a.prefix}*` },
+    s3Key(a.keyArn, a.bucketArn, a.region, ["kms:Decrypt"], `${sid}Key${i}`),
+  ]);
+}
+
 /** Write-only under one prefix (the pipeline runner publishing marts to the analytics zone). */
 export function prefixWriteStatements(a: PrefixAccess, sid = "Publish"): Statement[] {
   return [

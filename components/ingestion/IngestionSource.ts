@@ -8,7 +8,7 @@ import type { PlatformFunctionArgs, PolicyStatement } from "../functions/types";
 import { metricsNamespace } from "../observability/metrics";
 import type { ResolvedSource } from "./config";
 import { HANDLERS } from "./entries";
-import { sourceRoot } from "./keys";
+import { copyStagingPrefix, sourceRoot } from "./keys";
 import * as iam from "../functions/statements";
 import {
   httpApi,
@@ -242,6 +242,16 @@ export class IngestionSource extends pulumi.ComponentResource {
           pulumi.all([wh.secretArn, wh.secretKeyArn]).apply(([s, k]) => iam.secretReadStatements(s, ctx.region, k)),
         );
         Object.assign(env, warehouseEnv(wh, "loader"), { RAW_BUCKET: upRaw.bucketName });
+        if (wh.engine === "redshift" && wh.copyRoleArn) {
+          // Redshift loads by COPY from a staging object the loader writes under the loaded source's prefix.
+          const prefix = copyStagingPrefix(root);
+          statements.push(
+            pulumi
+              .all([upRaw.bucketArn, upRaw.keyArn])
+              .apply(([b, k]) => iam.copyStagingStatements({ bucketArn: b, keyArn: k, prefix, region: ctx.region })),
+          );
+          Object.assign(env, { WAREHOUSE_COPY_ROLE_ARN: wh.copyRoleArn, RAW_KEY_ARN: upRaw.keyArn });
+        }
         vpc = inVpc();
         break;
       }

@@ -9,9 +9,16 @@ export { canonicalJson };
 //   <domain>/source=<name>/dt=YYYY-MM-DD/<id>.json     accepted records, partitioned by event day (UTC)
 //   <domain>/source=<name>/_rejected/dt=YYYY-MM-DD/…   records that failed validation, with the reasons
 //   <domain>/source=<name>/_state/watermark.json       the scheduled pull's watermark
+//   <domain>/source=<name>/_copy/<sha256>.jsonl|.manifest  a loader's staging object for Redshift COPY (deleted after)
 // Leading underscores keep the side prefixes out of Hive-style table scans of the `dt=` partitions.
 
 const SAFE_ID = /^[A-Za-z0-9_-]{1,100}$/;
+
+/**
+ * Where a loader stages an object's validated records for Redshift COPY, under the loaded source's own prefix:
+ * the warehouse's COPY role reads this folder of each loaded source and nothing else of the lake.
+ */
+export const copyStagingPrefix = (root: string): string => `${root}_copy/`;
 
 /** The prefix a source owns. Domain and source names are validated by the config schema (lower-case, no `/`). */
 export function sourceRoot(domain: string, source: string, zoneRoot = ""): string {

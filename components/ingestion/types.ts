@@ -44,6 +44,11 @@ export interface WarehouseRefs {
   readonly transformerSecretArn?: pulumi.Input<string>;
   /** KMS key of the secrets, when customer-managed. @default none */
   readonly secretKeyArn?: pulumi.Input<string>;
+  /**
+   * Redshift: the role its COPY runs as, which reads the loaders' staging folders. With it, loaders stage and COPY;
+   * without it they insert rows. @default none
+   */
+  readonly copyRoleArn?: pulumi.Input<string>;
 }
 
 /** Kafka for HTTP sources that also publish. */

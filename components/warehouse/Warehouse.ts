@@ -14,7 +14,7 @@ import {
   WAREHOUSE_CLIENTS,
   WAREHOUSE_PORT,
 } from "./documents";
-import { auroraPostgres, EngineOutput, physicalName, redshiftServerless } from "./engines";
+import { auroraPostgres, CopySource, EngineOutput, physicalName, redshiftServerless } from "./engines";
 import { loginProblems, WarehouseLogin } from "./logins";
 import { martsSchema, renderScripts, scriptsChecksum } from "./scripts";
 
@@ -33,6 +33,11 @@ export interface WarehouseArgs {
    * in its own Secrets Manager secret (`<prefix>/warehouse/login/<name>`), set by the bootstrap. @default []
    */
   readonly logins?: readonly WarehouseLogin[];
+  /**
+   * Redshift: the S3 folders its COPY may read, the loaders' staging folders. With any, the namespace gets a COPY
+   * role ({@link Warehouse.copyRoleArn}) that reads them and nothing else. Ignored by Aurora. @default []
+   */
+  readonly copyFrom?: readonly CopySource[];
 }
 
 /**
@@ -60,6 +65,8 @@ export class Warehouse extends pulumi.ComponentResource {
   readonly loginSecretArns: Record<string, pulumi.Output<string>>;
   /** Login name → its password (a secret output), for consumers that must embed it, such as Superset's datasources. */
   readonly loginPasswords: Record<string, pulumi.Output<string>>;
+  /** Redshift with `copyFrom`: the role its COPY runs as (the namespace's default IAM role). */
+  readonly copyRoleArn?: pulumi.Output<string>;
 
   constructor(name: string, args: WarehouseArgs, opts?: pulumi.ComponentResourceOptions) {
     super("data-platform:warehouse:Warehouse", name, {}, opts);
@@ -127,8 +134,10 @@ export class Warehouse extends pulumi.ComponentResource {
       adminPassword: password.result,
       tags,
       logRetentionDays: args.logRetentionDays ?? 30,
+      copyFrom: args.copyFrom,
     };
     const db: EngineOutput = engine === "redshift-serverless" ? redshiftServerless(input) : auroraPostgres(input);
+    this.copyRoleArn = db.copyRoleArn;
 
     const secretVersion = storeCredentials(
       `${name}-admin`,

@@ -3,7 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { doc, platformRole, serviceTrust } from "../core/iam";
 import type { NetworkRefs, PlatformContext, Tags } from "../core/types";
 import { DEAD_LETTER_TAG } from "../functions/function";
-import { queueSendStatements } from "../functions/statements";
+import { copyReadStatements, queueSendStatements } from "../functions/statements";
 import type { WarehouseConfig } from "./config";
 import {
   accountOf,
@@ -31,6 +31,15 @@ export interface EngineInput {
   readonly adminPassword: pulumi.Output<string>;
   readonly tags: Tags;
   readonly logRetentionDays: number;
+  /** Redshift: the S3 folders its COPY reads (the loaders' staging folders). @default none: no COPY role */
+  readonly copyFrom?: readonly CopySource[];
+}
+
+/** One folder the warehouse's COPY reads: the bucket, its KMS key and the prefix (ending in `/`). */
+export interface CopySource {
+  readonly bucketArn: pulumi.Input<string>;
+  readonly keyArn: pulumi.Input<string>;
+  readonly prefix: string;
 }
 
 /** What the component needs back: where to connect, and what the bootstrap must wait for. */
@@ -42,6 +51,8 @@ export interface EngineOutput {
   readonly ready: pulumi.Resource[];
   /** Dead-letter queues of the engine's schedules, for monitoring. @default none */
   readonly deadLetterQueueNames?: pulumi.Output<string>[];
+  /** Redshift: the role COPY runs as (the namespace's default role). @default none */
+  readonly copyRoleArn?: pulumi.Output<string>;
 }
 
 /** Physical name shared by the namespace, workgroup or cluster. */
@@ -57,10 +68,12 @@ export function redshiftServerless(i: EngineInput): EngineOutput {
   const stateful = { parent: i.parent, protect: ctx.protect, retainOnDelete: ctx.retainOnDelete };
   const physical = physicalName(ctx);
 
+  const copyRole = i.copyFrom?.length ? copyRoleFor(i, physical) : undefined;
   const namespace = new aws.redshiftserverless.Namespace(
     `${i.name}-namespace`,
     {
       namespaceName: physical,
+      ...(copyRole ? { iamRoles: [copyRole.arn], defaultIamRoleArn: copyRole.arn } : {}),
       dbName: config.databaseName,
       adminUsername: config.adminUsername,
       adminUserPassword: pulumi.secret(i.adminPassword),
@@ -154,7 +167,47 @@ export function redshiftServerless(i: EngineInput): EngineOutput {
     workgroupArn: workgroup.arn,
     ready: [workgroup],
     deadLetterQueueNames: [dlq.name],
+    copyRoleArn: copyRole?.arn,
   };
+}
+
+/**
+ * The role Redshift assumes for COPY: it reads the listed folders (the loaders' staging objects) and decrypts them
+ * through S3, and nothing else. Trusted by the Redshift services of this account only.
+ */
+function copyRoleFor(i: EngineInput, physical: string): aws.iam.Role {
+  const sources = i.copyFrom ?? [];
+  const { role } = platformRole(
+    `${i.name}-copy`,
+    {
+      ctx: i.ctx,
+      permissionsBoundaryArn: i.permissionsBoundaryArn,
+      assumeRolePolicy: pulumi.output(i.keyArn).apply((keyArn) =>
+        doc({
+          Effect: "Allow",
+          Principal: { Service: ["redshift.amazonaws.com", "redshift-serverless.amazonaws.com"] },
+          Action: "sts:AssumeRole",
+          Condition: { StringEquals: { "aws:SourceAccount": accountOf(keyArn) } },
+        }),
+      ),
+      policy: pulumi.all(sources.map((s) => pulumi.all([s.bucketArn, s.keyArn]))).apply((refs) =>
+        doc(
+          ...copyReadStatements(
+            refs.map(([bucketArn, keyArn], n) => ({
+              bucketArn,
+              keyArn,
+              prefix: sources[n].prefix,
+              region: i.ctx.region,
+            })),
+          ),
+        ),
+      ),
+      tags: i.tags,
+      description: `COPY of ${physical}: reads the loaders' staging objects and the cdc sources' changes`,
+    },
+    { parent: i.parent },
+  );
+  return role;
 }
 
 /**

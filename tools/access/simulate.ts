@@ -30,13 +30,44 @@ const core = (() => {
     AwsRequest: load("request/request.js").AwsRequestImpl as Ctor,
     RequestContext: load("requestContext.js").RequestContextImpl as Ctor,
     Constraints: load("context_keys/discoveryContextKeyConstraints.js").DiscoveryContextKeyConstraints as Ctor,
-    loadPolicy: (
-      require(require.resolve("@cloud-copilot/iam-policy", { paths: [dir] })) as {
-        loadPolicy: (doc: unknown, meta: { name: string }) => unknown;
-      }
-    ).loadPolicy,
+    policy: require(require.resolve("@cloud-copilot/iam-policy", { paths: [dir] })) as {
+      loadPolicy: (doc: unknown, meta: { name: string }) => unknown;
+      createValidatedPolicy: (doc: unknown, validate: (doc: unknown) => unknown[]) => PolicyDoc;
+      validateIdentityPolicy: (doc: unknown) => unknown[];
+      validateResourcePolicy: (doc: unknown) => unknown[];
+    },
+    resourceTypes: load("simulation_engine/resourceTypes.js") as {
+      getResourceTypesForAction: (service: string, action: string, resource: string) => Promise<unknown[]>;
+    },
   };
 })();
+
+// Which resource types an action applies to, for a resource ARN, depends on those two alone, yet the simulator
+// works it out from the IAM reference on every request: a quarter of a large access table. Each answer is kept.
+const resourceTypesOf = core.resourceTypes.getResourceTypesForAction;
+const resourceTypes = new Map<string, Promise<unknown[]>>();
+core.resourceTypes.getResourceTypesForAction = (service, action, resource) => {
+  const key = `${service}:${action}\0${resource}`;
+  let found = resourceTypes.get(key);
+  if (!found) {
+    found = resourceTypesOf(service, action, resource);
+    found.catch(() => resourceTypes.delete(key));
+    resourceTypes.set(key, found);
+  }
+  return found;
+};
+
+// Each document is validated once, not on every request that involves it (the simulator reuses a validated one).
+const validated = { identity: new WeakMap<object, PolicyDoc>(), resource: new WeakMap<object, PolicyDoc>() };
+function checked(doc: PolicyDoc, kind: "identity" | "resource"): PolicyDoc {
+  let v = validated[kind].get(doc);
+  if (!v) {
+    const validate = kind === "identity" ? core.policy.validateIdentityPolicy : core.policy.validateResourcePolicy;
+    v = core.policy.createValidatedPolicy(doc, validate);
+    validated[kind].set(doc, v);
+  }
+  return v;
+}
 const COLON_VARIABLE = /^kms:EncryptionContext:/i;
 const NO_IDENTITY_ALLOW: Promise<Decision> = Promise.resolve({
   allowed: false,
@@ -256,9 +287,11 @@ export class Simulator {
           resource: { resource: req.resource, accountId: accountOf(req.resource) || this.inventory.accountId },
           contextVariables: context,
         },
-        identityPolicies: identity.map((i) => ({ name: i.name, policy: i.doc })),
-        permissionBoundaryPolicies: boundary ? [boundary] : undefined,
-        resourcePolicy: req.resourcePolicy,
+        identityPolicies: identity.map((i) => ({ name: i.name, policy: checked(i.doc, "identity") })),
+        permissionBoundaryPolicies: boundary
+          ? [{ name: boundary.name, policy: checked(boundary.policy, "identity") }]
+          : undefined,
+        resourcePolicy: req.resourcePolicy && checked(req.resourcePolicy, "resource"),
         serviceControlPolicies: [],
         resourceControlPolicies: [],
       },
@@ -277,13 +310,13 @@ export class Simulator {
           req.resource === "*",
         ),
         sessionPolicy: undefined,
-        identityPolicies: identity.map((i) => core.loadPolicy(i.doc, { name: i.name })),
+        identityPolicies: identity.map((i) => core.policy.loadPolicy(i.doc, { name: i.name })),
         serviceControlPolicies: [],
         resourceControlPolicies: [],
         resourcePolicy: req.resourcePolicy
-          ? core.loadPolicy(req.resourcePolicy, { name: "resource policy" })
+          ? core.policy.loadPolicy(req.resourcePolicy, { name: "resource policy" })
           : undefined,
-        permissionBoundaries: boundary ? [core.loadPolicy(boundary.policy, { name: boundary.name })] : undefined,
+        permissionBoundaries: boundary ? [core.policy.loadPolicy(boundary.policy, { name: boundary.name })] : undefined,
         vpcEndpointPolicies: undefined,
         simulationParameters: { simulationMode: "Strict", discoveryContextKeyConstraints: new core.Constraints([]) },
         serviceSettings: { s3: { blockPublicAccess: undefined } },

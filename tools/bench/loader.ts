@@ -1,8 +1,13 @@
 // Loader throughput: one JSON-lines object of `n` records loaded by the real loader from a local S3 server into
-// an embedded PostgreSQL (ledger, rejects and all), in one process. Reported as rows per second (median of `runs`).
-import { PutObjectCommand } from "@aws-sdk/client-s3";
+// an embedded PostgreSQL (ledger, rejects and all), in one process. Reported as rows per second (median of `runs`),
+// next to the former path (lossless parse of every line, multi-row INSERTs) doing the same work.
+import { execFile } from "node:child_process";
+import { promisify } from "node:util";
+import { createHash } from "node:crypto";
+import * as path from "node:path";
+import { GetObjectCommand, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import { copyRows, createLoader, insertRows, parseRecords } from "../../components/ingestion/handlers/loader";
-import { pgWarehouse, stagingDdl } from "../../components/ingestion/handlers/lib/warehouse";
+import { pgWarehouse, stagingDdl, Warehouse } from "../../components/ingestion/handlers/lib/warehouse";
 import { Logger } from "@aws-lambda-powertools/logger";
 import { Metrics } from "@aws-lambda-powertools/metrics";
 import { startPostgres, startS3 } from "../local-servers";
@@ -30,6 +35,11 @@ export interface LoaderFigures {
   /** The whole loader: S3 read, parse, checksum, ledger, rows. */
   readonly rowsPerSecond: number;
   readonly objectMs: number;
+  /** The same object through the former path: S3 read, lossless parse of every line, checksum, ledger, INSERTs. */
+  readonly insertPathRowsPerSecond: number;
+  /** Parsing alone (median): the fast path, and the lossless one every line used to take. */
+  readonly parseMs: number;
+  readonly exactParseMs: number;
   readonly bytes: number;
   /** The warehouse write alone, same rows, interleaved: COPY … FROM STDIN and the former multi-row INSERTs. */
   readonly copyRowsPerSecond: number;
@@ -62,7 +72,17 @@ export async function loaderThroughput(runs: number, n = 100_000): Promise<Loade
     const times: number[] = [];
     const copyMs: number[] = [];
     const insertMs: number[] = [];
+    const parseMs: number[] = [];
+    const exactMs: number[] = [];
     const { records } = parseRecords(body);
+    for (let i = 0; i < runs; i++) {
+      const p0 = performance.now();
+      parseRecords(body);
+      const p1 = performance.now();
+      parseRecords(body, true);
+      parseMs.push(p1 - p0);
+      exactMs.push(performance.now() - p1);
+    }
     const statement = "COPY staging.orders (source, object_key, record_index, record) FROM STDIN";
     for (let i = 0; i < runs; i++) {
       await admin.query("TRUNCATE staging.orders");
@@ -74,6 +94,7 @@ export async function loaderThroughput(runs: number, n = 100_000): Promise<Loade
       await warehouse.transaction((sql) => insertRows(sql, "postgres", "orders-loader", "k", "orders", records));
       insertMs.push(performance.now() - i0);
     }
+    const insertPath: number[] = [];
     for (let i = 0; i < runs; i++) {
       // A new key per run: the ledger would (rightly) skip the same content under the same key.
       const key = `${ROOT}dt=2026-01-15/bench-${i}.json`;
@@ -83,6 +104,10 @@ export async function loaderThroughput(runs: number, n = 100_000): Promise<Loade
       const r = await loader.loadObject(key);
       times.push(performance.now() - t0);
       if (r.status !== "loaded" || r.rows !== n) throw new Error(`bench load: ${JSON.stringify(r)}`);
+      await admin.query("TRUNCATE staging.orders");
+      const i0 = performance.now();
+      await formerLoad(s3.client, warehouse, key);
+      insertPath.push(performance.now() - i0);
     }
     const count = (await admin.query("SELECT count(*)::int AS n FROM staging.orders")).rows[0].n as number;
     if (count !== n) throw new Error(`expected ${n} rows in staging.orders, found ${count}`);
@@ -91,6 +116,9 @@ export async function loaderThroughput(runs: number, n = 100_000): Promise<Loade
     return {
       rowsPerSecond: perSecond(objectMs),
       objectMs: Math.round(objectMs),
+      insertPathRowsPerSecond: perSecond(median(insertPath)),
+      parseMs: Math.round(median(parseMs)),
+      exactParseMs: Math.round(median(exactMs)),
       bytes: body.length,
       copyRowsPerSecond: perSecond(median(copyMs)),
       insertRowsPerSecond: perSecond(median(insertMs)),
@@ -100,4 +128,92 @@ export async function loaderThroughput(runs: number, n = 100_000): Promise<Loade
     await admin.end();
     await Promise.all([s3.stop(), pg.stop()]);
   }
+}
+
+/** The former loader's work for one object: lossless parse of every line, ledger row, multi-row INSERTs of 500. */
+async function formerLoad(s3: S3Client, warehouse: Warehouse, key: string): Promise<void> {
+  const object = await s3.send(new GetObjectCommand({ Bucket: "raw", Key: key }));
+  const text = (await object.Body?.transformToString("utf8")) ?? "";
+  const parsed = parseRecords(text, true);
+  const checksum = createHash("sha256").update(text).digest("hex");
+  await warehouse.transaction(async (sql) => {
+    await sql.query(
+      "INSERT INTO staging.load_ledger (bucket, object_key, checksum, source, rows_loaded, rows_rejected) VALUES ($1,$2,$3,$4,$5,$6)",
+      ["raw", `${key}#insert`, checksum, "orders-loader", parsed.records.length, parsed.rejects.length],
+    );
+    await insertRows(sql, "postgres", "orders-loader", key, "orders", parsed.records);
+  });
+}
+
+export interface ObjectProbe {
+  readonly records: number;
+  readonly mb: number;
+  readonly ms: number;
+  readonly peakMb: number;
+}
+
+/**
+ * The largest object one load handles: objects of growing size, each loaded by the real loader in a fresh process
+ * whose peak memory is measured. Memory grows linearly with the object (its text, its records and the COPY
+ * chunks are in memory at once), so the fit gives the largest object within `memoryMb`; Lambda gives a function
+ * `memoryMb / 1769` of a vCPU, so the time is scaled by that share to compare with `timeoutSeconds`.
+ */
+export async function largestObject(
+  recordCounts: readonly number[],
+  memoryMb = 256,
+  timeoutSeconds = 300,
+): Promise<{
+  probes: ObjectProbe[];
+  mbPerObjectMb: number;
+  baseMb: number;
+  largestMb: number;
+  secondsAtLargest: number;
+}> {
+  const [s3, pg] = await Promise.all([startS3(["raw"]), startPostgres()]);
+  const admin = pg.client();
+  await admin.connect();
+  const probes: ObjectProbe[] = [];
+  try {
+    await admin.query("CREATE SCHEMA staging");
+    for (const ddl of stagingDdl("orders", "postgres")) await admin.query(ddl);
+    for (const n of recordCounts) {
+      const body = loaderObject(n);
+      const key = `${ROOT}dt=2026-01-15/probe-${n}.json`;
+      await s3.client.send(new PutObjectCommand({ Bucket: "raw", Key: key, Body: body }));
+      // Asynchronously: the local S3 server answering the child runs in this process.
+      const r = await promisify(execFile)(
+        process.execPath,
+        ["-r", "./tools/register.js", path.join(__dirname, "load-one.ts")],
+        {
+          cwd: path.resolve(__dirname, "..", ".."),
+          encoding: "utf8",
+          maxBuffer: 1 << 20,
+          env: {
+            ...process.env,
+            BENCH_PG_PORT: String(pg.port),
+            BENCH_PG_PASSWORD: pg.password,
+            BENCH_S3_ENDPOINT: s3.endpoint,
+            BENCH_ROOT: ROOT,
+            BENCH_KEY: key,
+          },
+        },
+      );
+      const out = JSON.parse(r.stdout.trim().split("\n").pop()!) as { rows: number; ms: number; peakMb: number };
+      if (out.rows !== n) throw new Error(`loaded ${out.rows} of ${n} records`);
+      probes.push({ records: n, mb: body.length / 2 ** 20, ms: out.ms, peakMb: out.peakMb });
+      await admin.query("TRUNCATE staging.orders");
+    }
+  } finally {
+    await admin.end();
+    await Promise.all([s3.stop(), pg.stop()]);
+  }
+  const first = probes[0];
+  const last = probes[probes.length - 1];
+  const mbPerObjectMb = (last.peakMb - first.peakMb) / (last.mb - first.mb);
+  const baseMb = first.peakMb - mbPerObjectMb * first.mb;
+  const largestMb = (memoryMb - baseMb) / mbPerObjectMb;
+  const msPerMb = last.ms / last.mb;
+  const secondsAtLargest = ((largestMb * msPerMb) / 1000) * (1769 / memoryMb);
+  if (secondsAtLargest > timeoutSeconds) throw new Error("the timeout, not memory, bounds the object: lower the size");
+  return { probes, mbPerObjectMb, baseMb, largestMb, secondsAtLargest };
 }

@@ -1,5 +1,6 @@
 // Synthetic platforms for the scale benchmark: the prod stack plus k extra domains, each with what a domain
-// typically brings (an HTTP source, a queue source, a loader into the warehouse, a topic, a Spark job and a steward).
+// typically brings (an HTTP source, a queue source, a loader into the warehouse, a topic, a Spark job, a steward and
+// a curated dataset).
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { stringify } from "yaml";
@@ -28,6 +29,20 @@ export function syntheticConfig(k: number): Record<string, unknown> {
       owner: `owner-${d}@acme.example`,
       steward: `steward-${d}@acme.example`,
       classification: i % 3 === 0 ? "confidential" : "internal",
+      datasets: [
+        {
+          name: "events",
+          zone: "curated",
+          description: `Events of domain ${i}, deduplicated (written by the ${d}-daily Spark job)`,
+          columns: [
+            { name: "id", type: "string", description: "The event's id" },
+            { name: "ts", type: "timestamp", description: "When it happened (UTC)" },
+          ],
+          partitioning: [{ column: "ts", transform: "day" }],
+          freshnessHours: 26,
+          quality: { complete: ["id", "ts"], unique: ["id"] },
+        },
+      ],
     });
     stewards[d] = [STEWARD_ARN(i)];
     list(streaming, "topics").push({ name: `${d}.events`, domain: d, partitions: 6 });

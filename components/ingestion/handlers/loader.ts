@@ -7,15 +7,28 @@ import { createHash } from "crypto";
 import type { Logger } from "@aws-lambda-powertools/logger";
 import type { Metrics } from "@aws-lambda-powertools/metrics";
 import { MetricUnit } from "@aws-lambda-powertools/metrics";
-import { GetObjectCommand, ListObjectsV2Command, S3Client } from "@aws-sdk/client-s3";
+import {
+  DeleteObjectCommand,
+  GetObjectCommand,
+  ListObjectsV2Command,
+  PutObjectCommand,
+  S3Client,
+} from "@aws-sdk/client-s3";
 import type { Context } from "aws-lambda";
 import { INGESTION_METRICS } from "../../observability/metrics";
-import { dayPrefix, daysBetween, isRecordKey, parseDay, utcDay } from "../keys";
-import { MAX_DEPTH, parseJson, stringifyJson, unstorable } from "../records/json";
+import { copyStagingPrefix, dayPrefix, daysBetween, isRecordKey, parseDay, utcDay } from "../keys";
+import { copyKeys, copyManifest, redshiftCopySql, stagingLines } from "./lib/copy";
+import { Parsed, parseRecords, redshiftAdmissible } from "./lib/records";
+import { isRefusal, refusedRecords, withoutRefused } from "./lib/refusals";
+
+export { isRefusal, parseRecords, redshiftAdmissible, refusedRecords, withoutRefused };
+export type { Parsed };
 import { parseTimestamp } from "../records/time";
-import { requireEnv } from "./lib/env";
+import { optionalEnv, requireEnv } from "./lib/env";
 import { logger as makeLogger, metrics as makeMetrics, packagedConfig, s3Client } from "./lib/runtime";
-import { copyText, Engine, ident, Sql, stagingDdl, Warehouse, warehouseFromEnv } from "./lib/warehouse";
+import { copyRows, Engine, ident, insertRows, Sql, stagingDdl, Warehouse, warehouseFromEnv } from "./lib/warehouse";
+
+export { copyRows, insertRows };
 
 export interface LoaderConfig {
   /** This loader's name (the object-events source). */
@@ -28,6 +41,14 @@ export interface LoaderConfig {
   readonly maxBackfillDays?: number;
 }
 
+/** Redshift's COPY path: where the loader stages an object's records, and the role the warehouse reads them as. */
+export interface CopyStaging {
+  /** The role COPY runs as (the warehouse namespace's), e.g. `arn:aws:iam::123456789012:role/platform/x-copy`. */
+  readonly roleArn: string;
+  /** The raw zone's KMS key: staging objects are written under it, like every raw object. */
+  readonly keyArn: string;
+}
+
 export interface LoaderDeps {
   readonly config: LoaderConfig;
   readonly bucket: string;
@@ -35,6 +56,8 @@ export interface LoaderDeps {
   readonly warehouse: Warehouse;
   readonly logger: Logger;
   readonly metrics: Metrics;
+  /** Redshift: stage and COPY (without it, Redshift is loaded with multi-row INSERTs). @default none */
+  readonly copy?: CopyStaging;
 }
 
 export interface ObjectCreatedEvent {
@@ -63,47 +86,6 @@ export interface DayResult {
   readonly rejected: number;
 }
 
-export interface Parsed {
-  /** Each loadable record as its exact JSON text (numbers keep their digits), in object order. */
-  readonly records: string[];
-  /** Lines or records the warehouse cannot take, each with the reason naming the field. */
-  readonly rejects: { line: number; reason: string; raw: string }[];
-}
-
-const MAX_RAW = 65_535;
-
-/**
- * An object's records: one JSON value, a JSON array, or JSON lines. Parsed losslessly with bounded nesting; a line
- * that is malformed, too deep, or holds what the warehouse's JSON type refuses (`\u0000`, a lone surrogate, a
- * number beyond double range) becomes a reject with its reason, and the rest load.
- */
-export function parseRecords(text: string): Parsed {
-  const records: string[] = [];
-  const rejects: Parsed["rejects"] = [];
-  const admit = (value: unknown, line: number, what: string, raw: () => string) => {
-    const reasons = unstorable(value, what, { warehouse: true, limit: 5 });
-    if (reasons.length > 0)
-      rejects.push({ line, reason: reasons.join("; ").slice(0, 1024), raw: raw().slice(0, MAX_RAW) });
-    else records.push(stringifyJson(value));
-  };
-  const trimmed = text.trim();
-  if (trimmed === "") return { records, rejects };
-  const whole = parseJson(trimmed, MAX_DEPTH + 1);
-  if (whole.ok) {
-    if (Array.isArray(whole.value))
-      whole.value.forEach((v, i) => admit(v, i + 1, `record ${i + 1}`, () => stringifyJson(v)));
-    else admit(whole.value, 1, "record", () => trimmed);
-    return { records, rejects };
-  }
-  trimmed.split("\n").forEach((line, i) => {
-    if (line.trim() === "") return;
-    const parsed = parseJson(line);
-    if (parsed.ok) admit(parsed.value, i + 1, `line ${i + 1}`, () => line);
-    else rejects.push({ line: i + 1, reason: parsed.reason.slice(0, 1024), raw: line.slice(0, MAX_RAW) });
-  });
-  return { records, rejects };
-}
-
 /**
  * The ledger claim and inserts, in one transaction. Postgres: the primary key arbitrates concurrent deliveries
  * (the loser waits, then inserts nothing). Redshift enforces no keys, so the ledger is locked for the claim.
@@ -120,6 +102,8 @@ async function loadInTransaction(
     source: string;
     table: string;
     parsed: Parsed;
+    /** Redshift: the COPY of the object's staged records. */
+    copySql?: string;
   },
 ): Promise<boolean> {
   const ledger = [
@@ -155,6 +139,11 @@ async function loadInTransaction(
     );
     if (copied !== o.parsed.records.length)
       throw new Error(`COPY wrote ${copied} of ${o.parsed.records.length} rows of ${o.key}`);
+  } else if (o.copySql) {
+    await sql.query(o.copySql);
+    const [copied] = (await sql.query<{ n: number | string }>("SELECT pg_last_copy_count() AS n")).rows;
+    if (Number(copied?.n) !== o.parsed.records.length)
+      throw new Error(`COPY wrote ${copied?.n} of ${o.parsed.records.length} rows of ${o.key}`);
   } else {
     await insertRows(sql, engine, o.source, o.key, o.table, o.parsed.records);
   }
@@ -165,54 +154,6 @@ async function loadInTransaction(
     );
   }
   return true;
-}
-
-/**
- * The staging rows of an object in COPY's text format, a few thousand rows per chunk: COPY streams them in one
- * statement (no statement size limit, no per-row parameters), an order of magnitude faster than INSERT.
- */
-export function* copyRows(
-  source: string,
-  key: string,
-  records: readonly string[],
-  rowsPerChunk = 2000,
-): Generator<string> {
-  const prefix = `${copyText(source)}\t${copyText(key)}\t`;
-  let chunk = "";
-  for (let i = 0; i < records.length; i++) {
-    chunk += `${prefix}${i}\t${copyText(records[i])}\n`;
-    if ((i + 1) % rowsPerChunk === 0) {
-      yield chunk;
-      chunk = "";
-    }
-  }
-  if (chunk) yield chunk;
-}
-
-/** Multi-row INSERTs of 500 records: Redshift's path (the benchmark compares PostgreSQL's COPY with it). */
-export async function insertRows(
-  sql: Sql,
-  engine: Engine,
-  source: string,
-  key: string,
-  table: string,
-  records: readonly string[],
-): Promise<void> {
-  const json = engine === "redshift" ? (n: number) => `JSON_PARSE($${n})` : (n: number) => `$${n}::jsonb`;
-  const CHUNK = 500;
-  for (let start = 0; start < records.length; start += CHUNK) {
-    const chunk = records.slice(start, start + CHUNK);
-    const values: unknown[] = [];
-    const rows = chunk.map((r, i) => {
-      values.push(source, key, start + i, r);
-      const b = i * 4;
-      return `($${b + 1}, $${b + 2}, $${b + 3}, ${json(b + 4)})`;
-    });
-    await sql.query(
-      `INSERT INTO staging.${ident(table)} (source, object_key, record_index, record) VALUES ${rows.join(", ")}`,
-      values,
-    );
-  }
 }
 
 /** Keys may arrive URL-encoded (`=` as %3D); platform keys never contain `%`, `+` or spaces, so decoding is safe. */
@@ -276,7 +217,35 @@ export function checkEvent(event: unknown): LoaderEvent {
 }
 
 export function createLoader(deps: LoaderDeps) {
-  const { config, bucket, s3, warehouse, logger, metrics } = deps;
+  const { config, bucket, s3, warehouse, logger, metrics, copy } = deps;
+  const staging = copyStagingPrefix(config.root);
+
+  // Redshift: the admitted records as a staging object and its manifest, under the source's staging folder.
+  const stage = async (key: string, checksum: string, records: readonly string[]) => {
+    const keys = copyKeys(staging, checksum);
+    const body = stagingLines(config.name, key, records);
+    const put = (Key: string, Body: string) =>
+      s3.send(
+        new PutObjectCommand({
+          Bucket: bucket,
+          Key,
+          Body,
+          ContentType: "application/json",
+          ServerSideEncryption: "aws:kms",
+          SSEKMSKeyId: copy!.keyArn,
+        }),
+      );
+    await put(keys.data, body);
+    await put(keys.manifest, copyManifest(bucket, keys.data, Buffer.byteLength(body)));
+    return keys;
+  };
+  // Staging objects are only needed for the COPY: removed whether it committed or not (a retry stages again).
+  const unstage = async (keys: { data: string; manifest: string }) => {
+    for (const Key of [keys.manifest, keys.data])
+      await s3
+        .send(new DeleteObjectCommand({ Bucket: bucket, Key }))
+        .catch((e: Error) => logger.warn("staging object not deleted", { key: Key, error: e.message }));
+  };
   const maxDays = config.maxBackfillDays ?? 400;
   // The staging tables are created on first use (idempotent DDL, once per container); a failure is retried next time.
   let ready: Promise<void> | undefined;
@@ -294,21 +263,46 @@ export function createLoader(deps: LoaderDeps) {
     if (!isRecordKey(config.root, key)) return { key, status: "ignored", rows: 0, rejected: 0 };
     const object = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
     const text = (await object.Body?.transformToString("utf8")) ?? "";
-    const parsed = parseRecords(text);
+    const copying = warehouse.engine === "redshift" && copy !== undefined;
+    let parsed = copying ? redshiftAdmissible(parseRecords(text)) : parseRecords(text);
     const checksum = createHash("sha256").update(text).digest("hex");
     await ensureTables();
-    const loaded = await warehouse.transaction((sql) =>
-      loadInTransaction(sql, warehouse.engine, {
-        bucket,
-        key,
-        checksum,
-        etag: object.ETag,
-        versionId: object.VersionId,
-        source: config.name,
-        table: config.table,
-        parsed,
-      }),
-    );
+    const load = async () => {
+      const staged = copying && parsed.records.length > 0 ? await stage(key, checksum, parsed.records) : undefined;
+      try {
+        return await warehouse.transaction((sql) =>
+          loadInTransaction(sql, warehouse.engine, {
+            bucket,
+            key,
+            checksum,
+            etag: object.ETag,
+            versionId: object.VersionId,
+            source: config.name,
+            table: config.table,
+            parsed,
+            copySql: staged && redshiftCopySql(config.table, bucket, staged.manifest, copy!.roleArn),
+          }),
+        );
+      } finally {
+        if (staged) await unstage(staged);
+      }
+    };
+    let loaded: boolean;
+    try {
+      loaded = await load();
+    } catch (e) {
+      // A refusal nothing above foresaw: find the records the warehouse refuses, reject those, load the rest.
+      if (!isRefusal(e)) throw e;
+      const refused = await refusedRecords(
+        warehouse,
+        { source: config.name, key, table: config.table },
+        parsed.records,
+      );
+      if (refused.size === 0) throw e;
+      logger.warn("the warehouse refused records; loading the others", { key, refused: refused.size });
+      parsed = withoutRefused(parsed, refused);
+      loaded = await load();
+    }
     if (!loaded) return { key, status: "duplicate", rows: 0, rejected: 0 };
     metrics.addMetric(INGESTION_METRICS.objectsLoaded, MetricUnit.Count, 1);
     metrics.addMetric(INGESTION_METRICS.rowsLoaded, MetricUnit.Count, parsed.records.length);
@@ -391,6 +385,13 @@ export function createLoader(deps: LoaderDeps) {
   };
 }
 
+/** Redshift's COPY settings from the environment (`WAREHOUSE_COPY_ROLE_ARN`, `RAW_KEY_ARN`), when both are set. */
+function copyFromEnv(): CopyStaging | undefined {
+  const roleArn = optionalEnv("WAREHOUSE_COPY_ROLE_ARN");
+  const keyArn = optionalEnv("RAW_KEY_ARN");
+  return roleArn && keyArn ? { roleArn, keyArn } : undefined;
+}
+
 let live: ReturnType<typeof createLoader> | undefined;
 
 export const handler = (event: LoaderEvent, context: Context): Promise<unknown> =>
@@ -403,5 +404,6 @@ export const handler = (event: LoaderEvent, context: Context): Promise<unknown> 
       warehouse: warehouseFromEnv(),
       logger: makeLogger(config.name),
       metrics: makeMetrics(config.name),
+      copy: copyFromEnv(),
     });
   })()).handler(event, context);
