@@ -1,15 +1,11 @@
-import * as aws from "@pulumi/aws";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import * as random from "@pulumi/random";
 import type { PolicyDocument } from "../core/iam";
 import { baseTags, dataTags } from "../core/tags";
 import type { Zone } from "../core/types";
 import { SecureBucket } from "../lake/SecureBucket";
-import type { QueryEngineConfig } from "./config";
-import { QUERY_WRITE_ZONE, QUERY_ZONES, queryEnginePolicy, ResolvedLake, secretReadPolicy } from "./identity";
+import { QUERY_WRITE_ZONE, QUERY_ZONES, queryEnginePolicy, ResolvedLake } from "./identity";
 import { createLakeFormationGrants, lakeFormationGrants, podIdentity } from "./pod-identity";
-import type { ComputeWorkloadArgs } from "./eks";
 import {
   configMap,
   limitRange,
@@ -24,15 +20,11 @@ import {
 import {
   CATALOG,
   catalogProperties,
-  CREDENTIALS_SECRET,
   ENGINE_PORT,
-  ENV,
   kafkaClientProperties,
   KAFKA_CLIENT_CONFIGMAP,
-  PASSWORD_DB_SECRET,
   PRESTO_HTTPS_PORT,
   QUERY_SERVICE_ACCOUNT,
-  TLS_SECRET,
 } from "./query";
 import {
   coordinatorSelector,
@@ -42,49 +34,11 @@ import {
   prestoWorkerAutoscaler,
   trinoValues,
 } from "./query-values";
-import {
-  EXTERNAL_SECRETS_API_VERSION,
-  EXTERNAL_SECRETS_NAMESPACE,
-  EXTERNAL_SECRETS_SERVICE_ACCOUNT,
-  ExternalSecretData,
-  externalSecret,
-  externalSecretsValues,
-  secretStore,
-} from "./secrets";
 import { CHARTS } from "./versions";
+import type { QueryEngineArgs } from "./query-args";
+import { declareQuerySecrets } from "./query-secrets";
 
-/** The warehouse, as its component exposes it. Credentials: a Secrets Manager secret with `username` and `password`. */
-export interface WarehouseRef {
-  readonly engine: "redshift-serverless" | "aurora-postgresql";
-  readonly endpoint: pulumi.Input<string>;
-  readonly port: pulumi.Input<number>;
-  readonly database: pulumi.Input<string>;
-  readonly secretArn: pulumi.Input<string>;
-  /** Key that encrypts the secret. @default the platform's confidential key */
-  readonly secretKeyArn?: pulumi.Input<string>;
-}
-
-/** Kafka (MSK with IAM authentication), as its component exposes it. */
-export interface KafkaRef {
-  readonly clusterArn: pulumi.Input<string>;
-  /** SASL/IAM bootstrap brokers (port 9098). */
-  readonly bootstrapBrokers: pulumi.Input<string>;
-  readonly topics: readonly string[];
-}
-
-export interface QueryEngineArgs extends ComputeWorkloadArgs {
-  /** `platform.compute.queryEngine`, resolved. */
-  readonly config: QueryEngineConfig;
-  /** Adds the `warehouse` catalog. */
-  readonly warehouse?: WarehouseRef;
-  /** Adds the `kafka` catalog over these topics. */
-  readonly kafka?: KafkaRef;
-  /**
-   * Installs the External Secrets operator that syncs credentials from Secrets Manager. Turn off on a cluster that
-   * already runs it (its controller then needs `secretsPolicy`). @default true
-   */
-  readonly installExternalSecrets?: boolean;
-}
+export type { KafkaRef, QueryEngineArgs, WarehouseRef } from "./query-args";
 
 /**
  * Trino (default) or Presto over the lake (Hive and Iceberg on Glue, curated and analytics only), the warehouse and
@@ -114,7 +68,6 @@ export class QueryEngine extends pulumi.ComponentResource {
     const labels = platformLabels(ctx, "query-engine", { "data-platform/engine": q.engine });
     const accountId = pulumi.output(args.accountId);
     const tags = baseTags(ctx, "query-engine");
-    const stateful = { parent: this, protect: ctx.protect, retainOnDelete: ctx.retainOnDelete };
     const confidential = args.security.keyArns.confidential;
 
     // Namespace: presto's chart sets no container security context, so it runs at `baseline`; trino at `restricted`.
@@ -263,171 +216,10 @@ export class QueryEngine extends pulumi.ComponentResource {
       }
     }
 
-    // Credentials: created (shared secret, password file) or referenced (warehouse, OAuth2, keystore) in Secrets
-    // Manager, then synced into the namespace. Pods read them as environment variables or mounted files.
-    // Dev is torn down and rebuilt: a pending deletion would block re-creating the same secret name for days.
-    const recovery = ctx.environment === "prod" ? 30 : ctx.allowDestroyData ? 0 : 7;
-    const sharedSecret = new aws.secretsmanager.Secret(
-      `${name}-shared-secret`,
-      {
-        name: `${ctx.prefix}/query-engine/internal-shared-secret`,
-        description: "Signs requests between coordinator and workers",
-        kmsKeyId: confidential,
-        recoveryWindowInDays: recovery,
-        tags,
-      },
-      p,
-    );
-    const sharedValue = new random.RandomPassword(`${name}-shared-secret`, { length: 64, special: false }, p);
-    new aws.secretsmanager.SecretVersion(
-      `${name}-shared-secret`,
-      { secretId: sharedSecret.id, secretString: sharedValue.result },
-      p,
-    );
-    const secretArns: pulumi.Input<string>[] = [sharedSecret.arn];
-    const keyArns: pulumi.Input<string>[] = [confidential];
-    const credentials: { secretKey: string; key: pulumi.Input<string>; property?: string }[] = [
-      { secretKey: ENV.sharedSecret, key: sharedSecret.arn },
-    ];
-    if (q.authentication.type === "password") {
-      const passwordDb = new aws.secretsmanager.Secret(
-        `${name}-password-db`,
-        {
-          name: `${ctx.prefix}/query-engine/password-db`,
-          description: `${q.engine} password file: one 'user:bcrypt-hash' line per user (htpasswd -B -C 10)`,
-          kmsKeyId: confidential,
-          recoveryWindowInDays: recovery,
-          tags,
-        },
-        stateful,
-      );
-      this.passwordDbSecretArn = passwordDb.arn;
-      secretArns.push(passwordDb.arn);
-    } else {
-      secretArns.push(q.authentication.clientSecretArn);
-      credentials.push({ secretKey: ENV.oauth2ClientSecret, key: q.authentication.clientSecretArn });
-    }
-    if (args.warehouse) {
-      secretArns.push(args.warehouse.secretArn);
-      if (args.warehouse.secretKeyArn) keyArns.push(args.warehouse.secretKeyArn);
-      credentials.push(
-        { secretKey: ENV.warehouseUser, key: args.warehouse.secretArn, property: "username" },
-        { secretKey: ENV.warehousePassword, key: args.warehouse.secretArn, property: "password" },
-      );
-    }
-    if (q.prestoTls) {
-      secretArns.push(q.prestoTls.keystoreSecretArn);
-      credentials.push({ secretKey: ENV.keystorePassword, key: q.prestoTls.keystoreSecretArn, property: "password" });
-    }
-    this.secretsPolicy = pulumi
-      .all([pulumi.all(secretArns), pulumi.all(keyArns)])
-      .apply(([s, k]) => secretReadPolicy(ctx.region, s, k));
-
-    const syncDeps: pulumi.Resource[] = [];
-    if (args.installExternalSecrets ?? true) {
-      const esoLabels = platformLabels(ctx, "external-secrets");
-      const esoNs = new k8s.core.v1.Namespace(`${name}-eso-ns`, namespace(EXTERNAL_SECRETS_NAMESPACE, esoLabels), kp);
-      namespaceNetworkPolicies({
-        namespace: EXTERNAL_SECRETS_NAMESPACE,
-        labels: esoLabels,
-        intraNamespace: true,
-        httpsEgress: true,
-        ingressFrom: [
-          {
-            name: "webhook",
-            podSelector: { "app.kubernetes.io/name": "external-secrets-webhook" },
-            cidrs: [args.vpcCidr],
-            ports: [10250],
-          },
-        ],
-      }).forEach(
-        (np) =>
-          new k8s.networking.v1.NetworkPolicy(`${name}-eso-${np.metadata?.name}`, np, { ...kp, dependsOn: [esoNs] }),
-      );
-      const esoIdentity = kubernetes.eks
-        ? [
-            podIdentity(
-              `${name}-secrets`,
-              {
-                ctx,
-                accountId,
-                permissionsBoundaryArn: args.security.permissionsBoundaryArn,
-                eks: kubernetes.eks,
-                namespace: EXTERNAL_SECRETS_NAMESPACE,
-                serviceAccount: EXTERNAL_SECRETS_SERVICE_ACCOUNT,
-                policy: this.secretsPolicy,
-                description: "External Secrets: reads the query engine's secrets",
-                tags,
-              },
-              p,
-            ).association,
-          ]
-        : [];
-      syncDeps.push(
-        new k8s.helm.v3.Release(
-          `${name}-external-secrets`,
-          {
-            name: "external-secrets",
-            chart: CHARTS.externalSecrets.chart,
-            version: CHARTS.externalSecrets.version,
-            repositoryOpts: { repo: CHARTS.externalSecrets.repo },
-            namespace: EXTERNAL_SECRETS_NAMESPACE,
-            values: externalSecretsValues(ctx.environment === "prod"),
-            atomic: true,
-            cleanupOnFail: true,
-            maxHistory: 5,
-          },
-          { ...kp, dependsOn: [esoNs, ...esoIdentity] },
-        ),
-      );
-    }
-    const cr = (
-      suffix: string,
-      kind: "SecretStore" | "ExternalSecret",
-      body: { metadata: object; spec: pulumi.Input<object> },
-    ) =>
-      new k8s.apiextensions.CustomResource(
-        `${name}-${suffix}`,
-        { apiVersion: EXTERNAL_SECRETS_API_VERSION, kind, ...body },
-        { ...kp, dependsOn: [nsObj, ...syncDeps] },
-      );
-    const store = secretStore(ns, ctx.region, labels);
-    const synced = [cr("secret-store", "SecretStore", store)];
-    const sync = (
-      secretName: string,
-      data: { secretKey: string; key: pulumi.Input<string>; property?: string; decodingStrategy?: "Base64" }[],
-    ) => {
-      const built = pulumi.all(data.map((d) => pulumi.output(d.key))).apply((keys) =>
-        externalSecret(
-          secretName,
-          ns,
-          labels,
-          data.map((d, i): ExternalSecretData => ({
-            secretKey: d.secretKey,
-            remoteRef: {
-              key: keys[i],
-              ...(d.property ? { property: d.property } : {}),
-              ...(d.decodingStrategy ? { decodingStrategy: d.decodingStrategy } : {}),
-            },
-          })),
-        ),
-      );
-      synced.push(
-        cr(secretName, "ExternalSecret", { metadata: { name: secretName, namespace: ns, labels }, spec: built.spec }),
-      );
-    };
-    sync(CREDENTIALS_SECRET, credentials);
-    if (this.passwordDbSecretArn)
-      sync(PASSWORD_DB_SECRET, [{ secretKey: "password.db", key: this.passwordDbSecretArn }]);
-    if (q.prestoTls)
-      sync(TLS_SECRET, [
-        {
-          secretKey: "keystore.jks",
-          key: q.prestoTls.keystoreSecretArn,
-          property: "keystore",
-          decodingStrategy: "Base64",
-        },
-      ]);
+    const secrets = declareQuerySecrets(name, { ...args, labels, nsObj }, this);
+    this.secretsPolicy = secrets.secretsPolicy;
+    this.passwordDbSecretArn = secrets.passwordDbSecretArn;
+    const synced = secrets.synced;
 
     const kafkaConfig = args.kafka
       ? [

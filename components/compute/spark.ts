@@ -58,7 +58,16 @@ export interface SparkApplicationSpec {
   };
   timeToLiveSeconds?: number;
   driver: SparkPodSpec & { serviceAccount: string };
-  executor: SparkPodSpec & { instances: number; deleteOnTermination: boolean };
+  executor: SparkPodSpec & { instances: number; deleteOnTermination: boolean; template: ExecutorPodTemplate };
+}
+
+/**
+ * The executor's pod template (operator field `template`, passed to Spark as its executor pod template). Spark
+ * builds the executor pod from it, so its automountServiceAccountToken reaches the pod; the container name is the
+ * one the operator names as the Spark container. The operator's webhook still applies the spec's security contexts.
+ */
+export interface ExecutorPodTemplate {
+  spec: { automountServiceAccountToken: false; containers: [{ name: "spark-kubernetes-executor" }] };
 }
 
 interface Metadata {
@@ -177,6 +186,9 @@ export function sparkApplicationSpec(job: ResolvedSparkJob, platform: SparkPlatf
       memory: job.executor.memory,
       instances: job.executor.instances,
       deleteOnTermination: true,
+      // Executors run as the driver's service account (for its Pod Identity) but never call the Kubernetes API:
+      // only the driver, which creates them, keeps the token.
+      template: { spec: { automountServiceAccountToken: false, containers: [{ name: "spark-kubernetes-executor" }] } },
       ...(job.spot && platform.spot
         ? { nodeSelector: { ...platform.spot.nodeSelector }, tolerations: [...platform.spot.tolerations] }
         : {}),

@@ -1,3 +1,5 @@
 export * from "./schema";
 export * from "./profiles";
 export * from "./load";
+export * from "./context";
+export * from "./sections";

@@ -28,8 +28,8 @@ export class ConfigError extends pulumi.RunError {
 
 export const CONFIG_ROOT = "platform";
 
-function joinPath(path: readonly PropertyKey[]): string {
-  return [CONFIG_ROOT, ...path]
+function joinPath(path: readonly PropertyKey[], root: string): string {
+  return [root, ...path]
     .reduce<string>((acc, k) => (typeof k === "number" ? `${acc}[${k}]` : `${acc}.${String(k)}`), "")
     .slice(1);
 }
@@ -49,44 +49,45 @@ function allowedBy(branch: readonly Issue[]): string {
  * zod issues → problems. A union names what failed: when the value has the shape of exactly one member (its
  * problems lie inside the value), that member's problems with their full paths; otherwise every allowed form.
  */
-function problemsFromIssues(issues: readonly Issue[], base: readonly PropertyKey[]): Problem[] {
+function problemsFromIssues(issues: readonly Issue[], base: readonly PropertyKey[], root: string): Problem[] {
   const problems: Problem[] = [];
   for (const issue of issues) {
     const path = [...base, ...issue.path];
     if (issue.code === "unrecognized_keys") {
       for (const key of issue.keys)
-        problems.push({ path: joinPath([...path, key]), message: "unknown key (is it a typo?)" });
+        problems.push({ path: joinPath([...path, key], root), message: "unknown key (is it a typo?)" });
     } else if (issue.code === "invalid_type" && issue.input === undefined) {
-      problems.push({ path: joinPath(path), message: `is required (${issue.expected})` });
+      problems.push({ path: joinPath(path, root), message: `is required (${issue.expected})` });
     } else if (issue.code === "invalid_union" && issue.errors.length > 0) {
       const shaped = issue.errors.filter(
         (b) => b.length > 0 && b.every((i) => i.path.length > 0 || i.code === "unrecognized_keys"),
       );
-      if (shaped.length === 1) problems.push(...problemsFromIssues(shaped[0], path));
+      if (shaped.length === 1) problems.push(...problemsFromIssues(shaped[0], path, root));
       else
         problems.push({
-          path: joinPath(path),
+          path: joinPath(path, root),
           message: `must be one of: ${issue.errors.map(allowedBy).join("; or ")}`,
         });
     } else {
-      problems.push({ path: joinPath(path), message: issue.message });
+      problems.push({ path: joinPath(path, root), message: issue.message });
     }
   }
   return problems;
 }
 
-/** zod issues → problems with paths users can find in their YAML. */
-export function problemsFromZod(error: z.ZodError): Problem[] {
-  return problemsFromIssues(error.issues, []);
+/** zod issues → problems with paths users can find in their YAML (or their program, under another `root`). */
+export function problemsFromZod(error: z.ZodError, root = CONFIG_ROOT): Problem[] {
+  return problemsFromIssues(error.issues, [], root);
 }
 
-const REGION = /^[a-z]{2}(-[a-z]+)+-\d{1,2}$/;
+/** An AWS region name such as eu-west-1. */
+export const REGION_PATTERN = /^[a-z]{2}(-[a-z]+)+-\d{1,2}$/;
 
 /** The stack's `aws:region`: required, and shaped like one (it names AZs, ARNs and endpoints). */
 export function regionProblems(region: string | undefined): Problem[] {
   if (region === undefined || region === "")
     return [{ path: "aws:region", message: "is required: set `aws:region` in the stack file, e.g. eu-west-1" }];
-  if (!REGION.test(region))
+  if (!REGION_PATTERN.test(region))
     return [{ path: "aws:region", message: `'${region}' is not an AWS region name such as eu-west-1` }];
   return [];
 }

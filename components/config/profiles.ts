@@ -189,7 +189,14 @@ export function applyProfile(parsed: PlatformParsed, region: string): ResolvedCo
     region,
     governance: parsed.governance,
     domains: parsed.domains,
-    network: { ...net, cidr: net.existing?.cidr ?? net.cidr, azCount, availabilityZones },
+    network: {
+      ...net,
+      cidr: net.existing?.cidr ?? net.cidr,
+      azCount,
+      availabilityZones,
+      // An existing VPC usually has its endpoints (their private DNS names exist once per VPC): only when asked.
+      interfaceEndpoints: net.existing ? (parsed.network?.interfaceEndpoints ?? false) : net.interfaceEndpoints,
+    },
     lake: { ...d.lake, ...parsed.lake, zones: lakeZones },
     security: { ...d.security, ...parsed.security },
     warehouse,

@@ -35,6 +35,11 @@ const person = (what: string) => z.string().regex(EMAIL, { message: `must be the
 const classification = z.enum(CLASSIFICATIONS, { message: `must be one of ${CLASSIFICATIONS.join(" | ")}` });
 const arn = (what: string) => z.string().regex(ARN, { message: `must be an ARN of ${what}` });
 
+/** The platform's short name: physical names become `<name>-<environment>-…`. */
+export const platformNameSchema = z
+  .string()
+  .regex(NAME, { message: "must be 2-24 lower-case letters, digits or hyphens, starting with a letter" });
+
 export const governanceSchema = z.strictObject({
   /** Accountable for the platform; receives its alerts. */
   owner: person("platform owner"),
@@ -81,6 +86,7 @@ export const networkSchema = z.strictObject({
       publicSubnetIds: z
         .array(z.string().regex(/^subnet-[0-9a-f]{8,17}$/, { message: "must be a subnet id" }))
         .default([]),
+      /** Route tables to attach S3 and DynamoDB gateway endpoints to; empty when the VPC already has them. */
       privateRouteTableIds: z
         .array(z.string().regex(/^rtb-[0-9a-f]{8,17}$/, { message: "must be a route table id" }))
         .default([]),
@@ -117,9 +123,7 @@ export const securitySchema = z.strictObject({
 
 export const platformSchema = z.strictObject({
   /** Short name; physical names become `<name>-<environment>-…`. */
-  name: z
-    .string()
-    .regex(NAME, { message: "must be 2-24 lower-case letters, digits or hyphens, starting with a letter" }),
+  name: platformNameSchema,
   profile: z.enum(ENVIRONMENTS, { message: `must be one of ${ENVIRONMENTS.join(" | ")}` }),
   governance: governanceSchema,
   domains: z.array(domainSchema).min(1, { message: "must declare at least one data domain" }),

@@ -20,8 +20,8 @@ export interface IngestionArgs {
   readonly config: Pick<ResolvedIngestion, "sources" | "pipelines">;
   /** Domains, for the classification of each pipeline. */
   readonly domains: readonly { readonly name: string; readonly classification: Classification }[];
-  /** The alerts topic and operations key, from Monitoring. */
-  readonly operations: OperationsRefs;
+  /** The alerts topic and operations key, from Monitoring. Needed by object-events sources (their backfill) and pipelines. @default none */
+  readonly operations?: OperationsRefs;
   /** Needed by object-events sources and pipelines. @default none */
   readonly warehouse?: WarehouseRefs;
   /** Needed by http sources that publish to Kafka. @default none */
@@ -30,6 +30,13 @@ export interface IngestionArgs {
   readonly logRetentionDays?: number;
   /** Declared analytics datasets: the pipelines publish them, gated by their quality rules. @default [] */
   readonly datasets?: readonly PublishedDatasetSpec[];
+}
+
+/** Backfills and pipelines report to the operations topic: a program that declares them must pass Monitoring's. */
+function needOperations(operations: OperationsRefs | undefined, what: string): OperationsRefs {
+  if (!operations)
+    throw new pulumi.RunError(`Ingestion: ${what} needs \`operations\` (Monitoring's alerts topic and key)`);
+  return operations;
 }
 
 /**
@@ -114,7 +121,7 @@ export class Ingestion extends pulumi.ComponentResource {
             ctx,
             source: src.name,
             loaderArn: s.fn.functionArn,
-            operations: args.operations,
+            operations: needOperations(args.operations, `source ${src.name}`),
             permissionsBoundaryArn: security.permissionsBoundaryArn,
             maxConcurrency: src.backfillConcurrency,
             logRetentionDays,
@@ -145,7 +152,7 @@ export class Ingestion extends pulumi.ComponentResource {
           security,
           lake: args.lake,
           warehouse: args.warehouse,
-          operations: args.operations,
+          operations: needOperations(args.operations, `pipeline ${pl.name}`),
           pipeline: pl,
           classification,
           loaders: pl.loads.map((l) => ({ source: l, functionArn: this.sources[l].fn.functionArn })),
@@ -192,6 +199,7 @@ export class Ingestion extends pulumi.ComponentResource {
         ...Object.entries(this.backfills).map(([n, b]) => ({ label: `backfill-${n}`, arn: b.stateMachineArn })),
       ],
       qualityGates: pipelines.flatMap(([, pl]) => pl.qualityGates),
+      datasetFreshness: pipelines.flatMap(([, pl]) => pl.freshness),
       freshness: config.sources
         .filter((s) => s.kind !== "object-events")
         .map((s) => ({ source: s.name, minutes: s.freshnessMinutes })),

@@ -1,5 +1,6 @@
 // Serverless ingestion, pipelines and monitoring: what DataPlatform wires in.
 export * from "../ingestion/config";
+export * from "../ingestion/validate-sources";
 export * from "./section";
 export * from "../ingestion/types";
 export * from "../ingestion/keys";

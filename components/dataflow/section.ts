@@ -5,7 +5,8 @@ import { pipelinesSchema, ResolvedPipeline, resolvePipeline, validatePipelines }
 import type { Problem } from "../core/problems";
 import { ResolvedCdcSource, resolveCdcSource } from "../cdc/config";
 import { payloadAjv, schemaPatternProblems } from "../ingestion/records/validate";
-import { ResolvedSource, resolveSource, sourcesSchema, validateSources, ValidationContext } from "../ingestion/config";
+import { ResolvedSource, resolveSource, sourcesSchema } from "../ingestion/config";
+import { validateSources, ValidationContext } from "../ingestion/validate-sources";
 
 /**
  * The keys this module adds to the root config object (`data-platform:platform`): spread them into the root

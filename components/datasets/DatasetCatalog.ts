@@ -4,8 +4,10 @@ import { doc, platformRole, serviceTrust, Statement } from "../core/iam";
 import { baseTags, dataTags } from "../core/tags";
 import { TAG, type Classification, type PlatformContext, type Zone } from "../core/types";
 import { maxClassification } from "../lake/DataLake";
+import { declareAlarms } from "../observability/Monitoring";
 import { KEY_USE_ACTIONS } from "../security/documents";
 import type { ResolvedDataset } from "./config";
+import { freshnessFilterId, icebergDataPrefix, icebergFreshnessSpec } from "./freshness";
 import { MAINTENANCE, TableMaintenance } from "./iceberg";
 import { CatalogLake, datasetPrefix, locate, ZoneLocation } from "./location";
 import { RawSource, rawTableName, rawTableSpec, RAW_LANDING_KINDS } from "./raw";
@@ -45,6 +47,8 @@ export interface DatasetCatalogArgs {
   readonly lfTagKeys: Readonly<Record<"domain" | "classification" | "zone", pulumi.Input<string>>>;
   /** Iceberg table maintenance. @default MAINTENANCE[ctx.environment] */
   readonly maintenance?: TableMaintenance;
+  /** The alerts topic: Iceberg datasets with `freshnessHours` are alarmed on it. @default no freshness alarms */
+  readonly alertsTopicArn?: pulumi.Input<string>;
 }
 
 /**
@@ -97,13 +101,13 @@ export class DatasetCatalog extends pulumi.ComponentResource {
         `${name}-raw-${source.name}`,
         spec,
         {
-          name: rawTableName(source.name),
+          name: source.tableName ?? rawTableName(source.name),
           databaseName: database(source.domain, "raw"),
-          description: `Raw records of the ${source.kind} source ${source.name}`,
+          description: `Raw records of the ${source.kind} ${source.kind === "topic" ? "delivery" : "source"} ${source.name}`,
         },
         stateful,
       );
-      this.tables[`${source.domain}.raw.${rawTableName(source.name)}`] = table.name;
+      this.tables[`${source.domain}.raw.${source.tableName ?? rawTableName(source.name)}`] = table.name;
     }
 
     const datasets = args.datasets ?? [];
@@ -133,6 +137,20 @@ export class DatasetCatalog extends pulumi.ComponentResource {
             ...p,
             dependsOn: [table, ...optimizer.grants, ...(optimizer.policy ? [optimizer.policy] : [])],
           });
+      }
+      const freshness = ds.format === "iceberg" ? icebergFreshnessSpec(ds, zone.bucketName) : undefined;
+      if (freshness && args.alertsTopicArn !== undefined) {
+        new aws.s3.BucketMetric(
+          `${label}-writes`,
+          {
+            bucket: zone.bucketName,
+            name: freshnessFilterId(ds),
+            filter: { prefix: icebergDataPrefix(zone, ds.domain, ds.name) },
+          },
+          p,
+        );
+        const tags = dataTags(ctx, ds.domain, ds.classification, { component: "datasets" });
+        declareAlarms(label, [freshness], { prefix: ctx.prefix, alertsTopicArn: args.alertsTopicArn, tags }, this);
       }
       declareColumnTags(label, ds, table, args.lfTagKeys.classification, p);
       declareRowFilters(label, ds, table, args.accountId, p);

@@ -83,12 +83,16 @@ export const datasetSchema = z.strictObject({
       }),
     )
     .optional(),
-  /** Hours after which the dataset is stale (alarmed, and the freshness quality rule). @default none */
+  /**
+   * Hours after which the dataset is stale: the freshness quality rule, and an alarm when no publish (pipeline
+   * datasets) or no data-file write (Iceberg datasets) comes within them (CloudWatch watches at most a week).
+   * @default none
+   */
   freshnessHours: z
     .number()
     .int()
     .min(1)
-    .max(24 * 31)
+    .max(24 * 7, { message: "must be at most 168 (a week: the longest a CloudWatch alarm watches)" })
     .optional(),
   quality: qualitySchema.optional(),
   /** Lake Formation data-cells filters stewards grant instead of the whole table. @default none */

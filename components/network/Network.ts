@@ -5,7 +5,8 @@ import { baseTags } from "../core/tags";
 import { NetworkRefs, PlatformContext, WORKLOAD_KINDS, WorkloadKind } from "../core/types";
 import { planSubnets } from "./subnets";
 
-export interface NetworkArgs {
+/** A new VPC laid out by the profile. */
+export interface NewVpcArgs {
   readonly ctx: PlatformContext;
   /** VPC CIDR, /16 to /24. @default profile: dev 10.10.0.0/16, staging 10.20.0.0/16, prod 10.30.0.0/16 */
   readonly cidr: string;
@@ -13,29 +14,50 @@ export interface NetworkArgs {
   readonly availabilityZones: readonly string[];
   /** @default dev/staging "single", prod "per-az" */
   readonly natGateways: "single" | "per-az";
-  /** Interface endpoints for AWS APIs (Secrets Manager, STS, KMS, Logs, SQS, ECR). @default off in dev (they cost per hour) */
-  readonly interfaceEndpoints: boolean;
+  /** Interface endpoints for AWS APIs (Secrets Manager, STS, KMS, Logs, SQS, ECR). @default false (the dev profile: they cost per hour) */
+  readonly interfaceEndpoints?: boolean;
   /** KMS key for the flow-log group. */
   readonly logKeyArn: pulumi.Input<string>;
   /** @default dev 7, staging 30, prod 365 */
   readonly flowLogRetentionDays: number;
+  /** Carried by the flow-log delivery role. */
   readonly permissionsBoundaryArn: pulumi.Input<string>;
-  /** Bring your own VPC: nothing network-level is created except the workload security groups. */
-  readonly existing?: {
-    vpcId: string;
-    cidr: string;
-    privateSubnetIds: string[];
-    publicSubnetIds: string[];
-    privateRouteTableIds: string[];
-  };
+  readonly existing?: undefined;
 }
+
+/** The VPC a platform team already runs: what the components attach to. */
+export interface ExistingVpc {
+  readonly vpcId: pulumi.Input<string>;
+  /** The VPC's CIDR: workloads may reach data stores inside it. */
+  readonly cidr: pulumi.Input<string>;
+  /** At least two, in different AZs: data stores and functions go here. */
+  readonly privateSubnetIds: readonly pulumi.Input<string>[];
+  /** @default [] */
+  readonly publicSubnetIds?: readonly pulumi.Input<string>[];
+}
+
+/** Bring your own VPC: the workload security groups are created, endpoints only when asked. */
+export interface ExistingVpcArgs {
+  readonly ctx: PlatformContext;
+  readonly existing: ExistingVpc;
+  /**
+   * Route tables to attach S3 and DynamoDB gateway endpoints to. @default none: an existing VPC usually has them,
+   * and a second S3 endpoint on the same route table is refused
+   */
+  readonly gatewayEndpointRouteTableIds?: readonly pulumi.Input<string>[];
+  /** Interface endpoints for AWS APIs in the private subnets. @default false: their private DNS names can exist only once per VPC */
+  readonly interfaceEndpoints?: boolean;
+}
+
+export type NetworkArgs = NewVpcArgs | ExistingVpcArgs;
 
 const INTERFACE_SERVICES = ["secretsmanager", "sts", "kms", "logs", "sqs", "ecr.api", "ecr.dkr", "monitoring"];
 
 /**
  * The VPC every other component lives in: private subnets for data and compute, NAT per profile, gateway
  * endpoints so lake and table traffic never leaves AWS's network, flow logs, and the workload security groups
- * that data stores admit by reference.
+ * that data stores admit by reference. Given an existing VPC, only the workload security groups, plus the
+ * endpoints asked for.
  */
 export class Network extends pulumi.ComponentResource implements NetworkRefs {
   readonly vpcId: pulumi.Output<string>;
@@ -52,13 +74,13 @@ export class Network extends pulumi.ComponentResource implements NetworkRefs {
     const p = { parent: this };
     this.azCount = args.existing ? args.existing.privateSubnetIds.length : args.availabilityZones.length;
 
-    let privateRouteTableIds: pulumi.Input<string>[];
+    let gatewayRouteTableIds: readonly pulumi.Input<string>[];
     if (args.existing) {
       this.vpcId = pulumi.output(args.existing.vpcId);
       this.vpcCidr = pulumi.output(args.existing.cidr);
       this.privateSubnetIds = args.existing.privateSubnetIds.map((s) => pulumi.output(s));
-      this.publicSubnetIds = args.existing.publicSubnetIds.map((s) => pulumi.output(s));
-      privateRouteTableIds = args.existing.privateRouteTableIds;
+      this.publicSubnetIds = (args.existing.publicSubnetIds ?? []).map((s) => pulumi.output(s));
+      gatewayRouteTableIds = args.gatewayEndpointRouteTableIds ?? [];
     } else {
       const plan = planSubnets(args.cidr, args.availabilityZones.length);
       const vpc = new aws.ec2.Vpc(
@@ -144,7 +166,7 @@ export class Network extends pulumi.ComponentResource implements NetworkRefs {
       });
       this.privateSubnetIds = privateSubnets.map((s) => s.subnet.id);
       this.publicSubnetIds = publicSubnets.map((s) => s.id);
-      privateRouteTableIds = privateSubnets.map((s) => s.rt.id);
+      gatewayRouteTableIds = privateSubnets.map((s) => s.rt.id);
 
       const logGroup = new aws.cloudwatch.LogGroup(
         `${name}-flow-logs`,
@@ -189,14 +211,14 @@ export class Network extends pulumi.ComponentResource implements NetworkRefs {
     }
 
     // Gateway endpoints are free and keep S3/DynamoDB traffic off the NAT (cheaper) and off the internet.
-    for (const service of ["s3", "dynamodb"]) {
+    for (const service of gatewayRouteTableIds.length > 0 ? ["s3", "dynamodb"] : []) {
       new aws.ec2.VpcEndpoint(
         `${name}-${service}`,
         {
           vpcId: this.vpcId,
           serviceName: `com.amazonaws.${ctx.region}.${service}`,
           vpcEndpointType: "Gateway",
-          routeTableIds: privateRouteTableIds,
+          routeTableIds: [...gatewayRouteTableIds],
           tags: tags({ Name: `${ctx.prefix}-${service}` }),
         },
         p,

@@ -23,6 +23,8 @@ export interface MonitoringTargets {
   readonly freshness?: readonly { readonly source: string; readonly minutes: number }[];
   /** Published datasets (`<domain>.<name>`) whose quality rules gate their pipeline's publish. */
   readonly qualityGates?: readonly { readonly dataset: string; readonly steward: string }[];
+  /** Published datasets (`<domain>.<name>`) expected to be published again within `hours` (at most a week). */
+  readonly datasetFreshness?: readonly { readonly dataset: string; readonly hours: number }[];
 }
 
 interface MetricQuery {
@@ -206,6 +208,24 @@ export function alarmSpecs(t: MonitoringTargets, cfg: ResolvedMonitoring, namesp
       threshold: 1,
       comparisonOperator: "GreaterThanOrEqualToThreshold",
       treatMissingData: "notBreaching",
+    });
+  }
+  for (const f of t.datasetFreshness ?? []) {
+    specs.push({
+      id: `${f.dataset.replace(/[._]/g, "-")}-freshness`,
+      description: `${f.dataset}: not published for ${f.hours} hours, its freshness expectation. Its pipeline did not run, failed, or stopped at the quality gate (see those alarms); readers see stale data.`,
+      namespace,
+      metricName: PIPELINE_METRICS.datasetPublished,
+      dimensions: datasetDimensions(f.dataset),
+      statistic: "Sum",
+      // Hourly periods, all of them empty: no publish within the expectation. CloudWatch evaluates up to 7 days of
+      // hourly periods, the dataset config's limit.
+      period: 3600,
+      evaluationPeriods: f.hours,
+      threshold: 1,
+      comparisonOperator: "LessThanThreshold",
+      // No data at all is exactly the failure this alarm exists for.
+      treatMissingData: "breaching",
     });
   }
   return specs;

@@ -33,6 +33,8 @@ export const PIPELINES_SERVICE = "pipelines";
 export const PIPELINE_METRICS = {
   /** Quality rules a dataset failed at its publish gate (0 when it passed); dimension `dataset` = `<domain>.<name>`. */
   qualityRulesFailed: "QualityRulesFailed",
+  /** 1 each time a dataset's day is published (manifest written); dimension `dataset`: its freshness signal. */
+  datasetPublished: "DatasetPublished",
 } as const;
 
 /** Dimensions of a dataset's quality metric, exactly as the pipeline runner publishes them. */

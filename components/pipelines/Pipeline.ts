@@ -54,6 +54,8 @@ export class Pipeline extends pulumi.ComponentResource {
   readonly runner?: PlatformFunction;
   /** Published datasets (`<domain>.<name>`) whose quality rules gate the publish, with their steward. */
   readonly qualityGates: readonly { readonly dataset: string; readonly steward: string }[];
+  /** Published datasets (`<domain>.<name>`) with a freshness expectation: alarmed when no publish comes in time. */
+  readonly freshness: readonly { readonly dataset: string; readonly hours: number }[];
 
   constructor(name: string, args: PipelineArgs, opts?: pulumi.ComponentResourceOptions) {
     super("data-platform:pipelines:Pipeline", name, {}, opts);
@@ -68,6 +70,10 @@ export class Pipeline extends pulumi.ComponentResource {
     this.qualityGates = runnerConfig(pl, "", args.datasets ?? [])
       .datasets.filter((d) => d.quality.length > 0)
       .map((d) => ({ dataset: `${pl.domain}.${d.dataset}`, steward: d.steward }));
+    this.freshness = pl.publish.flatMap((x) => {
+      const hours = args.datasets?.find((d) => d.domain === pl.domain && d.name === x.dataset)?.freshnessHours;
+      return hours === undefined ? [] : [{ dataset: `${pl.domain}.${x.dataset}`, hours }];
+    });
     if (needsRunner) {
       const analytics = zoneFor(args.lake, "analytics", pl.domain);
       const prefix = `${analytics.root ?? ""}${pl.domain}/`;

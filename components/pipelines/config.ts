@@ -137,4 +137,6 @@ export interface PublishedDatasetSpec {
   /** The dataset's quality rules: the publish gate. */
   readonly quality: readonly QualityRule[];
   readonly steward: string;
+  /** Hours within which a new publish is expected: its freshness alarm. @default none */
+  readonly freshnessHours?: number;
 }

@@ -17,7 +17,7 @@ export const LAMBDA_TRANSIENT = [
   "Lambda.TooManyRequestsException",
 ];
 /** Errors that no retry can fix (bad input): fail at once. */
-export const NOT_RETRYABLE = ["RangeError", "QualityGateFailed", "ExportTypeError"];
+export const NOT_RETRYABLE = ["RangeError", "QualityGateFailed", "ExportTypeError", "InvalidRunnerEvent"];
 
 /** The runner's error when a dataset about to be published breaks its quality rules (nothing was written). */
 export const QUALITY_GATE_ERROR = "QualityGateFailed";

@@ -1,23 +1,19 @@
 import type { ResolvedConfig } from "../config/profiles";
-import { PlatformContext, TAG } from "../core/types";
+import { platformContext } from "../config/context";
+import type { PlatformContext } from "../core/types";
 
-export const MANAGED_BY = "pulumi:data-platform";
+export { MANAGED_BY } from "../config/context";
 
-/** The naming, safety switches and governance tags every component derives its resources from. */
+/** The shared context of a whole platform: its name, environment and governance, and the profile's safety switches. */
 export function contextFromConfig(cfg: ResolvedConfig): PlatformContext {
-  return {
-    prefix: `${cfg.name}-${cfg.environment}`,
+  return platformContext({
+    name: cfg.name,
     environment: cfg.environment,
     region: cfg.region,
-    tags: {
-      [TAG.environment]: cfg.environment,
-      [TAG.owner]: cfg.governance.owner,
-      [TAG.costCenter]: cfg.governance.costCenter,
-      [TAG.managedBy]: MANAGED_BY,
-      [TAG.platform]: cfg.name,
-    },
+    owner: cfg.governance.owner,
+    costCenter: cfg.governance.costCenter,
     protect: cfg.safety.protect,
     retainOnDelete: cfg.safety.retainOnDelete,
     allowDestroyData: cfg.lake.forceDestroy,
-  };
+  });
 }

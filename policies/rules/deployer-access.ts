@@ -2,7 +2,7 @@ import type { PolicyResource } from "@pulumi/policy";
 import { ALWAYS, PlatformRule, resourceRule, stackRule } from "./define";
 import { dependenciesOf, grants, servicePrincipals } from "./graph";
 import { K8S } from "./kubernetes";
-import { EC2, sgRules } from "./network";
+import { EC2, sgRules } from "./security-groups";
 import { list, parsePolicy, Stmt } from "./util";
 
 // How `pulumi up` reaches the private cluster (docs/deployment.md): the in-VPC deploy runner (a CodeBuild project),

@@ -43,8 +43,13 @@ export const objs = (v: unknown): Obj[] => list(v as Obj | Obj[] | undefined).fi
  * contexts, host network, their own images and sidecars), so the same checks apply to Spark as to any pod.
  */
 function sparkPods(app: Obj): Obj[] {
+  const driver = get(app, "driver");
   const pod = (role: Obj, defaultImage: unknown) => ({
     hostNetwork: role.hostNetwork,
+    // Executors run as the driver's service account unless given their own (Spark's fallback); a pod template's
+    // automountServiceAccountToken reaches the pod (Spark builds the pod from the template).
+    serviceAccountName: role.serviceAccount ?? driver.serviceAccount,
+    automountServiceAccountToken: get(role, "template", "spec").automountServiceAccountToken,
     securityContext: role.podSecurityContext,
     volumes: app.volumes,
     containers: [
@@ -59,7 +64,11 @@ function sparkPods(app: Obj): Obj[] {
     ],
     initContainers: objs(role.initContainers),
   });
-  return [pod(get(app, "driver"), app.image), pod(get(app, "executor"), app.image)].map((p) => ({ ...p, spark: true }));
+  return [
+    // The driver creates, watches and deletes its executor pods through the Kubernetes API: it needs its token.
+    { ...pod(driver, app.image), spark: "driver", callsApi: "the driver creates and watches its executor pods" },
+    { ...pod(get(app, "executor"), app.image), spark: "executor" },
+  ];
 }
 
 export interface Workload {

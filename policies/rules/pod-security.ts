@@ -15,6 +15,10 @@ interface ChartPod {
   readonly resources: string;
   /** Why the image needs a writable root filesystem, when it does. */
   readonly writableRoot?: string;
+  /** What the pod does with the Kubernetes API (read from the chart's RBAC): then it keeps its token. */
+  readonly callsApi?: string;
+  /** Values path of the service account the pod runs as, when the chart does not create it (`create` is false). */
+  readonly serviceAccount?: { readonly create: string; readonly name: string };
 }
 
 interface ChartModel {
@@ -34,34 +38,46 @@ const ESO_CONTAINER = {
   runAsUser: 1000,
   seccompProfile: { type: "RuntimeDefault" },
 };
+const SPARK_OPERATOR_CONTAINER = {
+  readOnlyRootFilesystem: true,
+  privileged: false,
+  allowPrivilegeEscalation: false,
+  runAsNonRoot: true,
+  capabilities: { drop: ["ALL"] },
+  seccompProfile: { type: "RuntimeDefault" },
+};
 
-/** Chart name@version → its pods. A release of a chart not listed here is a finding: nobody has read its defaults. */
+/**
+ * Chart name@version → its pods, with the defaults of values.yaml at the chart's release tag (cluster-autoscaler:
+ * `cluster-autoscaler-chart-9.51.0` in kubernetes/autoscaler; external-secrets: `helm-chart-2.9.0`; spark-operator:
+ * `v2.5.2` in kubeflow/spark-operator; trino: `trino-1.42.2` in trinodb/charts). A release of a chart not listed
+ * here is a finding: nobody has read its defaults.
+ */
 export const CHART_PODS: Readonly<Record<string, ChartModel>> = {
   "cluster-autoscaler@9.51.0": {
     pods: [
-      { name: "autoscaler", pod: "securityContext", container: "containerSecurityContext", resources: "resources" },
+      {
+        name: "autoscaler",
+        pod: "securityContext",
+        container: "containerSecurityContext",
+        resources: "resources",
+        callsApi: "watches pods and nodes to plan scaling, and cordons and drains nodes it removes",
+      },
     ],
-    defaults: {
-      securityContext: {
-        runAsNonRoot: true,
-        runAsUser: 65534,
-        runAsGroup: 65534,
-        seccompProfile: { type: "RuntimeDefault" },
-      },
-      containerSecurityContext: {
-        readOnlyRootFilesystem: true,
-        allowPrivilegeEscalation: false,
-        capabilities: { drop: ["ALL"] },
-      },
-      resources: {},
-    },
+    // The chart ships empty security contexts (its hardened ones are comments) and renders none when empty.
+    defaults: { securityContext: {}, containerSecurityContext: {}, resources: {} },
   },
   "external-secrets@2.9.0": {
-    pods: ["", "webhook.", "certController."].map((p) => ({
-      name: p ? p.slice(0, -1) : "controller",
+    pods: [
+      ["", "controller", "reads ExternalSecrets and SecretStores and writes the Secrets they describe"],
+      ["webhook.", "webhook", "reads its serving certificate Secret and the stores it validates"],
+      ["certController.", "certController", "writes the CA bundle into the CRDs and webhook configurations"],
+    ].map(([p, name, callsApi]) => ({
+      name,
       pod: `${p}podSecurityContext`,
       container: `${p}securityContext`,
       resources: `${p}resources`,
+      callsApi,
     })),
     defaults: {
       podSecurityContext: { enabled: true },
@@ -72,15 +88,19 @@ export const CHART_PODS: Readonly<Record<string, ChartModel>> = {
     },
   },
   "spark-operator@2.5.2": {
-    pods: ["controller", "webhook"].map((p) => ({
+    pods: [
+      ["controller", "watches SparkApplications and creates drivers, services and ingresses for them"],
+      ["webhook", "reads the SparkApplication of each Spark pod it mutates and manages its certificate"],
+    ].map(([p, callsApi]) => ({
       name: p,
       pod: `${p}.podSecurityContext`,
       container: `${p}.securityContext`,
       resources: `${p}.resources`,
+      callsApi,
     })),
     defaults: {
-      controller: { podSecurityContext: {}, securityContext: {}, resources: {} },
-      webhook: { podSecurityContext: {}, securityContext: {}, resources: {} },
+      controller: { podSecurityContext: { fsGroup: 185 }, securityContext: SPARK_OPERATOR_CONTAINER, resources: {} },
+      webhook: { podSecurityContext: { fsGroup: 185 }, securityContext: SPARK_OPERATOR_CONTAINER, resources: {} },
     },
   },
   "trino@1.42.2": {
@@ -91,12 +111,16 @@ export const CHART_PODS: Readonly<Record<string, ChartModel>> = {
       container: "containerSecurityContext",
       resources: `${p}.resources`,
       writableRoot: "Trino writes its data directory and spill files under the image's root filesystem",
+      // The pods set no automountServiceAccountToken and the chart's own service account none either: the token
+      // is the service account's to turn off.
+      serviceAccount: { create: "serviceAccount.create", name: "serviceAccount.name" },
     })),
     defaults: {
       securityContext: { runAsUser: 1000, runAsGroup: 1000 },
       containerSecurityContext: { allowPrivilegeEscalation: false, capabilities: { drop: ["ALL"] } },
       coordinator: { resources: {} },
       worker: { resources: {} },
+      serviceAccount: { create: false, name: "" },
     },
   },
 };
@@ -114,6 +138,13 @@ function merged(defaults: unknown, values: unknown): unknown {
   return out;
 }
 
+/** A security context as the chart renders it: external-secrets renders none when its `enabled` is false. */
+function context(v: unknown): unknown {
+  if (!v || typeof v !== "object") return v;
+  const { enabled, ...rest } = v as Obj;
+  return enabled === false ? undefined : "enabled" in (v as Obj) ? rest : v;
+}
+
 /** A chart's pods as pod specs (the same shape the workload checks read). */
 function chartPods(release: PolicyResource): { pods: Obj[]; problem?: string } {
   const key = `${String(release.props.chart)}@${String(release.props.version)}`;
@@ -121,9 +152,19 @@ function chartPods(release: PolicyResource): { pods: Obj[]; problem?: string } {
   if (!model) return { pods: [], problem: `chart ${key} has no pod-security model: read its values.yaml and add it` };
   const values = merged(model.defaults, get(release.props, "values"));
   const pods = model.pods.map((p) => ({
-    securityContext: at(values, p.pod),
+    name: p.name,
+    securityContext: context(at(values, p.pod)),
     writableRoot: p.writableRoot,
-    containers: [{ name: p.name, securityContext: at(values, p.container), resources: at(values, p.resources) }],
+    callsApi: p.callsApi,
+    // A service account the chart creates itself carries no automount setting in these charts: the token mounts.
+    serviceAccountName:
+      p.serviceAccount && !flag(at(values, p.serviceAccount.create))
+        ? at(values, p.serviceAccount.name) || "default"
+        : undefined,
+    chartServiceAccount: p.serviceAccount ? flag(at(values, p.serviceAccount.create)) : undefined,
+    containers: [
+      { name: p.name, securityContext: context(at(values, p.container)), resources: at(values, p.resources) },
+    ],
   }));
   return { pods };
 }
@@ -184,15 +225,41 @@ function podRule(def: {
   });
 }
 
-/** Whether a RoleBinding in the pod's namespace binds its service account: then it calls the Kubernetes API. */
-function callsApi(pod: Obj, r: PolicyResource, all: readonly PolicyResource[]): boolean {
-  const ns = get(r.props, "metadata").namespace;
+/** The namespace a pod runs in: a workload's metadata, a release's `namespace`. */
+const namespaceOf = (r: PolicyResource): unknown =>
+  r.type === K8S.helmRelease ? r.props.namespace : get(r.props, "metadata").namespace;
+
+/**
+ * Whether a RoleBinding in the pod's namespace binds its service account: then it calls the Kubernetes API. Not for
+ * Spark executors, which share the driver's bound service account but never call the API themselves.
+ */
+function boundToRole(pod: Obj, r: PolicyResource, all: readonly PolicyResource[]): boolean {
+  const ns = namespaceOf(r);
   const sa = pod.serviceAccountName ?? pod.serviceAccount ?? "default";
   return all.some(
     (b) =>
       /rbac.authorization.k8s.io\/v1:(Role|ClusterRole)Binding$/.test(b.type) &&
       objs(b.props.subjects).some((s) => s.kind === "ServiceAccount" && s.name === sa && (s.namespace ?? ns) === ns),
   );
+}
+
+/**
+ * Whether Kubernetes mounts a token into the pod: the pod's automountServiceAccountToken wins, else its service
+ * account's (one the plan declares in that namespace), else it does. A service account the chart creates, or one
+ * the plan does not declare, is taken to mount it.
+ */
+export function mountsToken(pod: Obj, r: PolicyResource, all: readonly PolicyResource[]): boolean {
+  if (pod.automountServiceAccountToken !== undefined) return flag(pod.automountServiceAccountToken);
+  if (pod.chartServiceAccount === true) return true;
+  const ns = namespaceOf(r);
+  const name = pod.serviceAccountName ?? pod.serviceAccount ?? "default";
+  const sa = all.find(
+    (s) =>
+      s.type === "kubernetes:core/v1:ServiceAccount" &&
+      get(s.props, "metadata").name === name &&
+      get(s.props, "metadata").namespace === ns,
+  );
+  return sa?.props.automountServiceAccountToken === undefined ? true : flag(sa.props.automountServiceAccountToken);
 }
 
 export const podSecurityRules: PlatformRule[] = [
@@ -229,12 +296,13 @@ export const podSecurityRules: PlatformRule[] = [
   podRule({
     name: "k8s-pod-no-token-automount",
     description:
-      "Pods that do not call the Kubernetes API (no RoleBinding names their service account) do not mount a service-account token.",
-    remediation: "Set automountServiceAccountToken: false on the pod spec.",
+      "Only pods that call the Kubernetes API mount a service-account token: the operators, the autoscaler, external-secrets and Spark drivers (which create their executors); Spark executors, query engines and the platform's own pods do not.",
+    remediation:
+      "Set automountServiceAccountToken: false on the pod spec or its service account (for Spark executors, in the executor's pod template); a pod that calls the API gets a RoleBinding for its service account.",
     check: (pod, r, all) =>
-      pod.spark || r.type === K8S.helmRelease || pod.automountServiceAccountToken === false || callsApi(pod, r, all)
+      pod.callsApi || (!pod.spark && boundToRole(pod, r, all)) || !mountsToken(pod, r, all)
         ? []
-        : ["mounts a service-account token it does not need"],
+        : [`${String(pod.spark ?? pod.name ?? "the pod")} mounts a service-account token it does not need`],
   }),
   stackRule({
     name: "k8s-namespace-quota",

@@ -107,6 +107,7 @@ describe("the package's run-time dependencies", () => {
   });
 
   it("the check sees through type-only imports but not through value imports", () => {
+    fs.mkdirSync(path.join(REPO_ROOT, "out"), { recursive: true });
     const dir = fs.mkdtempSync(path.join(REPO_ROOT, "out", "deps-"));
     try {
       const file = path.join(dir, "m.ts");

@@ -1,6 +1,6 @@
 // JSON schemas of the custom resources the platform writes, derived from the fields it uses of
 //   - the Spark operator v2.5.2 API (api/v1beta2: SparkApplicationSpec, SparkPodSpec, DriverSpec, ExecutorSpec,
-//     RestartPolicy, ScheduledSparkApplicationSpec), and
+//     RestartPolicy, ScheduledSparkApplicationSpec; SparkPodSpec.template is a corev1.PodTemplateSpec), and
 //   - the External Secrets v1 API of chart 2.9.0 (SecretStoreSpec/AWSProvider, ExternalSecretSpec).
 // Objects are closed (additionalProperties: false) so a misspelt or unsupported field fails the test instead of
 // being silently dropped by the API server's structural pruning.
@@ -105,9 +105,31 @@ export const sparkApplicationSpecSchema = {
       },
     },
     driver: podSpec({}, ["serviceAccount"]),
-    executor: podSpec({ instances: { type: "integer", minimum: 1 }, deleteOnTermination: { type: "boolean" } }, [
-      "instances",
-    ]),
+    executor: podSpec(
+      {
+        instances: { type: "integer", minimum: 1 },
+        deleteOnTermination: { type: "boolean" },
+        // corev1.PodTemplateSpec, the two fields the platform sets.
+        template: {
+          type: "object",
+          additionalProperties: false,
+          properties: {
+            spec: {
+              type: "object",
+              additionalProperties: false,
+              properties: {
+                automountServiceAccountToken: { type: "boolean" },
+                containers: {
+                  type: "array",
+                  items: { type: "object", additionalProperties: false, required: ["name"], properties: { name } },
+                },
+              },
+            },
+          },
+        },
+      },
+      ["instances"],
+    ),
   },
 };
 

@@ -59,11 +59,12 @@ describe("datasets: config", () => {
     };
     ds.push({ ...orders, columns: [{ name: "x", type: "string" }], partitioning: undefined, quality: undefined });
     (ds[1] as Obj).format = "iceberg"; // published by the warehouse export
-    ds.push({ name: "bad", zone: "lake", columns: [] });
+    ds.push({ name: "bad", zone: "lake", columns: [], freshnessHours: 169 });
     const problems = configProblems(p);
     const expected = [
       "platform.domains[0].datasets[3].zone: must be one of raw | curated | analytics",
       "platform.domains[0].datasets[3].columns: must declare at least one column",
+      "platform.domains[0].datasets[3].freshnessHours: must be at most 168 (a week: the longest a CloudWatch alarm watches)",
     ];
     for (const e of expected) assert.ok(problems.includes(e), `missing: ${e}\n${problems.join("\n")}`);
 

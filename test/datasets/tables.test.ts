@@ -12,6 +12,8 @@ const T = {
   rolePolicy: "aws:iam/rolePolicy:RolePolicy",
 };
 
+const PARQUET_SERDE = "org.apache.hadoop.hive.ql.io.parquet.serde.ParquetHiveSerDe";
+
 describe("datasets: declared tables", () => {
   it("curated and analytics datasets are Iceberg tables created from the declared schema and partition spec", async () => {
     const rs = await resourcesOf("prod");
@@ -40,12 +42,13 @@ describe("datasets: declared tables", () => {
     assert.equal(orders.protect, true);
   });
 
-  it("a dataset published by the warehouse export is a day-partitioned JSON table where the runner writes", async () => {
+  it("a dataset published by the warehouse export is a day-partitioned Parquet table where the runner writes", async () => {
     const rs = await resourcesOf("dev");
     const t = rs.find((r) => r.type === T.table && r.name.endsWith("-sales-analytics-daily_revenue"))!.inputs as Obj;
     assert.match(t.storageDescriptor.location, /^s3:\/\/acme-data-dev-analytics-\d{12}\/sales\/daily_revenue\/$/);
     assert.equal(t.parameters["storage.location.template"], `${t.storageDescriptor.location}dt=\${dt}/`);
     assert.equal(t.parameters["data-platform:published-by"], "sales-daily");
+    assert.equal(t.storageDescriptor.serDeInfo.serializationLibrary, PARQUET_SERDE);
     assert.deepEqual(
       t.storageDescriptor.columns.map((c: Obj) => `${c.name} ${c.type}`),
       ["day date", "currency string", "orders bigint", "revenue double"],
@@ -75,6 +78,49 @@ describe("datasets: declared tables", () => {
       }
     });
   }
+
+  it("alarms when an Iceberg dataset receives no data within its freshness expectation, on S3 writes to its data files", async () => {
+    const rs = await resourcesOf("prod");
+    const metrics = rs.filter((r) => r.type === "aws:s3/bucketMetric:BucketMetric").map((r) => r.inputs as Obj);
+    const alarms = rs
+      .filter(
+        (r) => r.type === "aws:cloudwatch/metricAlarm:MetricAlarm" && /-(curated|analytics)-.*-freshness$/.test(r.name),
+      )
+      .map((r) => r.inputs as Obj);
+    // The four Iceberg datasets of prod declare freshnessHours: orders 26, orders_live 1, contacts 48, attribution 48.
+    assert.deepEqual(alarms.map((a) => [a.name, a.dimensions.FilterId, a.evaluationPeriods]).sort(), [
+      [
+        "acme-data-prod-marketing-analytics-campaign-attribution-freshness",
+        "dataset-marketing-analytics-campaign_attribution",
+        48,
+      ],
+      ["acme-data-prod-marketing-curated-contacts-freshness", "dataset-marketing-curated-contacts", 48],
+      ["acme-data-prod-sales-curated-orders-freshness", "dataset-sales-curated-orders", 26],
+      ["acme-data-prod-sales-curated-orders-live-freshness", "dataset-sales-curated-orders_live", 1],
+    ]);
+    const tables = rs
+      .filter((r) => r.type === T.table && (r.inputs as Obj).openTableFormatInput)
+      .map((r) => r.inputs as Obj);
+    for (const a of alarms) {
+      assert.deepEqual(
+        [a.namespace, a.metricName, a.statistic, a.period, a.threshold, a.comparisonOperator, a.treatMissingData],
+        ["AWS/S3", "PutRequests", "Sum", 3600, 1, "LessThanThreshold", "breaching"],
+      );
+      assert.equal(a.alarmActions.length, 1, "notifies the alerts topic");
+      // The filter counts writes under the table's own data/ prefix, in the table's bucket.
+      const m = metrics.find((x) => x.name === a.dimensions.FilterId)!;
+      assert.equal(m.bucket, a.dimensions.BucketName);
+      const location = `s3://${m.bucket}/${m.filter.prefix.replace(/data\/$/, "")}`;
+      assert.ok(
+        tables.some(
+          (t) =>
+            t.storageDescriptor?.location === location ||
+            t.openTableFormatInput.icebergInput.icebergTableInput?.location === location,
+        ),
+        `${m.filter.prefix} is an Iceberg table's data prefix`,
+      );
+    }
+  });
 
   it("prod keeps snapshots longer than dev and staging", () => {
     assert.ok(MAINTENANCE.prod.snapshotRetentionDays > MAINTENANCE.staging.snapshotRetentionDays);

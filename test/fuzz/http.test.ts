@@ -4,7 +4,6 @@
 import { strict as assert } from "assert";
 import { gzipSync } from "zlib";
 import fc from "fast-check";
-import { GetObjectCommand } from "@aws-sdk/client-s3";
 import { createHttpHandler } from "../../components/ingestion/handlers/http";
 import { canonicalJson, stringifyJson } from "../../components/ingestion/records/json";
 import { RawWriter } from "../../components/ingestion/handlers/lib/raw";
@@ -13,12 +12,10 @@ import {
   httpRequest,
   KEY_ARN,
   lambdaContext,
-  LocalS3,
   MemoryPersistence,
   quietLogger,
-  startS3,
 } from "../ingestion/support";
-import { deep, json, Json, numberText, params } from "./support";
+import { deep, json, Json, localRaw, numberText, params } from "./support";
 import { LosslessNumber } from "../../components/ingestion/records/json";
 
 const SCHEMA = {
@@ -77,9 +74,7 @@ const transport: fc.Arbitrary<Transport> = fc.record({
 
 describe("fuzz: http intake", function () {
   this.timeout(0);
-  let s3: LocalS3;
-  before(async () => (s3 = await startS3(["raw"])));
-  after(async () => s3.stop());
+  const local = localRaw();
 
   it("never 5xx, never oversize, never loses or alters an accepted record, never stores a rejected one", async () => {
     let n = 0;
@@ -103,7 +98,7 @@ describe("fuzz: http intake", function () {
               maxBodyBytes: 20_000,
               maxRecords: 4,
             },
-            raw: new RawWriter(s3.client, "raw", KEY_ARN, "fz"),
+            raw: new RawWriter(local.s3.client, "raw", KEY_ARN, "fz"),
             logger: quietLogger(),
             metrics: capturedMetrics("fz").metrics,
             idempotency: store,
@@ -143,12 +138,8 @@ describe("fuzz: http intake", function () {
           const first = await send(base64 ? bytes.toString("base64") : text);
           const list: Json[] = batch ? records : [records[0]];
 
-          const stored = await s3.keys("raw", root);
-          const bodies = await Promise.all(
-            stored.map(async (k) =>
-              (await s3.client.send(new GetObjectCommand({ Bucket: "raw", Key: k }))).Body!.transformToString("utf8"),
-            ),
-          );
+          const stored = await local.s3.keys("raw", root);
+          const bodies = await Promise.all(stored.map(local.read));
           if (first.status === 202 || (first.status === 400 && first.body.errors)) {
             const refused = new Set((first.body.errors ?? []).map((e) => e.index));
             assert.equal(first.body.accepted! + first.body.rejected!, list.length);
@@ -174,7 +165,7 @@ describe("fuzz: http intake", function () {
             const r = await send(base64 ? Buffer.from(other).toString("base64") : other);
             if (first.status === 202 && other !== text && t.gzip === "no" && !t.corrupt && !base64)
               assert.equal(r.status, 422);
-            if (r.status === 422) assert.equal((await s3.keys("raw", root)).length, stored.length);
+            if (r.status === 422) assert.equal((await local.s3.keys("raw", root)).length, stored.length);
           }
         },
       ),

@@ -3,14 +3,13 @@
 // exactly once, accepted with its exact values or kept under _rejected/ with a reason.
 import { strict as assert } from "assert";
 import fc from "fast-check";
-import { GetObjectCommand } from "@aws-sdk/client-s3";
 import type { DynamoDBRecord, SQSRecord } from "aws-lambda";
 import { createDbEventsHandler } from "../../components/ingestion/handlers/db-events";
 import { canonicalJson, LosslessNumber, parseJson, stringifyJson } from "../../components/ingestion/records/json";
 import { RawWriter } from "../../components/ingestion/handlers/lib/raw";
 import { createQueueHandler } from "../../components/ingestion/handlers/queue";
-import { capturedMetrics, KEY_ARN, lambdaContext, LocalS3, quietLogger, startS3 } from "../ingestion/support";
-import { deep, json, Json, numberText, params } from "./support";
+import { capturedMetrics, KEY_ARN, lambdaContext, quietLogger } from "../ingestion/support";
+import { deep, json, Json, localRaw, numberText, params } from "./support";
 
 const message = (id: string, body: string): SQSRecord => ({
   messageId: id,
@@ -61,11 +60,8 @@ const broken = fc.constantFrom<unknown>({}, { S: 1 }, { N: "1e" }, { N: "NaN" },
 
 describe("fuzz: queue and stream handlers", function () {
   this.timeout(0);
-  let s3: LocalS3;
-  before(async () => (s3 = await startS3(["raw"])));
-  after(async () => s3.stop());
-  const read = async (key: string) =>
-    (await s3.client.send(new GetObjectCommand({ Bucket: "raw", Key: key }))).Body!.transformToString("utf8");
+  const local = localRaw();
+  const { read } = local;
   let n = 0;
 
   it("queue: every message stored once, exact or rejected with a reason; none fails its batch", async () => {
@@ -79,14 +75,14 @@ describe("fuzz: queue and stream handlers", function () {
         const root = `sales/source=fq-${++n}/`;
         const handler = createQueueHandler({
           source: { name: "q", domain: "sales", root },
-          raw: new RawWriter(s3.client, "raw", KEY_ARN, "q"),
+          raw: new RawWriter(local.s3.client, "raw", KEY_ARN, "q"),
           logger: quietLogger(),
           metrics: capturedMetrics("q").metrics,
           now: () => new Date("2024-05-01T00:00:00Z"),
         });
         const r = await handler({ Records: bodies.map((b, i) => message(`m${i}`, b)) }, lambdaContext());
         assert.deepEqual(r.batchItemFailures, []);
-        const keys = await s3.keys("raw", root);
+        const keys = await local.s3.keys("raw", root);
         assert.equal(keys.length, bodies.length, "one object per message, accepted or rejected");
         for (const [i, b] of bodies.entries()) {
           const accepted = keys.find((k) => k === `${root}dt=2024-05-01/m${i}.json`);
@@ -123,7 +119,7 @@ describe("fuzz: queue and stream handlers", function () {
           const root = `sales/source=fd-${++n}/`;
           const handler = createDbEventsHandler({
             source: { name: "d", domain: "sales", root },
-            raw: new RawWriter(s3.client, "raw", KEY_ARN, "d"),
+            raw: new RawWriter(local.s3.client, "raw", KEY_ARN, "d"),
             logger: quietLogger(),
             metrics: capturedMetrics("d").metrics,
           });
@@ -142,7 +138,7 @@ describe("fuzz: queue and stream handlers", function () {
           }));
           const r = await handler({ Records: records }, lambdaContext());
           assert.deepEqual(r.batchItemFailures, []);
-          const keys = await s3.keys("raw", root);
+          const keys = await local.s3.keys("raw", root);
           assert.equal(keys.length, items.length);
           for (const [i, [item, bad]] of items.entries()) {
             if (bad === null) {

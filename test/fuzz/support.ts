@@ -1,6 +1,8 @@
 // The fuzz suite's knobs: a quick run inside `npm test`, the full run with `npm run fuzz` (FUZZ_RUNS=2000).
 // Seeds are fixed per handler, so a failure reproduces exactly; fast-check prints the shrunk counterexample.
 import fc from "fast-check";
+import { GetObjectCommand } from "@aws-sdk/client-s3";
+import { LocalS3, startS3 } from "../../tools/local-servers";
 import { LosslessNumber } from "../../components/ingestion/records/json";
 
 /** Cases per handler: FUZZ_RUNS when set (npm run fuzz), else the quick count given by the suite. */
@@ -57,3 +59,24 @@ export function json(depth = 4): fc.Arbitrary<Json> {
 
 /** A member nested `levels` deep, as JSON text (what a recursive parser or sorter overflows on). */
 export const deep = (levels: number, inner = "1"): string => `${"[".repeat(levels)}${inner}${"]".repeat(levels)}`;
+
+/**
+ * A local S3 server with a `raw` bucket for the calling suite (started before its tests, stopped after), and a
+ * reader of its objects' text.
+ */
+export function localRaw(): { readonly s3: LocalS3; read(key: string): Promise<string> } {
+  let s3: LocalS3 | undefined;
+  before(async () => (s3 = await startS3(["raw"])));
+  after(async () => s3?.stop());
+  const server = () => {
+    if (!s3) throw new Error("the local S3 server is not running");
+    return s3;
+  };
+  return {
+    get s3() {
+      return server();
+    },
+    read: async (key) =>
+      (await server().client.send(new GetObjectCommand({ Bucket: "raw", Key: key }))).Body!.transformToString("utf8"),
+  };
+}

@@ -56,7 +56,9 @@ describe("ingestion: Redshift COPY from staged objects", function () {
     after(() => s3.stop());
 
     /** A Redshift stand-in: records every statement; at COPY, reads the manifest and the object it names. */
-    function redshift(opts: { seen?: boolean; copyCount?: (rows: number) => number } = {}) {
+    function redshift(
+      opts: { seen?: boolean; copyCount?: (rows: number) => number; refuse?: (record: unknown) => boolean } = {},
+    ) {
       const statements: string[] = [];
       let staged: { manifest: unknown; lines: Record<string, unknown>[] } | undefined;
       let committed = 0; // transactions that ran a COPY and committed
@@ -67,8 +69,15 @@ describe("ingestion: Redshift COPY from staged objects", function () {
         engine: "redshift",
         async transaction(fn) {
           const sql: Sql = {
-            async query(text: string) {
+            async query(text: string, values?: unknown[]) {
               statements.push(text.split(" ").slice(0, 3).join(" "));
+              // What Redshift refuses: COPY fails the whole statement; a single-row INSERT fails that row.
+              if (
+                opts.refuse &&
+                text.startsWith('INSERT INTO staging."orders"') &&
+                opts.refuse(JSON.parse(String(values![3])))
+              )
+                throw Object.assign(new Error("invalid value for SUPER"), { code: "22P02" });
               if (/^SELECT 1 FROM staging.load_ledger/.test(text))
                 return { rows: (opts.seen ? [{ "?column?": 1 }] : []) as never[], rowCount: opts.seen ? 1 : 0 };
               if (text.startsWith("COPY ")) {
@@ -80,6 +89,11 @@ describe("ingestion: Redshift COPY from staged objects", function () {
                   .split("\n")
                   .map((l) => JSON.parse(l));
                 staged = { manifest, lines };
+                if (opts.refuse && lines.some((l) => opts.refuse!(l.record)))
+                  throw Object.assign(
+                    new Error("Load into table 'orders' failed.  Check 'stl_load_errors' system table for details."),
+                    { code: "XX000" },
+                  );
               }
               if (text.startsWith("SELECT pg_last_copy_count()")) {
                 const n = staged?.lines.length ?? 0;
@@ -153,6 +167,37 @@ describe("ingestion: Redshift COPY from staged objects", function () {
       assert.deepEqual(await s3.keys("raw", `${ROOT}_copy/`), []);
     });
 
+    it("a record COPY refuses is found row by row and rejected with its reason; the others COPY once", async () => {
+      const key = `${ROOT}dt=2024-05-04/poison.json`;
+      await put(key, '{"id":"a"}\n{"id":"poison"}\n{"id":"c"}');
+      const r = redshift({ refuse: (record) => (record as { id: string }).id === "poison" });
+      const rejects: unknown[][] = [];
+      const w: Warehouse = {
+        ...r.warehouse,
+        transaction: (fn) =>
+          r.warehouse.transaction((sql) =>
+            fn({
+              ...sql,
+              query: (text: string | { text: string }, values?: unknown[]) => {
+                if (typeof text === "string" && text.startsWith("INSERT INTO staging.load_rejects"))
+                  rejects.push(values!);
+                return sql.query(text as string, values);
+              },
+            }),
+          ),
+      };
+      assert.deepEqual(await loaderOn(w).loadObject(key), { key, status: "loaded", rows: 2, rejected: 1 });
+      assert.equal(r.committed(), 1, "one COPY commits");
+      assert.deepEqual(
+        r.staged()!.lines.map((l) => (l.record as { id: string }).id),
+        ["a", "c"],
+      );
+      assert.equal(rejects.length, 1);
+      assert.equal(rejects[0][2], 2, "the reject names the line");
+      assert.match(String(rejects[0][3]), /^line 2: the warehouse refused the record \(SQLSTATE 22P02\)/);
+      assert.deepEqual(await s3.keys("raw", `${ROOT}_copy/`), []);
+    });
+
     it("turns a record larger than Redshift takes into a reject with the reason instead of failing the object", async () => {
       const key = `${ROOT}dt=2024-05-03/big.json`;
       await put(key, `{"id":"small"}\n{"id":"big","pad":"${"x".repeat(4 * 1024 * 1024)}"}`);
@@ -173,7 +218,7 @@ describe("ingestion: Redshift COPY from staged objects", function () {
       return found[0];
     };
 
-    it("the namespace's default role reads only the loaders' staging folders; loaders COPY through it", () => {
+    it("the namespace's default role reads only the loaders' staging folders and the cdc source's prefix; loaders COPY through it", () => {
       const role = one("aws:iam/role:Role", /-warehouse-copy$/);
       const namespace = one("aws:redshiftserverless/namespace:Namespace", /-warehouse-namespace$/);
       assert.ok(namespace.dependencies.includes(role.urn), "the namespace takes the role's ARN");
@@ -194,7 +239,7 @@ describe("ingestion: Redshift COPY from staged objects", function () {
       const objects = policy.Statement.filter((s: { Action: string }) => s.Action === "s3:GetObject");
       assert.deepEqual(
         objects.map((s: { Resource: string }) => s.Resource.replace(/^arn:aws:s3:::[^/]+\//, "")).sort(),
-        ["sales/source=carts/_copy/*", "sales/source=orders-api/_copy/*"],
+        ["sales/source=billing-db/*", "sales/source=carts/_copy/*", "sales/source=orders-api/_copy/*"],
       );
       for (const loader of ["orders-loader", "carts-loader"]) {
         const fn = one("aws:lambda/function:Function", new RegExp(`-${loader}-fn-fn$`));

@@ -1,7 +1,7 @@
 import { strict as assert } from "assert";
 import { PutObjectCommand } from "@aws-sdk/client-s3";
 import type { Client } from "pg";
-import { createLoader, LoaderEvent, parseRecords } from "../../components/ingestion/handlers/loader";
+import { createLoader, LoaderEvent, parseRecords, refusedRecords } from "../../components/ingestion/handlers/loader";
 import { pgWarehouse, stagingDdl, Warehouse } from "../../components/ingestion/handlers/lib/warehouse";
 import { capturedMetrics, LocalPostgres, LocalS3, metricSum, quietLogger, startPostgres, startS3 } from "./support";
 
@@ -254,6 +254,69 @@ describe("ingestion: object loader into warehouse staging", function () {
       rows: 0,
       rejected: 0,
     });
+  });
+
+  it("rejects a record the warehouse refuses unexpectedly with its reason, row by row; the rest of the object and day load once", async () => {
+    // A refusal nothing checks for beforehand: a constraint the warehouse enforces on one record.
+    await admin.query(
+      "ALTER TABLE staging.orders ADD CONSTRAINT no_poison CHECK (record->>'id' IS DISTINCT FROM 'poison')",
+    );
+    try {
+      const day = "2024-06-11";
+      const key = `${ROOT}dt=${day}/mixed.json`;
+      await put(key, '{"id":"a"}\n{"id":"poison","n":1}\n{"id":"b","bad":"\\u0000"}\n{"id":"c"}');
+      await put(`${ROOT}dt=${day}/clean.json`, '{"id":"d"}');
+      const l = loader();
+      assert.deepEqual(await l.handler({ action: "load-day", day }), {
+        day,
+        objects: 2,
+        loaded: 2,
+        duplicates: 0,
+        rows: 3,
+        rejected: 2,
+      });
+      assert.deepEqual(
+        (await rows("SELECT record->>'id' AS id, record_index FROM staging.orders ORDER BY 1")).map((r) => r.id),
+        ["a", "c", "d"],
+      );
+      const rejects = await rows("SELECT line, reason, raw_text FROM staging.load_rejects ORDER BY line");
+      assert.deepEqual(
+        rejects.map((r) => r.line),
+        [2, 3],
+      );
+      assert.match(
+        rejects[0].reason,
+        /^line 2: the warehouse refused the record \(SQLSTATE 23514\): new row for relation "orders" violates check constraint "no_poison"/,
+      );
+      assert.equal(rejects[0].raw_text, '{"id":"poison","n":1}');
+      assert.deepEqual(
+        await rows(`SELECT rows_loaded, rows_rejected FROM staging.load_ledger WHERE object_key = '${key}'`),
+        [{ rows_loaded: 2, rows_rejected: 2 }],
+      );
+      assert.equal(((await l.loadObject(key)) as { status: string }).status, "duplicate");
+    } finally {
+      await admin.query("ALTER TABLE staging.orders DROP CONSTRAINT no_poison");
+    }
+  });
+
+  it("finds every refused record without savepoints too (Redshift's way: one pass per refusal)", async () => {
+    await admin.query(
+      "ALTER TABLE staging.orders ADD CONSTRAINT no_poison CHECK (record->>'id' NOT LIKE 'poison%'); CREATE OR REPLACE FUNCTION json_parse(text) RETURNS jsonb LANGUAGE sql AS 'SELECT $1::jsonb'",
+    );
+    try {
+      const w = warehouse();
+      const noSavepoints: Warehouse = {
+        engine: "redshift",
+        transaction: (fn) => w.transaction(fn),
+        close: () => w.close(),
+      };
+      const records = ['{"id":"a"}', '{"id":"poison-1"}', '{"id":"b"}', '{"id":"poison-2"}'];
+      const refused = await refusedRecords(noSavepoints, { source: "s", key: "k", table: "orders" }, records);
+      assert.deepEqual([...refused.keys()], [1, 3]);
+      assert.equal((await rows("SELECT count(*)::int AS n FROM staging.orders"))[0].n, 0, "the search keeps no rows");
+    } finally {
+      await admin.query("ALTER TABLE staging.orders DROP CONSTRAINT no_poison");
+    }
   });
 
   it("refuses malformed events with a message naming the field", async () => {

@@ -1,5 +1,6 @@
 import { strict as assert } from "assert";
 import * as http from "http";
+import { GetObjectCommand } from "@aws-sdk/client-s3";
 import type { AddressInfo } from "net";
 import { createScheduleHandler, ScheduleSourceConfig } from "../../components/ingestion/handlers/schedule";
 import { RawWriter } from "../../components/ingestion/handlers/lib/raw";
@@ -26,6 +27,8 @@ class PartnerApi {
   requests: URL[] = [];
   failNext: number[] = []; // per request, in order: a status to fail with, or 0 to answer normally
   garbageNext = false;
+  /** A page body to answer once, as written (for pages JSON.stringify would not produce). */
+  rawNext?: string;
   private server = http.createServer((req, res) => this.handle(req, res));
   url = "";
 
@@ -42,6 +45,11 @@ class PartnerApi {
     if (req.headers.authorization !== "Bearer s3cr3t") return res.writeHead(401).end();
     const status = this.failNext.shift();
     if (status) return res.writeHead(status).end("upstream broke");
+    if (this.rawNext !== undefined) {
+      const body = this.rawNext;
+      this.rawNext = undefined;
+      return res.writeHead(200, { "content-type": "application/json" }).end(body);
+    }
     if (this.garbageNext) {
       this.garbageNext = false;
       return res.writeHead(200, { "content-type": "application/json" }).end("<html>");
@@ -186,6 +194,22 @@ describe("ingestion: scheduled pull handler", () => {
     assert.equal(r.rejected, 1);
     assert.equal(r.watermark, "2024-05-03T12:00:00Z");
     assert.equal((await s3.keys("raw", `${root}_rejected/`)).length, 1);
+  });
+
+  it("rejects an item nested deeper than a record may be with its reason; the rest of the page is stored", async () => {
+    const { handler, root } = make();
+    const deep = "[".repeat(3000) + "]".repeat(3000);
+    const [a, b] = customers(1, 2).map((c) => JSON.stringify(c));
+    api.rawNext = `{"items":[${a},{"id":"c9","updated_at":"2024-05-09T12:00:00Z","name":${deep}},${b}]}`;
+    const r = await handler({}, lambdaContext());
+    assert.deepEqual(r, { pages: 1, fetched: 3, accepted: 2, rejected: 1, watermark: "2024-05-02T12:00:00Z" });
+    const rejected = await s3.keys("raw", `${root}_rejected/`);
+    assert.equal(rejected.length, 1);
+    const stored = await s3.client.send(new GetObjectCommand({ Bucket: "raw", Key: rejected[0] }));
+    const body = JSON.parse(await stored.Body!.transformToString("utf8"));
+    assert.deepEqual(body.reasons, ["record 1 is nested deeper than 64 levels"]);
+    assert.ok(body.rawText.startsWith('{"id":"c9"') && body.rawText.endsWith(`${deep}}`), "kept whole, as sent");
+    assert.equal((await s3.keys("raw", `${root}dt=`)).length, 2);
   });
 
   it("does not run twice for the same scheduled time", async () => {

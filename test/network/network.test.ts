@@ -119,4 +119,25 @@ describe("Network", () => {
     const s3 = by.type(rs, "aws:ec2/vpcEndpoint:VpcEndpoint").find((e) => String(e.inputs.serviceName).endsWith(".s3"));
     assert.deepEqual(s3?.inputs.routeTableIds, ["rtb-0123456789abcdef0"]);
   });
+
+  it("creates no endpoint, flow log or route in an existing VPC unless asked, even in prod", async () => {
+    const file = stackVariant("prod", "byo-vpc-bare", (p) => {
+      p.network = {
+        existing: {
+          vpcId: "vpc-0123456789abcdef0",
+          cidr: "172.20.0.0/16",
+          privateSubnetIds: ["subnet-0123456789abcdef0", "subnet-0123456789abcdef1", "subnet-0123456789abcdef2"],
+        },
+      };
+    });
+    const result = await planFile(file);
+    assert.equal(result.code, 0, result.error);
+    const rs = result.resources ?? [];
+    const network = rs.filter((r) => /data-platform:network:Network::[^:]+$/.test(r.parent ?? ""));
+    const types = [...new Set(network.map((r) => r.type))];
+    assert.deepEqual(types, ["aws:ec2/securityGroup:SecurityGroup"], `network declared ${types.join(", ")}`);
+    assert.equal(network.length, 3, "the three workload groups");
+    for (const t of ["aws:ec2/vpcEndpoint:VpcEndpoint", "aws:ec2/flowLog:FlowLog", "aws:ec2/routeTable:RouteTable"])
+      assert.equal(by.type(rs, t).length, 0, t);
+  });
 });

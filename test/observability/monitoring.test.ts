@@ -158,7 +158,7 @@ describe("observability: Monitoring in the prod stack", function () {
     const functions = by.type(prod, "aws:lambda/function:Function").map((f) => String(f.inputs.name));
     // The warehouse bootstrap and the Kafka topic manager run once per deploy, invoked synchronously by it.
     const watched = functions.filter((f) => !/warehouse|kafka|topic/.test(f));
-    assert.equal(watched.length, 9, "seven sources, the pipeline runner and the stream processor");
+    assert.equal(watched.length, 10, "seven sources, the pipeline runner, the stream processor and the CDC load");
     for (const f of watched) assert.ok(alarmed.has(f), `function ${f} has no alarm`);
     const dlqs = by
       .type(prod, "aws:sqs/queue:Queue")
@@ -229,6 +229,29 @@ describe("observability: Monitoring in the prod stack", function () {
       (runner.inputs.environment as { variables: Record<string, string> }).variables.METRICS_NAMESPACE,
       "acme-data-prod/ingestion",
     );
+  });
+
+  it("alarms when a published dataset is not published within its freshness expectation, on the metric the runner emits", () => {
+    const fresh = by.type(prod, ALARM).filter((a) => a.inputs.metricName === "DatasetPublished");
+    assert.deepEqual(
+      fresh.map((a) => [a.inputs.name, a.inputs.dimensions, a.inputs.period, a.inputs.evaluationPeriods]),
+      [
+        [
+          "acme-data-prod-sales-daily-revenue-freshness",
+          { service: "pipelines", dataset: "sales.daily_revenue" },
+          3600,
+          26,
+        ],
+      ],
+      "daily_revenue: published by sales-daily, expected within 26 hours",
+    );
+    const [alarm] = fresh;
+    assert.deepEqual(
+      [alarm.inputs.namespace, alarm.inputs.statistic, alarm.inputs.threshold, alarm.inputs.comparisonOperator],
+      ["acme-data-prod/ingestion", "Sum", 1, "LessThanThreshold"],
+    );
+    assert.equal(alarm.inputs.treatMissingData, "breaching", "no publish at all is the failure");
+    assert.ok(Number(alarm.inputs.period) * Number(alarm.inputs.evaluationPeriods) <= 7 * 86_400, "CloudWatch's limit");
   });
 
   it("lets CloudWatch and platform roles use the operations key, and the deployer only through Step Functions and SNS", () => {

@@ -8,12 +8,15 @@ import * as path from "node:path";
 import * as ts from "typescript";
 import { handlerSources } from "../../components/functions/bundle";
 import { REPO_ROOT } from "../../tools/plan/run";
+import { standaloneProgram } from "../standalone/readme";
 import { CONSUMER_MOCKS, PLATFORM_PROGRAM } from "./programs";
 
 /** What a consumer brings besides the package and its dependencies: nothing but the compiler and Node's types. */
 const CONSUMER_TOOLS = ["typescript", "@types/node"];
 
 interface Packed {
+  readonly name: string;
+  readonly version: string;
   readonly dependencies: Record<string, string>;
 }
 
@@ -31,8 +34,10 @@ describe("packaged library", function () {
   let consumer: string;
   let files: string[];
   let packed: Packed;
+  let readmeBefore: string;
 
   before(() => {
+    readmeBefore = fs.readFileSync(path.join(REPO_ROOT, "README.md"), "utf8");
     work = fs.mkdtempSync(path.join(os.tmpdir(), "blueprint-pack-"));
     consumer = path.join(work, "consumer");
     const [out] = JSON.parse(
@@ -65,6 +70,22 @@ describe("packaged library", function () {
     assert.ok(!files.some((p) => p.startsWith("test/") || p.startsWith("stacks/")), "tests and stacks are not shipped");
     // The README links to docs/; on the registry's page they resolve only if the pages ship.
     assert.ok(files.includes("docs/compute.md"), "docs/ ships with the package");
+    // On the registry's page the README's links must reach them: each points at this version's shipped file.
+    const pkgDir = path.join(consumer, "node_modules", "@data-platform", "blueprint");
+    const readme = fs.readFileSync(path.join(pkgDir, "README.md"), "utf8");
+    assert.doesNotMatch(readme, /\]\(docs\//, "no relative docs/ link is left in the packed README");
+    const base = `https://unpkg.com/${packed.name}@${packed.version}/`;
+    const targets = [...readme.matchAll(/\]\((https:\/\/unpkg\.com\/[^)#\s]+)/g)].map((m) => m[1]);
+    assert.ok(targets.length >= 10, `${targets.length} doc links`);
+    for (const t of targets) {
+      assert.ok(t.startsWith(base), t);
+      assert.ok(files.includes(t.slice(base.length)), `${t} is not a shipped file`);
+    }
+    assert.equal(
+      fs.readFileSync(path.join(REPO_ROOT, "README.md"), "utf8"),
+      readmeBefore,
+      "packing leaves the repository's README as it was",
+    );
     assert.deepEqual(
       files.filter((p) => p.endsWith(".ts") && !p.endsWith(".d.ts")),
       [],
@@ -135,6 +156,23 @@ describe("packaged library", function () {
     for (const l of lambdas) assert.ok(shipped.has(l.hash), `${l.name}: code is not a shipped bundle`);
     assert.ok(result.rules >= 10);
     assert.match(result.rejected, /platform\.profile/);
+  });
+
+  it("type-checks and runs the README's standalone program (components in an existing VPC, no DataPlatform)", () => {
+    fs.writeFileSync(path.join(consumer, "mocks.ts"), CONSUMER_MOCKS);
+    // The mocks go first: TypeScript's CommonJS output requires modules where their imports stand.
+    const program = `import { report } from "./mocks";\n${standaloneProgram()}\nreport({ ordersUrl, rawBucket, warehouseEndpoint });\n`;
+    fs.writeFileSync(path.join(consumer, "standalone.ts"), program);
+    const result = JSON.parse(compileAndRun(consumer, "standalone")) as {
+      rawBucket: string;
+      types: string[];
+      lambdas: { name: string }[];
+    };
+    assert.equal(result.rawBucket, "acme-dev-raw-210987654321");
+    assert.ok(!result.types.includes("aws:ec2/vpc:Vpc"), "an existing VPC: none created");
+    assert.ok(result.types.includes("aws:rds/cluster:Cluster"), "the warehouse");
+    const names = result.lambdas.map((l) => l.name);
+    assert.ok(names.includes("acme-ingestion-orders-api-fn-fn"), names.join(", "));
   });
 });
 

@@ -56,7 +56,10 @@ describe("pipelines: state machine definitions", () => {
 
   it("retries task failures with jittered backoff from config, never retries bad input, and retries Lambda hiccups apart", () => {
     const retry = def.States.Transform.Retry as unknown as State[];
-    assert.deepEqual(retry[0], { ErrorEquals: ["RangeError", "QualityGateFailed", "ExportTypeError"], MaxAttempts: 0 });
+    assert.deepEqual(retry[0], {
+      ErrorEquals: ["RangeError", "QualityGateFailed", "ExportTypeError", "InvalidRunnerEvent"],
+      MaxAttempts: 0,
+    });
     assert.ok((retry[1].ErrorEquals as unknown as string[]).includes("Lambda.TooManyRequestsException"));
     assert.deepEqual(retry[2], {
       ErrorEquals: ["States.TaskFailed", "States.Timeout"],

@@ -1,5 +1,6 @@
 import { strict as assert } from "assert";
 import { GetObjectCommand } from "@aws-sdk/client-s3";
+import { parquetReadObjects } from "hyparquet";
 import type { Client } from "pg";
 import { RawWriter } from "../../components/ingestion/handlers/lib/raw";
 import { pgWarehouse, Warehouse } from "../../components/ingestion/handlers/lib/warehouse";
@@ -53,6 +54,7 @@ describe("pipelines: warehouse step runner", function () {
     { kind: "freshness", column: "day", hours: 72 },
   ];
   const recorded: [string, number][] = [];
+  const published: string[] = [];
   const runner = (
     rowsPerPart = 2,
     procedure: string | undefined = "marts.refresh_sales",
@@ -81,6 +83,7 @@ describe("pipelines: warehouse step runner", function () {
       logger: quietLogger(),
       now: () => new Date("2024-05-04T02:00:00Z"),
       recordQuality: (d, n) => recorded.push([d, n]),
+      recordPublished: (d) => published.push(d),
     });
   const text = async (key: string) =>
     (await s3.client.send(new GetObjectCommand({ Bucket: "analytics", Key: key }))).Body!.transformToString();
@@ -102,12 +105,14 @@ describe("pipelines: warehouse step runner", function () {
 
   it("publishes the mart as Parquet parts with its quality result and a manifest; a re-run rewrites the same day", async () => {
     recorded.length = 0;
+    published.length = 0;
     const r = (await runner()({ step: "publish", at: "2024-05-04T02:00:00Z" })) as {
       datasets: { rows: number; parts: number }[];
       quality: { dataset: string; passed: boolean; rules: { rule: string; passed: boolean }[] }[];
     };
     assert.deepEqual(r.datasets, [{ dataset: "daily_revenue", rows: 3, parts: 2 }]);
     assert.deepEqual(recorded, [["sales.daily_revenue", 0]], "a pass is recorded as 0 failing rules");
+    assert.deepEqual(published, ["sales.daily_revenue"], "the publish is the freshness signal");
     const keys = await s3.keys("analytics", "sales/daily_revenue/dt=2024-05-04/");
     assert.deepEqual(
       keys.map((k) => k.split("/").pop()),
@@ -143,6 +148,7 @@ describe("pipelines: warehouse step runner", function () {
 
   it("the quality gate stops the whole publish, names the failing rules and the steward, and writes nothing", async () => {
     recorded.length = 0;
+    published.length = 0;
     await admin.query("INSERT INTO marts.daily_revenue VALUES ('2024-04-01', 1, NULL)");
     try {
       const failing: QualityRule[] = [
@@ -168,6 +174,7 @@ describe("pipelines: warehouse step runner", function () {
           'IsPrimaryKey "orders" "revenue" -> 0 duplicated value(s), 1 incomplete key(s)',
       );
       assert.deepEqual(recorded, [["sales.daily_revenue", 3]]);
+      assert.deepEqual(published, [], "a stopped publish is no freshness signal");
       assert.deepEqual(await s3.keys("analytics", "sales/daily_revenue/dt=2024-05-05/"), [], "nothing published");
     } finally {
       await admin.query("DELETE FROM marts.daily_revenue WHERE day = '2024-04-01'");
@@ -197,6 +204,47 @@ describe("pipelines: warehouse step runner", function () {
     const keys = await s3.keys("analytics", "analytics/sales/daily_revenue/dt=2024-05-06/");
     assert.equal(keys.length, 3);
     assert.deepEqual(await s3.keys("analytics", "sales/daily_revenue/dt=2024-05-06/"), []);
+  });
+
+  it("publishes big numbers digit for digit: bigint, decimal, and json/jsonb kept as the warehouse's text", async () => {
+    await admin.query(`
+      CREATE TABLE marts.exact (id bigint, amount numeric(38,18), attrs jsonb, raw json);
+      INSERT INTO marts.exact VALUES (9007199254740993, 12345678901234567890.000000000000000001,
+        '{"n": 123456789012345678901234567890, "d": 0.1000000000000000055511151231257827}', '[9007199254740993]');
+    `);
+    const r = createRunner({
+      config: {
+        pipeline: "exact",
+        domain: "sales",
+        datasets: [
+          {
+            table: "marts.exact",
+            dataset: "exact",
+            columns: [
+              { name: "id", type: "bigint" },
+              { name: "amount", type: "decimal(38,18)" },
+              { name: "attrs", type: "string" },
+              { name: "raw", type: "string" },
+            ],
+          },
+        ],
+      },
+      warehouse,
+      analytics: new RawWriter(s3.client, "analytics", KEY_ARN, "exact"),
+      logger: quietLogger(),
+    });
+    await r({ step: "publish", day: "2024-05-03" });
+    const part = await s3.client.send(
+      new GetObjectCommand({ Bucket: "analytics", Key: "sales/exact/dt=2024-05-03/part-00000.parquet" }),
+    );
+    const bytes = await part.Body!.transformToByteArray();
+    const [row] = (await parquetReadObjects({
+      file: bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.length) as ArrayBuffer,
+    })) as Record<string, unknown>[];
+    assert.equal(row.id, 9007199254740993n);
+    // jsonb's own text (its key order and spacing), not a rounded re-serialisation and not "[object Object]".
+    assert.equal(row.attrs, '{"d": 0.1000000000000000055511151231257827, "n": 123456789012345678901234567890}');
+    assert.equal(row.raw, "[9007199254740993]");
   });
 
   it("refuses a malformed day and unknown steps, and rejects unsafe configured names", async () => {

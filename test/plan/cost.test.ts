@@ -111,26 +111,26 @@ describe("cost estimate", () => {
       }),
     );
     const line = (urn: string) => c.lines.find((l) => l.urn === urn)!;
-    // orders-api, 1e6 records of 2 KB (1.91 GB): 1 M Lambda requests 0.20, 25 000 GB-s 0.42, 1 M HTTP API requests
+    // orders-api, 1e6 records of 2 KB (1.91 GB): 1 M Lambda requests 0.20, 25 000 Arm GB-s 0.33, 1 M HTTP API requests
     // 1.11, 1000 × 1000 PUTs 5.00, 1.91 GB stored 0.04, 1.91 GB through Firehose 0.06.
     assert.deepEqual(
       line("usage:source:orders-api").items.map((x) => [x.key, x.monthly]),
       [
         ["lambda:million-requests", 0.2],
-        ["lambda:gb-second", 0.42],
+        ["lambda:arm-gb-second", 0.33],
         ["apigateway:http-million-requests", 1.11],
         ["s3:thousand-puts", 5],
         ["s3:storage-gb", 0.04],
         ["firehose:ingested-gb", 0.06],
       ],
     );
-    assert.equal(line("usage:source:orders-api").monthly, 6.83);
+    assert.equal(line("usage:source:orders-api").monthly, 6.74);
     // payments, 1e5 records in batches of 10: 0.12 M SQS requests 0.05, 10 PUT thousands 0.05, the rest below a cent.
     assert.equal(line("usage:source:payments").monthly, 0.1);
     assert.equal(line("usage:athena").monthly, 2.5);
     assert.match(line("usage:source:orders-api").assumption!, /1000000 records of 2 KB a month \(cost\.volumes\)/);
-    assert.equal(c.usageTotal, 9.43);
-    assert.deepEqual(c.byDomain, { sales: 6.83, marketing: 0.1, shared: 2.5 });
+    assert.equal(c.usageTotal, 9.34);
+    assert.deepEqual(c.byDomain, { sales: 6.74, marketing: 0.1, shared: 2.5 });
     // DMS capacity has no price in the table: listed, not guessed.
     assert.deepEqual(c.unpriced, [{ key: "dms:serverless-dcu-hour", urn: "usage:source:db" }]);
   });
@@ -186,6 +186,10 @@ describe("cost estimate", () => {
       assert.ok(doc.cost!.monthlyTotal < budget.usd, `${doc.stack}: ${doc.cost!.monthlyTotal} vs ${budget.usd}`);
       assert.ok(doc.cost!.usageTotal > 0, `${doc.stack} prices its sources' usage`);
       assert.equal(doc.policies.filter((v) => v.policy === "cost-within-budget").length, 0);
+      // Function time is priced at the Arm rate: every function the plan creates must run on arm64.
+      const functions = doc.resources.filter((r) => r.type === "aws:lambda/function:Function");
+      assert.ok(functions.length > 0);
+      for (const f of functions) assert.deepEqual(f.inputs.architectures, ["arm64"], f.urn);
     }
   });
 });

@@ -2,6 +2,7 @@ import { strict as assert } from "node:assert";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
+import * as pulumi from "@pulumi/pulumi";
 import { allRules } from "../../policies/rules";
 import { readPlan, replay } from "../../tools/plan/document";
 import { PlanDocument } from "../../tools/plan/report";
@@ -67,6 +68,17 @@ describe("URNs", function () {
     for (let cur = byUrn.get(raw.urn); cur && cur.type !== "pulumi:pulumi:Stack"; cur = byUrn.get(cur.parent ?? ""))
       chain.unshift(cur.type);
     assert.equal(parseUrn(raw.urn).qualifiedType, chain.join("$"));
+  });
+
+  it("equal what the Pulumi SDK's own createUrn gives, for every resource of the prod plan", async () => {
+    const doc = (await planStack("prod")).document!;
+    const sdk = (r: (typeof doc.resources)[number]) =>
+      new Promise<string>((resolve) => pulumi.createUrn(r.name, r.type, r.parent, PROJECT, "prod").apply(resolve));
+    const children = doc.resources.filter((r) => r.parent);
+    assert.ok(children.length > 400, `${children.length} resources`);
+    const differ: string[] = [];
+    for (const r of children) if ((await sdk(r)) !== r.urn) differ.push(r.urn);
+    assert.deepEqual(differ, [], "URNs that differ from the SDK's rule");
   });
 
   it("parse names that contain '::' and types that contain '$'", () => {

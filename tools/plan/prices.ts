@@ -46,6 +46,10 @@ const ATHENA = "https://aws.amazon.com/athena/pricing/";
 /** Confirmed: the Redshift billing guide says Serverless bills RPU-hours only while queries run (the estimate's model). */
 const RS_BILLING = "docs.aws.amazon.com/redshift/latest/mgmt/serverless-billing.html (billing model, not the figure)";
 
+/** Confirmed: the page prices x86 and Arm duration apart; eu-west-1 bills the base (us-east-1) Arm rate. */
+const LAMBDA_ARM =
+  "aws.amazon.com/lambda/pricing/ (x86 and Arm priced apart); the eu-west-1 Arm rate as the base rate in artillery's Lambda price table";
+
 /** Keys: `<service>:<what>`, e.g. `ec2:m6i.xlarge`, `vpc:nat-gateway`; usage keys name their unit. */
 export const PRICE_TABLES: Readonly<Record<string, PriceTable>> = {
   "eu-west-1": {
@@ -73,7 +77,8 @@ export const PRICE_TABLES: Readonly<Record<string, PriceTable>> = {
       // Usage: priced from the volume assumptions of the `cost` config.
       "apigateway:http-million-requests": { usd: 1.11, per: "unit", source: APIGW },
       "lambda:million-requests": { usd: 0.2, per: "unit", source: LAMBDA },
-      "lambda:gb-second": { usd: 0.0000166667, per: "unit", source: LAMBDA },
+      // Every platform function runs on arm64 (Graviton): the Arm duration rate, not the x86 one (0.0000166667).
+      "lambda:arm-gb-second": { usd: 0.0000133334, per: "unit", source: LAMBDA, confirmed: LAMBDA_ARM },
       "sqs:million-requests": { usd: 0.4, per: "unit", source: SQS },
       "dynamodb:million-write-units": { usd: 0.705, per: "unit", source: DDB },
       "s3:thousand-puts": { usd: 0.005, per: "unit", source: S3 },

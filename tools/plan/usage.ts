@@ -22,7 +22,7 @@ export interface UsageLine {
 
 /**
  * Per record, what each kind of source does (documented in docs/cost.md): one function run of 100 ms at 256 MB per
- * invocation; http and queue sources write one raw object per invocation; queue, stream and table-event functions
+ * invocation (arm64, as every platform function); http and queue sources write one raw object per invocation; queue, stream and table-event functions
  * take batches (10, and 100 for table streams); a scheduled pull writes one object per 1000 records.
  */
 const RECORDS_PER_INVOCATION: Readonly<Record<string, number>> = {
@@ -45,7 +45,7 @@ export function sourceNeeds(v: SourceVolume, deliveredTopics: ReadonlySet<string
   const invocations = r / (RECORDS_PER_INVOCATION[v.kind] ?? 1);
   const needs: Need[] = [
     { key: "lambda:million-requests", quantity: invocations / 1e6 },
-    { key: "lambda:gb-second", quantity: invocations * FUNCTION_GB_SECONDS },
+    { key: "lambda:arm-gb-second", quantity: invocations * FUNCTION_GB_SECONDS },
   ];
   if (v.kind === "http") needs.push({ key: "apigateway:http-million-requests", quantity: r / 1e6 });
   // A queue record is sent once, then received and deleted in batches of 10.

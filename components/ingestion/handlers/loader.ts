@@ -19,8 +19,9 @@ import { INGESTION_METRICS } from "../../observability/metrics";
 import { copyStagingPrefix, dayPrefix, daysBetween, isRecordKey, parseDay, utcDay } from "../keys";
 import { copyKeys, copyManifest, redshiftCopySql, stagingLines } from "./lib/copy";
 import { Parsed, parseRecords, redshiftAdmissible } from "./lib/records";
+import { isRefusal, refusedRecords, withoutRefused } from "./lib/refusals";
 
-export { parseRecords, redshiftAdmissible };
+export { isRefusal, parseRecords, redshiftAdmissible, refusedRecords, withoutRefused };
 export type { Parsed };
 import { parseTimestamp } from "../records/time";
 import { optionalEnv, requireEnv } from "./lib/env";
@@ -263,27 +264,44 @@ export function createLoader(deps: LoaderDeps) {
     const object = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
     const text = (await object.Body?.transformToString("utf8")) ?? "";
     const copying = warehouse.engine === "redshift" && copy !== undefined;
-    const parsed = copying ? redshiftAdmissible(parseRecords(text)) : parseRecords(text);
+    let parsed = copying ? redshiftAdmissible(parseRecords(text)) : parseRecords(text);
     const checksum = createHash("sha256").update(text).digest("hex");
     await ensureTables();
-    const staged = copying && parsed.records.length > 0 ? await stage(key, checksum, parsed.records) : undefined;
+    const load = async () => {
+      const staged = copying && parsed.records.length > 0 ? await stage(key, checksum, parsed.records) : undefined;
+      try {
+        return await warehouse.transaction((sql) =>
+          loadInTransaction(sql, warehouse.engine, {
+            bucket,
+            key,
+            checksum,
+            etag: object.ETag,
+            versionId: object.VersionId,
+            source: config.name,
+            table: config.table,
+            parsed,
+            copySql: staged && redshiftCopySql(config.table, bucket, staged.manifest, copy!.roleArn),
+          }),
+        );
+      } finally {
+        if (staged) await unstage(staged);
+      }
+    };
     let loaded: boolean;
     try {
-      loaded = await warehouse.transaction((sql) =>
-        loadInTransaction(sql, warehouse.engine, {
-          bucket,
-          key,
-          checksum,
-          etag: object.ETag,
-          versionId: object.VersionId,
-          source: config.name,
-          table: config.table,
-          parsed,
-          copySql: staged && redshiftCopySql(config.table, bucket, staged.manifest, copy!.roleArn),
-        }),
+      loaded = await load();
+    } catch (e) {
+      // A refusal nothing above foresaw: find the records the warehouse refuses, reject those, load the rest.
+      if (!isRefusal(e)) throw e;
+      const refused = await refusedRecords(
+        warehouse,
+        { source: config.name, key, table: config.table },
+        parsed.records,
       );
-    } finally {
-      if (staged) await unstage(staged);
+      if (refused.size === 0) throw e;
+      logger.warn("the warehouse refused records; loading the others", { key, refused: refused.size });
+      parsed = withoutRefused(parsed, refused);
+      loaded = await load();
     }
     if (!loaded) return { key, status: "duplicate", rows: 0, rejected: 0 };
     metrics.addMetric(INGESTION_METRICS.objectsLoaded, MetricUnit.Count, 1);

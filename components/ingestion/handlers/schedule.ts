@@ -13,7 +13,7 @@ import { prepare, SourceRuntime } from "./lib/intake";
 import { RawWriter, rejectedBody } from "./lib/raw";
 import { logger as makeLogger, metrics as makeMetrics, packagedConfig, recordOutcome, s3Client } from "./lib/runtime";
 import { SecretReader, secretReader } from "./lib/secrets";
-import { isLosslessNumber, MAX_DEPTH, parseJson } from "../records/json";
+import { deepElements, isLosslessNumber, MAX_DEPTH, parseJson, withoutSpans } from "../records/json";
 import { compileValidator } from "../records/validate";
 
 export interface ScheduleSourceConfig extends SourceRuntime {
@@ -105,8 +105,11 @@ export function createScheduleHandler(
         throw new ExternalApiError(`GET ${where} failed: ${(e as Error).message}`);
       }
       if (!res.ok) throw new ExternalApiError(`GET ${where} answered ${res.status}`);
-      // Lossless, with bounded nesting (page object → items → record): numbers keep their digits.
-      const parsed = parseJson(await res.text(), MAX_DEPTH + 2);
+      // Lossless, with bounded nesting (page object → items → record): numbers keep their digits. An item nested
+      // deeper than a record may be is cut out first (as null) and rejected with its reason; the page still loads.
+      const text = await res.text();
+      const tooDeep = deepElements(text, p.itemsField, MAX_DEPTH);
+      const parsed = parseJson(withoutSpans(text, tooDeep), MAX_DEPTH + 2);
       if (!parsed.ok) throw new ExternalApiError(`GET ${where} did not answer JSON: ${parsed.reason}`);
       const body = parsed.value as Record<string, unknown> | null;
       const items = body?.[p.itemsField];
@@ -115,11 +118,25 @@ export function createScheduleHandler(
       totals.fetched += items.length;
 
       const at = now();
-      const { objects, errors } = prepare(items, validate, source, at);
-      const rejects = errors.map((e) => ({
-        key: rejectedKey(source.root, at, contentId(items[e.index])), // a repeated run rewrites, never duplicates
-        body: rejectedBody({ source: source.name, receivedAt: at, reasons: e.reasons, record: items[e.index] }),
-      }));
+      const prepared = prepare(items, validate, source, at);
+      const deep = new Map(tooDeep.map((d) => [d.index, text.slice(d.start, d.end).trim()]));
+      const objects = prepared.objects.filter((o) => !deep.has(o.index));
+      const errors = [
+        ...prepared.errors.filter((e) => !deep.has(e.index)),
+        ...[...deep.keys()].map((index) => ({
+          index,
+          reasons: [`record ${index} is nested deeper than ${MAX_DEPTH} levels`],
+        })),
+      ];
+      const rejects = errors.map((e) => {
+        // A cut-out item is kept as its text: nothing here parses what nests that deep.
+        const rawText = deep.get(e.index);
+        const record = rawText === undefined ? { record: items[e.index] } : { rawText };
+        return {
+          key: rejectedKey(source.root, at, contentId(rawText ?? items[e.index])), // a re-run rewrites, never duplicates
+          body: rejectedBody({ source: source.name, receivedAt: at, reasons: e.reasons, ...record }),
+        };
+      });
       const failed = await raw.putAll([...objects, ...rejects]);
       if (failed.length > 0)
         throw new Error(`${failed.length} objects could not be stored: ${failed[0].error.message}`);

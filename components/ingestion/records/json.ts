@@ -38,6 +38,79 @@ export function depthExceeded(text: string, limit: number): { offset: number; el
 }
 
 /**
+ * The elements of the top-level object's array member `key` (a page's `items`) that nest deeper than `limit`
+ * (counted from the element), with their text spans, found by one linear scan that never recurses. Text that is
+ * not such an object yields none; the parser then says what is wrong with it.
+ */
+export function deepElements(
+  text: string,
+  key: string,
+  limit: number,
+): { index: number; start: number; end: number }[] {
+  const found: { index: number; start: number; end: number }[] = [];
+  let depth = 0;
+  let inString = false;
+  let stringStart = 0;
+  let lastKey: string | undefined; // the last string seen at depth 1: a member name when a ':' follows
+  let inArray = false; // inside `key`'s array (at depth 2)
+  let index = 0;
+  let start = 0;
+  let deep = false;
+  const end = (at: number) => {
+    if (deep) found.push({ index, start, end: at });
+    index++;
+    start = at + 1;
+    deep = false;
+  };
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 92 /* \ */) i++;
+      else if (c === 34 /* " */) {
+        inString = false;
+        if (depth === 1) lastKey = text.slice(stringStart, i + 1);
+      }
+      continue;
+    }
+    if (c === 34) {
+      inString = true;
+      stringStart = i;
+    } else if (c === 91 /* [ */ || c === 123 /* { */) {
+      depth++;
+      if (depth === 1 && c !== 123) return found;
+      if (depth === 2 && c === 91 && lastKey !== undefined && JSON.parse(lastKey) === key) {
+        inArray = true;
+        index = 0;
+        start = i + 1;
+        deep = false;
+      } else if (inArray && depth > limit + 2) deep = true;
+    } else if (c === 93 /* ] */ || c === 125 /* } */) {
+      if (inArray && depth === 2) {
+        if (text.slice(start, i).trim() !== "") end(i);
+        inArray = false;
+      }
+      depth--;
+    } else if (c === 44 /* , */) {
+      if (inArray && depth === 2) end(i);
+      if (depth === 1) lastKey = undefined;
+    }
+  }
+  return found;
+}
+
+/** `text` with each span replaced by `null` (spans in order, not overlapping). */
+export function withoutSpans(text: string, spans: readonly { start: number; end: number }[]): string {
+  if (spans.length === 0) return text;
+  let out = "";
+  let from = 0;
+  for (const s of spans) {
+    out += `${text.slice(from, s.start)}null`;
+    from = s.end;
+  }
+  return out + text.slice(from);
+}
+
+/**
  * Parses JSON text losslessly: numbers become `LosslessNumber` (their exact text), duplicate keys with different
  * values are refused instead of silently keeping the last one, and nesting deeper than `maxDepth` is refused.
  */
@@ -104,6 +177,8 @@ export function stringifyJson(value: unknown, sorted = false, maxDepth = MAX_DEP
       out.push(String(v));
     } else if (typeof v === "bigint") out.push(v.toString());
     else if (isLosslessNumber(v)) out.push(v.value);
+    else if (typeof (v as { toJSON?: unknown }).toJSON === "function")
+      write((v as { toJSON(): unknown }).toJSON(), depth); // a Date (or Buffer) as JSON.stringify writes it
     else if (Array.isArray(v)) {
       out.push("[");
       v.forEach((x, i) => {

@@ -5,6 +5,7 @@
 //                                   then export each mart to the analytics zone as Parquet with the dataset's
 //                                   declared columns, under <root><domain>/<dataset>/dt=<day>/part-NNNNN.parquet,
 //                                   the gate's passing result as _quality.json, and a _manifest.json written last.
+//                                   Nothing is rounded: bigint and numeric arrive as text, json and jsonb as their text.
 // Object names come from config, never from the state machine's input: the input can only choose the day.
 import type { Logger } from "@aws-lambda-powertools/logger";
 import { Metrics, MetricUnit } from "@aws-lambda-powertools/metrics";
@@ -15,7 +16,7 @@ import { parseTimestamp } from "../../ingestion/records/time";
 import { optionalEnv, requireEnv } from "../../ingestion/handlers/lib/env";
 import { RawWriter } from "../../ingestion/handlers/lib/raw";
 import { logger as makeLogger, packagedConfig, s3Client } from "../../ingestion/handlers/lib/runtime";
-import { qualified, Warehouse, warehouseFromEnv } from "../../ingestion/handlers/lib/warehouse";
+import { EXACT_TYPES, qualified, Warehouse, warehouseFromEnv } from "../../ingestion/handlers/lib/warehouse";
 import { PIPELINE_METRICS, PIPELINES_SERVICE } from "../../observability/metrics";
 import { ExportColumn, parquetFile } from "./parquet";
 import { evaluateGate, QualityGateFailed } from "./quality-gate";
@@ -56,6 +57,8 @@ export interface RunnerDeps {
   readonly now?: () => Date;
   /** Receives each dataset's count of failing rules (0 when it passed): the quality alarm's metric. */
   readonly recordQuality?: (dataset: string, failedRules: number) => void;
+  /** Told of each dataset published (`<domain>.<name>`), once its manifest is written: the freshness alarm's metric. */
+  readonly recordPublished?: (dataset: string) => void;
 }
 
 /** Where a dataset's day lives in the analytics bucket. */
@@ -123,7 +126,11 @@ export function createRunner(deps: RunnerDeps): (event: RunnerEvent, context?: C
         let rows = 0;
         let parts = 0;
         for (;;) {
-          const chunk = await sql.query(`FETCH FORWARD ${rowsPerPart} FROM export_cursor`);
+          // Exact types: json and jsonb columns arrive as the warehouse's text, never through JSON.parse's doubles.
+          const chunk = await sql.query({
+            text: `FETCH FORWARD ${rowsPerPart} FROM export_cursor`,
+            types: EXACT_TYPES,
+          });
           if (chunk.rows.length === 0 && parts > 0) break;
           await analytics.put({
             key: `${prefix}${partName(parts)}`,
@@ -157,6 +164,7 @@ export function createRunner(deps: RunnerDeps): (event: RunnerEvent, context?: C
           publishedAt: (deps.now?.() ?? new Date()).toISOString(),
         }),
       });
+      deps.recordPublished?.(`${config.domain}.${dataset}`);
       out.push({ dataset, ...result });
     }
     logger.info("published", { datasets: out });
@@ -195,6 +203,11 @@ export const handler = (event: RunnerEvent, context: Context): Promise<unknown> 
         const m = metrics.singleMetric();
         m.addDimension("dataset", dataset);
         m.addMetric(PIPELINE_METRICS.qualityRulesFailed, MetricUnit.Count, failed);
+      },
+      recordPublished: (dataset) => {
+        const m = metrics.singleMetric();
+        m.addDimension("dataset", dataset);
+        m.addMetric(PIPELINE_METRICS.datasetPublished, MetricUnit.Count, 1);
       },
     });
   })())(event, context);

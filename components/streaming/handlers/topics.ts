@@ -24,15 +24,25 @@ const eventSchema = z.strictObject({
 });
 export type TopicsEvent = z.infer<typeof eventSchema>;
 
+/** A payload the manager will not act on, named by field; retrying cannot fix it. */
+export class InvalidTopicsEvent extends Error {
+  override readonly name = "InvalidTopicsEvent";
+}
+
+/** A change Kafka cannot make (fewer partitions, another replication factor), named by topic; nothing was changed. */
+export class TopicChangeRefused extends Error {
+  override readonly name = "TopicChangeRefused";
+}
+
 /** Validates the event and its checksum, so a truncated or edited payload is rejected before any change. */
 export function parseTopicsEvent(event: unknown): TopicsEvent {
   const parsed = eventSchema.safeParse(event);
   if (!parsed.success)
-    throw new Error(
-      `invalid topics event: ${parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ")}`,
+    throw new InvalidTopicsEvent(
+      `invalid topics event: ${parsed.error.issues.map((i) => `${i.path.join(".") || "event"}: ${i.message}`).join("; ")}`,
     );
   if (topicsChecksum(parsed.data.topics) !== parsed.data.checksum)
-    throw new Error("topics checksum does not match the topics");
+    throw new InvalidTopicsEvent("topics checksum does not match the topics");
   return parsed.data;
 }
 
@@ -92,7 +102,9 @@ export async function readTopics(admin: TopicAdmin, specs: readonly TopicSpec[])
 /** Applies a plan: creations, then partition growth, then config changes. Refuses the whole plan if any part is refused. */
 export async function applyTopicPlan(admin: TopicAdmin, plan: TopicPlan): Promise<void> {
   if (plan.refused.length > 0) {
-    throw new Error(`refusing to change topics: ${plan.refused.map((r) => `${r.name} ${r.reason}`).join("; ")}`);
+    throw new TopicChangeRefused(
+      `refusing to change topics: ${plan.refused.map((r) => `${r.name} ${r.reason}`).join("; ")}`,
+    );
   }
   if (plan.create.length > 0) {
     await admin.createTopics({

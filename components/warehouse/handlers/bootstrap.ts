@@ -40,6 +40,11 @@ const eventSchema = z.strictObject({
 
 export type BootstrapEvent = z.infer<typeof eventSchema>;
 
+/** A payload the bootstrap will not run, named by field; retrying cannot fix it. */
+export class InvalidBootstrapEvent extends Error {
+  override readonly name = "InvalidBootstrapEvent";
+}
+
 /**
  * Validates the event and that every checksum matches its statements, so a truncated or hand-edited payload is
  * rejected with a reason before any SQL runs.
@@ -47,16 +52,16 @@ export type BootstrapEvent = z.infer<typeof eventSchema>;
 export function parseBootstrapEvent(event: unknown): BootstrapEvent {
   const parsed = eventSchema.safeParse(event);
   if (!parsed.success)
-    throw new Error(
-      `invalid bootstrap event: ${parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ")}`,
+    throw new InvalidBootstrapEvent(
+      `invalid bootstrap event: ${parsed.error.issues.map((i) => `${i.path.join(".") || "event"}: ${i.message}`).join("; ")}`,
     );
   const e = parsed.data;
   for (const s of e.scripts) {
     if (sha256(s.statements.join(";\n")) !== s.checksum)
-      throw new Error(`script ${s.id}: checksum does not match its statements`);
+      throw new InvalidBootstrapEvent(`script ${s.id}: checksum does not match its statements`);
   }
   if (scriptsChecksum(e.scripts as Script[]) !== e.checksum)
-    throw new Error("scripts checksum does not match the scripts");
+    throw new InvalidBootstrapEvent("scripts checksum does not match the scripts");
   return e;
 }
 

@@ -11,7 +11,8 @@ export interface Parsed {
   readonly rejects: { line: number; reason: string; raw: string }[];
 }
 
-const MAX_RAW = 65_535;
+/** Longest raw text kept with a reject (the column is VARCHAR(65535)). */
+export const MAX_RAW = 65_535;
 
 /**
  * The record text when the engine's own parser proves the exact path would produce it unchanged, else undefined.

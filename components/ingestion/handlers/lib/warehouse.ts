@@ -1,6 +1,6 @@
 import { Readable } from "stream";
 import { pipeline } from "stream/promises";
-import { Pool, PoolClient } from "pg";
+import { CustomTypesConfig, Pool, PoolClient, types as pgTypes } from "pg";
 import { from as copyFromStdin } from "pg-copy-streams";
 import { intEnv, optionalEnv, requireEnv } from "./env";
 import { SecretReader, secretReader } from "./secrets";
@@ -25,14 +25,35 @@ export interface WarehouseSettings {
   readonly group?: string;
 }
 
+/** A statement with its own result parsers (pg's QueryConfig `types`), e.g. {@link EXACT_TYPES}. */
+export interface Statement {
+  readonly text: string;
+  readonly types: CustomTypesConfig;
+}
+
 export interface Sql {
-  query<R = Record<string, unknown>>(text: string, values?: unknown[]): Promise<{ rows: R[]; rowCount: number | null }>;
+  query<R = Record<string, unknown>>(
+    text: string | Statement,
+    values?: unknown[],
+  ): Promise<{ rows: R[]; rowCount: number | null }>;
   /**
    * PostgreSQL `COPY … FROM STDIN`: streams `chunks` (rows in COPY's text format, see {@link copyText}) within the
    * transaction and returns the number of rows copied. Not available on Redshift, which copies from S3.
    */
   copyFrom(statement: string, chunks: Iterable<string>): Promise<number>;
 }
+
+// pg's default parsers keep int8 and numeric as their text (exact), but run json and jsonb through JSON.parse, which
+// rounds integers beyond 2^53 and long decimals. An export keeps json and jsonb as the text the warehouse sent.
+const JSON_OIDS = new Set([114 /* json */, 3802 /* jsonb */]);
+
+/** Result parsers for exports: nothing rounded (json and jsonb stay text, int8 and numeric stay text as by default). */
+export const EXACT_TYPES: CustomTypesConfig = {
+  getTypeParser: ((oid: number, format?: "text" | "binary") =>
+    format !== "binary" && JSON_OIDS.has(oid)
+      ? (text: string) => text
+      : pgTypes.getTypeParser(oid, format)) as CustomTypesConfig["getTypeParser"],
+};
 
 const COPY_ESCAPES: Record<string, string> = { "\\": "\\\\", "\n": "\\n", "\r": "\\r", "\t": "\\t" };
 
@@ -84,7 +105,8 @@ export function pgWarehouse(settings: WarehouseSettings, credentials: SecretRead
         if (settings.group && settings.engine === "postgres")
           await client.query(`SET LOCAL ROLE ${ident(settings.group)}`);
         const result = await fn({
-          query: (text, values) => client.query(text, values) as never,
+          query: (text, values) =>
+            (typeof text === "string" ? client.query(text, values) : client.query({ ...text, values })) as never,
           async copyFrom(statement, chunks) {
             if (settings.engine !== "postgres")
               throw new Error("COPY … FROM STDIN is PostgreSQL's; Redshift copies from S3");
@@ -139,6 +161,8 @@ export async function insertRows(
   key: string,
   table: string,
   records: readonly string[],
+  /** record_index of the first record (the refusal search inserts one record at its own index). */
+  offset = 0,
 ): Promise<void> {
   const json = engine === "redshift" ? (n: number) => `JSON_PARSE($${n})` : (n: number) => `$${n}::jsonb`;
   const CHUNK = 500;
@@ -146,7 +170,7 @@ export async function insertRows(
     const chunk = records.slice(start, start + CHUNK);
     const values: unknown[] = [];
     const rows = chunk.map((r, i) => {
-      values.push(source, key, start + i, r);
+      values.push(source, key, offset + start + i, r);
       const b = i * 4;
       return `($${b + 1}, $${b + 2}, $${b + 3}, ${json(b + 4)})`;
     });
