@@ -140,7 +140,9 @@ describe("fuzz: http intake", function () {
             return { status: r.statusCode!, body: parsed };
           };
           const first = await send(base64 ? bytes.toString("base64") : text);
-          const list: Json[] = batch ? records : [records[0]];
+          // A single record that is itself a JSON array is a batch to the intake: its elements are the records.
+          const single = records[0];
+          const list: Json[] = batch ? records : Array.isArray(single) ? single : [single];
 
           const stored = await local.s3.keys("raw", root);
           const bodies = await Promise.all(stored.map(local.read));
