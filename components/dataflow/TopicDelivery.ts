@@ -143,6 +143,9 @@ export class TopicDelivery extends pulumi.ComponentResource {
           bufferingInterval: d.bufferSeconds,
           bufferingSize: d.bufferMb,
           compressionFormat: "GZIP",
+          // Kafka values arrive without separators: one record per line makes the objects JSON lines, which the
+          // topic's raw table (and any JSON reader) can split.
+          processingConfiguration: { enabled: true, processors: [{ type: "AppendDelimiterToRecord" }] },
           kmsKeyArn: raw.keyArn,
           cloudwatchLoggingOptions: { enabled: true, logGroupName: logs.name, logStreamName: logStream.name },
         },

@@ -101,13 +101,13 @@ export class DatasetCatalog extends pulumi.ComponentResource {
         `${name}-raw-${source.name}`,
         spec,
         {
-          name: rawTableName(source.name),
+          name: source.tableName ?? rawTableName(source.name),
           databaseName: database(source.domain, "raw"),
-          description: `Raw records of the ${source.kind} source ${source.name}`,
+          description: `Raw records of the ${source.kind} ${source.kind === "topic" ? "delivery" : "source"} ${source.name}`,
         },
         stateful,
       );
-      this.tables[`${source.domain}.raw.${rawTableName(source.name)}`] = table.name;
+      this.tables[`${source.domain}.raw.${source.tableName ?? rawTableName(source.name)}`] = table.name;
     }
 
     const datasets = args.datasets ?? [];

@@ -7,8 +7,11 @@ import { COLUMN_NAME } from "./types";
 // published as files. Partition projection computes the partitions from the table's parameters, so a new day is
 // queryable the moment its first object lands: no crawler, no MSCK REPAIR, no partition to add.
 
-/** Sources that land records in the raw zone (object-events sources load raw records; they land none). */
-export const RAW_LANDING_KINDS = ["http", "queue", "schedule", "db-events"] as const;
+/**
+ * What lands records in the raw zone: sources (object-events sources load raw records; they land none), topics
+ * delivered by Firehose and stream processors.
+ */
+export const RAW_LANDING_KINDS = ["http", "queue", "schedule", "db-events", "topic", "processor"] as const;
 
 /** First day partition projection enumerates; queries should name a `dt` range to stay cheap. */
 export const PROJECTION_START = "1970-01-01";
@@ -105,6 +108,10 @@ export interface RawSource {
   readonly timeField?: string;
   readonly watermarkField?: string;
   readonly table?: { readonly partitionKey: KeyAttribute; readonly sortKey?: KeyAttribute };
+  /** Where its records land under the zone's root, ending in `/`. @default `<domain>/source=<name>/` */
+  readonly prefix?: string;
+  /** @default the name, `-` as `_` */
+  readonly tableName?: string;
 }
 
 interface KeyAttribute {
@@ -179,9 +186,9 @@ export function rawTableSpec(
 ): ProjectedTableSpec {
   const { columns, skipped, mappings } = rawColumns(source);
   return projectedTable({
-    name: rawTableName(source.name),
+    name: source.tableName ?? rawTableName(source.name),
     columns,
-    location: `s3://${zone.bucketName}/${sourceRoot(source.domain, source.name, zone.root ?? "")}`,
+    location: `s3://${zone.bucketName}/${zone.root ?? ""}${source.prefix ?? sourceRoot(source.domain, source.name)}`,
     format: "json",
     governance: { ...governance, domain: source.domain, zone: "raw" },
     mappings,

@@ -12,6 +12,7 @@ export const HANDLERS = {
   "db-events": path.join(__dirname, "handlers", "db-events.ts"),
   loader: path.join(__dirname, "handlers", "loader.ts"),
   processor: path.join(__dirname, "handlers", "processor.ts"),
+  "cdc-load": path.join(__dirname, "handlers", "cdc-load.ts"),
 } as const;
 
 export type HandlerKind = keyof typeof HANDLERS;

@@ -178,17 +178,60 @@ export function pullSchedule(
   boundary: pulumi.Input<string>,
   parent: pulumi.Resource,
 ): void {
+  invokeSchedule(
+    name,
+    ctx,
+    {
+      physicalName: `${ctx.prefix}-${src.name}`,
+      expression: src.schedule,
+      timezone: src.schedule.startsWith("cron(") ? src.timezone : undefined,
+      description: `Pulls ${src.url} for ${src.name}`,
+      what: `the ${src.name} pull`,
+      retryAttempts: src.retryAttempts,
+    },
+    { fn, tags, keyArn, boundary },
+    parent,
+  );
+}
+
+export interface ScheduleSpec {
+  readonly physicalName: string;
+  readonly expression: string;
+  readonly timezone?: string;
+  readonly description: string;
+  /** What the scheduler role runs, for its description. */
+  readonly what: string;
+  readonly retryAttempts: number;
+}
+
+/**
+ * An EventBridge Scheduler schedule that invokes a function with the scheduled time (which keys idempotency), retries
+ * delivery and keeps undeliverable runs in the function's dead-letter queue, as a role that may invoke only it.
+ */
+export function invokeSchedule(
+  name: string,
+  ctx: PlatformContext,
+  spec: ScheduleSpec,
+  t: {
+    readonly fn: PlatformFunction;
+    readonly tags: Record<string, string>;
+    readonly keyArn: pulumi.Input<string>;
+    readonly boundary: pulumi.Input<string>;
+  },
+  parent: pulumi.Resource,
+): void {
   const p = { parent };
+  const { fn } = t;
   const { role } = platformRole(
     `${name}-scheduler`,
     {
       ctx,
-      permissionsBoundaryArn: boundary,
+      permissionsBoundaryArn: t.boundary,
       assumeRolePolicy: serviceTrust("scheduler.amazonaws.com"),
-      tags,
-      description: `EventBridge Scheduler: runs the ${src.name} pull`,
+      tags: t.tags,
+      description: `EventBridge Scheduler: runs ${spec.what}`,
       policy: pulumi
-        .all([fn.functionArn, fn.deadLetterTargetArn, keyArn])
+        .all([fn.functionArn, fn.deadLetterTargetArn, t.keyArn])
         .apply(([f, dlq, k]) =>
           doc(
             { Sid: "InvokePull", Effect: "Allow", Action: "lambda:InvokeFunction", Resource: f },
@@ -201,17 +244,17 @@ export function pullSchedule(
   new aws.scheduler.Schedule(
     `${name}-schedule`,
     {
-      name: `${ctx.prefix}-${src.name}`.slice(0, 64),
-      description: `Pulls ${src.url} for ${src.name}`,
-      scheduleExpression: src.schedule,
-      scheduleExpressionTimezone: src.schedule.startsWith("cron(") ? src.timezone : undefined,
+      name: spec.physicalName.slice(0, 64),
+      description: spec.description,
+      scheduleExpression: spec.expression,
+      scheduleExpressionTimezone: spec.timezone,
       flexibleTimeWindow: { mode: "OFF" },
       target: {
         arn: fn.functionArn,
         roleArn: role.arn,
         // The scheduled time, not the delivery time, keys idempotency: a redelivered run is recognised.
         input: JSON.stringify({ scheduledTime: "<aws.scheduler.scheduled-time>" }),
-        retryPolicy: { maximumRetryAttempts: src.retryAttempts, maximumEventAgeInSeconds: 3600 },
+        retryPolicy: { maximumRetryAttempts: spec.retryAttempts, maximumEventAgeInSeconds: 3600 },
         deadLetterConfig: { arn: fn.deadLetterTargetArn },
       },
     },

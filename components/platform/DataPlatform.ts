@@ -6,13 +6,14 @@ import { ComputeWorkloadArgs } from "../compute/eks";
 import { QueryEngine } from "../compute/QueryEngine";
 import { SparkOperator } from "../compute/SparkOperator";
 import type { ResolvedConfig } from "../config/profiles";
-import type { Classification, PlatformContext } from "../core/types";
+import type { PlatformContext } from "../core/types";
 import { CdcSource } from "../dataflow/CdcSource";
+import { CdcLoad } from "../dataflow/CdcLoad";
 import { BiAccess, biWarehouse, biWarehouseLogins } from "../bi/BiAccess";
 import { queryEngineEndpoint } from "../bi/documents";
 import type { PolicyStatement } from "../functions/types";
 import { Ingestion } from "../dataflow/Ingestion";
-import { zoneFor, type LakeRefs, type WarehouseRefs } from "../ingestion/types";
+import { zoneFor } from "../ingestion/types";
 import { DataLake } from "../lake/DataLake";
 import { DatasetCatalog } from "../datasets/DatasetCatalog";
 import { qualityRules } from "../core/quality";
@@ -27,29 +28,12 @@ import { declareStreams } from "../dataflow/streams";
 import type { StreamProcessor } from "../dataflow/StreamProcessor";
 import type { TopicDelivery } from "../dataflow/TopicDelivery";
 import { WAREHOUSE_CLASSIFICATION } from "../warehouse/documents";
-import type { WarehouseLogin } from "../warehouse/logins";
 import { Warehouse } from "../warehouse/Warehouse";
 import { contextFromConfig } from "./context";
 import { copySources } from "./copy";
+import { INGESTION_LOGIN, lakeRefs, PIPELINE_LOGIN, QUERY_ENGINE_LOGIN, warehouseRefs } from "./refs";
 
-/** The query engine's warehouse user: read-only, like every BI consumer. */
-export const QUERY_ENGINE_LOGIN: WarehouseLogin = {
-  name: "query_engine",
-  role: "bi_reader",
-  purpose: "the query engine's warehouse catalog",
-};
-/** Object loaders write staging only. */
-export const INGESTION_LOGIN: WarehouseLogin = {
-  name: "ingestion_loader",
-  role: "loader",
-  purpose: "ingestion loaders and backfills",
-};
-/** Pipeline steps read staging, build the marts and read them back to publish. */
-export const PIPELINE_LOGIN: WarehouseLogin = {
-  name: "pipeline_runner",
-  role: "transformer",
-  purpose: "pipeline transforms and publishing",
-};
+export { INGESTION_LOGIN, lakeRefs, PIPELINE_LOGIN, QUERY_ENGINE_LOGIN, warehouseRefs } from "./refs";
 
 export interface DataPlatformArgs {
   /** A validated config (see `loadPlatformConfig`); the component never re-validates. */
@@ -91,6 +75,8 @@ export class DataPlatform extends pulumi.ComponentResource {
   readonly processors: Record<string, StreamProcessor> = {};
   /** `cdc` sources: DMS replications into the raw zone. */
   readonly cdc: Record<string, CdcSource> = {};
+  /** Scheduled merges of the `cdc` sources' changes into warehouse staging (Redshift). */
+  readonly cdcLoads: Record<string, CdcLoad> = {};
   /** Present with a `compute` section: the EKS cluster, or the provider of the cluster you bring. */
   readonly kubernetes?: KubernetesCluster;
   /** Present with an EKS cluster and `deployerAccess: runner`: the in-VPC deployer of the workload layer. */
@@ -178,9 +164,15 @@ export class DataPlatform extends pulumi.ComponentResource {
     );
 
     const refs = { ctx, network: this.network, security: this.security };
-    // Only loaders and pipelines use the warehouse from ingestion; they sign in as the ingestion login.
+    const lake = lakeRefs(this.lake, cfg.domains);
+    // Redshift copies CDC changes from the lake itself, through the COPY role associated with its namespace; Aurora
+    // cannot read Parquet (docs/cdc.md), so its changes stay queryable in the lake only.
+    const cdcLoads = cfg.warehouse.enabled && cfg.warehouse.engine === "redshift-serverless" ? cfg.ingestion.cdc : [];
+    // Loaders, pipelines and CDC loads use the warehouse from ingestion; they sign in as the ingestion login.
     const ingestionUsesWarehouse =
-      cfg.ingestion.sources.some((s) => s.kind === "object-events") || cfg.ingestion.pipelines.length > 0;
+      cfg.ingestion.sources.some((s) => s.kind === "object-events") ||
+      cfg.ingestion.pipelines.length > 0 ||
+      cdcLoads.length > 0;
     if (cfg.warehouse.enabled) {
       // The query engine, BI, the loaders and the pipelines each sign in as their own login, never as the admin.
       const logins = [
@@ -197,7 +189,7 @@ export class DataPlatform extends pulumi.ComponentResource {
           config: cfg.warehouse,
           logRetentionDays: cfg.safety.logRetentionDays,
           logins,
-          copyFrom: copySources(cfg, lakeRefs(this.lake, cfg.domains)),
+          copyFrom: copySources(cfg, lake),
         },
         { parent: this },
       );
@@ -259,7 +251,6 @@ export class DataPlatform extends pulumi.ComponentResource {
       },
       { parent: this },
     );
-    const lake = lakeRefs(this.lake, cfg.domains);
     for (const src of cfg.ingestion.cdc) {
       this.cdc[src.name] = new CdcSource(
         `${name}-cdc-${src.name}`,
@@ -272,6 +263,18 @@ export class DataPlatform extends pulumi.ComponentResource {
         },
         { parent: this },
       );
+      if (this.warehouse && cdcLoads.includes(src))
+        this.cdcLoads[src.name] = new CdcLoad(
+          `${name}-cdc-load-${src.name}`,
+          {
+            ...refs,
+            source: src,
+            raw: zoneFor(lake, "raw", src.domain),
+            warehouse: warehouseRefs(this.warehouse, keyArns[WAREHOUSE_CLASSIFICATION]),
+            logRetentionDays: cfg.safety.logRetentionDays,
+          },
+          { parent: this },
+        );
     }
     if (this.kafka)
       ({ deliveries: this.deliveries, processors: this.processors } = declareStreams(
@@ -294,20 +297,20 @@ export class DataPlatform extends pulumi.ComponentResource {
       label: `warehouse-schedule-${i}`,
       queueName,
     }));
-    const processors = Object.entries(this.processors);
+    const functions = [
+      ...Object.entries(this.processors).map(([n, p]) => [`processor-${n}`, p.fn] as const),
+      ...Object.entries(this.cdcLoads).map(([n, l]) => [`cdc-load-${n}`, l.fn] as const),
+    ];
     this.monitoring.watch({
       ...targets,
       functions: [
         ...(targets.functions ?? []),
-        ...processors.map(([n, p]) => ({ label: `processor-${n}`, functionName: p.fn.functionName })),
+        ...functions.map(([label, fn]) => ({ label, functionName: fn.functionName })),
       ],
       deadLetterQueues: [
         ...(targets.deadLetterQueues ?? []),
         ...warehouseQueues,
-        ...processors.map(([n, p]) => ({
-          label: `processor-${n}`,
-          queueName: p.fn.deadLetterQueue!.name,
-        })),
+        ...functions.map(([label, fn]) => ({ label, queueName: fn.deadLetterQueue!.name })),
       ],
     });
 
@@ -441,46 +444,4 @@ export class DataPlatform extends pulumi.ComponentResource {
       alertsTopicArn: this.monitoring.topicArn,
     });
   }
-}
-
-/** The zones ingestion writes; restricted domains land under `raw/` and `analytics/` of the restricted bucket. */
-export function lakeRefs(
-  lake: DataLake,
-  domains: readonly { readonly name: string; readonly classification: Classification }[],
-): LakeRefs {
-  const restricted = lake.restricted;
-  return {
-    raw: lake.zones.raw,
-    analytics: lake.zones.analytics,
-    domains: restricted
-      ? Object.fromEntries(
-          domains
-            .filter((d) => d.classification === "restricted")
-            .map((d) => [
-              d.name,
-              { raw: { ...restricted, root: "raw/" }, analytics: { ...restricted, root: "analytics/" } },
-            ]),
-        )
-      : undefined,
-  };
-}
-
-/**
- * How loaders and pipeline steps reach the warehouse: each through its own login, read from its secret at run
- * time. Never the admin's: a warehouse without the ingestion login is a wiring mistake, reported as such.
- */
-export function warehouseRefs(wh: Warehouse, secretKeyArn: pulumi.Input<string>): WarehouseRefs {
-  const loader = wh.loginSecretArns[INGESTION_LOGIN.name] as pulumi.Output<string> | undefined;
-  if (!loader)
-    throw new Error(`the warehouse has no '${INGESTION_LOGIN.name}' login; pass INGESTION_LOGIN in its logins`);
-  return {
-    engine: wh.engine === "redshift-serverless" ? "redshift" : "postgres",
-    host: wh.endpoint,
-    port: wh.port,
-    database: wh.database,
-    secretKeyArn,
-    secretArn: loader,
-    transformerSecretArn: wh.loginSecretArns[PIPELINE_LOGIN.name],
-    copyRoleArn: wh.copyRoleArn,
-  };
 }

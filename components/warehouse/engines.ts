@@ -203,7 +203,7 @@ function copyRoleFor(i: EngineInput, physical: string): aws.iam.Role {
         ),
       ),
       tags: i.tags,
-      description: `COPY of ${physical}: reads the loaders' staging objects`,
+      description: `COPY of ${physical}: reads the loaders' staging objects and the cdc sources' changes`,
     },
     { parent: i.parent },
   );

@@ -38,18 +38,21 @@ export const STATEFUL_TYPES: Readonly<Record<string, StatefulType>> = {
     forceNew: ["customerMasterKeySpec", "keyUsage", "multiRegion", "customKeyStoreId", "xksKeyId"],
     identity: [],
     source: `${TF}kms/key.go`,
+    checked: "00a35305",
   },
   "aws:redshiftserverless/namespace:Namespace": {
     holds: "the warehouse: every schema, table, user and recovery point",
     forceNew: ["namespaceName", "dbName"],
     identity: ["namespaceName"],
     source: `${TF}redshiftserverless/namespace.go`,
+    checked: "209cc4dc (RequiresReplace plan modifiers)",
   },
   "aws:redshiftserverless/workgroup:Workgroup": {
     holds: "the warehouse endpoint clients connect to, with its capacity and usage limits",
     forceNew: ["workgroupName", "namespaceName"],
     identity: ["workgroupName"],
     source: `${TF}redshiftserverless/workgroup.go`,
+    checked: "01c08000 (an older version of the file)",
   },
   "aws:rds/cluster:Cluster": {
     holds: "the database: every table and its automated backups",
@@ -116,6 +119,7 @@ export const STATEFUL_TYPES: Readonly<Record<string, StatefulType>> = {
     forceNew: ["name", "catalogId", "targetDatabase"],
     identity: ["name"],
     source: `${TF}glue/catalog_database.go`,
+    checked: "0075c786",
   },
   "aws:glue/catalogTable:CatalogTable": {
     holds: "the table definition: schema, partitions and the Iceberg metadata pointer",
@@ -137,18 +141,21 @@ export const STATEFUL_TYPES: Readonly<Record<string, StatefulType>> = {
     forceNew: ["name", "namePrefix", "fifoQueue"],
     identity: ["name"],
     source: `${TF}sqs/queue.go`,
+    checked: "00a35305",
   },
   "aws:sns/topic:Topic": {
     holds: "the topic's subscriptions and the ARN publishers and alarms send to",
     forceNew: ["name", "namePrefix", "fifoTopic"],
     identity: ["name"],
     source: `${TF}sns/topic.go`,
+    checked: "00a35305",
   },
   "aws:secretsmanager/secret:Secret": {
     holds: "the secret's value (credentials) and its version history",
     forceNew: ["name", "namePrefix"],
     identity: ["name"],
     source: `${TF}secretsmanager/secret.go`,
+    checked: "00c21ced",
   },
   "aws:eks/cluster:Cluster": {
     holds: "every workload and Kubernetes object in the cluster",
@@ -173,12 +180,14 @@ export const STATEFUL_TYPES: Readonly<Record<string, StatefulType>> = {
     forceNew: ["name", "namePrefix", "type"],
     identity: ["name"],
     source: `${TF}sfn/state_machine.go`,
+    checked: "01f43111",
   },
   "aws:cloudwatch/logGroup:LogGroup": {
     holds: "every log event the group keeps (audit and access logs among them)",
     forceNew: ["name", "namePrefix", "logGroupClass"],
     identity: ["name"],
     source: `${TF}logs/group.go`,
+    checked: "0073593e",
   },
   "aws:kinesis/firehoseDeliveryStream:FirehoseDeliveryStream": {
     holds: "records buffered in the stream that are not yet delivered",
@@ -195,27 +204,37 @@ export const STATEFUL_TYPES: Readonly<Record<string, StatefulType>> = {
   },
   "aws:dms/replicationConfig:ReplicationConfig": {
     holds: "the replication's progress: a new one starts the full load again",
-    forceNew: ["replicationConfigIdentifier", "resourceIdentifier"],
+    forceNew: [
+      "replicationConfigIdentifier",
+      "resourceIdentifier",
+      "computeConfig.availabilityZone",
+      "computeConfig.kmsKeyId",
+      "computeConfig.replicationSubnetGroupId",
+    ],
     identity: ["replicationConfigIdentifier"],
     source: `${TF}dms/replication_config.go`,
+    checked: "0db75106 and 07cefbca (the compute_config entries were missing before)",
   },
   "aws:dms/endpoint:Endpoint": {
     holds: "the source connection the replication's checkpoints refer to",
-    forceNew: ["endpointId"],
+    forceNew: ["endpointId", "kmsKeyArn", "elasticsearchSettings", "kinesisSettings.messageFormat"],
     identity: ["endpointId"],
     source: `${TF}dms/endpoint.go`,
+    checked: "552c0468, an older version of the file, whole schema (kms_key_arn was missing before)",
   },
   "aws:dms/s3Endpoint:S3Endpoint": {
     holds: "the target the replication's checkpoints refer to",
-    forceNew: ["endpointId"],
+    forceNew: ["endpointId", "kmsKeyArn", "ignoreHeaderRows"],
     identity: ["endpointId"],
     source: `${TF}dms/s3_endpoint.go`,
+    checked: "4ca4fcdd (kms_key_arn and ignore_header_rows were missing before)",
   },
   "aws:dms/replicationSubnetGroup:ReplicationSubnetGroup": {
     holds: "the network placement of the replication",
     forceNew: ["replicationSubnetGroupId"],
     identity: ["replicationSubnetGroupId"],
     source: `${TF}dms/replication_subnet_group.go`,
+    checked: "13d0218a",
   },
 };
 

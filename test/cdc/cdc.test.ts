@@ -103,7 +103,7 @@ describe("cdc: the prod replication", function () {
   this.timeout(120_000);
   let prod: PlannedResource[];
   const one = (type: string) => {
-    const found = by.type(prod, type).filter((r) => String(r.name).includes("billing-db"));
+    const found = by.type(prod, type).filter((r) => String(r.name).includes("-cdc-billing-db"));
     assert.equal(found.length, 1, type);
     return found[0];
   };

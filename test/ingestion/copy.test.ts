@@ -218,7 +218,7 @@ describe("ingestion: Redshift COPY from staged objects", function () {
       return found[0];
     };
 
-    it("the namespace's default role reads only the loaders' staging folders; loaders COPY through it", () => {
+    it("the namespace's default role reads only the loaders' staging folders and the cdc source's prefix; loaders COPY through it", () => {
       const role = one("aws:iam/role:Role", /-warehouse-copy$/);
       const namespace = one("aws:redshiftserverless/namespace:Namespace", /-warehouse-namespace$/);
       assert.ok(namespace.dependencies.includes(role.urn), "the namespace takes the role's ARN");
@@ -239,7 +239,7 @@ describe("ingestion: Redshift COPY from staged objects", function () {
       const objects = policy.Statement.filter((s: { Action: string }) => s.Action === "s3:GetObject");
       assert.deepEqual(
         objects.map((s: { Resource: string }) => s.Resource.replace(/^arn:aws:s3:::[^/]+\//, "")).sort(),
-        ["sales/source=carts/_copy/*", "sales/source=orders-api/_copy/*"],
+        ["sales/source=billing-db/*", "sales/source=carts/_copy/*", "sales/source=orders-api/_copy/*"],
       );
       for (const loader of ["orders-loader", "carts-loader"]) {
         const fn = one("aws:lambda/function:Function", new RegExp(`-${loader}-fn-fn$`));

@@ -158,7 +158,7 @@ describe("observability: Monitoring in the prod stack", function () {
     const functions = by.type(prod, "aws:lambda/function:Function").map((f) => String(f.inputs.name));
     // The warehouse bootstrap and the Kafka topic manager run once per deploy, invoked synchronously by it.
     const watched = functions.filter((f) => !/warehouse|kafka|topic/.test(f));
-    assert.equal(watched.length, 9, "seven sources, the pipeline runner and the stream processor");
+    assert.equal(watched.length, 10, "seven sources, the pipeline runner, the stream processor and the CDC load");
     for (const f of watched) assert.ok(alarmed.has(f), `function ${f} has no alarm`);
     const dlqs = by
       .type(prod, "aws:sqs/queue:Queue")

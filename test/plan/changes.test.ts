@@ -113,6 +113,24 @@ describe("plan changes", function () {
       assert.ok(judgeChanges("base", changes, readPolicyConfig("dev")).verdicts.every((v) => v.level === "advisory"));
     });
 
+    it("changing the key of a CDC replication replaces it (its full load starts again), and prod refuses it", async () => {
+      const base = clone((await planStack("prod")).resources!);
+      const head = clone(base);
+      edit(head, "aws:dms/replicationConfig:ReplicationConfig", (i) => {
+        (i.computeConfig as Record<string, unknown>).kmsKeyId = "arn:aws:kms:eu-west-1:123456789012:key/other";
+      });
+      const changes = diffPlans(base, head);
+      const rc = changes.find((c) => c.type === "aws:dms/replicationConfig:ReplicationConfig")!;
+      assert.equal(rc.kind, "replaced");
+      assert.deepEqual(rc.forcedBy, ["computeConfig.kmsKeyId"]);
+      const judged = judgeChanges("base", changes, readPolicyConfig("prod"));
+      assert.deepEqual(
+        judged.verdicts.map((v) => v.level),
+        ["mandatory"],
+      );
+      assert.match(judged.verdicts[0].message, /the replication's progress: a new one starts the full load again/);
+    });
+
     it("switching prod's warehouse engine exits 1 naming the Redshift resources; a waiver lets one deletion through", async () => {
       const base = await planStack("prod");
       const file = stackVariant("prod", "prod", (p) => {

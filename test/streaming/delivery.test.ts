@@ -79,6 +79,29 @@ describe("streaming: the prod delivery of sales.orders", function () {
     assert.equal((s3.cloudwatchLoggingOptions as Record<string, unknown>).enabled, true);
   });
 
+  it("writes JSON lines (a delimiter after every record) that the topic's raw table reads, typed from its schema", () => {
+    const s3 = (stream().inputs as Record<string, Record<string, unknown>>).extendedS3Configuration;
+    assert.deepEqual(s3.processingConfiguration, {
+      enabled: true,
+      processors: [{ type: "AppendDelimiterToRecord" }],
+    });
+    const table = by.name(prod, "aws:glue/catalogTable:CatalogTable", "acme-data-catalog-raw-sales.orders")
+      .inputs as Record<string, Record<string, unknown> & { columns: { name: string; type: string }[] }>;
+    assert.equal(table.name as unknown as string, "topic_sales_orders");
+    assert.equal(table.databaseName as unknown as string, "acme_data_prod_sales_raw");
+    assert.match(
+      String(table.storageDescriptor.location),
+      /^s3:\/\/acme-data-prod-raw-\d{12}\/sales\/topic=sales\.orders\/$/,
+    );
+    assert.deepEqual(
+      table.storageDescriptor.columns.map((c) => `${c.name} ${c.type}`),
+      ["order_id string", "customer_id string", "amount double", "currency string", "created_at timestamp"],
+    );
+    // The day partitions Firehose writes (dt=YYYY-MM-DD under the prefix) are projected, never crawled.
+    assert.equal(table.parameters["storage.location.template"], `${table.storageDescriptor.location}dt=\${dt}/`);
+    assert.equal(table.parameters["data-platform:source-kind"], "topic");
+  });
+
   it("opens the cluster to Firehose through multi-VPC private connectivity, IAM only", () => {
     const cluster = by.type(prod, "aws:msk/cluster:Cluster")[0];
     const connectivity = (cluster.inputs.brokerNodeGroupInfo as Record<string, Record<string, unknown>>)

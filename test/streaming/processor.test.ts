@@ -92,6 +92,17 @@ describe("streaming: the prod processor orders-check", function () {
     assert.equal(m.functionName, `arn:aws:lambda:eu-west-1:${ACCOUNT_ID}:function:${fn.inputs.name}`);
   });
 
+  it("its records are queryable: a raw table over its prefix, typed from the topic's schema", () => {
+    const table = by.name(prod, "aws:glue/catalogTable:CatalogTable", "acme-data-catalog-raw-orders-check")
+      .inputs as Record<string, Record<string, unknown> & { columns: { name: string }[] }>;
+    assert.equal(table.name as unknown as string, "processor_orders_check");
+    assert.match(String(table.storageDescriptor.location), /\/sales\/processor=orders-check\/$/);
+    assert.deepEqual(
+      table.storageDescriptor.columns.map((c) => c.name),
+      ["order_id", "customer_id", "amount", "currency", "created_at"],
+    );
+  });
+
   it("lets the pollers reach the brokers inside the cluster's security group", () => {
     const sg = by.name(prod, "aws:ec2/securityGroup:SecurityGroup", "acme-data-kafka-sg").inputs as Record<
       string,
