@@ -2,9 +2,8 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { DeployRunner } from "../compute/DeployRunner";
 import { KubernetesCluster } from "../compute/KubernetesCluster";
-import { ComputeWorkloadArgs } from "../compute/eks";
-import { QueryEngine } from "../compute/QueryEngine";
-import { SparkOperator } from "../compute/SparkOperator";
+import type { QueryEngine } from "../compute/QueryEngine";
+import type { SparkOperator } from "../compute/SparkOperator";
 import type { ResolvedConfig } from "../config/profiles";
 import type { PlatformContext } from "../core/types";
 import { CdcSource } from "../dataflow/CdcSource";
@@ -30,6 +29,7 @@ import type { TopicDelivery } from "../dataflow/TopicDelivery";
 import { WAREHOUSE_CLASSIFICATION } from "../warehouse/documents";
 import { Warehouse } from "../warehouse/Warehouse";
 import { contextFromConfig } from "./context";
+import { declareWorkloads } from "./workloads";
 import { copySources } from "./copy";
 import { deliveryTable, INGESTION_LOGIN, lakeRefs, PIPELINE_LOGIN, QUERY_ENGINE_LOGIN, warehouseRefs } from "./refs";
 
@@ -356,55 +356,22 @@ export class DataPlatform extends pulumi.ComponentResource {
       );
     }
     if (cfg.compute && this.kubernetes?.target) {
-      const accountId = caller.accountId;
-      const common: ComputeWorkloadArgs = {
-        ctx,
-        security: this.security,
-        accountId,
-        kubernetes: this.kubernetes.target,
-        domains: cfg.domains,
-        vpcCidr: cfg.network.cidr,
-        lake: {
-          zones: this.lake.zones,
-          restricted: this.lake.restricted,
-          databases: this.lake.databases,
-          accessLogBucketName: this.lake.accessLogBucketName,
-        },
-      };
-      if (cfg.compute.spark) {
-        const kafka = this.kafka;
-        const streams = kafka && {
-          kafka,
-          tableZone: (domain: string, table: string) =>
-            cfg.datasets.find((d) => d.domain === domain && d.name === table)?.zone ?? "curated",
+      ({ spark: this.spark, queryEngine: this.queryEngine } = declareWorkloads(
+        name,
+        cfg,
+        {
+          ctx,
+          security: this.security,
+          accountId: caller.accountId,
+          kubernetes: this.kubernetes.target,
+          lake: this.lake,
+          kafka: this.kafka,
+          warehouse: this.warehouse,
+          queryEngineSecretArn: this.warehouse?.loginSecretArns[QUERY_ENGINE_LOGIN.name],
           alertsTopicArn: this.monitoring.topicArn,
-        };
-        this.spark = new SparkOperator(
-          `${name}-spark`,
-          { ...common, config: cfg.compute.spark, streams },
-          { parent: this },
-        );
-      }
-      if (cfg.compute.queryEngine) {
-        const kafka = this.kafka && {
-          clusterArn: this.kafka.clusterArn,
-          bootstrapBrokers: this.kafka.bootstrapBrokers,
-          topics: cfg.streaming.topics.map((t) => t.name),
-        };
-        const w = this.warehouse;
-        const warehouse = w && {
-          engine: w.engine,
-          endpoint: w.endpoint,
-          port: w.port,
-          database: w.database,
-          secretArn: w.loginSecretArns[QUERY_ENGINE_LOGIN.name],
-        };
-        this.queryEngine = new QueryEngine(
-          `${name}-query`,
-          { ...common, config: cfg.compute.queryEngine, kafka, warehouse },
-          { parent: this },
-        );
-      }
+        },
+        this,
+      ));
     }
     // BI on top of the people roles and grants.
     this.bi = new BiAccess(

@@ -220,7 +220,7 @@ export const STATEFUL_TYPES: Readonly<Record<string, StatefulType>> = {
     forceNew: ["endpointId", "kmsKeyArn", "elasticsearchSettings", "kinesisSettings.messageFormat"],
     identity: ["endpointId"],
     source: `${TF}dms/endpoint.go`,
-    checked: "552c0468, the schema up to s3_settings (kms_key_arn was missing before); the rest of the file not read",
+    checked: "552c0468, an older version of the file, whole schema (kms_key_arn was missing before)",
   },
   "aws:dms/s3Endpoint:S3Endpoint": {
     holds: "the target the replication's checkpoints refer to",

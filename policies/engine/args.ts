@@ -69,8 +69,12 @@ export function resourceArgs(r: PlannedResource, config: object = {}): ResourceV
   } as unknown as ResourceValidationArgs;
 }
 
-/** Builds StackValidationArgs: every resource proxied, parents and dependencies linked as objects. */
-export function stackArgs(resources: readonly PlannedResource[], config: object = {}): StackValidationArgs {
+// A stack's linked views are the same for every stack rule (only the config differs): built once per resource list.
+const viewCache = new WeakMap<readonly PlannedResource[], PolicyResource[]>();
+
+function stackViews(resources: readonly PlannedResource[]): PolicyResource[] {
+  const cached = viewCache.get(resources);
+  if (cached) return cached;
   const views = new Map<string, PolicyResource>();
   for (const r of resources) {
     const props = unknownCheckingProxy(r.inputs);
@@ -92,8 +96,16 @@ export function stackArgs(resources: readonly PlannedResource[], config: object 
     if (r.parent && views.has(r.parent)) view.parent = views.get(r.parent);
     view.dependencies = r.dependencies.map((d) => views.get(d)).filter((d): d is PolicyResource => d !== undefined);
   }
+  const list = [...views.values()];
+  viewCache.set(resources, list);
+  return list;
+}
+
+/** Builds StackValidationArgs: every resource proxied, parents and dependencies linked as objects. */
+export function stackArgs(resources: readonly PlannedResource[], config: object = {}): StackValidationArgs {
   return {
-    resources: [...views.values()],
+    // A fresh array per rule (a rule may sort or filter it in place); the views themselves are shared.
+    resources: [...stackViews(resources)],
     getConfig: <T extends object>() => config as T,
     stackTags: new Map(),
     notApplicable: throwNotApplicable,

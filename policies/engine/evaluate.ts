@@ -1,7 +1,7 @@
 import type { EnforcementLevel } from "@pulumi/policy";
 import { UnknownValueError } from "@pulumi/policy";
 import type { PlatformRule } from "../rules/define";
-import { waived } from "../rules/define";
+import { type RuleConfig, waived } from "../rules/define";
 import { NotApplicable, PlannedResource, resourceArgs, stackArgs } from "./args";
 
 /** A policy config file's contents: per rule, a level or `{ enforcementLevel, ...properties }`. */
@@ -53,6 +53,16 @@ export async function evaluate(
 ): Promise<Verdicts> {
   const violations: Violation[] = [];
   const waivers: WaiverInUse[] = [];
+  // Resource rules visit only the types they declare: indexed once, not scanned once per rule.
+  const byType = new Map<string, PlannedResource[]>();
+  for (const r of resources) {
+    const list = byType.get(r.type);
+    if (list) list.push(r);
+    else byType.set(r.type, [r]);
+  }
+  const order = new Map(resources.map((r, i) => [r, i]));
+  const ofTypes = (types: readonly string[]) =>
+    [...new Set(types)].flatMap((t) => byType.get(t) ?? []).sort((a, b) => order.get(a)! - order.get(b)!);
   for (const rule of rules) {
     const { level, properties } = ruleSettings(rule, config);
     if (level === "disabled") continue;
@@ -75,15 +85,16 @@ export async function evaluate(
         throw e;
       }
     };
-    const types = new Set(rule.meta.resourceTypes);
-    for (const r of resources) {
-      const w = types.has(r.type) ? waived(properties, r) : undefined;
-      if (w) waivers.push({ policy: rule.name, urn: r.urn, reason: w.reason });
-    }
+    const own = ofTypes(rule.meta.resourceTypes);
+    if ((properties as RuleConfig).waivers?.length)
+      for (const r of own) {
+        const w = waived(properties, r);
+        if (w) waivers.push({ policy: rule.name, urn: r.urn, reason: w.reason });
+      }
     if ("validateResource" in rule && rule.validateResource) {
       const validations = Array.isArray(rule.validateResource) ? rule.validateResource : [rule.validateResource];
-      for (const r of resources) {
-        if (!r.custom || !types.has(r.type)) continue;
+      for (const r of own) {
+        if (!r.custom) continue;
         for (const v of validations)
           await guard(() => v(resourceArgs(r, properties), (m, urn) => report(m, urn ?? r.urn)));
       }

@@ -41,40 +41,62 @@ const objectArn = (b: BucketFact, key: string) => `${b.arn}/${key}`;
 /** A representative object of a database's location (any key under the prefix is decided the same way). */
 const sampleKey = (db: DatabaseFact) => `${db.prefix}part-00000.parquet`;
 
-/** Folders strictly below `prefix` in `bucket` that the role's identity policies name as S3 object resources. */
-export function subPrefixes(role: RoleFact, bucket: BucketFact, prefix: string): string[] {
-  const found = new Set<string>();
+// Per role, the folders its identity policies name as S3 object resources, by bucket ARN: read once per role, so
+// probing every database of the lake does not re-read every statement each time.
+const namedFolders = new WeakMap<RoleFact, Map<string, Set<string>>>();
+
+function foldersOf(role: RoleFact): Map<string, Set<string>> {
+  let byBucket = namedFolders.get(role);
+  if (byBucket) return byBucket;
+  byBucket = new Map();
   for (const policy of role.identity) {
     for (const st of policy.doc.Statement) {
       for (const r of [st["Resource"]].flat()) {
-        if (typeof r !== "string" || !r.startsWith(`${bucket.arn}/${prefix}`)) continue;
-        const key = r.slice(bucket.arn.length + 1);
+        if (typeof r !== "string" || !r.startsWith("arn:aws:s3:::")) continue;
+        const slash = r.indexOf("/");
+        if (slash < 0) continue;
+        const key = r.slice(slash + 1);
         const folder = key.slice(0, key.search(/[*?]|$/)).replace(/[^/]*$/, "");
-        if (folder.length > prefix.length) found.add(folder);
+        const bucketArn = r.slice(0, slash);
+        const set = byBucket.get(bucketArn) ?? new Set<string>();
+        set.add(folder);
+        byBucket.set(bucketArn, set);
       }
     }
   }
-  return [...found].sort();
+  namedFolders.set(role, byBucket);
+  return byBucket;
+}
+
+/** Folders strictly below `prefix` in `bucket` that the role's identity policies name as S3 object resources. */
+export function subPrefixes(role: RoleFact, bucket: BucketFact, prefix: string): string[] {
+  const folders = foldersOf(role).get(bucket.arn);
+  if (!folders) return [];
+  return [...folders].filter((f) => f.startsWith(prefix) && f.length > prefix.length).sort();
 }
 
 export class AccessEvaluator {
   readonly sim: Simulator;
+  private readonly buckets: ReadonlyMap<string, BucketFact>;
+  private readonly roles: ReadonlyMap<string, RoleFact>;
 
   constructor(
     readonly inv: Inventory,
     sim?: Simulator,
   ) {
     this.sim = sim ?? new Simulator(inv);
+    this.buckets = new Map(inv.buckets.map((b) => [b.name, b]));
+    this.roles = new Map(inv.roles.map((r) => [r.arn, r]));
   }
 
   bucket(name: string): BucketFact {
-    const b = this.inv.buckets.find((x) => x.name === name);
+    const b = this.buckets.get(name);
     if (!b) throw new Error(`bucket ${name} is not in the plan`);
     return b;
   }
 
   role(arn: string): RoleFact | undefined {
-    return this.inv.roles.find((r) => r.arn === arn);
+    return this.roles.get(arn);
   }
 
   /** Can `p` do `action` (a verb, or a raw IAM action) on the target? */

@@ -19,6 +19,34 @@ function coversTables(g: LfGrantFact, db: DatabaseFact): boolean {
   return false;
 }
 
+// The grants that can apply to a principal (its own and IAMAllowedPrincipals'), in declaration order, indexed per
+// inventory: the access table asks about every role and database, and a scan of all grants for each would make it
+// grow with roles × databases × grants.
+const grantIndex = new WeakMap<Inventory, Map<string, LfGrantFact[]>>();
+
+function grantsFor(inv: Inventory, principalArn: string): readonly LfGrantFact[] {
+  let index = grantIndex.get(inv);
+  if (!index) {
+    index = new Map();
+    for (const g of inv.lf.grants) {
+      const list = index.get(g.principal);
+      if (list) list.push(g);
+      else index.set(g.principal, [g]);
+    }
+    grantIndex.set(inv, index);
+  }
+  const key = `applies:${principalArn}`;
+  let applies = index.get(key);
+  if (!applies) {
+    const everyone = index.get(IAM_ALLOWED_PRINCIPALS) ?? [];
+    const own = principalArn === IAM_ALLOWED_PRINCIPALS ? [] : (index.get(principalArn) ?? []);
+    const position = new Map(inv.lf.grants.map((g, i) => [g, i]));
+    applies = [...own, ...everyone].sort((a, b) => position.get(a)! - position.get(b)!);
+    index.set(key, applies);
+  }
+  return applies;
+}
+
 /**
  * Whether Lake Formation gives `principalArn` a table permission on (some table of) a database, or, with
  * `grantable`, lets it pass that permission on. Data lake admins can do both; IAMAllowedPrincipals grants (or
@@ -34,8 +62,7 @@ export function lakeFormationAllows(
   if (inv.lf.admins.includes(principalArn)) return { allowed: true, why: "data lake administrator" };
   if (!grantable && inv.lf.defaultsToIamAllowed)
     return { allowed: true, why: "account default grants IAMAllowedPrincipals" };
-  for (const g of inv.lf.grants) {
-    if (g.principal !== principalArn && g.principal !== IAM_ALLOWED_PRINCIPALS) continue;
+  for (const g of grantsFor(inv, principalArn)) {
     const perms = grantable ? g.grantable : g.permissions;
     if (!(perms.includes(permission) || perms.includes("ALL")) || !coversTables(g, db)) continue;
     return {
