@@ -1,6 +1,7 @@
 import { z } from "zod";
 import type { Environment } from "../core/types";
 import { At, cidr, CPU, definedOnly, K8S_MEMORY, k8sName } from "./config-fields";
+import { CHARTS } from "./versions";
 
 // `platform.compute.queryEngine`: Trino (or Presto) over the lake, the warehouse and Kafka.
 
@@ -176,6 +177,11 @@ export function queryEngineProblems(
       "applies to presto only; trino terminates TLS at the load balancer (loadBalancer.certificateArn)",
     );
   if (q.engine === "presto") {
+    if (environment !== "dev")
+      at(
+        "queryEngine.engine",
+        `presto is refused in ${environment}: its chart (${CHARTS.presto.version}) renders no container security context, so its pods cannot drop capabilities or forbid privilege escalation as the restricted Pod Security Standard requires; use trino`,
+      );
     if (q.faultTolerant)
       at(
         "queryEngine.faultTolerant",

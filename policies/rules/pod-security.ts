@@ -10,8 +10,10 @@ import { list } from "./util";
 /** One pod a chart renders: where its values keep the pod and container security contexts and the resources. */
 interface ChartPod {
   readonly name: string;
-  readonly pod: string;
-  readonly container: string;
+  /** Values path of the pod security context; the first of several that is set wins (a per-role one, then common). */
+  readonly pod: string | readonly string[];
+  /** Values path of the container security context; none when the chart renders no container context. */
+  readonly container?: string;
   readonly resources: string;
   /** Why the image needs a writable root filesystem, when it does. */
   readonly writableRoot?: string;
@@ -50,8 +52,8 @@ const SPARK_OPERATOR_CONTAINER = {
 /**
  * Chart name@version → its pods, with the defaults of values.yaml at the chart's release tag (cluster-autoscaler:
  * `cluster-autoscaler-chart-9.51.0` in kubernetes/autoscaler; external-secrets: `helm-chart-2.9.0`; spark-operator:
- * `v2.5.2` in kubeflow/spark-operator; trino: `trino-1.42.2` in trinodb/charts). A release of a chart not listed
- * here is a finding: nobody has read its defaults.
+ * `v2.5.2` in kubeflow/spark-operator; trino: `trino-1.42.2` in trinodb/charts; presto: `presto-0.4.0` in
+ * prestodb/presto-helm-charts). A release of a chart not listed here is a finding: nobody has read its defaults.
  */
 export const CHART_PODS: Readonly<Record<string, ChartModel>> = {
   "cluster-autoscaler@9.51.0": {
@@ -123,10 +125,36 @@ export const CHART_PODS: Readonly<Record<string, ChartModel>> = {
       serviceAccount: { create: false, name: "" },
     },
   },
+  // The deployments render `coordinator.securityContext` (or `worker.…`) or else the common `securityContext` at
+  // pod level, and no container security context at all: privilege escalation and capabilities cannot be set, so
+  // presto cannot meet the restricted standard (the config refuses it where that is mandatory).
+  "presto@0.4.0": {
+    scalesWithLoad: true,
+    pods: ["coordinator", "worker"].map((p) => ({
+      name: p,
+      pod: [`${p}.securityContext`, "securityContext"],
+      resources: `${p}.resources`,
+      writableRoot: "Presto writes its data directory under the image's root filesystem",
+      serviceAccount: { create: "serviceAccount.create", name: "serviceAccount.name" },
+    })),
+    defaults: {
+      securityContext: {},
+      coordinator: { securityContext: {}, resources: {} },
+      worker: { securityContext: {}, resources: {} },
+      serviceAccount: { create: true, name: null },
+    },
+  },
 };
 
 const at = (o: unknown, path: string): unknown =>
   path.split(".").reduce<unknown>((cur, k) => (cur && typeof cur === "object" ? (cur as Obj)[k] : undefined), o);
+
+/** The value at the first path that holds a non-empty one (Helm's `or` over the chart's values), else the last's. */
+function firstSet(values: unknown, paths: string | readonly string[]): unknown {
+  const all = typeof paths === "string" ? [paths] : paths;
+  const set = all.map((p) => at(values, p)).find((v) => v && (typeof v !== "object" || Object.keys(v).length > 0));
+  return set ?? at(values, all[all.length - 1]);
+}
 
 /** Helm's merge: maps merge key by key, everything else (lists included) is replaced. */
 function merged(defaults: unknown, values: unknown): unknown {
@@ -153,7 +181,7 @@ function chartPods(release: PolicyResource): { pods: Obj[]; problem?: string } {
   const values = merged(model.defaults, get(release.props, "values"));
   const pods = model.pods.map((p) => ({
     name: p.name,
-    securityContext: context(at(values, p.pod)),
+    securityContext: context(firstSet(values, p.pod)),
     writableRoot: p.writableRoot,
     callsApi: p.callsApi,
     // A service account the chart creates itself carries no automount setting in these charts: the token mounts.
@@ -163,7 +191,11 @@ function chartPods(release: PolicyResource): { pods: Obj[]; problem?: string } {
         : undefined,
     chartServiceAccount: p.serviceAccount ? flag(at(values, p.serviceAccount.create)) : undefined,
     containers: [
-      { name: p.name, securityContext: context(at(values, p.container)), resources: at(values, p.resources) },
+      {
+        name: p.name,
+        securityContext: p.container === undefined ? undefined : context(at(values, p.container)),
+        resources: at(values, p.resources),
+      },
     ],
   }));
   return { pods };

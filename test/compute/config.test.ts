@@ -302,28 +302,29 @@ describe("compute config: cross-field rules", () => {
     assert.match(byo[0].message, /EKS cluster the platform manages/);
   });
 
-  it("requires TLS for BI traffic outside dev and keeps presto's limits explicit", () => {
+  it("requires TLS for BI traffic outside dev, keeps presto's limits explicit and presto itself to dev", () => {
     assert.deepEqual(paths(problemsOf({ queryEngine: {} }, "staging", 2)), [
       "platform.compute.queryEngine.loadBalancer.certificateArn",
     ]);
     assert.deepEqual(problemsOf({ queryEngine: {} }, "dev", 2), []);
     const presto = problemsOf({ queryEngine: { engine: "presto" } }, "prod");
     assert.deepEqual(paths(presto).sort(), [
+      "platform.compute.queryEngine.engine",
       "platform.compute.queryEngine.faultTolerant",
       "platform.compute.queryEngine.prestoTls",
     ]);
     assert.match(presto.find((p) => p.path.endsWith("faultTolerant"))!.message, /defaults to true in prod/);
+    assert.match(
+      presto.find((p) => p.path.endsWith("engine"))!.message,
+      /refused in prod: its chart \(0\.4\.0\) renders no container security context.*restricted Pod Security Standard/,
+    );
+    const tls = { keystoreSecretArn: "arn:aws:secretsmanager:eu-west-1:123456789012:secret:tls-AbCdEf" };
     assert.deepEqual(
-      problemsOf(
-        {
-          queryEngine: {
-            engine: "presto",
-            faultTolerant: false,
-            prestoTls: { keystoreSecretArn: "arn:aws:secretsmanager:eu-west-1:123456789012:secret:tls-AbCdEf" },
-          },
-        },
-        "prod",
-      ),
+      paths(problemsOf({ queryEngine: { engine: "presto", faultTolerant: false, prestoTls: tls } }, "staging")),
+      ["platform.compute.queryEngine.engine"],
+    );
+    assert.deepEqual(
+      problemsOf({ queryEngine: { engine: "presto", faultTolerant: false, prestoTls: tls } }, "dev"),
       [],
     );
   });

@@ -51,14 +51,17 @@ const trinoOauth = resolved({
     loadBalancer: { certificateArn: "arn:aws:acm:eu-west-1:123456789012:certificate/c" },
   },
 }).queryEngine!;
-const presto = resolved({
-  queryEngine: {
-    engine: "presto",
-    faultTolerant: false,
-    prestoTls: { keystoreSecretArn: "arn:aws:secretsmanager:eu-west-1:123456789012:secret:tls-AbCdEf" },
-    groups: { analysts: ["ana"] },
+const presto = resolved(
+  {
+    queryEngine: {
+      engine: "presto",
+      faultTolerant: false,
+      prestoTls: { keystoreSecretArn: "arn:aws:secretsmanager:eu-west-1:123456789012:secret:tls-AbCdEf" },
+      groups: { analysts: ["ana"] },
+    },
   },
-}).queryEngine!;
+  "dev",
+).queryEngine!; // presto is refused outside dev (no container security context)
 
 describe("Helm values against the pinned charts' values.yaml", () => {
   it("fixtures describe exactly the pinned chart versions", () => {

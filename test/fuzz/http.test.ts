@@ -1,6 +1,7 @@
 // Fuzz: the HTTP intake against a real local S3 server. Whatever the body, headers or Idempotency-Key reuse, the
 // answer is never 5xx, always fits Lambda's limit and names its reasons; accepted records are stored exactly once
-// with their exact text; rejected ones are never stored; a used key never replays an answer about another body.
+// with their exact text, and published to Kafka with that text; rejected ones are never stored; a used key never
+// replays an answer about another body.
 import { strict as assert } from "assert";
 import { gzipSync } from "zlib";
 import fc from "fast-check";
@@ -87,6 +88,7 @@ describe("fuzz: http intake", function () {
         async (records, batch, t, second) => {
           const root = `sales/source=fz-${++n}/`;
           const store = new MemoryPersistence();
+          const published: string[] = [];
           const handler = createHttpHandler({
             source: {
               name: "fz",
@@ -97,7 +99,9 @@ describe("fuzz: http intake", function () {
               timeField: "at",
               maxBodyBytes: 20_000,
               maxRecords: 4,
+              kafkaTopic: "sales.orders",
             },
+            publish: async (_, messages) => void published.push(...messages.map((m) => m.value)),
             raw: new RawWriter(local.s3.client, "raw", KEY_ARN, "fz"),
             logger: quietLogger(),
             metrics: capturedMetrics("fz").metrics,
@@ -136,10 +140,13 @@ describe("fuzz: http intake", function () {
             return { status: r.statusCode!, body: parsed };
           };
           const first = await send(base64 ? bytes.toString("base64") : text);
-          const list: Json[] = batch ? records : [records[0]];
+          // A single record that is itself a JSON array is a batch to the intake: its elements are the records.
+          const single = records[0];
+          const list: Json[] = batch ? records : Array.isArray(single) ? single : [single];
 
           const stored = await local.s3.keys("raw", root);
           const bodies = await Promise.all(stored.map(local.read));
+          assert.deepEqual([...published].sort(), [...bodies].sort(), "Kafka gets exactly the stored records");
           if (first.status === 202 || (first.status === 400 && first.body.errors)) {
             const refused = new Set((first.body.errors ?? []).map((e) => e.index));
             assert.equal(first.body.accepted! + first.body.rejected!, list.length);

@@ -55,4 +55,39 @@ describe("the language host's speed-ups (stacks/host.js)", function () {
     const debug = inFreshNode(script, { PULUMI_DEBUG_PROMISE_LEAKS: "1" }) as Record<string, unknown>;
     assert.match(String(debug.promiseTrace), /\n\s+at /);
   });
+
+  it("sends none of the SDK's debug lines to the engine, unless DATA_PLATFORM_SDK_DEBUG asks for them", () => {
+    const script = `
+      require(${HOST});
+      const log = require("@pulumi/pulumi/log");
+      const settings = require("@pulumi/pulumi/runtime/settings");
+      let calls = 0;
+      settings.getEngine = () => ({ log: (req, cb) => { calls++; cb(); } });
+      log.debug("Registering resource: t=x");
+      Promise.resolve(log.debug("RPC finished")).then(() =>
+        console.log(JSON.stringify({ calls, sdkDebug: /getEngine/.test(log.debug.toString()) })),
+      );
+    `;
+    assert.deepEqual(inFreshNode(script, { DATA_PLATFORM_SDK_DEBUG: "" }), { calls: 0, sdkDebug: false });
+    assert.deepEqual(inFreshNode(script, { DATA_PLATFORM_SDK_DEBUG: "1" }), { calls: 2, sdkDebug: true });
+  });
+
+  it("the fake engine writes long strings as google-protobuf does, byte for byte", () => {
+    const result = inFreshNode(`
+      require("./tools/register.js");
+      const { Struct } = require("google-protobuf/google/protobuf/struct_pb");
+      const text = "archive \\u00e9\\u4e2d\\ud83d\\ude00 ".repeat(300) + "y".repeat(2000);
+      const encode = () => Buffer.from(Struct.fromJavaScript({ code: text, short: "b\\u00e9" }).serializeBinary()).toString("hex");
+      const before = encode();
+      const { startFakeEngine } = require("./tools/langhost/engine.ts");
+      const { platformMocks } = require("./tools/plan/mocks.ts");
+      startFakeEngine({ stack: "dev", project: "p", mocks: platformMocks("eu-west-1") }).then(async (engine) => {
+        const after = encode();
+        await engine.close();
+        const back = Struct.deserializeBinary(Buffer.from(after, "hex")).toJavaScript();
+        console.log(JSON.stringify({ same: before === after, roundTrip: back.code === text }));
+      });
+    `);
+    assert.deepEqual(result, { same: true, roundTrip: true });
+  });
 });

@@ -64,6 +64,13 @@ describe("the stack program under the language host (`pulumi up`'s entry point, 
     }
   });
 
+  it("sends the engine no debug chatter from the SDK once the program starts (stacks/host.js)", () => {
+    // Only the lines the run entry logs before it loads stacks/main.js: the stack's registration and the start.
+    const debug = run.record.logs.filter((l) => l.severity === "debug").map((l) => l.message);
+    assert.ok(debug.length <= 4, debug.join("\n"));
+    for (const line of debug) assert.match(line, /pulumi:pulumi:Stack|^Running program/);
+  });
+
   it("exports the stack outputs the README promises", () => {
     const outputs = run.record.stackOutputs ?? {};
     for (const key of ["vpcId", "keyArns", "lakeBuckets", "kubernetes", "personaRoles"]) assert.ok(key in outputs, key);

@@ -137,4 +137,19 @@ describe("pod security: the pinned charts' defaults", () => {
     assert.equal(found.length, 1);
     assert.match(found[0], /^release-external-secrets: webhook may run as root; webhook does not forbid/);
   });
+
+  it("presto 0.4.0 renders a pod context (per role, else common) and no container context: it cannot be restricted", async () => {
+    const pod = { runAsNonRoot: true, runAsUser: 1000, seccompProfile: { type: "RuntimeDefault" } };
+    const found = await violations(restricted, release("presto", "0.4.0", { securityContext: pod }));
+    assert.deepEqual(found, [
+      "release-presto: coordinator does not forbid privilege escalation; coordinator does not drop all capabilities; " +
+        "worker does not forbid privilege escalation; worker does not drop all capabilities",
+    ]);
+    const rootWorker = await violations(
+      restricted,
+      release("presto", "0.4.0", { securityContext: pod, worker: { securityContext: { runAsUser: 0 } } }),
+    );
+    assert.match(rootWorker[0], /worker may run as root/, "the worker's own context replaces the common one");
+    assert.doesNotMatch(rootWorker[0], /coordinator may run as root/);
+  });
 });

@@ -2,7 +2,7 @@
 // SDK's own generated stubs, so a program started through `@pulumi/pulumi/cmd/run` talks to it exactly as it
 // talks to `pulumi up`. Resource outputs and invokes come from the offline plan's mocks (realistic AWS shapes).
 import * as grpc from "@grpc/grpc-js";
-import { BinaryReader } from "google-protobuf";
+import { BinaryReader, BinaryWriter } from "google-protobuf";
 import { Empty } from "google-protobuf/google/protobuf/empty_pb";
 import { Struct } from "google-protobuf/google/protobuf/struct_pb";
 import * as enginegrpc from "@pulumi/pulumi/proto/engine_grpc_pb";
@@ -192,22 +192,29 @@ async function serve(add: (server: grpc.Server) => void): Promise<{ server: grpc
 let nativeStrings = false;
 
 /**
- * google-protobuf decodes strings from UTF-8 one byte at a time in JavaScript; the functions' code archives carry
- * megabytes of bundle text, which would make this stand-in, not the program, the slow side of a run (the real
- * engine is Go). A string field is length-delimited like a bytes field, so its bytes are decoded by Node.
+ * google-protobuf converts strings to and from UTF-8 one character at a time in JavaScript; the functions' code
+ * archives carry megabytes of bundle text, in the program's registrations and again in the outputs sent back, which
+ * would make this stand-in, not the program, the slow side of a run (the real engine is Go). A string field is
+ * length-delimited like a bytes field, so its bytes go through Node's codec both ways (the program side does the
+ * same for its long strings: stacks/host.js).
  */
-function decodeStringsNatively(): void {
+function codecStringsNatively(): void {
   if (nativeStrings) return;
   nativeStrings = true;
   BinaryReader.prototype.readString = function readString(this: BinaryReader): string {
     const bytes = this.readBytes();
     return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).toString("utf8");
   };
+  const writeShort = BinaryWriter.prototype.writeString;
+  BinaryWriter.prototype.writeString = function writeString(this: BinaryWriter, field: number, value?: string) {
+    if (typeof value !== "string" || value.length < 512) writeShort.call(this, field, value);
+    else this.writeBytes(field, Buffer.from(value, "utf8"));
+  };
 }
 
 /** Starts the monitor and the engine on free local ports. */
 export async function startFakeEngine(opts: { stack: string; project: string; mocks: Mocks }): Promise<FakeEngine> {
-  decodeStringsNatively();
+  codecStringsNatively();
   const record: EngineRecord = { resources: [], logs: [] };
   const monitor = await serve((s) =>
     s.addService(resgrpc.ResourceMonitorService, monitorService(opts.stack, opts.project, opts.mocks, record)),

@@ -10,6 +10,7 @@ import { serverlessTemplates } from "./templates/serverless";
 import { servicesTemplates } from "./templates/services";
 import { workloadsTemplates } from "./templates/workloads";
 import { chartsTemplates } from "./templates/charts";
+import { streamsTemplates } from "./templates/streams";
 
 export const templates: readonly Template[] = [
   ...storageTemplates,
@@ -19,4 +20,5 @@ export const templates: readonly Template[] = [
   ...servicesTemplates,
   ...workloadsTemplates,
   ...chartsTemplates,
+  ...streamsTemplates,
 ];

@@ -94,7 +94,7 @@ export const servicesTemplates: readonly Template[] = [
     edit: (i) => param(i, "require_ssl", "false"),
   },
   {
-    source: "Security Hub RedshiftServerless.6 (user activity log)",
+    source: "Redshift audit logging best practice (the user activity log needs enable_user_activity_logging)",
     type: "aws:redshiftserverless/workgroup:Workgroup",
     what: "user-activity-logging-off",
     edit: (i) => param(i, "enable_user_activity_logging", "false"),
