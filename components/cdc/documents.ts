@@ -1,6 +1,6 @@
 import type { PolicyDocument, Statement } from "../core/iam";
 import { doc } from "../core/iam";
-import { secretReadStatements } from "../functions/statements";
+import { prefixObjectStatements, secretReadStatements } from "../functions/statements";
 import { CDC_COLUMNS } from "./merge";
 import type { ResolvedCdcSource } from "./config";
 
@@ -32,31 +32,7 @@ export interface CdcAccess {
  */
 export function cdcRoleStatements(a: CdcAccess): Statement[] {
   return [
-    {
-      Sid: "RawObjects",
-      Effect: "Allow",
-      Action: ["s3:PutObject", "s3:DeleteObject", "s3:PutObjectTagging", "s3:GetObject"],
-      Resource: `${a.bucketArn}/${a.prefix}*`,
-    },
-    {
-      Sid: "RawList",
-      Effect: "Allow",
-      Action: "s3:ListBucket",
-      Resource: a.bucketArn,
-      Condition: { StringLike: { "s3:prefix": `${a.prefix}*` } },
-    },
-    {
-      Sid: "RawKey",
-      Effect: "Allow",
-      Action: ["kms:GenerateDataKey", "kms:Decrypt"],
-      Resource: a.keyArn,
-      Condition: {
-        StringEquals: {
-          "kms:ViaService": `s3.${a.region}.amazonaws.com`,
-          "kms:EncryptionContext:aws:s3:arn": a.bucketArn,
-        },
-      },
-    },
+    ...prefixObjectStatements(a, ["s3:PutObject", "s3:DeleteObject", "s3:PutObjectTagging", "s3:GetObject"], "Raw"),
     ...secretReadStatements(a.secretArn, a.region, undefined, "SourceCredentials"),
   ];
 }

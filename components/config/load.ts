@@ -5,6 +5,7 @@ import { topicSchemaProblems, validateIngestion } from "../dataflow/section";
 import { sparkStreamProblems } from "../compute/spark-streams";
 import { computeProblems } from "../compute/config";
 import { validateStreaming } from "../streaming/config";
+import { deliveryTableProblems } from "../streaming/delivery";
 import { validateWarehouse } from "../warehouse/config";
 import { applyProfile, ResolvedConfig } from "./profiles";
 import { platformSchema, PlatformParsed } from "./schema";
@@ -176,6 +177,9 @@ export function crossChecks(parsed: PlatformParsed, resolved: ResolvedConfig): P
     streams,
     { domains: parsed.domains, topics: resolved.streaming.topics, jobs: resolved.compute?.spark?.jobs ?? [] },
     (path, message) => problems.push({ path: `platform.compute.${path}`, message }),
+  );
+  deliveryTableProblems(resolved.streaming.topics, parsed.domains, (path, message) =>
+    problems.push({ path: `platform.streaming.${path}`, message }),
   );
   const { rawInfrequentAccessAfterDays: ia, rawArchiveAfterDays: archive } = resolved.lake;
   if (archive < ia + 30)

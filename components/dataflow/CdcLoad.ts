@@ -35,9 +35,9 @@ export class CdcLoad extends pulumi.ComponentResource {
   constructor(name: string, args: CdcLoadArgs, opts?: pulumi.ComponentResourceOptions) {
     super("data-platform:cdc:CdcLoad", name, {}, opts);
     const { ctx, source: src, raw, warehouse: wh } = args;
-    const copyRoleArn = wh.copyRoleArn;
-    if (wh.engine !== "redshift" || copyRoleArn === undefined)
-      throw new Error(`cdc source ${src.name}: the CDC load needs a Redshift warehouse with a COPY role`);
+    // Redshift COPYs the files through its namespace's COPY role; on Aurora the function reads them itself.
+    if (wh.engine === "redshift" && wh.copyRoleArn === undefined)
+      throw new Error(`cdc source ${src.name}: a Redshift warehouse loads changes through its COPY role; it has none`);
     const tags = dataTags(ctx, src.domain, src.classification, {
       component: "cdc",
       "data-platform:source": src.name,
@@ -78,7 +78,7 @@ export class CdcLoad extends pulumi.ComponentResource {
         kmsKeyArn: keyArn,
         environment: {
           ...warehouseEnv(wh, "loader"),
-          WAREHOUSE_COPY_ROLE_ARN: copyRoleArn,
+          ...(wh.engine === "redshift" && wh.copyRoleArn ? { WAREHOUSE_COPY_ROLE_ARN: wh.copyRoleArn } : {}),
           RAW_BUCKET: raw.bucketName,
           RAW_KEY_ARN: raw.keyArn,
         },

@@ -3,7 +3,7 @@ import type { PlatformContext, SecurityRefs } from "../core/types";
 import { LakeRefs, zoneFor } from "../ingestion/types";
 import type { StreamingConfig } from "../streaming/config";
 import { StreamProcessor } from "./StreamProcessor";
-import { TopicDelivery } from "./TopicDelivery";
+import { DeliveryTableRef, TopicDelivery } from "./TopicDelivery";
 
 export interface StreamsArgs {
   readonly ctx: PlatformContext;
@@ -14,6 +14,8 @@ export interface StreamsArgs {
   readonly lake: LakeRefs;
   readonly alertsTopicArn: pulumi.Input<string>;
   readonly logRetentionDays: number;
+  /** The Iceberg table `<domain>.<table>` a delivery writes (required for deliveries that declare one). */
+  readonly table?: (domain: string, table: string) => DeliveryTableRef;
 }
 
 /** Everything that consumes the platform's topics into the lake: Firehose deliveries and stream processors. */
@@ -36,6 +38,7 @@ export function declareStreams(
         clusterArn: args.cluster.clusterArn,
         topic: { ...topic, delivery: topic.delivery },
         raw: zoneFor(args.lake, "raw", topic.domain),
+        table: topic.delivery.table ? args.table?.(topic.domain, topic.delivery.table) : undefined,
         alertsTopicArn: args.alertsTopicArn,
         logRetentionDays: args.logRetentionDays,
       },

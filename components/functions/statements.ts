@@ -39,6 +39,32 @@ export function rawWriteStatements(a: PrefixAccess, sid = "Raw"): Statement[] {
   ];
 }
 
+/**
+ * A service writing files under one prefix (Firehose, DMS): the given object actions there, listing limited to the
+ * prefix, optional bucket-level actions, and the zone's key through S3 for this bucket only.
+ */
+export function prefixObjectStatements(
+  a: PrefixAccess,
+  objectActions: readonly string[],
+  sid: string,
+  bucketActions: readonly string[] = [],
+): Statement[] {
+  return [
+    { Sid: `${sid}Objects`, Effect: "Allow", Action: [...objectActions], Resource: `${a.bucketArn}/${a.prefix}*` },
+    ...(bucketActions.length > 0
+      ? [{ Sid: `${sid}Bucket`, Effect: "Allow" as const, Action: [...bucketActions], Resource: a.bucketArn }]
+      : []),
+    {
+      Sid: `${sid}List`,
+      Effect: "Allow",
+      Action: "s3:ListBucket",
+      Resource: a.bucketArn,
+      Condition: { StringLike: { "s3:prefix": `${a.prefix}*` } },
+    },
+    s3Key(a.keyArn, a.bucketArn, a.region, KEY_FOR_WRITE, `${sid}Key`),
+  ];
+}
+
 /** Read and list only under one prefix (a loader reading the source it loads). */
 export function prefixReadStatements(a: PrefixAccess, sid = "Read"): Statement[] {
   return [

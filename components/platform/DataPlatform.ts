@@ -31,7 +31,7 @@ import { Warehouse } from "../warehouse/Warehouse";
 import { contextFromConfig } from "./context";
 import { declareWorkloads } from "./workloads";
 import { copySources } from "./copy";
-import { INGESTION_LOGIN, lakeRefs, PIPELINE_LOGIN, QUERY_ENGINE_LOGIN, warehouseRefs } from "./refs";
+import { deliveryTable, INGESTION_LOGIN, lakeRefs, PIPELINE_LOGIN, QUERY_ENGINE_LOGIN, warehouseRefs } from "./refs";
 
 export { INGESTION_LOGIN, lakeRefs, PIPELINE_LOGIN, QUERY_ENGINE_LOGIN, warehouseRefs } from "./refs";
 
@@ -165,9 +165,9 @@ export class DataPlatform extends pulumi.ComponentResource {
 
     const refs = { ctx, network: this.network, security: this.security };
     const lake = lakeRefs(this.lake, cfg.domains);
-    // Redshift copies CDC changes from the lake itself, through the COPY role associated with its namespace; Aurora
-    // cannot read Parquet (docs/cdc.md), so its changes stay queryable in the lake only.
-    const cdcLoads = cfg.warehouse.enabled && cfg.warehouse.engine === "redshift-serverless" ? cfg.ingestion.cdc : [];
+    // Every cdc source is merged into warehouse staging on a schedule: Redshift copies the changes itself through its
+    // namespace's COPY role; on Aurora, which cannot read Parquet, the load function reads them (docs/cdc.md).
+    const cdcLoads = cfg.warehouse.enabled ? cfg.ingestion.cdc : [];
     // Loaders, pipelines and CDC loads use the warehouse from ingestion; they sign in as the ingestion login.
     const ingestionUsesWarehouse =
       cfg.ingestion.sources.some((s) => s.kind === "object-events") ||
@@ -276,6 +276,31 @@ export class DataPlatform extends pulumi.ComponentResource {
           { parent: this },
         );
     }
+    // People roles and Lake Formation grants (after the lake's LF settings exist), then BI on top of them.
+    this.access = new AccessModel(
+      `${name}-access`,
+      {
+        ctx,
+        accountId: caller.accountId,
+        permissionsBoundaryArn,
+        lake: this.lake,
+        domains: cfg.domains,
+        config: cfg.access,
+      },
+      { parent: this, dependsOn: [this.lake] },
+    );
+    // Tables after the LF-tags exist: classified columns and the optimizers' grant use them.
+    this.catalog = new DatasetCatalog(
+      `${name}-catalog`,
+      catalogArgs(ctx, cfg, {
+        accountId: caller.accountId,
+        permissionsBoundaryArn,
+        lfTagKeys: this.access.lfTagKeys,
+        lake: this.lake,
+        alertsTopicArn: this.monitoring.topicArn,
+      }),
+      { parent: this, dependsOn: [this.access] },
+    );
     if (this.kafka)
       ({ deliveries: this.deliveries, processors: this.processors } = declareStreams(
         name,
@@ -288,6 +313,7 @@ export class DataPlatform extends pulumi.ComponentResource {
           lake,
           alertsTopicArn: this.monitoring.topicArn,
           logRetentionDays: cfg.safety.logRetentionDays,
+          table: (domain, table) => deliveryTable(this.lake, this.catalog, cfg, domain, table),
         },
         this,
       ));
@@ -347,31 +373,7 @@ export class DataPlatform extends pulumi.ComponentResource {
         this,
       ));
     }
-    // People roles and Lake Formation grants (after the lake's LF settings exist), then BI on top of them.
-    this.access = new AccessModel(
-      `${name}-access`,
-      {
-        ctx,
-        accountId: caller.accountId,
-        permissionsBoundaryArn,
-        lake: this.lake,
-        domains: cfg.domains,
-        config: cfg.access,
-      },
-      { parent: this, dependsOn: [this.lake] },
-    );
-    // Tables after the LF-tags exist: classified columns and the optimizers' grant use them.
-    this.catalog = new DatasetCatalog(
-      `${name}-catalog`,
-      catalogArgs(ctx, cfg, {
-        accountId: caller.accountId,
-        permissionsBoundaryArn,
-        lfTagKeys: this.access.lfTagKeys,
-        lake: this.lake,
-        alertsTopicArn: this.monitoring.topicArn,
-      }),
-      { parent: this, dependsOn: [this.access] },
-    );
+    // BI on top of the people roles and grants.
     this.bi = new BiAccess(
       `${name}-bi`,
       {

@@ -24,15 +24,16 @@ export function catalogArgs(
 }
 
 /**
- * Raw tables over what streams land: a delivered topic's `topic=<topic>/` prefix (GZIP JSON lines) and a processor's
- * `processor=<name>/` prefix (one JSON object per record), with columns from the topic's schema.
+ * Raw tables over what streams land: the `topic=<topic>/` prefix of a topic delivered into the raw zone (GZIP JSON
+ * lines; a delivery into a table has that table instead) and a processor's `processor=<name>/` prefix (one JSON
+ * object per record), with columns from the topic's schema.
  */
 export function streamTables(cfg: Pick<ResolvedConfig, "streaming">): NonNullable<DatasetCatalogArgs["sources"]> {
   const { topics, processors } = cfg.streaming;
   const tableName = (kind: string, name: string) => `${kind}_${name.replace(/[^A-Za-z0-9]/g, "_").toLowerCase()}`;
   return [
     ...topics.flatMap((t) =>
-      t.delivery
+      t.delivery && !t.delivery.table
         ? [
             {
               name: t.name,

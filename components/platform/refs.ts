@@ -1,5 +1,9 @@
 import type * as pulumi from "@pulumi/pulumi";
+import type { ResolvedConfig } from "../config/profiles";
 import type { Classification } from "../core/types";
+import type { DeliveryTableRef } from "../dataflow/TopicDelivery";
+import type { DatasetCatalog } from "../datasets/DatasetCatalog";
+import { datasetPrefix, locate } from "../datasets/location";
 import type { LakeRefs, WarehouseRefs } from "../ingestion/types";
 import type { DataLake } from "../lake/DataLake";
 import type { WarehouseLogin } from "../warehouse/logins";
@@ -65,5 +69,28 @@ export function warehouseRefs(wh: Warehouse, secretKeyArn: pulumi.Input<string>)
     secretArn: loader,
     transformerSecretArn: wh.loginSecretArns[PIPELINE_LOGIN.name],
     copyRoleArn: wh.copyRoleArn,
+  };
+}
+
+/**
+ * The Iceberg dataset a topic delivery writes: its zone (the restricted bucket for restricted domains), its prefix,
+ * its Glue database and the catalog's table name, so the stream is created after the table.
+ */
+export function deliveryTable(
+  lake: DataLake,
+  catalog: DatasetCatalog,
+  cfg: Pick<ResolvedConfig, "domains" | "datasets">,
+  domain: string,
+  table: string,
+): DeliveryTableRef {
+  const ds = cfg.datasets.find((d) => d.domain === domain && d.name === table);
+  const tableName = catalog.tables[`${domain}.${ds?.zone}.${table}`];
+  if (!ds || tableName === undefined) throw new Error(`delivery: '${table}' is not a dataset of domain '${domain}'`);
+  const zone = locate(lake, cfg.domains, domain, ds.zone);
+  return {
+    zone,
+    prefix: datasetPrefix(zone, domain, table),
+    databaseName: lake.databases[`${domain}_${ds.zone}`],
+    tableName,
   };
 }

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { prefixObjectStatements } from "../functions/statements";
 import type { PolicyStatement } from "../functions/types";
 import type { Environment } from "../core/types";
 import { consumeStatements, kafkaArns } from "./iam";
@@ -17,6 +18,11 @@ export const deliverySchema = z.strictObject({
   bufferMb: z.number().int().min(1).max(128).optional(),
   /** Alarm when the oldest record waits longer than this in Firehose. @default bufferSeconds + 600 */
   maxAgeSeconds: z.number().int().min(60).max(86_400).optional(),
+  /**
+   * An Iceberg dataset of the topic's domain (curated or analytics zone) to deliver into, columns matched by name;
+   * records it cannot take go under the topic's `_errors/` prefix of the raw zone. @default the raw zone
+   */
+  table: z.string().min(1).optional(),
 });
 export type DeliveryInput = z.input<typeof deliverySchema>;
 
@@ -24,10 +30,12 @@ export interface DeliveryConfig {
   readonly bufferSeconds: number;
   readonly bufferMb: number;
   readonly maxAgeSeconds: number;
+  /** The Iceberg dataset it writes; absent: the raw zone. */
+  readonly table?: string;
 }
 
 /** dev: the fewest, largest objects (cheapest); prod: records in the lake about a minute after they are produced. */
-export const DELIVERY_PROFILES: Record<Environment, Omit<DeliveryConfig, "maxAgeSeconds">> = {
+export const DELIVERY_PROFILES: Record<Environment, Omit<DeliveryConfig, "maxAgeSeconds" | "table">> = {
   dev: { bufferSeconds: 900, bufferMb: 128 },
   staging: { bufferSeconds: 300, bufferMb: 64 },
   prod: { bufferSeconds: 60, bufferMb: 64 },
@@ -44,6 +52,7 @@ export function resolveDelivery(
     bufferSeconds,
     bufferMb: input.bufferMb ?? p.bufferMb,
     maxAgeSeconds: input.maxAgeSeconds ?? bufferSeconds + 600,
+    ...(input.table ? { table: input.table } : {}),
   };
 }
 
@@ -104,38 +113,53 @@ export function deliveryRoleStatements(a: DeliveryAccess): PolicyStatement[] {
       Action: "kafka-cluster:DescribeTopicDynamicConfiguration",
       Resource: arns.topic(a.topic),
     },
-    {
-      Sid: "LakeObjects",
-      Effect: "Allow",
-      Action: ["s3:PutObject", "s3:GetObject", "s3:AbortMultipartUpload"],
-      Resource: `${a.bucketArn}/${a.prefix}*`,
-    },
-    {
-      Sid: "LakeBucket",
-      Effect: "Allow",
-      Action: ["s3:GetBucketLocation", "s3:ListBucketMultipartUploads"],
-      Resource: a.bucketArn,
-    },
-    {
-      Sid: "LakeList",
-      Effect: "Allow",
-      Action: "s3:ListBucket",
-      Resource: a.bucketArn,
-      Condition: { StringLike: { "s3:prefix": `${a.prefix}*` } },
-    },
-    {
-      Sid: "LakeKey",
-      Effect: "Allow",
-      Action: ["kms:GenerateDataKey", "kms:Decrypt"],
-      Resource: a.keyArn,
-      Condition: {
-        StringEquals: {
-          "kms:ViaService": `s3.${a.region}.amazonaws.com`,
-          "kms:EncryptionContext:aws:s3:arn": a.bucketArn,
-        },
-      },
-    },
+    ...prefixObjectStatements(
+      { bucketArn: a.bucketArn, keyArn: a.keyArn, prefix: a.prefix, region: a.region },
+      ["s3:PutObject", "s3:GetObject", "s3:AbortMultipartUpload"],
+      "Lake",
+      ["s3:GetBucketLocation", "s3:ListBucketMultipartUploads"],
+    ),
     { Sid: "ErrorLogs", Effect: "Allow", Action: "logs:PutLogEvents", Resource: `${a.logGroupArn}:*` },
+  ];
+}
+
+/** The Iceberg table a delivery writes: its Glue entries, its files' prefix and its zone. */
+export interface DeliveryTableAccess {
+  /** `arn:aws:glue:<region>:<account>`. */
+  readonly glueArn: string;
+  readonly database: string;
+  readonly table: string;
+  readonly bucketArn: string;
+  readonly keyArn: string;
+  /** The table's prefix, ending in `/`. */
+  readonly prefix: string;
+  readonly region: string;
+}
+
+/**
+ * What Firehose needs to commit to one Iceberg table and nothing more: read and update that table's Glue entry
+ * (each commit swaps its metadata pointer), write, read and remove files under the table's prefix with its zone's
+ * key, and take Lake Formation's credentials for it (the table grant names the table only).
+ */
+export function deliveryTableStatements(t: DeliveryTableAccess): PolicyStatement[] {
+  return [
+    {
+      Sid: "IcebergTable",
+      Effect: "Allow",
+      Action: ["glue:GetTable", "glue:GetDatabase", "glue:UpdateTable"],
+      Resource: [
+        `${t.glueArn}:catalog`,
+        `${t.glueArn}:database/${t.database}`,
+        `${t.glueArn}:table/${t.database}/${t.table}`,
+      ],
+    },
+    ...prefixObjectStatements(
+      { bucketArn: t.bucketArn, keyArn: t.keyArn, prefix: t.prefix, region: t.region },
+      ["s3:PutObject", "s3:GetObject", "s3:DeleteObject", "s3:AbortMultipartUpload"],
+      "TableFiles",
+      ["s3:GetBucketLocation", "s3:ListBucketMultipartUploads"],
+    ),
+    { Sid: "LakeFormationCredentials", Effect: "Allow", Action: "lakeformation:GetDataAccess", Resource: "*" },
   ];
 }
 
@@ -154,4 +178,28 @@ export function firehoseClusterPolicy(clusterArn: string, accountId: string) {
       },
     ],
   };
+}
+
+/** Cross-checks of deliveries into tables: each names an Iceberg dataset of its topic's domain, outside the raw zone. */
+export function deliveryTableProblems(
+  topics: readonly {
+    readonly name: string;
+    readonly domain: string;
+    readonly delivery?: { readonly table?: string };
+  }[],
+  domains: readonly {
+    readonly name: string;
+    readonly datasets?: readonly { readonly name: string; readonly zone: string; readonly format?: string }[];
+  }[],
+  at: (path: string, message: string) => void,
+): void {
+  topics.forEach((t, i) => {
+    const name = t.delivery?.table;
+    if (name === undefined) return;
+    const ds = domains.find((d) => d.name === t.domain)?.datasets?.find((d) => d.name === name);
+    const path = `topics[${i}].delivery.table`;
+    if (!ds) at(path, `'${name}' is not a dataset of domain '${t.domain}' (domains[].datasets)`);
+    else if (ds.zone === "raw" || (ds.format ?? "iceberg") !== "iceberg")
+      at(path, `'${name}' must be an Iceberg dataset in the curated or analytics zone`);
+  });
 }

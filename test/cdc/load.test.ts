@@ -4,14 +4,14 @@ import { CDC_LOAD_SCHEDULE } from "../../components/cdc/load";
 import type { PlannedResource } from "../../policies/engine/args";
 import { ACCOUNT_ID } from "../../tools/plan/mocks";
 import { prodRoleDecider } from "../support/iam";
-import { by, resourcesOf } from "../support/plan";
+import { by, planFile, resourcesOf, stackVariant } from "../support/plan";
 
 // The scheduled warehouse side of the prod `billing-db` cdc source: a function in the VPC on the profile's schedule
 // that signs in as the ingestion login, and a copy role Redshift assumes (associated with its namespace) that reads
 // only the cdc sources' prefixes.
 
 const RAW = `arn:aws:s3:::acme-data-prod-raw-${ACCOUNT_ID}`;
-const policyOf = (rs: PlannedResource[], name: string) =>
+const policyOf = (rs: readonly PlannedResource[], name: string) =>
   JSON.parse(String(by.name(rs, "aws:iam/rolePolicy:RolePolicy", name).inputs.policy)) as PolicyDocument;
 
 describe("cdc: the prod load of billing-db into warehouse staging", function () {
@@ -66,5 +66,47 @@ describe("cdc: the prod load of billing-db into warehouse staging", function () 
       .filter((n) => n.includes("cdc-load-billing-db"));
     assert.ok(alarms.some((n) => n.endsWith("-errors")));
     assert.ok(alarms.some((n) => n.endsWith("-dlq-depth")));
+  });
+});
+
+describe("cdc: the load on an Aurora PostgreSQL warehouse (dev with a cdc source)", function () {
+  this.timeout(180_000);
+  it("is scheduled too, without a COPY role: the function reads the Parquet files and streams them in", async () => {
+    const file = stackVariant("dev", "dev", (p) => {
+      (p.sources as Record<string, unknown>[]).push({
+        name: "billing-db",
+        kind: "cdc",
+        domain: "sales",
+        description: "Invoices of the billing system",
+        engine: "postgres",
+        endpoint: { host: "billing-db.internal.acme.example", cidr: "10.40.0.0/16" },
+        database: "billing",
+        credentialsSecretArn: "arn:aws:secretsmanager:eu-west-1:123456789012:secret:acme-data-dev/billing-Ab12Cd",
+        tables: [
+          { name: "public.invoices", key: ["invoice_id"], columns: { invoice_id: "bigint", status: "varchar(16)" } },
+        ],
+      });
+    });
+    const result = await planFile(file);
+    assert.equal(result.code, 0, JSON.stringify(result.document?.policies.filter((v) => v.level === "mandatory")));
+    const rs = result.resources!;
+    assert.equal(by.type(rs, "aws:redshiftserverless/namespace:Namespace").length, 0, "dev's warehouse is Aurora");
+    const schedule = by.name(rs, "aws:scheduler/schedule:Schedule", "acme-data-cdc-load-billing-db-schedule").inputs;
+    assert.equal(schedule.scheduleExpression, CDC_LOAD_SCHEDULE.dev);
+    const fn = by.name(rs, "aws:lambda/function:Function", "acme-data-cdc-load-billing-db-fn-fn").inputs as Record<
+      string,
+      Record<string, unknown>
+    >;
+    const env = (fn.environment as { variables: Record<string, string> }).variables;
+    assert.equal(env.WAREHOUSE_ENGINE, "postgres");
+    assert.equal(env.WAREHOUSE_COPY_ROLE_ARN, undefined);
+    assert.ok(!rs.some((r) => r.type === "aws:iam/role:Role" && /-warehouse-copy$/.test(r.name)));
+    const load = prodRoleDecider(policyOf(rs, "acme-data-cdc-load-billing-db-fn-role-policy"), "cdc-load");
+    const devRaw = `arn:aws:s3:::acme-data-dev-raw-${ACCOUNT_ID}`;
+    assert.equal(
+      await load("s3:GetObject", `${devRaw}/sales/source=billing-db/public/invoices/LOAD00000001.parquet`),
+      "Allowed",
+    );
+    assert.notEqual(await load("s3:GetObject", `${devRaw}/sales/source=orders-api/dt=2026-01-02/o.json`), "Allowed");
   });
 });

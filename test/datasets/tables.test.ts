@@ -60,8 +60,8 @@ describe("datasets: declared tables", () => {
       const rs = await resourcesOf(stack);
       const m = MAINTENANCE[stack];
       const icebergTables = rs.filter((r) => r.type === T.table && (r.inputs as Obj).openTableFormatInput);
-      // prod also declares orders_live, the table its streaming application writes.
-      assert.equal(icebergTables.length, stack === "prod" ? 4 : 3);
+      // prod also declares orders_live (its streaming application's table) and clickstream (its Firehose delivery's).
+      assert.equal(icebergTables.length, stack === "prod" ? 5 : 3);
       for (const t of icebergTables) {
         const opts = rs.filter((r) => r.type === T.optimizer && (r.inputs as Obj).tableName === (t.inputs as Obj).name);
         const types = opts.map((o) => (o.inputs as Obj).type).sort();
@@ -87,13 +87,15 @@ describe("datasets: declared tables", () => {
         (r) => r.type === "aws:cloudwatch/metricAlarm:MetricAlarm" && /-(curated|analytics)-.*-freshness$/.test(r.name),
       )
       .map((r) => r.inputs as Obj);
-    // The four Iceberg datasets of prod declare freshnessHours: orders 26, orders_live 1, contacts 48, attribution 48.
+    // The five Iceberg datasets of prod declare freshnessHours: orders 26, orders_live 1, contacts 48, attribution 48,
+    // clickstream 1.
     assert.deepEqual(alarms.map((a) => [a.name, a.dimensions.FilterId, a.evaluationPeriods]).sort(), [
       [
         "acme-data-prod-marketing-analytics-campaign-attribution-freshness",
         "dataset-marketing-analytics-campaign_attribution",
         48,
       ],
+      ["acme-data-prod-marketing-curated-clickstream-freshness", "dataset-marketing-curated-clickstream", 1],
       ["acme-data-prod-marketing-curated-contacts-freshness", "dataset-marketing-curated-contacts", 48],
       ["acme-data-prod-sales-curated-orders-freshness", "dataset-sales-curated-orders", 26],
       ["acme-data-prod-sales-curated-orders-live-freshness", "dataset-sales-curated-orders_live", 1],
@@ -155,6 +157,7 @@ describe("datasets: declared tables", () => {
         "curated/sales/orders_live/*",
         "curated/marketing/contacts/*",
         "analytics/marketing/campaign_attribution/*",
+        "curated/marketing/clickstream/*",
       ],
     );
     const grants = rs.filter((r) => r.type === T.grant && r.name.includes("catalog-optimizer"));

@@ -3,11 +3,13 @@
 // whole table back (nothing recorded), and the next run takes the same files again; a table that fails does not stop
 // the others. Redshift copies the files itself (COPY … FORMAT AS PARQUET from a manifest, through the warehouse's
 // copy role); the copier is the only engine-specific step.
-import { ListObjectsV2Command, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
+import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
+import { parquetRead } from "hyparquet";
 import type { Logger } from "@aws-lambda-powertools/logger";
 import {
   copyManifest,
   copyStatement,
+  fileColumns,
   LakeFile,
   LEDGER,
   loadPlan,
@@ -19,7 +21,7 @@ import type { CdcLoadTable, PackagedCdcLoadConfig } from "../../cdc/load";
 import type { MergeEngine } from "../../cdc/merge";
 import { requireEnv } from "./lib/env";
 import { logger as makeLogger, packagedConfig, s3Client } from "./lib/runtime";
-import { Sql, Warehouse, warehouseFromEnv } from "./lib/warehouse";
+import { copyText, Sql, Warehouse, warehouseFromEnv } from "./lib/warehouse";
 
 export type { CdcLoadTable, PackagedCdcLoadConfig };
 
@@ -36,6 +38,46 @@ export const redshiftCopier =
   (iamRoleArn: string): Copier =>
   async (sql, table, _files, manifestUri) => {
     await sql.query(copyStatement(table, manifestUri, iamRoleArn));
+  };
+
+/** One Parquet value in COPY's text format: `\N` for null, timestamps in ISO 8601, integers digit for digit. */
+export function copyValue(v: unknown): string {
+  if (v === null || v === undefined) return "\\N";
+  if (v instanceof Date) return copyText(v.toISOString());
+  if (v instanceof Uint8Array) return copyText(Buffer.from(v).toString("utf8"));
+  return copyText(String(v));
+}
+
+/**
+ * Aurora PostgreSQL has no Parquet reader (aws_s3.table_import_from_s3 takes text and CSV): the function reads each
+ * DMS file itself and streams its rows through `COPY … FROM STDIN`, by position in DMS's column order, like
+ * Redshift's columnar COPY. Same transaction, ledger and MERGE as on Redshift.
+ */
+export const parquetStdinCopier =
+  (s3: S3Client, bucket: string): Copier =>
+  async (sql, table, files) => {
+    const width = fileColumns(table).length;
+    const chunks: string[] = [];
+    for (const f of files) {
+      const body = await (
+        await s3.send(new GetObjectCommand({ Bucket: bucket, Key: f.key }))
+      ).Body!.transformToByteArray();
+      const file = body.buffer.slice(body.byteOffset, body.byteOffset + body.byteLength) as ArrayBuffer;
+      await parquetRead({
+        file,
+        onComplete: (rows: unknown[][]) => {
+          for (const row of rows) {
+            if (row.length !== width)
+              throw new Error(`${f.key}: ${row.length} columns, expected ${width} (${fileColumns(table).join(", ")})`);
+            chunks.push(row.map(copyValue).join("\t") + "\n");
+          }
+        },
+      });
+    }
+    const columns = fileColumns(table)
+      .map((c) => `"${c}"`)
+      .join(", ");
+    await sql.copyFrom(`COPY "staging"."${table.name}_changes" (${columns}) FROM STDIN`, chunks);
   };
 
 export interface CdcLoadDeps {
@@ -129,11 +171,16 @@ export const handler = (): Promise<TableOutcome[]> =>
       bucket: requireEnv("RAW_BUCKET"),
       kmsKeyArn: requireEnv("RAW_KEY_ARN"),
     };
+    const s3 = s3Client();
+    const warehouse = warehouseFromEnv();
     return createCdcLoadHandler({
       config,
-      s3: s3Client(),
-      warehouse: warehouseFromEnv(),
-      copier: redshiftCopier(requireEnv("WAREHOUSE_COPY_ROLE_ARN")),
+      s3,
+      warehouse,
+      copier:
+        warehouse.engine === "redshift"
+          ? redshiftCopier(requireEnv("WAREHOUSE_COPY_ROLE_ARN"))
+          : parquetStdinCopier(s3, config.bucket),
       logger: makeLogger(config.source),
     });
   })())();

@@ -7,12 +7,20 @@ const SPARK_APP = "kubernetes:sparkoperator.k8s.io/v1beta2:SparkApplication";
 const sparkPod = (role: "driver" | "executor") => (i: Inputs) => i.spec[role];
 
 export const streamsTemplates: readonly Template[] = [
-  // ---- Firehose (MSK → raw zone) ----
+  // ---- Firehose (MSK → raw zone, or → an Iceberg table with its errors in the raw zone) ----
   {
     source: "CKV_AWS_241",
     type: "aws:kinesis/firehoseDeliveryStream:FirehoseDeliveryStream",
     what: "delivery-without-cmk",
+    pick: (r) => r.inputs.extendedS3Configuration !== undefined,
     edit: (i) => delete i.extendedS3Configuration.kmsKeyArn,
+  },
+  {
+    source: "CKV_AWS_241 (the S3 error output of an Iceberg destination)",
+    type: "aws:kinesis/firehoseDeliveryStream:FirehoseDeliveryStream",
+    what: "iceberg-errors-without-cmk",
+    pick: (r) => r.inputs.icebergConfiguration !== undefined,
+    edit: (i) => delete i.icebergConfiguration.s3Configuration.kmsKeyArn,
   },
   // ---- DMS Serverless ----
   {
