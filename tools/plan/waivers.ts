@@ -14,6 +14,13 @@ export interface UnusedWaiver extends Waiver {
 
 const LEVELS = ["advisory", "mandatory", "remediate", "disabled"];
 const ajv = new Ajv({ allErrors: true });
+// Rules share their config schema (the waiver list): compiled once per schema, not once per configured rule.
+const compiled = new WeakMap<object, ReturnType<typeof ajv.compile>>();
+const validatorOf = (schema: object) => {
+  let validate = compiled.get(schema);
+  if (!validate) compiled.set(schema, (validate = ajv.compile({ type: "object", ...schema })));
+  return validate;
+};
 
 /**
  * Checks a policy config the way the Pulumi CLI would before running the pack, plus what it would silently accept:
@@ -21,8 +28,9 @@ const ajv = new Ajv({ allErrors: true });
  */
 export function checkPolicyConfig(rules: readonly PlatformRule[], config: PolicyConfig): ConfigProblem[] {
   const problems: ConfigProblem[] = [];
+  const byName = new Map(rules.map((r) => [r.name, r]));
   for (const [name, entry] of Object.entries(config)) {
-    const rule = rules.find((r) => r.name === name);
+    const rule = byName.get(name);
     if (!rule && name !== "all") {
       problems.push({ path: name, message: "is not a rule of the pack (is it a typo?)" });
       continue;
@@ -31,7 +39,7 @@ export function checkPolicyConfig(rules: readonly PlatformRule[], config: Policy
     if (level !== undefined && !LEVELS.includes(level))
       problems.push({ path: `${name}.enforcementLevel`, message: `must be one of ${LEVELS.join(" | ")}` });
     if (!rule?.configSchema || typeof entry === "string") continue;
-    const validate = ajv.compile({ type: "object", ...rule.configSchema });
+    const validate = validatorOf(rule.configSchema);
     if (!validate(ruleSettings(rule, config).properties)) {
       for (const e of validate.errors ?? [])
         problems.push({
