@@ -82,5 +82,5 @@ export function declareWorkloads(
       },
       { parent },
     );
-  return { spark: spark || undefined, queryEngine: queryEngine || undefined };
+  return { spark, queryEngine };
 }

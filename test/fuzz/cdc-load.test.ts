@@ -9,8 +9,8 @@ import {
   createCdcLoadHandler,
   parquetStdinCopier,
 } from "../../components/ingestion/handlers/cdc-load";
-import { pgWarehouse, Warehouse } from "../../components/ingestion/handlers/lib/warehouse";
-import { KEY_ARN, LocalPostgres, LocalS3, quietLogger, startPostgres, startS3 } from "../ingestion/support";
+import type { Warehouse } from "../../components/ingestion/handlers/lib/warehouse";
+import { KEY_ARN, LocalS3, LocalWarehouse, quietLogger, startLocalWarehouse } from "../ingestion/support";
 import { params } from "./support";
 
 // The scheduled CDC load against a real PostgreSQL and S3 server, reading real Parquet files as DMS writes them:
@@ -90,25 +90,15 @@ function cut<T>(items: readonly T[], sizes: readonly number[]): T[][] {
 
 describe("fuzz: scheduled CDC load (DMS Parquet → changes → MERGE, on PostgreSQL)", function () {
   this.timeout(0);
+  let local: LocalWarehouse;
   let s3: LocalS3;
-  let pg: LocalPostgres;
   let admin: Client;
   let warehouse: Warehouse;
   before(async () => {
-    [s3, pg] = await Promise.all([startS3(["raw"]), startPostgres()]);
-    admin = pg.client();
-    await admin.connect();
-    await admin.query("CREATE SCHEMA staging");
-    warehouse = pgWarehouse(
-      { engine: "postgres", host: "127.0.0.1", port: pg.port, database: "postgres", tls: false },
-      async () => ({ username: "postgres", password: pg.password }),
-    );
+    local = await startLocalWarehouse(["raw"]);
+    ({ s3, admin, warehouse } = local);
   });
-  after(async () => {
-    await warehouse.close();
-    await admin.end();
-    await Promise.all([s3.stop(), pg.stop()]);
-  });
+  after(() => local.stop());
 
   it("ends equal to the source's final state, every file recorded once, nothing recorded by a failed run", async () => {
     let n = 0;

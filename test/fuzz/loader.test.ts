@@ -7,34 +7,24 @@ import { PutObjectCommand } from "@aws-sdk/client-s3";
 import type { Client } from "pg";
 import { createLoader } from "../../components/ingestion/handlers/loader";
 import { stringifyJson, unstorable } from "../../components/ingestion/records/json";
-import { pgWarehouse, stagingDdl, Warehouse } from "../../components/ingestion/handlers/lib/warehouse";
-import { capturedMetrics, LocalPostgres, LocalS3, quietLogger, startPostgres, startS3 } from "../ingestion/support";
+import { stagingDdl, Warehouse } from "../../components/ingestion/handlers/lib/warehouse";
+import { capturedMetrics, LocalS3, LocalWarehouse, quietLogger, startLocalWarehouse } from "../ingestion/support";
 import { json, Json, params } from "./support";
 
 const ROOT = "sales/source=fuzz/";
 
 describe("fuzz: object loader", function () {
   this.timeout(0);
+  let local: LocalWarehouse;
   let s3: LocalS3;
-  let pg: LocalPostgres;
   let admin: Client;
   let warehouse: Warehouse;
   before(async () => {
-    [s3, pg] = await Promise.all([startS3(["raw"]), startPostgres()]);
-    admin = pg.client();
-    await admin.connect();
-    await admin.query("CREATE SCHEMA staging");
-    for (const ddl of stagingDdl("fuzz", "postgres")) await admin.query(ddl);
-    warehouse = pgWarehouse(
-      { engine: "postgres", host: "127.0.0.1", port: pg.port, database: "postgres", tls: false },
-      async () => ({ username: "postgres", password: pg.password }),
-    );
+    local = await startLocalWarehouse(["raw"]);
+    ({ s3, admin, warehouse } = local);
+    for (const ddl of stagingDdl("fuzz", "postgres")) await local.admin.query(ddl);
   });
-  after(async () => {
-    await warehouse.close();
-    await admin.end();
-    await Promise.all([s3.stop(), pg.stop()]);
-  });
+  after(() => local.stop());
 
   it("load-day never blocks: every record loaded exactly once with its exact value, or rejected with a reason", async () => {
     let day = 0;

@@ -8,8 +8,8 @@ import {
   createCdcLoadHandler,
   parquetStdinCopier,
 } from "../../components/ingestion/handlers/cdc-load";
-import { pgWarehouse, Warehouse } from "../../components/ingestion/handlers/lib/warehouse";
-import { KEY_ARN, LocalPostgres, LocalS3, quietLogger, startPostgres, startS3 } from "./support";
+import type { Warehouse } from "../../components/ingestion/handlers/lib/warehouse";
+import { KEY_ARN, LocalS3, LocalWarehouse, quietLogger, startLocalWarehouse } from "./support";
 
 // The CDC load on Aurora PostgreSQL, which cannot read Parquet itself: the function reads DMS's real Parquet files
 // (written here with hyparquet-writer in DMS's column order: Op, the commit time, the table's columns, the change
@@ -31,25 +31,15 @@ type Change = [op: string, ts: string, id: bigint, status: string | null, amount
 
 describe("ingestion: CDC load on Aurora PostgreSQL (Parquet read by the function)", function () {
   this.timeout(60_000);
+  let local: LocalWarehouse;
   let s3: LocalS3;
-  let pg: LocalPostgres;
   let admin: Client;
   let warehouse: Warehouse;
   before(async () => {
-    [s3, pg] = await Promise.all([startS3(["raw"]), startPostgres()]);
-    admin = pg.client();
-    await admin.connect();
-    await admin.query("CREATE SCHEMA staging");
-    warehouse = pgWarehouse(
-      { engine: "postgres", host: "127.0.0.1", port: pg.port, database: "postgres", tls: false },
-      async () => ({ username: "postgres", password: pg.password }),
-    );
+    local = await startLocalWarehouse(["raw"]);
+    ({ s3, admin, warehouse } = local);
   });
-  after(async () => {
-    await warehouse.close();
-    await admin.end();
-    await Promise.all([s3.stop(), pg.stop()]);
-  });
+  after(() => local.stop());
 
   const parquet = async (name: string, rows: Change[]) => {
     const col = (i: number) => rows.map((r) => r[i]);

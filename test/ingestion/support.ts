@@ -16,7 +16,11 @@ process.env.AWS_REGION = "eu-west-1";
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = "true";
 process.env.POWERTOOLS_LOG_LEVEL = "SILENT";
 
-export { LocalPostgres, LocalS3, startPostgres, startS3 } from "../../tools/local-servers";
+import type { Client } from "pg";
+import { pgWarehouse, Warehouse } from "../../components/ingestion/handlers/lib/warehouse";
+import { LocalPostgres, LocalS3, startPostgres, startS3 } from "../../tools/local-servers";
+
+export { LocalPostgres, LocalS3, startPostgres, startS3 };
 
 export const KEY_ARN = "arn:aws:kms:eu-west-1:123456789012:key/raw-zone";
 
@@ -117,5 +121,36 @@ export function httpRequest(
     body,
     isBase64Encoded,
     requestContext: { http: { method: "POST", path: "/records" } } as APIGatewayProxyEventV2["requestContext"],
+  };
+}
+
+/** A local S3 server, an embedded PostgreSQL with a `staging` schema, an admin client, and the handlers' warehouse on it. */
+export interface LocalWarehouse {
+  readonly s3: LocalS3;
+  readonly pg: LocalPostgres;
+  readonly admin: Client;
+  readonly warehouse: Warehouse;
+  stop(): Promise<void>;
+}
+
+export async function startLocalWarehouse(buckets: string[]): Promise<LocalWarehouse> {
+  const [s3, pg] = await Promise.all([startS3(buckets), startPostgres()]);
+  const admin = pg.client();
+  await admin.connect();
+  await admin.query("CREATE SCHEMA staging");
+  const warehouse = pgWarehouse(
+    { engine: "postgres", host: "127.0.0.1", port: pg.port, database: "postgres", tls: false },
+    async () => ({ username: "postgres", password: pg.password }),
+  );
+  return {
+    s3,
+    pg,
+    admin,
+    warehouse,
+    stop: async () => {
+      await warehouse.close();
+      await admin.end();
+      await Promise.all([s3.stop(), pg.stop()]);
+    },
   };
 }
