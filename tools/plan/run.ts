@@ -130,7 +130,7 @@ class RecordingMonitor extends MockMonitor {
         id: req.getImportid(),
       });
       const urn = this.urnOf(req.getParent(), req.getType(), req.getName());
-      const state = (await rpc.serializeProperties("", result.state)) as Record<string, unknown>;
+      const state = structOrder((await rpc.serializeProperties("", result.state)) as Record<string, unknown>);
       this.resources.set(urn, { urn, id: result.id ?? null, state });
       response = registerResponse(urn, result.id || "", state);
     } catch (err) {
@@ -169,6 +169,18 @@ class RecordingMonitor extends MockMonitor {
   }
 }
 
+/**
+ * A serialised value as a protobuf Struct round trip returns it: the same plain values, every object's keys sorted
+ * (the Struct's map iterates them sorted), so outputs read exactly as they would through the real response.
+ */
+export function structOrder<T>(value: T): T {
+  if (Array.isArray(value)) return value.map(structOrder) as T;
+  if (value === null || typeof value !== "object") return value;
+  const out: Record<string, unknown> = {};
+  for (const k of Object.keys(value).sort()) out[k] = structOrder((value as Record<string, unknown>)[k]);
+  return out as T;
+}
+
 /** The parts of a RegisterResourceResponse the SDK reads (resource.js, registerResource). */
 interface RegisterResponse {
   getUrn(): string;
@@ -182,7 +194,7 @@ interface RegisterResponse {
 
 /**
  * A successful registration's response. The SDK deserialises the object into fresh values, so handing it the
- * serialised state itself is what the Struct round trip would give it. `toString` names the resource: the SDK
+ * serialised state in the Struct's key order is what the round trip would give it. `toString` names the resource: the SDK
  * interpolates every response into a debug log line, and a protobuf message's would serialise it whole.
  */
 function registerResponse(urn: string, id: string, state: Record<string, unknown>): RegisterResponse {
