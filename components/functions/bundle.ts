@@ -79,7 +79,7 @@ interface Built {
 
 function diskKey(entry: string): string {
   return createHash("sha256")
-    .update(`${esbuild().version}\0${entry}\0${JSON.stringify({ ...options(entry), entryPoints: undefined })}`)
+    .update(`${esbuildVersion()}\0${entry}\0${JSON.stringify({ ...options(entry), entryPoints: undefined })}`)
     .digest("hex")
     .slice(0, 32);
 }
@@ -132,6 +132,9 @@ const cache = new Map<string, Bundle>();
 function esbuild(): typeof import("esbuild") {
   return require("esbuild") as typeof import("esbuild");
 }
+
+// Read from its package.json: loading esbuild's API only to key a cache hit costs more than the hit saves.
+const esbuildVersion = () => (require("esbuild/package.json") as { version: string }).version;
 
 function fromSource(entry: string): Built {
   const cached = fromDisk(entry);
