@@ -73,7 +73,7 @@ describe("fuzz: object loader", function () {
           assert.equal(rows.length, good.length);
           for (const g of good) {
             const hit = await admin.query(
-              "SELECT count(*)::int AS n FROM staging.fuzz WHERE object_key = $1 AND record = $2::jsonb",
+              "SELECT count(*)::int AS n FROM staging.fuzz WHERE object_key = $1 AND record::jsonb = $2::jsonb",
               [key, stringifyJson(g)],
             );
             assert.ok(hit.rows[0].n >= 1, `exact value loaded: ${stringifyJson(g).slice(0, 200)}`);

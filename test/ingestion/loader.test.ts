@@ -1,8 +1,9 @@
 import { strict as assert } from "assert";
+import { createHash } from "crypto";
 import { PutObjectCommand } from "@aws-sdk/client-s3";
 import type { Client } from "pg";
 import { createLoader, LoaderEvent, parseRecords, refusedRecords } from "../../components/ingestion/handlers/loader";
-import { pgWarehouse, stagingDdl, Warehouse } from "../../components/ingestion/handlers/lib/warehouse";
+import { pgWarehouse, Sql, stagingDdl, Warehouse } from "../../components/ingestion/handlers/lib/warehouse";
 import { capturedMetrics, LocalPostgres, LocalS3, metricSum, quietLogger, startPostgres, startS3 } from "./support";
 
 const ROOT = "sales/source=orders/";
@@ -24,9 +25,9 @@ describe("ingestion: object loader into warehouse staging", function () {
   const put = (key: string, body: string) =>
     s3.client.send(new PutObjectCommand({ Bucket: "raw", Key: key, Body: body }));
   const rows = async (sql: string) => (await admin.query(sql)).rows;
-  const loader = (w = warehouse(), m = capturedMetrics("orders-loader")) =>
+  const loader = (w = warehouse(), m = capturedMetrics("orders-loader"), table = "orders") =>
     createLoader({
-      config: { name: "orders-loader", root: ROOT, table: "orders", maxBackfillDays: 31 },
+      config: { name: "orders-loader", root: ROOT, table, maxBackfillDays: 31 },
       bucket: "raw",
       s3: s3.client,
       warehouse: w,
@@ -210,6 +211,89 @@ describe("ingestion: object loader into warehouse staging", function () {
         [2, null, null],
       ],
     );
+  });
+
+  /** The warehouse, recording every COPY statement its transactions run. */
+  const recording = (w: Warehouse) => {
+    const copies: string[] = [];
+    const spy: Warehouse = {
+      ...w,
+      transaction: (fn) =>
+        w.transaction((sql) =>
+          fn({
+            ...sql,
+            copyFrom: (statement: string, chunks: Parameters<Sql["copyFrom"]>[1]) => {
+              copies.push(statement);
+              return sql.copyFrom(statement, chunks);
+            },
+          }),
+        ),
+    };
+    return { spy, copies };
+  };
+
+  it("streams JSON lines into COPY as written; a redelivery is settled by checksum without reading a row", async () => {
+    const key = `${ROOT}dt=2024-05-04/stream.json`;
+    const lines = [
+      String.raw`{"id":"a","text":"tab\there \\ \"quoted\" \n","z":1,"a":2}`,
+      '{"id":"b","text":"한글 😀","big":12345678901234567890123,"price":10.50}',
+      '{"id":"c","nested":{"list":[1,-0,true,null,{"k":"v"}]}}',
+    ];
+    const body = lines.join("\r\n") + "\r\n";
+    await put(key, body);
+    const { spy, copies } = recording(warehouse());
+    const l = loader(spy);
+    assert.deepEqual(await l.loadObject(key), { key, status: "loaded", rows: 3, rejected: 0 });
+    assert.equal(copies.length, 1);
+    assert.match(copies[0], /FROM STDIN \(FORMAT binary\)$/);
+    assert.deepEqual(
+      await rows(
+        "SELECT record_index, record::text AS text, record::jsonb->>'id' AS id FROM staging.orders ORDER BY 1",
+      ),
+      lines.map((text, i) => ({ record_index: i, text, id: ["a", "b", "c"][i] })),
+      "json keeps each record's text: member order, number spelling; every record casts to jsonb",
+    );
+    const checksum = createHash("sha256").update(body).digest("hex");
+    assert.deepEqual(
+      await rows(`SELECT checksum, rows_loaded, rows_rejected FROM staging.load_ledger WHERE object_key = '${key}'`),
+      [{ checksum, rows_loaded: 3, rows_rejected: 0 }],
+    );
+    assert.equal((await l.loadObject(key)).status, "duplicate");
+    assert.equal(copies.length, 1, "the same ETag again: the exact path finds the checksum, nothing is copied");
+    await put(key, lines[0]);
+    assert.deepEqual(await l.loadObject(key), { key, status: "loaded", rows: 1, rejected: 0 });
+    assert.equal(copies.length, 2, "new content under the key streams again");
+  });
+
+  it("falls back to the exact path when COPY refuses a streamed record, and keeps loading a jsonb staging table", async () => {
+    await admin.query(
+      "CREATE TABLE staging.legacy (LIKE staging.orders INCLUDING DEFAULTS); ALTER TABLE staging.legacy ALTER COLUMN record TYPE jsonb; ALTER TABLE staging.legacy ADD CONSTRAINT no_poison CHECK (record->>'id' IS DISTINCT FROM 'poison')",
+    );
+    try {
+      const key = `${ROOT}dt=2024-05-05/legacy.json`;
+      await put(key, '{"id":"a","n":1.50}\n{"id":"poison"}\n{"id":"b","n":123456789012345678901234567890}\n');
+      const { spy, copies } = recording(warehouse());
+      assert.deepEqual(await loader(spy, undefined, "legacy").loadObject(key), {
+        key,
+        status: "loaded",
+        rows: 2,
+        rejected: 1,
+      });
+      assert.deepEqual(
+        copies.map((c) => /binary/.test(c)),
+        [true, false, false],
+        "streamed (binary, with jsonb's version byte), then the exact path: refused, searched, loaded without it",
+      );
+      assert.deepEqual(await rows("SELECT record->>'id' AS id, record->>'n' AS n FROM staging.legacy ORDER BY 1"), [
+        { id: "a", n: "1.50" },
+        { id: "b", n: "123456789012345678901234567890" },
+      ]);
+      const [reject] = await rows(`SELECT line, reason FROM staging.load_rejects WHERE object_key = '${key}'`);
+      assert.equal(reject.line, 2);
+      assert.match(reject.reason, /SQLSTATE 23514/);
+    } finally {
+      await admin.query("DROP TABLE staging.legacy");
+    }
   });
 
   it("parses single values, arrays and JSON lines", () => {

@@ -23,6 +23,7 @@ import { optionalEnv, requireEnv } from "./lib/env";
 import { checkEvent, LoaderEvent, objectKey } from "./lib/loader-events";
 import { Parsed, parseRecords, redshiftAdmissible } from "./lib/records";
 import { isRefusal, refusedRecords, withoutRefused } from "./lib/refusals";
+import { NeedsExactPath, StreamedObject, streamedCopy, streamedRows } from "./lib/stream";
 import { logger as makeLogger, metrics as makeMetrics, packagedConfig, s3Client } from "./lib/runtime";
 import { copyRows, Engine, ident, insertRows, Sql, stagingDdl, Warehouse, warehouseFromEnv } from "./lib/warehouse";
 
@@ -78,52 +79,56 @@ export interface DayResult {
   readonly rejected: number;
 }
 
+/** One object's ledger row: its content (checksum) under its key, and what loading it wrote. */
+interface LedgerRow {
+  bucket: string;
+  key: string;
+  checksum: string;
+  etag?: string;
+  versionId?: string;
+  source: string;
+  rows: number;
+  rejected: number;
+}
+
 /**
- * The ledger claim and inserts, in one transaction. Postgres: the primary key arbitrates concurrent deliveries
- * (the loser waits, then inserts nothing). Redshift enforces no keys, so the ledger is locked for the claim.
+ * Claims the object's content in the ledger, in the caller's transaction; false when it was loaded before. Postgres:
+ * the primary key arbitrates concurrent deliveries (the loser waits, then inserts nothing). Redshift enforces no
+ * keys, so the ledger is locked for the claim.
  */
+async function claim(sql: Sql, engine: Engine, o: LedgerRow): Promise<boolean> {
+  const ledger = [o.bucket, o.key, o.checksum, o.etag ?? null, o.versionId ?? null, o.source, o.rows, o.rejected];
+  const columns = "(bucket, object_key, checksum, etag, version_id, source, rows_loaded, rows_rejected)";
+  if (engine === "postgres") {
+    const claimed = await sql.query(
+      `INSERT INTO staging.load_ledger ${columns} VALUES ($1,$2,$3,$4,$5,$6,$7,$8) ON CONFLICT (bucket, object_key, checksum) DO NOTHING RETURNING 1`,
+      ledger,
+    );
+    return claimed.rowCount !== 0;
+  }
+  await sql.query("LOCK staging.load_ledger");
+  const seen = await sql.query(
+    "SELECT 1 FROM staging.load_ledger WHERE bucket = $1 AND object_key = $2 AND checksum = $3",
+    ledger.slice(0, 3),
+  );
+  if (seen.rows.length > 0) return false;
+  await sql.query(`INSERT INTO staging.load_ledger ${columns} VALUES ($1,$2,$3,$4,$5,$6,$7,$8)`, ledger);
+  return true;
+}
+
+/** The ledger claim, the rows and the rejects of one parsed object, in one transaction. */
 async function loadInTransaction(
   sql: Sql,
   engine: Engine,
-  o: {
-    bucket: string;
-    key: string;
-    checksum: string;
-    etag?: string;
-    versionId?: string;
-    source: string;
+  o: Omit<LedgerRow, "rows" | "rejected"> & {
     table: string;
     parsed: Parsed;
     /** Redshift: the COPY of the object's staged records. */
     copySql?: string;
   },
 ): Promise<boolean> {
-  const ledger = [
-    o.bucket,
-    o.key,
-    o.checksum,
-    o.etag ?? null,
-    o.versionId ?? null,
-    o.source,
-    o.parsed.records.length,
-    o.parsed.rejects.length,
-  ];
-  const columns = "(bucket, object_key, checksum, etag, version_id, source, rows_loaded, rows_rejected)";
-  if (engine === "postgres") {
-    const claim = await sql.query(
-      `INSERT INTO staging.load_ledger ${columns} VALUES ($1,$2,$3,$4,$5,$6,$7,$8) ON CONFLICT (bucket, object_key, checksum) DO NOTHING RETURNING 1`,
-      ledger,
-    );
-    if (claim.rowCount === 0) return false;
-  } else {
-    await sql.query("LOCK staging.load_ledger");
-    const seen = await sql.query(
-      "SELECT 1 FROM staging.load_ledger WHERE bucket = $1 AND object_key = $2 AND checksum = $3",
-      ledger.slice(0, 3),
-    );
-    if (seen.rows.length > 0) return false;
-    await sql.query(`INSERT INTO staging.load_ledger ${columns} VALUES ($1,$2,$3,$4,$5,$6,$7,$8)`, ledger);
-  }
+  if (!(await claim(sql, engine, { ...o, rows: o.parsed.records.length, rejected: o.parsed.rejects.length })))
+    return false;
   if (engine === "postgres") {
     const copied = await sql.copyFrom(
       `COPY staging.${ident(o.table)} (source, object_key, record_index, record) FROM STDIN`,
@@ -147,6 +152,8 @@ async function loadInTransaction(
   }
   return true;
 }
+
+const DUPLICATE = Symbol("duplicate");
 
 export function createLoader(deps: LoaderDeps) {
   const { config, bucket, s3, warehouse, logger, metrics, copy } = deps;
@@ -180,19 +187,77 @@ export function createLoader(deps: LoaderDeps) {
   };
   const maxDays = config.maxBackfillDays ?? 400;
   // The staging tables are created on first use (idempotent DDL, once per container); a failure is retried next time.
-  let ready: Promise<void> | undefined;
+  // PostgreSQL also says whether the record column is jsonb (a table created before json), for the binary rows.
+  let ready: Promise<boolean> | undefined;
   const ensureTables = () =>
     (ready ??= warehouse
       .transaction(async (sql) => {
         for (const ddl of stagingDdl(config.table, warehouse.engine)) await sql.query(ddl);
+        if (warehouse.engine !== "postgres") return false;
+        const { rows } = await sql.query<{ type: string }>(
+          "SELECT atttypid::regtype::text AS type FROM pg_attribute WHERE attrelid = $1::regclass AND attname = 'record'",
+          [`staging.${ident(config.table)}`],
+        );
+        return rows[0]?.type === "jsonb";
       })
       .catch((e) => {
         ready = undefined;
         throw e;
       }));
 
+  const stagingTable = `staging.${ident(config.table)}`;
+  const loaded = (key: string, rows: number, rejected: number): ObjectResult => {
+    metrics.addMetric(INGESTION_METRICS.objectsLoaded, MetricUnit.Count, 1);
+    metrics.addMetric(INGESTION_METRICS.rowsLoaded, MetricUnit.Count, rows);
+    if (rejected > 0) logger.warn("lines rejected into staging.load_rejects", { key, rejected });
+    return { key, status: "loaded", rows, rejected };
+  };
+
+  // PostgreSQL, an object not seen before: rows COPYed as the bytes arrive, the ledger claimed once the checksum is
+  // known (a duplicate rolls back). Undefined when the object needs the exact path, which then loads it from scratch.
+  const streamObject = async (key: string): Promise<ObjectResult | undefined> => {
+    const object = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+    const body = object.Body as (AsyncIterable<Uint8Array> & { destroy?: () => void }) | undefined;
+    if (!body || !(Symbol.asyncIterator in body)) return undefined;
+    try {
+      const jsonb = await ensureTables();
+      // The same ETag under this key was loaded before: very likely a redelivery, which the exact path settles
+      // by checksum before reading a row (streaming would COPY the whole object to roll it back).
+      const seen = await warehouse.transaction((sql) =>
+        sql.query("SELECT 1 FROM staging.load_ledger WHERE bucket = $1 AND object_key = $2 AND etag = $3", [
+          bucket,
+          key,
+          object.ETag ?? null,
+        ]),
+      );
+      if (seen.rows.length > 0) return undefined;
+      const read: StreamedObject = { rows: 0 };
+      await warehouse.transaction(async (sql) => {
+        const copied = await sql.copyFrom(
+          streamedCopy(stagingTable),
+          streamedRows(body, config.name, key, read, jsonb),
+        );
+        if (copied !== read.rows) throw new Error(`COPY wrote ${copied} of ${read.rows} rows of ${key}`);
+        const row = { bucket, key, checksum: read.checksum!, etag: object.ETag, versionId: object.VersionId };
+        if (!(await claim(sql, "postgres", { ...row, source: config.name, rows: read.rows, rejected: 0 })))
+          throw DUPLICATE; // rolls the rows back
+      });
+      return loaded(key, read.rows, 0);
+    } catch (e) {
+      if (e === DUPLICATE) return { key, status: "duplicate", rows: 0, rejected: 0 };
+      if (e instanceof NeedsExactPath || isRefusal(e)) return undefined;
+      throw e;
+    } finally {
+      body.destroy?.(); // a no-op once read to the end; frees the connection otherwise
+    }
+  };
+
   const loadObject = async (key: string): Promise<ObjectResult> => {
     if (!isRecordKey(config.root, key)) return { key, status: "ignored", rows: 0, rejected: 0 };
+    if (warehouse.engine === "postgres") {
+      const streamed = await streamObject(key);
+      if (streamed) return streamed;
+    }
     const object = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
     const text = (await object.Body?.transformToString("utf8")) ?? "";
     const copying = warehouse.engine === "redshift" && copy !== undefined;
@@ -219,9 +284,9 @@ export function createLoader(deps: LoaderDeps) {
         if (staged) await unstage(staged);
       }
     };
-    let loaded: boolean;
+    let claimed: boolean;
     try {
-      loaded = await load();
+      claimed = await load();
     } catch (e) {
       // A refusal nothing above foresaw: find the records the warehouse refuses, reject those, load the rest.
       if (!isRefusal(e)) throw e;
@@ -233,14 +298,10 @@ export function createLoader(deps: LoaderDeps) {
       if (refused.size === 0) throw e;
       logger.warn("the warehouse refused records; loading the others", { key, refused: refused.size });
       parsed = withoutRefused(parsed, refused);
-      loaded = await load();
+      claimed = await load();
     }
-    if (!loaded) return { key, status: "duplicate", rows: 0, rejected: 0 };
-    metrics.addMetric(INGESTION_METRICS.objectsLoaded, MetricUnit.Count, 1);
-    metrics.addMetric(INGESTION_METRICS.rowsLoaded, MetricUnit.Count, parsed.records.length);
-    if (parsed.rejects.length > 0)
-      logger.warn("lines rejected into staging.load_rejects", { key, rejected: parsed.rejects.length });
-    return { key, status: "loaded", rows: parsed.records.length, rejected: parsed.rejects.length };
+    if (!claimed) return { key, status: "duplicate", rows: 0, rejected: 0 };
+    return loaded(key, parsed.records.length, parsed.rejects.length);
   };
 
   const loadDay = async (day: string): Promise<DayResult> => {

@@ -21,7 +21,9 @@ export function qualified(name: string): string {
  * one landing table per loader, a ledger that makes each object load at most once, and a rejects table.
  */
 export function stagingDdl(table: string, engine: Engine): string[] {
-  const json = engine === "redshift" ? "SUPER" : "JSONB";
+  // PostgreSQL keeps each record as the admitted text (`json`: checked, stored as written, no re-spelling of numbers
+  // or keys), which COPY takes at about twice `jsonb`'s speed; every admitted record also casts to `jsonb`.
+  const json = engine === "redshift" ? "SUPER" : "JSON";
   const now = engine === "redshift" ? "GETDATE()" : "now()";
   const ts = engine === "redshift" ? "TIMESTAMP" : "TIMESTAMPTZ";
   return [

@@ -1,5 +1,6 @@
 // An object's records as the loader admits them: parsed losslessly (or by the engine's parser where that provably
 // gives the same text), with every record the warehouse cannot take turned into a reject with its reason.
+import { isCanonicalJson } from "../../records/canonical";
 import { deeperThan, MAX_DEPTH, parseJson, parseJsonValue, stringifyJson, unstorable } from "../../records/json";
 
 export interface Parsed {
@@ -78,8 +79,10 @@ export function parseRecords(text: string, exact = false): Parsed {
   }
   trimmed.split("\n").forEach((line, i) => {
     if (line.trim() === "") return;
-    if (!exact && nativeExact(line, MAX_DEPTH)) {
-      records.push(line);
+    // A CR ending (CRLF lines) is whitespace the exact parse drops too.
+    const body = line.charCodeAt(line.length - 1) === 13 ? line.slice(0, -1) : line;
+    if (!exact && isCanonicalJson(body, MAX_DEPTH)) {
+      records.push(body);
       lines.push(i + 1);
       return;
     }

@@ -37,10 +37,14 @@ export interface Sql {
     values?: unknown[],
   ): Promise<{ rows: R[]; rowCount: number | null }>;
   /**
-   * PostgreSQL `COPY … FROM STDIN`: streams `chunks` (rows in COPY's text format, see {@link copyText}) within the
-   * transaction and returns the number of rows copied. Not available on Redshift, which copies from S3.
+   * PostgreSQL `COPY … FROM STDIN`: streams `chunks` (rows in the statement's format: text, see {@link copyText}, or
+   * binary) within the transaction and returns the number of rows copied. Not available on Redshift, which copies
+   * from S3.
    */
-  copyFrom(statement: string, chunks: Iterable<string>): Promise<number>;
+  copyFrom(
+    statement: string,
+    chunks: Iterable<string | Uint8Array> | AsyncIterable<string | Uint8Array>,
+  ): Promise<number>;
 }
 
 // pg's default parsers keep int8 and numeric as their text (exact), but run json and jsonb through JSON.parse, which
@@ -164,7 +168,8 @@ export async function insertRows(
   /** record_index of the first record (the refusal search inserts one record at its own index). */
   offset = 0,
 ): Promise<void> {
-  const json = engine === "redshift" ? (n: number) => `JSON_PARSE($${n})` : (n: number) => `$${n}::jsonb`;
+  // PostgreSQL types each parameter as its column (json, or jsonb in tables created before json): no cast.
+  const json = engine === "redshift" ? (n: number) => `JSON_PARSE($${n})` : (n: number) => `$${n}`;
   const CHUNK = 500;
   for (let start = 0; start < records.length; start += CHUNK) {
     const chunk = records.slice(start, start + CHUNK);
