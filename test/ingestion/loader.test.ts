@@ -263,6 +263,18 @@ describe("ingestion: object loader into warehouse staging", function () {
     await put(key, lines[0]);
     assert.deepEqual(await l.loadObject(key), { key, status: "loaded", rows: 1, rejected: 0 });
     assert.equal(copies.length, 2, "new content under the key streams again");
+    const bad = `${ROOT}dt=2024-05-04/bad-line.json`;
+    await put(bad, '{"id":"d"}\n{"id":\n{"id": "e"}\n');
+    assert.deepEqual(await l.loadObject(bad), { key: bad, status: "loaded", rows: 2, rejected: 1 });
+    assert.match(copies[2], /binary/, "a bad line and a line that needs the parser stream too");
+    assert.equal(copies.length, 3);
+    assert.deepEqual(
+      await rows(`SELECT record::text AS text FROM staging.orders WHERE object_key = '${bad}' ORDER BY record_index`),
+      [{ text: '{"id":"d"}' }, { text: '{"id":"e"}' }],
+    );
+    assert.deepEqual(await rows(`SELECT line, raw_text FROM staging.load_rejects WHERE object_key = '${bad}'`), [
+      { line: 2, raw_text: '{"id":' },
+    ]);
   });
 
   it("falls back to the exact path when COPY refuses a streamed record, and keeps loading a jsonb staging table", async () => {
