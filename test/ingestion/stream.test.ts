@@ -2,7 +2,7 @@ import { strict as assert } from "assert";
 import { createHash } from "crypto";
 import fc from "fast-check";
 import { parseRecords } from "../../components/ingestion/handlers/loader";
-import { NeedsExactPath, streamedRows } from "../../components/ingestion/handlers/lib/stream";
+import { NeedsExactPath, StreamedObject, streamedRows } from "../../components/ingestion/handlers/lib/stream";
 import { isCanonicalJson } from "../../components/ingestion/records/canonical";
 import { MAX_DEPTH, parseJson, stringifyJson, unstorable } from "../../components/ingestion/records/json";
 
@@ -56,7 +56,7 @@ async function stream(bytes: Buffer, cuts: readonly number[] = [], jsonb = false
   async function* body() {
     for (const c of chunks) yield new Uint8Array(c); // a copy, as an HTTP body's chunks are
   }
-  const into = { rows: 0, checksum: undefined as string | undefined };
+  const into: StreamedObject = { rows: 0, rejects: [] };
   const out: Buffer[] = [];
   try {
     for await (const b of streamedRows(body(), "orders-loader", "sales/k.json", into, jsonb)) out.push(b);
@@ -66,7 +66,7 @@ async function stream(bytes: Buffer, cuts: readonly number[] = [], jsonb = false
   }
   const rows = binaryRows(Buffer.concat(out), jsonb);
   assert.equal(into.rows, rows.length);
-  return { rows, checksum: into.checksum };
+  return { rows, rejects: into.rejects, checksum: into.checksum };
 }
 
 /** What the exact path stores for the same object. */
@@ -83,7 +83,7 @@ async function agrees(text: string, cuts: readonly number[] = [], jsonb = false)
   const streamed = await stream(Buffer.from(text), cuts, jsonb);
   if (!streamed) return false;
   const want = exact(text);
-  assert.deepEqual(want.rejects, [], `streamed an object the exact path rejects lines of: ${JSON.stringify(text)}`);
+  assert.deepEqual(streamed.rejects, want.rejects, `rejects of ${JSON.stringify(text)}`);
   assert.deepEqual(
     streamed.rows.map((r) => r.record),
     want.records,
@@ -152,11 +152,13 @@ describe("ingestion: the streaming load stores what the exact path stores", () =
         "[",
       ),
     );
+    let withRejects = 0;
     await fc.assert(
       fc.asyncProperty(fc.array(line, { maxLength: 8 }), cuts, fc.constantFrom("\n", "\r\n"), async (ls, c, eol) => {
-        await agrees(ls.join(eol), c);
+        if ((await agrees(ls.join(eol), c)) && parseRecords(ls.join(eol), true).rejects.length > 0) withRejects++;
       }),
     );
+    assert.ok(withRejects >= 10, `objects with rejects streamed: ${withRejects} of 100`);
   });
 
   it("cuts inside a multi-byte character change nothing; bytes that are not UTF-8 go to the exact path", async () => {
@@ -171,16 +173,34 @@ describe("ingestion: the streaming load stores what the exact path stores", () =
     assert.equal(await stream(truncated), undefined, "a character cut off at the end");
   });
 
-  it("leaves arrays, a byte-order mark, leading blanks and lines the exact parser must see to it", async () => {
+  it("decides lines that need the parser as the exact path does: stored form, or a reject with the line's reason", async () => {
+    for (const t of [
+      '{"a":1}\n{"a":1,"a":1}\n{"a": 2}\n{"a":"\\/"}\n{"n":1E5}',
+      '{"a":1}\n{bad}\n\n{"s":"\\u0000"}\n{"n":1e999}\n{"ok":true}\n',
+      '{"s":"\\ud800"}\n{"b":2}',
+    ]) {
+      assert.ok(await agrees(t, [5, 17]), JSON.stringify(t));
+    }
+    const mixed = await stream(Buffer.from('{"a":1}\n{bad}\n{"a": 2}\n'));
+    assert.deepEqual(
+      mixed?.rows.map((r) => r.record),
+      ['{"a":1}', '{"a":2}'],
+    );
+    assert.deepEqual(
+      mixed?.rejects.map((r) => [r.line, r.raw]),
+      [[2, "{bad}"]],
+    );
+  });
+
+  it("leaves to the exact path what only the whole text decides", async () => {
     for (const t of [
       '[{"a":1},{"a":2}]',
+      '{\n  "a": 1\n}',
       '\ufeff{"a":1}\n{"a":2}',
       '  {"a":1}\n{"a":2}',
-      '{"a":1}\n{"a":1,"a":1}',
-      '{"a":1}\n{"a": 1}',
-      '{"a":1}\n{"a":"\\/"}',
-      '{"a":1}\n{"n":1E5}',
-      '{"a":1}\n{bad}',
+      '{bad}\n{"a":2}',
+      '{"a": 1}',
+      '{"a":1}\n{"a": 2}  \n\n',
     ])
       assert.equal(await stream(Buffer.from(t)), undefined, JSON.stringify(t));
     assert.ok(
@@ -189,6 +209,25 @@ describe("ingestion: the streaming load stores what the exact path stores", () =
     );
     assert.ok(await agrees('{"n":10.50,"m":-0,"k":123456789012345678901234567890}'), "numbers keep their digits");
     assert.ok(await agrees(""), "an empty object is zero rows");
+  });
+
+  it("stops at the first chunk of an array, and joins a long line's pieces once", async () => {
+    const records = Array.from({ length: 20_000 }, (_, i) => `{"id":${i},"pad":"${"x".repeat(40)}"}`);
+    let pulled = 0;
+    async function* chunks(text: string) {
+      const bytes = Buffer.from(text);
+      for (let at = 0; at < bytes.length; at += 1024, pulled++) yield bytes.subarray(at, at + 1024);
+    }
+    const into: StreamedObject = { rows: 0, rejects: [] };
+    await assert.rejects(async () => {
+      for await (const _ of streamedRows(chunks(`  [${records.join(",")}]`), "s", "k", into));
+    }, NeedsExactPath);
+    assert.equal(pulled, 0, "the array is left to the exact path at its first chunk");
+    const long = `{"rows":[${records.join(",")}]}`;
+    let out = 0;
+    for await (const b of streamedRows(chunks(`${long}\n{"b":1}\n`), "s", "k", into)) out += b.length;
+    assert.equal(into.rows, 2);
+    assert.ok(out > long.length, "the long line is one row, whole");
   });
 
   it("writes the version byte a jsonb record column expects", async () => {

@@ -173,9 +173,9 @@ export interface ObjectBound {
 
 /**
  * The largest object one load handles: objects of growing size, each loaded by the real loader in a fresh process
- * whose peak memory and time are measured. The streamed path (`exact` false) holds one chunk of the object at a
- * time; the exact path (an object whose first line needs the parser) holds its text, its records and the COPY
- * chunks at once, so memory grows with the object. Each is fitted linearly; Lambda gives a function
+ * whose peak memory and time are measured. The streamed path (`exact` false: JSON lines) holds one chunk of the
+ * object at a time; the exact path (`exact`: the records as one JSON array) holds its text, its records and the COPY
+ * chunks at once, so memory grows with the object. Each is fitted linearly (least squares); Lambda gives a function
  * `memoryMb / 1769` of a vCPU, so the time is scaled by that share to compare with `timeoutSeconds`.
  */
 export async function largestObject(
@@ -183,6 +183,8 @@ export async function largestObject(
   exact: boolean,
   memoryMb = 256,
   timeoutSeconds = 300,
+  /** V8's old-space limit for the probe (as a small function would have it), or its default. */
+  heapMb?: number,
 ): Promise<ObjectBound> {
   const [s3, pg] = await Promise.all([startS3(["raw"]), startPostgres()]);
   const admin = pg.client();
@@ -192,14 +194,19 @@ export async function largestObject(
     await admin.query("CREATE SCHEMA staging");
     for (const ddl of stagingDdl("orders", "postgres")) await admin.query(ddl);
     for (const n of recordCounts) {
-      // A space after the first colon: the same records, but the first line needs the exact parser.
-      const body = exact ? loaderObject(n).replace(":", ": ") : loaderObject(n);
+      // The same records as one JSON array: only the whole text can say it is one, so the exact path loads it.
+      const body = exact ? `[${loaderObject(n).split("\n").join(",")}]` : loaderObject(n);
       const key = `${ROOT}dt=2026-01-15/probe-${n}.json`;
       await s3.client.send(new PutObjectCommand({ Bucket: "raw", Key: key, Body: body }));
       // Asynchronously: the local S3 server answering the child runs in this process.
       const r = await promisify(execFile)(
         process.execPath,
-        ["-r", "./tools/register.js", path.join(__dirname, "load-one.ts")],
+        [
+          ...(heapMb ? [`--max-old-space-size=${heapMb}`] : []),
+          "-r",
+          "./tools/register.js",
+          path.join(__dirname, "load-one.ts"),
+        ],
         {
           cwd: path.resolve(__dirname, "..", ".."),
           encoding: "utf8",
@@ -223,10 +230,14 @@ export async function largestObject(
     await admin.end();
     await Promise.all([s3.stop(), pg.stop()]);
   }
-  const first = probes[0];
+  // Least squares over every probe: peak memory moves with the collector's timing, not only with the object.
+  const mean = (f: (p: ObjectProbe) => number) => probes.reduce((a, p) => a + f(p), 0) / probes.length;
+  const mx = mean((p) => p.mb);
+  const my = mean((p) => p.peakMb);
+  const slope = mean((p) => (p.mb - mx) * (p.peakMb - my)) / mean((p) => (p.mb - mx) ** 2);
+  const mbPerObjectMb = Math.max(0, slope);
+  const baseMb = my - mbPerObjectMb * mx;
   const last = probes[probes.length - 1];
-  const mbPerObjectMb = Math.max(0, (last.peakMb - first.peakMb) / (last.mb - first.mb));
-  const baseMb = first.peakMb - mbPerObjectMb * first.mb;
   const memoryBoundMb = mbPerObjectMb > 0 ? (memoryMb - baseMb) / mbPerObjectMb : Infinity;
   const secondsPerMb = (last.ms / last.mb / 1000) * (1769 / memoryMb);
   const timeBoundMb = timeoutSeconds / secondsPerMb;

@@ -144,13 +144,16 @@ async function loadInTransaction(
   } else {
     await insertRows(sql, engine, o.source, o.key, o.table, o.parsed.records);
   }
-  for (const r of o.parsed.rejects) {
+  await insertRejects(sql, o.bucket, o.key, o.parsed.rejects);
+  return true;
+}
+
+async function insertRejects(sql: Sql, bucket: string, key: string, rejects: Parsed["rejects"]): Promise<void> {
+  for (const r of rejects)
     await sql.query(
       "INSERT INTO staging.load_rejects (bucket, object_key, line, reason, raw_text) VALUES ($1,$2,$3,$4,$5)",
-      [o.bucket, o.key, r.line, r.reason, r.raw],
+      [bucket, key, r.line, r.reason, r.raw],
     );
-  }
-  return true;
 }
 
 const DUPLICATE = Symbol("duplicate");
@@ -231,7 +234,7 @@ export function createLoader(deps: LoaderDeps) {
         ]),
       );
       if (seen.rows.length > 0) return undefined;
-      const read: StreamedObject = { rows: 0 };
+      const read: StreamedObject = { rows: 0, rejects: [] };
       await warehouse.transaction(async (sql) => {
         const copied = await sql.copyFrom(
           streamedCopy(stagingTable),
@@ -239,10 +242,11 @@ export function createLoader(deps: LoaderDeps) {
         );
         if (copied !== read.rows) throw new Error(`COPY wrote ${copied} of ${read.rows} rows of ${key}`);
         const row = { bucket, key, checksum: read.checksum!, etag: object.ETag, versionId: object.VersionId };
-        if (!(await claim(sql, "postgres", { ...row, source: config.name, rows: read.rows, rejected: 0 })))
-          throw DUPLICATE; // rolls the rows back
+        const counts = { rows: read.rows, rejected: read.rejects.length };
+        if (!(await claim(sql, "postgres", { ...row, ...counts, source: config.name }))) throw DUPLICATE; // rolls the rows back
+        await insertRejects(sql, bucket, key, read.rejects);
       });
-      return loaded(key, read.rows, 0);
+      return loaded(key, read.rows, read.rejects.length);
     } catch (e) {
       if (e === DUPLICATE) return { key, status: "duplicate", rows: 0, rejected: 0 };
       if (e instanceof NeedsExactPath || isRefusal(e)) return undefined;

@@ -79,18 +79,37 @@ export function parseRecords(text: string, exact = false): Parsed {
   }
   trimmed.split("\n").forEach((line, i) => {
     if (line.trim() === "") return;
-    // A CR ending (CRLF lines) is whitespace the exact parse drops too.
-    const body = line.charCodeAt(line.length - 1) === 13 ? line.slice(0, -1) : line;
-    if (!exact && isCanonicalJson(body, MAX_DEPTH)) {
-      records.push(body);
+    const r = lineRecord(line, i + 1, exact);
+    if (r.reject) rejects.push(r.reject);
+    else {
+      records.push(r.record);
       lines.push(i + 1);
-      return;
     }
-    const parsed = parseJson(line);
-    if (parsed.ok) admit(parsed.value, i + 1, `line ${i + 1}`, () => line);
-    else rejects.push({ line: i + 1, reason: parsed.reason.slice(0, 1024), raw: line.slice(0, MAX_RAW) });
   });
   return { records, lines, rejects };
+}
+
+/** One record of JSON lines as the loader stores it, or the reject with its reason; `fast` when the text is kept. */
+export type LineRecord =
+  | { record: string; fast: boolean; reject?: undefined }
+  | { record?: undefined; reject: Parsed["rejects"][number]; malformed: boolean };
+
+/**
+ * Line `n` (1-based, not blank) of a JSON-lines object: kept as it is when a one-pass check proves it is already in
+ * stored form, else parsed losslessly and stored in that form, or rejected with the reason naming the field.
+ */
+export function lineRecord(line: string, n: number, exact = false): LineRecord {
+  // A CR ending (CRLF lines) is whitespace the exact parse drops too.
+  const body = line.charCodeAt(line.length - 1) === 13 ? line.slice(0, -1) : line;
+  if (!exact && isCanonicalJson(body, MAX_DEPTH)) return { record: body, fast: true };
+  const reject = (reason: string, malformed: boolean) => ({
+    reject: { line: n, reason: reason.slice(0, 1024), raw: line.slice(0, MAX_RAW) },
+    malformed,
+  });
+  const parsed = parseJson(line);
+  if (!parsed.ok) return reject(parsed.reason, true);
+  const reasons = unstorable(parsed.value, `line ${n}`, { warehouse: true, limit: 5 });
+  return reasons.length > 0 ? reject(reasons.join("; "), false) : { record: stringifyJson(parsed.value), fast: false };
 }
 
 /** Redshift takes JSON objects of at most 4 MB in COPY; a larger record would fail its whole object every time. */

@@ -1,11 +1,12 @@
 // PostgreSQL's streaming load: an object's bytes become COPY rows while they arrive, so reading S3, checking records
-// and the warehouse's COPY overlap instead of taking turns. It covers the common object, JSON lines whose every line
-// is already in stored form; the first line that is not (or bytes that are not UTF-8, or an array) stops it, and the
-// loader takes the exact path from scratch (the streamed rows roll back). Both paths store the same rows.
+// and the warehouse's COPY overlap instead of taking turns, and the object is never held whole. It covers objects of
+// JSON lines: each line is decided as the exact path decides it (kept as it is when provably in stored form, else
+// parsed losslessly, or rejected with its reason). What only the whole text can decide (an array, a value spanning
+// lines, a one-line object that needs the parser) or bytes that are not UTF-8 stop it, and the loader takes the
+// exact path from scratch (the streamed rows roll back). Both paths store the same rows and rejects.
 // Rows go in COPY's binary format: each record's own bytes with a length, nothing escaped on either side.
 import { createHash } from "crypto";
-import { isCanonicalJson } from "../../records/canonical";
-import { MAX_DEPTH } from "../../records/json";
+import { lineRecord, Parsed } from "./records";
 
 /** Thrown from the row stream when the object needs the exact path; the transaction rolls back, nothing is kept. */
 export class NeedsExactPath extends Error {
@@ -15,9 +16,10 @@ export class NeedsExactPath extends Error {
   }
 }
 
-/** What the stream of one object wrote: rows so far, and once it ended, the checksum of its bytes. */
+/** What the stream of one object wrote: rows and rejects so far, and once it ended, the checksum of its bytes. */
 export interface StreamedObject {
   rows: number;
+  readonly rejects: Parsed["rejects"];
   checksum?: string;
 }
 
@@ -61,13 +63,16 @@ export async function* streamedRows(
   const decoder = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
   const prefix = rowPrefix(source, key);
   const extra = jsonb ? 1 : 0;
-  let started = false;
-  let restText = "";
-  let restBytes: Buffer = Buffer.alloc(0);
-  const spans: number[] = []; // byte start and end of each admitted record in the current block
+  let line = 0; // the exact path's line number: 1 is the first line that is not blank
+  let single: boolean | undefined; // whether the only line so far needed the parser
+  let loose = false; // whether the last line so far needed the parser and ends in blanks
+  // Per record: its byte span in the block, or (start < 0) the stored form the parser wrote, extras[-start - 1].
+  const spans: number[] = [];
+  const extras: Buffer[] = [];
   /** The rows of the complete lines in `text` and `bytes` (the same lines, each ending where the block ends). */
   const rows = (text: string, bytes: Buffer): Buffer | undefined => {
     spans.length = 0;
+    extras.length = 0;
     let from = 0;
     let at = 0;
     while (from <= text.length) {
@@ -75,36 +80,41 @@ export async function* streamedRows(
       if (end < 0) end = text.length;
       let byteEnd = bytes.indexOf(10, at);
       if (byteEnd < 0) byteEnd = bytes.length;
-      let line = text.slice(from, end);
+      const t = text.slice(from, end);
       const byteStart = at;
       from = end + 1;
       at = byteEnd + 1;
-      if (line.length === 0 || (line.charCodeAt(0) !== 123 /* { */ && line.trim() === "")) continue;
-      if (!started) {
-        // The exact path trims the whole text: a first line with leading blanks, or an array, is its to decide.
-        if (line.trimStart() !== line || line.charCodeAt(0) === 91 /* [ */)
+      if (line > 0) line++;
+      if (t.length === 0 || (t.charCodeAt(0) !== 123 /* { */ && t.trim() === "")) continue;
+      if (line === 0) {
+        // The exact path trims the whole text, then tries it as one value: a first line with leading blanks, an
+        // array, or a first line that is no value on its own (a value spanning lines) are its to decide.
+        if (t.trimStart() !== t || t.charCodeAt(0) === 91 /* [ */)
           throw new NeedsExactPath("the object does not start with a JSON-lines record");
-        started = true;
+        line = 1;
       }
-      if (line.charCodeAt(line.length - 1) === 13 /* CR */) {
-        line = line.slice(0, -1);
-        byteEnd--;
-      }
-      if (!isCanonicalJson(line, MAX_DEPTH))
-        throw new NeedsExactPath(`record ${into.rows + spans.length / 2 + 1} needs the exact parser`);
-      spans.push(byteStart, byteEnd);
+      const r = lineRecord(t, line);
+      if (line === 1 && r.reject && r.malformed) throw new NeedsExactPath("the first line is no value");
+      const parsed = r.reject !== undefined || !r.fast;
+      single = single === undefined ? parsed : false;
+      // The exact path's trim also takes the last line's trailing blanks, which its parser would see otherwise.
+      loose = parsed && t.trimEnd() !== t;
+      if (r.reject) into.rejects.push(r.reject);
+      else if (r.fast) spans.push(byteStart, t.charCodeAt(t.length - 1) === 13 /* CR */ ? byteEnd - 1 : byteEnd);
+      else spans.push(-extras.push(Buffer.from(r.record)), 0);
     }
     if (spans.length === 0) return undefined;
+    const length = (i: number) => (spans[i] < 0 ? extras[-spans[i] - 1].length : spans[i + 1] - spans[i]);
     let size = 0;
-    for (let i = 0; i < spans.length; i += 2) size += prefix.length + 8 + extra + spans[i + 1] - spans[i];
+    for (let i = 0; i < spans.length; i += 2) size += prefix.length + 8 + extra + length(i);
     const out = Buffer.allocUnsafe(size);
     let o = 0;
     for (let i = 0; i < spans.length; i += 2) {
       o += prefix.copy(out, o);
       o = out.writeInt32BE(into.rows++, o);
-      o = out.writeInt32BE(spans[i + 1] - spans[i] + extra, o);
+      o = out.writeInt32BE(length(i) + extra, o);
       if (jsonb) out[o++] = 1;
-      o += bytes.copy(out, o, spans[i], spans[i + 1]);
+      o += spans[i] < 0 ? extras[-spans[i] - 1].copy(out, o) : bytes.copy(out, o, spans[i], spans[i + 1]);
     }
     return out;
   };
@@ -116,24 +126,41 @@ export async function* streamedRows(
     }
   };
   yield HEADER;
+  // The unfinished line: its pieces, joined once its end arrives (a long line costs its length, not its square).
+  let pendingText: string[] = [];
+  let pendingBytes: Buffer[] = [];
+  let leading = true; // nothing but blanks so far
   for await (const chunk of body) {
     hash.update(chunk);
-    const text = restText + decode(chunk);
+    const text = decode(chunk);
     const view = Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
-    const bytes = restBytes.length > 0 ? Buffer.concat([restBytes, view]) : view;
+    if (leading && text.trim() !== "") {
+      leading = false;
+      // An array is one value to the exact path: stop before reading it (it may be one line of any length).
+      if (text.trimStart().startsWith("[")) throw new NeedsExactPath("the object is an array");
+    }
     const last = text.lastIndexOf("\n");
     if (last < 0) {
-      restText = text;
-      restBytes = bytes;
+      pendingText.push(text);
+      if (view.length > 0) pendingBytes.push(view);
       continue;
     }
-    const lastByte = bytes.lastIndexOf(10);
-    restText = text.slice(last + 1);
-    restBytes = bytes.subarray(lastByte + 1);
-    const out = rows(text.slice(0, last), bytes.subarray(0, lastByte));
+    const lastByte = view.lastIndexOf(10);
+    const head = view.subarray(0, lastByte);
+    const out = rows(
+      pendingText.join("") + text.slice(0, last),
+      pendingBytes.length > 0 ? Buffer.concat([...pendingBytes, head]) : head,
+    );
+    pendingText = [text.slice(last + 1)];
+    pendingBytes = lastByte + 1 < view.length ? [view.subarray(lastByte + 1)] : [];
     if (out) yield out;
   }
+  const restText = pendingText.join("");
+  const restBytes = Buffer.concat(pendingBytes);
   const out = rows(restText + decode(), restBytes);
+  // One line that needed the parser: the exact path reads a one-line object as one value (its own depth and wording).
+  if (single) throw new NeedsExactPath("a one-line object that needs the parser");
+  if (loose) throw new NeedsExactPath("the last line needs the parser and ends in blanks");
   if (out) yield out;
   yield TRAILER;
   // The same digest as of the decoded text: valid UTF-8 (checked above) encodes back to these very bytes.
