@@ -1,5 +1,5 @@
 import * as aws from "@pulumi/aws";
-import * as k8s from "@pulumi/kubernetes";
+import * as k8s from "../compute/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { baseTags } from "../core/tags";
 import type { PlatformContext } from "../core/types";
@@ -133,7 +133,7 @@ export class BiAccess extends pulumi.ComponentResource {
     readonly secretArn: pulumi.Output<string>;
   };
   readonly connections: pulumi.Output<BiConnections>;
-  readonly supersetRelease?: k8s.helm.v3.Release;
+  readonly supersetRelease?: k8s.HelmRelease;
 
   constructor(name: string, args: BiAccessArgs, opts?: pulumi.ComponentResourceOptions) {
     super("data-platform:bi:BiAccess", name, {}, opts);

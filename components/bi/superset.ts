@@ -1,5 +1,5 @@
 import * as aws from "@pulumi/aws";
-import * as k8s from "@pulumi/kubernetes";
+import * as k8s from "../compute/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { stringify } from "yaml";
@@ -141,7 +141,7 @@ export function createSuperset(
   name: string,
   args: SupersetArgs,
   parent: pulumi.Resource,
-): { release: k8s.helm.v3.Release; secretKeyArn: pulumi.Output<string>; metadataInstance?: aws.rds.Instance } {
+): { release: k8s.HelmRelease; secretKeyArn: pulumi.Output<string>; metadataInstance?: aws.rds.Instance } {
   const { ctx, config } = args;
   const p = { parent };
   const kp = { parent, provider: args.provider };

@@ -1,5 +1,5 @@
 import * as aws from "@pulumi/aws";
-import * as k8s from "@pulumi/kubernetes";
+import * as k8s from "./kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { platformRole, serviceTrust } from "../core/iam";
 import { baseTags } from "../core/tags";
@@ -404,7 +404,7 @@ export function autoscalerRelease(
   name: string,
   i: { ctx: PlatformContext; config: EksClusterConfig; clusterName: string },
   opts: pulumi.CustomResourceOptions,
-): k8s.helm.v3.Release {
+): k8s.HelmRelease {
   return new k8s.helm.v3.Release(
     name,
     {

@@ -59,50 +59,66 @@ function options(entry: string): BuildOptions & { write: false; metafile: true }
 
 // Bundles survive between processes in the repository's ignored out/ directory, keyed by entry and options and
 // trusted only while every input file keeps its size and modification time. A miss or any error just rebuilds.
+// The code sits in its own content-named file beside a small index of the inputs and the code's hash: reading a
+// few MB of plain text is a fraction of parsing it out of a JSON string, and the hash is not computed again.
 const DISK_CACHE =
   process.env.DATA_PLATFORM_BUNDLE_CACHE === "off" ? undefined : path.resolve(__dirname, "../../out/.bundle-cache");
 
 interface DiskEntry {
   readonly inputs: [file: string, size: number, mtimeMs: number][];
-  readonly code: string;
+  /** The code's file in DISK_CACHE, its length and its base64 SHA-256. */
+  readonly file: string;
+  readonly length: number;
+  readonly hash: string;
 }
 
-function diskFile(entry: string): string | undefined {
-  if (!DISK_CACHE) return undefined;
-  const key = createHash("sha256")
-    .update(`${esbuild().version}\0${entry}\0${JSON.stringify({ ...options(entry), entryPoints: undefined })}`)
+interface Built {
+  readonly code: string;
+  readonly hash: string;
+}
+
+function diskKey(entry: string): string {
+  return createHash("sha256")
+    .update(`${esbuildVersion()}\0${entry}\0${JSON.stringify({ ...options(entry), entryPoints: undefined })}`)
     .digest("hex")
     .slice(0, 32);
-  return path.join(DISK_CACHE, `${key}.json`);
 }
 
-function fromDisk(entry: string): string | undefined {
-  const file = diskFile(entry);
-  if (!file) return undefined;
+function fromDisk(entry: string): Built | undefined {
+  if (!DISK_CACHE) return undefined;
   try {
-    const cached = JSON.parse(fs.readFileSync(file, "utf8")) as DiskEntry;
+    const cached = JSON.parse(fs.readFileSync(path.join(DISK_CACHE, `${diskKey(entry)}.json`), "utf8")) as DiskEntry;
     for (const [input, size, mtimeMs] of cached.inputs) {
       const s = fs.statSync(input);
       if (s.size !== size || s.mtimeMs !== mtimeMs) return undefined;
     }
-    return cached.code;
+    const code = fs.readFileSync(path.join(DISK_CACHE, cached.file), "utf8");
+    return code.length === cached.length ? { code, hash: cached.hash } : undefined;
   } catch {
     return undefined;
   }
 }
 
-function toDisk(entry: string, code: string, inputs: string[]): void {
-  const file = diskFile(entry);
-  if (!file) return;
+function toDisk(entry: string, built: Built, inputs: string[]): void {
+  if (!DISK_CACHE) return;
   try {
     const stats = inputs.map((i): DiskEntry["inputs"][number] => {
       const s = fs.statSync(i);
       return [i, s.size, s.mtimeMs];
     });
-    fs.mkdirSync(path.dirname(file), { recursive: true });
-    const tmp = `${file}.${process.pid}.tmp`;
-    fs.writeFileSync(tmp, JSON.stringify({ inputs: stats, code } satisfies DiskEntry));
-    fs.renameSync(tmp, file); // atomic: a concurrent reader sees the old entry or the new one, never half
+    const key = diskKey(entry);
+    const file = `${key}.${sha256(built.code, "hex").slice(0, 16)}.js`;
+    fs.mkdirSync(DISK_CACHE, { recursive: true });
+    // Each file renamed into place whole, the code before the index that names it: a concurrent reader sees the
+    // old entry or the new one, never half. The entry's previous code file goes (a reader still on it rebuilds).
+    const previous = fs.readdirSync(DISK_CACHE).filter((f) => f.startsWith(`${key}.`) && f.endsWith(".js"));
+    const tmp = path.join(DISK_CACHE, `${key}.${process.pid}.tmp`);
+    fs.writeFileSync(tmp, built.code);
+    fs.renameSync(tmp, path.join(DISK_CACHE, file));
+    const index: DiskEntry = { inputs: stats, file, length: built.code.length, hash: built.hash };
+    fs.writeFileSync(tmp, JSON.stringify(index));
+    fs.renameSync(tmp, path.join(DISK_CACHE, `${key}.json`));
+    for (const f of previous) if (f !== file) fs.rmSync(path.join(DISK_CACHE, f), { force: true });
   } catch {
     // A read-only checkout only loses the cache.
   }
@@ -117,18 +133,22 @@ function esbuild(): typeof import("esbuild") {
   return require("esbuild") as typeof import("esbuild");
 }
 
-function fromSource(entry: string): string {
+// Read from its package.json: loading esbuild's API only to key a cache hit costs more than the hit saves.
+const esbuildVersion = () => (require("esbuild/package.json") as { version: string }).version;
+
+function fromSource(entry: string): Built {
   const cached = fromDisk(entry);
   if (cached !== undefined) return cached;
   const opts = options(entry);
   const result = esbuild().buildSync(opts);
   const code = result.outputFiles[0].text;
+  const built = { code, hash: sha256(code, "base64") };
   toDisk(
     entry,
-    code,
+    built,
     Object.keys(result.metafile.inputs).map((i) => path.resolve(opts.absWorkingDir!, i)),
   );
-  return code;
+  return built;
 }
 
 /** A handler's key in the manifest: its source path under components/, with forward slashes. */
@@ -171,10 +191,16 @@ export function bundle(entry: string): Bundle {
   const key = path.resolve(entry);
   const hit = cache.get(key);
   if (hit) return hit;
-  const code = fs.existsSync(key) ? fromSource(key) : prebuiltCode(handlerKey(key));
+  let code: string;
+  let hash: string;
+  if (fs.existsSync(key)) ({ code, hash } = fromSource(key));
+  else {
+    code = prebuiltCode(handlerKey(key));
+    hash = sha256(code, "base64");
+  }
   const built: Bundle = {
     code,
-    hash: sha256(code, "base64"),
+    hash,
     archive: new pulumi.asset.AssetArchive({ "index.js": new pulumi.asset.StringAsset(code) }),
   };
   cache.set(key, built);
@@ -203,7 +229,7 @@ export function prebuildHandlers(sourceRoot: string, outDir: string): Record<str
   fs.rmSync(outDir, { recursive: true, force: true });
   fs.mkdirSync(outDir, { recursive: true });
   for (const entry of handlerSources(sourceRoot)) {
-    const code = fromSource(entry);
+    const { code } = fromSource(entry);
     const key = handlerKey(entry, sourceRoot);
     const file = `${key.replace(/\/handlers\//, "-").replace(/\.ts$/, "")}.${sha256(code, "hex").slice(0, 16)}.js`;
     fs.writeFileSync(path.join(outDir, file), code);

@@ -1,4 +1,4 @@
-import * as k8s from "@pulumi/kubernetes";
+import * as k8s from "../compute/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { queryEngineEndpoint } from "../bi/documents";
 import { createSuperset } from "../bi/superset";

@@ -106,10 +106,11 @@ export async function plan(opts: PlanOptions): Promise<PlanResult> {
   if (opts.outDir) {
     const dir = path.join(opts.outDir, run.stack);
     fs.mkdirSync(dir, { recursive: true });
-    fs.writeFileSync(path.join(dir, "plan.json"), JSON.stringify(document, null, 2) + "\n");
+    const planJson = JSON.stringify(document, null, 2) + "\n";
+    fs.writeFileSync(path.join(dir, "plan.json"), planJson);
     fs.writeFileSync(
       path.join(dir, "report.md"),
-      markdownReport(document, run.resources, await accessSection(run.resources), lineage),
+      markdownReport(document, run.resources, await accessSection(run.resources, planJson), lineage),
     );
   }
   log(summary(document, run.resources));
@@ -144,10 +145,11 @@ const ACCESS_CACHE = path.join(REPO_ROOT, "node_modules", ".cache", "data-platfo
 /**
  * The report's access table; a plan the evaluator cannot read (e.g. an AWS-managed policy) says so instead of
  * failing. Simulating every role against every zone is the costliest part of a plan, and its answer depends only
- * on the planned resources and the evaluator's code, so it is kept under a hash of both.
+ * on the planned resources and the evaluator's code, so it is kept under a hash of both: of plan.json's text (every
+ * resource with its inputs, plus the verdicts and cost that follow from them), already serialised for the file.
  */
-async function accessSection(resources: readonly PlannedResource[]): Promise<string> {
-  const hash = crypto.createHash("sha256").update(JSON.stringify(resources));
+async function accessSection(resources: readonly PlannedResource[], planJson: string): Promise<string> {
+  const hash = crypto.createHash("sha256").update(planJson);
   const evaluator = path.join(REPO_ROOT, "tools", "access");
   for (const f of fs.readdirSync(evaluator).sort()) hash.update(f).update(fs.readFileSync(path.join(evaluator, f)));
   hash.update(fs.readFileSync(path.join(REPO_ROOT, "package-lock.json")));

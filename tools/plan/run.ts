@@ -18,6 +18,8 @@ const state = require("@pulumi/pulumi/runtime/state") as { getStore(): Record<st
 const debuggable = require("@pulumi/pulumi/runtime/debuggable") as {
   debuggablePromise: <T>(p: Promise<T>) => Promise<T>;
 };
+// A private static of Resource: the source position (and whole stack) sent with every registration.
+const positions = pulumi.Resource as unknown as { stackTrace(skip: number): unknown[] };
 
 export const PROJECT = "data-platform";
 export const REPO_ROOT = path.resolve(__dirname, "..", "..");
@@ -53,6 +55,7 @@ interface RegisterRequest {
   getAliasesList(): AliasMessage[];
   getProvider(): string;
   getVersion(): string;
+  getImportid(): string;
   getObject(): Parameters<typeof rpc.deserializeProperties>[0];
 }
 
@@ -93,53 +96,118 @@ class RecordingMonitor extends MockMonitor {
 
   constructor(mocks: Mocks) {
     super(mocks);
-    // Replaces MockMonitor's private newUrn, which keeps only the parent's own type.
-    Object.assign(this, {
-      newUrn: (parent: string, type: string, name: string) =>
-        engineUrn(pulumi.getStack(), pulumi.getProject(), parent || undefined, type, name),
-    });
+    // Replaces MockMonitor's private newUrn (readResource uses it too), which keeps only the parent's own type.
+    Object.assign(this, { newUrn: this.urnOf });
   }
 
+  private readonly urnOf = (parent: string, type: string, name: string) =>
+    engineUrn(pulumi.getStack(), pulumi.getProject(), parent || undefined, type, name);
+
+  /**
+   * What MockMonitor.registerResource does (the mocks' state for the resource, serialised as the engine returns it),
+   * with two fewer copies of every resource: the inputs are deserialised once, for the mocks and the record alike,
+   * and the state goes back to the SDK as it is rather than through a protobuf Struct that the SDK turns straight back
+   * into the same plain object. The same awaits in the same order, so registrations complete in the same order.
+   */
   override async registerResource(req: RegisterRequest, callback: (err: unknown, res: unknown) => void): Promise<void> {
-    const done = super.registerResource(req, (err: unknown, res: unknown) => {
-      if (!err && res) {
-        const urn = (res as { getUrn(): string }).getUrn();
-        const parent = req.getParent() || undefined;
-        const propertyDependencies: Record<string, string[]> = {};
-        req.getPropertydependenciesMap().forEach((deps, key) => {
-          if (deps.getUrnsList().length > 0) propertyDependencies[key] = deps.getUrnsList();
-        });
-        const aliases = aliasUrns(
-          { urn, type: req.getType(), name: req.getName(), parent, aliases: req.getAliasesList().map(aliasSpec) },
-          parent ? this.aliasesOf.get(parent) : [],
-        );
-        this.aliasesOf.set(urn, aliases);
-        this.records.push({
-          urn,
-          type: req.getType(),
-          name: req.getName(),
-          parent,
-          provider: req.getProvider() || defaultProvider(req),
-          custom: req.getCustom(),
-          inputs: rpc.deserializeProperties(req.getObject()) as Record<string, unknown>,
-          protect: req.getProtect() ?? false,
-          retainOnDelete: req.getRetainondelete() ?? false,
-          deleteBeforeReplace: req.getDeletebeforereplace(),
-          dependencies: req.getDependenciesList(),
-          propertyDependencies,
-          aliases,
-          ignoreChanges: req.getIgnorechangesList(),
-          replaceOnChanges: req.getReplaceonchangesList(),
-        });
-        // The SDK interpolates every response into a debug log line, and a protobuf message's toString
-        // serialises it whole: a third of a warm plan. A name is all that line needs.
-        Object.defineProperty(res, "toString", { value: () => `RegisterResourceResponse(${urn})` });
-      }
-      callback(err, res);
-    });
+    const done = this.register(req, callback);
     this.pending.push(done);
     return done;
   }
+
+  private async register(req: RegisterRequest, callback: (err: unknown, res: unknown) => void): Promise<void> {
+    let response: RegisterResponse;
+    let inputs: Record<string, unknown>;
+    try {
+      inputs = rpc.deserializeProperties(req.getObject()) as Record<string, unknown>;
+      // The program runs with transforms unsupported (installMocks), so no request carries any.
+      const result = await this.mocks.newResource({
+        type: req.getType(),
+        name: req.getName(),
+        inputs,
+        provider: req.getProvider(),
+        custom: req.getCustom(),
+        id: req.getImportid(),
+      });
+      const urn = this.urnOf(req.getParent(), req.getType(), req.getName());
+      const state = structOrder((await rpc.serializeProperties("", result.state)) as Record<string, unknown>);
+      this.resources.set(urn, { urn, id: result.id ?? null, state });
+      response = registerResponse(urn, result.id || "", state);
+    } catch (err) {
+      callback(err, undefined);
+      return;
+    }
+    const urn = response.getUrn();
+    const parent = req.getParent() || undefined;
+    const propertyDependencies: Record<string, string[]> = {};
+    req.getPropertydependenciesMap().forEach((deps, key) => {
+      if (deps.getUrnsList().length > 0) propertyDependencies[key] = deps.getUrnsList();
+    });
+    const aliases = aliasUrns(
+      { urn, type: req.getType(), name: req.getName(), parent, aliases: req.getAliasesList().map(aliasSpec) },
+      parent ? this.aliasesOf.get(parent) : [],
+    );
+    this.aliasesOf.set(urn, aliases);
+    this.records.push({
+      urn,
+      type: req.getType(),
+      name: req.getName(),
+      parent,
+      provider: req.getProvider() || defaultProvider(req),
+      custom: req.getCustom(),
+      inputs,
+      protect: req.getProtect() ?? false,
+      retainOnDelete: req.getRetainondelete() ?? false,
+      deleteBeforeReplace: req.getDeletebeforereplace(),
+      dependencies: req.getDependenciesList(),
+      propertyDependencies,
+      aliases,
+      ignoreChanges: req.getIgnorechangesList(),
+      replaceOnChanges: req.getReplaceonchangesList(),
+    });
+    callback(null, response);
+  }
+}
+
+/**
+ * A serialised value as a protobuf Struct round trip returns it: the same plain values, every object's keys sorted
+ * (the Struct's map iterates them sorted), so outputs read exactly as they would through the real response.
+ */
+export function structOrder<T>(value: T): T {
+  if (Array.isArray(value)) return value.map(structOrder) as T;
+  if (value === null || typeof value !== "object") return value;
+  const out: Record<string, unknown> = {};
+  for (const k of Object.keys(value).sort()) out[k] = structOrder((value as Record<string, unknown>)[k]);
+  return out as T;
+}
+
+/** The parts of a RegisterResourceResponse the SDK reads (resource.js, registerResource). */
+interface RegisterResponse {
+  getUrn(): string;
+  getId(): string;
+  getObject(): { toJavaScript(): Record<string, unknown> };
+  getPropertydependenciesMap(): undefined;
+  getResult(): number;
+  getUnknown(): boolean;
+  toString(): string;
+}
+
+/**
+ * A successful registration's response. The SDK deserialises the object into fresh values, so handing it the
+ * serialised state in the Struct's key order is what the round trip would give it. `toString` names the resource: the SDK
+ * interpolates every response into a debug log line, and a protobuf message's would serialise it whole.
+ */
+function registerResponse(urn: string, id: string, state: Record<string, unknown>): RegisterResponse {
+  const object = { toJavaScript: () => state };
+  return {
+    getUrn: () => urn,
+    getId: () => id,
+    getObject: () => object,
+    getPropertydependenciesMap: () => undefined,
+    getResult: () => 0, // Result.SUCCESS
+    getUnknown: () => false,
+    toString: () => `RegisterResourceResponse(${urn})`,
+  };
 }
 
 /** Same switches as `pulumi.runtime.setMocks`, with our recording monitor. */
@@ -213,9 +281,13 @@ export async function runProgram(stackFile: StackFile, program?: Program, traces
   // It also tags every promise with three properties and tracks it in a set, to name leaks at exit: a further
   // tenth of a large plan, and garbage for the collector. The plan waits for every RPC itself, so it needs neither.
   const track = debuggable.debuggablePromise;
+  // And every resource captures a full stack for the engine's diagnostics (lifting the limit to do so); the mock
+  // engine never reads it.
+  const stackTrace = positions.stackTrace;
   if (!traces) {
     Error.stackTraceLimit = 0;
     debuggable.debuggablePromise = (p) => p;
+    positions.stackTrace = () => [];
   }
   delete (Error as { prepareStackTrace?: unknown }).prepareStackTrace;
   process.setSourceMapsEnabled(false);
@@ -228,6 +300,7 @@ export async function runProgram(stackFile: StackFile, program?: Program, traces
   } finally {
     Error.stackTraceLimit = limit;
     debuggable.debuggablePromise = track;
+    positions.stackTrace = stackTrace;
     if (prepare) Error.prepareStackTrace = prepare;
     process.setSourceMapsEnabled(sourceMaps);
   }

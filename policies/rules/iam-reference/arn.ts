@@ -82,6 +82,19 @@ export function intersects(a: readonly Step[], b: readonly Step[]): boolean {
   return false;
 }
 
+// Answers kept by pair: a stack asks about the same few hundred resource/template pairs over and over (every
+// statement names its action's templates), and each answer is a walk over two freshly built patterns.
+const fits = new Map<string, boolean>();
+
 /** Whether the policy resource can name a resource of the template (both compared case-sensitively, as IAM does). */
-export const resourceFits = (resource: string, template: string): boolean =>
-  resource === "*" || intersects(policyPattern(resource), templatePattern(template));
+export function resourceFits(resource: string, template: string): boolean {
+  if (resource === "*") return true;
+  const key = `${resource}\u0000${template}`;
+  let fit = fits.get(key);
+  if (fit === undefined) {
+    if (fits.size > 20_000) fits.clear();
+    fit = intersects(policyPattern(resource), templatePattern(template));
+    fits.set(key, fit);
+  }
+  return fit;
+}

@@ -37,9 +37,10 @@ export const POLICY_DOCUMENT_TYPES: readonly string[] = [
 /** The inputs that hold policy documents, whatever the type (role inline policies are read one by one). */
 const DOCUMENT_INPUTS = ["policy", "assumeRolePolicy", "inlinePolicies"] as const;
 
-const looksLikePolicy = (v: unknown): boolean => {
-  if (typeof v === "string") return v.includes('"Statement"') && parsePolicy(v) !== undefined;
-  return !!v && typeof v === "object" && !Array.isArray(v) && "Statement" in v;
+/** A policy document's statements, parsed once; undefined for a value that is not one. */
+const statementsOf = (v: unknown): Stmt[] | undefined => {
+  if (typeof v === "string") return v.includes('"Statement"') ? parsePolicy(v)?.Statement : undefined;
+  return !!v && typeof v === "object" && !Array.isArray(v) && "Statement" in v ? parsePolicy(v)?.Statement : undefined;
 };
 
 const kindOf = (type: string, path: string): DocKind =>
@@ -55,7 +56,8 @@ const kindOf = (type: string, path: string): DocKind =>
 export function policyDocuments(type: string, props: Record<string, unknown>): PolicyDoc[] {
   const out: PolicyDoc[] = [];
   const add = (v: unknown, path: string) => {
-    if (looksLikePolicy(v)) out.push({ path, kind: kindOf(type, path), statements: list(parsePolicy(v)?.Statement) });
+    const statements = statementsOf(v);
+    if (statements) out.push({ path, kind: kindOf(type, path), statements });
   };
   for (const input of DOCUMENT_INPUTS) {
     const v = props[input];
