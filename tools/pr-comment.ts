@@ -1,6 +1,6 @@
-// `ts-node tools/pr-comment.ts out/<stack>`: one stack's section of the pull-request comment, from the offline plan's
-// plan.json and the exit code the workflow recorded next to it. The workflow joins the sections under MARKER and
-// keeps one comment per pull request up to date.
+// `node -r ./tools/register.js tools/pr-comment.ts out/<stack>`: one stack's section of the pull-request comment,
+// from the offline plan's plan.json and the exit code the workflow recorded next to it. The workflow joins the
+// sections under MARKER and keeps one comment per pull request up to date.
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { changesSection } from "./plan/changes-report";
@@ -104,7 +104,7 @@ export function sectionFromDir(dir: string): string {
 if (require.main === module) {
   const dir = process.argv[2];
   if (!dir) {
-    console.error("usage: ts-node tools/pr-comment.ts out/<stack>");
+    console.error("usage: node -r ./tools/register.js tools/pr-comment.ts out/<stack>");
     process.exit(2);
   }
   process.stdout.write(sectionFromDir(path.resolve(dir)));

@@ -12,13 +12,16 @@ const OPTIONS = { loader: "ts", format: "cjs", target: "node22", sourcemap: "inl
 const VERSION = `${require("esbuild/package.json").version}:${JSON.stringify(OPTIONS)}`;
 
 function transform(source, filename) {
-  const key = crypto.createHash("sha256").update(VERSION).update(filename).update(source).digest("hex");
+  // Keyed by content and file name, not directory: another checkout of the same files (the base of
+  // `plan --against <ref>` is a temporary worktree) reuses the entries. The map names the file relative to itself.
+  const sourcefile = path.basename(filename);
+  const key = crypto.createHash("sha256").update(VERSION).update(sourcefile).update(source).digest("hex");
   const cached = path.join(CACHE, `${key}.js`);
   try {
     return fs.readFileSync(cached, "utf8");
   } catch {
     // Inline maps let `node --enable-source-maps` (tests, debugging) point at the TypeScript lines.
-    const { code } = require("esbuild").transformSync(source, { ...OPTIONS, sourcefile: filename });
+    const { code } = require("esbuild").transformSync(source, { ...OPTIONS, sourcefile });
     try {
       fs.mkdirSync(CACHE, { recursive: true });
       fs.writeFileSync(`${cached}.${process.pid}`, code);

@@ -213,8 +213,8 @@ describe("ingestion: object loader into warehouse staging", function () {
     );
   });
 
-  /** The warehouse, recording every COPY statement its transactions run. */
-  const recording = (w: Warehouse) => {
+  /** The warehouse, recording every COPY statement its transactions run (and waiting on `copied` after each). */
+  const recording = (w: Warehouse, copied?: () => Promise<void>) => {
     const copies: string[] = [];
     const spy: Warehouse = {
       ...w,
@@ -222,9 +222,11 @@ describe("ingestion: object loader into warehouse staging", function () {
         w.transaction((sql) =>
           fn({
             ...sql,
-            copyFrom: (statement: string, chunks: Parameters<Sql["copyFrom"]>[1]) => {
+            copyFrom: async (statement: string, chunks: Parameters<Sql["copyFrom"]>[1]) => {
               copies.push(statement);
-              return sql.copyFrom(statement, chunks);
+              const n = await sql.copyFrom(statement, chunks);
+              await copied?.();
+              return n;
             },
           }),
         ),
@@ -275,6 +277,64 @@ describe("ingestion: object loader into warehouse staging", function () {
     assert.deepEqual(await rows(`SELECT line, raw_text FROM staging.load_rejects WHERE object_key = '${bad}'`), [
       { line: 2, raw_text: '{"id":' },
     ]);
+  });
+
+  it("two simultaneous streams of one new object: one loads, the other waits on the ledger and rolls back", async () => {
+    const key = `${ROOT}dt=2024-05-06/race-lines.json`;
+    const lines = Array.from({ length: 5000 }, (_, i) => JSON.stringify({ id: `r-${i}`, n: i }));
+    await put(key, lines.join("\n"));
+    // Neither claims the ledger before both have copied every row.
+    let arrived = 0;
+    let release = () => {};
+    const both = new Promise<void>((r) => (release = r));
+    const barrier = () => (++arrived === 2 && release(), both);
+    const [a, b] = [recording(warehouse(), barrier), recording(warehouse(), barrier)];
+    const results = await Promise.all([loader(a.spy).loadObject(key), loader(b.spy).loadObject(key)]);
+    assert.deepEqual(results.map((r) => r.status).sort(), ["duplicate", "loaded"]);
+    assert.deepEqual([a.copies.length, b.copies.length], [1, 1], "both streamed");
+    assert.deepEqual(await rows(`SELECT count(*)::int AS n FROM staging.orders WHERE object_key = '${key}'`), [
+      { n: 5000 },
+    ]);
+    assert.equal((await rows(`SELECT 1 FROM staging.load_ledger WHERE object_key = '${key}'`)).length, 1);
+  });
+
+  it("an S3 read that fails mid-stream fails the object whole: no row, no ledger entry; the retry loads it", async () => {
+    const key = `${ROOT}dt=2024-05-07/cut.json`;
+    const lines = Array.from({ length: 3000 }, (_, i) => JSON.stringify({ id: `c-${i}` }));
+    await put(key, lines.join("\n"));
+    let cut = true;
+    const flaky = new Proxy(s3.client, {
+      get(target, prop, receiver) {
+        if (prop !== "send") return Reflect.get(target, prop, receiver);
+        return async (command: Parameters<typeof target.send>[0]) => {
+          const out = (await target.send(command as never)) as { Body?: AsyncIterable<Uint8Array> };
+          if (!cut || !out.Body) return out;
+          cut = false;
+          const body = out.Body;
+          out.Body = (async function* () {
+            for await (const chunk of body) {
+              yield chunk.subarray(0, chunk.length >> 1); // half the first chunk arrives, then the connection drops
+              throw new Error("connection reset by peer");
+            }
+          })();
+          return out;
+        };
+      },
+    });
+    const l = createLoader({
+      config: { name: "orders-loader", root: ROOT, table: "orders" },
+      bucket: "raw",
+      s3: flaky,
+      warehouse: warehouse(),
+      logger: quietLogger(),
+      metrics: capturedMetrics("orders-loader").metrics,
+    });
+    await assert.rejects(l.loadObject(key), /connection reset by peer/);
+    assert.deepEqual(await rows(`SELECT count(*)::int AS n FROM staging.orders WHERE object_key = '${key}'`), [
+      { n: 0 },
+    ]);
+    assert.equal((await rows(`SELECT 1 FROM staging.load_ledger WHERE object_key = '${key}'`)).length, 0);
+    assert.deepEqual(await l.loadObject(key), { key, status: "loaded", rows: 3000, rejected: 0 });
   });
 
   it("falls back to the exact path when COPY refuses a streamed record, and keeps loading a jsonb staging table", async () => {

@@ -10,8 +10,8 @@ import { Metrics } from "@aws-lambda-powertools/metrics";
 import type { APIGatewayProxyEventV2, Context } from "aws-lambda";
 
 // Credentials for the local S3 server; quiet logs; no SDK nagging about the local Node version.
-process.env.AWS_ACCESS_KEY_ID = "S3RVER";
-process.env.AWS_SECRET_ACCESS_KEY = "S3RVER";
+process.env.AWS_ACCESS_KEY_ID = "LOCAL";
+process.env.AWS_SECRET_ACCESS_KEY = "LOCAL";
 process.env.AWS_REGION = "eu-west-1";
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = "true";
 process.env.POWERTOOLS_LOG_LEVEL = "SILENT";

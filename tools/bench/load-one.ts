@@ -16,7 +16,7 @@ async function main() {
     endpoint: env("BENCH_S3_ENDPOINT"),
     forcePathStyle: true,
     region: "eu-west-1",
-    credentials: { accessKeyId: "S3RVER", secretAccessKey: "S3RVER" },
+    credentials: { accessKeyId: "LOCAL", secretAccessKey: "LOCAL" },
   });
   const loader = createLoader({
     config: { name: "orders-loader", root: env("BENCH_ROOT"), table: "orders" },

@@ -1,8 +1,8 @@
 import { Logger } from "@aws-lambda-powertools/logger";
-import { generateAuthToken } from "aws-msk-iam-sasl-signer-js";
 import { Admin, ConfigResourceTypes, Kafka, KafkaConfig, logLevel } from "kafkajs";
 import { z } from "zod";
 import { planTopicChanges, TopicPlan, TopicSpec, TopicState, topicsChecksum } from "../topics";
+import { mskAuthToken } from "./msk-token";
 
 // Deploy-time topic manager: the program invokes it (aws.lambda.Invocation) with the declared topics whenever
 // their declaration changes. It runs in the VPC (brokers are private) as an ingestion workload, authenticates
@@ -58,7 +58,7 @@ export type TokenSigner = (region: string) => Promise<{ token: string; expiryTim
 export function kafkaClientConfig(
   bootstrapBrokers: string,
   region: string,
-  sign: TokenSigner = (r) => generateAuthToken({ region: r }),
+  sign: TokenSigner = (r) => mskAuthToken(r),
 ): KafkaConfig {
   return {
     clientId: "platform-topic-manager",

@@ -1,5 +1,5 @@
-import { generateAuthToken } from "aws-msk-iam-sasl-signer-js";
 import { Kafka, Producer } from "kafkajs";
+import { mskAuthToken } from "../../../streaming/handlers/msk-token";
 
 export interface KafkaMessage {
   readonly key: string;
@@ -19,7 +19,7 @@ export function mskPublisher(brokers: string, region: string, clientId: string):
     ssl: true,
     sasl: {
       mechanism: "oauthbearer",
-      oauthBearerProvider: async () => ({ value: (await generateAuthToken({ region })).token }),
+      oauthBearerProvider: async () => ({ value: (await mskAuthToken(region)).token }),
     },
   });
   let producer: Promise<Producer> | undefined;
