@@ -3,6 +3,7 @@
 // Fresh processes, interleaved so machine load hits both sides alike; medians reported.
 // `npm run bench -- --scale [--ks 0,5,20,50] [--runs N]`: the plan at growing platform sizes (tools/bench/scale.ts),
 // and intake throughput (tools/bench/intake.ts).
+// `npm run bench -- --rules [--ks 5,50] [--runs N]`: each rule alone at two platform sizes (tools/bench/rules.ts).
 // `npm run bench -- --loader [--records N]`: the object loader into an embedded PostgreSQL (tools/bench/loader.ts).
 import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
@@ -17,13 +18,15 @@ import { startPolicyPack } from "./langhost/policy-pack";
 import { readStackFile, REPO_ROOT, runProgram, stackFilePath } from "./plan/run";
 import { exponentBetween, growthExponent, runScale } from "./bench/scale";
 import { intakeThroughput } from "./bench/intake";
+import { ruleTable, ruleTimes } from "./bench/rules";
 
 const { values } = parseArgs({
   options: {
     runs: { type: "string" },
     json: { type: "boolean" },
     scale: { type: "boolean" },
-    ks: { type: "string", default: "0,5,20,50" },
+    ks: { type: "string" },
+    rules: { type: "boolean" },
     loader: { type: "boolean" },
     records: { type: "string", default: "100000" },
     "largest-object": { type: "boolean" },
@@ -130,7 +133,7 @@ async function main() {
 }
 
 async function scale() {
-  const ks = values.ks!.split(",").map(Number);
+  const ks = (values.ks ?? "0,5,20,50").split(",").map(Number);
   console.log(
     `scale: prod + k synthetic domains, fresh processes, median of ${runs} (node ${process.version}, ${os.cpus().length} cpus, load ${os.loadavg()[0].toFixed(2)})`,
   );
@@ -143,6 +146,24 @@ async function scale() {
     `intake: 1,000-record batch through validation and key derivation: ${intake.recordsPerSecond} records/s (${intake.batchMs} ms a batch)`,
   );
   if (values.json) console.log(JSON.stringify({ points, exponent5to50: slope, exponentAll: fit, intake }, null, 2));
+}
+
+async function rules() {
+  const ks = (values.ks ?? "5,50").split(",").map(Number);
+  const t = await ruleTimes(allRules, ks, Math.max(runs, 5));
+  console.log(
+    `rules: each rule alone on prod + k synthetic domains, median of ${Math.max(runs, 5)} (node ${process.version}, load ${os.loadavg()[0].toFixed(2)})`,
+  );
+  for (const line of ruleTable(t)) console.log(line);
+  const total = (kind: string) =>
+    t.ks.map((_, i) => t.rules.filter((r) => r.kind === kind).reduce((a, r) => a + r.ms[i], 0));
+  for (const kind of ["stack", "resource"])
+    console.log(
+      `  all ${kind} rules: ${total(kind)
+        .map((m) => `${Math.round(m)} ms`)
+        .join(" / ")}`,
+    );
+  if (values.json) console.log(JSON.stringify(t, null, 2));
 }
 
 async function loader() {
@@ -188,7 +209,7 @@ async function loader() {
   }
 }
 
-(values.scale ? scale() : values.loader ? loader() : main()).catch((e) => {
+(values.scale ? scale() : values.rules ? rules() : values.loader ? loader() : main()).catch((e) => {
   console.error(e);
   process.exit(1);
 });

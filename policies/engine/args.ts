@@ -1,5 +1,6 @@
 import type { PolicyResource, ResourceValidationArgs, StackValidationArgs } from "@pulumi/policy";
 import { unknownCheckingProxy } from "@pulumi/policy";
+import { shareStackIndex } from "../rules/stack-index";
 
 /** A declared resource as the offline plan records it; the same shape the policy runtime deserializes. */
 export interface PlannedResource {
@@ -101,11 +102,18 @@ function stackViews(resources: readonly PlannedResource[]): PolicyResource[] {
   return list;
 }
 
+/** A fresh array of the views that shares their index (by type, URN, input, dependency) with every other rule. */
+function sharedCopy(views: PolicyResource[]): PolicyResource[] {
+  const copy = [...views];
+  shareStackIndex(views, copy);
+  return copy;
+}
+
 /** Builds StackValidationArgs: every resource proxied, parents and dependencies linked as objects. */
 export function stackArgs(resources: readonly PlannedResource[], config: object = {}): StackValidationArgs {
   return {
     // A fresh array per rule (a rule may sort or filter it in place); the views themselves are shared.
-    resources: [...stackViews(resources)],
+    resources: sharedCopy(stackViews(resources)),
     getConfig: <T extends object>() => config as T,
     stackTags: new Map(),
     notApplicable: throwNotApplicable,

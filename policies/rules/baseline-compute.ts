@@ -1,9 +1,11 @@
+import type { PolicyResource } from "@pulumi/policy";
 // Hardening checks of the industry scanners (Checkov's AWS checks, AWS Security Hub's Foundational Security Best
 // Practices) for compute and network resources, each citing the check it follows: functions, EKS, launch templates,
 // route tables. (Unattached Elastic IPs are network.ts's ec2-eip-in-use.)
 import { ALWAYS, PlatformRule, resourceRule, SECURITY, stackRule } from "./define";
 import { SECRET_VALUE } from "./ingestion";
 import { list } from "./util";
+import { stackIndex } from "./stack-index";
 
 const T = {
   fn: "aws:lambda/function:Function",
@@ -199,16 +201,20 @@ export const baselineComputeRules: PlatformRule[] = [
           r.type === T.subnet &&
           (r.props.tags as Record<string, string> | undefined)?.["kubernetes.io/role/internal-elb"] === "1",
       );
-      for (const a of resources.filter((r) => r.type === T.association)) {
-        const subnet = privateSubnets.find((s) => a.dependencies.some((d) => d.urn === s.urn));
+      const index = stackIndex(resources);
+      // The first resource of a list (in plan order) that `a` depends on.
+      const firstDependency = (a: PolicyResource, among: readonly PolicyResource[]) => {
+        const deps = new Set(a.dependencies.map((d) => d.urn));
+        return among.find((r) => deps.has(r.urn));
+      };
+      for (const a of index.ofType(T.association)) {
+        const subnet = firstDependency(a, privateSubnets);
         if (!subnet) continue;
-        const table = resources.find((t) => t.type === T.routeTable && a.dependencies.some((d) => d.urn === t.urn));
+        const table = firstDependency(a, index.ofType(T.routeTable));
         if (!table) continue;
         const routes = [
           ...(list(table.props.routes) as Record<string, unknown>[]),
-          ...resources
-            .filter((r) => r.type === T.route && r.dependencies.some((d) => d.urn === table.urn))
-            .map((r) => r.props),
+          ...index.dependents(table, T.route).map((r) => r.props),
         ];
         if (routes.some((route) => /^igw-/.test(String(route.gatewayId ?? ""))))
           report(`routes private subnet ${subnet.name} to an internet gateway`, table.urn);

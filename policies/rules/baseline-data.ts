@@ -3,6 +3,7 @@
 import { ALWAYS, PlatformRule, PROD_ONLY, resourceRule, SECURITY, stackRule } from "./define";
 import { POLICY_DOCUMENT_TYPES, PolicyDoc, policyDocuments } from "./iam-reference/documents";
 import { list } from "./util";
+import { stackIndex } from "./stack-index";
 
 const T = {
   msk: "aws:msk/cluster:Cluster",
@@ -134,10 +135,10 @@ export const baselineDataRules: PlatformRule[] = [
     resourceTypes: [T.workgroup, T.namespace],
     enforcement: SECURITY,
     validate(resources, report) {
-      for (const wg of resources.filter((r) => r.type === T.workgroup)) {
+      for (const wg of stackIndex(resources).ofType(T.workgroup)) {
         if (params(wg)["enable_user_activity_logging"] !== "true")
           report("enable_user_activity_logging is not true", wg.urn);
-        const ns = resources.find((r) => r.type === T.namespace && r.props.namespaceName === wg.props.namespaceName);
+        const [ns] = stackIndex(resources).withInput(T.namespace, "namespaceName", wg.props.namespaceName);
         if (ns && !list(ns.props.logExports).includes("useractivitylog"))
           report("the namespace does not export useractivitylog", ns.urn);
       }

@@ -1,6 +1,7 @@
 import { TAG } from "../../components/core/types";
 import { ALWAYS, PlatformRule, resourceRule, stackRule, tagsOf } from "./define";
 import { list, S3 } from "./util";
+import { groupBy, stackIndex } from "./stack-index";
 
 export const GLUE = {
   database: "aws:glue/catalogDatabase:CatalogDatabase",
@@ -95,7 +96,11 @@ export const catalogRules: PlatformRule[] = [
     resourceTypes: [GLUE.database, S3.bucket, LF.resource],
     enforcement: ALWAYS,
     validate(resources, report) {
-      const buckets = new Set(resources.filter((r) => r.type === S3.bucket).map((r) => r.props.bucket as string));
+      const buckets = new Set(
+        stackIndex(resources)
+          .ofType(S3.bucket)
+          .map((r) => r.props.bucket as string),
+      );
       const registered = new Set(
         resources
           .filter((r) => r.type === LF.resource)
@@ -125,8 +130,12 @@ export const catalogRules: PlatformRule[] = [
     resourceTypes: [ATHENA_WORKGROUP, S3.bucket],
     enforcement: ALWAYS,
     validate(resources, report) {
-      const buckets = new Set(resources.filter((r) => r.type === S3.bucket).map((b) => b.props.bucket as string));
-      for (const wg of resources.filter((r) => r.type === ATHENA_WORKGROUP)) {
+      const buckets = new Set(
+        stackIndex(resources)
+          .ofType(S3.bucket)
+          .map((b) => b.props.bucket as string),
+      );
+      for (const wg of stackIndex(resources).ofType(ATHENA_WORKGROUP)) {
         if (wg.props.configuration?.managedQueryResultsConfiguration?.enabled) continue;
         const bucket = bucketOfUri(wg.props.configuration?.resultConfiguration?.outputLocation);
         if (!bucket) report(`workgroup '${wg.name}' names no result location: each client picks its own`, wg.urn);
@@ -164,20 +173,23 @@ export const catalogRules: PlatformRule[] = [
     enforcement: ALWAYS,
     validate(resources, report) {
       const defined = new Map(
-        resources.filter((r) => r.type === LF.tag).map((t) => [String(t.props.key), list(t.props.values).map(String)]),
+        stackIndex(resources)
+          .ofType(LF.tag)
+          .map((t) => [String(t.props.key), list(t.props.values).map(String)]),
       );
       if (defined.size === 0) return;
-      const assignments = resources.filter((r) => r.type === LF.resourceTags);
+      const assignments = stackIndex(resources).ofType(LF.resourceTags);
       for (const a of assignments) {
         for (const { key, value } of list(a.props.lfTags) as { key: string; value: string }[]) {
           if (!defined.get(key)?.includes(value))
             report(`'${a.name}' assigns ${key}=${value}, which no LfTag of this stack defines`, a.urn);
         }
       }
-      for (const db of resources.filter((r) => r.type === GLUE.database)) {
-        const lfTags = assignments
-          .filter((a) => a.props.database?.name === db.props.name)
-          .flatMap((a) => list(a.props.lfTags) as { key: string; value: string }[]);
+      const byDatabase = groupBy(assignments, (a) => a.props.database?.name as unknown);
+      for (const db of stackIndex(resources).ofType(GLUE.database)) {
+        const lfTags = (byDatabase.get(db.props.name) ?? []).flatMap(
+          (a) => list(a.props.lfTags) as { key: string; value: string }[],
+        );
         if (lfTags.length === 0) {
           report(
             `database '${db.props.name}' carries no LF-tags, so no tag-based grant reaches it (or every broad one does)`,

@@ -5,6 +5,7 @@ import { ALWAYS, DEV_PROFILE, PlatformRule, PROD_PROFILE, resourceRule, stackRul
 import { bucketOfUri, GLUE } from "./catalog";
 import { classificationOf, ENCRYPTION_KEY_INPUTS, KEY_USER_TYPES, keyHolder, keyRefs, keyResolver, KMS } from "./graph";
 import { isWorkloadLayer, S3 } from "./util";
+import { stackIndex } from "./stack-index";
 
 export const DATA = {
   redshiftWorkgroup: "aws:redshiftserverless/workgroup:Workgroup",
@@ -114,8 +115,10 @@ export const dataPlatformRules: PlatformRule[] = [
     enforcement: ALWAYS,
     validate(resources, report) {
       const resolve = keyResolver(resources);
-      const keysElsewhere = isWorkloadLayer(resources) && !resources.some((k) => k.type === KMS.key);
-      for (const r of resources.filter((x) => ENCRYPTION_KEY_INPUTS[x.type] && classificationOf(x))) {
+      const keysElsewhere = isWorkloadLayer(resources) && stackIndex(resources).ofType(KMS.key).length === 0;
+      for (const r of stackIndex(resources)
+        .ofType(...Object.keys(ENCRYPTION_KEY_INPUTS))
+        .filter(classificationOf)) {
         const c = classificationOf(r);
         // A store without any customer-managed key is its type's encryption rule's finding (s3-kms-encryption,
         // warehouse-kms-cmk, msk-kms-cmk, logs-kms-encrypted, secrets-kms-cmk, …); here the key must be the right one.
@@ -147,7 +150,7 @@ export const dataPlatformRules: PlatformRule[] = [
     enforcement: ALWAYS,
     validate(resources, report) {
       const resolve = keyResolver(resources);
-      for (const r of resources.filter((x) => KEY_USER_TYPES.includes(x.type))) {
+      for (const r of stackIndex(resources).ofType(...KEY_USER_TYPES)) {
         for (const ref of keyRefs(r, resources)) {
           const key = resolve(ref, keyHolder(r, resources));
           if (key && classificationOf(key) === "restricted" && classificationOf(r) !== "restricted") {
@@ -171,7 +174,11 @@ export const dataPlatformRules: PlatformRule[] = [
     enforcement: ALWAYS,
     validate(resources, report) {
       const resolve = keyResolver(resources);
-      const buckets = new Map(resources.filter((r) => r.type === S3.bucket).map((b) => [b.props.bucket as string, b]));
+      const buckets = new Map(
+        stackIndex(resources)
+          .ofType(S3.bucket)
+          .map((b) => [b.props.bucket as string, b]),
+      );
       for (const db of resources.filter((r) => r.type === GLUE.database && classificationOf(r) === "restricted")) {
         const name = bucketOfUri(db.props.locationUri);
         const bucket = name ? buckets.get(name) : undefined;

@@ -1,6 +1,8 @@
 import { CLASSIFICATIONS } from "../../components/core/types";
 import { COLUMN_CLASSIFICATIONS, parseColumnClassifications } from "../../components/datasets/governance";
+import type { PolicyResource } from "@pulumi/policy";
 import { ALWAYS, PlatformRule, PROD_PROFILE, resourceRule, stackRule } from "./define";
+import { groupBy, stackIndex } from "./stack-index";
 
 // Rules over the lake's tables: governance metadata, Iceberg maintenance, column classifications, quality rules.
 // Glue tables take no resource tags, so their governance lives in table parameters (what the catalog shows).
@@ -66,14 +68,14 @@ export const datasetRules: PlatformRule[] = [
     resourceTypes: [DATASET_TYPES.table, DATASET_TYPES.optimizer],
     enforcement: PROD_PROFILE,
     validate(resources, report) {
-      const optimizers = resources.filter((r) => r.type === DATASET_TYPES.optimizer);
-      for (const t of resources.filter((r) => r.type === DATASET_TYPES.table && isIceberg(r))) {
+      const index = stackIndex(resources);
+      let byTable: Map<string, PolicyResource[]> | undefined;
+      for (const t of index.ofType(DATASET_TYPES.table).filter(isIceberg)) {
+        byTable ??= groupBy(index.ofType(DATASET_TYPES.optimizer), (o) =>
+          tableKey(o.props.databaseName, o.props.tableName),
+        );
         const kinds = new Set(
-          optimizers
-            .filter(
-              (o) => tableKey(o.props.databaseName, o.props.tableName) === tableKey(t.props.databaseName, t.props.name),
-            )
-            .map((o) => String(o.props.type)),
+          (byTable.get(tableKey(t.props.databaseName, t.props.name)) ?? []).map((o) => String(o.props.type)),
         );
         const missing = ["compaction", "retention", "orphan_file_deletion"].filter((k) => !kinds.has(k));
         if (missing.length > 0) report(`Iceberg table ${t.props.name} has no ${missing.join(", ")} optimizer`, t.urn);
@@ -90,18 +92,19 @@ export const datasetRules: PlatformRule[] = [
     resourceTypes: [DATASET_TYPES.table, DATASET_TYPES.ruleset],
     enforcement: PROD_PROFILE,
     validate(resources, report) {
-      const rulesets = resources.filter(
-        (r) => r.type === DATASET_TYPES.ruleset && String(r.props.ruleset ?? "").trim() !== "",
-      );
-      for (const t of resources.filter(
-        (r) => r.type === DATASET_TYPES.table && params(r)["data-platform:zone"] === "analytics",
-      )) {
-        const ruled = rulesets.some(
-          (q) =>
-            tableKey(q.props.targetTable?.databaseName, q.props.targetTable?.tableName) ===
-            tableKey(t.props.databaseName, t.props.name),
+      const index = stackIndex(resources);
+      let ruled: Set<string> | undefined;
+      for (const t of index
+        .ofType(DATASET_TYPES.table)
+        .filter((r) => params(r)["data-platform:zone"] === "analytics")) {
+        ruled ??= new Set(
+          index
+            .ofType(DATASET_TYPES.ruleset)
+            .filter((r) => String(r.props.ruleset ?? "").trim() !== "")
+            .map((q) => tableKey(q.props.targetTable?.databaseName, q.props.targetTable?.tableName)),
         );
-        if (!ruled) report(`published dataset ${t.props.name} has no data quality ruleset`, t.urn);
+        if (!ruled.has(tableKey(t.props.databaseName, t.props.name)))
+          report(`published dataset ${t.props.name} has no data quality ruleset`, t.urn);
       }
     },
   }),
@@ -115,13 +118,16 @@ export const datasetRules: PlatformRule[] = [
     resourceTypes: [DATASET_TYPES.table, DATASET_TYPES.resourceTags],
     enforcement: ALWAYS,
     validate(resources, report) {
-      const tags = resources.filter((r) => r.type === DATASET_TYPES.resourceTags && r.props.tableWithColumns);
-      for (const t of resources.filter((r) => r.type === DATASET_TYPES.table)) {
+      const index = stackIndex(resources);
+      let byTable: Map<string, PolicyResource[]> | undefined;
+      for (const t of index.ofType(DATASET_TYPES.table)) {
         for (const c of parseColumnClassifications(params(t)[COLUMN_CLASSIFICATIONS])) {
-          const tagged = tags.some(
+          byTable ??= groupBy(
+            index.ofType(DATASET_TYPES.resourceTags).filter((r) => r.props.tableWithColumns),
+            (g) => tableKey(g.props.tableWithColumns.databaseName, g.props.tableWithColumns.name),
+          );
+          const tagged = (byTable.get(tableKey(t.props.databaseName, t.props.name)) ?? []).some(
             (g) =>
-              tableKey(g.props.tableWithColumns.databaseName, g.props.tableWithColumns.name) ===
-                tableKey(t.props.databaseName, t.props.name) &&
               (g.props.tableWithColumns.columnNames ?? []).includes(c.column) &&
               (g.props.lfTags ?? []).some(
                 (x: { key: string; value: string }) =>
@@ -147,17 +153,19 @@ export const datasetRules: PlatformRule[] = [
     resourceTypes: [DATASET_TYPES.table, DATASET_TYPES.permissions, DATASET_TYPES.cellsFilter],
     enforcement: ALWAYS,
     validate(resources, report) {
-      const grants = resources.filter((r) => r.type === DATASET_TYPES.permissions);
-      const filters = resources.filter((r) => r.type === DATASET_TYPES.cellsFilter);
-      for (const t of resources.filter((r) => r.type === DATASET_TYPES.table)) {
+      const index = stackIndex(resources);
+      const grants = index.ofType(DATASET_TYPES.permissions);
+      let joins: ReturnType<typeof grantJoins> | undefined;
+      for (const t of index.ofType(DATASET_TYPES.table)) {
         const restricted = parseColumnClassifications(params(t)[COLUMN_CLASSIFICATIONS]).filter(
           (c) => c.classification === "restricted",
         );
         if (restricted.length === 0) continue;
         const domain = params(t)["data-domain"];
-        for (const f of filters) {
+        joins ??= grantJoins(grants, index.ofType(DATASET_TYPES.cellsFilter));
+        const key = tableKey(t.props.databaseName, t.props.name);
+        for (const f of joins.filters.get(key) ?? []) {
           const d = f.props.tableData ?? {};
-          if (tableKey(d.databaseName, d.tableName) !== tableKey(t.props.databaseName, t.props.name)) continue;
           const shown: string[] | undefined = d.columnNames;
           const excluded: string[] = d.columnWildcard?.excludedColumnNames ?? [];
           const leaks = restricted.filter((c) => (shown ? shown.includes(c.column) : !excluded.includes(c.column)));
@@ -167,12 +175,9 @@ export const datasetRules: PlatformRule[] = [
               f.urn,
             );
         }
-        for (const g of grants) {
+        for (const g of joins.candidates(key)) {
           const named = g.props.table ?? g.props.tableWithColumns;
-          if (
-            named &&
-            tableKey(named.databaseName, named.name ?? "*") === tableKey(t.props.databaseName, t.props.name)
-          ) {
+          if (named && tableKey(named.databaseName, named.name ?? "*") === key) {
             const excluded: string[] = g.props.tableWithColumns?.excludedColumnNames ?? [];
             if (restricted.some((c) => !excluded.includes(c.column)))
               report(
@@ -197,3 +202,25 @@ export const datasetRules: PlatformRule[] = [
     },
   }),
 ];
+
+/**
+ * The joins of dataset-restricted-columns-not-granted, built once: data-cells filters by table, and per table the
+ * grants that can reach it (those naming it, and those by LF-tag expression on tables) in plan order.
+ */
+function grantJoins(grants: readonly PolicyResource[], filters: readonly PolicyResource[]) {
+  const named = (g: PolicyResource) => g.props.table ?? g.props.tableWithColumns;
+  const byName = groupBy(
+    grants.filter((g) => named(g)),
+    (g) => tableKey(named(g).databaseName, named(g).name ?? "*"),
+  );
+  const byTag = grants.filter((g) => g.props.lfTagPolicy?.resourceType === "TABLE");
+  const order = new Map(grants.map((g, i) => [g, i]));
+  return {
+    filters: groupBy(filters, (f) => {
+      const d = f.props.tableData ?? {};
+      return tableKey(d.databaseName, d.tableName);
+    }),
+    candidates: (key: string) =>
+      [...new Set([...(byName.get(key) ?? []), ...byTag])].sort((a, b) => order.get(a)! - order.get(b)!),
+  };
+}

@@ -9,6 +9,7 @@ import type {
   StackValidationPolicy,
 } from "@pulumi/policy";
 import type { Environment } from "../../components/core/types";
+import { stackIndex } from "./stack-index";
 
 export type RuleGroup = "security" | "governance" | "reliability" | "cost";
 export type Enforcement = Record<Environment, EnforcementLevel>;
@@ -149,11 +150,11 @@ export function stackRule(def: StackRuleDef): PlatformStackRule {
     ...ruleHeader(def),
     validateStack: (args: StackValidationArgs, reportViolation: ReportViolation) => {
       const config = args.getConfig<RuleConfig>();
-      const byUrn = new Map(args.resources.map((r) => [r.urn, r]));
+      const index = stackIndex(args.resources);
       def.validate(
         args.resources,
         (message, urn) => {
-          const r = byUrn.get(urn);
+          const r = index.byUrn(urn);
           if (r && waived(config, r)) return;
           reportViolation(message, urn);
         },

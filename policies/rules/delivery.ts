@@ -5,6 +5,7 @@ import type { PolicyResource } from "@pulumi/policy";
 import { ALWAYS, PlatformRule, resourceRule, SECURITY, stackRule } from "./define";
 import { openStatements } from "./storage";
 import { list } from "./util";
+import { stackIndex } from "./stack-index";
 
 export const DELIVERY_TYPES = {
   queue: "aws:sqs/queue:Queue",
@@ -99,7 +100,7 @@ export const deliveryRules: PlatformRule[] = [
     resourceTypes: [D.eventTarget],
     enforcement: ALWAYS,
     validate(resources, report) {
-      for (const r of resources.filter((x) => x.type === D.eventTarget)) {
+      for (const r of stackIndex(resources).ofType(D.eventTarget)) {
         if (!declaresDestination(r))
           report(
             `'${r.name}' delivers to ${r.props.arn ?? "an unknown target"}, which this stack does not declare`,
@@ -119,7 +120,7 @@ export const deliveryRules: PlatformRule[] = [
     resourceTypes: [D.integration],
     enforcement: ALWAYS,
     validate(resources, report) {
-      for (const r of resources.filter((x) => x.type === D.integration)) {
+      for (const r of stackIndex(resources).ofType(D.integration)) {
         const uri = String(r.props.integrationUri ?? "");
         if (
           r.props.integrationType === "AWS_PROXY" &&
@@ -164,7 +165,7 @@ export const deliveryRules: PlatformRule[] = [
     resourceTypes: [D.notification],
     enforcement: ALWAYS,
     validate(resources, report) {
-      for (const r of resources.filter((x) => x.type === D.notification)) {
+      for (const r of stackIndex(resources).ofType(D.notification)) {
         const targets = [
           ...list(r.props.queues as { queueArn?: string }[] | undefined).map((q) => q.queueArn),
           ...list(r.props.topics as { topicArn?: string }[] | undefined).map((t) => t.topicArn),

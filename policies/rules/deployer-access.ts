@@ -4,6 +4,7 @@ import { dependenciesOf, grants, servicePrincipals } from "./graph";
 import { K8S } from "./kubernetes";
 import { EC2, sgRules } from "./security-groups";
 import { list, parsePolicy, Stmt } from "./util";
+import { stackIndex } from "./stack-index";
 
 // How `pulumi up` reaches the private cluster (docs/deployment.md): the in-VPC deploy runner (a CodeBuild project),
 // its role, and the one door into the cluster security group. `eks-endpoint-not-public` and
@@ -102,7 +103,7 @@ export const deployerAccessRules: PlatformRule[] = [
     resourceTypes: [DEPLOY.project, DEPLOY.role, DEPLOY.rolePolicy],
     enforcement: ALWAYS,
     validate(resources, report) {
-      for (const project of resources.filter((r) => r.type === DEPLOY.project)) {
+      for (const project of stackIndex(resources).ofType(DEPLOY.project)) {
         const roles = serviceRoles(project, resources);
         if (roles.length === 0) {
           report(
@@ -141,8 +142,12 @@ export const deployerAccessRules: PlatformRule[] = [
     enforcement: ALWAYS,
     validate(resources, report) {
       const runners = runnerGroups(resources);
-      const clusters = new Set(resources.filter((r) => r.type === K8S.cluster).map((c) => c.urn));
-      for (const r of resources.filter((x) => x.type === EC2.ingressRule || x.type === EC2.securityGroupRule)) {
+      const clusters = new Set(
+        stackIndex(resources)
+          .ofType(K8S.cluster)
+          .map((c) => c.urn),
+      );
+      for (const r of stackIndex(resources).ofType(EC2.ingressRule, EC2.securityGroupRule)) {
         if (!r.dependencies.some((d) => clusters.has(d.urn))) continue; // not the cluster security group
         const [rule] = sgRules(r);
         if (!rule || rule.direction !== "ingress") continue;

@@ -3,6 +3,7 @@
 import type { PolicyResource } from "@pulumi/policy";
 import { TAG } from "../../components/core/types";
 import { tagsOf } from "./define";
+import { stackIndex } from "./stack-index";
 import { companions, list, S3, Stmt } from "./util";
 
 export const KMS = { key: "aws:kms/key:Key", alias: "aws:kms/alias:Alias" } as const;
@@ -18,8 +19,8 @@ export function dependents(
   resources: readonly PolicyResource[],
   target: PolicyResource,
   type: string,
-): PolicyResource[] {
-  return resources.filter((r) => r.type === type && r.dependencies.some((d) => d.urn === target.urn));
+): readonly PolicyResource[] {
+  return stackIndex(resources).dependents(target, type);
 }
 
 export const classificationOf = (r: { props: Record<string, unknown> }): string | undefined =>
@@ -94,7 +95,7 @@ export function keyResolver(
 ): (ref: string, from?: PolicyResource) => PolicyResource | undefined {
   const byAlias = new Map<string, PolicyResource>();
   const byId = new Map<string, PolicyResource>();
-  for (const alias of resources.filter((r) => r.type === KMS.alias)) {
+  for (const alias of stackIndex(resources).ofType(KMS.alias)) {
     const key = dependenciesOf(alias, KMS.key)[0];
     if (!key) continue;
     if (str(alias.props.name)) byAlias.set(alias.props.name, key);
@@ -127,15 +128,23 @@ export const KEY_USE = [
   "kms:GenerateDataKeyWithoutPlaintext",
 ];
 
+const patterns = new Map<string, RegExp>();
+
 /** Whether an IAM action pattern (with `*` and `?`) matches an action, case-insensitively as IAM does. */
 export function actionMatches(pattern: string, action: string): boolean {
-  const re = new RegExp(
-    `^${pattern
-      .replace(/[.+^${}()|[\]\\]/g, "\\$&")
-      .replace(/\*/g, ".*")
-      .replace(/\?/g, ".")}$`,
-    "i",
-  );
+  let re = patterns.get(pattern);
+  if (!re) {
+    re = new RegExp(
+      `^${pattern
+        .replace(/[.+^${}()|[\]\\]/g, "\\$&")
+        .replace(/\*/g, ".*")
+        .replace(/\?/g, ".")}$`,
+      "i",
+    );
+    // Policies repeat a few hundred patterns: each is compiled once (the cache is bounded for long-lived processes).
+    if (patterns.size >= 10_000) patterns.clear();
+    patterns.set(pattern, re);
+  }
   return re.test(action);
 }
 

@@ -2,6 +2,7 @@ import { ALWAYS, PlatformRule, resourceRule, ResourceView, SECURITY, stackRule }
 import { accountOf, actionMatches, awsPrincipals, grants, KMS, positiveConditionKeys } from "./graph";
 import { BOUNDARY_SUFFIX } from "./security";
 import { list, parsePolicy, Stmt } from "./util";
+import { stackIndex } from "./stack-index";
 
 export const IAM = {
   role: "aws:iam/role:Role",
@@ -248,7 +249,7 @@ export const iamRules: PlatformRule[] = [
     enforcement: ALWAYS,
     validate(resources, report) {
       const admitted = new Set<string>();
-      for (const key of resources.filter((r) => r.type === KMS.key)) {
+      for (const key of stackIndex(resources).ofType(KMS.key)) {
         for (const s of parsePolicy(key.props.policy)?.Statement ?? []) {
           for (const patterns of Object.values(s.Condition?.ArnLike ?? {})) {
             for (const p of list(patterns as string | string[])) {
@@ -258,7 +259,7 @@ export const iamRules: PlatformRule[] = [
           }
         }
       }
-      for (const role of resources.filter((r) => r.type === IAM.role)) {
+      for (const role of stackIndex(resources).ofType(IAM.role)) {
         const path = (role.props.path as string | undefined) ?? "/";
         if (admitted.size > 0 ? ![...admitted].some((a) => path.startsWith(a)) : path === "/") {
           report(
@@ -285,7 +286,7 @@ export const iamRules: PlatformRule[] = [
           .map((r) => r.props.clusterName as string | undefined)
           .filter(Boolean),
       );
-      for (const r of resources.filter((x) => DOC_TYPES.includes(x.type))) {
+      for (const r of stackIndex(resources).ofType(...DOC_TYPES)) {
         for (const s of grantStatements(r)) {
           if (s.Effect !== "Allow" || !TOPIC_ACTIONS.some((a) => grants(s, a))) continue;
           for (const res of list(s.Resource))

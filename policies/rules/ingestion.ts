@@ -1,6 +1,7 @@
 import { secretLikeEnvNames } from "../../components/functions/env";
 import { isKafkaMapping } from "./processing";
 import { ALWAYS, PlatformRule, PROD_ONLY, resourceRule, SECURITY, stackRule, tagsOf } from "./define";
+import { stackIndex } from "./stack-index";
 
 // Rules for serverless ingestion: functions, queues, HTTP APIs, DynamoDB tables, state machines, topics,
 // schedules and event source mappings. Each reads only resource inputs, as the policy runtime provides them.
@@ -111,8 +112,12 @@ export const ingestionRules: PlatformRule[] = [
     resourceTypes: [T.fn, T.logGroup],
     enforcement: ALWAYS,
     validate(resources, report) {
-      const groups = new Set(resources.filter((r) => r.type === T.logGroup).map((g) => g.props.name));
-      for (const fn of resources.filter((r) => r.type === T.fn)) {
+      const groups = new Set(
+        stackIndex(resources)
+          .ofType(T.logGroup)
+          .map((g) => g.props.name),
+      );
+      for (const fn of stackIndex(resources).ofType(T.fn)) {
         const name =
           typeof fn.props.loggingConfig?.logGroup === "string"
             ? fn.props.loggingConfig.logGroup

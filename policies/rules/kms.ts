@@ -4,7 +4,6 @@ import { ALWAYS, PlatformRule, PROD_ONLY, resourceRule, stackRule } from "./defi
 import {
   awsPrincipals,
   classificationOf,
-  dependenciesOf,
   grants,
   KEY_USE,
   KMS,
@@ -12,6 +11,7 @@ import {
   servicePrincipals,
 } from "./graph";
 import { parsePolicy } from "./util";
+import { stackIndex } from "./stack-index";
 
 /** Condition keys that narrow key use to particular callers (AWS principals) or particular sources (services). */
 const CALLER_SCOPING = ["aws:principalarn", "aws:principaltag/", "kms:viaservice", "aws:principalorgpaths"];
@@ -84,12 +84,12 @@ export const kmsRules: PlatformRule[] = [
     resourceTypes: [KMS.key, KMS.alias],
     enforcement: ALWAYS,
     validate(resources, report) {
-      const aliases = resources.filter((r) => r.type === KMS.alias);
+      const aliases = stackIndex(resources).ofType(KMS.alias);
       for (const a of aliases)
         if (String(a.props.name ?? "").startsWith("alias/aws/"))
           report(`alias '${a.props.name}' uses the namespace reserved for AWS-managed keys`, a.urn);
-      for (const key of resources.filter((r) => r.type === KMS.key)) {
-        if (!aliases.some((a) => dependenciesOf(a, KMS.key).some((k) => k.urn === key.urn)))
+      for (const key of stackIndex(resources).ofType(KMS.key)) {
+        if (stackIndex(resources).dependents(key, KMS.alias).length === 0)
           report(`key '${key.name}' has no alias`, key.urn);
       }
     },

@@ -2,6 +2,7 @@ import type { PolicyResource } from "@pulumi/policy";
 import { isPinnedImage } from "../../components/compute/images";
 import { ALWAYS, PlatformRule, resourceRule, SECURITY, stackRule } from "./define";
 import { list } from "./util";
+import { stackIndex } from "./stack-index";
 
 // EKS, Kubernetes workloads and Helm releases. Workload rules judge what the program declares in the namespaces it
 // creates (Pod Security `restricted` enforces the same in the cluster for what Helm charts render).
@@ -256,8 +257,8 @@ export const kubernetesRules: PlatformRule[] = [
     resourceTypes: [K8S.namespace, K8S.networkPolicy],
     enforcement: SECURITY,
     validate(resources, report) {
-      const policies = resources.filter((r) => r.type === K8S.networkPolicy);
-      for (const ns of resources.filter((r) => r.type === K8S.namespace)) {
+      const policies = stackIndex(resources).ofType(K8S.networkPolicy);
+      for (const ns of stackIndex(resources).ofType(K8S.namespace)) {
         const meta = get(ns.props, "metadata");
         const name = String(meta.name ?? ns.name);
         const level = get(meta, "labels")["pod-security.kubernetes.io/enforce"];
@@ -328,7 +329,7 @@ export const kubernetesRules: PlatformRule[] = [
     validate(resources, report) {
       const hasBoundary = (role: PolicyResource) =>
         typeof role.props.permissionsBoundary === "string" && role.props.permissionsBoundary !== "";
-      for (const assoc of resources.filter((r) => r.type === K8S.podIdentity)) {
+      for (const assoc of stackIndex(resources).ofType(K8S.podIdentity)) {
         const roles = assoc.dependencies.filter((d) => d.type === K8S.role);
         if (roles.length === 0)
           report(

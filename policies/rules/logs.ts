@@ -1,6 +1,8 @@
+import type { PolicyResource } from "@pulumi/policy";
 import { ALWAYS, PlatformRule, PROD_PROFILE, resourceRule, stackRule } from "./define";
 import { grants, keyHolder, keyRefs, keyResolver, KMS, LOG_GROUP, servicePrincipals } from "./graph";
 import { parsePolicy } from "./util";
+import { stackIndex } from "./stack-index";
 
 /** Prod keeps a year of logs: audit and incident reviews look back that far. */
 export const PROD_LOG_RETENTION_DAYS = 365;
@@ -54,16 +56,20 @@ export const logRules: PlatformRule[] = [
     enforcement: ALWAYS,
     validate(resources, report) {
       const resolve = keyResolver(resources);
-      for (const group of resources.filter((r) => r.type === LOG_GROUP)) {
+      // Many groups share a key: each key's policy is read once.
+      const admits = new Map<PolicyResource, boolean>();
+      const admitsLogs = (key: PolicyResource) =>
+        (parsePolicy(key.props.policy)?.Statement ?? []).some(
+          (s) =>
+            grants(s, "kms:GenerateDataKey") &&
+            servicePrincipals(s).some((p) => /^logs\.[a-z0-9-]+\.amazonaws\.com$/.test(p)),
+        );
+      for (const group of stackIndex(resources).ofType(LOG_GROUP)) {
         for (const ref of keyRefs(group, resources)) {
           const key = resolve(ref, keyHolder(group, resources));
           if (!key) continue; // a key from outside the stack: its policy is not ours to read
-          const admitted = (parsePolicy(key.props.policy)?.Statement ?? []).some(
-            (s) =>
-              grants(s, "kms:GenerateDataKey") &&
-              servicePrincipals(s).some((p) => /^logs\.[a-z0-9-]+\.amazonaws\.com$/.test(p)),
-          );
-          if (!admitted)
+          if (!admits.has(key)) admits.set(key, admitsLogs(key));
+          if (!admits.get(key))
             report(
               `log group '${group.name}' uses key '${key.name}', whose policy does not admit CloudWatch Logs`,
               group.urn,

@@ -4,8 +4,9 @@ import { dependenciesOf, dependents } from "./graph";
 import { list } from "./util";
 
 import { DATA_PORTS, EC2, eachRule, fromWorld, ports, portsHit, SG_TYPES, sgRules } from "./security-groups";
+import { stackIndex } from "./stack-index";
 
-const vpcsOf = (resources: readonly PolicyResource[]) => resources.filter((r) => r.type === EC2.vpc);
+const vpcsOf = (resources: readonly PolicyResource[]) => stackIndex(resources).ofType(EC2.vpc);
 const azOf = (subnet: PolicyResource) =>
   (subnet.props.availabilityZone ?? subnet.props.availabilityZoneId) as string | undefined;
 
@@ -98,7 +99,7 @@ export const networkRules: PlatformRule[] = [
             vpc.urn,
           );
       }
-      for (const sg of resources.filter((r) => r.type === EC2.defaultSecurityGroup)) {
+      for (const sg of stackIndex(resources).ofType(EC2.defaultSecurityGroup)) {
         const n = list(sg.props.ingress).length + list(sg.props.egress).length;
         if (n > 0) report(`default security group '${sg.name}' has ${n} rule(s)`, sg.urn);
       }
@@ -153,7 +154,7 @@ export const networkRules: PlatformRule[] = [
     resourceTypes: [EC2.subnet, EC2.routeTableAssociation],
     enforcement: ALWAYS,
     validate(resources, report) {
-      for (const subnet of resources.filter((r) => r.type === EC2.subnet)) {
+      for (const subnet of stackIndex(resources).ofType(EC2.subnet)) {
         if (dependents(resources, subnet, EC2.routeTableAssociation).length === 0)
           report(`subnet '${subnet.name}' uses the main route table`, subnet.urn);
       }
@@ -231,11 +232,9 @@ export const networkRules: PlatformRule[] = [
     resourceTypes: [EC2.eip, EC2.natGateway],
     enforcement: SECURITY,
     validate(resources, report) {
-      for (const eip of resources.filter((r) => r.type === EC2.eip)) {
+      for (const eip of stackIndex(resources).ofType(EC2.eip)) {
         const used =
-          eip.props.instance ||
-          eip.props.networkInterface ||
-          resources.some((r) => r.dependencies.some((d) => d.urn === eip.urn));
+          eip.props.instance || eip.props.networkInterface || stackIndex(resources).dependents(eip).length > 0;
         if (!used) report(`elastic IP '${eip.name}' is not attached to anything`, eip.urn);
       }
     },
@@ -292,7 +291,7 @@ export const networkRules: PlatformRule[] = [
     resourceTypes: [EC2.natGateway],
     enforcement: DEV_PROFILE,
     validate(resources, report) {
-      const nats = resources.filter((r) => r.type === EC2.natGateway);
+      const nats = stackIndex(resources).ofType(EC2.natGateway);
       if (nats.length > 1) report(`${nats.length} NAT gateways; dev needs one`, nats[1].urn);
     },
   }),

@@ -6,6 +6,7 @@ import type { PolicyResource } from "@pulumi/policy";
 import { PlatformRule, SECURITY, stackRule } from "./define";
 import { containersOf, get, K8S, Obj, objs, platformWorkloads, WORKLOAD_TYPES } from "./kubernetes";
 import { list } from "./util";
+import { stackIndex } from "./stack-index";
 
 /** One pod a chart renders: where its values keep the pod and container security contexts and the resources. */
 interface ChartPod {
@@ -205,7 +206,9 @@ function chartPods(release: PolicyResource): { pods: Obj[]; problem?: string } {
 function everyPod(resources: readonly PolicyResource[]): { resource: PolicyResource; pods: Obj[]; problem?: string }[] {
   return [
     ...platformWorkloads(resources),
-    ...resources.filter((r) => r.type === K8S.helmRelease).map((r) => ({ resource: r, ...chartPods(r) })),
+    ...stackIndex(resources)
+      .ofType(K8S.helmRelease)
+      .map((r) => ({ resource: r, ...chartPods(r) })),
   ];
 }
 
@@ -361,7 +364,7 @@ export const podSecurityRules: PlatformRule[] = [
           )
           .map((r) => r.props.namespace),
       ]);
-      for (const ns of resources.filter((r) => r.type === K8S.namespace)) {
+      for (const ns of stackIndex(resources).ofType(K8S.namespace)) {
         const name = get(ns.props, "metadata").name;
         if (used.has(name) && !quotas.has(name))
           report(`namespace '${String(name)}' runs workloads without a ResourceQuota`, ns.urn);

@@ -2,6 +2,7 @@
 // customer-managed key and travel by ARN, never by value.
 import { isSecretLikeName } from "../../components/functions/env";
 import { ALWAYS, PlatformRule, resourceRule, stackRule } from "./define";
+import { stackIndex } from "./stack-index";
 
 export const SECRET_TYPES = {
   secret: "aws:secretsmanager/secret:Secret",
@@ -59,7 +60,7 @@ export const secretRules: PlatformRule[] = [
     resourceTypes: [S.version, S.secret],
     enforcement: ALWAYS,
     validate(resources, report) {
-      for (const v of resources.filter((r) => r.type === S.version)) {
+      for (const v of stackIndex(resources).ofType(S.version)) {
         if (!v.dependencies.some((d) => d.type === S.secret))
           report(
             `'${v.name}' writes to a secret this stack does not declare (${v.props.secretId ?? "unknown"})`,

@@ -1,5 +1,6 @@
 import { ALWAYS, PlatformRule, resourceRule, SECURITY, stackRule } from "./define";
 import { isWorkloadLayer, parsePolicy } from "./util";
+import { stackIndex } from "./stack-index";
 
 const ROLE = "aws:iam/role:Role";
 const POLICY = "aws:iam/policy:Policy";
@@ -56,7 +57,7 @@ export const securityRules: PlatformRule[] = [
         .map((r) => String(r.props.name));
       // A workload layer's boundary is the foundation's: its name is all this stack can check.
       const elsewhere = boundaries.length === 0 && isWorkloadLayer(resources);
-      for (const role of resources.filter((r) => r.type === ROLE)) {
+      for (const role of stackIndex(resources).ofType(ROLE)) {
         const arn = role.props.permissionsBoundary;
         if (typeof arn !== "string" || arn === "") report(`role '${role.name}' has no permissions boundary`, role.urn);
         else if (elsewhere ? !BOUNDARY_ARN.test(arn) : !boundaries.some((b) => arn.endsWith(`:policy/${b}`)))

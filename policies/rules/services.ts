@@ -4,6 +4,7 @@ import type { PolicyResource } from "@pulumi/policy";
 import { ALWAYS, PlatformRule, PROD_ONLY, stackRule } from "./define";
 import { MSK_TYPES } from "./streaming";
 import { WAREHOUSE_TYPES } from "./warehouse";
+import { stackIndex } from "./stack-index";
 
 export const SERVICE_TYPES = {
   mskConfiguration: "aws:msk/configuration:Configuration",
@@ -50,7 +51,7 @@ export const serviceRules: PlatformRule[] = [
             c.urn,
           );
       }
-      for (const k of resources.filter((r) => r.type === MSK_TYPES.cluster)) {
+      for (const k of stackIndex(resources).ofType(MSK_TYPES.cluster)) {
         if (!k.props.configurationInfo?.arn)
           report(`'${k.name}' runs MSK's default configuration, which admits clients without an ACL`, k.urn);
       }
@@ -100,7 +101,7 @@ export const serviceRules: PlatformRule[] = [
             r.props.scalableDimension === MSK_STORAGE &&
             String(r.props.resourceId ?? "").includes(`:cluster/${cluster.props.clusterName}/`),
         );
-      for (const k of resources.filter((r) => r.type === MSK_TYPES.cluster)) {
+      for (const k of stackIndex(resources).ofType(MSK_TYPES.cluster)) {
         const [target] = forCluster(S.scalingTarget, k);
         const volume = Number(k.props.brokerNodeGroupInfo?.storageInfo?.ebsStorageInfo?.volumeSize ?? 1);
         if (!target) {
@@ -130,12 +131,11 @@ export const serviceRules: PlatformRule[] = [
     resourceTypes: [WAREHOUSE_TYPES.workgroup, S.usageLimit],
     enforcement: ALWAYS,
     validate(resources, report) {
-      const limits = resources.filter(
-        (r) => r.type === S.usageLimit && r.props.usageType === "serverless-compute" && Number(r.props.amount ?? 0) > 0,
-      );
+      const limit = (r: PolicyResource) =>
+        r.props.usageType === "serverless-compute" && Number(r.props.amount ?? 0) > 0;
       // The limit names the workgroup by ARN, an output; the engine's dependency edge ties the two.
-      for (const wg of resources.filter((r) => r.type === WAREHOUSE_TYPES.workgroup)) {
-        if (!limits.some((l) => l.dependencies.some((d) => d.urn === wg.urn)))
+      for (const wg of stackIndex(resources).ofType(WAREHOUSE_TYPES.workgroup)) {
+        if (!stackIndex(resources).dependents(wg, S.usageLimit).some(limit))
           report(`'${wg.name}' has no compute usage limit`, wg.urn);
       }
     },

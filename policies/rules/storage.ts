@@ -2,6 +2,7 @@ import type { PolicyResource } from "@pulumi/policy";
 import { ALWAYS, PlatformRule, PROD_ONLY, PROD_PROFILE, resourceRule, RuleGroup, SECURITY, stackRule } from "./define";
 import { actionMatches, isAnyone, positiveConditionKeys } from "./graph";
 import { companions, isAccessLogBucket, list, parsePolicy, S3, Stmt } from "./util";
+import { stackIndex } from "./stack-index";
 
 type Check = (bucket: PolicyResource, all: readonly PolicyResource[]) => string | undefined;
 
@@ -23,7 +24,7 @@ function bucketRule(
     enforcement,
     resourceTypes: [S3.bucket, ...types],
     validate(resources, report) {
-      for (const bucket of resources.filter((r) => r.type === S3.bucket)) {
+      for (const bucket of stackIndex(resources).ofType(S3.bucket)) {
         const problem = check(bucket, resources);
         if (problem) report(`bucket '${bucket.name}': ${problem}`, bucket.urn);
       }

@@ -1,5 +1,6 @@
 import type { PolicyResource } from "@pulumi/policy";
 import { tagsOf } from "./define";
+import { stackIndex } from "./stack-index";
 
 export interface Stmt {
   Sid?: string;
@@ -28,8 +29,12 @@ export function parsePolicy(value: unknown): { Statement: Stmt[] } | undefined {
 export const list = <T>(v: T | T[] | undefined): T[] => (v === undefined ? [] : Array.isArray(v) ? v : [v]);
 
 /** Companion resources of one type that point at `bucketName` through their `bucket` input. */
-export function companions(resources: readonly PolicyResource[], type: string, bucketName: unknown): PolicyResource[] {
-  return resources.filter((r) => r.type === type && r.props.bucket === bucketName);
+export function companions(
+  resources: readonly PolicyResource[],
+  type: string,
+  bucketName: unknown,
+): readonly PolicyResource[] {
+  return stackIndex(resources).withInput(type, "bucket", bucketName);
 }
 
 export const S3 = {
@@ -55,5 +60,5 @@ export const WORKLOAD_LAYER = "data-platform:platform:PlatformWorkloads";
  * A workload-layer stack: its keys, boundary, cluster and domains live in the foundation stack, so a join that finds
  * nothing here is not a finding (`npm run plan -- --layer workloads` judges it beside the foundation's resources).
  */
-export const isWorkloadLayer = (resources: readonly { readonly type: string }[]): boolean =>
-  resources.some((r) => r.type === WORKLOAD_LAYER);
+export const isWorkloadLayer = (resources: readonly PolicyResource[]): boolean =>
+  stackIndex(resources).ofType(WORKLOAD_LAYER).length > 0;

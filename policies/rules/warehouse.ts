@@ -1,4 +1,5 @@
 import { ALWAYS, PlatformRule, PROD_ONLY, resourceRule, SECURITY, stackRule } from "./define";
+import { stackIndex } from "./stack-index";
 
 // Rules for the relational warehouse, whichever engine runs it: Redshift Serverless (namespace + workgroup) or
 // Aurora PostgreSQL (cluster + instances + cluster parameter group).
@@ -61,13 +62,13 @@ export const warehouseRules: PlatformRule[] = [
     resourceTypes: [W.workgroup, W.cluster],
     enforcement: SECURITY,
     validate(resources, report) {
-      for (const wg of resources.filter((r) => r.type === W.workgroup)) {
+      for (const wg of stackIndex(resources).ofType(W.workgroup)) {
         if (!params(wg.props.configParameters, "require_ssl", "true", "parameterKey", "parameterValue"))
           report("require_ssl is not set to true", wg.urn);
       }
-      for (const c of resources.filter((r) => r.type === W.cluster)) {
+      for (const c of stackIndex(resources).ofType(W.cluster)) {
         const name = c.props.dbClusterParameterGroupName;
-        const group = resources.find((r) => r.type === W.parameterGroup && r.props.name === name);
+        const [group] = stackIndex(resources).withInput(W.parameterGroup, "name", name);
         if (!name || !group)
           report(
             "uses no parameter group of this program, so rds.force_ssl is off (the default group allows plaintext)",
@@ -105,7 +106,7 @@ export const warehouseRules: PlatformRule[] = [
     resourceTypes: [W.cluster, W.namespace, W.schedule],
     enforcement: PROD_ONLY,
     validate(resources, report) {
-      for (const c of resources.filter((r) => r.type === W.cluster)) {
+      for (const c of stackIndex(resources).ofType(W.cluster)) {
         const days = Number(c.props.backupRetentionPeriod ?? 1);
         if (days < MIN_BACKUP_DAYS) report(`keeps backups ${days} day(s); at least ${MIN_BACKUP_DAYS} required`, c.urn);
       }
@@ -126,7 +127,7 @@ export const warehouseRules: PlatformRule[] = [
         }
         return undefined;
       };
-      for (const ns of resources.filter((r) => r.type === W.namespace)) {
+      for (const ns of stackIndex(resources).ofType(W.namespace)) {
         const days = snapshotRetention(ns.props.namespaceName);
         if (days === undefined) report("has no scheduled snapshots (recovery points last 24 hours)", ns.urn);
         else if (days !== -1 && days < MIN_BACKUP_DAYS)

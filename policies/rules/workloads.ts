@@ -4,6 +4,7 @@ import { ALWAYS, PlatformRule, stackRule, resourceRule } from "./define";
 import { K8S } from "./kubernetes";
 import { configCredentials } from "./secrets";
 import { isWorkloadLayer, list } from "./util";
+import { stackIndex } from "./stack-index";
 
 export const CLUSTER_TYPES = {
   accessEntry: "aws:eks/accessEntry:AccessEntry",
@@ -51,8 +52,8 @@ export const workloadRules: PlatformRule[] = [
     resourceTypes: [W.accessEntry, W.accessPolicy],
     enforcement: ALWAYS,
     validate(resources, report) {
-      const entries = resources.filter((r) => r.type === W.accessEntry);
-      for (const r of [...entries, ...resources.filter((x) => x.type === W.accessPolicy)]) {
+      const entries = stackIndex(resources).ofType(W.accessEntry);
+      for (const r of [...entries, ...stackIndex(resources).ofType(W.accessPolicy)]) {
         const principal = String(r.props.principalArn ?? "");
         if (!/^arn:aws[a-z-]*:iam::\d{12}:role\//.test(principal))
           report(
@@ -81,7 +82,7 @@ export const workloadRules: PlatformRule[] = [
     resourceTypes: [W.addon, K8S.podIdentity],
     enforcement: ALWAYS,
     validate(resources, report) {
-      const addons = resources.filter((r) => r.type === W.addon);
+      const addons = stackIndex(resources).ofType(W.addon);
       for (const a of addons) {
         if (!ADDON_VERSION.test(String(a.props.addonVersion ?? "")))
           report(
@@ -91,7 +92,7 @@ export const workloadRules: PlatformRule[] = [
       }
       // A workload layer's cluster and add-ons are the foundation's.
       const clusterElsewhere = addons.length === 0 && isWorkloadLayer(resources);
-      for (const p of resources.filter((r) => r.type === K8S.podIdentity)) {
+      for (const p of stackIndex(resources).ofType(K8S.podIdentity)) {
         if (
           !clusterElsewhere &&
           !addons.some(
@@ -114,8 +115,8 @@ export const workloadRules: PlatformRule[] = [
     resourceTypes: [W.quota, W.limitRange],
     enforcement: ALWAYS,
     validate(resources, report) {
-      const ranges = resources.filter((r) => r.type === W.limitRange);
-      for (const q of resources.filter((r) => r.type === W.quota)) {
+      const ranges = stackIndex(resources).ofType(W.limitRange);
+      for (const q of stackIndex(resources).ofType(W.quota)) {
         const hard = obj(obj(q.props.spec).hard);
         const missing = QUOTA_KEYS.filter((k) => hard[k] === undefined);
         if (missing.length > 0)
@@ -170,7 +171,7 @@ export const workloadRules: PlatformRule[] = [
     resourceTypes: [W.role, W.clusterRole, W.roleBinding, W.clusterRoleBinding, W.serviceAccount],
     enforcement: ALWAYS,
     validate(resources, report) {
-      for (const role of resources.filter((r) => r.type === W.role || r.type === W.clusterRole)) {
+      for (const role of stackIndex(resources).ofType(W.role, W.clusterRole)) {
         for (const rule of list(role.props.rules as Obj[] | undefined).map(obj)) {
           const [verbs, kinds, groups] = [strings(rule.verbs), strings(rule.resources), strings(rule.apiGroups)];
           if ([...verbs, ...kinds, ...groups].includes("*"))
@@ -183,9 +184,11 @@ export const workloadRules: PlatformRule[] = [
         }
       }
       const accounts = new Set(
-        resources.filter((r) => r.type === W.serviceAccount).map((s) => `${meta(s).namespace}/${meta(s).name}`),
+        stackIndex(resources)
+          .ofType(W.serviceAccount)
+          .map((s) => `${meta(s).namespace}/${meta(s).name}`),
       );
-      for (const b of resources.filter((r) => r.type === W.roleBinding || r.type === W.clusterRoleBinding)) {
+      for (const b of stackIndex(resources).ofType(W.roleBinding, W.clusterRoleBinding)) {
         const ref = obj(b.props.roleRef);
         if (ref.kind === "ClusterRole" && BROAD_CLUSTER_ROLES.includes(String(ref.name)))
           report(`binding '${meta(b).name}' grants the built-in ${ref.name} role`, b.urn);
@@ -231,14 +234,14 @@ export const workloadRules: PlatformRule[] = [
     resourceTypes: [W.secretStore, W.clusterSecretStore, W.externalSecret],
     enforcement: ALWAYS,
     validate(resources, report) {
-      const stores = resources.filter((r) => r.type === W.secretStore);
-      for (const s of resources.filter((r) => r.type === W.clusterSecretStore))
+      const stores = stackIndex(resources).ofType(W.secretStore);
+      for (const s of stackIndex(resources).ofType(W.clusterSecretStore))
         report(`ClusterSecretStore '${meta(s).name}' lets every namespace read its secrets`, s.urn);
       for (const s of stores) {
         if (obj(obj(obj(obj(s.props.spec).provider).aws).auth).secretRef)
           report(`store '${meta(s).name}' authenticates with static access keys`, s.urn);
       }
-      for (const e of resources.filter((r) => r.type === W.externalSecret)) {
+      for (const e of stackIndex(resources).ofType(W.externalSecret)) {
         const ref = obj(obj(e.props.spec).secretStoreRef);
         const ns = meta(e).namespace;
         if ((ref.kind ?? "SecretStore") !== "SecretStore")
