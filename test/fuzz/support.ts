@@ -1,4 +1,4 @@
-// The fuzz suite's knobs: a quick run inside `npm test`, the full run with `npm run fuzz` (FUZZ_RUNS=2000).
+// The fuzz suite's knobs: a quick run (`npm run test:fuzz`, in CI), the full run with `npm run fuzz` (FUZZ_RUNS=2000).
 // Seeds are fixed per handler, so a failure reproduces exactly; fast-check prints the shrunk counterexample.
 import fc from "fast-check";
 import { GetObjectCommand } from "@aws-sdk/client-s3";
