@@ -87,10 +87,9 @@ export async function* streamedRows(
       if (line > 0) line++;
       if (t.length === 0 || (t.charCodeAt(0) !== 123 /* { */ && t.trim() === "")) continue;
       if (line === 0) {
-        // The exact path trims the whole text, then tries it as one value: a first line with leading blanks, an
-        // array, or a first line that is no value on its own (a value spanning lines) are its to decide.
-        if (t.trimStart() !== t || t.charCodeAt(0) === 91 /* [ */)
-          throw new NeedsExactPath("the object does not start with a JSON-lines record");
+        // The exact path trims the whole text, then tries it as one value: a first line with leading blanks, or one
+        // that is no value on its own (a value spanning lines), is its to decide (an array stopped the stream before).
+        if (t.trimStart() !== t) throw new NeedsExactPath("the first line starts with blanks");
         line = 1;
       }
       const r = lineRecord(t, line);
