@@ -69,14 +69,7 @@ export async function mskAuthToken(
   params.append("User-Agent", USER_AGENT);
   params.sort();
   const url = `https://${hostname}/?${params.toString()}`;
-  const date = params.get("X-Amz-Date") ?? "";
-  const signedAt = Date.UTC(
-    Number(date.slice(0, 4)),
-    Number(date.slice(4, 6)) - 1,
-    Number(date.slice(6, 8)),
-    Number(date.slice(9, 11)),
-    Number(date.slice(11, 13)),
-    Number(date.slice(13, 15)),
-  );
+  // SigV4 signs at whole seconds; the token expires EXPIRES_IN_S after that.
+  const signedAt = Math.floor(now.getTime() / 1000) * 1000;
   return { token: Buffer.from(url, "utf8").toString("base64url"), expiryTime: signedAt + EXPIRES_IN_S * 1000 };
 }
